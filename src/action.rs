@@ -1,0 +1,112 @@
+//! The closed set of user intents. Keymaps may only name these.
+
+use serde::Serialize;
+use strum::{EnumIter, EnumString, IntoStaticStr};
+
+/// A user intent, named in `keymaps/*.toml` in snake_case.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    EnumIter,
+    EnumString,
+    IntoStaticStr,
+    Serialize,
+)]
+#[strum(serialize_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Quit,
+    Help,
+    NextTab,
+    PrevTab,
+    GotoResources,
+    GotoContainers,
+    GotoAlerts,
+    GotoDatabases,
+    GotoEndpoints,
+    GotoRunbook,
+    Filter,
+    SelectNext,
+    SelectPrev,
+    PageDown,
+    PageUp,
+    SelectFirst,
+    SelectLast,
+    ToggleRotation,
+    SortByCpu,
+    SortByMemory,
+    SortByPid,
+    SortByName,
+    ReverseSort,
+    TerminateProcess,
+    KillProcess,
+    Confirm,
+    Cancel,
+}
+
+impl Action {
+    /// The name used in keymap files.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    /// One line for the help overlay.
+    pub fn description(self) -> &'static str {
+        match self {
+            Action::Quit => "quit watchdeck",
+            Action::Help => "show or hide this help",
+            Action::NextTab => "next tab",
+            Action::PrevTab => "previous tab",
+            Action::GotoResources => "go to Resources",
+            Action::GotoContainers => "go to Containers",
+            Action::GotoAlerts => "go to Alerts",
+            Action::GotoDatabases => "go to Databases",
+            Action::GotoEndpoints => "go to Endpoints",
+            Action::GotoRunbook => "go to Runbook",
+            Action::Filter => "filter the list",
+            Action::SelectNext => "select next row",
+            Action::SelectPrev => "select previous row",
+            Action::PageDown => "page down",
+            Action::PageUp => "page up",
+            Action::SelectFirst => "select first row",
+            Action::SelectLast => "select last row",
+            Action::ToggleRotation => "pause or resume tab rotation (--watch)",
+            Action::SortByCpu => "sort processes by CPU",
+            Action::SortByMemory => "sort processes by memory",
+            Action::SortByPid => "sort processes by PID",
+            Action::SortByName => "sort processes by name",
+            Action::ReverseSort => "reverse the sort order",
+            Action::TerminateProcess => "send SIGTERM to the selected process",
+            Action::KillProcess => "send SIGKILL to the selected process (confirmed twice)",
+            Action::Confirm => "confirm",
+            Action::Cancel => "cancel",
+        }
+    }
+
+    /// A word or two for the footer; `None` keeps the action out of the footer.
+    pub fn hint(self) -> Option<&'static str> {
+        match self {
+            Action::Quit => Some("quit"),
+            Action::Help => Some("help"),
+            Action::NextTab => Some("tab"),
+            Action::Filter => Some("filter"),
+            Action::ToggleRotation => Some("pause"),
+            Action::SortByCpu => Some("cpu"),
+            Action::SortByMemory => Some("mem"),
+            Action::SortByPid => Some("pid"),
+            Action::SortByName => Some("name"),
+            Action::ReverseSort => Some("reverse"),
+            Action::TerminateProcess => Some("term"),
+            Action::KillProcess => Some("kill"),
+            Action::Confirm => Some("confirm"),
+            Action::Cancel => Some("cancel"),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The app loop: one owner of the state. It waits on terminal input, source updates, command
+//! results, a 1 Hz tick and signals; drains what is ready; and redraws only when something
+//! changed, at most about 30 times a second. It never awaits I/O itself.
+
+use std::time::Duration;
+
+use chrono::{Local, Offset, Utc};
+use crossterm::event::{Event, EventStream};
+use futures_util::StreamExt;
+use ratatui::DefaultTerminal;
+use ratatui::layout::Rect;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior};
+use tokio_util::sync::CancellationToken;
+
+use crate::collect::{Schedule, SystemSource, supervise};
+use crate::config::Loaded;
+use crate::effect::Executor;
+use crate::input::{route_key, route_mouse};
+use crate::msg::{Msg, SourceUpdate};
+use crate::state::AppState;
+use crate::ui::{self, RenderCtx};
+use crate::update::update;
+
+const FRAME: Duration = Duration::from_millis(33);
+const CHANNEL_CAPACITY: usize = 256;
+
+/// Why the loop ended, for the log and the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Quit,
+    Signal(&'static str),
+    InputClosed,
+}
+
+pub struct App {
+    state: AppState,
+    loaded: Loaded,
+    executor: Executor,
+    sender: mpsc::Sender<Msg>,
+    receiver: mpsc::Receiver<Msg>,
+    cancel: CancellationToken,
+}
+
+impl App {
+    pub fn new(
+        state: AppState,
+        loaded: Loaded,
+        make_executor: impl FnOnce(mpsc::Sender<Msg>) -> Executor,
+    ) -> Self {
+        let (sender, receiver) = mpsc::channel(CHANNEL_CAPACITY);
+        let executor = make_executor(sender.clone());
+        Self {
+            state,
+            loaded,
+            executor,
+            sender,
+            receiver,
+            cancel: CancellationToken::new(),
+        }
+    }
+
+    fn start_sources(&self) {
+        let config = &self.loaded.config;
+        let schedule = Schedule {
+            every: config.refresh,
+            timeout: (config.refresh * 5).max(Duration::from_secs(5)),
+            max_backoff: Duration::from_secs(60),
+        };
+        let system = SystemSource::new(&config.resources.ignore_mounts);
+        tokio::spawn(supervise(
+            system,
+            schedule,
+            self.sender.clone(),
+            |r| Msg::Source(SourceUpdate::System(r)),
+            self.cancel.clone(),
+        ));
+    }
+
+    fn dispatch(&mut self, msg: Msg) {
+        for effect in update(&mut self.state, msg, Utc::now()) {
+            self.executor.spawn(effect);
+        }
+    }
+
+    pub async fn run(mut self, terminal: &mut DefaultTerminal) -> std::io::Result<Exit> {
+        self.start_sources();
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut hangup = signal(SignalKind::hangup())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut events = EventStream::new();
+        // Tick on whole seconds so the clock changes when the wall clock does.
+        let into_second =
+            Duration::from_millis(1000 - u64::from(Utc::now().timestamp_subsec_millis().min(999)));
+        let mut tick =
+            tokio::time::interval_at(Instant::now() + into_second, Duration::from_secs(1));
+        tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        let mut dirty = true;
+        let mut next_frame = Instant::now();
+        let mut size = terminal.size().map(Rect::from)?;
+
+        let exit = loop {
+            tokio::select! {
+                _ = terminate.recv() => break Exit::Signal("SIGTERM"),
+                _ = hangup.recv() => break Exit::Signal("SIGHUP"),
+                _ = interrupt.recv() => break Exit::Signal("SIGINT"),
+                event = events.next() => match event {
+                    Some(Ok(event)) => {
+                        let msg = match event {
+                            Event::Key(key) => route_key(&self.state, &self.loaded.keymap, key),
+                            Event::Mouse(mouse) => route_mouse(&self.state, size, mouse),
+                            Event::Resize(width, height) => {
+                                size = Rect::new(0, 0, width, height);
+                                dirty = true;
+                                None
+                            }
+                            _ => None,
+                        };
+                        if let Some(msg) = msg {
+                            self.dispatch(msg);
+                            dirty = true;
+                        }
+                    }
+                    Some(Err(error)) => {
+                        tracing::error!(%error, "terminal input failed");
+                        break Exit::InputClosed;
+                    }
+                    None => break Exit::InputClosed,
+                },
+                Some(msg) = self.receiver.recv() => {
+                    self.dispatch(msg);
+                    while let Ok(msg) = self.receiver.try_recv() {
+                        self.dispatch(msg);
+                    }
+                    dirty = true;
+                }
+                _ = tick.tick() => {
+                    self.dispatch(Msg::Tick);
+                    dirty = true;
+                }
+                _ = tokio::time::sleep_until(next_frame), if dirty => {
+                    let now = Utc::now();
+                    let ctx = RenderCtx { theme: &self.loaded.theme, keymap: &self.loaded.keymap, now, offset: Local::now().offset().fix() };
+                    terminal.draw(|frame| ui::draw(frame, &self.state, &ctx))?;
+                    dirty = false;
+                    next_frame = Instant::now() + FRAME;
+                }
+            }
+            if self.state.should_quit {
+                break Exit::Quit;
+            }
+        };
+        self.cancel.cancel();
+        Ok(exit)
+    }
+}

@@ -1,0 +1,78 @@
+//! Command-line interface.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Modes:
+  interactive (default)  every tab, operator actions behind a confirmation
+  --read-only            the same screens; every action is refused with the reason shown
+  --watch                read-only wall display: a large status header, tabs rotating every
+                         --rotate, holding on a tab with something critical; space pauses
+  check                  headless: collect once, print findings, exit 0 ok, 1 warning, 2 critical
+
+Examples:
+  watchdeck                              the local host with the embedded default config
+  watchdeck --read-only                  look, don't touch (safe on production)
+  watchdeck --watch --rotate 30s         for a wall monitor
+  watchdeck --config ./ops.toml --theme high-contrast
+  watchdeck check --format json | jq .status
+  watchdeck config init && watchdeck config path
+  watchdeck completions bash > /etc/bash_completion.d/watchdeck
+
+Files: `watchdeck config path` prints where the config, themes, keymaps, log and audit log live.
+Exit status: 0 on success, 3 when the config, a theme or a keymap cannot be used.";
+
+#[derive(Debug, Parser)]
+#[command(name = "watchdeck", version, about = "A terminal ops console: resources, containers, alerts, databases, endpoints and runbooks", after_help = EXAMPLES)]
+pub struct Cli {
+    /// Config file to use instead of the user's config (or the embedded default).
+    #[arg(long, short, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Refuse every operator action (signals, restarts, acknowledgements), showing why.
+    #[arg(long, conflicts_with = "watch")]
+    pub read_only: bool,
+    /// Read-only wall display that rotates through the tabs.
+    #[arg(long)]
+    pub watch: bool,
+    /// How long --watch shows each tab, e.g. 15s, 1m (default: the config's watch.rotate).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, requires = "watch")]
+    pub rotate: Option<Duration>,
+    /// Theme to use instead of the config's (default, light, high-contrast, mono or your own).
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Collect once from every configured source, print the findings, exit 0/1/2 (ok/warning/critical).
+    Check {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Show, create or validate the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a shell completion script.
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print where the config, themes, keymaps, log and audit log are.
+    Path,
+    /// Write the commented default config to the config dir (never overwrites).
+    Init,
+    /// Validate a config file (default: the one watchdeck would use), with its theme and keymap.
+    Check { file: Option<PathBuf> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}

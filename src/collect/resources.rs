@@ -1,0 +1,222 @@
+//! The local host through sysinfo: CPU, load, memory, swap, disks, network rates, processes.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use sysinfo::{
+    CpuRefreshKind, Disks, MemoryRefreshKind, Networks, ProcessRefreshKind, ProcessesToUpdate,
+    RefreshKind, System, UpdateKind, Users,
+};
+
+use super::CollectError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Usage {
+    pub used: u64,
+    pub total: u64,
+}
+
+impl Usage {
+    pub fn percent(&self) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            self.used as f64 * 100.0 / self.total as f64
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiskUsage {
+    pub mount: String,
+    pub device: String,
+    pub file_system: String,
+    pub space: Usage,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetRate {
+    pub iface: String,
+    pub rx_bytes_per_second: f64,
+    pub tx_bytes_per_second: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcessRow {
+    pub pid: u32,
+    pub name: String,
+    pub user: String,
+    /// Percent of one core, as top shows it (can exceed 100).
+    pub cpu_percent: f32,
+    pub memory_bytes: u64,
+    pub command: String,
+}
+
+/// One poll of the local host.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourcesSnapshot {
+    pub at: DateTime<Utc>,
+    pub cpu_percent: f64,
+    pub cores: Vec<f64>,
+    pub load: [f64; 3],
+    pub memory: Usage,
+    pub swap: Usage,
+    pub disks: Vec<DiskUsage>,
+    pub networks: Vec<NetRate>,
+    pub processes: Vec<ProcessRow>,
+    pub uptime_seconds: u64,
+}
+
+/// Owns the sysinfo handles between polls so CPU and network deltas are measured between them.
+pub struct SystemCollector {
+    system: System,
+    disks: Disks,
+    networks: Networks,
+    users: Users,
+    last_network_refresh: Instant,
+}
+
+impl SystemCollector {
+    pub fn new() -> Result<Self, CollectError> {
+        let kind = RefreshKind::nothing()
+            .with_cpu(CpuRefreshKind::nothing().with_usage())
+            .with_memory(MemoryRefreshKind::everything());
+        let system = System::new_with_specifics(kind)
+            .map_err(|e| CollectError::new(format!("sysinfo: {e}")))?;
+        let disks = Disks::new_with_refreshed_list()
+            .map_err(|e| CollectError::new(format!("disks: {e}")))?;
+        let networks = Networks::new_with_refreshed_list()
+            .map_err(|e| CollectError::new(format!("networks: {e}")))?;
+        let users = Users::new_with_refreshed_list()
+            .map_err(|e| CollectError::new(format!("users: {e}")))?;
+        Ok(Self {
+            system,
+            disks,
+            networks,
+            users,
+            last_network_refresh: Instant::now(),
+        })
+    }
+
+    /// Refreshes everything and returns a snapshot. Blocking (reads /proc): run it off the runtime.
+    pub fn sample(&mut self, ignore_mounts: &[String]) -> ResourcesSnapshot {
+        self.system.refresh_cpu_usage();
+        self.system.refresh_memory();
+        self.system.refresh_processes_specifics(
+            ProcessesToUpdate::All,
+            true,
+            ProcessRefreshKind::nothing()
+                .with_cpu()
+                .with_memory()
+                .with_user(UpdateKind::OnlyIfNotSet)
+                .with_cmd(UpdateKind::OnlyIfNotSet),
+        );
+        self.disks.refresh(true);
+        self.networks.refresh(true);
+        let elapsed = self.last_network_refresh.elapsed().as_secs_f64().max(0.001);
+        self.last_network_refresh = Instant::now();
+
+        let user_names: HashMap<_, _> = self
+            .users
+            .iter()
+            .map(|u| (u.id().clone(), u.name().to_string()))
+            .collect();
+        let processes = self
+            .system
+            .processes()
+            .values()
+            .filter(|p| p.thread_kind().is_none())
+            .map(|p| ProcessRow {
+                pid: p.pid().as_u32(),
+                name: p.name().to_string_lossy().into_owned(),
+                user: p
+                    .user_id()
+                    .and_then(|uid| user_names.get(uid).cloned())
+                    .unwrap_or_else(|| "?".into()),
+                cpu_percent: p.cpu_usage(),
+                memory_bytes: p.memory(),
+                command: p
+                    .cmd()
+                    .iter()
+                    .map(|a| a.to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            })
+            .collect();
+
+        let mut seen_devices = std::collections::HashSet::new();
+        let mut disks: Vec<DiskUsage> = self
+            .disks
+            .iter()
+            .filter(|d| d.total_space() > 0)
+            .map(|d| DiskUsage {
+                mount: d.mount_point().display().to_string(),
+                device: d.name().to_string_lossy().into_owned(),
+                file_system: d.file_system().to_string_lossy().into_owned(),
+                space: Usage {
+                    used: d.total_space().saturating_sub(d.available_space()),
+                    total: d.total_space(),
+                },
+            })
+            .filter(|d| !ignore_mounts.contains(&d.mount))
+            // The same device bind-mounted many times is one disk; keep its shortest mount.
+            .collect();
+        disks.sort_by(|a, b| {
+            a.mount
+                .len()
+                .cmp(&b.mount.len())
+                .then_with(|| a.mount.cmp(&b.mount))
+        });
+        disks.retain(|d| seen_devices.insert(d.device.clone()));
+        disks.sort_by(|a, b| a.mount.cmp(&b.mount));
+
+        let mut networks: Vec<NetRate> = self
+            .networks
+            .iter()
+            .map(|(name, data)| NetRate {
+                iface: name.to_string_lossy().into_owned(),
+                rx_bytes_per_second: data.received() as f64 / elapsed,
+                tx_bytes_per_second: data.transmitted() as f64 / elapsed,
+            })
+            .collect();
+        // Loopback last: operators look for the real interfaces first.
+        networks.sort_by(|a, b| {
+            (a.iface == "lo")
+                .cmp(&(b.iface == "lo"))
+                .then_with(|| a.iface.cmp(&b.iface))
+        });
+
+        let load = System::load_average()
+            .map(|l| [l.one, l.five, l.fifteen])
+            .unwrap_or_default();
+        ResourcesSnapshot {
+            at: Utc::now(),
+            cpu_percent: f64::from(self.system.global_cpu_usage()),
+            cores: self
+                .system
+                .cpus()
+                .iter()
+                .map(|c| f64::from(c.usage()))
+                .collect(),
+            load,
+            memory: Usage {
+                used: self.system.used_memory(),
+                total: self.system.total_memory(),
+            },
+            swap: Usage {
+                used: self.system.used_swap(),
+                total: self.system.total_swap(),
+            },
+            disks,
+            networks,
+            processes,
+            uptime_seconds: System::uptime().unwrap_or(0),
+        }
+    }
+}
+
+/// The host name shown in the header.
+pub fn host_name() -> String {
+    System::host_name().unwrap_or_else(|_| "localhost".into())
+}

@@ -1,0 +1,514 @@
+//! Configuration: the embedded default, or the user's TOML file, validated before the UI starts.
+
+pub mod error;
+pub mod key;
+pub mod keymap;
+pub mod paths;
+pub mod theme;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+pub use error::LoadError;
+pub use keymap::Keymap;
+pub use paths::Paths;
+pub use theme::Theme;
+
+use crate::tab::Tab;
+
+/// The commented default config, embedded so the console runs with no file at all.
+pub const DEFAULT_CONFIG: &str = include_str!("../../assets/config.default.toml");
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// How often sources are polled and the screen refreshed.
+    #[serde(with = "humantime_serde")]
+    pub refresh: Duration,
+    /// How much history the graphs and the metric store keep.
+    #[serde(with = "humantime_serde")]
+    pub history: Duration,
+    pub theme: String,
+    pub keymap: String,
+    /// Capture the mouse (click tabs, scroll lists). Off lets the terminal select text.
+    pub mouse: bool,
+    pub resources: ResourcesConfig,
+    pub watch: WatchConfig,
+    pub docker: Vec<DockerConfig>,
+    pub endpoint: Vec<EndpointConfig>,
+    pub database: Vec<DatabaseConfig>,
+    pub rule: Vec<RuleConfig>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            refresh: Duration::from_secs(1),
+            history: Duration::from_secs(600),
+            theme: "default".into(),
+            keymap: "default".into(),
+            mouse: true,
+            resources: ResourcesConfig::default(),
+            watch: WatchConfig::default(),
+            docker: Vec::new(),
+            endpoint: Vec::new(),
+            database: Vec::new(),
+            rule: Vec::new(),
+        }
+    }
+}
+
+/// Warning and critical thresholds of the local host, in percent (load: per core).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResourcesConfig {
+    pub cpu_warn_percent: f64,
+    pub cpu_crit_percent: f64,
+    pub memory_warn_percent: f64,
+    pub memory_crit_percent: f64,
+    pub swap_warn_percent: f64,
+    pub swap_crit_percent: f64,
+    pub disk_warn_percent: f64,
+    pub disk_crit_percent: f64,
+    pub load_warn_per_core: f64,
+    pub load_crit_per_core: f64,
+    /// Mount points left out of the disk panel and of the findings.
+    pub ignore_mounts: Vec<String>,
+}
+
+impl Default for ResourcesConfig {
+    fn default() -> Self {
+        Self {
+            cpu_warn_percent: 85.0,
+            cpu_crit_percent: 95.0,
+            memory_warn_percent: 85.0,
+            memory_crit_percent: 95.0,
+            swap_warn_percent: 50.0,
+            swap_crit_percent: 80.0,
+            disk_warn_percent: 80.0,
+            disk_crit_percent: 90.0,
+            load_warn_per_core: 1.5,
+            load_crit_per_core: 3.0,
+            ignore_mounts: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WatchConfig {
+    /// How long `--watch` shows each tab (the `--rotate` flag overrides it).
+    #[serde(with = "humantime_serde")]
+    pub rotate: Duration,
+    /// Tabs `--watch` rotates through; empty means Resources plus every tab with a configured source.
+    pub tabs: Vec<Tab>,
+}
+
+impl Default for WatchConfig {
+    fn default() -> Self {
+        Self {
+            rotate: Duration::from_secs(15),
+            tabs: Vec::new(),
+        }
+    }
+}
+
+/// A Docker engine (the Containers tab).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DockerConfig {
+    pub name: String,
+    /// `unix:///path`, `tcp://host:port` or `ssh://user@host`.
+    pub host: String,
+}
+
+/// An HTTP(S) or TCP probe (the Endpoints tab).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointConfig {
+    pub name: String,
+    /// `http://…`, `https://…` or `tcp://host:port`.
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DatabaseKind {
+    Postgres,
+    Mysql,
+    Redis,
+}
+
+/// A database to watch (the Databases tab). The password in `url` is never shown or logged.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    pub name: String,
+    pub kind: DatabaseKind,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum RuleSeverity {
+    P0,
+    P1,
+    P2,
+    P3,
+}
+
+/// A threshold rule on a metric series (the Alerts tab).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleConfig {
+    pub name: String,
+    /// A metric series name, e.g. `system.disk.used_percent`.
+    pub metric: String,
+    pub above: Option<f64>,
+    pub below: Option<f64>,
+    #[serde(rename = "for", with = "humantime_serde", default)]
+    pub for_duration: Duration,
+    pub severity: RuleSeverity,
+}
+
+impl Config {
+    /// Parses and validates one config file; `file` is how errors name it.
+    pub fn parse(file: &str, text: &str) -> Result<Self, LoadError> {
+        let config: Config =
+            toml::from_str(text).map_err(|e| LoadError::from_toml(file, text, &e))?;
+        config.validate(file, text)?;
+        Ok(config)
+    }
+
+    /// The embedded default config.
+    pub fn embedded() -> Result<Self, LoadError> {
+        Self::parse("assets/config.default.toml (embedded)", DEFAULT_CONFIG)
+    }
+
+    fn validate(&self, file: &str, text: &str) -> Result<(), LoadError> {
+        let at = |section: Option<&str>, key: &str, message: String| {
+            Err(LoadError::at_key(file, text, section, key, message))
+        };
+        if self.refresh < Duration::from_millis(100) {
+            return at(
+                None,
+                "refresh",
+                format!(
+                    "{} is too fast: expected at least 100ms",
+                    humantime::format_duration(self.refresh)
+                ),
+            );
+        }
+        if self.history < self.refresh * 2 {
+            return at(
+                None,
+                "history",
+                "expected at least two refresh intervals".into(),
+            );
+        }
+        if self.watch.rotate < Duration::from_secs(1) {
+            return at(Some("watch"), "rotate", "expected at least 1s".into());
+        }
+        let r = &self.resources;
+        for (name, warn, crit, limit) in [
+            ("cpu", r.cpu_warn_percent, r.cpu_crit_percent, 100.0),
+            (
+                "memory",
+                r.memory_warn_percent,
+                r.memory_crit_percent,
+                100.0,
+            ),
+            ("swap", r.swap_warn_percent, r.swap_crit_percent, 100.0),
+            ("disk", r.disk_warn_percent, r.disk_crit_percent, 100.0),
+            ("load", r.load_warn_per_core, r.load_crit_per_core, f64::MAX),
+        ] {
+            let (warn_key, crit_key) = if name == "load" {
+                (
+                    "load_warn_per_core".to_string(),
+                    "load_crit_per_core".to_string(),
+                )
+            } else {
+                (
+                    format!("{name}_warn_percent"),
+                    format!("{name}_crit_percent"),
+                )
+            };
+            if !(0.0..=limit).contains(&warn) {
+                return at(
+                    Some("resources"),
+                    &warn_key,
+                    format!("{warn} is out of range: expected 0 to {limit}"),
+                );
+            }
+            if !(warn..=limit).contains(&crit) {
+                return at(
+                    Some("resources"),
+                    &crit_key,
+                    format!("{crit} must be between the warning threshold ({warn}) and {limit}"),
+                );
+            }
+        }
+        unique_names(
+            file,
+            text,
+            "docker",
+            self.docker.iter().map(|d| d.name.as_str()),
+        )?;
+        unique_names(
+            file,
+            text,
+            "endpoint",
+            self.endpoint.iter().map(|e| e.name.as_str()),
+        )?;
+        unique_names(
+            file,
+            text,
+            "database",
+            self.database.iter().map(|d| d.name.as_str()),
+        )?;
+        unique_names(
+            file,
+            text,
+            "rule",
+            self.rule.iter().map(|r| r.name.as_str()),
+        )?;
+        for docker in &self.docker {
+            if !["unix://", "tcp://", "ssh://", "http://", "https://"]
+                .iter()
+                .any(|s| docker.host.starts_with(s))
+            {
+                return at(
+                    Some("docker"),
+                    "host",
+                    format!(
+                        "{:?} is not a Docker address: expected unix://, tcp:// or ssh://",
+                        docker.host
+                    ),
+                );
+            }
+        }
+        for endpoint in &self.endpoint {
+            if !["http://", "https://", "tcp://"]
+                .iter()
+                .any(|s| endpoint.url.starts_with(s))
+            {
+                return at(
+                    Some("endpoint"),
+                    "url",
+                    format!(
+                        "{:?} is not a probe address: expected http://, https:// or tcp://",
+                        endpoint.url
+                    ),
+                );
+            }
+        }
+        for rule in &self.rule {
+            if rule.above.is_none() == rule.below.is_none() {
+                return at(
+                    Some("rule"),
+                    "metric",
+                    format!(
+                        "rule {:?} needs exactly one of `above` or `below`",
+                        rule.name
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Tabs that have a configured source; Resources always has the local host.
+    pub fn configured_tabs(&self) -> Vec<Tab> {
+        let mut tabs = vec![Tab::Resources];
+        for (tab, configured) in [
+            (Tab::Containers, !self.docker.is_empty()),
+            (Tab::Alerts, !self.rule.is_empty()),
+            (Tab::Databases, !self.database.is_empty()),
+            (Tab::Endpoints, !self.endpoint.is_empty()),
+        ] {
+            if configured {
+                tabs.push(tab);
+            }
+        }
+        tabs
+    }
+}
+
+fn unique_names<'a>(
+    file: &str,
+    text: &str,
+    section: &str,
+    names: impl Iterator<Item = &'a str>,
+) -> Result<(), LoadError> {
+    let mut seen = HashSet::new();
+    for name in names {
+        if !seen.insert(name) {
+            return Err(LoadError::at_key(
+                file,
+                text,
+                Some(section),
+                "name",
+                format!("two [[{section}]] entries are named {name:?}; names must be unique"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Everything the console needs from files, loaded and checked before the terminal is touched.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    /// Where the config came from, for `config path` and the log.
+    pub config_source: String,
+}
+
+/// Loads the config (an explicit file, else the user's, else the embedded default), then the
+/// theme and keymap it names with the user's patches. `theme` replaces the config's theme.
+pub fn load(
+    paths: &Paths,
+    explicit: Option<&std::path::Path>,
+    theme: Option<&str>,
+) -> Result<Loaded, LoadError> {
+    let (config, config_source) = match explicit.map(std::path::Path::to_path_buf).or_else(|| {
+        let user = paths.config_file();
+        user.exists().then_some(user)
+    }) {
+        Some(path) => {
+            let shown = path.display().to_string();
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| LoadError::file(&shown, format!("cannot read: {e}")))?;
+            (Config::parse(&shown, &text)?, shown)
+        }
+        None => (Config::embedded()?, "embedded default".to_string()),
+    };
+    let theme_name = theme.unwrap_or(config.theme.as_str());
+    let theme = with_user_file(&paths.user_theme(theme_name), |user| {
+        Theme::load(theme_name, user)
+    })?;
+    let keymap = with_user_file(&paths.user_keymap(&config.keymap), |user| {
+        Keymap::load(&config.keymap, user)
+    })?;
+    Ok(Loaded {
+        config,
+        theme,
+        keymap,
+        config_source,
+    })
+}
+
+fn with_user_file<T>(
+    path: &std::path::Path,
+    load: impl FnOnce(Option<(&str, &str)>) -> Result<T, LoadError>,
+) -> Result<T, LoadError> {
+    if !path.exists() {
+        return load(None);
+    }
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| LoadError::file(&shown, format!("cannot read: {e}")))?;
+    load(Some((&shown, &text)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_default_equals_the_built_in_defaults() {
+        let embedded = Config::embedded().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(embedded, Config::default());
+    }
+
+    #[test]
+    fn partial_file_keeps_defaults() {
+        let config = Config::parse(
+            "c.toml",
+            "refresh = \"5s\"\n[resources]\ndisk_warn_percent = 70\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.refresh, Duration::from_secs(5));
+        assert_eq!(config.resources.disk_warn_percent, 70.0);
+        assert_eq!(config.resources.disk_crit_percent, 90.0);
+        assert_eq!(config.history, Duration::from_secs(600));
+    }
+
+    fn error_of(text: &str) -> String {
+        Config::parse("c.toml", text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| panic!("{text:?} should fail"))
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_key() {
+        let error = error_of("refresh = \"1s\"\n[resources]\ndisk_warn = 80\n");
+        assert!(
+            error.starts_with("c.toml:3:1: key `resources.disk_warn`: unknown field `disk_warn`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn bad_duration_names_line_and_key() {
+        let error = error_of("\nrefresh = \"soon\"\n");
+        assert!(error.starts_with("c.toml:2:11: key `refresh`:"), "{error}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_key() {
+        let error = error_of("[resources]\ndisk_crit_percent = \"high\"\n");
+        assert!(
+            error.starts_with("c.toml:2:21: key `resources.disk_crit_percent`: invalid type"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn syntax_error_names_the_line() {
+        let error = error_of("refresh = \"1s\"\ntheme = \n");
+        assert!(error.starts_with("c.toml:2:"), "{error}");
+    }
+
+    #[test]
+    fn semantic_errors_name_the_key() {
+        let error = error_of("[resources]\ndisk_warn_percent = 95\ndisk_crit_percent = 90\n");
+        assert!(
+            error.starts_with("c.toml:3:1: key `resources.disk_crit_percent`: 90 must be between"),
+            "{error}"
+        );
+        let error = error_of("refresh = \"10ms\"\n");
+        assert!(
+            error.starts_with("c.toml:1:1: key `refresh`: 10ms is too fast"),
+            "{error}"
+        );
+        let error = error_of(
+            "[[docker]]\nname = \"a\"\nhost = \"unix:///a\"\n[[docker]]\nname = \"a\"\nhost = \"unix:///b\"\n",
+        );
+        assert!(
+            error.contains("two [[docker]] entries are named \"a\""),
+            "{error}"
+        );
+        let error = error_of("[[endpoint]]\nname = \"web\"\nurl = \"ftp://x\"\n");
+        assert!(
+            error.starts_with("c.toml:3:1: key `endpoint.url`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn configured_tabs_follow_the_sources() {
+        let config = Config::parse(
+            "c.toml",
+            "[[endpoint]]\nname = \"web\"\nurl = \"http://127.0.0.1\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            config.configured_tabs(),
+            vec![Tab::Resources, Tab::Endpoints]
+        );
+    }
+}

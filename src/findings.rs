@@ -1,0 +1,227 @@
+//! Findings: what deserves attention, judged the same way for the tab markers, `--watch` and
+//! `watchdeck check`.
+
+use serde::Serialize;
+
+use crate::collect::resources::ResourcesSnapshot;
+use crate::config::ResourcesConfig;
+use crate::state::source::{SourceHealth, SourceStatus};
+use crate::tab::Tab;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Ok,
+    Warning,
+    Critical,
+}
+
+impl Severity {
+    /// Text that tells the severity apart without colour.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Ok => "✔ OK",
+            Severity::Warning => "▲ WARN",
+            Severity::Critical => "✖ CRIT",
+        }
+    }
+
+    /// The exit status of `watchdeck check`.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Severity::Ok => 0,
+            Severity::Warning => 1,
+            Severity::Critical => 2,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub tab: Tab,
+    pub source: String,
+    pub severity: Severity,
+    pub subject: String,
+    pub message: String,
+}
+
+/// The severity of `value` against a warning and a critical threshold.
+pub fn judge(value: f64, warn: f64, crit: f64) -> Severity {
+    if value >= crit {
+        Severity::Critical
+    } else if value >= warn {
+        Severity::Warning
+    } else {
+        Severity::Ok
+    }
+}
+
+/// Thresholds crossed on the local host.
+pub fn resource_findings(snapshot: &ResourcesSnapshot, limits: &ResourcesConfig) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut push =
+        |severity: Severity, subject: String, value: String, threshold: f64, unit: &str| {
+            if severity != Severity::Ok {
+                let level = if severity == Severity::Critical {
+                    "critical"
+                } else {
+                    "warning"
+                };
+                findings.push(Finding {
+                    tab: Tab::Resources,
+                    source: "system".into(),
+                    severity,
+                    message: format!("{subject} {value} ({level} at {threshold}{unit})"),
+                    subject,
+                });
+            }
+        };
+    let threshold = |severity: Severity, warn: f64, crit: f64| {
+        if severity == Severity::Critical {
+            crit
+        } else {
+            warn
+        }
+    };
+
+    let cpu = judge(
+        snapshot.cpu_percent,
+        limits.cpu_warn_percent,
+        limits.cpu_crit_percent,
+    );
+    push(
+        cpu,
+        "cpu".into(),
+        format!("{:.0}% busy", snapshot.cpu_percent),
+        threshold(cpu, limits.cpu_warn_percent, limits.cpu_crit_percent),
+        "%",
+    );
+
+    let cores = snapshot.cores.len().max(1) as f64;
+    let per_core = snapshot.load[0] / cores;
+    let load = judge(
+        per_core,
+        limits.load_warn_per_core,
+        limits.load_crit_per_core,
+    );
+    push(
+        load,
+        "load".into(),
+        format!("{:.2} ({per_core:.2} per core)", snapshot.load[0]),
+        threshold(load, limits.load_warn_per_core, limits.load_crit_per_core),
+        " per core",
+    );
+
+    let memory = snapshot.memory.percent();
+    let level = judge(
+        memory,
+        limits.memory_warn_percent,
+        limits.memory_crit_percent,
+    );
+    push(
+        level,
+        "memory".into(),
+        format!("{memory:.0}% used"),
+        threshold(
+            level,
+            limits.memory_warn_percent,
+            limits.memory_crit_percent,
+        ),
+        "%",
+    );
+
+    if snapshot.swap.total > 0 {
+        let swap = snapshot.swap.percent();
+        let level = judge(swap, limits.swap_warn_percent, limits.swap_crit_percent);
+        push(
+            level,
+            "swap".into(),
+            format!("{swap:.0}% used"),
+            threshold(level, limits.swap_warn_percent, limits.swap_crit_percent),
+            "%",
+        );
+    }
+
+    for disk in &snapshot.disks {
+        let used = disk.space.percent();
+        let level = judge(used, limits.disk_warn_percent, limits.disk_crit_percent);
+        push(
+            level,
+            format!("disk {}", disk.mount),
+            format!("{used:.1}% used"),
+            threshold(level, limits.disk_warn_percent, limits.disk_crit_percent),
+            "%",
+        );
+    }
+    findings
+}
+
+/// A source that cannot be read is critical: the operator is blind to what it covers.
+pub fn source_findings(tab: Tab, sources: &[SourceHealth]) -> Vec<Finding> {
+    sources
+        .iter()
+        .filter_map(|source| match &source.status {
+            SourceStatus::Down { error, .. } => Some(Finding {
+                tab,
+                source: source.name.clone(),
+                severity: Severity::Critical,
+                subject: format!("source {}", source.name),
+                message: format!("source {} is down: {error}", source.name),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The worst severity among findings, `Ok` when there are none.
+pub fn worst(findings: &[Finding]) -> Severity {
+    findings
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(Severity::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures;
+
+    #[test]
+    fn thresholds_are_inclusive() {
+        assert_eq!(judge(79.9, 80.0, 90.0), Severity::Ok);
+        assert_eq!(judge(80.0, 80.0, 90.0), Severity::Warning);
+        assert_eq!(judge(90.0, 80.0, 90.0), Severity::Critical);
+    }
+
+    #[test]
+    fn the_fixture_host_has_one_critical_disk_and_a_warning() {
+        let findings =
+            resource_findings(&fixtures::resources_snapshot(), &ResourcesConfig::default());
+        let summary: Vec<(Severity, &str)> = findings
+            .iter()
+            .map(|f| (f.severity, f.subject.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (Severity::Warning, "memory"),
+                (Severity::Critical, "disk /var/lib/postgresql")
+            ]
+        );
+        assert_eq!(
+            findings[1].message,
+            "disk /var/lib/postgresql 93.8% used (critical at 90%)"
+        );
+        assert_eq!(worst(&findings), Severity::Critical);
+    }
+
+    #[test]
+    fn a_quiet_host_has_no_findings() {
+        let mut quiet = fixtures::resources_snapshot();
+        quiet.memory.used = quiet.memory.total / 4;
+        quiet.disks.retain(|d| d.space.percent() < 50.0);
+        assert_eq!(resource_findings(&quiet, &ResourcesConfig::default()), []);
+        assert_eq!(worst(&[]), Severity::Ok);
+    }
+}

@@ -1,0 +1,21 @@
+//! watchdeck: a terminal ops console. See `docs/architecture.md` for how the parts fit.
+
+pub mod action;
+pub mod app;
+pub mod check;
+pub mod cli;
+pub mod collect;
+pub mod command;
+pub mod config;
+pub mod effect;
+pub mod findings;
+pub mod fixtures;
+pub mod input;
+pub mod metrics;
+pub mod msg;
+pub mod persist;
+pub mod state;
+pub mod tab;
+pub mod tui;
+pub mod ui;
+pub mod update;

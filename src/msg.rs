@@ -1,0 +1,35 @@
+//! The message vocabulary: everything `update` consumes.
+
+use crate::action::Action;
+use crate::collect::SourceReport;
+use crate::collect::resources::ResourcesSnapshot;
+use crate::command::CommandOutcome;
+use crate::tab::Tab;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// A user intent, from the keymap.
+    Action(Action),
+    /// Typing in the filter input.
+    FilterEdit(FilterEdit),
+    /// A click on a tab title.
+    ClickTab(Tab),
+    Source(SourceUpdate),
+    CommandFinished(CommandOutcome),
+    /// Once a second: the clock, toast expiry, `--watch` rotation.
+    Tick,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterEdit {
+    Insert(char),
+    Backspace,
+    Clear,
+    Apply,
+    Cancel,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceUpdate {
+    System(SourceReport<ResourcesSnapshot>),
+}

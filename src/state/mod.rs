@@ -1,0 +1,166 @@
+//! The application state: one owner (the app loop), changed only by `update`.
+
+pub mod resources;
+pub mod source;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::command::OperatorCommand;
+use crate::config::{Config, ResourcesConfig};
+use crate::findings::{Finding, Severity};
+use crate::metrics::MetricStore;
+use crate::tab::Tab;
+use resources::ResourcesState;
+use source::SourceHealth;
+
+/// How the console was started; the read-only modes refuse every operator command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Interactive,
+    ReadOnly,
+    Watch,
+}
+
+impl Mode {
+    /// Why operator commands are refused, or `None` when they are allowed.
+    pub fn refusal(self) -> Option<&'static str> {
+        match self {
+            Mode::Interactive => None,
+            Mode::ReadOnly => Some("read-only mode (--read-only): actions are disabled"),
+            Mode::Watch => Some("watch mode (--watch) is read-only: actions are disabled"),
+        }
+    }
+}
+
+/// A destructive command waiting for the operator's yes; `then` asks again before running.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmDialog {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub command: OperatorCommand,
+    pub then: Option<Box<ConfirmDialog>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    Help,
+    /// Editing the filter of the current list.
+    Filter,
+    Confirm(ConfirmDialog),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToastKind {
+    Ok,
+    Error,
+    Info,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub kind: ToastKind,
+    pub text: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Tab rotation of `--watch`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchState {
+    pub every: Duration,
+    pub tabs: Vec<Tab>,
+    pub paused: bool,
+    pub next_at: DateTime<Utc>,
+}
+
+/// How many sources of each later tab are configured, for the tabs' empty states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ConfiguredSources {
+    pub docker: usize,
+    pub endpoints: usize,
+    pub databases: usize,
+    pub rules: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppState {
+    pub mode: Mode,
+    pub host: String,
+    pub tab: Tab,
+    pub overlay: Overlay,
+    pub toasts: Vec<Toast>,
+    pub sources: Vec<SourceHealth>,
+    pub metrics: MetricStore,
+    pub resources: ResourcesState,
+    pub limits: ResourcesConfig,
+    pub findings: Vec<Finding>,
+    pub configured: ConfiguredSources,
+    pub watch: Option<WatchState>,
+    pub refresh: Duration,
+    pub should_quit: bool,
+}
+
+/// The name of the local host source, in the header and the findings.
+pub const SYSTEM_SOURCE: &str = "system";
+
+impl AppState {
+    pub fn new(config: &Config, mode: Mode, host: String, now: DateTime<Utc>) -> Self {
+        let capacity =
+            (config.history.as_secs_f64() / config.refresh.as_secs_f64()).ceil() as usize + 1;
+        let watch = (mode == Mode::Watch).then(|| {
+            let tabs = if config.watch.tabs.is_empty() {
+                config.configured_tabs()
+            } else {
+                config.watch.tabs.clone()
+            };
+            WatchState {
+                every: config.watch.rotate,
+                tabs,
+                paused: false,
+                next_at: now + chrono_duration(config.watch.rotate),
+            }
+        });
+        Self {
+            mode,
+            host,
+            tab: Tab::Resources,
+            overlay: Overlay::None,
+            toasts: Vec::new(),
+            sources: vec![SourceHealth::new(SYSTEM_SOURCE)],
+            metrics: MetricStore::new(capacity),
+            resources: ResourcesState::new(),
+            limits: config.resources.clone(),
+            findings: Vec::new(),
+            configured: ConfiguredSources {
+                docker: config.docker.len(),
+                endpoints: config.endpoint.len(),
+                databases: config.database.len(),
+                rules: config.rule.len(),
+            },
+            watch,
+            refresh: config.refresh,
+            should_quit: false,
+        }
+    }
+
+    /// The worst finding on a tab, for the tab bar and `--watch`.
+    pub fn tab_severity(&self, tab: Tab) -> Severity {
+        self.findings
+            .iter()
+            .filter(|f| f.tab == tab)
+            .map(|f| f.severity)
+            .max()
+            .unwrap_or(Severity::Ok)
+    }
+
+    pub fn source(&self, name: &str) -> Option<&SourceHealth> {
+        self.sources.iter().find(|s| s.name == name)
+    }
+}
+
+pub fn chrono_duration(duration: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX)
+}

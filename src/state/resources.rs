@@ -1,0 +1,244 @@
+//! The Resources tab's state: the latest host snapshot and the process table's sort, filter
+//! and selection. History lives in the metric store.
+
+use crate::collect::resources::{ProcessRow, ResourcesSnapshot};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Cpu,
+    Memory,
+    Pid,
+    Name,
+}
+
+impl SortKey {
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Cpu => "cpu",
+            SortKey::Memory => "mem",
+            SortKey::Pid => "pid",
+            SortKey::Name => "name",
+        }
+    }
+
+    /// CPU and memory read best largest first; PID and name smallest first.
+    fn natural_descending(self) -> bool {
+        matches!(self, SortKey::Cpu | SortKey::Memory)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ResourcesState {
+    pub latest: Option<ResourcesSnapshot>,
+    pub sort: SortKey,
+    pub descending: bool,
+    pub filter: String,
+    /// Indices into `latest.processes`, sorted and filtered.
+    pub visible: Vec<usize>,
+    /// The selection follows the process, not the row, across refreshes.
+    pub selected_pid: Option<u32>,
+}
+
+impl ResourcesState {
+    pub fn new() -> Self {
+        Self {
+            descending: true,
+            ..Self::default()
+        }
+    }
+
+    pub fn apply_snapshot(&mut self, snapshot: ResourcesSnapshot) {
+        self.latest = Some(snapshot);
+        self.refresh_visible();
+    }
+
+    /// Sorts by `key`; choosing the current key again flips the order.
+    pub fn apply_sort(&mut self, key: SortKey) {
+        if self.sort == key {
+            self.descending = !self.descending;
+        } else {
+            self.sort = key;
+            self.descending = key.natural_descending();
+        }
+        self.refresh_visible();
+    }
+
+    pub fn apply_reverse(&mut self) {
+        self.descending = !self.descending;
+        self.refresh_visible();
+    }
+
+    pub fn apply_filter(&mut self, filter: String) {
+        self.filter = filter;
+        self.refresh_visible();
+    }
+
+    /// Moves the selection by `delta` rows, clamped to the list.
+    pub fn apply_move(&mut self, delta: isize) {
+        let len = self.visible.len();
+        if len == 0 {
+            return;
+        }
+        let current = self.selected_index().map_or(
+            if delta < 0 { len } else { 0 } as isize - delta.signum(),
+            |i| i as isize,
+        );
+        let index = (current + delta).clamp(0, len as isize - 1) as usize;
+        self.selected_pid = self.row_at(index).map(|p| p.pid);
+    }
+
+    pub fn apply_select_edge(&mut self, last: bool) {
+        let index = if last {
+            self.visible.len().saturating_sub(1)
+        } else {
+            0
+        };
+        self.selected_pid = self.row_at(index).map(|p| p.pid);
+    }
+
+    pub fn selected_index(&self) -> Option<usize> {
+        let pid = self.selected_pid?;
+        let processes = &self.latest.as_ref()?.processes;
+        self.visible.iter().position(|&i| processes[i].pid == pid)
+    }
+
+    pub fn selected_process(&self) -> Option<&ProcessRow> {
+        self.selected_index().and_then(|i| self.row_at(i))
+    }
+
+    pub fn row_at(&self, visible_index: usize) -> Option<&ProcessRow> {
+        let index = *self.visible.get(visible_index)?;
+        self.latest.as_ref()?.processes.get(index)
+    }
+
+    pub fn visible_rows(&self) -> impl Iterator<Item = &ProcessRow> {
+        self.visible
+            .iter()
+            .filter_map(|&i| self.latest.as_ref()?.processes.get(i))
+    }
+
+    fn refresh_visible(&mut self) {
+        let Some(snapshot) = &self.latest else {
+            self.visible.clear();
+            return;
+        };
+        let needle = self.filter.to_lowercase();
+        let mut visible: Vec<usize> = snapshot
+            .processes
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| needle.is_empty() || matches_filter(p, &needle))
+            .map(|(i, _)| i)
+            .collect();
+        let processes = &snapshot.processes;
+        visible.sort_by(|&a, &b| {
+            let (a, b) = (&processes[a], &processes[b]);
+            let order = match self.sort {
+                SortKey::Cpu => a.cpu_percent.total_cmp(&b.cpu_percent),
+                SortKey::Memory => a.memory_bytes.cmp(&b.memory_bytes),
+                SortKey::Pid => a.pid.cmp(&b.pid),
+                SortKey::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+            }
+            .then_with(|| a.pid.cmp(&b.pid));
+            if self.descending {
+                order.reverse()
+            } else {
+                order
+            }
+        });
+        self.visible = visible;
+        if self.selected_index().is_none() {
+            self.selected_pid = self.row_at(0).map(|p| p.pid);
+        }
+    }
+}
+
+fn matches_filter(process: &ProcessRow, needle: &str) -> bool {
+    process.name.to_lowercase().contains(needle)
+        || process.user.to_lowercase().contains(needle)
+        || process.command.to_lowercase().contains(needle)
+        || process.pid.to_string() == needle
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures;
+
+    fn state() -> ResourcesState {
+        let mut state = ResourcesState::new();
+        state.apply_snapshot(fixtures::resources_snapshot());
+        state
+    }
+
+    fn names(state: &ResourcesState) -> Vec<String> {
+        state.visible_rows().map(|p| p.name.clone()).collect()
+    }
+
+    #[test]
+    fn sorts_by_cpu_descending_by_default_and_flips() {
+        let mut state = state();
+        let cpus: Vec<f32> = state.visible_rows().map(|p| p.cpu_percent).collect();
+        assert!(cpus.windows(2).all(|w| w[0] >= w[1]), "{cpus:?}");
+        state.apply_sort(SortKey::Cpu);
+        let cpus: Vec<f32> = state.visible_rows().map(|p| p.cpu_percent).collect();
+        assert!(cpus.windows(2).all(|w| w[0] <= w[1]), "{cpus:?}");
+    }
+
+    #[test]
+    fn sorts_by_name_and_pid_ascending() {
+        let mut state = state();
+        state.apply_sort(SortKey::Name);
+        let sorted = names(&state);
+        let mut expected = sorted.clone();
+        expected.sort_by_key(|n| n.to_lowercase());
+        assert_eq!(sorted, expected);
+        state.apply_sort(SortKey::Pid);
+        let pids: Vec<u32> = state.visible_rows().map(|p| p.pid).collect();
+        assert!(pids.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn filter_matches_name_user_command_or_exact_pid() {
+        let mut state = state();
+        state.apply_filter("postgres".into());
+        assert!(!state.visible.is_empty());
+        assert!(state.visible_rows().all(|p| p.name.contains("postgres")
+            || p.user == "postgres"
+            || p.command.contains("postgres")));
+        state.apply_filter("4001".into());
+        assert_eq!(
+            state.visible_rows().map(|p| p.pid).collect::<Vec<_>>(),
+            [4001]
+        );
+        state.apply_filter("no-such-thing".into());
+        assert!(state.visible.is_empty());
+        assert_eq!(state.selected_process(), None);
+    }
+
+    #[test]
+    fn selection_follows_the_process_across_refreshes() {
+        let mut state = state();
+        state.apply_move(2);
+        let chosen = state.selected_process().map(|p| p.pid);
+        let mut next = fixtures::resources_snapshot();
+        next.processes.reverse();
+        for p in &mut next.processes {
+            p.cpu_percent = 0.0;
+        }
+        state.apply_snapshot(next);
+        assert_eq!(state.selected_process().map(|p| p.pid), chosen);
+    }
+
+    #[test]
+    fn moves_are_clamped() {
+        let mut state = state();
+        state.apply_move(-5);
+        assert_eq!(state.selected_index(), Some(0));
+        state.apply_move(1000);
+        assert_eq!(state.selected_index(), Some(state.visible.len() - 1));
+        state.apply_select_edge(false);
+        assert_eq!(state.selected_index(), Some(0));
+    }
+}

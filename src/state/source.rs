@@ -1,0 +1,93 @@
+//! The health of one data source: a failure is a state shown to the user, never a crash.
+
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceStatus {
+    /// Started, no answer yet.
+    Connecting,
+    Ok {
+        at: DateTime<Utc>,
+    },
+    Down {
+        error: String,
+        since: DateTime<Utc>,
+        retry_at: Option<DateTime<Utc>>,
+        last_ok: Option<DateTime<Utc>>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceHealth {
+    pub name: String,
+    pub status: SourceStatus,
+}
+
+impl SourceHealth {
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            status: SourceStatus::Connecting,
+        }
+    }
+
+    /// Records a successful poll.
+    pub fn apply_ok(&mut self, at: DateTime<Utc>) {
+        self.status = SourceStatus::Ok { at };
+    }
+
+    /// Records a failed poll, keeping when the trouble started and when it last worked.
+    pub fn apply_error(
+        &mut self,
+        error: String,
+        at: DateTime<Utc>,
+        retry_at: Option<DateTime<Utc>>,
+    ) {
+        let (since, last_ok) = match &self.status {
+            SourceStatus::Down { since, last_ok, .. } => (*since, *last_ok),
+            SourceStatus::Ok { at: ok_at } => (at, Some(*ok_at)),
+            SourceStatus::Connecting => (at, None),
+        };
+        self.status = SourceStatus::Down {
+            error,
+            since,
+            retry_at,
+            last_ok,
+        };
+    }
+
+    pub fn is_down(&self) -> bool {
+        matches!(self.status, SourceStatus::Down { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(second: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_700_000_000 + second, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn down_keeps_since_and_last_ok_across_retries() {
+        let mut health = SourceHealth::new("system");
+        health.apply_ok(at(0));
+        health.apply_error("boom".into(), at(5), Some(at(6)));
+        health.apply_error("still boom".into(), at(9), Some(at(13)));
+        assert_eq!(
+            health.status,
+            SourceStatus::Down {
+                error: "still boom".into(),
+                since: at(5),
+                retry_at: Some(at(13)),
+                last_ok: Some(at(0))
+            }
+        );
+        health.apply_ok(at(20));
+        assert!(!health.is_down());
+    }
+}

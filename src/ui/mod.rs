@@ -1,0 +1,36 @@
+//! Views: pure functions of the state, the theme and the keymap.
+
+pub mod format;
+pub mod layout;
+mod shell;
+pub mod tabs;
+mod widgets;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use ratatui::Frame;
+
+use crate::config::{Keymap, Theme};
+use crate::state::AppState;
+
+/// What a view needs besides the state, passed explicitly so views stay pure.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderCtx<'a> {
+    pub theme: &'a Theme,
+    pub keymap: &'a Keymap,
+    pub now: DateTime<Utc>,
+    /// The local time zone's offset, for the clock.
+    pub offset: FixedOffset,
+}
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, state: &AppState, ctx: &RenderCtx) {
+    let area = frame.area();
+    let screen = layout::screen(area, state.mode);
+    let buffer = frame.buffer_mut();
+    shell::render_header(buffer, screen.header, state, ctx);
+    shell::render_tab_bar(buffer, screen.tabs, state, ctx);
+    tabs::render(buffer, screen.body, state, ctx);
+    shell::render_footer(buffer, screen.footer, state, ctx);
+    widgets::render_toasts(buffer, screen.body, state, ctx);
+    widgets::render_overlay(buffer, area, state, ctx);
+}

@@ -1,0 +1,111 @@
+//! Tabs whose sources this version does not read yet: say so, and say what to configure.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
+
+use crate::state::AppState;
+use crate::tab::Tab;
+use crate::ui::RenderCtx;
+use crate::ui::layout::centered;
+
+struct EmptyState {
+    headline: &'static str,
+    what: &'static str,
+    example: &'static [&'static str],
+    configured: usize,
+}
+
+fn empty_state(tab: Tab, state: &AppState) -> EmptyState {
+    let c = state.configured;
+    match tab {
+        Tab::Containers => EmptyState {
+            headline: "No Docker engine is being watched.",
+            what: "This tab will list the containers of each [[docker]] engine in your config.",
+            example: &[
+                "[[docker]]",
+                "name = \"local\"",
+                "host = \"unix:///var/run/docker.sock\"",
+            ],
+            configured: c.docker,
+        },
+        Tab::Alerts => EmptyState {
+            headline: "No alert rules are being evaluated.",
+            what: "This tab will evaluate the [[rule]] entries in your config against the metrics.",
+            example: &[
+                "[[rule]]",
+                "name = \"root disk almost full\"",
+                "metric = \"system.disk.used_percent\"",
+                "above = 90.0",
+                "for = \"5m\"",
+                "severity = \"P1\"",
+            ],
+            configured: c.rules,
+        },
+        Tab::Databases => EmptyState {
+            headline: "No database is being watched.",
+            what: "This tab will check each [[database]] in your config (postgres, mysql or redis).",
+            example: &[
+                "[[database]]",
+                "name = \"main\"",
+                "kind = \"postgres\"",
+                "url = \"postgres://watchdeck@127.0.0.1:5432/postgres\"",
+            ],
+            configured: c.databases,
+        },
+        Tab::Endpoints => EmptyState {
+            headline: "No endpoint is being probed.",
+            what: "This tab will probe each [[endpoint]] in your config over HTTP(S) or TCP.",
+            example: &[
+                "[[endpoint]]",
+                "name = \"api health\"",
+                "url = \"https://api.example.com/healthz\"",
+            ],
+            configured: c.endpoints,
+        },
+        Tab::Runbook | Tab::Resources => EmptyState {
+            headline: "No runbook is loaded.",
+            what: "Daily, weekly and monthly operator checklists are not supported by this version yet.",
+            example: &[],
+            configured: 0,
+        },
+    }
+}
+
+pub fn render(buffer: &mut Buffer, area: Rect, tab: Tab, state: &AppState, ctx: &RenderCtx) {
+    let empty = empty_state(tab, state);
+    let mut lines = vec![Line::styled(empty.headline, ctx.theme.title), Line::raw("")];
+    if empty.configured > 0 {
+        lines.push(Line::styled(
+            format!("{} configured in your config file, but this version does not read this source yet.", empty.configured),
+            ctx.theme.warn,
+        ));
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled(empty.what, ctx.theme.text));
+    if !empty.example.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "Add to your config file (`watchdeck config path` shows where):",
+            ctx.theme.muted,
+        ));
+        lines.push(Line::raw(""));
+        lines.extend(
+            empty
+                .example
+                .iter()
+                .map(|l| Line::styled(format!("    {l}"), ctx.theme.accent)),
+        );
+    }
+    let height = (lines.len() as u16 + 4).min(area.height);
+    let box_area = centered(area, 78, height);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(ctx.theme.border)
+        .title(Line::styled(format!(" {} ", tab.title()), ctx.theme.title));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(block.padding(ratatui::widgets::Padding::horizontal(1)))
+        .render(box_area, buffer);
+}

@@ -1,0 +1,607 @@
+//! The Resources tab: CPU, memory, disks, network and processes of the local host.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, BorderType, Cell, Paragraph, Row, Sparkline, StatefulWidget, Table, TableState, Widget,
+};
+
+use crate::collect::resources::{ResourcesSnapshot, Usage};
+use crate::findings::{Severity, judge};
+use crate::metrics::SeriesKey;
+use crate::state::AppState;
+use crate::state::SYSTEM_SOURCE;
+use crate::state::source::SourceStatus;
+use crate::ui::RenderCtx;
+use crate::ui::format::{bar, bytes, duration, rate, truncate};
+use crate::ui::shell::severity_style;
+
+pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+    let mut area = area;
+    if let Some(banner) = down_banner(state, ctx) {
+        Paragraph::new(banner).render(Rect { height: 1, ..area }, buffer);
+        area = Rect {
+            y: area.y + 1,
+            height: area.height.saturating_sub(1),
+            ..area
+        };
+    }
+    let Some(snapshot) = &state.resources.latest else {
+        let text = Line::styled("Collecting the first sample of this host…", ctx.theme.muted);
+        Paragraph::new(text)
+            .block(panel(" Resources ", ctx))
+            .render(area, buffer);
+        return;
+    };
+    let top_height = (area.height * 32 / 100).max(7);
+    let middle_height = (area.height * 22 / 100).max(5);
+    let [top, middle, bottom] = Layout::vertical([
+        Constraint::Length(top_height),
+        Constraint::Length(middle_height),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    let [cpu, memory] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(top);
+    let [disks, network] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(middle);
+    render_cpu(buffer, cpu, snapshot, state, ctx);
+    render_memory(buffer, memory, snapshot, state, ctx);
+    render_disks(buffer, disks, snapshot, state, ctx);
+    render_network(buffer, network, snapshot, state, ctx);
+    render_processes(buffer, bottom, state, ctx);
+}
+
+/// A failing sampler keeps the last data on screen under a banner that says why.
+fn down_banner<'a>(state: &AppState, ctx: &RenderCtx) -> Option<Line<'a>> {
+    let SourceStatus::Down {
+        error,
+        retry_at,
+        last_ok,
+        ..
+    } = &state.source(SYSTEM_SOURCE)?.status
+    else {
+        return None;
+    };
+    let retry = retry_at
+        .map(|at| format!(" · retry in {}s", (at - ctx.now).num_seconds().max(0)))
+        .unwrap_or_default();
+    let last = last_ok
+        .map(|at| {
+            format!(
+                " · last sample {} ago",
+                duration((ctx.now - at).to_std().unwrap_or_default())
+            )
+        })
+        .unwrap_or_default();
+    Some(Line::styled(
+        format!(" ✖ host sampler down: {error}{retry}{last}"),
+        ctx.theme.crit,
+    ))
+}
+
+fn panel<'a>(title: impl Into<Line<'a>>, ctx: &RenderCtx) -> Block<'a> {
+    Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(ctx.theme.border)
+        .title(title)
+}
+
+fn title<'a>(name: &'a str, detail: String, severity: Severity, ctx: &RenderCtx) -> Line<'a> {
+    let mut spans = vec![
+        Span::styled(format!(" {name} "), ctx.theme.title),
+        Span::styled(format!("{detail} "), severity_style(severity, ctx)),
+    ];
+    if severity != Severity::Ok {
+        spans.push(Span::styled(
+            format!("{} ", severity.label()),
+            severity_style(severity, ctx),
+        ));
+    }
+    Line::from(spans)
+}
+
+/// The newest `width` samples of a series, scaled to whole numbers for a sparkline.
+fn recent(state: &AppState, key: &SeriesKey, width: usize, scale: f64) -> Vec<u64> {
+    let mut values: Vec<u64> = state
+        .metrics
+        .history(key)
+        .rev()
+        .take(width)
+        .map(|s| (s.value * scale).max(0.0) as u64)
+        .collect();
+    values.reverse();
+    values
+}
+
+/// Draws a sparkline flush right, so the newest sample is always at the right edge.
+fn render_history(buffer: &mut Buffer, area: Rect, data: &[u64], max: u64, style: Style) {
+    if area.width == 0 || area.height == 0 || data.is_empty() {
+        return;
+    }
+    let width = (data.len() as u16).min(area.width);
+    let graph = Rect {
+        x: area.right() - width,
+        width,
+        ..area
+    };
+    Sparkline::default()
+        .data(&data[data.len() - width as usize..])
+        .max(max.max(1))
+        .style(style)
+        .render(graph, buffer);
+}
+
+fn render_cpu(
+    buffer: &mut Buffer,
+    area: Rect,
+    snapshot: &ResourcesSnapshot,
+    state: &AppState,
+    ctx: &RenderCtx,
+) {
+    let limits = &state.limits;
+    let severity = judge(
+        snapshot.cpu_percent,
+        limits.cpu_warn_percent,
+        limits.cpu_crit_percent,
+    );
+    let [l1, l5, l15] = snapshot.load;
+    let detail = format!(
+        "{:.0}% · load {l1:.2} {l5:.2} {l15:.2} · {} cores",
+        snapshot.cpu_percent,
+        snapshot.cores.len()
+    );
+    let block = panel(title("CPU", detail, severity, ctx), ctx);
+    let inner = block.inner(area);
+    block.render(area, buffer);
+    if inner.height == 0 {
+        return;
+    }
+    // Per-core bars in columns on the right; the total's history fills the rest.
+    let rows = inner.height as usize;
+    let cell = 15usize;
+    let columns = snapshot
+        .cores
+        .len()
+        .div_ceil(rows)
+        .clamp(1, (inner.width as usize / 2 / cell).max(1));
+    let cores_width = (columns * cell) as u16;
+    let [graph, cores] = Layout::horizontal([
+        Constraint::Min(0),
+        Constraint::Length(cores_width.min(inner.width)),
+    ])
+    .areas(inner);
+    let capacity = rows * columns;
+    for (i, usage) in snapshot.cores.iter().enumerate().take(capacity) {
+        let (column, row) = (i / rows, i % rows);
+        let x = cores.x + (column * cell) as u16;
+        let y = cores.y + row as u16;
+        if i == capacity - 1 && snapshot.cores.len() > capacity {
+            buffer.set_string(
+                x,
+                y,
+                format!(" +{} more", snapshot.cores.len() - i),
+                ctx.theme.muted,
+            );
+            break;
+        }
+        let (filled, empty) = bar(*usage, 6);
+        buffer.set_string(x, y, format!("{i:>3} "), ctx.theme.muted);
+        buffer.set_string(x + 4, y, &filled, ctx.theme.graph_cpu);
+        buffer.set_string(
+            x + 4 + filled.chars().count() as u16,
+            y,
+            &empty,
+            ctx.theme.gauge_empty,
+        );
+        buffer.set_string(x + 10, y, format!("{:>4.0}%", usage), ctx.theme.text);
+    }
+    let data = recent(
+        state,
+        &SeriesKey::new("system.cpu.percent"),
+        graph.width.saturating_sub(1) as usize,
+        1.0,
+    );
+    render_history(
+        buffer,
+        Rect {
+            width: graph.width.saturating_sub(1),
+            ..graph
+        },
+        &data,
+        100,
+        ctx.theme.graph_cpu,
+    );
+}
+
+fn gauge_line<'a>(
+    label: &'a str,
+    usage: Usage,
+    severity: Severity,
+    width: usize,
+    bar_style: Style,
+    ctx: &RenderCtx,
+) -> Line<'a> {
+    let numbers = format!(
+        " {:>3.0}% {}/{}",
+        usage.percent(),
+        bytes(usage.used as f64),
+        bytes(usage.total as f64)
+    );
+    let bar_width = width
+        .saturating_sub(label.len() + numbers.chars().count() + 1)
+        .max(3);
+    let (filled, empty) = bar(usage.percent(), bar_width);
+    let style = if severity == Severity::Ok {
+        bar_style
+    } else {
+        severity_style(severity, ctx)
+    };
+    Line::from(vec![
+        Span::styled(format!("{label} "), ctx.theme.muted),
+        Span::styled(filled, style),
+        Span::styled(empty, ctx.theme.gauge_empty),
+        Span::styled(
+            numbers,
+            severity_style(severity, ctx).patch(if severity == Severity::Ok {
+                ctx.theme.text
+            } else {
+                Style::default()
+            }),
+        ),
+    ])
+}
+
+fn render_memory(
+    buffer: &mut Buffer,
+    area: Rect,
+    snapshot: &ResourcesSnapshot,
+    state: &AppState,
+    ctx: &RenderCtx,
+) {
+    let limits = &state.limits;
+    let memory = judge(
+        snapshot.memory.percent(),
+        limits.memory_warn_percent,
+        limits.memory_crit_percent,
+    );
+    let swap = if snapshot.swap.total == 0 {
+        Severity::Ok
+    } else {
+        judge(
+            snapshot.swap.percent(),
+            limits.swap_warn_percent,
+            limits.swap_crit_percent,
+        )
+    };
+    let detail = format!(
+        "{:.0}% of {}",
+        snapshot.memory.percent(),
+        bytes(snapshot.memory.total as f64)
+    );
+    let block = panel(title("Memory", detail, memory.max(swap), ctx), ctx);
+    let inner = block.inner(area);
+    block.render(area, buffer);
+    let width = inner.width as usize;
+    let mut lines = vec![gauge_line(
+        "mem ",
+        snapshot.memory,
+        memory,
+        width,
+        ctx.theme.graph_memory,
+        ctx,
+    )];
+    if snapshot.swap.total > 0 {
+        lines.push(gauge_line(
+            "swap",
+            snapshot.swap,
+            swap,
+            width,
+            ctx.theme.graph_swap,
+            ctx,
+        ));
+    } else {
+        lines.push(Line::styled("swap none", ctx.theme.muted));
+    }
+    let used = lines.len() as u16;
+    Paragraph::new(lines).render(inner, buffer);
+    let graph = Rect {
+        y: inner.y + used,
+        height: inner.height.saturating_sub(used),
+        ..inner
+    };
+    let data = recent(
+        state,
+        &SeriesKey::new("system.memory.used_percent"),
+        graph.width as usize,
+        1.0,
+    );
+    render_history(buffer, graph, &data, 100, ctx.theme.graph_memory);
+}
+
+fn render_disks(
+    buffer: &mut Buffer,
+    area: Rect,
+    snapshot: &ResourcesSnapshot,
+    state: &AppState,
+    ctx: &RenderCtx,
+) {
+    let limits = &state.limits;
+    let worst = snapshot
+        .disks
+        .iter()
+        .map(|d| {
+            judge(
+                d.space.percent(),
+                limits.disk_warn_percent,
+                limits.disk_crit_percent,
+            )
+        })
+        .max()
+        .unwrap_or(Severity::Ok);
+    let block = panel(
+        title(
+            "Disks",
+            format!("{} mounted", snapshot.disks.len()),
+            worst,
+            ctx,
+        ),
+        ctx,
+    );
+    let inner = block.inner(area);
+    block.render(area, buffer);
+    let rows = inner.height as usize;
+    let width = inner.width as usize;
+    let mount_width = (width / 3).clamp(6, 24);
+    let mut lines = Vec::new();
+    for (i, disk) in snapshot.disks.iter().enumerate() {
+        if lines.len() == rows.saturating_sub(1) && snapshot.disks.len() > rows {
+            lines.push(Line::styled(
+                format!("+{} more", snapshot.disks.len() - i),
+                ctx.theme.muted,
+            ));
+            break;
+        }
+        let percent = disk.space.percent();
+        let severity = judge(percent, limits.disk_warn_percent, limits.disk_crit_percent);
+        let marker = match severity {
+            Severity::Critical => "✖",
+            Severity::Warning => "▲",
+            Severity::Ok => " ",
+        };
+        let numbers = format!(
+            " {percent:>5.1}% {:>9}",
+            format!("{}", bytes(disk.space.total as f64))
+        );
+        let bar_width = width.saturating_sub(mount_width + 2 + numbers.len()).max(3);
+        let (filled, empty) = bar(percent, bar_width);
+        let bar_style = if severity == Severity::Ok {
+            ctx.theme.ok
+        } else {
+            severity_style(severity, ctx)
+        };
+        lines.push(Line::from(vec![
+            Span::styled(marker, severity_style(severity, ctx)),
+            Span::styled(
+                format!("{:<mount_width$} ", truncate(&disk.mount, mount_width)),
+                ctx.theme.text,
+            ),
+            Span::styled(filled, bar_style),
+            Span::styled(empty, ctx.theme.gauge_empty),
+            Span::styled(
+                numbers,
+                if severity == Severity::Ok {
+                    ctx.theme.text
+                } else {
+                    severity_style(severity, ctx)
+                },
+            ),
+        ]));
+    }
+    Paragraph::new(lines).render(inner, buffer);
+}
+
+/// A one-line sparkline from eighth-height blocks, scaled to the series' own peak.
+fn spark_text(values: &[f64]) -> String {
+    const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let peak = values.iter().copied().fold(0.0_f64, f64::max);
+    values
+        .iter()
+        .map(|v| {
+            if peak <= 0.0 {
+                ' '
+            } else {
+                LEVELS[((v / peak) * 7.0).round().clamp(0.0, 7.0) as usize]
+            }
+        })
+        .collect()
+}
+
+fn render_network(
+    buffer: &mut Buffer,
+    area: Rect,
+    snapshot: &ResourcesSnapshot,
+    state: &AppState,
+    ctx: &RenderCtx,
+) {
+    let (rx, tx) = snapshot.networks.iter().fold((0.0, 0.0), |(r, t), n| {
+        (r + n.rx_bytes_per_second, t + n.tx_bytes_per_second)
+    });
+    let block = panel(
+        Line::from(vec![
+            Span::styled(" Network ", ctx.theme.title),
+            Span::styled(format!("↓ {} ", rate(rx)), ctx.theme.graph_rx),
+            Span::styled(format!("↑ {} ", rate(tx)), ctx.theme.graph_tx),
+        ]),
+        ctx,
+    );
+    let inner = block.inner(area);
+    block.render(area, buffer);
+    let width = inner.width as usize;
+    let name_width = 10.min(width / 4).max(4);
+    let graph_width = width.saturating_sub(name_width + 26);
+    let mut lines = Vec::new();
+    for (i, net) in snapshot.networks.iter().enumerate() {
+        if lines.len() == (inner.height as usize).saturating_sub(1)
+            && snapshot.networks.len() > inner.height as usize
+        {
+            lines.push(Line::styled(
+                format!("+{} more", snapshot.networks.len() - i),
+                ctx.theme.muted,
+            ));
+            break;
+        }
+        let history = |name: &str| -> Vec<f64> {
+            let key = SeriesKey::new(name).with_label("iface", &net.iface);
+            let mut values: Vec<f64> = state
+                .metrics
+                .history(&key)
+                .rev()
+                .take(graph_width)
+                .map(|s| s.value)
+                .collect();
+            values.reverse();
+            values
+        };
+        let (rx_history, tx_history) = (
+            history("system.net.rx_bytes_per_second"),
+            history("system.net.tx_bytes_per_second"),
+        );
+        let total: Vec<f64> = rx_history
+            .iter()
+            .zip(&tx_history)
+            .map(|(r, t)| r + t)
+            .collect();
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{:<name_width$} ", truncate(&net.iface, name_width)),
+                ctx.theme.text,
+            ),
+            Span::styled(
+                format!("↓{:>11} ", rate(net.rx_bytes_per_second)),
+                ctx.theme.graph_rx,
+            ),
+            Span::styled(
+                format!("↑{:>11} ", rate(net.tx_bytes_per_second)),
+                ctx.theme.graph_tx,
+            ),
+            Span::styled(
+                format!("{:>graph_width$}", spark_text(&total)),
+                ctx.theme.graph_rx,
+            ),
+        ]));
+    }
+    if lines.is_empty() {
+        lines.push(Line::styled("no network interfaces", ctx.theme.muted));
+    }
+    Paragraph::new(lines).render(inner, buffer);
+}
+
+fn render_processes(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+    let resources = &state.resources;
+    let arrow = if resources.descending { "▼" } else { "▲" };
+    let total = resources.latest.as_ref().map_or(0, |s| s.processes.len());
+    let mut heading = vec![
+        Span::styled(" Processes ", ctx.theme.title),
+        Span::styled(
+            format!(
+                "{} of {total} · sort {} {arrow} ",
+                resources.visible.len(),
+                resources.sort.label()
+            ),
+            ctx.theme.muted,
+        ),
+    ];
+    if !resources.filter.is_empty() {
+        heading.push(Span::styled(
+            format!("· filter \"{}\" ", resources.filter),
+            ctx.theme.filter,
+        ));
+    }
+    let block = panel(Line::from(heading), ctx);
+    let wide = area.width >= 100;
+    let mut widths = vec![
+        Constraint::Length(7),
+        Constraint::Length(10),
+        Constraint::Length(6),
+        Constraint::Length(9),
+    ];
+    let mut header = vec!["PID", "USER", "CPU%", "MEM"];
+    if wide {
+        widths.extend([Constraint::Length(20), Constraint::Fill(1)]);
+        header.extend(["NAME", "COMMAND"]);
+    } else {
+        widths.push(Constraint::Fill(1));
+        header.push("NAME");
+    }
+    let mark = |cpu: f32| {
+        if cpu >= 90.0 {
+            ctx.theme.warn
+        } else {
+            ctx.theme.text
+        }
+    };
+    let rows = resources.visible_rows().map(|p| {
+        let mut cells = vec![
+            Cell::from(format!("{:>6}", p.pid)),
+            Cell::from(truncate(&p.user, 9)),
+            Cell::from(Span::styled(
+                format!("{:>5.1}", p.cpu_percent),
+                mark(p.cpu_percent),
+            )),
+            Cell::from(format!("{:>8}", bytes(p.memory_bytes as f64))),
+            Cell::from(p.name.clone()),
+        ];
+        if wide {
+            cells.push(Cell::from(Span::styled(p.command.clone(), ctx.theme.muted)));
+        }
+        Row::new(cells)
+    });
+    let header_style = ctx.theme.table_header;
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(header_style))
+        .block(block)
+        .row_highlight_style(ctx.theme.selected)
+        .column_spacing(1);
+    // Stateless scrolling: the selection is kept in view, anchored to the top when it fits.
+    let page = area.height.saturating_sub(3) as usize;
+    let selected = resources.selected_index();
+    let offset = selected.map_or(0, |s| (s + 1).saturating_sub(page.max(1)));
+    let mut table_state = TableState::default()
+        .with_offset(offset)
+        .with_selected(selected);
+    StatefulWidget::render(table, area, buffer, &mut table_state);
+    if resources.visible.is_empty() {
+        let message = if resources.filter.is_empty() {
+            "no processes"
+        } else {
+            "no process matches the filter"
+        };
+        let inner = Rect {
+            x: area.x + 2,
+            y: area.y + 2,
+            width: area.width.saturating_sub(4),
+            height: 1,
+        };
+        buffer.set_stringn(
+            inner.x,
+            inner.y,
+            message,
+            inner.width as usize,
+            ctx.theme.muted,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spark_text_scales_to_the_peak() {
+        assert_eq!(spark_text(&[0.0, 5.0, 10.0]), "▁▅█");
+        assert_eq!(spark_text(&[0.0, 0.0]), "  ");
+    }
+}

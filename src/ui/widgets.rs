@@ -1,0 +1,142 @@
+//! Overlays drawn over the tabs: toasts, the help overlay and the confirmation dialog.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
+use strum::IntoEnumIterator;
+
+use super::RenderCtx;
+use super::format::truncate;
+use super::layout::centered;
+use crate::action::Action;
+use crate::config::keymap::Context;
+use crate::state::{AppState, ConfirmDialog, Overlay, ToastKind};
+
+/// Toasts stack up from the bottom-right corner of the body, newest at the bottom.
+pub fn render_toasts(buffer: &mut Buffer, body: Rect, state: &AppState, ctx: &RenderCtx) {
+    let max_width = (body.width.saturating_sub(4)).min(body.width / 2 + 20) as usize;
+    for (row, toast) in state.toasts.iter().rev().enumerate() {
+        let y = body.bottom().saturating_sub(1 + row as u16);
+        if y < body.y {
+            break;
+        }
+        let (symbol, style) = match toast.kind {
+            ToastKind::Ok => ("✔", ctx.theme.toast_ok),
+            ToastKind::Error => ("✖", ctx.theme.toast_error),
+            ToastKind::Info => ("ℹ", ctx.theme.dialog),
+        };
+        let text = truncate(&format!(" {symbol} {} ", toast.text), max_width);
+        let width = text.chars().count() as u16;
+        let x = body.right().saturating_sub(width + 1);
+        let area = Rect {
+            x,
+            y,
+            width,
+            height: 1,
+        };
+        Clear.render(area, buffer);
+        buffer.set_stringn(x, y, &text, width as usize, style);
+    }
+}
+
+pub fn render_overlay(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+    match &state.overlay {
+        Overlay::Help => render_help(buffer, area, state, ctx),
+        Overlay::Confirm(dialog) => render_confirm(buffer, area, dialog, ctx),
+        Overlay::None | Overlay::Filter => {}
+    }
+}
+
+/// Every binding of the contexts that matter here, generated from the keymap.
+fn render_help(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+    let mut lines: Vec<Line> = Vec::new();
+    let tab_context = Context::from(state.tab);
+    for context in [tab_context, Context::Global, Context::Dialog] {
+        let bindings = ctx.keymap.bindings(context);
+        if bindings.is_empty() {
+            continue;
+        }
+        let heading = match context {
+            Context::Global => "Everywhere".to_string(),
+            Context::Dialog => "In a confirmation".to_string(),
+            _ => state.tab.title().to_string(),
+        };
+        if !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::styled(heading, ctx.theme.title));
+        for action in Action::iter() {
+            let keys = ctx.keymap.keys(context, action);
+            if keys.is_empty() {
+                continue;
+            }
+            let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<18}", keys.join(", ")), ctx.theme.accent),
+                Span::styled(action.description(), ctx.theme.dialog),
+            ]));
+        }
+    }
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let popup = centered(area, 72, height);
+    Clear.render(popup, buffer);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .title(Span::styled(" Keys · ? or esc closes ", ctx.theme.title))
+        .title_bottom(Span::styled(
+            format!(" keymap: {} ", ctx.keymap.name),
+            ctx.theme.muted,
+        ))
+        .style(ctx.theme.dialog)
+        .border_style(ctx.theme.border);
+    Paragraph::new(lines).block(block).render(popup, buffer);
+}
+
+fn render_confirm(buffer: &mut Buffer, area: Rect, dialog: &ConfirmDialog, ctx: &RenderCtx) {
+    let keys = |action: Action| -> String {
+        let keys: Vec<String> = ctx
+            .keymap
+            .keys(Context::Dialog, action)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        keys.join("/")
+    };
+    let mut lines: Vec<Line> = dialog
+        .lines
+        .iter()
+        .map(|l| Line::styled(l.clone(), ctx.theme.dialog))
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled(
+            format!(" {} ", keys(Action::Confirm)),
+            ctx.theme.dialog_danger.patch(ctx.theme.tab_active),
+        ),
+        Span::styled(" confirm    ", ctx.theme.dialog),
+        Span::styled(format!(" {} ", keys(Action::Cancel)), ctx.theme.accent),
+        Span::styled(" cancel", ctx.theme.dialog),
+    ]));
+    let width = 66.min(area.width.saturating_sub(2));
+    let text_width = width.saturating_sub(4).max(1) as usize;
+    let wrapped: u16 = dialog
+        .lines
+        .iter()
+        .map(|l| l.chars().count().div_ceil(text_width).max(1) as u16)
+        .sum();
+    let popup = centered(area, width, wrapped + 4);
+    Clear.render(popup, buffer);
+    let block = Block::bordered()
+        .border_type(BorderType::Double)
+        .title(Span::styled(
+            format!(" ⚠ {} ", dialog.title),
+            ctx.theme.dialog_danger,
+        ))
+        .style(ctx.theme.dialog)
+        .border_style(ctx.theme.dialog_danger);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(block)
+        .render(popup, buffer);
+}
