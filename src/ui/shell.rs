@@ -1,7 +1,7 @@
 //! The frame around every tab: header, tab bar and footer hints.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Alignment, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
@@ -56,22 +56,33 @@ pub fn render_header(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Re
     match state.mode {
         Mode::Interactive => {}
         Mode::ReadOnly => left.push(Span::styled(" READ-ONLY ", ctx.theme.warn)),
-        Mode::Watch => left.push(Span::styled(" WATCH · read-only ", ctx.theme.info)),
+        Mode::Watch => left.push(Span::styled(" WATCH ", ctx.theme.info)),
     }
+    // The clock side is drawn first and the left side gets what remains, so neither overwrites.
     let top = Rect { height: 1, ..area };
-    Paragraph::new(Line::from(left))
-        .style(ctx.theme.header)
-        .render(top, buffer);
     let uptime = state.resources.latest.as_ref().map(|s| {
         format!(
             "up {} │ ",
             super::format::duration(std::time::Duration::from_secs(s.uptime_seconds))
         )
     });
-    Paragraph::new(format!("{}{} ", uptime.unwrap_or_default(), clock(ctx)))
-        .alignment(Alignment::Right)
+    let right = format!("{}{} ", uptime.unwrap_or_default(), clock(ctx));
+    let right_width = (right.chars().count() as u16).min(top.width);
+    let right_area = Rect {
+        x: top.right() - right_width,
+        width: right_width,
+        ..top
+    };
+    Paragraph::new(right)
         .style(ctx.theme.header)
-        .render(top, buffer);
+        .render(right_area, buffer);
+    let left_area = Rect {
+        width: top.width - right_width,
+        ..top
+    };
+    Paragraph::new(Line::from(left))
+        .style(ctx.theme.header)
+        .render(left_area, buffer);
     if state.mode == Mode::Watch && area.height >= 3 {
         render_watch_status(
             buffer,
@@ -150,7 +161,7 @@ fn render_watch_status(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &
         height: 1,
         ..area
     };
-    Paragraph::new(format!("  {rotation}"))
+    Paragraph::new(format!("  read-only · {rotation}"))
         .style(ctx.theme.header.patch(ctx.theme.muted))
         .render(second, buffer);
 }

@@ -1,7 +1,7 @@
 //! Overlays drawn over the tabs: toasts, the help overlay and the confirmation dialog.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
 use strum::IntoEnumIterator;
@@ -15,7 +15,7 @@ use crate::state::{AppState, ConfirmDialog, Overlay, ToastKind};
 
 /// Toasts stack up from the bottom-right corner of the body, newest at the bottom.
 pub fn render_toasts(buffer: &mut Buffer, body: Rect, state: &AppState, ctx: &RenderCtx) {
-    let max_width = (body.width.saturating_sub(4)).min(body.width / 2 + 20) as usize;
+    let max_width = body.width.saturating_sub(2).min(100) as usize;
     for (row, toast) in state.toasts.iter().rev().enumerate() {
         let y = body.bottom().saturating_sub(1 + row as u16);
         if y < body.y {
@@ -48,38 +48,83 @@ pub fn render_overlay(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &R
     }
 }
 
-/// Every binding of the contexts that matter here, generated from the keymap.
-fn render_help(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
-    let mut lines: Vec<Line> = Vec::new();
-    let tab_context = Context::from(state.tab);
-    for context in [tab_context, Context::Global, Context::Dialog] {
-        let bindings = ctx.keymap.bindings(context);
-        if bindings.is_empty() {
+/// The lines of one context's section: a heading, then keys and what they do. The six "go to
+/// tab" actions share one line when each has a key.
+fn help_section<'a>(heading: String, context: Context, ctx: &RenderCtx) -> Vec<Line<'a>> {
+    let bindings = ctx.keymap.bindings(context);
+    if bindings.is_empty() {
+        return Vec::new();
+    }
+    let goto = [
+        Action::GotoResources,
+        Action::GotoContainers,
+        Action::GotoAlerts,
+        Action::GotoDatabases,
+        Action::GotoEndpoints,
+        Action::GotoRunbook,
+    ];
+    let goto_keys: Vec<String> = goto
+        .iter()
+        .filter_map(|a| {
+            ctx.keymap
+                .keys(context, *a)
+                .first()
+                .map(ToString::to_string)
+        })
+        .collect();
+    let grouped = goto_keys.len() == goto.len();
+    let line = |keys: String, description: &'static str| {
+        Line::from(vec![
+            Span::styled(format!(" {:<13}", truncate(&keys, 12)), ctx.theme.accent),
+            Span::styled(description, ctx.theme.dialog),
+        ])
+    };
+    let mut lines = vec![Line::styled(heading, ctx.theme.title)];
+    for action in Action::iter() {
+        if grouped && goto.contains(&action) {
+            if action == Action::GotoResources {
+                lines.push(line(goto_keys.join(" "), "go to tab by number"));
+            }
             continue;
         }
-        let heading = match context {
-            Context::Global => "Everywhere".to_string(),
-            Context::Dialog => "In a confirmation".to_string(),
-            _ => state.tab.title().to_string(),
-        };
-        if !lines.is_empty() {
-            lines.push(Line::raw(""));
-        }
-        lines.push(Line::styled(heading, ctx.theme.title));
-        for action in Action::iter() {
-            let keys = ctx.keymap.keys(context, action);
-            if keys.is_empty() {
-                continue;
-            }
-            let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {:<18}", keys.join(", ")), ctx.theme.accent),
-                Span::styled(action.description(), ctx.theme.dialog),
-            ]));
+        let keys: Vec<String> = ctx
+            .keymap
+            .keys(context, action)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        if !keys.is_empty() {
+            lines.push(line(keys.join(", "), action.description()));
         }
     }
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let popup = centered(area, 72, height);
+    lines
+}
+
+/// Every binding of the contexts that matter here, generated from the keymap: the tab's and the
+/// dialog's on the left, the global ones on the right.
+fn render_help(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+    let mut left = help_section(state.tab.title().to_string(), Context::from(state.tab), ctx);
+    if !left.is_empty() {
+        left.push(Line::raw(""));
+    }
+    left.extend(help_section(
+        "In a confirmation".into(),
+        Context::Dialog,
+        ctx,
+    ));
+    let right = help_section("Everywhere".into(), Context::Global, ctx);
+    let two_columns = area.width >= 64;
+    let height = if two_columns {
+        left.len().max(right.len())
+    } else {
+        left.len() + right.len() + 1
+    } as u16
+        + 2;
+    let popup = centered(
+        area,
+        if two_columns { 84 } else { 44 },
+        height.min(area.height),
+    );
     Clear.render(popup, buffer);
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
@@ -90,7 +135,19 @@ fn render_help(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         ))
         .style(ctx.theme.dialog)
         .border_style(ctx.theme.border);
-    Paragraph::new(lines).block(block).render(popup, buffer);
+    let inner = block.inner(popup);
+    block.render(popup, buffer);
+    if two_columns {
+        let [left_area, right_area] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(inner);
+        Paragraph::new(left).render(left_area, buffer);
+        Paragraph::new(right).render(right_area, buffer);
+    } else {
+        left.push(Line::raw(""));
+        left.extend(right);
+        Paragraph::new(left).render(inner, buffer);
+    }
 }
 
 fn render_confirm(buffer: &mut Buffer, area: Rect, dialog: &ConfirmDialog, ctx: &RenderCtx) {

@@ -78,7 +78,10 @@ pub fn render(buffer: &mut Buffer, area: Rect, tab: Tab, state: &AppState, ctx: 
     let mut lines = vec![Line::styled(empty.headline, ctx.theme.title), Line::raw("")];
     if empty.configured > 0 {
         lines.push(Line::styled(
-            format!("{} configured in your config file, but this version does not read this source yet.", empty.configured),
+            format!(
+                "{} configured, but this version does not read this source yet.",
+                empty.configured
+            ),
             ctx.theme.warn,
         ));
         lines.push(Line::raw(""));

@@ -1,0 +1,171 @@
+//! Snapshots of the Resources tab, as a user sees it, at 80x24 and 200x50.
+
+mod render_support;
+
+use insta::assert_snapshot;
+use render_support::{draw, draw_with, text, theme};
+use watchdeck::action::Action;
+use watchdeck::collect::{SourceFailure, SourceReport};
+use watchdeck::config::{Config, Keymap};
+use watchdeck::fixtures::{self, now};
+use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
+use watchdeck::state::{AppState, Mode};
+use watchdeck::update::update;
+
+fn act(state: &mut AppState, action: Action) {
+    update(state, Msg::Action(action), now());
+}
+
+#[test]
+fn resources_80x24() {
+    assert_snapshot!(draw(&fixtures::app_state(Mode::Interactive), 80, 24).backend());
+}
+
+#[test]
+fn resources_200x50() {
+    assert_snapshot!(draw(&fixtures::app_state(Mode::Interactive), 200, 50).backend());
+}
+
+#[test]
+fn resources_120x40() {
+    assert_snapshot!(draw(&fixtures::app_state(Mode::Interactive), 120, 40).backend());
+}
+
+#[test]
+fn resources_collecting_80x24() {
+    let state = AppState::new(&Config::default(), Mode::Interactive, "db-01".into(), now());
+    assert_snapshot!(draw(&state, 80, 24).backend());
+}
+
+#[test]
+fn resources_sampler_down_80x24() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    let failure = SourceFailure {
+        error: "sysinfo: cannot read /proc/stat".into(),
+        retry_at: now() + chrono::Duration::seconds(8),
+    };
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::System(SourceReport {
+            at: now(),
+            result: Err(failure),
+        })),
+        now(),
+    );
+    assert_snapshot!(draw(&state, 80, 24).backend());
+}
+
+#[test]
+fn resources_read_only_hides_destructive_hints_80x24() {
+    let screen = text(&draw(&fixtures::app_state(Mode::ReadOnly), 80, 24));
+    assert!(screen.contains("READ-ONLY"));
+    let footer = screen.lines().last().unwrap_or_default();
+    assert!(
+        !footer.contains("term") && !footer.contains("kill"),
+        "{footer}"
+    );
+    let interactive = text(&draw(&fixtures::app_state(Mode::Interactive), 80, 24));
+    assert!(
+        interactive
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .contains("t term")
+    );
+}
+
+#[test]
+fn resources_sorted_by_memory_and_filtered_200x50() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    act(&mut state, Action::SortByMemory);
+    act(&mut state, Action::Filter);
+    for c in "postgres".chars() {
+        update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)), now());
+    }
+    assert_snapshot!(draw(&state, 200, 50).backend());
+}
+
+#[test]
+fn resources_confirm_terminate_80x24() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    act(&mut state, Action::TerminateProcess);
+    assert_snapshot!(draw(&state, 80, 24).backend());
+}
+
+#[test]
+fn resources_confirm_kill_second_step_200x50() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    act(&mut state, Action::KillProcess);
+    act(&mut state, Action::Confirm);
+    assert_snapshot!(draw(&state, 200, 50).backend());
+}
+
+#[test]
+fn resources_help_80x24() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    act(&mut state, Action::Help);
+    assert_snapshot!(draw(&state, 80, 24).backend());
+}
+
+#[test]
+fn help_and_footer_follow_a_custom_keymap() {
+    let user = "[global]\nquit = [\"ctrl-q\"]\nhelp = [\"f2\"]\n[resources]\nterminate_process = [\"T\"]\n";
+    let keymap = Keymap::load("default", Some(("user.toml", user))).expect("keymap");
+    let mut state = fixtures::app_state(Mode::Interactive);
+    let footer = text(&draw_with(&state, 120, 30, &theme("default"), &keymap));
+    let footer = footer.lines().last().unwrap_or_default().to_string();
+    assert!(
+        footer.contains("T term") && footer.contains("ctrl-q quit") && footer.contains("f2 help"),
+        "{footer}"
+    );
+    act(&mut state, Action::Help);
+    assert_snapshot!(draw_with(&state, 120, 30, &theme("default"), &keymap).backend());
+}
+
+#[test]
+fn critical_disk_is_drawn_in_the_critical_style() {
+    let terminal = draw(&fixtures::app_state(Mode::Interactive), 80, 24);
+    let buffer = terminal.backend().buffer();
+    let crit = theme("default").crit;
+    let screen = text(&terminal);
+    let (row, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("/var/lib/po"))
+        .expect("disk row");
+    let column = line
+        .chars()
+        .position(|c| c == '✖')
+        .expect("critical marker") as u16;
+    assert_eq!(buffer[(column, row as u16)].fg, crit.fg.unwrap_or_default());
+    let ok_row = screen
+        .lines()
+        .position(|l| l.contains("│ /boot"))
+        .expect("boot row") as u16;
+    assert_ne!(buffer[(column, ok_row)].fg, crit.fg.unwrap_or_default());
+}
+
+#[test]
+fn mono_tells_severity_by_text_and_symbols() {
+    let keymap = Keymap::load("default", None).expect("keymap");
+    let terminal = draw_with(
+        &fixtures::app_state(Mode::Interactive),
+        80,
+        24,
+        &theme("mono"),
+        &keymap,
+    );
+    let screen = text(&terminal);
+    assert!(
+        screen.contains("✖ CRIT") && screen.contains("▲ WARN"),
+        "{screen}"
+    );
+    let buffer = terminal.backend().buffer();
+    assert!(
+        buffer
+            .content()
+            .iter()
+            .all(|cell| cell.fg == ratatui::style::Color::Reset
+                && cell.bg == ratatui::style::Color::Reset)
+    );
+}

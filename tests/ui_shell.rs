@@ -1,0 +1,101 @@
+//! Snapshots of the shell: the other tabs' empty states, --watch, toasts.
+
+mod render_support;
+
+use insta::assert_snapshot;
+use render_support::{draw, text};
+use watchdeck::action::Action;
+use watchdeck::config::Config;
+use watchdeck::fixtures::{self, now};
+use watchdeck::msg::Msg;
+use watchdeck::state::{AppState, Mode};
+use watchdeck::tab::Tab;
+use watchdeck::update::update;
+
+fn on_tab(tab: Tab) -> AppState {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    update(&mut state, Msg::ClickTab(tab), now());
+    state
+}
+
+macro_rules! empty_tab_snapshots {
+    ($($name:ident: $tab:expr,)*) => {$(
+        #[test]
+        fn $name() {
+            let state = on_tab($tab);
+            insta::with_settings!({ snapshot_suffix => "80x24" }, { assert_snapshot!(draw(&state, 80, 24).backend()) });
+            insta::with_settings!({ snapshot_suffix => "200x50" }, { assert_snapshot!(draw(&state, 200, 50).backend()) });
+        }
+    )*};
+}
+
+empty_tab_snapshots! {
+    containers_empty: Tab::Containers,
+    alerts_empty: Tab::Alerts,
+    databases_empty: Tab::Databases,
+    endpoints_empty: Tab::Endpoints,
+    runbook_empty: Tab::Runbook,
+}
+
+#[test]
+fn configured_but_unread_sources_are_named_honestly() {
+    let config: Config =
+        Config::parse("c.toml", "[[docker]]\nname = \"a\"\nhost = \"unix:///a\"\n")
+            .expect("config");
+    let mut state = AppState::new(&config, Mode::Interactive, "h".into(), now());
+    update(&mut state, Msg::ClickTab(Tab::Containers), now());
+    let screen = text(&draw(&state, 100, 30));
+    assert!(
+        screen.contains("1 configured, but this version does not read this source yet"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn watch_critical_80x24() {
+    assert_snapshot!(draw(&fixtures::app_state(Mode::Watch), 80, 24).backend());
+}
+
+#[test]
+fn watch_all_clear_200x50() {
+    let mut state = fixtures::app_state(Mode::Watch);
+    state.findings.clear();
+    assert_snapshot!(draw(&state, 200, 50).backend());
+}
+
+#[test]
+fn watch_paused_says_so() {
+    let mut state = fixtures::app_state(Mode::Watch);
+    update(&mut state, Msg::Action(Action::ToggleRotation), now());
+    let screen = text(&draw(&state, 120, 30));
+    assert!(
+        screen.contains("rotation paused · space resumes"),
+        "{screen}"
+    );
+    assert!(screen.contains(" WATCH ") && screen.contains("read-only · rotation paused"));
+}
+
+#[test]
+fn toasts_stack_in_the_corner_80x24() {
+    let mut state = fixtures::app_state(Mode::ReadOnly);
+    update(&mut state, Msg::Action(Action::TerminateProcess), now());
+    update(&mut state, Msg::Action(Action::GotoAlerts), now());
+    update(&mut state, Msg::Action(Action::Filter), now());
+    assert_snapshot!(draw(&state, 80, 24).backend());
+}
+
+#[test]
+fn tab_bar_marks_the_critical_tab() {
+    let screen = text(&draw(&fixtures::app_state(Mode::Interactive), 80, 24));
+    let tab_bar = screen.lines().nth(1).unwrap_or_default();
+    assert!(tab_bar.starts_with(" 1 Resources✖"), "{tab_bar}");
+    for title in [
+        "2 Containers",
+        "3 Alerts",
+        "4 Databases",
+        "5 Endpoints",
+        "6 Runbook",
+    ] {
+        assert!(tab_bar.contains(title), "{tab_bar}");
+    }
+}

@@ -1,0 +1,318 @@
+//! The reducer, message in → state and effects out: no terminal, no runtime, no clock.
+
+use chrono::Duration;
+use watchdeck::action::Action;
+use watchdeck::collect::{SourceFailure, SourceReport};
+use watchdeck::command::{CommandOutcome, OperatorCommand, ProcessSignal};
+use watchdeck::config::Config;
+use watchdeck::effect::Effect;
+use watchdeck::findings::Severity;
+use watchdeck::fixtures::{self, now};
+use watchdeck::metrics::SeriesKey;
+use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
+use watchdeck::state::source::SourceStatus;
+use watchdeck::state::{AppState, Mode, Overlay, SYSTEM_SOURCE, ToastKind};
+use watchdeck::tab::Tab;
+use watchdeck::update::update;
+
+fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
+    update(state, Msg::Action(action), now())
+}
+
+fn selected_command(state: &AppState, signal: ProcessSignal) -> OperatorCommand {
+    let process = state
+        .resources
+        .selected_process()
+        .expect("a selected process");
+    OperatorCommand::SignalProcess {
+        pid: process.pid,
+        name: process.name.clone(),
+        signal,
+    }
+}
+
+#[test]
+fn samples_fill_the_metric_store_and_the_findings() {
+    let state = fixtures::app_state(Mode::Interactive);
+    let cpu = SeriesKey::new("system.cpu.percent");
+    assert_eq!(state.metrics.history(&cpu).count(), 600);
+    let root =
+        SeriesKey::new("system.disk.used_percent").with_label("mount", "/var/lib/postgresql");
+    assert_eq!(state.metrics.latest(&root), Some(93.75));
+    let eth0 = SeriesKey::new("system.net.rx_bytes_per_second").with_label("iface", "eth0");
+    assert!(state.metrics.latest(&eth0).is_some());
+    assert_eq!(state.tab_severity(Tab::Resources), Severity::Critical);
+    assert_eq!(
+        state.findings[0].severity,
+        Severity::Critical,
+        "worst first"
+    );
+    assert!(matches!(
+        state.source(SYSTEM_SOURCE).map(|s| &s.status),
+        Some(SourceStatus::Ok { .. })
+    ));
+}
+
+#[test]
+fn history_is_bounded_by_the_configured_window() {
+    let mut config = Config::default();
+    config.history = std::time::Duration::from_secs(60);
+    let mut state = AppState::new(&config, Mode::Interactive, "h".into(), now());
+    for seconds_ago in (0..300).rev() {
+        let snapshot = fixtures::resources_snapshot_at(seconds_ago);
+        let report = SourceReport {
+            at: snapshot.at,
+            result: Ok(snapshot),
+        };
+        update(&mut state, Msg::Source(SourceUpdate::System(report)), now());
+    }
+    assert_eq!(
+        state
+            .metrics
+            .history(&SeriesKey::new("system.cpu.percent"))
+            .count(),
+        61
+    );
+}
+
+#[test]
+fn a_failing_sampler_is_a_critical_finding_and_keeps_the_last_data() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    let failure = SourceFailure {
+        error: "permission denied reading /proc".into(),
+        retry_at: now() + Duration::seconds(4),
+    };
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::System(SourceReport {
+            at: now(),
+            result: Err(failure),
+        })),
+        now(),
+    );
+    assert!(state.source(SYSTEM_SOURCE).is_some_and(|s| s.is_down()));
+    assert!(
+        state.resources.latest.is_some(),
+        "the last sample stays on screen"
+    );
+    assert!(
+        state
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Critical && f.message.contains("permission denied"))
+    );
+}
+
+#[test]
+fn tabs_switch_by_number_and_wrap_with_next_and_prev() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    act(&mut state, Action::GotoDatabases);
+    assert_eq!(state.tab, Tab::Databases);
+    act(&mut state, Action::NextTab);
+    act(&mut state, Action::NextTab);
+    assert_eq!(state.tab, Tab::Runbook);
+    act(&mut state, Action::NextTab);
+    assert_eq!(state.tab, Tab::Resources);
+    act(&mut state, Action::PrevTab);
+    assert_eq!(state.tab, Tab::Runbook);
+    update(&mut state, Msg::ClickTab(Tab::Alerts), now());
+    assert_eq!(state.tab, Tab::Alerts);
+}
+
+#[test]
+fn help_toggles_and_cancel_closes_it() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    act(&mut state, Action::Help);
+    assert_eq!(state.overlay, Overlay::Help);
+    act(&mut state, Action::Cancel);
+    assert_eq!(state.overlay, Overlay::None);
+}
+
+#[test]
+fn terminate_asks_once_then_executes() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    let command = selected_command(&state, ProcessSignal::Term);
+    assert_eq!(act(&mut state, Action::TerminateProcess), []);
+    assert!(
+        matches!(&state.overlay, Overlay::Confirm(dialog) if dialog.then.is_none() && dialog.command == command)
+    );
+    assert_eq!(act(&mut state, Action::Confirm), [Effect::Execute(command)]);
+    assert_eq!(state.overlay, Overlay::None);
+}
+
+#[test]
+fn kill_needs_a_second_confirmation() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    let command = selected_command(&state, ProcessSignal::Kill);
+    act(&mut state, Action::KillProcess);
+    assert_eq!(
+        act(&mut state, Action::Confirm),
+        [],
+        "the first yes only opens the second question"
+    );
+    assert!(
+        matches!(&state.overlay, Overlay::Confirm(dialog) if dialog.title.contains("second confirmation"))
+    );
+    assert_eq!(act(&mut state, Action::Confirm), [Effect::Execute(command)]);
+}
+
+#[test]
+fn cancelling_a_confirmation_runs_nothing() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    act(&mut state, Action::KillProcess);
+    act(&mut state, Action::Confirm);
+    assert_eq!(act(&mut state, Action::Cancel), []);
+    assert_eq!(state.overlay, Overlay::None);
+    assert_eq!(
+        act(&mut state, Action::Confirm),
+        [],
+        "confirm with no dialog does nothing"
+    );
+}
+
+#[test]
+fn read_only_modes_refuse_with_a_reason_and_record_it() {
+    for (mode, reason) in [(Mode::ReadOnly, "--read-only"), (Mode::Watch, "--watch")] {
+        let mut state = fixtures::app_state(mode);
+        let command = selected_command(&state, ProcessSignal::Term);
+        let effects = act(&mut state, Action::TerminateProcess);
+        assert_eq!(state.overlay, Overlay::None, "no dialog in {mode:?}");
+        assert!(
+            matches!(&effects[..], [Effect::RecordRefusal { command: c, reason: r }] if *c == command && r.contains(reason))
+        );
+        let toast = state.toasts.last().expect("a toast");
+        assert_eq!(toast.kind, ToastKind::Error);
+        assert!(
+            toast.text.starts_with("refused: signal SIGTERM process")
+                && toast.text.contains(reason),
+            "{}",
+            toast.text
+        );
+    }
+}
+
+#[test]
+fn signals_need_a_selection_on_the_resources_tab() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    act(&mut state, Action::GotoAlerts);
+    assert_eq!(act(&mut state, Action::TerminateProcess), []);
+    assert_eq!(state.overlay, Overlay::None);
+}
+
+#[test]
+fn outcomes_become_toasts_that_expire() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    let command = OperatorCommand::SignalProcess {
+        pid: 42,
+        name: "x".into(),
+        signal: ProcessSignal::Term,
+    };
+    let ok = CommandOutcome {
+        command: command.clone(),
+        result: Ok("sent SIGTERM to process 42 (x)".into()),
+        audit_error: None,
+    };
+    update(&mut state, Msg::CommandFinished(ok), now());
+    assert_eq!(
+        state.toasts.last().map(|t| (t.kind, t.text.as_str())),
+        Some((ToastKind::Ok, "sent SIGTERM to process 42 (x)"))
+    );
+    let failed = CommandOutcome {
+        command,
+        result: Err("Operation not permitted (EPERM)".into()),
+        audit_error: Some("disk full".into()),
+    };
+    update(&mut state, Msg::CommandFinished(failed), now());
+    let text = &state.toasts.last().expect("toast").text;
+    assert!(
+        text.contains("failed: Operation not permitted")
+            && text.contains("audit log could not be written: disk full"),
+        "{text}"
+    );
+    update(&mut state, Msg::Tick, now() + Duration::seconds(6));
+    assert_eq!(
+        state.toasts.len(),
+        1,
+        "the success toast expired, the error stays longer"
+    );
+    update(&mut state, Msg::Tick, now() + Duration::seconds(11));
+    assert!(state.toasts.is_empty());
+}
+
+#[test]
+fn filter_edits_narrow_the_list_and_cancel_clears_it() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    act(&mut state, Action::Filter);
+    assert_eq!(state.overlay, Overlay::Filter);
+    for c in "nginx".chars() {
+        update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)), now());
+    }
+    assert_eq!(state.resources.visible.len(), 3);
+    update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
+    assert_eq!(
+        (state.overlay.clone(), state.resources.filter.as_str()),
+        (Overlay::None, "nginx")
+    );
+    act(&mut state, Action::Filter);
+    update(&mut state, Msg::FilterEdit(FilterEdit::Backspace), now());
+    assert_eq!(state.resources.filter, "ngin");
+    update(&mut state, Msg::FilterEdit(FilterEdit::Cancel), now());
+    assert_eq!(state.resources.filter, "");
+    assert_eq!(
+        state.resources.visible.len(),
+        fixtures::resources_snapshot().processes.len()
+    );
+}
+
+fn watch_state(tabs: Vec<Tab>) -> AppState {
+    let mut state = fixtures::app_state(Mode::Watch);
+    let watch = state.watch.as_mut().expect("watch state");
+    watch.tabs = tabs;
+    watch.next_at = now() + Duration::seconds(15);
+    state
+}
+
+#[test]
+fn watch_holds_on_a_critical_tab() {
+    let mut state = watch_state(vec![Tab::Resources, Tab::Endpoints]);
+    update(&mut state, Msg::Tick, now() + Duration::seconds(16));
+    assert_eq!(
+        state.tab,
+        Tab::Resources,
+        "Resources is critical in the fixture, so it is held"
+    );
+}
+
+#[test]
+fn watch_rotates_when_all_is_calm_and_space_pauses() {
+    let mut state = watch_state(vec![Tab::Resources, Tab::Endpoints]);
+    state.findings.clear();
+    update(&mut state, Msg::Tick, now() + Duration::seconds(10));
+    assert_eq!(state.tab, Tab::Resources, "not yet");
+    update(&mut state, Msg::Tick, now() + Duration::seconds(15));
+    assert_eq!(state.tab, Tab::Endpoints);
+    update(&mut state, Msg::Tick, now() + Duration::seconds(30));
+    assert_eq!(state.tab, Tab::Resources);
+    update(
+        &mut state,
+        Msg::Action(Action::ToggleRotation),
+        now() + Duration::seconds(31),
+    );
+    update(&mut state, Msg::Tick, now() + Duration::seconds(120));
+    assert_eq!(state.tab, Tab::Resources, "paused");
+}
+
+#[test]
+fn watch_jumps_to_a_critical_tab() {
+    let mut state = watch_state(vec![Tab::Endpoints, Tab::Resources]);
+    state.tab = Tab::Endpoints;
+    update(&mut state, Msg::Tick, now() + Duration::seconds(15));
+    assert_eq!(state.tab, Tab::Resources);
+}
+
+#[test]
+fn quit_sets_the_flag() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    act(&mut state, Action::Quit);
+    assert!(state.should_quit);
+}
