@@ -1,0 +1,102 @@
+//! Contracts of the shipped data files: every theme and keymap parses and is complete, and every
+//! action a user can take has a default key.
+
+use strum::IntoEnumIterator;
+use watchdeck::action::Action;
+use watchdeck::config::keymap::{Context, SHIPPED as KEYMAPS};
+use watchdeck::config::theme::{SHIPPED as THEMES, parse};
+use watchdeck::config::{Config, DEFAULT_CONFIG, Keymap, Theme};
+
+#[test]
+fn every_action_has_a_default_binding() {
+    let keymap = Keymap::load("default", None).expect("default keymap");
+    let unbound: Vec<&str> = Action::iter()
+        .filter(|action| Context::iter().all(|context| keymap.keys(context, *action).is_empty()))
+        .map(Action::name)
+        .collect();
+    assert!(
+        unbound.is_empty(),
+        "actions without a default key: {unbound:?}"
+    );
+}
+
+#[test]
+fn every_shipped_keymap_binds_what_default_binds() {
+    let default = Keymap::load("default", None).expect("default keymap");
+    for (name, _) in KEYMAPS {
+        let keymap = Keymap::load(name, None).unwrap_or_else(|e| panic!("{e}"));
+        for context in Context::iter() {
+            for binding in default.bindings(context) {
+                assert!(
+                    !keymap.keys(context, binding.action).is_empty(),
+                    "keymap {name} leaves [{}] {} unbound",
+                    context.name(),
+                    binding.action.name()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_shipped_theme_is_complete() {
+    for (name, text) in THEMES {
+        let file = parse(name, text).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            file.missing_fields().is_empty(),
+            "theme {name} misses {:?}",
+            file.missing_fields()
+        );
+        Theme::load(name, None).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let names: Vec<&str> = THEMES.iter().map(|(n, _)| *n).collect();
+    for required in ["default", "light", "high-contrast", "mono"] {
+        assert!(names.contains(&required), "{required} theme is shipped");
+    }
+}
+
+#[test]
+fn embedded_config_is_the_default_and_its_examples_parse() {
+    assert_eq!(
+        Config::parse("default", DEFAULT_CONFIG).expect("embedded config"),
+        Config::default()
+    );
+    // The commented examples at the end must be valid config when uncommented.
+    let examples: String = DEFAULT_CONFIG
+        .lines()
+        .skip_while(|l| !l.starts_with("# [[docker]]"))
+        .map(|l| {
+            l.trim_start_matches("# ")
+                .split(" # ")
+                .next()
+                .unwrap_or_default()
+                .trim_end()
+                .to_string()
+                + "\n"
+        })
+        .collect();
+    let config = Config::parse("examples", &examples).unwrap_or_else(|e| panic!("{e}\n{examples}"));
+    assert_eq!(
+        (
+            config.docker.len(),
+            config.endpoint.len(),
+            config.database.len(),
+            config.rule.len()
+        ),
+        (1, 1, 1, 1)
+    );
+}
+
+#[test]
+fn themes_and_keymaps_are_embedded_from_the_repository_files() {
+    for (name, text) in KEYMAPS {
+        let on_disk = std::fs::read_to_string(format!("keymaps/{name}.toml")).expect("keymap file");
+        assert_eq!(*text, on_disk);
+    }
+    for (name, text) in THEMES {
+        let on_disk = std::fs::read_to_string(format!("themes/{name}.toml")).expect("theme file");
+        assert_eq!(*text, on_disk);
+    }
+    let listed = std::fs::read_dir("themes").expect("themes dir").count();
+    assert_eq!(listed, THEMES.len(), "every file in themes/ is shipped");
+}
