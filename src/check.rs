@@ -31,7 +31,7 @@ pub fn build_report(
     config: &Config,
     system: &ResourcesSnapshot,
 ) -> CheckReport {
-    let findings = resource_findings(system, &config.resources);
+    let findings = resource_findings(system, system.cpu_percent, &config.resources);
     let summary = format!(
         "cpu {:.0}%, load {:.2}, memory {:.0}%, swap {:.0}%, {} disks, {} processes",
         system.cpu_percent,

@@ -56,8 +56,13 @@ pub fn judge(value: f64, warn: f64, crit: f64) -> Severity {
     }
 }
 
-/// Thresholds crossed on the local host.
-pub fn resource_findings(snapshot: &ResourcesSnapshot, limits: &ResourcesConfig) -> Vec<Finding> {
+/// Thresholds crossed on the local host. CPU is judged on `cpu_average` (the console passes the
+/// last minute's mean) so a one-second spike is not an incident.
+pub fn resource_findings(
+    snapshot: &ResourcesSnapshot,
+    cpu_average: f64,
+    limits: &ResourcesConfig,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut push =
         |severity: Severity, subject: String, value: String, threshold: f64, unit: &str| {
@@ -85,14 +90,14 @@ pub fn resource_findings(snapshot: &ResourcesSnapshot, limits: &ResourcesConfig)
     };
 
     let cpu = judge(
-        snapshot.cpu_percent,
+        cpu_average,
         limits.cpu_warn_percent,
         limits.cpu_crit_percent,
     );
     push(
         cpu,
         "cpu".into(),
-        format!("{:.0}% busy", snapshot.cpu_percent),
+        format!("{cpu_average:.0}% busy on average"),
         threshold(cpu, limits.cpu_warn_percent, limits.cpu_crit_percent),
         "%",
     );
@@ -196,8 +201,9 @@ mod tests {
 
     #[test]
     fn the_fixture_host_has_one_critical_disk_and_a_warning() {
+        let snapshot = fixtures::resources_snapshot();
         let findings =
-            resource_findings(&fixtures::resources_snapshot(), &ResourcesConfig::default());
+            resource_findings(&snapshot, snapshot.cpu_percent, &ResourcesConfig::default());
         let summary: Vec<(Severity, &str)> = findings
             .iter()
             .map(|f| (f.severity, f.subject.as_str()))
@@ -221,7 +227,13 @@ mod tests {
         let mut quiet = fixtures::resources_snapshot();
         quiet.memory.used = quiet.memory.total / 4;
         quiet.disks.retain(|d| d.space.percent() < 50.0);
-        assert_eq!(resource_findings(&quiet, &ResourcesConfig::default()), []);
+        assert_eq!(
+            resource_findings(&quiet, 20.0, &ResourcesConfig::default()),
+            []
+        );
+        let busy = resource_findings(&quiet, 96.0, &ResourcesConfig::default());
+        assert_eq!(busy.len(), 1);
+        assert_eq!(busy[0].message, "cpu 96% busy on average (critical at 95%)");
         assert_eq!(worst(&[]), Severity::Ok);
     }
 }

@@ -309,10 +309,31 @@ fn record_system_metrics(state: &mut AppState, snapshot: &ResourcesSnapshot) {
 fn refresh_findings(state: &mut AppState) {
     let mut findings = source_findings(Tab::Resources, &state.sources);
     if let Some(snapshot) = &state.resources.latest {
-        findings.extend(resource_findings(snapshot, &state.limits));
+        findings.extend(resource_findings(
+            snapshot,
+            cpu_average(state),
+            &state.limits,
+        ));
     }
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     state.findings = findings;
+}
+
+/// Mean CPU over the last minute of samples.
+fn cpu_average(state: &AppState) -> f64 {
+    let minute = (60.0 / state.refresh.as_secs_f64()).ceil().max(1.0) as usize;
+    let recent: Vec<f64> = state
+        .metrics
+        .history(&SeriesKey::new("system.cpu.percent"))
+        .rev()
+        .take(minute)
+        .map(|s| s.value)
+        .collect();
+    if recent.is_empty() {
+        0.0
+    } else {
+        recent.iter().sum::<f64>() / recent.len() as f64
+    }
 }
 
 fn apply_outcome(state: &mut AppState, outcome: CommandOutcome, now: DateTime<Utc>) {
