@@ -1,4 +1,5 @@
 //! Rendering cost of the Resources tab, and of folding one host sample into the state.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
 use chrono::FixedOffset;
 use criterion::{Criterion, criterion_group, criterion_main};

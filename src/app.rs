@@ -90,14 +90,16 @@ impl App {
         let mut hangup = signal(SignalKind::hangup())?;
         let mut interrupt = signal(SignalKind::interrupt())?;
         let mut events = EventStream::new();
-        // Tick on whole seconds so the clock changes when the wall clock does.
+        // Tick a quarter second after each wall-clock second: sources poll on the second, so their
+        // frame already shows the new time and the tick usually finds nothing left to draw.
         let into_second =
-            Duration::from_millis(1000 - u64::from(Utc::now().timestamp_subsec_millis().min(999)));
+            Duration::from_millis(1250 - u64::from(Utc::now().timestamp_subsec_millis().min(999)));
         let mut tick =
             tokio::time::interval_at(Instant::now() + into_second, Duration::from_secs(1));
         tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
         let mut dirty = true;
         let mut next_frame = Instant::now();
+        let mut last_draw = Instant::now();
         let mut size = terminal.size().map(Rect::from)?;
 
         let exit = loop {
@@ -136,15 +138,20 @@ impl App {
                     dirty = true;
                 }
                 _ = tick.tick() => {
+                    // Redraw for the tick only if it changed something or nothing else drew this
+                    // second: with a 1 s refresh the sample's frame already shows the new time.
+                    let before = (self.state.toasts.len(), self.state.tab);
                     self.dispatch(Msg::Tick);
-                    dirty = true;
+                    let stale = last_draw.elapsed() >= Duration::from_millis(950);
+                    dirty |= stale || before != (self.state.toasts.len(), self.state.tab);
                 }
                 _ = tokio::time::sleep_until(next_frame), if dirty => {
                     let now = Utc::now();
                     let ctx = RenderCtx { theme: &self.loaded.theme, keymap: &self.loaded.keymap, now, offset: Local::now().offset().fix() };
                     terminal.draw(|frame| ui::draw(frame, &self.state, &ctx))?;
                     dirty = false;
-                    next_frame = Instant::now() + FRAME;
+                    last_draw = Instant::now();
+                    next_frame = last_draw + FRAME;
                 }
             }
             if self.state.should_quit {

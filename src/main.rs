@@ -38,7 +38,12 @@ fn main() -> ExitCode {
         Some(Command::Config(ConfigCommand::Path)) => print_paths(&paths, cli.config.as_deref()),
         Some(Command::Config(ConfigCommand::Init)) => init_config(&paths),
         Some(Command::Config(ConfigCommand::Check { file })) => {
-            match load(&cli, &paths, file.as_deref().or(cli.config.as_deref())) {
+            // The configured theme is checked even where colour is off.
+            match load(
+                &paths,
+                file.as_deref().or(cli.config.as_deref()),
+                cli.theme.as_deref(),
+            ) {
                 Ok(loaded) => {
                     println!(
                         "{}: ok (theme {}, keymap {})",
@@ -49,11 +54,13 @@ fn main() -> ExitCode {
                 Err(code) => Ok(code),
             }
         }
-        Some(Command::Check { format }) => match load(&cli, &paths, cli.config.as_deref()) {
-            Ok(loaded) => run_check(&loaded, *format),
-            Err(code) => Ok(code),
-        },
-        None => match load(&cli, &paths, cli.config.as_deref()) {
+        Some(Command::Check { format }) => {
+            match load(&paths, cli.config.as_deref(), display_theme(&cli)) {
+                Ok(loaded) => run_check(&loaded, *format),
+                Err(code) => Ok(code),
+            }
+        }
+        None => match load(&paths, cli.config.as_deref(), display_theme(&cli)) {
             Ok(loaded) => run_console(&cli, &paths, loaded),
             Err(code) => Ok(code),
         },
@@ -65,19 +72,22 @@ fn main() -> ExitCode {
 }
 
 /// Loads config, theme and keymap, printing any error before the terminal is touched.
-fn load(cli: &Cli, paths: &Paths, explicit: Option<&Path>) -> Result<Loaded, ExitCode> {
-    let no_color = std::env::var("NO_COLOR").ok();
-    let term = std::env::var("TERM").ok();
-    let mono = config::theme::colour_disabled(no_color.as_deref(), term.as_deref());
-    let theme = if mono {
-        Some(config::theme::MONO)
-    } else {
-        cli.theme.as_deref()
-    };
+fn load(paths: &Paths, explicit: Option<&Path>, theme: Option<&str>) -> Result<Loaded, ExitCode> {
     config::load(paths, explicit, theme).map_err(|error: LoadError| {
         eprintln!("watchdeck: configuration error\n{error}");
         ExitCode::from(CONFIG_ERROR)
     })
+}
+
+/// The theme to draw with: `mono` when colour is off, else `--theme` if given.
+fn display_theme(cli: &Cli) -> Option<&str> {
+    let no_color = std::env::var("NO_COLOR").ok();
+    let term = std::env::var("TERM").ok();
+    if config::theme::colour_disabled(no_color.as_deref(), term.as_deref()) {
+        Some(config::theme::MONO)
+    } else {
+        cli.theme.as_deref()
+    }
 }
 
 fn print_paths(paths: &Paths, explicit: Option<&Path>) -> anyhow::Result<ExitCode> {

@@ -1,5 +1,6 @@
 //! Layering rules, checked on the source text since the project is one crate:
 //! sources and state never draw, views never do I/O, colours only come from themes.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
 use std::path::{Path, PathBuf};
 

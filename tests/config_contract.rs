@@ -1,5 +1,6 @@
 //! Contracts of the shipped data files: every theme and keymap parses and is complete, and every
 //! action a user can take has a default key.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
 use strum::IntoEnumIterator;
 use watchdeck::action::Action;

@@ -1,5 +1,6 @@
 //! The real services that `scripts/services-up.sh` starts answer on loopback. Under `CI=true` a
 //! missing service fails; run alone without them, each test says what to start and passes.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -1,4 +1,5 @@
 //! Snapshots of the Resources tab, as a user sees it, at 80x24 and 200x50.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
 mod render_support;
 

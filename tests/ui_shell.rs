@@ -1,4 +1,5 @@
 //! Snapshots of the shell: the other tabs' empty states, --watch, toasts.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
 mod render_support;
 

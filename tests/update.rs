@@ -1,4 +1,5 @@
 //! The reducer, message in → state and effects out: no terminal, no runtime, no clock.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
 use chrono::Duration;
 use watchdeck::action::Action;
@@ -55,8 +56,10 @@ fn samples_fill_the_metric_store_and_the_findings() {
 
 #[test]
 fn history_is_bounded_by_the_configured_window() {
-    let mut config = Config::default();
-    config.history = std::time::Duration::from_secs(60);
+    let config = Config {
+        history: std::time::Duration::from_secs(60),
+        ..Config::default()
+    };
     let mut state = AppState::new(&config, Mode::Interactive, "h".into(), now());
     for seconds_ago in (0..300).rev() {
         let snapshot = fixtures::resources_snapshot_at(seconds_ago);

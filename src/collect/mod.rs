@@ -67,8 +67,14 @@ pub async fn supervise<C, M>(
     C: Collector,
     M: Send + 'static,
 {
-    let mut interval = tokio::time::interval(schedule.every);
+    // Poll at once, then on wall-clock second boundaries: every source reports at about the same
+    // moment, and the app folds those reports and its clock tick into a single frame.
+    let into_second =
+        Duration::from_millis(1000 - u64::from(Utc::now().timestamp_subsec_millis().min(999)));
+    let mut interval =
+        tokio::time::interval_at(tokio::time::Instant::now() + into_second, schedule.every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut first = true;
     let new_backoff = || {
         ExponentialBuilder::default()
             .with_min_delay(schedule.every)
@@ -79,10 +85,13 @@ pub async fn supervise<C, M>(
     };
     let mut backoff = new_backoff();
     loop {
-        tokio::select! {
-            _ = cancel.cancelled() => return,
-            _ = interval.tick() => {}
+        if !first {
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = interval.tick() => {}
+            }
         }
+        first = false;
         let outcome = match tokio::time::timeout(schedule.timeout, collector.poll()).await {
             Ok(result) => result,
             Err(_) => Err(CollectError::new(format!(

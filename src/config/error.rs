@@ -73,7 +73,19 @@ impl LoadError {
         key: &str,
         message: impl Into<String>,
     ) -> Self {
-        let span = find_key(text, section, key).map(|start| start..start + key.len());
+        Self::at_entry_key(file, text, section, 0, key, message)
+    }
+
+    /// Like [`LoadError::at_key`], in the `entry`-th (0-based) table of an array of tables.
+    pub fn at_entry_key(
+        file: &str,
+        text: &str,
+        section: Option<&str>,
+        entry: usize,
+        key: &str,
+        message: impl Into<String>,
+    ) -> Self {
+        let span = find_key(text, section, entry, key).map(|start| start..start + key.len());
         let mut error = Self::at_span(file, text, span, message);
         let full_key = match section {
             Some(section) => format!("{section}.{key}"),
@@ -149,14 +161,20 @@ fn table_header(line: &str) -> Option<String> {
     Some(inner.trim().to_string())
 }
 
-/// Byte offset of `key = …` inside `[section]` (or before any table when `section` is `None`).
-pub fn find_key(text: &str, section: Option<&str>, key: &str) -> Option<usize> {
+/// Byte offset of `key = …` inside the `entry`-th `[section]` or `[[section]]` table (or before
+/// any table when `section` is `None`).
+pub fn find_key(text: &str, section: Option<&str>, entry: usize, key: &str) -> Option<usize> {
     let mut current: Option<String> = None;
+    let mut seen = 0;
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         if let Some(header) = table_header(line) {
+            if Some(header.as_str()) == section {
+                seen += 1;
+            }
             current = Some(header);
         } else if current.as_deref() == section
+            && seen == entry + usize::from(section.is_some())
             && let Some((name, _)) = line.split_once('=')
             && name.trim().trim_matches('"') == key
         {
@@ -192,9 +210,11 @@ mod tests {
 
     #[test]
     fn finds_keys_in_sections() {
-        assert_eq!(find_key(TEXT, None, "refresh"), Some(0));
-        assert!(find_key(TEXT, Some("resources"), "disk_warn_percent").is_some());
-        assert_eq!(find_key(TEXT, None, "disk_warn_percent"), None);
+        assert_eq!(find_key(TEXT, None, 0, "refresh"), Some(0));
+        assert!(find_key(TEXT, Some("resources"), 0, "disk_warn_percent").is_some());
+        assert_eq!(find_key(TEXT, None, 0, "disk_warn_percent"), None);
+        let entries = "[[e]]\nurl = 1\n[[e]]\nurl = 2\n";
+        assert_eq!(find_key(entries, Some("e"), 1, "url"), entries.rfind("url"));
     }
 
     #[test]

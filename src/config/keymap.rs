@@ -118,7 +118,19 @@ impl Keymap {
             let bindings = self.contexts.entry(context).or_default();
             for (action_name, keys) in actions {
                 let action = Action::from_str(&action_name).map_err(|_| {
-                    LoadError::at_key(file, text, Some(&context_name), &action_name, format!("unknown action {action_name:?}; `watchdeck --help` and the comments in keymaps/default.toml list them"))
+                    LoadError::at_key(
+                        file,
+                        text,
+                        Some(&context_name),
+                        &action_name,
+                        format!(
+                            "unknown action {action_name:?}: expected one of {}",
+                            Action::iter()
+                                .map(Action::name)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
                 })?;
                 let chords = keys
                     .get_ref()

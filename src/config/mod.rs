@@ -221,7 +221,12 @@ impl Config {
             ),
             ("swap", r.swap_warn_percent, r.swap_crit_percent, 100.0),
             ("disk", r.disk_warn_percent, r.disk_crit_percent, 100.0),
-            ("load", r.load_warn_per_core, r.load_crit_per_core, f64::MAX),
+            (
+                "load",
+                r.load_warn_per_core,
+                r.load_crit_per_core,
+                f64::INFINITY,
+            ),
         ] {
             let (warn_key, crit_key) = if name == "load" {
                 (
@@ -234,18 +239,28 @@ impl Config {
                     format!("{name}_crit_percent"),
                 )
             };
+            let upper = if limit.is_finite() {
+                format!(" and {limit}")
+            } else {
+                String::new()
+            };
             if !(0.0..=limit).contains(&warn) {
+                let range = if limit.is_finite() {
+                    format!("0 to {limit}")
+                } else {
+                    "0 or more".into()
+                };
                 return at(
                     Some("resources"),
                     &warn_key,
-                    format!("{warn} is out of range: expected 0 to {limit}"),
+                    format!("{warn} is out of range: expected {range}"),
                 );
             }
             if !(warn..=limit).contains(&crit) {
                 return at(
                     Some("resources"),
                     &crit_key,
-                    format!("{crit} must be between the warning threshold ({warn}) and {limit}"),
+                    format!("{crit} must be between the warning threshold ({warn}){upper}"),
                 );
             }
         }
@@ -273,13 +288,24 @@ impl Config {
             "rule",
             self.rule.iter().map(|r| r.name.as_str()),
         )?;
-        for docker in &self.docker {
+        let at_entry = |section: &str, entry: usize, key: &str, message: String| {
+            Err(LoadError::at_entry_key(
+                file,
+                text,
+                Some(section),
+                entry,
+                key,
+                message,
+            ))
+        };
+        for (entry, docker) in self.docker.iter().enumerate() {
             if !["unix://", "tcp://", "ssh://", "http://", "https://"]
                 .iter()
                 .any(|s| docker.host.starts_with(s))
             {
-                return at(
-                    Some("docker"),
+                return at_entry(
+                    "docker",
+                    entry,
                     "host",
                     format!(
                         "{:?} is not a Docker address: expected unix://, tcp:// or ssh://",
@@ -288,13 +314,14 @@ impl Config {
                 );
             }
         }
-        for endpoint in &self.endpoint {
+        for (entry, endpoint) in self.endpoint.iter().enumerate() {
             if !["http://", "https://", "tcp://"]
                 .iter()
                 .any(|s| endpoint.url.starts_with(s))
             {
-                return at(
-                    Some("endpoint"),
+                return at_entry(
+                    "endpoint",
+                    entry,
                     "url",
                     format!(
                         "{:?} is not a probe address: expected http://, https:// or tcp://",
@@ -303,10 +330,11 @@ impl Config {
                 );
             }
         }
-        for rule in &self.rule {
+        for (entry, rule) in self.rule.iter().enumerate() {
             if rule.above.is_none() == rule.below.is_none() {
-                return at(
-                    Some("rule"),
+                return at_entry(
+                    "rule",
+                    entry,
                     "metric",
                     format!(
                         "rule {:?} needs exactly one of `above` or `below`",
@@ -342,12 +370,13 @@ fn unique_names<'a>(
     names: impl Iterator<Item = &'a str>,
 ) -> Result<(), LoadError> {
     let mut seen = HashSet::new();
-    for name in names {
+    for (entry, name) in names.enumerate() {
         if !seen.insert(name) {
-            return Err(LoadError::at_key(
+            return Err(LoadError::at_entry_key(
                 file,
                 text,
                 Some(section),
+                entry,
                 "name",
                 format!("two [[{section}]] entries are named {name:?}; names must be unique"),
             ));
@@ -373,18 +402,53 @@ pub fn load(
     explicit: Option<&std::path::Path>,
     theme: Option<&str>,
 ) -> Result<Loaded, LoadError> {
-    let (config, config_source) = match explicit.map(std::path::Path::to_path_buf).or_else(|| {
+    let path = explicit.map(std::path::Path::to_path_buf).or_else(|| {
         let user = paths.config_file();
         user.exists().then_some(user)
-    }) {
+    });
+    let (config_source, text) = match path {
         Some(path) => {
             let shown = path.display().to_string();
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| LoadError::file(&shown, format!("cannot read: {e}")))?;
-            (Config::parse(&shown, &text)?, shown)
+            (shown, text)
         }
-        None => (Config::embedded()?, "embedded default".to_string()),
+        None => ("embedded default".to_string(), DEFAULT_CONFIG.to_string()),
     };
+    let config = Config::parse(&config_source, &text)?;
+    // A theme or keymap name that names nothing is blamed on the config line that holds it.
+    let known = |kind: &str, name: &str, shipped: &[(&str, &str)], user: &std::path::Path| {
+        if shipped.iter().any(|(n, _)| *n == name) || user.exists() {
+            return Ok(());
+        }
+        let names: Vec<&str> = shipped.iter().map(|(n, _)| *n).collect();
+        let message = format!(
+            "no such {kind} {name:?}: shipped ones are {}, or create {}",
+            names.join(", "),
+            user.display()
+        );
+        Err(LoadError::at_key(
+            &config_source,
+            &text,
+            None,
+            kind,
+            message,
+        ))
+    };
+    if theme.is_none() {
+        known(
+            "theme",
+            &config.theme,
+            theme::SHIPPED,
+            &paths.user_theme(&config.theme),
+        )?;
+    }
+    known(
+        "keymap",
+        &config.keymap,
+        keymap::SHIPPED,
+        &paths.user_keymap(&config.keymap),
+    )?;
     let theme_name = theme.unwrap_or(config.theme.as_str());
     let theme = with_user_file(&paths.user_theme(theme_name), |user| {
         Theme::load(theme_name, user)
@@ -497,6 +561,15 @@ mod tests {
             error.starts_with("c.toml:3:1: key `endpoint.url`"),
             "{error}"
         );
+        let error = error_of(
+            "[[endpoint]]\nname = \"a\"\nurl = \"http://a\"\n[[endpoint]]\nname = \"b\"\nurl = \"ftp://b\"\n",
+        );
+        assert!(
+            error.starts_with("c.toml:6:1: key `endpoint.url`"),
+            "the second entry: {error}"
+        );
+        let error = error_of("[resources]\nload_warn_per_core = -1.0\n");
+        assert!(error.starts_with("c.toml:2:1: key `resources.load_warn_per_core`: -1 is out of range: expected 0 or more"), "{error}");
     }
 
     #[test]

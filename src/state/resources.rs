@@ -135,7 +135,8 @@ impl ResourcesState {
         visible.sort_by(|&a, &b| {
             let (a, b) = (&processes[a], &processes[b]);
             let order = match self.sort {
-                SortKey::Cpu => a.cpu_percent.total_cmp(&b.cpu_percent),
+                // On the shown tenth, so idle processes keep their places between refreshes.
+                SortKey::Cpu => shown_cpu(a).cmp(&shown_cpu(b)),
                 SortKey::Memory => a.memory_bytes.cmp(&b.memory_bytes),
                 SortKey::Pid => a.pid.cmp(&b.pid),
                 SortKey::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
@@ -152,6 +153,11 @@ impl ResourcesState {
             self.selected_pid = self.row_at(0).map(|p| p.pid);
         }
     }
+}
+
+/// CPU as the table shows it, in tenths of a percent.
+fn shown_cpu(process: &ProcessRow) -> i64 {
+    (f64::from(process.cpu_percent) * 10.0).round() as i64
 }
 
 fn matches_filter(process: &ProcessRow, needle: &str) -> bool {
@@ -184,6 +190,22 @@ mod tests {
         state.apply_sort(SortKey::Cpu);
         let cpus: Vec<f32> = state.visible_rows().map(|p| p.cpu_percent).collect();
         assert!(cpus.windows(2).all(|w| w[0] <= w[1]), "{cpus:?}");
+    }
+
+    #[test]
+    fn equal_shown_cpu_keeps_pid_order() {
+        let mut snapshot = fixtures::resources_snapshot();
+        snapshot
+            .processes
+            .iter_mut()
+            .for_each(|p| p.cpu_percent = 0.01 * (p.pid % 3) as f32);
+        let mut state = ResourcesState::new();
+        state.apply_snapshot(snapshot);
+        let pids: Vec<u32> = state.visible_rows().map(|p| p.pid).collect();
+        assert!(
+            pids.windows(2).all(|w| w[0] > w[1]),
+            "ties fall back to PID: {pids:?}"
+        );
     }
 
     #[test]

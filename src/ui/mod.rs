@@ -1,6 +1,7 @@
 //! Views: pure functions of the state, the theme and the keymap.
 
 pub mod format;
+mod history;
 pub mod layout;
 mod shell;
 pub mod tabs;

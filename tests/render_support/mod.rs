@@ -1,4 +1,5 @@
 //! Draws a state on ratatui's TestBackend with a fixed clock, in UTC, with a shipped theme.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
 use chrono::FixedOffset;
 use ratatui::Terminal;

@@ -16,6 +16,7 @@ use crate::state::SYSTEM_SOURCE;
 use crate::state::source::SourceStatus;
 use crate::ui::RenderCtx;
 use crate::ui::format::{bar, bytes, duration, rate, truncate};
+use crate::ui::history;
 use crate::ui::shell::severity_style;
 
 pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
@@ -103,35 +104,24 @@ fn title<'a>(name: &'a str, detail: String, severity: Severity, ctx: &RenderCtx)
     Line::from(spans)
 }
 
-/// The newest `width` samples of a series, scaled to whole numbers for a sparkline.
-fn recent(state: &AppState, key: &SeriesKey, width: usize, scale: f64) -> Vec<u64> {
-    let mut values: Vec<u64> = state
-        .metrics
-        .history(key)
-        .rev()
-        .take(width)
-        .map(|s| (s.value * scale).max(0.0) as u64)
-        .collect();
-    values.reverse();
-    values
+/// A series bucketed to `width` columns, as whole numbers for a sparkline.
+fn recent(state: &AppState, key: &SeriesKey, width: usize) -> Vec<Option<u64>> {
+    history::series(state, key, width)
+        .into_iter()
+        .map(|v| v.map(|v| v.max(0.0).round() as u64))
+        .collect()
 }
 
-/// Draws a sparkline flush right, so the newest sample is always at the right edge.
-fn render_history(buffer: &mut Buffer, area: Rect, data: &[u64], max: u64, style: Style) {
-    if area.width == 0 || area.height == 0 || data.is_empty() {
+fn render_history(buffer: &mut Buffer, area: Rect, data: &[Option<u64>], max: u64, style: Style) {
+    if area.width == 0 || area.height == 0 {
         return;
     }
-    let width = (data.len() as u16).min(area.width);
-    let graph = Rect {
-        x: area.right() - width,
-        width,
-        ..area
-    };
     Sparkline::default()
-        .data(&data[data.len() - width as usize..])
+        .data(data)
         .max(max.max(1))
+        .absent_value_symbol(" ")
         .style(style)
-        .render(graph, buffer);
+        .render(area, buffer);
 }
 
 fn render_cpu(
@@ -159,32 +149,75 @@ fn render_cpu(
     if inner.height == 0 {
         return;
     }
-    // Per-core bars in columns on the right; the total's history fills the rest.
-    let rows = inner.height as usize;
+    // Per-core bars: a strip across the top when they fit in half the height (the history graph
+    // then gets the full width), else columns on the right.
     let cell = 15usize;
-    let columns = snapshot
-        .cores
-        .len()
-        .div_ceil(rows)
-        .clamp(1, (inner.width as usize / 2 / cell).max(1));
-    let cores_width = (columns * cell) as u16;
-    let [graph, cores] = Layout::horizontal([
-        Constraint::Min(0),
-        Constraint::Length(cores_width.min(inner.width)),
-    ])
-    .areas(inner);
+    let cores = snapshot.cores.len();
+    let per_row = (inner.width as usize / cell).max(1);
+    let strip_rows = cores.div_ceil(per_row) as u16;
+    let (graph, core_area, rows, columns) = if strip_rows <= inner.height / 2 {
+        let [strip, graph] =
+            Layout::vertical([Constraint::Length(strip_rows), Constraint::Min(0)]).areas(inner);
+        (graph, strip, strip_rows as usize, per_row)
+    } else {
+        let rows = inner.height as usize;
+        let columns = cores
+            .div_ceil(rows)
+            .clamp(1, (inner.width as usize / 2 / cell).max(1));
+        let width = ((columns * cell) as u16).min(inner.width);
+        let [graph, side] =
+            Layout::horizontal([Constraint::Min(0), Constraint::Length(width)]).areas(inner);
+        (
+            Rect {
+                width: graph.width.saturating_sub(1),
+                ..graph
+            },
+            side,
+            rows,
+            columns,
+        )
+    };
+    render_core_bars(
+        buffer,
+        core_area,
+        &snapshot.cores,
+        rows,
+        columns,
+        cell,
+        strip_rows <= inner.height / 2,
+        ctx,
+    );
+    let data = recent(
+        state,
+        &SeriesKey::new("system.cpu.percent"),
+        graph.width as usize,
+    );
+    render_history(buffer, graph, &data, 100, ctx.theme.graph_cpu);
+}
+
+/// Core bars laid out row-major in a strip, or column-major beside the graph.
+#[allow(clippy::too_many_arguments)]
+fn render_core_bars(
+    buffer: &mut Buffer,
+    area: Rect,
+    cores: &[f64],
+    rows: usize,
+    columns: usize,
+    cell: usize,
+    row_major: bool,
+    ctx: &RenderCtx,
+) {
     let capacity = rows * columns;
-    for (i, usage) in snapshot.cores.iter().enumerate().take(capacity) {
-        let (column, row) = (i / rows, i % rows);
-        let x = cores.x + (column * cell) as u16;
-        let y = cores.y + row as u16;
-        if i == capacity - 1 && snapshot.cores.len() > capacity {
-            buffer.set_string(
-                x,
-                y,
-                format!(" +{} more", snapshot.cores.len() - i),
-                ctx.theme.muted,
-            );
+    for (i, usage) in cores.iter().enumerate().take(capacity) {
+        let (column, row) = if row_major {
+            (i % columns, i / columns)
+        } else {
+            (i / rows, i % rows)
+        };
+        let x = area.x + (column * cell) as u16;
+        let y = area.y + row as u16;
+        if i == capacity - 1 && cores.len() > capacity {
+            buffer.set_string(x, y, format!(" +{} more", cores.len() - i), ctx.theme.muted);
             break;
         }
         let (filled, empty) = bar(*usage, 6);
@@ -196,24 +229,8 @@ fn render_cpu(
             &empty,
             ctx.theme.gauge_empty,
         );
-        buffer.set_string(x + 10, y, format!("{:>4.0}%", usage), ctx.theme.text);
+        buffer.set_string(x + 10, y, format!("{usage:>4.0}%"), ctx.theme.text);
     }
-    let data = recent(
-        state,
-        &SeriesKey::new("system.cpu.percent"),
-        graph.width.saturating_sub(1) as usize,
-        1.0,
-    );
-    render_history(
-        buffer,
-        Rect {
-            width: graph.width.saturating_sub(1),
-            ..graph
-        },
-        &data,
-        100,
-        ctx.theme.graph_cpu,
-    );
 }
 
 fn gauge_line<'a>(
@@ -316,7 +333,6 @@ fn render_memory(
         state,
         &SeriesKey::new("system.memory.used_percent"),
         graph.width as usize,
-        1.0,
     );
     render_history(buffer, graph, &data, 100, ctx.theme.graph_memory);
 }
@@ -403,18 +419,17 @@ fn render_disks(
     Paragraph::new(lines).render(inner, buffer);
 }
 
-/// A one-line sparkline from eighth-height blocks, scaled to the series' own peak.
-fn spark_text(values: &[f64]) -> String {
+/// A one-line sparkline from eighth-height blocks, scaled to the series' own peak; blank where
+/// there is no sample.
+fn spark_text(values: &[Option<f64>]) -> String {
     const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let peak = values.iter().copied().fold(0.0_f64, f64::max);
+    let peak = values.iter().flatten().copied().fold(0.0_f64, f64::max);
     values
         .iter()
-        .map(|v| {
-            if peak <= 0.0 {
-                ' '
-            } else {
-                LEVELS[((v / peak) * 7.0).round().clamp(0.0, 7.0) as usize]
-            }
+        .map(|v| match v {
+            Some(v) if peak > 0.0 => LEVELS[((v / peak) * 7.0).round().clamp(0.0, 7.0) as usize],
+            Some(_) => LEVELS[0],
+            None => ' ',
         })
         .collect()
 }
@@ -453,26 +468,22 @@ fn render_network(
             ));
             break;
         }
-        let history = |name: &str| -> Vec<f64> {
-            let key = SeriesKey::new(name).with_label("iface", &net.iface);
-            let mut values: Vec<f64> = state
-                .metrics
-                .history(&key)
-                .rev()
-                .take(graph_width)
-                .map(|s| s.value)
-                .collect();
-            values.reverse();
-            values
+        let history = |name: &str| {
+            history::series(
+                state,
+                &SeriesKey::new(name).with_label("iface", &net.iface),
+                graph_width,
+            )
         };
-        let (rx_history, tx_history) = (
-            history("system.net.rx_bytes_per_second"),
-            history("system.net.tx_bytes_per_second"),
-        );
-        let total: Vec<f64> = rx_history
+        let rx_history = history("system.net.rx_bytes_per_second");
+        let tx_history = history("system.net.tx_bytes_per_second");
+        let total: Vec<Option<f64>> = rx_history
             .iter()
             .zip(&tx_history)
-            .map(|(r, t)| r + t)
+            .map(|(r, t)| {
+                Some(r.unwrap_or_default() + t.unwrap_or_default())
+                    .filter(|_| r.is_some() || t.is_some())
+            })
             .collect();
         lines.push(Line::from(vec![
             Span::styled(
@@ -601,7 +612,7 @@ mod tests {
 
     #[test]
     fn spark_text_scales_to_the_peak() {
-        assert_eq!(spark_text(&[0.0, 5.0, 10.0]), "▁▅█");
-        assert_eq!(spark_text(&[0.0, 0.0]), "  ");
+        assert_eq!(spark_text(&[Some(0.0), Some(5.0), Some(10.0)]), "▁▅█");
+        assert_eq!(spark_text(&[None, Some(0.0)]), " ▁");
     }
 }

@@ -1,0 +1,687 @@
+//! The command line without a terminal: help, `config path|init|check`, completions, `check`, and
+//! configuration errors that name the file, line and key and exit 3 before any UI starts.
+//!
+//! Every test runs the real binary in its own temporary HOME / XDG dirs (see `support`).
+
+// Helpers outside `#[test]` functions panic on purpose: a failed expectation fails the test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use support::{Run, TestEnv, fixture};
+
+/// The exit status of configuration errors.
+const CONFIG_ERROR: i32 = 3;
+
+/// An argument, for argument lists that mix words and paths.
+fn os(text: &str) -> &OsStr {
+    OsStr::new(text)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Help, paths, init, completions
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn help_mentions_every_mode_and_has_examples() {
+    let env = TestEnv::new();
+    let run = env.run(["--help"]);
+    run.assert_code(0);
+    for needle in [
+        "--read-only",
+        "--watch",
+        "check",
+        "config",
+        "completions",
+        "Examples:",
+    ] {
+        assert!(
+            run.stdout.contains(needle),
+            "--help does not mention {needle:?}:\n{}",
+            run.stdout
+        );
+    }
+    let examples = &run.stdout[run.stdout.find("Examples:").expect("Examples section")..];
+    for example in [
+        "watchdeck --read-only",
+        "watchdeck --watch",
+        "watchdeck check",
+    ] {
+        assert!(
+            examples.contains(example),
+            "Examples has no {example:?}:\n{examples}"
+        );
+    }
+}
+
+/// The value of the `name:` line of `config path`.
+fn path_line(stdout: &str, name: &str) -> String {
+    let prefix = format!("{name}:");
+    let line = stdout
+        .lines()
+        .find(|line| line.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no line starting {prefix:?} in:\n{stdout}"));
+    line[prefix.len()..].trim().to_string()
+}
+
+#[test]
+fn config_path_points_into_the_xdg_dirs() {
+    let env = TestEnv::new();
+    let run = env.run(["config", "path"]);
+    run.assert_code(0);
+    let config = path_line(&run.stdout, "config");
+    assert_eq!(
+        config,
+        format!(
+            "{} (absent: the embedded default is used)",
+            env.config_file().display()
+        )
+    );
+    assert_eq!(
+        path_line(&run.stdout, "log"),
+        env.log_file().display().to_string()
+    );
+    assert_eq!(
+        path_line(&run.stdout, "audit"),
+        env.audit_log().display().to_string()
+    );
+    for name in ["themes", "keymaps", "state"] {
+        let path = path_line(&run.stdout, name);
+        assert!(
+            Path::new(&path).starts_with(env.home()),
+            "{name}: {path} is outside the test's home {}",
+            env.home().display()
+        );
+    }
+    // `config path` only prints: it creates nothing.
+    assert!(!env.config_dir().exists() && !env.state_dir().exists());
+
+    // Once the file exists the note goes; an explicit --config is shown as given.
+    env.write(env.config_file(), "refresh = \"2s\"\n");
+    let run = env.run(["config", "path"]);
+    assert_eq!(
+        path_line(&run.stdout, "config"),
+        env.config_file().display().to_string()
+    );
+    let explicit = env.write("elsewhere/ops.toml", "");
+    let run = env.run([
+        os("--config"),
+        explicit.as_os_str(),
+        os("config"),
+        os("path"),
+    ]);
+    assert_eq!(
+        path_line(&run.stdout, "config"),
+        explicit.display().to_string()
+    );
+}
+
+#[test]
+fn config_init_writes_a_valid_config_and_never_overwrites_it() {
+    let env = TestEnv::new();
+    let run = env.run(["config", "check"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.starts_with("embedded default: ok"),
+        "{}",
+        run.stdout
+    );
+
+    let run = env.run(["config", "init"]);
+    run.assert_code(0);
+    let file = env.config_file();
+    assert!(
+        run.stdout.contains(&file.display().to_string()),
+        "{}",
+        run.stdout
+    );
+    let written = std::fs::read_to_string(&file).expect("config init wrote config.toml");
+    assert!(written.contains("[resources]"), "{written}");
+
+    // The user's file is what `config check` (and everything else) now uses.
+    let run = env.run(["config", "check"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.starts_with(&format!(
+            "{}: ok (theme default, keymap default)",
+            file.display()
+        )),
+        "{}",
+        run.stdout
+    );
+    env.run([os("config"), os("check"), file.as_os_str()])
+        .assert_code(0);
+
+    // The operator edits the file; a second init must leave it alone.
+    let edited = format!("{written}\n# edited by the operator\n");
+    std::fs::write(&file, &edited).expect("edit config");
+    let run = env.run(["config", "init"]);
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("already exists"),
+        "stderr: {}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("config still there"),
+        edited,
+        "a second `config init` changed the file"
+    );
+    // No temporary files are left next to it.
+    let entries: Vec<_> = std::fs::read_dir(env.config_dir())
+        .expect("config dir")
+        .map(|entry| entry.expect("dir entry").file_name())
+        .collect();
+    assert_eq!(entries, ["config.toml"], "{entries:?}");
+}
+
+#[test]
+fn completions_bash_prints_a_script() {
+    let env = TestEnv::new();
+    let run = env.run(["completions", "bash"]);
+    run.assert_code(0);
+    assert!(run.stdout.contains("_watchdeck()"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("complete -F _watchdeck"),
+        "{}",
+        run.stdout
+    );
+    for word in ["--read-only", "--watch", "check", "config"] {
+        assert!(run.stdout.contains(word), "completion lacks {word}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// watchdeck check
+// ---------------------------------------------------------------------------------------------
+
+fn exit_code_of(status: &str) -> i32 {
+    match status {
+        "ok" => 0,
+        "warning" => 1,
+        "critical" => 2,
+        other => panic!("unknown status {other:?}"),
+    }
+}
+
+/// Runs `check --format json` and parses its output, checking the exit code matches the status.
+fn check_json(env: &TestEnv, config: Option<&Path>) -> (Run, Value) {
+    let mut args: Vec<&OsStr> = Vec::new();
+    if let Some(config) = config {
+        args.extend([os("--config"), config.as_os_str()]);
+    }
+    args.extend([os("check"), os("--format"), os("json")]);
+    let run = env.run(args);
+    let value: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
+        panic!(
+            "check --format json printed invalid JSON ({e}):\n{}\nstderr: {}",
+            run.stdout, run.stderr
+        )
+    });
+    let status = value["status"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no string `status` in {value:#}"));
+    assert!(
+        ["ok", "warning", "critical"].contains(&status),
+        "status {status:?}"
+    );
+    assert_eq!(
+        run.code,
+        Some(exit_code_of(status)),
+        "exit code does not match status {status:?}: {value:#}"
+    );
+    let findings = value["findings"].as_array().expect("findings array");
+    let worst = findings
+        .iter()
+        .map(|f| exit_code_of(f["severity"].as_str().expect("finding severity")))
+        .max()
+        .unwrap_or(0);
+    assert_eq!(
+        worst,
+        exit_code_of(status),
+        "status is not the worst finding: {value:#}"
+    );
+    (run, value)
+}
+
+#[test]
+fn check_json_is_valid_and_its_status_matches_the_exit_code() {
+    let env = TestEnv::new();
+    let (_, value) = check_json(&env, None);
+    assert!(value["host"].is_string(), "{value:#}");
+    assert!(value["time"].is_string(), "{value:#}");
+    assert_eq!(value["sources"][0]["name"], "system", "{value:#}");
+}
+
+#[test]
+fn check_text_ends_with_the_status_matching_the_exit_code() {
+    let env = TestEnv::new();
+    let run = env.run(["check"]);
+    let last = run.stdout.lines().last().unwrap_or_default();
+    let status = last
+        .strip_prefix("status: ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no status line at the end of:\n{}", run.stdout));
+    assert_eq!(run.code, Some(exit_code_of(status)), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("watchdeck check · "),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn check_exits_2_when_the_disk_thresholds_are_zero() {
+    let env = TestEnv::new();
+    let config = fixture("config/valid/disk-critical.toml");
+    let (run, value) = check_json(&env, Some(&config));
+    run.assert_code(2);
+    let findings = value["findings"].as_array().expect("findings");
+    assert!(
+        findings.iter().any(|f| f["severity"] == "critical"
+            && f["subject"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("disk "))),
+        "no critical disk finding: {value:#}"
+    );
+
+    // The same thresholds from the user's config file, in text form.
+    env.write(
+        env.config_file(),
+        &std::fs::read_to_string(&config).expect("fixture"),
+    );
+    let run = env.run(["check"]);
+    run.assert_code(2);
+    assert!(run.stdout.contains("✖ CRIT"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .starts_with("status: critical"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn check_is_never_critical_with_every_threshold_at_its_maximum() {
+    let env = TestEnv::new();
+    let (run, value) = check_json(&env, Some(&fixture("config/valid/nothing-critical.toml")));
+    if run.code == Some(2) {
+        // The only way to be critical at these thresholds is a CPU really at 100% (a busy build
+        // machine); anything else critical is a bug.
+        for finding in value["findings"].as_array().expect("findings") {
+            if finding["severity"] == "critical" {
+                assert!(
+                    finding["subject"] == "cpu"
+                        && finding["message"]
+                            .as_str()
+                            .is_some_and(|m| m.starts_with("cpu 100% busy")),
+                    "critical at maximal thresholds: {value:#}"
+                );
+            }
+        }
+    } else {
+        assert!(matches!(run.code, Some(0 | 1)), "{run:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration errors
+// ---------------------------------------------------------------------------------------------
+
+/// One file of `tests/fixtures/config/invalid/` and where its error must point.
+struct Invalid {
+    file: &'static str,
+    line: usize,
+    /// The dotted key the error names, when it names one.
+    key: Option<&'static str>,
+    /// A piece of the message.
+    message: &'static str,
+    /// A known bug in watchdeck that makes the error point elsewhere; such entries are checked
+    /// fully only by the ignored test `invalid_configs_with_known_bugs_point_at_the_right_line`.
+    bug: Option<&'static str>,
+}
+
+const NO_LINE_FOR_THEME_NAME: &str =
+    "an unknown theme name in the config names neither the config file nor its line";
+const NO_LINE_FOR_KEYMAP_NAME: &str =
+    "an unknown keymap name in the config names neither the config file nor its line";
+const FIRST_ENTRY_BLAMED: &str =
+    "a bad value in a later [[entry]] is reported at the first entry's line";
+
+const INVALID: &[Invalid] = &[
+    Invalid {
+        file: "unknown-top-level-key.toml",
+        line: 3,
+        key: Some("refresh_rate"),
+        message: "unknown field `refresh_rate`",
+        bug: None,
+    },
+    Invalid {
+        file: "unknown-resources-key.toml",
+        line: 6,
+        key: Some("resources.disk_warn"),
+        message: "unknown field `disk_warn`",
+        bug: None,
+    },
+    Invalid {
+        file: "bad-duration.toml",
+        line: 3,
+        key: Some("history"),
+        message: "expected a duration",
+        bug: None,
+    },
+    Invalid {
+        file: "wrong-type.toml",
+        line: 4,
+        key: Some("resources.memory_warn_percent"),
+        message: "invalid type",
+        bug: None,
+    },
+    Invalid {
+        file: "syntax-error.toml",
+        line: 4,
+        key: None,
+        message: "expected `]`",
+        bug: None,
+    },
+    Invalid {
+        file: "warn-above-crit.toml",
+        line: 4,
+        key: Some("resources.memory_crit_percent"),
+        message: "must be between the warning threshold (90)",
+        bug: None,
+    },
+    Invalid {
+        file: "refresh-too-fast.toml",
+        line: 3,
+        key: Some("refresh"),
+        message: "too fast",
+        bug: None,
+    },
+    Invalid {
+        file: "unknown-database-kind.toml",
+        line: 4,
+        key: Some("database.kind"),
+        message: "unknown variant `oracle`",
+        bug: None,
+    },
+    Invalid {
+        file: "unknown-theme.toml",
+        line: 3,
+        key: Some("theme"),
+        message: "no such theme",
+        bug: Some(NO_LINE_FOR_THEME_NAME),
+    },
+    Invalid {
+        file: "unknown-keymap.toml",
+        line: 4,
+        key: Some("keymap"),
+        message: "no such keymap",
+        bug: Some(NO_LINE_FOR_KEYMAP_NAME),
+    },
+    Invalid {
+        file: "second-endpoint-bad-url.toml",
+        line: 8,
+        key: Some("endpoint.url"),
+        message: "is not a probe address",
+        bug: Some(FIRST_ENTRY_BLAMED),
+    },
+    Invalid {
+        file: "second-rule-without-threshold.toml",
+        line: 9,
+        key: Some("rule.metric"),
+        message: "rule \"idle\" needs exactly one of",
+        bug: Some(FIRST_ENTRY_BLAMED),
+    },
+];
+
+fn invalid_dir() -> PathBuf {
+    fixture("config/invalid")
+}
+
+/// Checks a config error on stderr: the header line, then `FILE:LINE:COL: key `KEY`: message`.
+#[track_caller]
+fn assert_config_error(run: &Run, file: &Path, line: usize, key: Option<&str>, message: &str) {
+    if let Err(problem) = check_config_error(run, file, line, key, message) {
+        panic!(
+            "{problem}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            run.stdout, run.stderr
+        );
+    }
+}
+
+/// What is wrong with a config error, if anything.
+fn check_config_error(
+    run: &Run,
+    file: &Path,
+    line: usize,
+    key: Option<&str>,
+    message: &str,
+) -> Result<(), String> {
+    if run.code != Some(CONFIG_ERROR) {
+        return Err(format!("exit code {:?}, expected {CONFIG_ERROR}", run.code));
+    }
+    if !run.stdout.is_empty() {
+        return Err("a config error printed to stdout".into());
+    }
+    let mut lines = run.stderr.lines();
+    if lines.next() != Some("watchdeck: configuration error") {
+        return Err("stderr does not start with `watchdeck: configuration error`".into());
+    }
+    let error = lines.next().unwrap_or_default();
+    let location = format!("{}:{line}:", file.display());
+    let Some(rest) = error.strip_prefix(&location) else {
+        return Err(format!("expected the error to start with {location:?}"));
+    };
+    let column = rest.split(':').next().unwrap_or_default();
+    if !column.parse::<usize>().is_ok_and(|c| c >= 1) {
+        return Err(format!("no column after the line in {error:?}"));
+    }
+    if let Some(key) = key
+        && !error.contains(&format!(": key `{key}`: "))
+    {
+        return Err(format!("expected key `{key}` in {error:?}"));
+    }
+    if !error.contains(message) {
+        return Err(format!("expected {message:?} in {error:?}"));
+    }
+    Ok(())
+}
+
+#[test]
+fn the_invalid_fixture_table_covers_every_fixture() {
+    let on_disk: BTreeSet<String> = std::fs::read_dir(invalid_dir())
+        .expect("tests/fixtures/config/invalid")
+        .map(|entry| {
+            entry
+                .expect("dir entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let in_table: BTreeSet<String> = INVALID.iter().map(|i| i.file.to_string()).collect();
+    assert_eq!(
+        on_disk, in_table,
+        "every fixture needs a row in INVALID and every row a fixture"
+    );
+}
+
+#[test]
+fn every_invalid_config_fails_config_check_with_its_file_and_line() {
+    for invalid in INVALID {
+        let env = TestEnv::new();
+        let path = invalid_dir().join(invalid.file);
+        let run = env.run([os("config"), os("check"), path.as_os_str()]);
+        if invalid.bug.is_some() {
+            // Rejected, but not (yet) at the right place: see the ignored test below.
+            run.assert_code(CONFIG_ERROR);
+            assert!(
+                run.stderr.starts_with("watchdeck: configuration error\n")
+                    && run.stderr.contains(invalid.message),
+                "{}: {}",
+                invalid.file,
+                run.stderr
+            );
+            continue;
+        }
+        assert_config_error(&run, &path, invalid.line, invalid.key, invalid.message);
+    }
+}
+
+#[test]
+#[ignore = "known bugs in watchdeck: see the `bug` of each row of INVALID"]
+fn invalid_configs_with_known_bugs_point_at_the_right_line() {
+    let mut failures = Vec::new();
+    for invalid in INVALID.iter().filter(|i| i.bug.is_some()) {
+        let env = TestEnv::new();
+        let path = invalid_dir().join(invalid.file);
+        let run = env.run([os("config"), os("check"), path.as_os_str()]);
+        if let Err(problem) =
+            check_config_error(&run, &path, invalid.line, invalid.key, invalid.message)
+        {
+            failures.push(format!(
+                "{} ({}): {problem}\n{}",
+                invalid.file,
+                invalid.bug.unwrap_or_default(),
+                run.stderr
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_invalid_config_stops_check_and_the_console_before_they_start() {
+    for invalid in INVALID {
+        let env = TestEnv::new();
+        let path = invalid_dir().join(invalid.file);
+        for args in [vec!["check"], vec!["--read-only"], vec![]] {
+            let mut command = env.command();
+            command.arg("--config").arg(&path).args(&args);
+            let run = Run::from(command.output().expect("run watchdeck"));
+            assert_eq!(
+                run.code,
+                Some(CONFIG_ERROR),
+                "{} with {args:?}: {run:?}",
+                invalid.file
+            );
+            assert!(
+                run.stdout.is_empty(),
+                "{} with {args:?} wrote to stdout (the terminal was touched?): {:?}",
+                invalid.file,
+                run.stdout
+            );
+            assert!(
+                run.stderr.starts_with("watchdeck: configuration error\n"),
+                "{}: {}",
+                invalid.file,
+                run.stderr
+            );
+        }
+        // The console never started: it did not even open its log.
+        assert!(
+            !env.log_file().exists(),
+            "{}: the log was created",
+            invalid.file
+        );
+    }
+}
+
+#[test]
+fn a_missing_config_file_is_a_config_error() {
+    let env = TestEnv::new();
+    let missing = env.home().join("no-such-config.toml");
+    let run = env.run([os("config"), os("check"), missing.as_os_str()]);
+    run.assert_code(CONFIG_ERROR);
+    assert!(
+        run.stderr
+            .contains(&format!("{}: cannot read", missing.display())),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_user_keymap_with_an_unknown_action_names_its_path_and_line() {
+    let env = TestEnv::new();
+    let keymap = env.write(
+        env.config_dir().join("keymaps/default.toml"),
+        "# my keys\n[global]\nquit = [\"x\"]\nlaunch_rockets = [\"l\"]\n",
+    );
+    for args in [vec!["config", "check"], vec!["check"]] {
+        let run = env.run(&args);
+        assert_config_error(
+            &run,
+            &keymap,
+            4,
+            Some("global.launch_rockets"),
+            "unknown action \"launch_rockets\"",
+        );
+    }
+}
+
+#[test]
+fn a_user_keymap_binding_one_key_twice_names_its_path_and_line() {
+    let env = TestEnv::new();
+    let keymap = env.write(
+        env.config_dir().join("keymaps/default.toml"),
+        "# my keys\n[global]\nhelp = [\"q\"]\n",
+    );
+    let run = env.run(["config", "check"]);
+    assert_config_error(
+        &run,
+        &keymap,
+        3,
+        Some("global.help"),
+        "bound to both `quit` and `help`",
+    );
+}
+
+#[test]
+fn a_user_theme_with_a_bad_colour_names_its_path_and_line() {
+    let env = TestEnv::new();
+    let theme = env.write(
+        env.config_dir().join("themes/default.toml"),
+        "# my colours\n\nok = { fg = \"greenish\" }\n",
+    );
+    for args in [vec!["config", "check"], vec!["check"]] {
+        let run = env.run(&args);
+        assert_config_error(&run, &theme, 3, Some("ok"), "is not a colour");
+    }
+    // A theme of a new name patches `default` and is checked the same way when chosen.
+    let custom = env.write(
+        env.config_dir().join("themes/mine.toml"),
+        "crit = { fg = \"red\" }\nwarn = { bg = \"#12345\" }\n",
+    );
+    let run = env.run(["--theme", "mine", "config", "check"]);
+    assert_config_error(
+        &run,
+        &custom,
+        2,
+        Some("warn"),
+        "bg = \"#12345\" is not a colour",
+    );
+}
+
+#[test]
+#[ignore = "known bug in watchdeck: with NO_COLOR (or TERM=dumb) `config check` skips the theme"]
+fn config_check_validates_the_configured_theme_even_without_colour() {
+    let env = TestEnv::new();
+    let path = invalid_dir().join("unknown-theme.toml");
+    let mut command = env.command();
+    command
+        .env("NO_COLOR", "1")
+        .args(["config", "check"])
+        .arg(&path);
+    let run = Run::from(command.output().expect("run watchdeck"));
+    run.assert_code(CONFIG_ERROR);
+}

@@ -1,0 +1,840 @@
+//! End to end: the real binary in a real terminal (tmux), driven by keys and signals.
+//!
+//! Each test starts its own tmux server (a socket in the test's temporary home, so the user's
+//! tmux is never touched) with one 120x40 session running a small wrapper script:
+//!
+//! 1. it waits for a `go` file, so the test can attach `pipe-pane` first and record every byte
+//!    the program writes to the terminal;
+//! 2. it records `stty -a`, execs watchdeck (writing its PID first), then records the exit
+//!    status and `stty -a` again, so the test can check the terminal modes were restored;
+//! 3. it keeps the pane open (`sleep`), so the screen left behind can still be read.
+//!
+//! Synchronisation is always by polling the screen (`capture-pane`) or a file every 50 ms until
+//! the expected state appears or 10 s pass; a timeout fails with the last screen.
+//!
+//! Without tmux the tests print a note and pass, except under `CI=true`, where they fail.
+
+// Helpers outside `#[test]` functions panic on purpose: a failed expectation fails the test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod support;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use serde_json::Value;
+use support::{TEST_USER, TestEnv, bin, fixture, sh_quote};
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+const POLL: Duration = Duration::from_millis(50);
+const WIDTH: u16 = 120;
+const HEIGHT: u16 = 40;
+const TABS: [&str; 6] = [
+    "1 Resources",
+    "2 Containers",
+    "3 Alerts",
+    "4 Databases",
+    "5 Endpoints",
+    "6 Runbook",
+];
+
+/// A key hint of the footer, replaced by the input while the filter is edited.
+const QUIT_HINT: &str = "q quit";
+
+static SESSIONS: AtomicUsize = AtomicUsize::new(0);
+
+/// True when tmux can be used. Without it the test is skipped, unless this is CI.
+fn tmux_available() -> bool {
+    let found = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if found {
+        return true;
+    }
+    let ci = std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
+    assert!(
+        !ci,
+        "tmux is not installed (or `tmux -V` fails), and CI=true: the end-to-end tests must run \
+         in CI. Install tmux (e.g. `apt-get install tmux`)."
+    );
+    eprintln!("note: tmux not found; skipping this end-to-end test (it fails under CI=true)");
+    false
+}
+
+macro_rules! require_tmux {
+    () => {
+        if !tmux_available() {
+            return;
+        }
+    };
+}
+
+/// The wrapper script run in the pane; see the module docs.
+fn wrapper_script(env: &TestEnv, files: &Files, args: &[OsString]) -> String {
+    let mut command = vec!["env".to_string()];
+    for name in TestEnv::REMOVED_VARS {
+        command.push(format!("-u {name}"));
+    }
+    for (name, value) in env.env_vars() {
+        command.push(sh_quote(&format!("{name}={}", value.to_string_lossy())));
+    }
+    command.push(sh_quote(&bin().to_string_lossy()));
+    command.extend(args.iter().map(|a| sh_quote(&a.to_string_lossy())));
+    let q = |path: &Path| sh_quote(&path.to_string_lossy());
+    format!(
+        "while [ ! -e {go} ]; do sleep 0.02; done\n\
+         stty -a > {stty_before} 2>&1\n\
+         sh -c 'echo $$ > \"$0.tmp\" && mv \"$0.tmp\" \"$0\" && exec \"$@\"' {pid} {command}\n\
+         status=$?\n\
+         stty -a > {stty_after}.tmp 2>&1; mv {stty_after}.tmp {stty_after}\n\
+         echo \"EXIT=$status\" > {status}.tmp; mv {status}.tmp {status}\n\
+         exec sleep 600\n",
+        go = q(&files.go),
+        stty_before = q(&files.stty_before),
+        pid = q(&files.pid),
+        command = command.join(" "),
+        stty_after = q(&files.stty_after),
+        status = q(&files.status),
+    )
+}
+
+/// The files the wrapper and tmux write, in the test's home.
+struct Files {
+    socket: PathBuf,
+    config: PathBuf,
+    script: PathBuf,
+    go: PathBuf,
+    pid: PathBuf,
+    status: PathBuf,
+    stty_before: PathBuf,
+    stty_after: PathBuf,
+    raw: PathBuf,
+}
+
+impl Files {
+    fn new(env: &TestEnv) -> Self {
+        let dir = env.home().join("tmux");
+        std::fs::create_dir_all(&dir).expect("create the tmux dir");
+        Self {
+            socket: dir.join("socket"),
+            config: dir.join("tmux.conf"),
+            script: dir.join("run.sh"),
+            go: dir.join("go"),
+            pid: dir.join("pid"),
+            status: dir.join("status"),
+            stty_before: dir.join("stty.before"),
+            stty_after: dir.join("stty.after"),
+            raw: dir.join("raw"),
+        }
+    }
+}
+
+/// watchdeck running in a tmux session of its own server; killed with the server when dropped.
+struct Session {
+    name: String,
+    files: Files,
+    env: TestEnv,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // Best effort, never panicking: stop watchdeck if it still runs, so its wrapper reaps it,
+        // then end the session and this test's tmux server.
+        if !self.files.status.exists()
+            && let Some(pid) = std::fs::read_to_string(&self.files.pid)
+                .ok()
+                .and_then(|text| text.trim().parse::<i32>().ok())
+        {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
+            let deadline = Instant::now() + Duration::from_secs(2);
+            while !self.files.status.exists() && Instant::now() < deadline {
+                std::thread::sleep(POLL);
+            }
+        }
+        let _ = self
+            .tmux()
+            .args(["kill-session", "-t", &self.name])
+            .output();
+        let _ = self.tmux().arg("kill-server").output();
+    }
+}
+
+impl Session {
+    /// Starts watchdeck with `args` in a fresh environment.
+    fn start(args: &[&str]) -> Self {
+        Self::start_in(TestEnv::new(), args)
+    }
+
+    fn start_in(env: TestEnv, args: &[&str]) -> Self {
+        let args: Vec<OsString> = args.iter().map(OsString::from).collect();
+        Self::start_with(env, &args)
+    }
+
+    fn start_with(env: TestEnv, args: &[OsString]) -> Self {
+        let name = format!(
+            "watchdeck-{}-{}",
+            std::process::id(),
+            SESSIONS.fetch_add(1, Ordering::Relaxed)
+        );
+        let files = Files::new(&env);
+        std::fs::write(
+            &files.config,
+            "set -g status off\nset -g default-shell /bin/sh\n\
+             set -g history-limit 0\n",
+        )
+        .expect("write tmux.conf");
+        std::fs::write(&files.script, wrapper_script(&env, &files, args)).expect("write run.sh");
+        let session = Self { name, files, env };
+        let script = format!("sh {}", sh_quote(&session.files.script.to_string_lossy()));
+        session.tmux_ok(&[
+            "-f",
+            &session.files.config.to_string_lossy(),
+            "new-session",
+            "-d",
+            "-s",
+            &session.name,
+            "-x",
+            &WIDTH.to_string(),
+            "-y",
+            &HEIGHT.to_string(),
+            &script,
+        ]);
+        let pipe = format!("cat >> {}", sh_quote(&session.files.raw.to_string_lossy()));
+        session.tmux_ok(&["pipe-pane", "-O", "-t", &session.name, &pipe]);
+        std::fs::write(&session.files.go, "").expect("release the wrapper");
+        session
+    }
+
+    /// A tmux command for this test's own server.
+    fn tmux(&self) -> Command {
+        let mut command = Command::new("tmux");
+        command
+            .arg("-u")
+            .arg("-S")
+            .arg(&self.files.socket)
+            .env("HOME", self.env.home())
+            .env("TERM", "xterm-256color")
+            .env_remove("TMUX")
+            .stdin(Stdio::null());
+        command
+    }
+
+    fn tmux_ok(&self, args: &[&str]) -> String {
+        let output: Output = self.tmux().args(args).output().expect("run tmux");
+        assert!(
+            output.status.success(),
+            "tmux {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// The visible screen, or tmux's complaint when it cannot be read.
+    fn screen(&self) -> String {
+        match self
+            .tmux()
+            .args(["capture-pane", "-p", "-t", &self.name])
+            .output()
+        {
+            Ok(output) if output.status.success() => {
+                String::from_utf8_lossy(&output.stdout).into_owned()
+            }
+            Ok(output) => format!(
+                "<capture-pane failed: {}>",
+                String::from_utf8_lossy(&output.stderr)
+            ),
+            Err(error) => format!("<cannot run tmux: {error}>"),
+        }
+    }
+
+    /// A tmux format of the pane, e.g. `#{alternate_on}`.
+    fn display(&self, format: &str) -> String {
+        self.tmux_ok(&["display-message", "-p", "-t", &self.name, format])
+            .trim()
+            .to_string()
+    }
+
+    /// Sends tmux key names (`Escape`, `Enter`, `q`).
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.name];
+        args.extend(keys);
+        self.tmux_ok(&args);
+    }
+
+    /// Types `text` literally.
+    fn type_text(&self, text: &str) {
+        self.tmux_ok(&["send-keys", "-t", &self.name, "-l", text]);
+    }
+
+    /// Polls `check` until it gives a value; on timeout fails with `what` and the last screen.
+    fn poll<T>(&self, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(value) = check() {
+                return value;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "timed out after {TIMEOUT:?} waiting for {what}\n--- last screen ---\n{}",
+                    self.screen()
+                );
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// Polls the screen until `check` accepts it; returns that screen.
+    fn wait_for_screen(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        self.poll(what, || {
+            let screen = self.screen();
+            check(&screen).then_some(screen)
+        })
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        self.wait_for_screen(&format!("{text:?} on the screen"), |s| s.contains(text))
+    }
+
+    fn wait_until_gone(&self, text: &str) -> String {
+        self.wait_for_screen(&format!("{text:?} to leave the screen"), |s| {
+            !s.contains(text)
+        })
+    }
+
+    /// Waits for the first full frame: the tab bar and a process table with rows in it.
+    fn wait_for_ui(&self) -> String {
+        self.wait_for_screen("the tab bar and a filled process table", |screen| {
+            TABS.iter().all(|tab| screen.contains(tab))
+                && process_counts(screen).is_some_and(|(shown, _)| shown > 0)
+        })
+    }
+
+    /// Filters the process table to `text` (typed after `/`, kept with enter).
+    fn filter(&self, text: &str) -> String {
+        let title = format!("filter \"{text}\"");
+        self.keys(&["/"]);
+        self.type_text(text);
+        // The table filters as one types; the input replaces the key hints until enter.
+        self.wait_for_screen(&format!("{title} while typing"), |screen| {
+            screen.contains(&title) && !screen.contains(QUIT_HINT)
+        });
+        self.keys(&["Enter"]);
+        self.wait_for_screen("the filter to be kept and the input closed", |screen| {
+            screen.contains(&title) && screen.contains(QUIT_HINT)
+        })
+    }
+
+    /// The PID of watchdeck (the wrapper execs it after writing its PID).
+    fn pid(&self) -> i32 {
+        self.poll("the PID file to name a running watchdeck", || {
+            let pid = std::fs::read_to_string(&self.files.pid)
+                .ok()?
+                .trim()
+                .parse::<i32>()
+                .ok()?;
+            // Until the wrapper's exec, the PID is still a shell's.
+            let comm = Path::new("/proc").join(pid.to_string()).join("comm");
+            match std::fs::read_to_string(comm) {
+                Ok(comm) => (comm.trim() == "watchdeck").then_some(pid),
+                Err(_) if !Path::new("/proc/self").exists() => Some(pid),
+                Err(_) => None,
+            }
+        })
+    }
+
+    /// Waits for watchdeck to end; returns its exit status as the shell saw it.
+    fn wait_for_exit(&self) -> i32 {
+        self.poll("watchdeck to exit", || {
+            let text = std::fs::read_to_string(&self.files.status).ok()?;
+            let code = text.trim().strip_prefix("EXIT=")?;
+            Some(code.parse().expect("numeric exit status"))
+        })
+    }
+
+    /// Every byte watchdeck wrote to the terminal so far, once `check` accepts it.
+    fn wait_for_raw(&self, what: &str, check: impl Fn(&[u8]) -> bool) -> Vec<u8> {
+        self.poll(what, || {
+            let raw = std::fs::read(&self.files.raw).unwrap_or_default();
+            check(&raw).then_some(raw)
+        })
+    }
+
+    /// After exit: the main screen is back with the tab bar gone, the mouse released, the
+    /// cursor shown and the terminal modes (raw mode) exactly as before watchdeck started.
+    fn assert_terminal_restored(&self) {
+        let screen = self.screen();
+        for tab in TABS {
+            assert!(
+                !screen.contains(tab),
+                "the UI is still on the screen after exit:\n{screen}"
+            );
+        }
+        assert_eq!(
+            self.display("#{alternate_on}"),
+            "0",
+            "still on the alternate screen"
+        );
+        assert_eq!(
+            self.display("#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}"),
+            "000",
+            "mouse reporting left on"
+        );
+        let before = std::fs::read_to_string(&self.files.stty_before).expect("stty before");
+        let after = std::fs::read_to_string(&self.files.stty_after).expect("stty after");
+        assert_eq!(
+            before, after,
+            "terminal modes differ after exit (raw mode left on?)"
+        );
+        let words: Vec<&str> = after.split_whitespace().collect();
+        for mode in ["icanon", "echo", "isig"] {
+            assert!(words.contains(&mode), "{mode} is off after exit:\n{after}");
+        }
+        // pipe-pane delivers the output asynchronously: wait for the last restoring sequence.
+        let raw = self.wait_for_raw("the terminal to be restored in the raw output", |raw| {
+            last_mode(raw, b"1049") == Some(b'l')
+        });
+        for (mode, meaning) in [
+            (&b"1049"[..], "alternate screen"),
+            (b"1000", "mouse"),
+            (b"1003", "mouse motion"),
+            (b"1006", "SGR mouse"),
+        ] {
+            assert_ne!(
+                last_mode(&raw, mode),
+                Some(b'h'),
+                "{meaning} (?{}) left on",
+                String::from_utf8_lossy(mode)
+            );
+        }
+        assert_eq!(
+            last_mode(&raw, b"1049"),
+            Some(b'l'),
+            "never entered or left the alternate screen"
+        );
+        assert_ne!(last_mode(&raw, b"25"), Some(b'l'), "cursor left hidden");
+    }
+}
+
+/// The last `ESC [ ? MODE h|l` for a private mode in the raw output: `h` set, `l` reset.
+fn last_mode(raw: &[u8], mode: &[u8]) -> Option<u8> {
+    let mut last = None;
+    let mut rest = raw;
+    while let Some(start) = find(rest, b"\x1b[?") {
+        rest = &rest[start + 3..];
+        let end = rest
+            .iter()
+            .position(|b| !(b.is_ascii_digit() || *b == b';'))
+            .unwrap_or(rest.len());
+        let Some(&action) = rest.get(end) else { break };
+        if (action == b'h' || action == b'l')
+            && rest[..end].split(|b| *b == b';').any(|m| m == mode)
+        {
+            last = Some(action);
+        }
+    }
+    last
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+/// `(shown, total)` from the process table's title ` Processes 3 of 120 · sort …`.
+fn process_counts(screen: &str) -> Option<(usize, usize)> {
+    let title = &screen[screen.find(" Processes ")? + " Processes ".len()..];
+    let mut words = title.split_whitespace();
+    let shown = words.next()?.parse().ok()?;
+    (words.next()? == "of").then_some(())?;
+    let total = words.next()?.parse().ok()?;
+    Some((shown, total))
+}
+
+/// The process table's rows (the lines between its column header and its bottom border).
+fn process_rows(screen: &str) -> Vec<&str> {
+    screen
+        .lines()
+        .skip_while(|line| !(line.contains("PID") && line.contains("USER")))
+        .skip(1)
+        .take_while(|line| !line.starts_with('╰'))
+        .filter(|line| line.chars().any(|c| c.is_ascii_digit()))
+        .collect()
+}
+
+/// The PID column of a process row (`│ 4242  root …`).
+fn row_pid(row: &str) -> Option<&str> {
+    row.trim_start_matches('│').split_whitespace().next()
+}
+
+/// A throwaway `sleep 300`, killed when dropped.
+struct Sleeper(Child);
+
+impl Sleeper {
+    fn start() -> Self {
+        let child = Command::new("sleep")
+            .arg("300")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start sleep");
+        Self(child)
+    }
+
+    fn pid(&self) -> u32 {
+        self.0.id()
+    }
+}
+
+impl Drop for Sleeper {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Filters the table to the sleeper's PID and opens the SIGTERM dialog on it, checking the
+/// dialog names exactly that process (so no other process can be signalled).
+fn open_terminate_dialog_on(session: &Session, sleeper: &Sleeper) -> String {
+    let pid = sleeper.pid().to_string();
+    let screen = session.filter(&pid);
+    assert!(
+        process_rows(&screen)
+            .iter()
+            .any(|row| row_pid(row) == Some(pid.as_str()) && row.contains("sleep")),
+        "the sleep process {pid} is not in the filtered table:\n{screen}"
+    );
+    session.keys(&["t"]);
+    let screen = session.wait_for("Send SIGTERM");
+    let target = format!("process {pid} (sleep)");
+    if !screen.contains(&target) {
+        session.keys(&["Escape"]);
+        panic!("the confirmation is not about {target}; cancelled:\n{screen}");
+    }
+    screen
+}
+
+fn audit_entries(env: &TestEnv) -> Vec<Value> {
+    env.audit_lines()
+        .iter()
+        .map(|line| serde_json::from_str(line).expect("audit line is JSON"))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn first_frame_shows_every_tab_and_the_process_table() {
+    require_tmux!();
+    let session = Session::start(&[]);
+    let screen = session.wait_for_ui();
+    assert!(screen.contains("◆ watchdeck"), "{screen}");
+    assert!(screen.contains(" Processes "), "{screen}");
+    assert!(
+        !process_rows(&screen).is_empty(),
+        "no process rows:\n{screen}"
+    );
+    let footer = screen
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    for hint in [QUIT_HINT, "? help"] {
+        assert!(footer.contains(hint), "footer lacks {hint:?}: {footer:?}");
+    }
+    assert!(!screen.contains("READ-ONLY"), "{screen}");
+}
+
+#[test]
+fn question_mark_opens_the_help_and_esc_closes_it() {
+    require_tmux!();
+    let session = Session::start(&[]);
+    session.wait_for_ui();
+    session.keys(&["?"]);
+    let screen = session.wait_for(" Keys · ? or esc closes ");
+    assert!(screen.contains("quit"), "{screen}");
+    session.keys(&["Escape"]);
+    let screen = session.wait_until_gone(" Keys · ? or esc closes ");
+    assert!(screen.contains(" Processes "), "{screen}");
+    // Still running: the help's escape did not quit.
+    assert!(!session.files.status.exists());
+}
+
+#[test]
+fn number_keys_switch_tabs() {
+    require_tmux!();
+    let session = Session::start(&[]);
+    session.wait_for_ui();
+    session.keys(&["3"]);
+    let screen = session.wait_for("No alert rules are being evaluated.");
+    assert!(!screen.contains(" Processes "), "{screen}");
+    session.keys(&["2"]);
+    session.wait_for("No Docker engine is being watched.");
+    session.keys(&["1"]);
+    session.wait_for(" Processes ");
+}
+
+#[test]
+fn q_quits_with_status_0_and_restores_the_terminal() {
+    require_tmux!();
+    let session = Session::start(&[]);
+    session.wait_for_ui();
+    session.keys(&["q"]);
+    assert_eq!(session.wait_for_exit(), 0, "{}", session.screen());
+    session.assert_terminal_restored();
+}
+
+fn assert_signal_exits_cleanly(signal: Signal) {
+    let session = Session::start(&[]);
+    session.wait_for_ui();
+    let pid = session.pid();
+    kill(Pid::from_raw(pid), signal).expect("send the signal");
+    assert_eq!(
+        session.wait_for_exit(),
+        0,
+        "{signal} did not exit cleanly:\n{}",
+        session.screen()
+    );
+    session.assert_terminal_restored();
+    let log = std::fs::read_to_string(session.env.log_file()).unwrap_or_default();
+    assert!(
+        log.contains(signal.as_str()),
+        "the log does not say why it stopped ({signal}):\n{log}"
+    );
+}
+
+#[test]
+fn sighup_exits_0_and_restores_the_terminal() {
+    require_tmux!();
+    assert_signal_exits_cleanly(Signal::SIGHUP);
+}
+
+#[test]
+fn sigterm_exits_0_and_restores_the_terminal() {
+    require_tmux!();
+    assert_signal_exits_cleanly(Signal::SIGTERM);
+}
+
+#[test]
+fn sigint_exits_0_and_restores_the_terminal() {
+    require_tmux!();
+    assert_signal_exits_cleanly(Signal::SIGINT);
+}
+
+#[test]
+fn a_broken_config_exits_with_its_line_and_never_starts_the_ui() {
+    require_tmux!();
+    let config = fixture("e2e/unknown-key-line3.toml");
+    let session = Session::start_with(
+        TestEnv::new(),
+        &["--config".into(), config.clone().into_os_string()],
+    );
+    let code = session.poll("watchdeck to exit", || {
+        let screen = session.screen();
+        assert!(
+            !TABS.iter().any(|tab| screen.contains(tab)),
+            "the UI started despite the broken config:\n{screen}"
+        );
+        let text = std::fs::read_to_string(&session.files.status).ok()?;
+        text.trim().strip_prefix("EXIT=")?.parse::<i32>().ok()
+    });
+    assert_eq!(code, 3, "{}", session.screen());
+    let location = format!("{}:3:", config.display());
+    let screen = session.wait_for("refresh_every");
+    assert!(
+        screen.contains("watchdeck: configuration error"),
+        "{screen}"
+    );
+    // The path is long enough to wrap: compare without line breaks.
+    let joined: String = screen.lines().map(str::trim_end).collect();
+    assert!(joined.contains(&location), "no {location:?} in:\n{screen}");
+    // Every byte written to the terminal: the error, and no escape sequence of the UI.
+    let raw = session.wait_for_raw("the error in the raw output", |raw| {
+        find(raw, b"refresh_every").is_some()
+    });
+    assert_eq!(
+        last_mode(&raw, b"1049"),
+        None,
+        "the alternate screen was entered: {:?}",
+        String::from_utf8_lossy(&raw)
+    );
+    assert!(find(&raw, b"Resources").is_none(), "the UI was drawn");
+    assert!(
+        !session.env.log_file().exists(),
+        "the console started its log"
+    );
+}
+
+#[test]
+fn read_only_refuses_terminate_with_a_toast_and_an_audit_line() {
+    require_tmux!();
+    let session = Session::start(&["--read-only"]);
+    let screen = session.wait_for_ui();
+    assert!(screen.contains(" READ-ONLY "), "{screen}");
+    let footer = screen
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    assert!(
+        !footer.contains("t term"),
+        "read-only shows the terminate hint: {footer:?}"
+    );
+    session.keys(&["t"]);
+    let screen = session.wait_for("refused:");
+    assert!(
+        !screen.contains("Send SIGTERM"),
+        "a dialog opened:\n{screen}"
+    );
+    let entry = session.poll("a refused entry in the audit log", || {
+        audit_entries(&session.env)
+            .into_iter()
+            .find(|entry| entry["outcome"] == "refused")
+    });
+    assert_eq!(entry["mode"], "read-only", "{entry}");
+    assert_eq!(entry["action"], "signal SIGTERM", "{entry}");
+    assert_eq!(entry["operator"], TEST_USER, "{entry}");
+    assert!(
+        entry["target"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("process ")),
+        "{entry}"
+    );
+    let raw_line = session.env.audit_lines().join("\n");
+    assert!(raw_line.contains("\"outcome\":\"refused\""), "{raw_line}");
+}
+
+#[test]
+fn interactive_terminate_asks_first_and_esc_cancels_without_an_audit_line() {
+    require_tmux!();
+    let mut sleeper = Sleeper::start();
+    let session = Session::start(&[]);
+    session.wait_for_ui();
+    let screen = open_terminate_dialog_on(&session, &sleeper);
+    assert!(
+        screen.contains("The process may clean up and exit."),
+        "{screen}"
+    );
+    session.keys(&["Escape"]);
+    session.wait_until_gone("Send SIGTERM");
+    // Quit, so nothing can still be on its way to the audit log.
+    session.keys(&["q"]);
+    assert_eq!(session.wait_for_exit(), 0, "{}", session.screen());
+    assert!(
+        session.env.audit_lines().is_empty(),
+        "a cancelled dialog wrote to the audit log: {:?}",
+        session.env.audit_lines()
+    );
+    assert!(
+        sleeper.0.try_wait().expect("query sleep").is_none(),
+        "the sleep process was signalled"
+    );
+}
+
+#[test]
+fn slash_filters_the_process_table() {
+    require_tmux!();
+    let session = Session::start(&[]);
+    let screen = session.wait_for_ui();
+    let (_, total) = process_counts(&screen).expect("process counts");
+    assert!(!screen.contains("filter \""), "{screen}");
+    let screen = session.filter("tmux");
+    let (shown, _) = process_counts(&screen).expect("process counts");
+    assert!(
+        shown >= 1 && shown < total.max(2),
+        "expected some but not all of {total} processes to match \"tmux\":\n{screen}"
+    );
+    let rows = process_rows(&screen);
+    assert!(
+        rows.iter().any(|row| row.contains("tmux")),
+        "no tmux row:\n{screen}"
+    );
+    // `/` then esc clears the filter.
+    session.keys(&["/"]);
+    session.wait_until_gone(QUIT_HINT);
+    session.keys(&["Escape"]);
+    session.wait_until_gone("filter \"tmux\"");
+}
+
+#[test]
+fn terminate_signals_the_selected_process_and_audits_it() {
+    require_tmux!();
+    let mut sleeper = Sleeper::start();
+    let pid = sleeper.pid();
+    let session = Session::start(&[]);
+    session.wait_for_ui();
+    open_terminate_dialog_on(&session, &sleeper);
+    session.keys(&["y"]);
+    let status = session.poll("the sleep process to exit", || {
+        sleeper.0.try_wait().expect("query sleep")
+    });
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(Signal::SIGTERM as i32),
+        "sleep ended with {status:?}"
+    );
+    session.wait_for("sent SIGTERM");
+    let target = format!("process {pid} (sleep)");
+    let entry = session.poll("an ok entry in the audit log", || {
+        audit_entries(&session.env)
+            .into_iter()
+            .find(|entry| entry["outcome"] == "ok")
+    });
+    assert_eq!(entry["target"], target.as_str(), "{entry}");
+    assert_eq!(entry["action"], "signal SIGTERM", "{entry}");
+    assert_eq!(entry["mode"], "interactive", "{entry}");
+    assert_eq!(entry["operator"], TEST_USER, "{entry}");
+    let lines = session.env.audit_lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("\"outcome\":\"ok\""), "{lines:?}");
+}
+
+#[test]
+fn watch_mode_shows_the_status_header() {
+    require_tmux!();
+    let session = Session::start(&["--watch"]);
+    let screen = session.wait_for_screen("the watch header with a status", |screen| {
+        screen.contains(" WATCH ")
+            && screen.contains("read-only")
+            && ["ALL CLEAR", "CRITICAL", "WARNING"]
+                .iter()
+                .any(|status| screen.contains(status))
+    });
+    let footer = screen
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    assert!(
+        !footer.contains("t term"),
+        "watch shows the terminate hint: {footer:?}"
+    );
+}
+
+#[test]
+fn watch_mode_shows_a_critical_disk() {
+    require_tmux!();
+    let config = fixture("config/valid/disk-critical.toml");
+    let session = Session::start_with(
+        TestEnv::new(),
+        &["--watch".into(), "--config".into(), config.into_os_string()],
+    );
+    // The thresholds make every disk critical: the wall header says so and names the disk.
+    let screen = session.wait_for_screen("a critical disk in the watch header", |screen| {
+        screen.contains("CRITICAL") && screen.contains("disk ")
+    });
+    assert!(
+        screen.contains(" WATCH ") && screen.contains("read-only"),
+        "{screen}"
+    );
+    assert!(!screen.contains("ALL CLEAR"), "{screen}");
+}

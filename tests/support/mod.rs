@@ -1,0 +1,184 @@
+//! Helpers shared by the integration tests (`tests/cli.rs`, `tests/e2e_tmux.rs`).
+//!
+//! Every test runs the real binary against its own temporary `HOME`, `XDG_CONFIG_HOME` and
+//! `XDG_STATE_HOME`, so no test reads or writes the real user's files or another test's.
+
+// Each test crate uses a different subset of these helpers.
+#![allow(dead_code)]
+// Helpers panic on purpose: a failed expectation fails the test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use tempfile::TempDir;
+
+/// The operator name the tests run as (`$USER`), so audit entries are predictable.
+pub const TEST_USER: &str = "watchdeck-test";
+
+/// The binary under test.
+pub fn bin() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_watchdeck"))
+}
+
+/// A file under `tests/fixtures/`.
+pub fn fixture(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(relative)
+}
+
+/// A fresh home with its own config and state dirs, deleted when dropped.
+pub struct TestEnv {
+    dir: TempDir,
+}
+
+impl Default for TestEnv {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestEnv {
+    pub fn new() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("watchdeck-test-")
+            .tempdir()
+            .expect("create a temporary home");
+        Self { dir }
+    }
+
+    /// `$HOME`; also a scratch dir for files the test writes.
+    pub fn home(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `$XDG_CONFIG_HOME`.
+    pub fn config_home(&self) -> PathBuf {
+        self.home().join("config")
+    }
+
+    /// `$XDG_STATE_HOME`.
+    pub fn state_home(&self) -> PathBuf {
+        self.home().join("state")
+    }
+
+    /// Where watchdeck looks for `config.toml`, `themes/` and `keymaps/`.
+    pub fn config_dir(&self) -> PathBuf {
+        self.config_home().join("watchdeck")
+    }
+
+    /// Where watchdeck writes its log and audit log.
+    pub fn state_dir(&self) -> PathBuf {
+        self.state_home().join("watchdeck")
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.config_dir().join("config.toml")
+    }
+
+    pub fn log_file(&self) -> PathBuf {
+        self.state_dir().join("watchdeck.log")
+    }
+
+    pub fn audit_log(&self) -> PathBuf {
+        self.state_dir().join("audit.jsonl")
+    }
+
+    /// The audit log's lines; none when it does not exist (yet).
+    pub fn audit_lines(&self) -> Vec<String> {
+        std::fs::read_to_string(self.audit_log())
+            .map(|text| text.lines().map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    /// Writes `text` to `relative` under the home dir, creating parent dirs; returns the path.
+    pub fn write(&self, relative: impl AsRef<Path>, text: &str) -> PathBuf {
+        let path = self.home().join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create parent dirs");
+        }
+        std::fs::write(&path, text).expect("write test file");
+        path
+    }
+
+    /// The environment the binary runs with: only our temp dirs, a colour terminal, a known user.
+    pub fn env_vars(&self) -> Vec<(&'static str, OsString)> {
+        vec![
+            ("HOME", self.home().into()),
+            ("XDG_CONFIG_HOME", self.config_home().into()),
+            ("XDG_STATE_HOME", self.state_home().into()),
+            // A terminal with colour, so the configured theme is used rather than `mono`.
+            ("TERM", "xterm-256color".into()),
+            ("USER", TEST_USER.into()),
+        ]
+    }
+
+    /// Variables of the test runner's environment that would change the binary's behaviour.
+    pub const REMOVED_VARS: &'static [&'static str] = &[
+        "NO_COLOR",
+        "WATCHDECK_LOG",
+        "SSH_CONNECTION",
+        "XDG_DATA_HOME",
+    ];
+
+    /// A command for the binary in this environment, with stdin closed.
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(bin());
+        command.envs(self.env_vars()).stdin(Stdio::null());
+        for name in Self::REMOVED_VARS {
+            command.env_remove(name);
+        }
+        command
+    }
+
+    /// Runs the binary with `args` to completion.
+    pub fn run<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut command = self.command();
+        command.args(args);
+        Run::from(command.output().expect("run watchdeck"))
+    }
+}
+
+/// A finished run: exit code and output as text.
+#[derive(Debug)]
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Self {
+        Self {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    /// Asserts the exit code, showing both streams when it differs.
+    #[track_caller]
+    pub fn assert_code(&self, expected: i32) -> &Self {
+        assert_eq!(
+            self.code,
+            Some(expected),
+            "expected exit code {expected}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+}
+
+/// Quotes `text` for `/bin/sh`.
+pub fn sh_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
