@@ -344,17 +344,7 @@ struct Invalid {
     key: Option<&'static str>,
     /// A piece of the message.
     message: &'static str,
-    /// A known bug in watchdeck that makes the error point elsewhere; such entries are checked
-    /// fully only by the ignored test `invalid_configs_with_known_bugs_point_at_the_right_line`.
-    bug: Option<&'static str>,
 }
-
-const NO_LINE_FOR_THEME_NAME: &str =
-    "an unknown theme name in the config names neither the config file nor its line";
-const NO_LINE_FOR_KEYMAP_NAME: &str =
-    "an unknown keymap name in the config names neither the config file nor its line";
-const FIRST_ENTRY_BLAMED: &str =
-    "a bad value in a later [[entry]] is reported at the first entry's line";
 
 const INVALID: &[Invalid] = &[
     Invalid {
@@ -362,84 +352,72 @@ const INVALID: &[Invalid] = &[
         line: 3,
         key: Some("refresh_rate"),
         message: "unknown field `refresh_rate`",
-        bug: None,
     },
     Invalid {
         file: "unknown-resources-key.toml",
         line: 6,
         key: Some("resources.disk_warn"),
         message: "unknown field `disk_warn`",
-        bug: None,
     },
     Invalid {
         file: "bad-duration.toml",
         line: 3,
         key: Some("history"),
         message: "expected a duration",
-        bug: None,
     },
     Invalid {
         file: "wrong-type.toml",
         line: 4,
         key: Some("resources.memory_warn_percent"),
         message: "invalid type",
-        bug: None,
     },
     Invalid {
         file: "syntax-error.toml",
         line: 4,
         key: None,
         message: "expected `]`",
-        bug: None,
     },
     Invalid {
         file: "warn-above-crit.toml",
         line: 4,
         key: Some("resources.memory_crit_percent"),
         message: "must be between the warning threshold (90)",
-        bug: None,
     },
     Invalid {
         file: "refresh-too-fast.toml",
         line: 3,
         key: Some("refresh"),
         message: "too fast",
-        bug: None,
     },
     Invalid {
         file: "unknown-database-kind.toml",
         line: 4,
         key: Some("database.kind"),
         message: "unknown variant `oracle`",
-        bug: None,
     },
     Invalid {
         file: "unknown-theme.toml",
         line: 3,
         key: Some("theme"),
         message: "no such theme",
-        bug: Some(NO_LINE_FOR_THEME_NAME),
     },
     Invalid {
         file: "unknown-keymap.toml",
         line: 4,
         key: Some("keymap"),
         message: "no such keymap",
-        bug: Some(NO_LINE_FOR_KEYMAP_NAME),
     },
     Invalid {
         file: "second-endpoint-bad-url.toml",
         line: 8,
         key: Some("endpoint.url"),
         message: "is not a probe address",
-        bug: Some(FIRST_ENTRY_BLAMED),
     },
     Invalid {
         file: "second-rule-without-threshold.toml",
-        line: 9,
+        line: 10,
         key: Some("rule.metric"),
         message: "rule \"idle\" needs exactly one of",
-        bug: Some(FIRST_ENTRY_BLAMED),
     },
 ];
 
@@ -521,42 +499,8 @@ fn every_invalid_config_fails_config_check_with_its_file_and_line() {
         let env = TestEnv::new();
         let path = invalid_dir().join(invalid.file);
         let run = env.run([os("config"), os("check"), path.as_os_str()]);
-        if invalid.bug.is_some() {
-            // Rejected, but not (yet) at the right place: see the ignored test below.
-            run.assert_code(CONFIG_ERROR);
-            assert!(
-                run.stderr.starts_with("watchdeck: configuration error\n")
-                    && run.stderr.contains(invalid.message),
-                "{}: {}",
-                invalid.file,
-                run.stderr
-            );
-            continue;
-        }
         assert_config_error(&run, &path, invalid.line, invalid.key, invalid.message);
     }
-}
-
-#[test]
-#[ignore = "known bugs in watchdeck: see the `bug` of each row of INVALID"]
-fn invalid_configs_with_known_bugs_point_at_the_right_line() {
-    let mut failures = Vec::new();
-    for invalid in INVALID.iter().filter(|i| i.bug.is_some()) {
-        let env = TestEnv::new();
-        let path = invalid_dir().join(invalid.file);
-        let run = env.run([os("config"), os("check"), path.as_os_str()]);
-        if let Err(problem) =
-            check_config_error(&run, &path, invalid.line, invalid.key, invalid.message)
-        {
-            failures.push(format!(
-                "{} ({}): {problem}\n{}",
-                invalid.file,
-                invalid.bug.unwrap_or_default(),
-                run.stderr
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
@@ -673,7 +617,6 @@ fn a_user_theme_with_a_bad_colour_names_its_path_and_line() {
 }
 
 #[test]
-#[ignore = "known bug in watchdeck: with NO_COLOR (or TERM=dumb) `config check` skips the theme"]
 fn config_check_validates_the_configured_theme_even_without_colour() {
     let env = TestEnv::new();
     let path = invalid_dir().join("unknown-theme.toml");
