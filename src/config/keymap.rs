@@ -75,17 +75,7 @@ type KeymapFile = BTreeMap<String, BTreeMap<String, Spanned<Vec<Spanned<String>>
 impl Keymap {
     /// The shipped keymap `name`, patched by the user's file when one is given as (path, text).
     pub fn load(name: &str, user: Option<(&str, &str)>) -> Result<Self, LoadError> {
-        let (base_name, base_text) = SHIPPED
-            .iter()
-            .find(|(shipped, _)| *shipped == name)
-            .or_else(|| user.is_some().then_some(&SHIPPED[0]))
-            .ok_or_else(|| {
-                let known: Vec<_> = SHIPPED.iter().map(|(n, _)| *n).collect();
-                LoadError::file(
-                    format!("keymap {name:?}"),
-                    format!("no such keymap: shipped ones are {}, or put {name}.toml in the config dir's keymaps/", known.join(", ")),
-                )
-            })?;
+        let (base_name, base_text) = super::shipped_base("keymap", SHIPPED, name, user.is_some())?;
         let mut keymap = Self {
             name: name.to_string(),
             contexts: BTreeMap::new(),

@@ -18,6 +18,30 @@ pub use theme::Theme;
 
 use crate::tab::Tab;
 
+/// The shipped file a theme or keymap called `name` starts from: its own, or the first (the
+/// default) when only the user's config dir has a file of that name.
+pub(crate) fn shipped_base<'a>(
+    kind: &str,
+    shipped: &'a [(&'a str, &'a str)],
+    name: &str,
+    has_user_file: bool,
+) -> Result<&'a (&'a str, &'a str), LoadError> {
+    shipped
+        .iter()
+        .find(|(shipped, _)| *shipped == name)
+        .or_else(|| has_user_file.then_some(&shipped[0]))
+        .ok_or_else(|| {
+            let known: Vec<_> = shipped.iter().map(|(n, _)| *n).collect();
+            LoadError::file(
+                format!("{kind} {name:?}"),
+                format!(
+                    "no such {kind} {name:?}: shipped ones are {}, or put {name}.toml in the config dir's {kind}s/",
+                    known.join(", ")
+                ),
+            )
+        })
+}
+
 /// The commented default config, embedded so the console runs with no file at all.
 pub const DEFAULT_CONFIG: &str = include_str!("../../assets/config.default.toml");
 
@@ -418,22 +442,9 @@ pub fn load(
     let config = Config::parse(&config_source, &text)?;
     // A theme or keymap name that names nothing is blamed on the config line that holds it.
     let known = |kind: &str, name: &str, shipped: &[(&str, &str)], user: &std::path::Path| {
-        if shipped.iter().any(|(n, _)| *n == name) || user.exists() {
-            return Ok(());
-        }
-        let names: Vec<&str> = shipped.iter().map(|(n, _)| *n).collect();
-        let message = format!(
-            "no such {kind} {name:?}: shipped ones are {}, or create {}",
-            names.join(", "),
-            user.display()
-        );
-        Err(LoadError::at_key(
-            &config_source,
-            &text,
-            None,
-            kind,
-            message,
-        ))
+        shipped_base(kind, shipped, name, user.exists())
+            .map(|_| ())
+            .map_err(|e| LoadError::at_key(&config_source, &text, None, kind, e.message))
     };
     if theme.is_none() {
         known(

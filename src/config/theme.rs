@@ -110,17 +110,7 @@ impl Theme {
     /// The shipped theme `name`, patched by the user's file when one is given as (path, text).
     /// A user file with a new name patches `default`.
     pub fn load(name: &str, user: Option<(&str, &str)>) -> Result<Self, LoadError> {
-        let (base_name, base_text) = SHIPPED
-            .iter()
-            .find(|(shipped, _)| *shipped == name)
-            .or_else(|| user.is_some().then_some(&SHIPPED[0]))
-            .ok_or_else(|| {
-                let known: Vec<_> = SHIPPED.iter().map(|(n, _)| *n).collect();
-                LoadError::file(
-                    format!("theme {name:?}"),
-                    format!("no such theme: shipped ones are {}, or put {name}.toml in the config dir's themes/", known.join(", ")),
-                )
-            })?;
+        let (base_name, base_text) = super::shipped_base("theme", SHIPPED, name, user.is_some())?;
         let base_file = format!("themes/{base_name}.toml (embedded)");
         let mut merged = parse(&base_file, base_text)?;
         // Resolve the base first so a colour error is blamed on the file that holds it.
