@@ -4,6 +4,8 @@
 //! bounds every poll with a timeout, reports failures as statuses with the next retry time, and
 //! backs off exponentially (capped) while the source stays down.
 
+pub mod containers;
+pub mod docker;
 pub mod resources;
 
 use std::future::Future;

@@ -1,0 +1,1 @@
+//! Docker engines through bollard: connection, the container list, events, stats, logs, actions.
