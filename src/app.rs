@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
+use crate::collect::docker::DockerSource;
 use crate::collect::{Schedule, SystemSource, supervise};
 use crate::config::Loaded;
 use crate::effect::Executor;
@@ -76,6 +77,22 @@ impl App {
             |r| Msg::Source(SourceUpdate::System(r)),
             self.cancel.clone(),
         ));
+        for engine in &self.state.containers.engines {
+            let name = engine.name.clone();
+            let source = DockerSource::new(&engine.name, &engine.host);
+            tokio::spawn(supervise(
+                source,
+                schedule,
+                self.sender.clone(),
+                move |report| {
+                    Msg::Source(SourceUpdate::Docker {
+                        engine: name.clone(),
+                        report,
+                    })
+                },
+                self.cancel.clone(),
+            ));
+        }
     }
 
     fn dispatch(&mut self, msg: Msg) {

@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::collect::containers::ContainerAction;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ProcessSignal {
     #[serde(rename = "SIGTERM")]
@@ -30,6 +32,12 @@ pub enum OperatorCommand {
         name: String,
         signal: ProcessSignal,
     },
+    Container {
+        engine: String,
+        id: String,
+        name: String,
+        action: ContainerAction,
+    },
 }
 
 impl OperatorCommand {
@@ -37,6 +45,7 @@ impl OperatorCommand {
     pub fn action(&self) -> String {
         match self {
             OperatorCommand::SignalProcess { signal, .. } => format!("signal {signal}"),
+            OperatorCommand::Container { action, .. } => format!("container {}", action.verb()),
         }
     }
 
@@ -44,6 +53,11 @@ impl OperatorCommand {
     pub fn target(&self) -> String {
         match self {
             OperatorCommand::SignalProcess { pid, name, .. } => format!("process {pid} ({name})"),
+            OperatorCommand::Container {
+                engine, id, name, ..
+            } => {
+                format!("container {name} ({}) on {engine}", &id[..id.len().min(12)])
+            }
         }
     }
 }

@@ -1,15 +1,20 @@
 //! Effects: what `update` asks the runtime to do. The executor runs each in its own task, writes
 //! the audit entry, and only then reports back, so the toast never precedes the record.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tokio_util::sync::CancellationToken;
 
 use chrono::Utc;
 use tokio::sync::mpsc;
 
+use crate::collect::docker;
 use crate::command::{CommandOutcome, OperatorCommand, ProcessSignal};
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome};
 use crate::state::Mode;
+use crate::state::containers::ContainerKey;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
@@ -20,6 +25,10 @@ pub enum Effect {
         command: OperatorCommand,
         reason: String,
     },
+    /// Follow a container's log, replacing any log followed before.
+    FollowLogs { key: ContainerKey, tail: usize },
+    /// Stop following the container log.
+    StopLogs,
 }
 
 #[derive(Clone)]
@@ -28,15 +37,27 @@ pub struct Executor {
     audit: Arc<AuditLog>,
     operator: Arc<Operator>,
     mode: Mode,
+    /// Docker clients by engine name, shared with nothing else: actions and log follows.
+    docker: Arc<HashMap<String, bollard::Docker>>,
+    /// Cancels the log being followed, if any.
+    following: Arc<Mutex<Option<CancellationToken>>>,
 }
 
 impl Executor {
-    pub fn new(sender: mpsc::Sender<Msg>, audit: AuditLog, operator: Operator, mode: Mode) -> Self {
+    pub fn new(
+        sender: mpsc::Sender<Msg>,
+        audit: AuditLog,
+        operator: Operator,
+        mode: Mode,
+        docker: HashMap<String, bollard::Docker>,
+    ) -> Self {
         Self {
             sender,
             audit: Arc::new(audit),
             operator: Arc::new(operator),
             mode,
+            docker: Arc::new(docker),
+            following: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -52,7 +73,7 @@ impl Executor {
                 // The mode is checked again here: no path may run a command in a read-only mode.
                 let result = match self.mode.refusal() {
                     Some(reason) => Err(format!("refused: {reason}")),
-                    None => execute(&command).await,
+                    None => self.execute(&command).await,
                 };
                 let outcome = if result.is_ok() {
                     Outcome::Ok
@@ -81,7 +102,74 @@ impl Executor {
                     tracing::error!(%error, "could not write the audit log");
                 }
             }
+            Effect::FollowLogs { key, tail } => self.follow_logs(key, tail),
+            Effect::StopLogs => self.stop_following(),
         }
+    }
+
+    async fn execute(&self, command: &OperatorCommand) -> Result<String, String> {
+        match command {
+            OperatorCommand::SignalProcess { pid, name, signal } => {
+                send_signal(*pid, name, *signal)
+            }
+            OperatorCommand::Container {
+                engine,
+                id,
+                name,
+                action,
+            } => {
+                let docker = self
+                    .docker
+                    .get(engine)
+                    .ok_or_else(|| format!("no connection to engine {engine}"))?;
+                docker::run_action(docker, id, *action).await?;
+                Ok(format!("{} {name} on {engine}", action.past()))
+            }
+        }
+    }
+
+    fn stop_following(&self) {
+        let previous = self.following.lock().ok().and_then(|mut slot| slot.take());
+        if let Some(token) = previous {
+            token.cancel();
+        }
+    }
+
+    /// Follows one container's log; lines come back tagged with the container they belong to.
+    fn follow_logs(&self, key: ContainerKey, tail: usize) {
+        self.stop_following();
+        let Some(docker) = self.docker.get(&key.engine).cloned() else {
+            tracing::warn!(engine = %key.engine, "no connection to follow logs");
+            return;
+        };
+        let token = CancellationToken::new();
+        if let Ok(mut slot) = self.following.lock() {
+            *slot = Some(token.clone());
+        }
+        let (lines_tx, mut lines_rx) = mpsc::channel(16);
+        tokio::spawn(docker::follow_logs(
+            docker,
+            key.id.clone(),
+            tail,
+            lines_tx,
+            |lines| lines,
+            token,
+        ));
+        let sender = self.sender.clone();
+        tokio::spawn(async move {
+            while let Some(lines) = lines_rx.recv().await {
+                if sender
+                    .send(Msg::LogLines {
+                        key: key.clone(),
+                        lines,
+                    })
+                    .await
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        });
     }
 
     /// Appends the audit entry; returns the error text when it could not be written.
@@ -115,12 +203,6 @@ fn mode_name(mode: Mode) -> &'static str {
         Mode::Interactive => "interactive",
         Mode::ReadOnly => "read-only",
         Mode::Watch => "watch",
-    }
-}
-
-async fn execute(command: &OperatorCommand) -> Result<String, String> {
-    match command {
-        OperatorCommand::SignalProcess { pid, name, signal } => send_signal(*pid, name, *signal),
     }
 }
 

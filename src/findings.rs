@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::collect::containers::{ContainerInfo, ContainerState, Health};
 use crate::collect::resources::ResourcesSnapshot;
 use crate::config::ResourcesConfig;
 use crate::state::source::{SourceHealth, SourceStatus};
@@ -161,13 +162,61 @@ pub fn resource_findings(
     findings
 }
 
+/// Containers that need a look: unhealthy or dead is critical; restarting, or restarted three
+/// times or more in the last ten minutes, is a warning.
+pub fn container_findings<'a>(
+    containers: impl Iterator<Item = (&'a str, &'a ContainerInfo, i64)>,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (engine, container, restarts_10m) in containers {
+        let mut push = |severity, message: String| {
+            findings.push(Finding {
+                tab: Tab::Containers,
+                source: format!("docker:{engine}"),
+                severity,
+                subject: format!("container {}", container.name),
+                message,
+            });
+        };
+        let name = &container.name;
+        if container.health == Some(Health::Unhealthy) {
+            push(
+                Severity::Critical,
+                format!("container {name} on {engine} is unhealthy"),
+            );
+        } else if container.state == ContainerState::Dead {
+            push(
+                Severity::Critical,
+                format!("container {name} on {engine} is dead"),
+            );
+        } else if container.state == ContainerState::Restarting {
+            push(
+                Severity::Warning,
+                format!("container {name} on {engine} is restarting"),
+            );
+        } else if restarts_10m >= 3 {
+            push(
+                Severity::Warning,
+                format!(
+                    "container {name} on {engine} restarted {restarts_10m} times in 10 minutes"
+                ),
+            );
+        }
+    }
+    findings
+}
+
 /// A source that cannot be read is critical: the operator is blind to what it covers.
-pub fn source_findings(tab: Tab, sources: &[SourceHealth]) -> Vec<Finding> {
+pub fn source_findings(sources: &[SourceHealth]) -> Vec<Finding> {
     sources
         .iter()
         .filter_map(|source| match &source.status {
             SourceStatus::Down { error, .. } => Some(Finding {
-                tab,
+                tab: if source.name.starts_with("docker:") {
+                    Tab::Containers
+                } else {
+                    Tab::Resources
+                },
                 source: source.name.clone(),
                 severity: Severity::Critical,
                 subject: format!("source {}", source.name),

@@ -3,9 +3,15 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 
+use std::collections::BTreeMap;
+
 use crate::collect::SourceReport;
+use crate::collect::containers::{
+    ContainerInfo, ContainerState, ContainerStats, EngineSnapshot, Health, HealthCheck, LogLine,
+    LogStream,
+};
 use crate::collect::resources::{DiskUsage, NetRate, ProcessRow, ResourcesSnapshot, Usage};
-use crate::config::Config;
+use crate::config::{Config, DockerConfig};
 use crate::msg::{Msg, SourceUpdate};
 use crate::state::{AppState, Mode};
 use crate::update::update;
@@ -200,6 +206,7 @@ pub fn app_state(mode: Mode) -> AppState {
     let config = Config::default();
     let mut state = AppState::new(
         &config,
+        &[],
         mode,
         "db-01".into(),
         now() - chrono::Duration::seconds(600),
@@ -213,4 +220,241 @@ pub fn app_state(mode: Mode) -> AppState {
         update(&mut state, Msg::Source(SourceUpdate::System(report)), now());
     }
     state
+}
+
+const MIB: u64 = 1024 * 1024;
+
+fn container(
+    name: &str,
+    project: Option<&str>,
+    state: ContainerState,
+    health: Option<Health>,
+    restarts: i64,
+    stats: Option<(f64, u64, u64)>,
+) -> ContainerInfo {
+    let mut labels = BTreeMap::new();
+    if let Some(project) = project {
+        labels.insert(
+            "com.docker.compose.project".to_string(),
+            project.to_string(),
+        );
+        labels.insert(
+            "com.docker.compose.service".to_string(),
+            name.rsplit('-').nth(1).unwrap_or(name).to_string(),
+        );
+    }
+    let started = now() - chrono::Duration::minutes(42 + name.len() as i64 * 7);
+    ContainerInfo {
+        id: format!(
+            "{:0<64}",
+            name.bytes()
+                .map(|b| format!("{:02x}", b))
+                .collect::<String>()
+        ),
+        name: name.into(),
+        image: format!(
+            "registry.example.com/{}:1.4.2",
+            name.split('-').next().unwrap_or(name)
+        ),
+        state,
+        health,
+        created: Some(started - chrono::Duration::hours(30)),
+        started_at: Some(started),
+        finished_at: matches!(state, ContainerState::Exited { .. })
+            .then(|| now() - chrono::Duration::minutes(5)),
+        restart_count: restarts,
+        labels,
+        ports: if name.starts_with("shop-web") {
+            vec!["0.0.0.0:8080->80/tcp".into(), "443/tcp".into()]
+        } else {
+            Vec::new()
+        },
+        mounts: vec![format!("/srv/{name} -> /data (rw)")],
+        networks: vec!["shop_default".into()],
+        command: format!("/entrypoint.sh {name} --port 80"),
+        env: vec![
+            (
+                "DATABASE_URL".into(),
+                "postgres://shop:hunter2@db:5432/shop".into(),
+            ),
+            ("LOG_LEVEL".into(), "info".into()),
+        ],
+        health_log: match health {
+            Some(Health::Unhealthy) => vec![HealthCheck {
+                at: Some(now() - chrono::Duration::seconds(3)),
+                exit_code: 1,
+                output: "curl: (7) Failed to connect to localhost port 8080".into(),
+            }],
+            Some(_) => vec![HealthCheck {
+                at: Some(now() - chrono::Duration::seconds(3)),
+                exit_code: 0,
+                output: "ok".into(),
+            }],
+            None => Vec::new(),
+        },
+        stats: stats.map(|(cpu, used, limit)| ContainerStats {
+            cpu_percent: cpu,
+            memory_used: used * MIB,
+            memory_limit: limit * MIB,
+            net_rx_bytes: 12_400_000,
+            net_tx_bytes: 3_100_000,
+        }),
+    }
+}
+
+/// The fixture engines: `local` with a Compose shop and a few loose containers, `edge` with one.
+pub fn docker_engines() -> Vec<DockerConfig> {
+    vec![
+        DockerConfig {
+            name: "local".into(),
+            host: "unix:///var/run/docker.sock".into(),
+            protected: vec!["shop-db-*".into()],
+        },
+        DockerConfig {
+            name: "edge".into(),
+            host: "tcp://127.0.0.1:2375".into(),
+            protected: Vec::new(),
+        },
+    ]
+}
+
+/// What the `local` fixture engine reports, with `worker_restarts` restarts of the worker so far.
+pub fn engine_snapshot(worker_restarts: i64) -> EngineSnapshot {
+    EngineSnapshot {
+        engine: "local".into(),
+        version: "20.10.24".into(),
+        containers: vec![
+            container(
+                "shop-web-1",
+                Some("shop"),
+                ContainerState::Running,
+                Some(Health::Healthy),
+                0,
+                Some((12.5, 180, 512)),
+            ),
+            container(
+                "shop-api-1",
+                Some("shop"),
+                ContainerState::Running,
+                Some(Health::Unhealthy),
+                2,
+                Some((88.1, 410, 512)),
+            ),
+            container(
+                "shop-worker-1",
+                Some("shop"),
+                ContainerState::Restarting,
+                None,
+                worker_restarts,
+                None,
+            ),
+            container(
+                "shop-db-1",
+                Some("shop"),
+                ContainerState::Running,
+                Some(Health::Healthy),
+                0,
+                Some((4.2, 960, 0)),
+            ),
+            container(
+                "nightly-backup",
+                None,
+                ContainerState::Exited { code: 0 },
+                None,
+                0,
+                None,
+            ),
+            container(
+                "migrate",
+                None,
+                ContainerState::Exited { code: 1 },
+                None,
+                0,
+                None,
+            ),
+            container(
+                "cache",
+                None,
+                ContainerState::Paused,
+                None,
+                0,
+                Some((0.0, 64, 256)),
+            ),
+        ],
+    }
+}
+
+pub fn edge_snapshot() -> EngineSnapshot {
+    EngineSnapshot {
+        engine: "edge".into(),
+        version: "24.0.7".into(),
+        containers: vec![container(
+            "traefik",
+            None,
+            ContainerState::Running,
+            Some(Health::Healthy),
+            0,
+            Some((1.1, 48, 0)),
+        )],
+    }
+}
+
+/// The fixture app state with both engines reporting for ten minutes; the worker restarted
+/// three times in that window.
+pub fn containers_app_state(mode: Mode) -> AppState {
+    let mut state = AppState::new(
+        &Config::default(),
+        &docker_engines(),
+        mode,
+        "db-01".into(),
+        now() - chrono::Duration::seconds(600),
+    );
+    for seconds_ago in (0..600).rev().step_by(10) {
+        let at = now() - chrono::Duration::seconds(seconds_ago);
+        let snapshot = resources_snapshot_at(seconds_ago);
+        update(
+            &mut state,
+            Msg::Source(SourceUpdate::System(SourceReport {
+                at,
+                result: Ok(snapshot),
+            })),
+            now(),
+        );
+        let restarts = 4 + (600 - seconds_ago) / 200;
+        for snapshot in [engine_snapshot(restarts), edge_snapshot()] {
+            let engine = snapshot.engine.clone();
+            update(
+                &mut state,
+                Msg::Source(SourceUpdate::Docker {
+                    engine,
+                    report: SourceReport {
+                        at,
+                        result: Ok(snapshot),
+                    },
+                }),
+                now(),
+            );
+        }
+    }
+    update(
+        &mut state,
+        Msg::ClickTab(crate::tab::Tab::Containers),
+        now(),
+    );
+    state
+}
+
+/// Log lines of a web server, stdout and stderr, with one very long line.
+pub fn log_lines(count: usize) -> Vec<LogLine> {
+    (0..count)
+        .map(|i| {
+            let at = now() - chrono::Duration::seconds((count - i) as i64);
+            let (stream, text) = match i % 5 {
+                0 => (LogStream::Stderr, format!("WARN upstream timed out after 3000ms (request {i})")),
+                1 => (LogStream::Stdout, format!(r#"{{"level":"info","msg":"request done","status":200,"path":"/api/orders/{i}","ms":{}}}"#, 10 + i % 40)),
+                _ => (LogStream::Stdout, format!("GET /api/orders/{i} 200 {}ms", 10 + i % 40)),
+            };
+            LogLine { stream, timestamp: Some(at), text }
+        })
+        .collect()
 }

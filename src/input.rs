@@ -17,12 +17,18 @@ pub fn route_key(state: &AppState, keymap: &Keymap, key: KeyEvent) -> Option<Msg
         return None;
     }
     let chord = KeyChord::from(key);
-    match state.overlay {
+    match &state.overlay {
         Overlay::Filter => filter_edit(key).map(Msg::FilterEdit),
+        // A protected target's name is typed into the dialog; enter and esc still decide.
+        Overlay::Confirm(dialog) if dialog.typed.is_some() => match filter_edit(key) {
+            Some(FilterEdit::Apply) => Some(Msg::Action(Action::Confirm)),
+            Some(FilterEdit::Cancel) => Some(Msg::Action(Action::Cancel)),
+            other => other.map(Msg::FilterEdit),
+        },
         Overlay::Confirm(_) => keymap.action_for(Context::Dialog, chord).map(Msg::Action),
         Overlay::Help => {
             // Any key closes the help; quitting still quits.
-            let action = keymap.action_for(Context::from(state.tab), chord);
+            let action = keymap.action_for(state.key_context(), chord);
             Some(Msg::Action(if action == Some(Action::Quit) {
                 Action::Quit
             } else {
@@ -30,7 +36,7 @@ pub fn route_key(state: &AppState, keymap: &Keymap, key: KeyEvent) -> Option<Msg
             }))
         }
         Overlay::None => keymap
-            .action_for(Context::from(state.tab), chord)
+            .action_for(state.key_context(), chord)
             .map(Msg::Action),
     }
 }

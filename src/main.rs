@@ -7,6 +7,7 @@ use clap::{CommandFactory, Parser};
 use watchdeck::app::{App, Exit};
 use watchdeck::check;
 use watchdeck::cli::{Cli, Command, ConfigCommand, Format};
+use watchdeck::collect::docker;
 use watchdeck::collect::resources::{SystemCollector, host_name};
 use watchdeck::config::{self, DEFAULT_CONFIG, LoadError, Loaded, Paths};
 use watchdeck::effect::Executor;
@@ -177,7 +178,17 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
         .enable_all()
         .build()?;
     let mouse = loaded.config.mouse;
-    let state = AppState::new(&loaded.config, mode, host_name(), chrono::Utc::now());
+    let docker_host = std::env::var("DOCKER_HOST").ok();
+    let engines = loaded
+        .config
+        .docker_engines(docker_host.as_deref(), Path::new("/var/run/docker.sock"));
+    let state = AppState::new(
+        &loaded.config,
+        &engines,
+        mode,
+        host_name(),
+        chrono::Utc::now(),
+    );
     let operator = Operator::from_env(
         std::env::var("USER").ok(),
         std::env::var("SSH_CONNECTION").ok(),
@@ -185,8 +196,14 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
     let audit = AuditLog::new(paths.audit_log());
     let mut terminal = watchdeck::tui::enter(mouse).context("cannot start the terminal UI")?;
     let exit = runtime.block_on(async {
+        // Clients for actions and logs; an engine that cannot be connected to shows as down in
+        // its tab through its source, so it is simply left out here.
+        let clients = engines
+            .iter()
+            .filter_map(|e| Some((e.name.clone(), docker::connect(&e.host).ok()?)))
+            .collect();
         let app = App::new(state, loaded, |sender| {
-            Executor::new(sender, audit, operator, mode)
+            Executor::new(sender, audit, operator, mode, clients)
         });
         app.run(&mut terminal).await
     });

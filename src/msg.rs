@@ -2,8 +2,10 @@
 
 use crate::action::Action;
 use crate::collect::SourceReport;
+use crate::collect::containers::{EngineSnapshot, LogLine};
 use crate::collect::resources::ResourcesSnapshot;
 use crate::command::CommandOutcome;
+use crate::state::containers::ContainerKey;
 use crate::tab::Tab;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -15,6 +17,11 @@ pub enum Msg {
     /// A click on a tab title.
     ClickTab(Tab),
     Source(SourceUpdate),
+    /// New lines of the followed container log.
+    LogLines {
+        key: ContainerKey,
+        lines: Vec<LogLine>,
+    },
     CommandFinished(CommandOutcome),
     /// Once a second: the clock, toast expiry, `--watch` rotation.
     Tick,
@@ -32,4 +39,8 @@ pub enum FilterEdit {
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceUpdate {
     System(SourceReport<ResourcesSnapshot>),
+    Docker {
+        engine: String,
+        report: SourceReport<EngineSnapshot>,
+    },
 }

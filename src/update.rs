@@ -5,15 +5,18 @@ use chrono::{DateTime, Utc};
 
 use crate::action::Action;
 use crate::collect::SourceReport;
+use crate::collect::containers::{ContainerAction, ContainerState, EngineSnapshot};
 use crate::collect::resources::ResourcesSnapshot;
 use crate::command::{CommandOutcome, OperatorCommand, ProcessSignal};
 use crate::effect::Effect;
-use crate::findings::{Severity, resource_findings, source_findings};
+use crate::findings::{Severity, container_findings, resource_findings, source_findings};
 use crate::metrics::SeriesKey;
 use crate::msg::{FilterEdit, Msg, SourceUpdate};
+use crate::state::containers::{ContainerKey, LogView};
 use crate::state::resources::SortKey;
 use crate::state::{
-    AppState, ConfirmDialog, Overlay, SYSTEM_SOURCE, Toast, ToastKind, chrono_duration,
+    AppState, ConfirmDialog, Overlay, SYSTEM_SOURCE, Toast, ToastKind, TypedConfirmation,
+    chrono_duration, docker_source,
 };
 use crate::tab::Tab;
 
@@ -37,6 +40,16 @@ pub fn update(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect>
             apply_system_report(state, report);
             Vec::new()
         }
+        Msg::Source(SourceUpdate::Docker { engine, report }) => {
+            apply_docker_report(state, &engine, report);
+            Vec::new()
+        }
+        Msg::LogLines { key, lines } => {
+            if let Some(logs) = state.containers.logs.as_mut().filter(|l| l.key == key) {
+                logs.apply_lines(lines);
+            }
+            Vec::new()
+        }
         Msg::CommandFinished(outcome) => {
             apply_outcome(state, outcome, now);
             Vec::new()
@@ -49,6 +62,7 @@ pub fn update(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect>
 }
 
 fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+    let logs_open = state.tab == Tab::Containers && state.containers.logs.is_some();
     match action {
         Action::Quit => state.should_quit = true,
         Action::Help => {
@@ -58,8 +72,8 @@ fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec
                 Overlay::Help
             }
         }
-        Action::Cancel => state.overlay = Overlay::None,
-        Action::Confirm => return confirm(state),
+        Action::Cancel => return cancel(state),
+        Action::Confirm => return confirm(state, now),
         Action::NextTab => switch_tab(state, state.tab.next(), now),
         Action::PrevTab => switch_tab(state, state.tab.prev(), now),
         Action::GotoResources => switch_tab(state, Tab::Resources, now),
@@ -69,7 +83,12 @@ fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec
         Action::GotoEndpoints => switch_tab(state, Tab::Endpoints, now),
         Action::GotoRunbook => switch_tab(state, Tab::Runbook, now),
         Action::Filter => match state.tab {
-            Tab::Resources => state.overlay = Overlay::Filter,
+            Tab::Resources | Tab::Containers => {
+                if let Some(logs) = state.containers.logs.as_mut().filter(|_| logs_open) {
+                    logs.editing_search = true;
+                }
+                state.overlay = Overlay::Filter;
+            }
             other => toast(
                 state,
                 ToastKind::Info,
@@ -77,22 +96,230 @@ fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec
                 now,
             ),
         },
-        Action::SelectNext => state.resources.apply_move(1),
-        Action::SelectPrev => state.resources.apply_move(-1),
-        Action::PageDown => state.resources.apply_move(PAGE),
-        Action::PageUp => state.resources.apply_move(-PAGE),
-        Action::SelectFirst => state.resources.apply_select_edge(false),
-        Action::SelectLast => state.resources.apply_select_edge(true),
+        Action::SelectNext => move_selection(state, 1),
+        Action::SelectPrev => move_selection(state, -1),
+        Action::PageDown => move_selection(state, PAGE),
+        Action::PageUp => move_selection(state, -PAGE),
+        Action::SelectFirst => move_to_edge(state, false),
+        Action::SelectLast => move_to_edge(state, true),
         Action::SortByCpu => state.resources.apply_sort(SortKey::Cpu),
         Action::SortByMemory => state.resources.apply_sort(SortKey::Memory),
         Action::SortByPid => state.resources.apply_sort(SortKey::Pid),
         Action::SortByName => state.resources.apply_sort(SortKey::Name),
-        Action::ReverseSort => state.resources.apply_reverse(),
+        Action::ReverseSort => match state.tab {
+            Tab::Containers => state.containers.apply_reverse(),
+            _ => state.resources.apply_reverse(),
+        },
+        Action::SortNextColumn => state.containers.apply_next_sort(),
         Action::ToggleRotation => toggle_rotation(state, now),
         Action::TerminateProcess => return ask_to_signal(state, ProcessSignal::Term, now),
         Action::KillProcess => return ask_to_signal(state, ProcessSignal::Kill, now),
+        Action::ToggleDetail => state.containers.show_detail = !state.containers.show_detail,
+        Action::RevealEnv => {
+            let selected = state.containers.selected.clone();
+            let containers = &mut state.containers;
+            containers.revealed_env = if containers.revealed_env == selected {
+                None
+            } else {
+                selected
+            };
+            containers.show_detail = true;
+        }
+        Action::OpenLogs => return open_logs(state, now),
+        Action::RestartContainer => return ask_container(state, ContainerAction::Restart, now),
+        Action::StopContainer => return ask_container(state, ContainerAction::Stop, now),
+        Action::StartContainer => return ask_container(state, ContainerAction::Start, now),
+        Action::KillContainer => return ask_container(state, ContainerAction::Kill, now),
+        Action::PauseContainer => {
+            let paused = state
+                .containers
+                .selected_container()
+                .is_some_and(|(_, c)| c.state == ContainerState::Paused);
+            let action = if paused {
+                ContainerAction::Unpause
+            } else {
+                ContainerAction::Pause
+            };
+            return ask_container(state, action, now);
+        }
+        Action::NextMatch | Action::PrevMatch => {
+            if let Some(logs) = state.containers.logs.as_mut() {
+                logs.apply_jump(action == Action::PrevMatch);
+            }
+        }
+        Action::ToggleFollow => {
+            if let Some(logs) = state.containers.logs.as_mut() {
+                logs.following = !logs.following;
+                if logs.following {
+                    logs.scroll = 0;
+                }
+            }
+        }
+        Action::ToggleWrap => {
+            if let Some(logs) = state.containers.logs.as_mut() {
+                logs.wrap = !logs.wrap;
+            }
+        }
+        Action::ToggleTimestamps => {
+            if let Some(logs) = state.containers.logs.as_mut() {
+                logs.timestamps = !logs.timestamps;
+            }
+        }
     }
     Vec::new()
+}
+
+/// Moves in the list of the current tab, or scrolls the open log view.
+fn move_selection(state: &mut AppState, delta: isize) {
+    match state.tab {
+        Tab::Containers => match state.containers.logs.as_mut() {
+            Some(logs) => logs.apply_scroll(delta),
+            None => state.containers.apply_move(delta),
+        },
+        _ => state.resources.apply_move(delta),
+    }
+}
+
+fn move_to_edge(state: &mut AppState, last: bool) {
+    match state.tab {
+        Tab::Containers => match state.containers.logs.as_mut() {
+            Some(logs) => logs.apply_scroll(if last { isize::MAX / 2 } else { isize::MIN / 2 }),
+            None => state.containers.apply_select_edge(last),
+        },
+        _ => state.resources.apply_select_edge(last),
+    }
+}
+
+/// Esc closes the innermost thing open: an overlay, then the log view, then the detail pane.
+fn cancel(state: &mut AppState) -> Vec<Effect> {
+    if state.overlay != Overlay::None {
+        state.overlay = Overlay::None;
+    } else if state.tab == Tab::Containers && state.containers.logs.take().is_some() {
+        return vec![Effect::StopLogs];
+    } else if state.tab == Tab::Containers {
+        state.containers.show_detail = false;
+        state.containers.revealed_env = None;
+    }
+    Vec::new()
+}
+
+fn open_logs(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some((engine, container)) = state.containers.selected_container() else {
+        toast(
+            state,
+            ToastKind::Info,
+            "select a container first".into(),
+            now,
+        );
+        return Vec::new();
+    };
+    let key = ContainerKey {
+        engine: engine.name.clone(),
+        id: container.id.clone(),
+    };
+    let name = container.name.clone();
+    state.containers.logs = Some(LogView::new(key.clone(), name, state.log_buffer));
+    vec![Effect::FollowLogs {
+        key,
+        tail: state.log_tail,
+    }]
+}
+
+/// Opens the confirmation for a container action; a protected container also asks for its name.
+fn ask_container(state: &mut AppState, action: ContainerAction, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some((engine, container)) = state
+        .containers
+        .selected_container()
+        .filter(|_| state.tab == Tab::Containers)
+    else {
+        toast(
+            state,
+            ToastKind::Info,
+            "select a container first".into(),
+            now,
+        );
+        return Vec::new();
+    };
+    let running = container.state.is_running();
+    let pointless = match action {
+        ContainerAction::Start | ContainerAction::Unpause => {
+            running && container.state != ContainerState::Paused
+        }
+        ContainerAction::Stop | ContainerAction::Kill | ContainerAction::Pause => !running,
+        ContainerAction::Restart => false,
+    };
+    let name = container.name.clone();
+    if pointless {
+        toast(
+            state,
+            ToastKind::Info,
+            format!(
+                "{name} is {}: nothing to {}",
+                container.state.label(),
+                action.verb()
+            ),
+            now,
+        );
+        return Vec::new();
+    }
+    let command = OperatorCommand::Container {
+        engine: engine.name.clone(),
+        id: container.id.clone(),
+        name: name.clone(),
+        action,
+    };
+    if let Some(reason) = state.mode.refusal() {
+        toast(
+            state,
+            ToastKind::Error,
+            format!(
+                "refused: {} {}: {reason}",
+                command.action(),
+                command.target()
+            ),
+            now,
+        );
+        return vec![Effect::RecordRefusal {
+            command,
+            reason: reason.to_string(),
+        }];
+    }
+    let protected = engine.protects(container);
+    let mut lines = vec![
+        format!(
+            "{} container {name} on engine {}?",
+            capitalised(action.verb()),
+            engine.name
+        ),
+        format!(
+            "image {} · {} · restarts {}",
+            container.image,
+            container.state.label(),
+            container.restart_count
+        ),
+    ];
+    if protected {
+        lines.push(format!("{name} is protected: type its name, then enter."));
+    }
+    state.overlay = Overlay::Confirm(ConfirmDialog {
+        title: format!("{} {name}", capitalised(action.verb())),
+        lines,
+        command,
+        then: None,
+        typed: protected.then(|| TypedConfirmation {
+            expected: name,
+            typed: String::new(),
+        }),
+    });
+    Vec::new()
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn switch_tab(state: &mut AppState, tab: Tab, now: DateTime<Utc>) {
@@ -167,6 +394,7 @@ fn ask_to_signal(state: &mut AppState, signal: ProcessSignal, now: DateTime<Utc>
                 ],
                 command: command.clone(),
                 then: None,
+                typed: None,
             }))
         }
     };
@@ -175,12 +403,30 @@ fn ask_to_signal(state: &mut AppState, signal: ProcessSignal, now: DateTime<Utc>
         lines,
         command,
         then,
+        typed: None,
     });
     Vec::new()
 }
 
-fn confirm(state: &mut AppState) -> Vec<Effect> {
+fn confirm(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
     match std::mem::take(&mut state.overlay) {
+        Overlay::Confirm(dialog)
+            if dialog.typed.as_ref().is_some_and(|t| t.typed != t.expected) =>
+        {
+            let expected = dialog
+                .typed
+                .as_ref()
+                .map(|t| t.expected.clone())
+                .unwrap_or_default();
+            state.overlay = Overlay::Confirm(dialog);
+            toast(
+                state,
+                ToastKind::Error,
+                format!("type {expected:?} exactly to confirm"),
+                now,
+            );
+            Vec::new()
+        }
         Overlay::Confirm(dialog) => match dialog.then {
             Some(next) => {
                 state.overlay = Overlay::Confirm(*next);
@@ -195,24 +441,63 @@ fn confirm(state: &mut AppState) -> Vec<Effect> {
     }
 }
 
+/// Text typed while an input is open: the name of a protected container, the log search, or the
+/// filter of the current list.
 fn apply_filter_edit(state: &mut AppState, edit: FilterEdit) {
-    let mut filter = state.resources.filter.clone();
+    if let Overlay::Confirm(ConfirmDialog {
+        typed: Some(typed), ..
+    }) = &mut state.overlay
+    {
+        match edit {
+            FilterEdit::Insert(c) => typed.typed.push(c),
+            FilterEdit::Backspace => {
+                typed.typed.pop();
+            }
+            FilterEdit::Clear => typed.typed.clear(),
+            FilterEdit::Apply | FilterEdit::Cancel => {}
+        }
+        return;
+    }
+    let logs = state
+        .containers
+        .logs
+        .as_mut()
+        .filter(|_| state.tab == Tab::Containers);
+    let current = match (&logs, state.tab) {
+        (Some(logs), _) => logs.search.clone(),
+        (None, Tab::Containers) => state.containers.filter.clone(),
+        (None, _) => state.resources.filter.clone(),
+    };
+    let mut text = current;
     match edit {
-        FilterEdit::Insert(c) => filter.push(c),
+        FilterEdit::Insert(c) => text.push(c),
         FilterEdit::Backspace => {
-            filter.pop();
+            text.pop();
         }
-        FilterEdit::Clear => filter.clear(),
-        FilterEdit::Apply => {
-            state.overlay = Overlay::None;
-            return;
-        }
+        FilterEdit::Clear => text.clear(),
+        FilterEdit::Apply => state.overlay = Overlay::None,
         FilterEdit::Cancel => {
-            filter.clear();
+            text.clear();
             state.overlay = Overlay::None;
         }
     }
-    state.resources.apply_filter(filter);
+    match state
+        .containers
+        .logs
+        .as_mut()
+        .filter(|_| state.tab == Tab::Containers)
+    {
+        Some(logs) => {
+            logs.editing_search = state.overlay == Overlay::Filter;
+            let jump = edit == FilterEdit::Apply && !text.is_empty();
+            logs.search = text;
+            if jump {
+                logs.apply_jump(true);
+            }
+        }
+        None if state.tab == Tab::Containers => state.containers.apply_filter(text),
+        None => state.resources.apply_filter(text),
+    }
 }
 
 fn toggle_rotation(state: &mut AppState, now: DateTime<Utc>) {
@@ -242,6 +527,89 @@ fn apply_system_report(state: &mut AppState, report: SourceReport<ResourcesSnaps
         Err(failure) => health.apply_error(failure.error, report.at, Some(failure.retry_at)),
     }
     refresh_findings(state);
+}
+
+fn apply_docker_report(state: &mut AppState, engine: &str, report: SourceReport<EngineSnapshot>) {
+    let name = docker_source(engine);
+    let Some(health) = state.sources.iter_mut().find(|s| s.name == name) else {
+        return;
+    };
+    match report.result {
+        Ok(snapshot) => {
+            health.apply_ok(report.at);
+            record_container_metrics(state, report.at, &snapshot);
+            state.containers.apply_snapshot(snapshot);
+        }
+        Err(failure) => health.apply_error(failure.error, report.at, Some(failure.retry_at)),
+    }
+    refresh_findings(state);
+}
+
+/// Container facts for the alert engine, labelled with `engine` and `container`.
+fn record_container_metrics(state: &mut AppState, at: DateTime<Utc>, snapshot: &EngineSnapshot) {
+    for container in &snapshot.containers {
+        let key = |name: &str| {
+            SeriesKey::new(name)
+                .with_label("engine", &snapshot.engine)
+                .with_label("container", &container.name)
+        };
+        let exit_code = match container.state {
+            ContainerState::Exited { code } => code as f64,
+            _ => 0.0,
+        };
+        let metrics = &mut state.metrics;
+        metrics.record(
+            key("container.up"),
+            at,
+            f64::from(u8::from(container.state == ContainerState::Running)),
+        );
+        metrics.record(
+            key("container.unhealthy"),
+            at,
+            f64::from(u8::from(
+                container.health == Some(crate::collect::containers::Health::Unhealthy),
+            )),
+        );
+        metrics.record(
+            key("container.restart_count"),
+            at,
+            container.restart_count as f64,
+        );
+        metrics.record(key("container.exit_code"), at, exit_code);
+        if let Some(stats) = container.stats {
+            metrics.record(key("container.cpu.percent"), at, stats.cpu_percent);
+            if let Some(percent) = stats.memory_percent() {
+                metrics.record(key("container.memory.used_percent"), at, percent);
+            }
+        }
+        let restarts =
+            restarts_within(state, &snapshot.engine, &container.name, at, RESTART_WINDOW);
+        state
+            .metrics
+            .record(key("container.restarts_10m"), at, restarts as f64);
+    }
+}
+
+const RESTART_WINDOW: chrono::Duration = chrono::Duration::minutes(10);
+
+/// How much a container's restart count grew over `window` before `now`, from the metric store.
+fn restarts_within(
+    state: &AppState,
+    engine: &str,
+    container: &str,
+    now: DateTime<Utc>,
+    window: chrono::Duration,
+) -> i64 {
+    let key = SeriesKey::new("container.restart_count")
+        .with_label("engine", engine)
+        .with_label("container", container);
+    let mut samples = state.metrics.history(&key).filter(|s| s.at >= now - window);
+    let first = samples.next().map(|s| s.value);
+    let last = state.metrics.latest(&key);
+    match (first, last) {
+        (Some(first), Some(last)) => (last - first).max(0.0) as i64,
+        _ => 0,
+    }
 }
 
 fn record_system_metrics(state: &mut AppState, snapshot: &ResourcesSnapshot) {
@@ -307,7 +675,7 @@ fn record_system_metrics(state: &mut AppState, snapshot: &ResourcesSnapshot) {
 }
 
 fn refresh_findings(state: &mut AppState) {
-    let mut findings = source_findings(Tab::Resources, &state.sources);
+    let mut findings = source_findings(&state.sources);
     if let Some(snapshot) = &state.resources.latest {
         findings.extend(resource_findings(
             snapshot,
@@ -315,6 +683,27 @@ fn refresh_findings(state: &mut AppState) {
             &state.limits,
         ));
     }
+    // Restarts are counted back from the newest sample, so findings need no clock.
+    let newest = state
+        .sources
+        .iter()
+        .filter_map(|s| match s.status {
+            crate::state::source::SourceStatus::Ok { at } => Some(at),
+            _ => None,
+        })
+        .max()
+        .unwrap_or_default();
+    let containers: Vec<_> = state
+        .containers
+        .engines
+        .iter()
+        .flat_map(|e| e.containers.iter().map(move |c| (e.name.as_str(), c)))
+        .map(|(engine, c)| {
+            let restarts = restarts_within(state, engine, &c.name, newest, RESTART_WINDOW);
+            (engine, c, restarts)
+        })
+        .collect();
+    findings.extend(container_findings(containers.into_iter()));
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     state.findings = findings;
 }

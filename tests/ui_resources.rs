@@ -34,7 +34,13 @@ fn resources_120x40() {
 
 #[test]
 fn resources_collecting_80x24() {
-    let state = AppState::new(&Config::default(), Mode::Interactive, "db-01".into(), now());
+    let state = AppState::new(
+        &Config::default(),
+        &[],
+        Mode::Interactive,
+        "db-01".into(),
+        now(),
+    );
     assert_snapshot!(draw(&state, 80, 24).backend());
 }
 

@@ -40,11 +40,19 @@ empty_tab_snapshots! {
 
 #[test]
 fn configured_but_unread_sources_are_named_honestly() {
-    let config: Config =
-        Config::parse("c.toml", "[[docker]]\nname = \"a\"\nhost = \"unix:///a\"\n")
-            .expect("config");
-    let mut state = AppState::new(&config, Mode::Interactive, "h".into(), now());
-    update(&mut state, Msg::ClickTab(Tab::Containers), now());
+    let config: Config = Config::parse(
+        "c.toml",
+        "[[endpoint]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/\"\n",
+    )
+    .expect("config");
+    let mut state = AppState::new(
+        &config,
+        &config.docker,
+        Mode::Interactive,
+        "h".into(),
+        now(),
+    );
+    update(&mut state, Msg::ClickTab(Tab::Endpoints), now());
     let screen = text(&draw(&state, 100, 30));
     assert!(
         screen.contains("1 configured, but this version does not read this source yet"),

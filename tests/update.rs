@@ -60,7 +60,13 @@ fn history_is_bounded_by_the_configured_window() {
         history: std::time::Duration::from_secs(60),
         ..Config::default()
     };
-    let mut state = AppState::new(&config, Mode::Interactive, "h".into(), now());
+    let mut state = AppState::new(
+        &config,
+        &config.docker,
+        Mode::Interactive,
+        "h".into(),
+        now(),
+    );
     for seconds_ago in (0..300).rev() {
         let snapshot = fixtures::resources_snapshot_at(seconds_ago);
         let report = SourceReport {

@@ -107,12 +107,16 @@ pub struct ContainerInfo {
 impl ContainerInfo {
     /// The Compose project, from the `com.docker.compose.project` label.
     pub fn compose_project(&self) -> Option<&str> {
-        self.labels.get("com.docker.compose.project").map(String::as_str)
+        self.labels
+            .get("com.docker.compose.project")
+            .map(String::as_str)
     }
 
     /// Whether the container is marked protected by its `watchdeck.protected=true` label.
     pub fn protected_by_label(&self) -> bool {
-        self.labels.get("watchdeck.protected").is_some_and(|v| v == "true")
+        self.labels
+            .get("watchdeck.protected")
+            .is_some_and(|v| v == "true")
     }
 }
 
@@ -136,6 +140,17 @@ pub enum ContainerAction {
 }
 
 impl ContainerAction {
+    pub fn past(self) -> &'static str {
+        match self {
+            ContainerAction::Restart => "restarted",
+            ContainerAction::Stop => "stopped",
+            ContainerAction::Start => "started",
+            ContainerAction::Pause => "paused",
+            ContainerAction::Unpause => "unpaused",
+            ContainerAction::Kill => "killed",
+        }
+    }
+
     pub fn verb(self) -> &'static str {
         match self {
             ContainerAction::Restart => "restart",

@@ -63,7 +63,7 @@ pub async fn supervise<C, M>(
     mut collector: C,
     schedule: Schedule,
     sender: mpsc::Sender<M>,
-    wrap: fn(SourceReport<C::Snapshot>) -> M,
+    wrap: impl Fn(SourceReport<C::Snapshot>) -> M + Send,
     cancel: CancellationToken,
 ) where
     C: Collector,

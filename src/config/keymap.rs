@@ -34,6 +34,8 @@ pub enum Context {
     Databases,
     Endpoints,
     Runbook,
+    /// A container's log view, over the Containers tab.
+    Logs,
     Dialog,
 }
 
@@ -191,6 +193,7 @@ impl Keymap {
         };
         match context {
             Context::Dialog | Context::Global => find(context),
+            Context::Logs => find(Context::Logs).or_else(|| find(Context::Global)),
             tab => find(tab).or_else(|| find(Context::Global)),
         }
     }

@@ -60,6 +60,7 @@ pub struct Config {
     pub mouse: bool,
     pub resources: ResourcesConfig,
     pub watch: WatchConfig,
+    pub containers: ContainersConfig,
     pub docker: Vec<DockerConfig>,
     pub endpoint: Vec<EndpointConfig>,
     pub database: Vec<DatabaseConfig>,
@@ -76,6 +77,7 @@ impl Default for Config {
             mouse: true,
             resources: ResourcesConfig::default(),
             watch: WatchConfig::default(),
+            containers: ContainersConfig::default(),
             docker: Vec::new(),
             endpoint: Vec::new(),
             database: Vec::new(),
@@ -139,13 +141,51 @@ impl Default for WatchConfig {
     }
 }
 
+/// The Containers tab.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ContainersConfig {
+    /// With no `[[docker]]` entry, watch the local engine (`DOCKER_HOST`, else
+    /// `/var/run/docker.sock`) when there is one.
+    pub local: bool,
+    /// Lines a log view keeps; older ones are dropped.
+    pub log_buffer: usize,
+    /// Lines a log view starts with before following.
+    pub log_tail: usize,
+}
+
+impl Default for ContainersConfig {
+    fn default() -> Self {
+        Self {
+            local: true,
+            log_buffer: 10_000,
+            log_tail: 500,
+        }
+    }
+}
+
 /// A Docker engine (the Containers tab).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DockerConfig {
     pub name: String,
-    /// `unix:///path`, `tcp://host:port` or `ssh://user@host`.
+    /// `unix:///path` or `tcp://host:port` (plain HTTP); see the README for SSH and TLS engines.
     pub host: String,
+    /// Container names that ask the operator to type the name before any action; a trailing
+    /// `*` matches a prefix. The `watchdeck.protected=true` label does the same.
+    #[serde(default)]
+    pub protected: Vec<String>,
+}
+
+impl DockerConfig {
+    pub fn protects(&self, container: &str) -> bool {
+        self.protected
+            .iter()
+            .any(|pattern| match pattern.strip_suffix('*') {
+                Some(prefix) => container.starts_with(prefix),
+                None => container == pattern,
+            })
+    }
 }
 
 /// An HTTP(S) or TCP probe (the Endpoints tab).
@@ -229,6 +269,20 @@ impl Config {
                 None,
                 "history",
                 "expected at least two refresh intervals".into(),
+            );
+        }
+        if self.containers.log_buffer < 100 {
+            return at(
+                Some("containers"),
+                "log_buffer",
+                "expected at least 100 lines".into(),
+            );
+        }
+        if self.containers.log_tail > self.containers.log_buffer {
+            return at(
+                Some("containers"),
+                "log_tail",
+                "cannot exceed log_buffer".into(),
             );
         }
         if self.watch.rotate < Duration::from_secs(1) {
@@ -368,6 +422,28 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The Docker engines to watch: the configured ones, else the local engine when
+    /// `containers.local` is on and there is one (`DOCKER_HOST` set, or `local_socket` exists).
+    pub fn docker_engines(
+        &self,
+        docker_host_env: Option<&str>,
+        local_socket: &std::path::Path,
+    ) -> Vec<DockerConfig> {
+        if !self.docker.is_empty() || !self.containers.local {
+            return self.docker.clone();
+        }
+        let host = match docker_host_env.filter(|h| !h.is_empty()) {
+            Some(host) => host.to_string(),
+            None if local_socket.exists() => format!("unix://{}", local_socket.display()),
+            None => return Vec::new(),
+        };
+        vec![DockerConfig {
+            name: "local".into(),
+            host,
+            protected: Vec::new(),
+        }]
     }
 
     /// Tabs that have a configured source; Resources always has the local host.
@@ -581,6 +657,34 @@ mod tests {
         );
         let error = error_of("[resources]\nload_warn_per_core = -1.0\n");
         assert!(error.starts_with("c.toml:2:1: key `resources.load_warn_per_core`: -1 is out of range: expected 0 or more"), "{error}");
+    }
+
+    #[test]
+    fn the_local_engine_is_used_only_when_there_is_one() {
+        let config = Config::default();
+        let missing = std::path::Path::new("/nonexistent/docker.sock");
+        assert!(config.docker_engines(None, missing).is_empty());
+        let from_env = config.docker_engines(Some("unix:///tmp/d.sock"), missing);
+        assert_eq!(
+            from_env
+                .iter()
+                .map(|d| (d.name.as_str(), d.host.as_str()))
+                .collect::<Vec<_>>(),
+            [("local", "unix:///tmp/d.sock")]
+        );
+        let configured = Config::parse("c.toml", "[[docker]]\nname = \"prod\"\nhost = \"tcp://10.0.0.1:2375\"\nprotected = [\"db\", \"pay-*\"]\n").unwrap();
+        let engines = configured.docker_engines(Some("unix:///tmp/d.sock"), missing);
+        assert_eq!(engines.len(), 1);
+        assert!(
+            engines[0].protects("db")
+                && engines[0].protects("pay-api")
+                && !engines[0].protects("web")
+        );
+        let off = Config::parse("c.toml", "[containers]\nlocal = false\n").unwrap();
+        assert!(
+            off.docker_engines(Some("unix:///tmp/d.sock"), missing)
+                .is_empty()
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The application state: one owner (the app loop), changed only by `update`.
 
+pub mod containers;
 pub mod resources;
 pub mod source;
 
@@ -8,10 +9,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::command::OperatorCommand;
-use crate::config::{Config, ResourcesConfig};
+use crate::config::keymap::Context;
+use crate::config::{Config, DockerConfig, ResourcesConfig};
 use crate::findings::{Finding, Severity};
 use crate::metrics::MetricStore;
 use crate::tab::Tab;
+use containers::{ContainersState, EngineState};
 use resources::ResourcesState;
 use source::SourceHealth;
 
@@ -41,6 +44,14 @@ pub struct ConfirmDialog {
     pub lines: Vec<String>,
     pub command: OperatorCommand,
     pub then: Option<Box<ConfirmDialog>>,
+    /// For protected targets: the name the operator must type before confirming.
+    pub typed: Option<TypedConfirmation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypedConfirmation {
+    pub expected: String,
+    pub typed: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -95,6 +106,10 @@ pub struct AppState {
     pub sources: Vec<SourceHealth>,
     pub metrics: MetricStore,
     pub resources: ResourcesState,
+    pub containers: ContainersState,
+    /// Lines a container log view starts with, and keeps at most.
+    pub log_tail: usize,
+    pub log_buffer: usize,
     pub limits: ResourcesConfig,
     pub findings: Vec<Finding>,
     pub configured: ConfiguredSources,
@@ -106,8 +121,20 @@ pub struct AppState {
 /// The name of the local host source, in the header and the findings.
 pub const SYSTEM_SOURCE: &str = "system";
 
+/// The source name of a Docker engine, in the header and the findings.
+pub fn docker_source(engine: &str) -> String {
+    format!("docker:{engine}")
+}
+
 impl AppState {
-    pub fn new(config: &Config, mode: Mode, host: String, now: DateTime<Utc>) -> Self {
+    /// `engines` are the Docker engines watched (see [`Config::docker_engines`]).
+    pub fn new(
+        config: &Config,
+        engines: &[DockerConfig],
+        mode: Mode,
+        host: String,
+        now: DateTime<Utc>,
+    ) -> Self {
         let capacity =
             (config.history.as_secs_f64() / config.refresh.as_secs_f64()).ceil() as usize + 1;
         let watch = (mode == Mode::Watch).then(|| {
@@ -129,13 +156,33 @@ impl AppState {
             tab: Tab::Resources,
             overlay: Overlay::None,
             toasts: Vec::new(),
-            sources: vec![SourceHealth::new(SYSTEM_SOURCE)],
+            sources: std::iter::once(SourceHealth::new(SYSTEM_SOURCE))
+                .chain(
+                    engines
+                        .iter()
+                        .map(|e| SourceHealth::new(&docker_source(&e.name))),
+                )
+                .collect(),
             metrics: MetricStore::new(capacity),
             resources: ResourcesState::new(),
+            containers: ContainersState::new(
+                engines
+                    .iter()
+                    .map(|e| EngineState {
+                        name: e.name.clone(),
+                        host: e.host.clone(),
+                        protected: e.protected.clone(),
+                        version: None,
+                        containers: Vec::new(),
+                    })
+                    .collect(),
+            ),
+            log_tail: config.containers.log_tail,
+            log_buffer: config.containers.log_buffer,
             limits: config.resources.clone(),
             findings: Vec::new(),
             configured: ConfiguredSources {
-                docker: config.docker.len(),
+                docker: engines.len(),
                 endpoints: config.endpoint.len(),
                 databases: config.database.len(),
                 rules: config.rule.len(),
@@ -154,6 +201,16 @@ impl AppState {
             .map(|f| f.severity)
             .max()
             .unwrap_or(Severity::Ok)
+    }
+
+    /// The keymap context of what has the keyboard, below any dialog: the log view when it is open
+    /// on the Containers tab, else the active tab.
+    pub fn key_context(&self) -> Context {
+        if self.tab == Tab::Containers && self.containers.logs.is_some() {
+            Context::Logs
+        } else {
+            Context::from(self.tab)
+        }
     }
 
     pub fn source(&self, name: &str) -> Option<&SourceHealth> {

@@ -130,12 +130,17 @@ fn render_watch_status(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &
             ));
             spans.push(Span::raw("  "));
         }
-        if let Some(worst) = state.findings.first() {
-            spans.push(Span::raw(format!(
+        // One finding is told in full; several are named, worst first, so none hides another.
+        match state.findings.as_slice() {
+            [only] => spans.push(Span::raw(format!(
                 "{} · {}",
-                worst.tab.title(),
-                worst.message
-            )));
+                only.tab.title(),
+                only.message
+            ))),
+            many => {
+                let subjects: Vec<&str> = many.iter().map(|f| f.subject.as_str()).collect();
+                spans.push(Span::raw(subjects.join(" · ")));
+            }
         }
         Line::from(spans)
     };
@@ -199,9 +204,18 @@ fn destructive(action: Action) -> bool {
 
 /// The key hints of the current context, generated from the keymap.
 pub fn hints(state: &AppState, ctx: &RenderCtx) -> Vec<(String, &'static str)> {
+    if let Overlay::Confirm(dialog) = &state.overlay
+        && dialog.typed.is_some()
+    {
+        return vec![
+            ("type".into(), "the name"),
+            ("enter".into(), "confirm"),
+            ("esc".into(), "cancel"),
+        ];
+    }
     let contexts: &[Context] = match state.overlay {
         Overlay::Confirm(_) => &[Context::Dialog],
-        _ => &[Context::from(state.tab), Context::Global],
+        _ => &[state.key_context(), Context::Global],
     };
     let mut hints: Vec<(String, &'static str)> = Vec::new();
     for context in contexts {

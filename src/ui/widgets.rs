@@ -103,7 +103,13 @@ fn help_section<'a>(heading: String, context: Context, ctx: &RenderCtx) -> Vec<L
 /// Every binding of the contexts that matter here, generated from the keymap: the tab's and the
 /// dialog's on the left, the global ones on the right.
 fn render_help(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
-    let mut left = help_section(state.tab.title().to_string(), Context::from(state.tab), ctx);
+    let context = state.key_context();
+    let heading = if context == Context::Logs {
+        "Container logs".to_string()
+    } else {
+        state.tab.title().to_string()
+    };
+    let mut left = help_section(heading, context, ctx);
     if !left.is_empty() {
         left.push(Line::raw(""));
     }
@@ -166,13 +172,29 @@ fn render_confirm(buffer: &mut Buffer, area: Rect, dialog: &ConfirmDialog, ctx: 
         .map(|l| Line::styled(l.clone(), ctx.theme.dialog))
         .collect();
     lines.push(Line::raw(""));
+    // A typed confirmation takes every character as text: only enter and esc decide.
+    let (confirm_keys, cancel_keys) = match &dialog.typed {
+        Some(typed) => {
+            let matches = typed.typed == typed.expected;
+            lines.insert(
+                lines.len() - 1,
+                Line::from(vec![
+                    Span::styled("name: ", ctx.theme.muted),
+                    Span::styled(format!("{}█", typed.typed), ctx.theme.filter),
+                    Span::styled(if matches { "  ✔" } else { "" }, ctx.theme.ok),
+                ]),
+            );
+            ("enter".to_string(), "esc".to_string())
+        }
+        None => (keys(Action::Confirm), keys(Action::Cancel)),
+    };
     lines.push(Line::from(vec![
         Span::styled(
-            format!(" {} ", keys(Action::Confirm)),
+            format!(" {confirm_keys} "),
             ctx.theme.dialog_danger.patch(ctx.theme.tab_active),
         ),
         Span::styled(" confirm    ", ctx.theme.dialog),
-        Span::styled(format!(" {} ", keys(Action::Cancel)), ctx.theme.accent),
+        Span::styled(format!(" {cancel_keys} "), ctx.theme.accent),
         Span::styled(" cancel", ctx.theme.dialog),
     ]));
     let width = 66.min(area.width.saturating_sub(2));
@@ -182,7 +204,7 @@ fn render_confirm(buffer: &mut Buffer, area: Rect, dialog: &ConfirmDialog, ctx: 
         .iter()
         .map(|l| l.chars().count().div_ceil(text_width).max(1) as u16)
         .sum();
-    let popup = centered(area, width, wrapped + 4);
+    let popup = centered(area, width, wrapped + 4 + u16::from(dialog.typed.is_some()));
     Clear.render(popup, buffer);
     let block = Block::bordered()
         .border_type(BorderType::Double)

@@ -32,7 +32,12 @@ pub fn fixture(relative: &str) -> PathBuf {
 /// A fresh home with its own config and state dirs, deleted when dropped.
 pub struct TestEnv {
     dir: TempDir,
+    docker_host: String,
 }
+
+/// Where tests that are not about containers point Docker: nowhere, so the tab shows the engine
+/// as unavailable whatever runs on the machine.
+pub const NO_DOCKER: &str = "unix:///nonexistent/watchdeck-test/docker.sock";
 
 impl Default for TestEnv {
     fn default() -> Self {
@@ -46,7 +51,16 @@ impl TestEnv {
             .prefix("watchdeck-test-")
             .tempdir()
             .expect("create a temporary home");
-        Self { dir }
+        Self {
+            dir,
+            docker_host: NO_DOCKER.to_string(),
+        }
+    }
+
+    /// Points the binary at a real Docker engine.
+    pub fn with_docker_host(mut self, host: &str) -> Self {
+        self.docker_host = host.to_string();
+        self
     }
 
     /// `$HOME`; also a scratch dir for files the test writes.
@@ -112,6 +126,7 @@ impl TestEnv {
             // A terminal with colour, so the configured theme is used rather than `mono`.
             ("TERM", "xterm-256color".into()),
             ("USER", TEST_USER.into()),
+            ("DOCKER_HOST", self.docker_host.clone().into()),
         ]
     }
 

@@ -21,8 +21,8 @@ fn empty_state(tab: Tab, state: &AppState) -> EmptyState {
     let c = state.configured;
     match tab {
         Tab::Containers => EmptyState {
-            headline: "No Docker engine is being watched.",
-            what: "This tab will list the containers of each [[docker]] engine in your config.",
+            headline: "No Docker engine found.",
+            what: "There is no DOCKER_HOST and no /var/run/docker.sock here. Set DOCKER_HOST, or list engines in your config:",
             example: &[
                 "[[docker]]",
                 "name = \"local\"",

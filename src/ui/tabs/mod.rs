@@ -1,5 +1,6 @@
 //! One view per tab.
 
+mod containers;
 mod empty;
 mod resources;
 
@@ -13,6 +14,9 @@ use crate::tab::Tab;
 pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
     match state.tab {
         Tab::Resources => resources::render(buffer, area, state, ctx),
+        Tab::Containers if !state.containers.engines.is_empty() => {
+            containers::render(buffer, area, state, ctx);
+        }
         other => empty::render(buffer, area, other, state, ctx),
     }
 }

@@ -1,0 +1,358 @@
+//! The Containers tab's state: every engine's latest containers, the list's sort, filter, grouping
+//! and selection, the detail pane, and the open log view.
+
+use std::collections::VecDeque;
+
+use crate::collect::containers::{ContainerInfo, EngineSnapshot, LogLine};
+
+/// One configured engine and what it last reported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineState {
+    pub name: String,
+    pub host: String,
+    pub protected: Vec<String>,
+    pub version: Option<String>,
+    pub containers: Vec<ContainerInfo>,
+}
+
+impl EngineState {
+    pub fn protects(&self, container: &ContainerInfo) -> bool {
+        container.protected_by_label()
+            || self
+                .protected
+                .iter()
+                .any(|pattern| match pattern.strip_suffix('*') {
+                    Some(prefix) => container.name.starts_with(prefix),
+                    None => container.name == *pattern,
+                })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, strum::EnumIter)]
+pub enum ContainerColumn {
+    #[default]
+    Name,
+    Engine,
+    Image,
+    State,
+    Health,
+    Uptime,
+    Restarts,
+    Cpu,
+    Memory,
+    Network,
+}
+
+impl ContainerColumn {
+    pub fn label(self) -> &'static str {
+        match self {
+            ContainerColumn::Name => "name",
+            ContainerColumn::Engine => "engine",
+            ContainerColumn::Image => "image",
+            ContainerColumn::State => "state",
+            ContainerColumn::Health => "health",
+            ContainerColumn::Uptime => "uptime",
+            ContainerColumn::Restarts => "restarts",
+            ContainerColumn::Cpu => "cpu",
+            ContainerColumn::Memory => "mem",
+            ContainerColumn::Network => "net",
+        }
+    }
+
+    fn next(self) -> Self {
+        use strum::IntoEnumIterator;
+        ContainerColumn::iter()
+            .cycle()
+            .skip_while(|c| *c != self)
+            .nth(1)
+            .unwrap_or_default()
+    }
+
+    /// Numbers read best largest first; names smallest first.
+    fn natural_descending(self) -> bool {
+        matches!(
+            self,
+            ContainerColumn::Restarts
+                | ContainerColumn::Cpu
+                | ContainerColumn::Memory
+                | ContainerColumn::Network
+        )
+    }
+}
+
+/// Which container: engines may share container names, so the engine is part of the key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ContainerKey {
+    pub engine: String,
+    pub id: String,
+}
+
+/// A container's log, followed while the view is open.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogView {
+    pub key: ContainerKey,
+    pub name: String,
+    pub lines: VecDeque<LogLine>,
+    pub capacity: usize,
+    /// Lines dropped from the front because the buffer was full.
+    pub dropped: usize,
+    /// When false, new lines are kept but the view stays where it is.
+    pub following: bool,
+    pub wrap: bool,
+    pub timestamps: bool,
+    pub search: String,
+    pub editing_search: bool,
+    /// Lines scrolled up from the bottom.
+    pub scroll: usize,
+}
+
+impl LogView {
+    pub fn new(key: ContainerKey, name: String, capacity: usize) -> Self {
+        Self {
+            key,
+            name,
+            lines: VecDeque::new(),
+            capacity: capacity.max(1),
+            dropped: 0,
+            following: true,
+            wrap: false,
+            timestamps: false,
+            search: String::new(),
+            editing_search: false,
+            scroll: 0,
+        }
+    }
+
+    pub fn apply_lines(&mut self, lines: Vec<LogLine>) {
+        let added = lines.len();
+        for line in lines {
+            if self.lines.len() == self.capacity {
+                self.lines.pop_front();
+                self.dropped += 1;
+            }
+            self.lines.push_back(line);
+        }
+        // A paused view keeps showing the same lines while new ones arrive below.
+        if !self.following {
+            self.scroll = (self.scroll + added).min(self.lines.len().saturating_sub(1));
+        }
+    }
+
+    pub fn apply_scroll(&mut self, delta: isize) {
+        let max = self.lines.len().saturating_sub(1) as isize;
+        self.scroll = (self.scroll as isize - delta).clamp(0, max) as usize;
+        self.following = self.scroll == 0;
+    }
+
+    /// Indices of the lines that contain the search text (case-insensitive).
+    pub fn matches(&self) -> Vec<usize> {
+        if self.search.is_empty() {
+            return Vec::new();
+        }
+        let needle = self.search.to_lowercase();
+        self.lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.text.to_lowercase().contains(&needle))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Scrolls to the next match above (`older`) or below the line at the bottom of the view.
+    pub fn apply_jump(&mut self, older: bool) {
+        let bottom = self.lines.len().saturating_sub(1 + self.scroll);
+        let matches = self.matches();
+        let target = if older {
+            matches.iter().rev().find(|&&i| i < bottom).copied()
+        } else {
+            matches.iter().find(|&&i| i > bottom).copied()
+        };
+        if let Some(index) = target {
+            self.scroll = self.lines.len() - 1 - index;
+            self.following = self.scroll == 0;
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContainersState {
+    pub engines: Vec<EngineState>,
+    pub sort: ContainerColumn,
+    pub descending: bool,
+    pub filter: String,
+    /// (engine index, container index), sorted, filtered and grouped by Compose project.
+    pub visible: Vec<(usize, usize)>,
+    pub selected: Option<ContainerKey>,
+    pub show_detail: bool,
+    /// The container whose environment values are shown; everywhere else they are hidden.
+    pub revealed_env: Option<ContainerKey>,
+    pub logs: Option<LogView>,
+}
+
+impl ContainersState {
+    pub fn new(engines: Vec<EngineState>) -> Self {
+        Self {
+            engines,
+            ..Self::default()
+        }
+    }
+
+    pub fn apply_snapshot(&mut self, snapshot: EngineSnapshot) {
+        if let Some(engine) = self.engines.iter_mut().find(|e| e.name == snapshot.engine) {
+            engine.version = Some(snapshot.version);
+            engine.containers = snapshot.containers;
+        }
+        self.refresh_visible();
+    }
+
+    /// Sorts by the next column; `o` again moves on.
+    pub fn apply_next_sort(&mut self) {
+        self.sort = self.sort.next();
+        self.descending = self.sort.natural_descending();
+        self.refresh_visible();
+    }
+
+    pub fn apply_reverse(&mut self) {
+        self.descending = !self.descending;
+        self.refresh_visible();
+    }
+
+    pub fn apply_filter(&mut self, filter: String) {
+        self.filter = filter;
+        self.refresh_visible();
+    }
+
+    pub fn apply_move(&mut self, delta: isize) {
+        let len = self.visible.len();
+        if len == 0 {
+            return;
+        }
+        let current = self
+            .selected_index()
+            .map_or(if delta < 0 { len as isize } else { -1 }, |i| i as isize);
+        let index = (current + delta).clamp(0, len as isize - 1) as usize;
+        self.selected = self.key_at(index);
+    }
+
+    pub fn apply_select_edge(&mut self, last: bool) {
+        let index = if last {
+            self.visible.len().saturating_sub(1)
+        } else {
+            0
+        };
+        self.selected = self.key_at(index);
+    }
+
+    pub fn container(&self, engine: usize, index: usize) -> Option<(&EngineState, &ContainerInfo)> {
+        let engine = self.engines.get(engine)?;
+        Some((engine, engine.containers.get(index)?))
+    }
+
+    fn key_at(&self, visible_index: usize) -> Option<ContainerKey> {
+        let &(engine, index) = self.visible.get(visible_index)?;
+        let (engine, container) = self.container(engine, index)?;
+        Some(ContainerKey {
+            engine: engine.name.clone(),
+            id: container.id.clone(),
+        })
+    }
+
+    pub fn selected_index(&self) -> Option<usize> {
+        let key = self.selected.as_ref()?;
+        self.visible.iter().position(|&(e, c)| {
+            self.container(e, c).is_some_and(|(engine, container)| {
+                engine.name == key.engine && container.id == key.id
+            })
+        })
+    }
+
+    pub fn selected_container(&self) -> Option<(&EngineState, &ContainerInfo)> {
+        let &(engine, index) = self.visible.get(self.selected_index()?)?;
+        self.container(engine, index)
+    }
+
+    pub fn visible_containers(&self) -> impl Iterator<Item = (&EngineState, &ContainerInfo)> {
+        self.visible
+            .iter()
+            .filter_map(|&(e, c)| self.container(e, c))
+    }
+
+    pub fn total(&self) -> usize {
+        self.engines.iter().map(|e| e.containers.len()).sum()
+    }
+
+    fn refresh_visible(&mut self) {
+        let needle = self.filter.to_lowercase();
+        let mut visible: Vec<(usize, usize)> = self
+            .engines
+            .iter()
+            .enumerate()
+            .flat_map(|(e, engine)| (0..engine.containers.len()).map(move |c| (e, c)))
+            .filter(|&(e, c)| {
+                needle.is_empty()
+                    || matches_filter(&self.engines[e], &self.engines[e].containers[c], &needle)
+            })
+            .collect();
+        visible.sort_by(|&(ea, ca), &(eb, cb)| {
+            let (a, b) = (
+                &self.engines[ea].containers[ca],
+                &self.engines[eb].containers[cb],
+            );
+            // Compose projects stay together; containers without one come last.
+            let group = (a.compose_project().is_none(), a.compose_project())
+                .cmp(&(b.compose_project().is_none(), b.compose_project()));
+            let order = compare(self.sort, (&self.engines[ea], a), (&self.engines[eb], b));
+            let order = if self.descending {
+                order.reverse()
+            } else {
+                order
+            };
+            group
+                .then(order)
+                .then_with(|| a.name.cmp(&b.name))
+                .then_with(|| ea.cmp(&eb))
+        });
+        self.visible = visible;
+        if self.selected_index().is_none() {
+            self.selected = self.key_at(0);
+        }
+    }
+}
+
+fn compare(
+    column: ContainerColumn,
+    (ea, a): (&EngineState, &ContainerInfo),
+    (eb, b): (&EngineState, &ContainerInfo),
+) -> std::cmp::Ordering {
+    let stat = |c: &ContainerInfo, f: fn(&crate::collect::containers::ContainerStats) -> f64| {
+        c.stats.map_or(-1.0, |s| f(&s))
+    };
+    match column {
+        ContainerColumn::Name => a.name.cmp(&b.name),
+        ContainerColumn::Engine => ea.name.cmp(&eb.name),
+        ContainerColumn::Image => a.image.cmp(&b.image),
+        ContainerColumn::State => a.state.cmp(&b.state),
+        ContainerColumn::Health => a.health.cmp(&b.health),
+        ContainerColumn::Uptime => b.started_at.cmp(&a.started_at),
+        ContainerColumn::Restarts => a.restart_count.cmp(&b.restart_count),
+        ContainerColumn::Cpu => stat(a, |s| s.cpu_percent).total_cmp(&stat(b, |s| s.cpu_percent)),
+        ContainerColumn::Memory => {
+            stat(a, |s| s.memory_used as f64).total_cmp(&stat(b, |s| s.memory_used as f64))
+        }
+        ContainerColumn::Network => stat(a, |s| (s.net_rx_bytes + s.net_tx_bytes) as f64)
+            .total_cmp(&stat(b, |s| (s.net_rx_bytes + s.net_tx_bytes) as f64)),
+    }
+}
+
+fn matches_filter(engine: &EngineState, container: &ContainerInfo, needle: &str) -> bool {
+    [
+        container.name.as_str(),
+        container.image.as_str(),
+        engine.name.as_str(),
+        &container.state.label(),
+    ]
+    .iter()
+    .chain(container.compose_project().as_ref())
+    .any(|field| field.to_lowercase().contains(needle))
+        || container.health.is_some_and(|h| h.label() == needle)
+}

@@ -1,0 +1,633 @@
+//! The Containers tab: every engine's containers grouped by Compose project, a detail pane, the
+//! log view, and a banner for each engine that cannot be reached.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, BorderType, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
+};
+
+use crate::collect::containers::{ContainerInfo, ContainerState, Health, LogLine, LogStream};
+use crate::state::containers::{ContainerColumn, EngineState, LogView};
+use crate::state::source::SourceStatus;
+use crate::state::{AppState, docker_source};
+use crate::ui::RenderCtx;
+use crate::ui::format::{bytes, duration, truncate};
+
+pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+    let containers = &state.containers;
+    let banners = Paragraph::new(down_banners(state, ctx)).wrap(Wrap { trim: false });
+    let banner_height = (banners.line_count(area.width) as u16).min(area.height / 3);
+    let [banner_area, body] =
+        Layout::vertical([Constraint::Length(banner_height), Constraint::Min(0)]).areas(area);
+    banners.render(banner_area, buffer);
+    if let Some(logs) = &containers.logs {
+        render_logs(buffer, body, logs, ctx);
+        return;
+    }
+    let selected = containers.selected_container();
+    if containers.show_detail
+        && let Some((engine, container)) = selected
+    {
+        let detail_height = (body.height * 45 / 100)
+            .max(8)
+            .min(body.height.saturating_sub(5));
+        let [list, detail] =
+            Layout::vertical([Constraint::Min(5), Constraint::Length(detail_height)]).areas(body);
+        render_list(buffer, list, state, ctx);
+        let revealed = containers
+            .revealed_env
+            .as_ref()
+            .is_some_and(|k| k.engine == engine.name && k.id == container.id);
+        render_detail(buffer, detail, engine, container, revealed, ctx);
+    } else {
+        render_list(buffer, body, state, ctx);
+    }
+}
+
+/// One line per engine that cannot be reached: where, why, since when, and when it retries.
+fn down_banners<'a>(state: &AppState, ctx: &RenderCtx) -> Vec<Line<'a>> {
+    state
+        .containers
+        .engines
+        .iter()
+        .filter_map(|engine| {
+            let health = state.source(&docker_source(&engine.name))?;
+            let SourceStatus::Down {
+                error,
+                retry_at,
+                last_ok,
+                ..
+            } = &health.status
+            else {
+                return None;
+            };
+            let last = last_ok.map_or("never answered".to_string(), |at| {
+                format!(
+                    "last answered {} ago",
+                    duration((ctx.now - at).to_std().unwrap_or_default())
+                )
+            });
+            let retry = retry_at
+                .map(|at| format!(" · retry in {}s", (at - ctx.now).num_seconds().max(0)))
+                .unwrap_or_default();
+            // The error usually names the address already: say it once.
+            let at = if error.contains(&engine.host) {
+                String::new()
+            } else {
+                format!(" at {}", engine.host)
+            };
+            Some(Line::styled(
+                format!(
+                    " ✖ engine {} unavailable{at}: {error} · {last}{retry}",
+                    engine.name
+                ),
+                ctx.theme.crit,
+            ))
+        })
+        .collect()
+}
+
+fn state_style(state: ContainerState, ctx: &RenderCtx) -> Style {
+    match state {
+        ContainerState::Running => ctx.theme.ok,
+        ContainerState::Restarting => ctx.theme.warn,
+        ContainerState::Exited { code } if code != 0 => ctx.theme.warn,
+        ContainerState::Dead => ctx.theme.crit,
+        ContainerState::Paused => ctx.theme.info,
+        _ => ctx.theme.muted,
+    }
+}
+
+fn health_cell<'a>(health: Option<Health>, ctx: &RenderCtx) -> Span<'a> {
+    match health {
+        Some(Health::Healthy) => Span::styled("✔ healthy", ctx.theme.ok),
+        Some(Health::Unhealthy) => Span::styled("✖ unhealthy", ctx.theme.crit),
+        Some(Health::Starting) => Span::styled("… starting", ctx.theme.warn),
+        None => Span::styled("-", ctx.theme.muted),
+    }
+}
+
+/// `42m` since start for a running container, `5m ago` since exit for a stopped one.
+fn uptime(container: &ContainerInfo, ctx: &RenderCtx) -> String {
+    let since =
+        |at: chrono::DateTime<chrono::Utc>| duration((ctx.now - at).to_std().unwrap_or_default());
+    match (
+        container.state.is_running(),
+        container.started_at,
+        container.finished_at,
+    ) {
+        (true, Some(started), _) => since(started),
+        (false, _, Some(finished)) => format!("{} ago", since(finished)),
+        _ => "-".into(),
+    }
+}
+
+fn memory(container: &ContainerInfo) -> String {
+    match container.stats {
+        Some(stats) if stats.memory_limit > 0 => format!(
+            "{}/{} {:.0}%",
+            bytes(stats.memory_used as f64),
+            bytes(stats.memory_limit as f64),
+            stats.memory_percent().unwrap_or_default()
+        ),
+        Some(stats) => bytes(stats.memory_used as f64),
+        None => "-".into(),
+    }
+}
+
+fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+    let containers = &state.containers;
+    let wide = area.width >= 120;
+    let several_engines = containers.engines.len() > 1;
+    let arrow = if containers.descending { "▼" } else { "▲" };
+    let mut heading = vec![
+        Span::styled(" Containers ", ctx.theme.title),
+        Span::styled(
+            format!(
+                "{} of {} · sort {} {arrow} ",
+                containers.visible.len(),
+                containers.total(),
+                containers.sort.label()
+            ),
+            ctx.theme.muted,
+        ),
+    ];
+    if !containers.filter.is_empty() {
+        heading.push(Span::styled(
+            format!("· filter \"{}\" ", containers.filter),
+            ctx.theme.filter,
+        ));
+    }
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(ctx.theme.border)
+        .title(Line::from(heading));
+
+    let mut columns: Vec<(ContainerColumn, &str, Constraint)> =
+        vec![(ContainerColumn::Name, "NAME", Constraint::Fill(2))];
+    if several_engines {
+        columns.push((ContainerColumn::Engine, "ENGINE", Constraint::Length(8)));
+    }
+    if wide {
+        columns.push((ContainerColumn::Image, "IMAGE", Constraint::Fill(2)));
+    }
+    columns.extend([
+        (ContainerColumn::State, "STATE", Constraint::Length(11)),
+        (ContainerColumn::Health, "HEALTH", Constraint::Length(11)),
+        (
+            ContainerColumn::Uptime,
+            if wide { "UPTIME" } else { "UP" },
+            Constraint::Length(if wide { 10 } else { 7 }),
+        ),
+        (
+            ContainerColumn::Restarts,
+            if wide { "RESTARTS" } else { "RST" },
+            Constraint::Length(if wide { 8 } else { 3 }),
+        ),
+        (ContainerColumn::Cpu, "CPU%", Constraint::Length(6)),
+        (
+            ContainerColumn::Memory,
+            "MEM",
+            Constraint::Length(if wide { 22 } else { 9 }),
+        ),
+    ]);
+    if wide {
+        columns.push((ContainerColumn::Network, "NET I/O", Constraint::Length(17)));
+    }
+    let header = Row::new(columns.iter().map(|(column, title, _)| {
+        let style = if *column == containers.sort {
+            ctx.theme.table_header.patch(ctx.theme.accent)
+        } else {
+            ctx.theme.table_header
+        };
+        Cell::from(Span::styled(*title, style))
+    }));
+
+    let mut rows = Vec::new();
+    let mut selected_row = None;
+    let mut current_group: Option<Option<&str>> = None;
+    let selected_index = containers.selected_index();
+    for (index, (engine, container)) in containers.visible_containers().enumerate() {
+        let group = container.compose_project();
+        if current_group != Some(group)
+            && (group.is_some() || current_group.is_some_and(|g| g.is_some()))
+        {
+            let title = match group {
+                Some(project) => {
+                    let count = containers
+                        .visible_containers()
+                        .filter(|(_, c)| c.compose_project() == Some(project))
+                        .count();
+                    format!("▾ {project} ({count})")
+                }
+                None => "▾ (no project)".to_string(),
+            };
+            rows.push(Row::new([Cell::from(Span::styled(title, ctx.theme.title))]));
+        }
+        current_group = Some(group);
+        if Some(index) == selected_index {
+            selected_row = Some(rows.len());
+        }
+        rows.push(container_row(engine, container, &columns, wide, ctx));
+    }
+    let widths: Vec<Constraint> = columns.iter().map(|(_, _, width)| *width).collect();
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .row_highlight_style(ctx.theme.selected)
+        .column_spacing(1);
+    let page = area.height.saturating_sub(3) as usize;
+    let offset = selected_row.map_or(0, |s| (s + 1).saturating_sub(page.max(1)));
+    let mut table_state = TableState::default()
+        .with_offset(offset)
+        .with_selected(selected_row);
+    StatefulWidget::render(table, area, buffer, &mut table_state);
+    if containers.visible.is_empty() {
+        let message = if !containers.filter.is_empty() {
+            "no container matches the filter"
+        } else if containers.engines.iter().all(|e| e.version.is_none()) {
+            "waiting for the engines to answer…"
+        } else {
+            "no containers on these engines"
+        };
+        let inner = Rect {
+            x: area.x + 2,
+            y: area.y + 2,
+            width: area.width.saturating_sub(4),
+            height: 1,
+        };
+        buffer.set_stringn(
+            inner.x,
+            inner.y,
+            message,
+            inner.width as usize,
+            ctx.theme.muted,
+        );
+    }
+}
+
+fn container_row<'a>(
+    engine: &EngineState,
+    container: &ContainerInfo,
+    columns: &[(ContainerColumn, &str, Constraint)],
+    wide: bool,
+    ctx: &RenderCtx,
+) -> Row<'a> {
+    let protected = if engine.protects(container) {
+        " [P]"
+    } else {
+        ""
+    };
+    Row::new(columns.iter().map(|(column, _, _)| {
+        match column {
+            ContainerColumn::Name => Cell::from(format!("{}{protected}", container.name)),
+            ContainerColumn::Engine => {
+                Cell::from(Span::styled(engine.name.clone(), ctx.theme.muted))
+            }
+            ContainerColumn::Image => {
+                Cell::from(Span::styled(container.image.clone(), ctx.theme.muted))
+            }
+            ContainerColumn::State => Cell::from(Span::styled(
+                container.state.label(),
+                state_style(container.state, ctx),
+            )),
+            ContainerColumn::Health => Cell::from(health_cell(container.health, ctx)),
+            ContainerColumn::Uptime => Cell::from(uptime(container, ctx)),
+            ContainerColumn::Restarts => {
+                let style = if container.restart_count > 0 {
+                    ctx.theme.warn
+                } else {
+                    ctx.theme.text
+                };
+                Cell::from(Span::styled(
+                    format!("{:>3}", container.restart_count),
+                    style,
+                ))
+            }
+            ContainerColumn::Cpu => Cell::from(
+                container
+                    .stats
+                    .map_or("-".into(), |s| format!("{:>5.1}", s.cpu_percent)),
+            ),
+            ContainerColumn::Memory => {
+                let text = if wide {
+                    memory(container)
+                } else {
+                    container
+                        .stats
+                        .map_or("-".into(), |s| bytes(s.memory_used as f64))
+                };
+                let hot = container
+                    .stats
+                    .and_then(|s| s.memory_percent())
+                    .is_some_and(|p| p >= 90.0);
+                Cell::from(Span::styled(
+                    text,
+                    if hot { ctx.theme.warn } else { ctx.theme.text },
+                ))
+            }
+            ContainerColumn::Network => Cell::from(container.stats.map_or("-".into(), |s| {
+                format!(
+                    "↓{} ↑{}",
+                    bytes(s.net_rx_bytes as f64),
+                    bytes(s.net_tx_bytes as f64)
+                )
+            })),
+        }
+    }))
+}
+
+fn render_detail(
+    buffer: &mut Buffer,
+    area: Rect,
+    engine: &EngineState,
+    container: &ContainerInfo,
+    revealed: bool,
+    ctx: &RenderCtx,
+) {
+    let label = |text: &'static str| Span::styled(format!("{text:<9}"), ctx.theme.muted);
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "-".to_string()
+        } else {
+            items.join(", ")
+        }
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            label("id"),
+            Span::raw(container.id.chars().take(12).collect::<String>()),
+            Span::styled(
+                format!("   engine {} ({})", engine.name, engine.host),
+                ctx.theme.muted,
+            ),
+        ]),
+        Line::from(vec![label("image"), Span::raw(container.image.clone())]),
+        Line::from(vec![label("command"), Span::raw(container.command.clone())]),
+        Line::from(vec![label("ports"), Span::raw(list(&container.ports))]),
+        Line::from(vec![label("mounts"), Span::raw(list(&container.mounts))]),
+        Line::from(vec![
+            label("networks"),
+            Span::raw(list(&container.networks)),
+        ]),
+    ];
+    let labels: Vec<String> = container
+        .labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    lines.push(Line::from(vec![label("labels"), Span::raw(list(&labels))]));
+    // Values of environment variables are secrets until the operator asks for them.
+    let env: Vec<String> = container
+        .env
+        .iter()
+        .map(|(name, value)| {
+            if revealed {
+                format!("{name}={value}")
+            } else {
+                name.clone()
+            }
+        })
+        .collect();
+    let hint = if revealed {
+        "  (e hides values)"
+    } else {
+        "  (values hidden: e reveals)"
+    };
+    lines.push(Line::from(vec![
+        label("env"),
+        Span::raw(list(&env)),
+        Span::styled(hint, ctx.theme.muted),
+    ]));
+    for check in container.health_log.iter().rev().take(3) {
+        let when = check.at.map_or("-".into(), |at| {
+            format!(
+                "{} ago",
+                duration((ctx.now - at).to_std().unwrap_or_default())
+            )
+        });
+        let style = if check.exit_code == 0 {
+            ctx.theme.ok
+        } else {
+            ctx.theme.crit
+        };
+        lines.push(Line::from(vec![
+            label("health"),
+            Span::styled(format!("exit {} ", check.exit_code), style),
+            Span::styled(format!("{when}: "), ctx.theme.muted),
+            Span::raw(truncate(check.output.trim(), 200)),
+        ]));
+    }
+    let mut title = vec![
+        Span::styled(format!(" {} ", container.name), ctx.theme.title),
+        Span::styled(
+            format!("{} ", container.state.label()),
+            state_style(container.state, ctx),
+        ),
+    ];
+    if engine.protects(container) {
+        title.push(Span::styled(
+            "[P] protected: actions ask for its name ",
+            ctx.theme.warn,
+        ));
+    }
+    let title = Line::from(title);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(ctx.theme.border)
+        .title(title);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(block)
+        .render(area, buffer);
+}
+
+/// A JSON log line shown as `level message key=value …`; anything else as it is.
+fn readable(text: &str) -> String {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_str::<serde_json::Value>(text)
+    else {
+        return text.to_string();
+    };
+    let take = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| fields.get(*n).map(|v| (n.to_string(), v.clone())))
+    };
+    let level = take(&["level", "lvl", "severity"]);
+    let message = take(&["msg", "message"]);
+    let mut parts: Vec<String> = Vec::new();
+    for (_, value) in [&level, &message].into_iter().flatten() {
+        parts.push(value.as_str().map_or(value.to_string(), str::to_string));
+    }
+    let shown: Vec<&String> = [&level, &message]
+        .into_iter()
+        .flatten()
+        .map(|(n, _)| n)
+        .collect();
+    for (name, value) in &fields {
+        if !shown.contains(&name) {
+            parts.push(format!(
+                "{name}={}",
+                value.as_str().map_or(value.to_string(), str::to_string)
+            ));
+        }
+    }
+    parts.join(" ")
+}
+
+/// Splits `text` into spans with every case-insensitive match of `needle` highlighted.
+fn highlighted<'a>(text: String, needle: &str, base: Style, highlight: Style) -> Vec<Span<'a>> {
+    if needle.is_empty() {
+        return vec![Span::styled(text, base)];
+    }
+    let lower = text.to_lowercase();
+    let needle = needle.to_lowercase();
+    if lower.len() != text.len() {
+        return vec![Span::styled(text, base)];
+    }
+    let mut spans = Vec::new();
+    let mut start = 0;
+    while let Some(found) = lower[start..].find(&needle) {
+        let at = start + found;
+        spans.push(Span::styled(text[start..at].to_string(), base));
+        spans.push(Span::styled(
+            text[at..at + needle.len()].to_string(),
+            highlight,
+        ));
+        start = at + needle.len();
+    }
+    spans.push(Span::styled(text[start..].to_string(), base));
+    spans
+}
+
+fn log_line<'a>(line: &LogLine, view: &LogView, width: usize, ctx: &RenderCtx) -> Line<'a> {
+    let mut spans = Vec::new();
+    if view.timestamps {
+        let stamp = line.timestamp.map_or("-".repeat(19), |t| {
+            t.with_timezone(&ctx.offset)
+                .format("%m-%d %H:%M:%S%.3f")
+                .to_string()
+        });
+        spans.push(Span::styled(format!("{stamp} "), ctx.theme.muted));
+    }
+    let (marker, base) = match line.stream {
+        LogStream::Stdout => ("  ", ctx.theme.text),
+        LogStream::Stderr => ("! ", ctx.theme.warn),
+    };
+    spans.push(Span::styled(marker, base));
+    let mut text = readable(&line.text);
+    if !view.wrap {
+        // Only what fits is laid out, so a huge line costs no more than a short one.
+        text = text.chars().take(width).collect();
+    }
+    spans.extend(highlighted(
+        text,
+        &view.search,
+        base,
+        ctx.theme.filter.patch(ctx.theme.selected),
+    ));
+    Line::from(spans)
+}
+
+fn render_logs(buffer: &mut Buffer, area: Rect, view: &LogView, ctx: &RenderCtx) {
+    let status = if view.following {
+        Span::styled("following ", ctx.theme.ok)
+    } else {
+        Span::styled("paused ", ctx.theme.warn)
+    };
+    let mut title = vec![
+        Span::styled(
+            format!(" Logs · {} ({}) ", view.name, view.key.engine),
+            ctx.theme.title,
+        ),
+        status,
+        Span::styled(format!("· {} lines ", view.lines.len()), ctx.theme.muted),
+    ];
+    if view.dropped > 0 {
+        title.push(Span::styled(
+            format!("({} older dropped) ", view.dropped),
+            ctx.theme.muted,
+        ));
+    }
+    if !view.search.is_empty() {
+        title.push(Span::styled(
+            format!(
+                "· search \"{}\" {} matches ",
+                view.search,
+                view.matches().len()
+            ),
+            ctx.theme.filter,
+        ));
+    }
+    let flags = format!(
+        " wrap {} · time {} ",
+        if view.wrap { "on" } else { "off" },
+        if view.timestamps { "on" } else { "off" }
+    );
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(ctx.theme.border)
+        .title(Line::from(title))
+        .title_bottom(Span::styled(flags, ctx.theme.muted));
+    let inner = block.inner(area);
+    block.render(area, buffer);
+    let height = inner.height as usize;
+    let bottom = view.lines.len().saturating_sub(view.scroll);
+    let first = bottom.saturating_sub(height);
+    let width = inner.width.saturating_sub(2) as usize;
+    let lines: Vec<Line> = view
+        .lines
+        .range(first..bottom)
+        .map(|line| log_line(line, view, width, ctx))
+        .collect();
+    if lines.is_empty() {
+        buffer.set_stringn(
+            inner.x + 1,
+            inner.y,
+            "waiting for log lines…",
+            inner.width as usize,
+            ctx.theme.muted,
+        );
+        return;
+    }
+    let paragraph = if view.wrap {
+        Paragraph::new(lines).wrap(Wrap { trim: false })
+    } else {
+        Paragraph::new(lines)
+    };
+    // With wrapping, the newest lines stay at the bottom: scroll past what overflows.
+    let overflow = if view.wrap {
+        (paragraph.line_count(inner.width) as u16).saturating_sub(inner.height)
+    } else {
+        0
+    };
+    paragraph.scroll((overflow, 0)).render(inner, buffer);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_lines_read_as_level_message_then_fields() {
+        let text = r#"{"level":"info","msg":"request done","status":200,"path":"/x"}"#;
+        assert_eq!(readable(text), "info request done path=/x status=200");
+        assert_eq!(readable("plain text"), "plain text");
+        assert_eq!(readable("[1,2]"), "[1,2]");
+    }
+
+    #[test]
+    fn every_match_is_highlighted() {
+        let spans = highlighted(
+            "GET /a then get /b".into(),
+            "get",
+            Style::default(),
+            Style::default(),
+        );
+        let texts: Vec<&str> = spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(texts, ["", "GET", " /a then ", "get", " /b"]);
+    }
+}

@@ -1,0 +1,179 @@
+//! Snapshots of the Containers tab at 80x24 and 200x50: the list, the detail pane, the log view,
+//! a protected container's confirmation, and an engine that cannot be reached.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
+
+mod render_support;
+
+use insta::assert_snapshot;
+use render_support::{draw, text};
+use watchdeck::action::Action;
+use watchdeck::collect::{SourceFailure, SourceReport};
+use watchdeck::fixtures::{self, now};
+use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
+use watchdeck::state::{AppState, Mode};
+use watchdeck::update::update;
+
+fn act(state: &mut AppState, action: Action) {
+    update(state, Msg::Action(action), now());
+}
+
+fn select(state: &mut AppState, name: &str) {
+    act(state, Action::SelectFirst);
+    while state
+        .containers
+        .selected_container()
+        .is_some_and(|(_, c)| c.name != name)
+    {
+        act(state, Action::SelectNext);
+    }
+}
+
+fn both_sizes(name: &str, state: &AppState) {
+    insta::with_settings!({ snapshot_suffix => "80x24" }, { assert_snapshot!(name, draw(state, 80, 24).backend()) });
+    insta::with_settings!({ snapshot_suffix => "200x50" }, { assert_snapshot!(name, draw(state, 200, 50).backend()) });
+}
+
+#[test]
+fn list() {
+    both_sizes(
+        "containers_list",
+        &fixtures::containers_app_state(Mode::Interactive),
+    );
+}
+
+#[test]
+fn detail_pane_hides_env_values() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    select(&mut state, "shop-api-1");
+    act(&mut state, Action::ToggleDetail);
+    both_sizes("containers_detail", &state);
+    let screen = text(&draw(&state, 200, 50));
+    assert!(
+        screen.contains("DATABASE_URL") && !screen.contains("hunter2"),
+        "values stay hidden"
+    );
+    act(&mut state, Action::RevealEnv);
+    assert!(
+        text(&draw(&state, 200, 50)).contains("hunter2"),
+        "e reveals them"
+    );
+}
+
+#[test]
+fn log_view() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    select(&mut state, "shop-web-1");
+    act(&mut state, Action::OpenLogs);
+    let key = state
+        .containers
+        .logs
+        .as_ref()
+        .map(|l| l.key.clone())
+        .expect("open");
+    let mut lines = fixtures::log_lines(120);
+    lines[118].text = format!("{} end", "x".repeat(100_000));
+    update(&mut state, Msg::LogLines { key, lines }, now());
+    act(&mut state, Action::ToggleTimestamps);
+    act(&mut state, Action::Filter);
+    for c in "timed".chars() {
+        update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)), now());
+    }
+    update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
+    both_sizes("containers_logs", &state);
+}
+
+#[test]
+fn log_view_wraps_long_lines() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    act(&mut state, Action::OpenLogs);
+    let key = state
+        .containers
+        .logs
+        .as_ref()
+        .map(|l| l.key.clone())
+        .expect("open");
+    let mut lines = fixtures::log_lines(30);
+    lines[29].text = "a long line ".repeat(40);
+    update(&mut state, Msg::LogLines { key, lines }, now());
+    act(&mut state, Action::ToggleWrap);
+    let screen = text(&draw(&state, 80, 24));
+    let rows = screen.lines().filter(|l| l.contains("a long line")).count();
+    assert!(
+        rows >= 5,
+        "the last line is wrapped over several rows and fully visible:\n{screen}"
+    );
+}
+
+#[test]
+fn protected_confirmation() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    select(&mut state, "shop-db-1");
+    act(&mut state, Action::RestartContainer);
+    for c in "shop".chars() {
+        update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)), now());
+    }
+    both_sizes("containers_confirm_protected", &state);
+}
+
+#[test]
+fn engine_unavailable() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    let failure = SourceFailure {
+        error: "cannot reach Docker at tcp://127.0.0.1:2375: connection refused".into(),
+        retry_at: now() + chrono::Duration::seconds(8),
+    };
+    let report = SourceReport {
+        at: now(),
+        result: Err(failure),
+    };
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::Docker {
+            engine: "edge".into(),
+            report,
+        }),
+        now(),
+    );
+    both_sizes("containers_engine_down", &state);
+}
+
+#[test]
+fn only_engine_never_answered() {
+    let config = watchdeck::config::Config::default();
+    let engines = vec![fixtures::docker_engines().remove(0)];
+    let mut state = AppState::new(&config, &engines, Mode::Interactive, "db-01".into(), now());
+    update(
+        &mut state,
+        Msg::ClickTab(watchdeck::tab::Tab::Containers),
+        now(),
+    );
+    let failure = SourceFailure {
+        error: "cannot reach Docker at unix:///var/run/docker.sock: No such file or directory"
+            .into(),
+        retry_at: now() + chrono::Duration::seconds(2),
+    };
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::Docker {
+            engine: "local".into(),
+            report: SourceReport {
+                at: now(),
+                result: Err(failure),
+            },
+        }),
+        now(),
+    );
+    let screen = text(&draw(&state, 120, 30));
+    let screen: String = screen
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        screen.contains(
+            "engine local unavailable: cannot reach Docker at unix:///var/run/docker.sock"
+        ) && screen.contains("never answered"),
+        "{screen}"
+    );
+    assert!(screen.contains("retry in 2s"), "{screen}");
+}

@@ -1,0 +1,409 @@
+//! The Containers tab's reducer: engine reports, list behaviour, actions, protected confirmation,
+//! the log view and the findings. Message in, state and effects out.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
+
+use chrono::Duration;
+use watchdeck::action::Action;
+use watchdeck::collect::containers::{ContainerAction, ContainerState};
+use watchdeck::collect::{SourceFailure, SourceReport};
+use watchdeck::command::OperatorCommand;
+use watchdeck::effect::Effect;
+use watchdeck::findings::Severity;
+use watchdeck::fixtures::{self, now};
+use watchdeck::metrics::SeriesKey;
+use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
+use watchdeck::state::containers::ContainerKey;
+use watchdeck::state::{AppState, Mode, Overlay, ToastKind};
+
+fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
+    update(state, Msg::Action(action))
+}
+
+fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
+    watchdeck::update::update(state, msg, now())
+}
+
+fn select(state: &mut AppState, name: &str) {
+    act(state, Action::SelectFirst);
+    for _ in 0..state.containers.visible.len() {
+        if state
+            .containers
+            .selected_container()
+            .is_some_and(|(_, c)| c.name == name)
+        {
+            return;
+        }
+        act(state, Action::SelectNext);
+    }
+    panic!("{name} is not in the list");
+}
+
+fn names(state: &AppState) -> Vec<String> {
+    state
+        .containers
+        .visible_containers()
+        .map(|(_, c)| c.name.clone())
+        .collect()
+}
+
+#[test]
+fn both_engines_are_listed_grouped_by_compose_project() {
+    let state = fixtures::containers_app_state(Mode::Interactive);
+    assert_eq!(state.containers.total(), 8);
+    assert_eq!(
+        names(&state),
+        [
+            "shop-api-1",
+            "shop-db-1",
+            "shop-web-1",
+            "shop-worker-1",
+            "cache",
+            "migrate",
+            "nightly-backup",
+            "traefik"
+        ],
+        "the shop project first, sorted by name, then loose containers"
+    );
+}
+
+#[test]
+fn sorting_and_filtering_keep_the_selection() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    select(&mut state, "migrate");
+    for _ in 0..7 {
+        act(&mut state, Action::SortNextColumn);
+    }
+    assert_eq!(state.containers.sort.label(), "cpu");
+    let shop: Vec<String> = names(&state).into_iter().take(4).collect();
+    assert_eq!(shop[0], "shop-api-1", "busiest first within the project");
+    assert_eq!(
+        state
+            .containers
+            .selected_container()
+            .map(|(_, c)| c.name.as_str()),
+        Some("migrate")
+    );
+    act(&mut state, Action::Filter);
+    for c in "unhealthy".chars() {
+        update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)));
+    }
+    assert_eq!(names(&state), ["shop-api-1"]);
+    update(&mut state, Msg::FilterEdit(FilterEdit::Cancel));
+    assert_eq!(names(&state).len(), 8);
+}
+
+#[test]
+fn an_unhealthy_container_is_critical_and_a_restart_loop_a_warning() {
+    let state = fixtures::containers_app_state(Mode::Interactive);
+    let containers: Vec<(Severity, &str)> = state
+        .findings
+        .iter()
+        .filter(|f| f.tab == watchdeck::tab::Tab::Containers)
+        .map(|f| (f.severity, f.subject.as_str()))
+        .collect();
+    assert!(
+        containers.contains(&(Severity::Critical, "container shop-api-1")),
+        "{containers:?}"
+    );
+    assert!(
+        containers.contains(&(Severity::Warning, "container shop-worker-1")),
+        "{containers:?}"
+    );
+    assert_eq!(
+        state.tab_severity(watchdeck::tab::Tab::Containers),
+        Severity::Critical
+    );
+}
+
+#[test]
+fn container_facts_reach_the_metric_store() {
+    let state = fixtures::containers_app_state(Mode::Interactive);
+    let key = |name: &str, container: &str| {
+        SeriesKey::new(name)
+            .with_label("engine", "local")
+            .with_label("container", container)
+    };
+    assert_eq!(
+        state.metrics.latest(&key("container.up", "shop-web-1")),
+        Some(1.0)
+    );
+    assert_eq!(
+        state
+            .metrics
+            .latest(&key("container.unhealthy", "shop-api-1")),
+        Some(1.0)
+    );
+    assert_eq!(
+        state.metrics.latest(&key("container.exit_code", "migrate")),
+        Some(1.0)
+    );
+    assert_eq!(
+        state
+            .metrics
+            .latest(&key("container.cpu.percent", "shop-api-1")),
+        Some(88.1)
+    );
+    let memory = state
+        .metrics
+        .latest(&key("container.memory.used_percent", "shop-web-1"))
+        .unwrap();
+    assert!((memory - 180.0 * 100.0 / 512.0).abs() < 1e-9);
+    assert_eq!(
+        state
+            .metrics
+            .latest(&key("container.restarts_10m", "shop-worker-1")),
+        Some(2.0)
+    );
+}
+
+#[test]
+fn an_unreachable_engine_is_down_with_its_error_and_its_containers_stay() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    let failure = SourceFailure {
+        error: "cannot reach Docker at tcp://127.0.0.1:2375: connection refused".into(),
+        retry_at: now() + Duration::seconds(4),
+    };
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::Docker {
+            engine: "edge".into(),
+            report: SourceReport {
+                at: now(),
+                result: Err(failure),
+            },
+        }),
+    );
+    assert!(state.source("docker:edge").is_some_and(|s| s.is_down()));
+    assert!(
+        state
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Critical && f.message.contains("connection refused"))
+    );
+    assert!(
+        names(&state).contains(&"traefik".to_string()),
+        "the last known containers stay listed"
+    );
+}
+
+#[test]
+fn restart_asks_then_executes_and_is_refused_in_read_only() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    select(&mut state, "shop-web-1");
+    act(&mut state, Action::RestartContainer);
+    let Overlay::Confirm(dialog) = &state.overlay else {
+        panic!("a dialog")
+    };
+    assert!(dialog.typed.is_none());
+    let effects = act(&mut state, Action::Confirm);
+    assert!(
+        matches!(&effects[..], [Effect::Execute(OperatorCommand::Container { name, action: ContainerAction::Restart, engine, .. })] if name == "shop-web-1" && engine == "local")
+    );
+
+    let mut read_only = fixtures::containers_app_state(Mode::ReadOnly);
+    select(&mut read_only, "shop-web-1");
+    let effects = act(&mut read_only, Action::RestartContainer);
+    assert!(matches!(&effects[..], [Effect::RecordRefusal { .. }]));
+    assert_eq!(read_only.overlay, Overlay::None);
+    assert_eq!(
+        read_only.toasts.last().map(|t| t.kind),
+        Some(ToastKind::Error)
+    );
+}
+
+#[test]
+fn a_protected_container_needs_its_name_typed() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    select(&mut state, "shop-db-1");
+    act(&mut state, Action::StopContainer);
+    assert_eq!(act(&mut state, Action::Confirm), [], "no name typed yet");
+    assert!(
+        matches!(state.overlay, Overlay::Confirm(_)),
+        "the dialog stays open"
+    );
+    for c in "shop-db-".chars() {
+        update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)));
+    }
+    assert_eq!(
+        act(&mut state, Action::Confirm),
+        [],
+        "a prefix is not the name"
+    );
+    update(&mut state, Msg::FilterEdit(FilterEdit::Insert('1')));
+    let effects = act(&mut state, Action::Confirm);
+    assert!(matches!(
+        &effects[..],
+        [Effect::Execute(OperatorCommand::Container {
+            action: ContainerAction::Stop,
+            ..
+        })]
+    ));
+}
+
+#[test]
+fn pause_toggles_and_pointless_actions_say_why() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    select(&mut state, "cache");
+    act(&mut state, Action::PauseContainer);
+    let Overlay::Confirm(dialog) = &state.overlay else {
+        panic!("a dialog")
+    };
+    assert!(matches!(
+        dialog.command,
+        OperatorCommand::Container {
+            action: ContainerAction::Unpause,
+            ..
+        }
+    ));
+    act(&mut state, Action::Cancel);
+    select(&mut state, "migrate");
+    assert_eq!(act(&mut state, Action::StopContainer), []);
+    assert_eq!(state.overlay, Overlay::None);
+    assert!(
+        state
+            .toasts
+            .last()
+            .is_some_and(|t| t.text == "migrate is exited (1): nothing to stop")
+    );
+}
+
+#[test]
+fn the_log_view_follows_pauses_searches_and_closes() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    select(&mut state, "shop-web-1");
+    let effects = act(&mut state, Action::OpenLogs);
+    let key = state
+        .containers
+        .logs
+        .as_ref()
+        .map(|l| l.key.clone())
+        .expect("open");
+    assert_eq!(
+        effects,
+        [Effect::FollowLogs {
+            key: key.clone(),
+            tail: 500
+        }]
+    );
+    update(
+        &mut state,
+        Msg::LogLines {
+            key: key.clone(),
+            lines: fixtures::log_lines(100),
+        },
+    );
+    let other = ContainerKey {
+        engine: "edge".into(),
+        id: "nope".into(),
+    };
+    update(
+        &mut state,
+        Msg::LogLines {
+            key: other,
+            lines: fixtures::log_lines(5),
+        },
+    );
+    let logs = state.containers.logs.as_ref().expect("open");
+    assert_eq!(
+        logs.lines.len(),
+        100,
+        "lines of another container are ignored"
+    );
+
+    act(&mut state, Action::SelectPrev);
+    assert!(
+        !state.containers.logs.as_ref().expect("open").following,
+        "scrolling up pauses"
+    );
+    update(
+        &mut state,
+        Msg::LogLines {
+            key: key.clone(),
+            lines: fixtures::log_lines(10),
+        },
+    );
+    assert_eq!(
+        state.containers.logs.as_ref().expect("open").scroll,
+        11,
+        "a paused view stays on the same lines"
+    );
+    act(&mut state, Action::ToggleFollow);
+    assert_eq!(state.containers.logs.as_ref().expect("open").scroll, 0);
+
+    act(&mut state, Action::Filter);
+    for c in "timed out".chars() {
+        update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)));
+    }
+    update(&mut state, Msg::FilterEdit(FilterEdit::Apply));
+    let logs = state.containers.logs.as_ref().expect("open");
+    assert_eq!(logs.search, "timed out");
+    let bottom = logs.lines.len() - 1 - logs.scroll;
+    assert!(
+        logs.lines[bottom].text.contains("timed out"),
+        "jumped to the newest match"
+    );
+    act(&mut state, Action::PrevMatch);
+    let logs = state.containers.logs.as_ref().expect("open");
+    let older = logs.lines.len() - 1 - logs.scroll;
+    assert!(older < bottom && logs.lines[older].text.contains("timed out"));
+
+    assert_eq!(act(&mut state, Action::Cancel), [Effect::StopLogs]);
+    assert!(state.containers.logs.is_none());
+}
+
+#[test]
+fn the_log_buffer_is_bounded() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    state.log_buffer = 100;
+    act(&mut state, Action::OpenLogs);
+    let key = state
+        .containers
+        .logs
+        .as_ref()
+        .map(|l| l.key.clone())
+        .expect("open");
+    update(
+        &mut state,
+        Msg::LogLines {
+            key,
+            lines: fixtures::log_lines(250),
+        },
+    );
+    let logs = state.containers.logs.as_ref().expect("open");
+    assert_eq!((logs.lines.len(), logs.dropped), (100, 150));
+}
+
+#[test]
+fn env_values_are_revealed_only_for_the_selected_container() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    select(&mut state, "shop-web-1");
+    act(&mut state, Action::RevealEnv);
+    assert!(state.containers.show_detail);
+    let revealed = state.containers.revealed_env.clone().expect("revealed");
+    assert_eq!(Some(revealed), state.containers.selected.clone());
+    act(&mut state, Action::RevealEnv);
+    assert!(state.containers.revealed_env.is_none());
+}
+
+#[test]
+fn a_new_engine_report_replaces_the_old_one() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    let mut snapshot = fixtures::engine_snapshot(9);
+    snapshot.containers.retain(|c| c.name != "migrate");
+    snapshot
+        .containers
+        .iter_mut()
+        .for_each(|c| c.state = ContainerState::Running);
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::Docker {
+            engine: "local".into(),
+            report: SourceReport {
+                at: now(),
+                result: Ok(snapshot),
+            },
+        }),
+    );
+    assert!(!names(&state).contains(&"migrate".to_string()));
+    assert_eq!(state.containers.total(), 7);
+}
