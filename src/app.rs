@@ -77,12 +77,18 @@ impl App {
             |r| Msg::Source(SourceUpdate::System(r)),
             self.cancel.clone(),
         ));
+        // An engine's first poll inspects every container: with hundreds on a busy host that
+        // takes seconds, and cutting it short would leave the tab empty forever.
+        let engine_schedule = Schedule {
+            timeout: schedule.timeout.max(Duration::from_secs(30)),
+            ..schedule
+        };
         for engine in &self.state.containers.engines {
             let name = engine.name.clone();
             let source = DockerSource::new(&engine.name, &engine.host);
             tokio::spawn(supervise(
                 source,
-                schedule,
+                engine_schedule,
                 self.sender.clone(),
                 move |report| {
                     Msg::Source(SourceUpdate::Docker {

@@ -838,3 +838,115 @@ fn watch_mode_shows_a_critical_disk() {
     );
     assert!(!screen.contains("ALL CLEAR"), "{screen}");
 }
+
+/// A container on the test engine, removed when the test ends.
+struct TestContainer {
+    host: String,
+    name: String,
+}
+
+impl TestContainer {
+    fn start(host: &str) -> Self {
+        let name = format!(
+            "wde2e-{}-{}",
+            std::process::id(),
+            SESSIONS.fetch_add(1, Ordering::Relaxed)
+        );
+        let output = Command::new("docker")
+            .env("DOCKER_HOST", host)
+            .args([
+                "run",
+                "-d",
+                "--name",
+                &name,
+                "--network",
+                "none",
+                "local/busybox:test",
+                "sh",
+                "-c",
+                // Exits on SIGTERM as a service would, so a restart does not wait for the kill.
+                "trap 'exit 0' TERM; while :; do sleep 1; done",
+            ])
+            .output()
+            .expect("run docker");
+        assert!(
+            output.status.success(),
+            "docker run: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Self {
+            host: host.to_string(),
+            name,
+        }
+    }
+
+    fn started_at(&self) -> String {
+        let output = Command::new("docker")
+            .env("DOCKER_HOST", &self.host)
+            .args(["inspect", "-f", "{{.State.StartedAt}}", &self.name])
+            .output()
+            .expect("docker inspect");
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    }
+}
+
+impl Drop for TestContainer {
+    fn drop(&mut self) {
+        let _ = Command::new("docker")
+            .env("DOCKER_HOST", &self.host)
+            .args(["rm", "-f", &self.name])
+            .output();
+    }
+}
+
+/// The test engine from `scripts/services-up.sh`; under CI its absence fails the test.
+fn test_docker_host() -> Option<String> {
+    match std::env::var("WATCHDECK_TEST_DOCKER_HOST") {
+        Ok(host) if !host.is_empty() => Some(host),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("WATCHDECK_TEST_DOCKER_HOST is not set: CI must run scripts/test.sh")
+        }
+        _ => {
+            eprintln!(
+                "skipping: no test Docker engine; run `eval \"$(scripts/services-up.sh)\"` first"
+            );
+            None
+        }
+    }
+}
+
+#[test]
+fn restarting_a_container_from_the_keyboard_restarts_it_and_is_audited() {
+    require_tmux!();
+    let Some(host) = test_docker_host() else {
+        return;
+    };
+    let container = TestContainer::start(&host);
+    let before = container.started_at();
+    let session = Session::start_with(TestEnv::new().with_docker_host(&host), &[]);
+    session.wait_for_ui();
+    session.keys(&["2"]);
+    session.wait_for(&container.name);
+    session.keys(&["/"]);
+    session.type_text(&container.name);
+    session.keys(&["Enter"]);
+    session.wait_for(&format!("filter \"{}\"", container.name));
+    session.keys(&["r"]);
+    session.wait_for(&format!("Restart {}", container.name));
+    session.keys(&["y"]);
+    session.wait_for(&format!("restarted {} on local", container.name));
+    let after = container.started_at();
+    assert_ne!(before, after, "the engine reports a new StartedAt");
+    let entry = session.poll("the restart in the audit log", || {
+        audit_entries(&session.env)
+            .into_iter()
+            .find(|entry| entry["action"] == "container restart")
+    });
+    assert_eq!(entry["outcome"], "ok", "{entry}");
+    let target = entry["target"].as_str().unwrap_or_default();
+    assert!(
+        target.starts_with(&format!("container {} (", container.name))
+            && target.ends_with(") on local"),
+        "{entry}"
+    );
+}
