@@ -4,6 +4,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use strum::IntoEnumIterator;
+
+use crate::tab::Tab;
 
 const EXAMPLES: &str = "\
 Modes:
@@ -17,6 +20,7 @@ Examples:
   watchdeck                              the local host with the embedded default config
   watchdeck --read-only                  look, don't touch (safe on production)
   watchdeck --watch --rotate 30s         for a wall monitor
+  watchdeck --tab containers             start on the Containers tab
   watchdeck --config ./ops.toml --theme high-contrast
   watchdeck check --format json | jq .status
   watchdeck config init && watchdeck config path
@@ -40,11 +44,21 @@ pub struct Cli {
     /// How long --watch shows each tab, e.g. 15s, 1m (default: the config's watch.rotate).
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, requires = "watch")]
     pub rotate: Option<Duration>,
+    /// Tab to start on: resources, containers, alerts, databases, endpoints or runbook.
+    #[arg(long, value_name = "TAB", value_parser = parse_tab)]
+    pub tab: Option<Tab>,
     /// Theme to use instead of the config's (default, light, high-contrast, mono or your own).
     #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+fn parse_tab(name: &str) -> Result<Tab, String> {
+    name.parse().map_err(|_| {
+        let names: Vec<&str> = Tab::iter().map(<&str>::from).collect();
+        format!("expected one of {}", names.join(", "))
+    })
 }
 
 #[derive(Debug, Subcommand)]

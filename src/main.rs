@@ -182,13 +182,16 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
     let engines = loaded
         .config
         .docker_engines(docker_host.as_deref(), Path::new("/var/run/docker.sock"));
-    let state = AppState::new(
+    let mut state = AppState::new(
         &loaded.config,
         &engines,
         mode,
         host_name(),
         chrono::Utc::now(),
     );
+    if let Some(tab) = cli.tab {
+        state.tab = tab;
+    }
     let operator = Operator::from_env(
         std::env::var("USER").ok(),
         std::env::var("SSH_CONNECTION").ok(),

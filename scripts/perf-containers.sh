@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Cost of the Containers tab with 50 running containers on the test engine, against the same
+# console with no engine (the tab's own cost is the difference). Needs the test services:
+#   eval "$(scripts/services-up.sh)"; scripts/perf-containers.sh
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TUI_COST=${TUI_COST:-$ROOT/../shared/tools/tui-cost}
+HOST=${WATCHDECK_TEST_DOCKER_HOST:?start the test services first}
+WINDOW=${WINDOW:-30}
+RUNS=${RUNS:-3}
+COUNT=${COUNT:-50}
+cargo build --release --manifest-path "$ROOT/Cargo.toml" >&2
+STATE=$(mktemp -d)
+names=()
+cleanup() {
+  [ ${#names[@]} -eq 0 ] || DOCKER_HOST=$HOST docker rm -f "${names[@]}" >/dev/null
+  rm -rf "$STATE"
+}
+trap cleanup EXIT
+for i in $(seq 1 "$COUNT"); do
+  names+=("wdperf-$$-$i")
+  DOCKER_HOST=$HOST docker run -d --name "wdperf-$$-$i" --network none local/busybox:test \
+    sh -c "trap 'exit 0' TERM; while :; do sleep 1; done" >/dev/null
+done
+echo "# $COUNT running containers on $HOST" >&2
+"$TUI_COST" --window "$WINDOW" --runs "$RUNS" -q -e XDG_STATE_HOME="$STATE" -e DOCKER_HOST="$HOST" \
+  "$ROOT/target/release/watchdeck --tab containers" "$WINDOW" 'wdperf' 200x50 | grep SUMMARY
+"$TUI_COST" --window "$WINDOW" --runs "$RUNS" -q -e XDG_STATE_HOME="$STATE" -e DOCKER_HOST=unix:///nonexistent.sock \
+  "$ROOT/target/release/watchdeck --tab containers" "$WINDOW" 'Containers' 200x50 | grep SUMMARY
