@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 use chrono::Utc;
 use tokio::sync::mpsc;
 
+use crate::collect::containers::{LogLine, LogStream};
 use crate::collect::docker;
 use crate::command::{CommandOutcome, OperatorCommand, ProcessSignal};
 use crate::msg::Msg;
@@ -37,8 +38,9 @@ pub struct Executor {
     audit: Arc<AuditLog>,
     operator: Arc<Operator>,
     mode: Mode,
-    /// Docker clients by engine name, shared with nothing else: actions and log follows.
-    docker: Arc<HashMap<String, bollard::Docker>>,
+    /// Docker engine addresses by name. A client is made per action or log follow, so an engine
+    /// that was down at startup works as soon as it is back.
+    docker: Arc<HashMap<String, String>>,
     /// Cancels the log being followed, if any.
     following: Arc<Mutex<Option<CancellationToken>>>,
 }
@@ -49,7 +51,7 @@ impl Executor {
         audit: AuditLog,
         operator: Operator,
         mode: Mode,
-        docker: HashMap<String, bollard::Docker>,
+        docker: HashMap<String, String>,
     ) -> Self {
         Self {
             sender,
@@ -118,14 +120,19 @@ impl Executor {
                 name,
                 action,
             } => {
-                let docker = self
-                    .docker
-                    .get(engine)
-                    .ok_or_else(|| format!("no connection to engine {engine}"))?;
-                docker::run_action(docker, id, *action).await?;
+                let docker = self.client(engine)?;
+                docker::run_action(&docker, id, *action).await?;
                 Ok(format!("{} {name} on {engine}", action.past()))
             }
         }
+    }
+
+    fn client(&self, engine: &str) -> Result<bollard::Docker, String> {
+        let host = self
+            .docker
+            .get(engine)
+            .ok_or_else(|| format!("unknown engine {engine}"))?;
+        docker::connect(host).map_err(|e| e.message)
     }
 
     fn stop_following(&self) {
@@ -138,9 +145,26 @@ impl Executor {
     /// Follows one container's log; lines come back tagged with the container they belong to.
     fn follow_logs(&self, key: ContainerKey, tail: usize) {
         self.stop_following();
-        let Some(docker) = self.docker.get(&key.engine).cloned() else {
-            tracing::warn!(engine = %key.engine, "no connection to follow logs");
-            return;
+        let docker = match self.client(&key.engine) {
+            Ok(docker) => docker,
+            Err(error) => {
+                // Said in the log view itself, where the operator is looking.
+                let line = LogLine {
+                    stream: LogStream::Stderr,
+                    timestamp: None,
+                    text: format!("[watchdeck] cannot follow logs: {error}"),
+                };
+                let sender = self.sender.clone();
+                tokio::spawn(async move {
+                    sender
+                        .send(Msg::LogLines {
+                            key,
+                            lines: vec![line],
+                        })
+                        .await
+                });
+                return;
+            }
         };
         let token = CancellationToken::new();
         if let Ok(mut slot) = self.following.lock() {

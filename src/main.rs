@@ -7,7 +7,6 @@ use clap::{CommandFactory, Parser};
 use watchdeck::app::{App, Exit};
 use watchdeck::check;
 use watchdeck::cli::{Cli, Command, ConfigCommand, Format};
-use watchdeck::collect::docker;
 use watchdeck::collect::resources::{SystemCollector, host_name};
 use watchdeck::config::{self, DEFAULT_CONFIG, LoadError, Loaded, Paths};
 use watchdeck::effect::Executor;
@@ -199,14 +198,12 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
     let audit = AuditLog::new(paths.audit_log());
     let mut terminal = watchdeck::tui::enter(mouse).context("cannot start the terminal UI")?;
     let exit = runtime.block_on(async {
-        // Clients for actions and logs; an engine that cannot be connected to shows as down in
-        // its tab through its source, so it is simply left out here.
-        let clients = engines
+        let hosts = engines
             .iter()
-            .filter_map(|e| Some((e.name.clone(), docker::connect(&e.host).ok()?)))
+            .map(|e| (e.name.clone(), e.host.clone()))
             .collect();
         let app = App::new(state, loaded, |sender| {
-            Executor::new(sender, audit, operator, mode, clients)
+            Executor::new(sender, audit, operator, mode, hosts)
         });
         app.run(&mut terminal).await
     });
