@@ -17,10 +17,12 @@ cleanup() {
   rm -rf "$STATE"
 }
 trap cleanup EXIT
+# Each container idles without spawning processes, so the host's process table stays the same
+# in both runs and only the Containers tab differs.
 for i in $(seq 1 "$COUNT"); do
   names+=("wdperf-$$-$i")
   DOCKER_HOST=$HOST docker run -d --name "wdperf-$$-$i" --network none local/busybox:test \
-    sh -c "trap 'exit 0' TERM; while :; do sleep 1; done" >/dev/null
+    sh -c "trap 'exit 0' TERM; sleep 3600 & wait" >/dev/null
 done
 echo "# $COUNT running containers on $HOST" >&2
 "$TUI_COST" --window "$WINDOW" --runs "$RUNS" -q -e XDG_STATE_HOME="$STATE" -e DOCKER_HOST="$HOST" \

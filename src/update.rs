@@ -268,21 +268,8 @@ fn ask_container(state: &mut AppState, action: ContainerAction, now: DateTime<Ut
         name: name.clone(),
         action,
     };
-    if let Some(reason) = state.mode.refusal() {
-        toast(
-            state,
-            ToastKind::Error,
-            format!(
-                "refused: {} {}: {reason}",
-                command.action(),
-                command.target()
-            ),
-            now,
-        );
-        return vec![Effect::RecordRefusal {
-            command,
-            reason: reason.to_string(),
-        }];
+    if state.mode.refusal().is_some() {
+        return refuse_in_read_only(state, &command, now);
     }
     let protected = engine.protects(container);
     let mut lines = vec![
@@ -348,21 +335,8 @@ fn ask_to_signal(state: &mut AppState, signal: ProcessSignal, now: DateTime<Utc>
         name: process.name.clone(),
         signal,
     };
-    if let Some(reason) = state.mode.refusal() {
-        toast(
-            state,
-            ToastKind::Error,
-            format!(
-                "refused: {} {}: {reason}",
-                command.action(),
-                command.target()
-            ),
-            now,
-        );
-        return vec![Effect::RecordRefusal {
-            command,
-            reason: reason.to_string(),
-        }];
+    if state.mode.refusal().is_some() {
+        return refuse_in_read_only(state, &command, now);
     }
     let mut lines = vec![
         format!(
@@ -406,6 +380,27 @@ fn ask_to_signal(state: &mut AppState, signal: ProcessSignal, now: DateTime<Utc>
         typed: None,
     });
     Vec::new()
+}
+
+/// In the read-only modes: the reason as a toast and the refusal for the audit log.
+fn refuse_in_read_only(
+    state: &mut AppState,
+    command: &OperatorCommand,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
+    let Some(reason) = state.mode.refusal() else {
+        return Vec::new();
+    };
+    let text = format!(
+        "refused: {} {}: {reason}",
+        command.action(),
+        command.target()
+    );
+    toast(state, ToastKind::Error, text, now);
+    vec![Effect::RecordRefusal {
+        command: command.clone(),
+        reason: reason.to_string(),
+    }]
 }
 
 fn confirm(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {

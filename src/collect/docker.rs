@@ -917,19 +917,8 @@ pub async fn run_action(
             docker.kill_container(id, Some(options)).await
         }
     };
-    done.map(|()| format!("{} {id}", past_tense(action)))
+    done.map(|()| format!("{} {id}", action.past()))
         .map_err(|e| describe(&e))
-}
-
-pub fn past_tense(action: ContainerAction) -> &'static str {
-    match action {
-        ContainerAction::Restart => "restarted",
-        ContainerAction::Stop => "stopped",
-        ContainerAction::Start => "started",
-        ContainerAction::Pause => "paused",
-        ContainerAction::Unpause => "unpaused",
-        ContainerAction::Kill => "killed",
-    }
 }
 
 /// `2024-05-01T10:00:00.123456789Z text` → (the time, `text`); a line without one is returned whole.

@@ -223,15 +223,9 @@ impl ContainersState {
     }
 
     pub fn apply_move(&mut self, delta: isize) {
-        let len = self.visible.len();
-        if len == 0 {
-            return;
+        if let Some(index) = super::moved(self.selected_index(), self.visible.len(), delta) {
+            self.selected = self.key_at(index);
         }
-        let current = self
-            .selected_index()
-            .map_or(if delta < 0 { len as isize } else { -1 }, |i| i as isize);
-        let index = (current + delta).clamp(0, len as isize - 1) as usize;
-        self.selected = self.key_at(index);
     }
 
     pub fn apply_select_edge(&mut self, last: bool) {

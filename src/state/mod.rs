@@ -218,6 +218,16 @@ impl AppState {
     }
 }
 
+/// The row a list selection lands on after moving `delta` rows, clamped to the list; with nothing
+/// selected, moving down starts at the top and moving up at the bottom.
+pub fn moved(current: Option<usize>, len: usize, delta: isize) -> Option<usize> {
+    if len == 0 {
+        return None;
+    }
+    let from = current.map_or(if delta < 0 { len as isize } else { -1 }, |i| i as isize);
+    Some((from + delta).clamp(0, len as isize - 1) as usize)
+}
+
 pub fn chrono_duration(duration: Duration) -> chrono::Duration {
     chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX)
 }

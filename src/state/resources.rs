@@ -76,16 +76,9 @@ impl ResourcesState {
 
     /// Moves the selection by `delta` rows, clamped to the list.
     pub fn apply_move(&mut self, delta: isize) {
-        let len = self.visible.len();
-        if len == 0 {
-            return;
+        if let Some(index) = super::moved(self.selected_index(), self.visible.len(), delta) {
+            self.selected_pid = self.row_at(index).map(|p| p.pid);
         }
-        let current = self.selected_index().map_or(
-            if delta < 0 { len } else { 0 } as isize - delta.signum(),
-            |i| i as isize,
-        );
-        let index = (current + delta).clamp(0, len as isize - 1) as usize;
-        self.selected_pid = self.row_at(index).map(|p| p.pid);
     }
 
     pub fn apply_select_edge(&mut self, last: bool) {

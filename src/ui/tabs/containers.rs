@@ -253,19 +253,7 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         } else {
             "no containers on these engines"
         };
-        let inner = Rect {
-            x: area.x + 2,
-            y: area.y + 2,
-            width: area.width.saturating_sub(4),
-            height: 1,
-        };
-        buffer.set_stringn(
-            inner.x,
-            inner.y,
-            message,
-            inner.width as usize,
-            ctx.theme.muted,
-        );
+        super::render_empty_list_note(buffer, area, message, ctx);
     }
 }
 

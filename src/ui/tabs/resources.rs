@@ -590,19 +590,7 @@ fn render_processes(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Ren
         } else {
             "no process matches the filter"
         };
-        let inner = Rect {
-            x: area.x + 2,
-            y: area.y + 2,
-            width: area.width.saturating_sub(4),
-            height: 1,
-        };
-        buffer.set_stringn(
-            inner.x,
-            inner.y,
-            message,
-            inner.width as usize,
-            ctx.theme.muted,
-        );
+        super::render_empty_list_note(buffer, area, message, ctx);
     }
 }
 
