@@ -105,7 +105,12 @@ impl SystemCollector {
     /// CPU and memory of every process; owner and command line only for processes not seen
     /// before (they do not change, and asking for them costs a fifth more per refresh).
     fn refresh_processes(&mut self) {
-        let cheap = ProcessRefreshKind::nothing().with_cpu().with_memory();
+        // Threads are left out: sysinfo would otherwise walk every task of every process (a JVM or
+        // a host full of container shims has thousands), doubling the cost for rows never shown.
+        let cheap = ProcessRefreshKind::nothing()
+            .with_cpu()
+            .with_memory()
+            .without_tasks();
         self.system
             .refresh_processes_specifics(ProcessesToUpdate::All, true, cheap);
         let new: Vec<Pid> = self
