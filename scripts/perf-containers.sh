@@ -29,3 +29,9 @@ echo "# $COUNT running containers on $HOST" >&2
   "$ROOT/target/release/watchdeck --tab containers" "$WINDOW" 'wdperf' 200x50 | grep SUMMARY
 "$TUI_COST" --window "$WINDOW" --runs "$RUNS" -q -e XDG_STATE_HOME="$STATE" -e DOCKER_HOST=unix:///nonexistent.sock \
   "$ROOT/target/release/watchdeck --tab containers" "$WINDOW" 'Containers' 200x50 | grep SUMMARY
+# oxker for reference, when installed (cargo install oxker --root DIR; OXKER=DIR/bin/oxker).
+OXKER=${OXKER:-$(command -v oxker || true)}
+if [ -n "$OXKER" ]; then
+  "$TUI_COST" --window "$WINDOW" --runs "$RUNS" -q -e DOCKER_HOST="$HOST" \
+    "$OXKER" "$WINDOW" 'wdperf' 200x50 | grep SUMMARY
+fi
