@@ -185,6 +185,11 @@ async fn new_containers_appear_with_their_state() {
     engine.ok(&["pause", &paused]);
 
     let mut source = DockerSource::new("test", &engine.host);
+    let first = source.poll().await.expect("first poll");
+    assert!(
+        find(&first, &running).is_some_and(|c| c.stats.is_none()),
+        "the first poll lists at once, without waiting for stats"
+    );
     let snapshot = poll_until(
         &mut source,
         Duration::from_secs(10),
@@ -193,6 +198,7 @@ async fn new_containers_appear_with_their_state() {
             state_of(s, &running) == Some(ContainerState::Running)
                 && state_of(s, &created) == Some(ContainerState::Created)
                 && state_of(s, &paused) == Some(ContainerState::Paused)
+                && find(s, &running).is_some_and(|c| c.stats.is_some())
         },
     )
     .await;
@@ -329,7 +335,12 @@ async fn a_busy_container_shows_cpu_memory_and_its_limit() {
     assert_eq!(engine.inspect(&name, "{{.HostConfig.Memory}}"), "67108864");
 
     let mut source = DockerSource::new("test", &engine.host);
-    let first = source.poll().await.expect("first poll");
+    let listed = source.poll().await.expect("first poll");
+    assert!(
+        find(&listed, &name).is_some_and(|c| c.stats.is_none()),
+        "listed before any stats"
+    );
+    let first = source.poll().await.expect("second poll");
     let stats = find(&first, &name).and_then(|c| c.stats).expect("stats");
     assert_eq!(
         stats.cpu_percent, 0.0,

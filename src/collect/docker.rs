@@ -552,7 +552,11 @@ impl Collector for DockerSource {
         }
 
         let complete = self.inspect_all(&docker, to_inspect).await?;
-        self.sample_stats(&docker, facts.mem_total).await;
+        // The first poll reports the list at once: stats wait for the engine's next collector
+        // tick (up to a second), and a first sample has no CPU delta to show anyway.
+        if self.counters.polls > 1 {
+            self.sample_stats(&docker, facts.mem_total).await;
+        }
         self.incomplete = !complete;
         Ok(self.snapshot(facts.version))
     }
