@@ -678,27 +678,17 @@ fn refresh_findings(state: &mut AppState) {
             &state.limits,
         ));
     }
-    // Restarts are counted back from the newest sample, so findings need no clock.
-    let newest = state
-        .sources
-        .iter()
-        .filter_map(|s| match s.status {
-            crate::state::source::SourceStatus::Ok { at } => Some(at),
-            _ => None,
+    // Restarts in the window were counted when the engine's report was recorded.
+    let containers = state.containers.engines.iter().flat_map(|e| {
+        e.containers.iter().map(|c| {
+            let key = SeriesKey::new("container.restarts_10m")
+                .with_label("engine", &e.name)
+                .with_label("container", &c.name);
+            let restarts = state.metrics.latest(&key).unwrap_or_default() as i64;
+            (e.name.as_str(), c, restarts)
         })
-        .max()
-        .unwrap_or_default();
-    let containers: Vec<_> = state
-        .containers
-        .engines
-        .iter()
-        .flat_map(|e| e.containers.iter().map(move |c| (e.name.as_str(), c)))
-        .map(|(engine, c)| {
-            let restarts = restarts_within(state, engine, &c.name, newest, RESTART_WINDOW);
-            (engine, c, restarts)
-        })
-        .collect();
-    findings.extend(container_findings(containers.into_iter()));
+    });
+    findings.extend(container_findings(containers));
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     state.findings = findings;
 }

@@ -90,7 +90,6 @@ pub struct WatchState {
 /// How many sources of each later tab are configured, for the tabs' empty states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ConfiguredSources {
-    pub docker: usize,
     pub endpoints: usize,
     pub databases: usize,
     pub rules: usize,
@@ -182,7 +181,6 @@ impl AppState {
             limits: config.resources.clone(),
             findings: Vec::new(),
             configured: ConfiguredSources {
-                docker: engines.len(),
                 endpoints: config.endpoint.len(),
                 databases: config.database.len(),
                 rules: config.rule.len(),

@@ -28,7 +28,8 @@ fn empty_state(tab: Tab, state: &AppState) -> EmptyState {
                 "name = \"local\"",
                 "host = \"unix:///var/run/docker.sock\"",
             ],
-            configured: c.docker,
+            // With an engine configured or found, the tab shows it instead of this page.
+            configured: 0,
         },
         Tab::Alerts => EmptyState {
             headline: "No alert rules are being evaluated.",
