@@ -1,12 +1,23 @@
-//! `watchdeck check`: collect once from every configured source and print the findings, for
-//! cron jobs and scripts. Exit status 0 when all is well, 1 on warnings, 2 on critical.
+//! `watchdeck check`: collect once from every source the console would watch, judge it through the
+//! same `update` the console uses, and print the findings for cron jobs and scripts. Exit status
+//! follows the monitoring-plugin convention: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+
+use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::collect::resources::ResourcesSnapshot;
-use crate::config::Config;
-use crate::findings::{Finding, Severity, resource_findings, worst};
+use crate::collect::docker::DockerSource;
+use crate::collect::{CollectError, Collector, SourceFailure, SourceReport, SystemSource};
+use crate::config::{Config, DockerConfig};
+use crate::findings::{Finding, Severity, worst};
+use crate::msg::{Msg, SourceUpdate};
+use crate::state::source::SourceStatus;
+use crate::state::{AppState, Mode, SYSTEM_SOURCE};
+use crate::update::update;
+
+/// How long one engine may take to answer its first poll, which inspects every container.
+const ENGINE_BUDGET: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SourceSummary {
@@ -24,15 +35,115 @@ pub struct CheckReport {
     pub sources: Vec<SourceSummary>,
 }
 
+/// Polls the local host (twice: CPU and network rates are deltas) and every engine at once, and
+/// folds the reports into a fresh state with `update`, so the findings are the console's own.
+pub async fn collect(config: &Config, engines: &[DockerConfig], host: String) -> AppState {
+    let mut state = AppState::new(config, engines, Mode::ReadOnly, host, Utc::now());
+    let engine_polls: Vec<_> = engines
+        .iter()
+        .map(|engine| {
+            let mut source = DockerSource::new(&engine.name, &engine.host);
+            let name = engine.name.clone();
+            tokio::spawn(async move {
+                let result = bounded(ENGINE_BUDGET, source.poll()).await;
+                (name, report(result))
+            })
+        })
+        .collect();
+    let mut system = SystemSource::new(&config.resources.ignore_mounts);
+    let system_report = match system.poll().await {
+        Ok(_) => {
+            tokio::time::sleep(
+                sysinfo::MINIMUM_CPU_UPDATE_INTERVAL.max(Duration::from_millis(250)),
+            )
+            .await;
+            report(system.poll().await)
+        }
+        Err(error) => report(Err(error)),
+    };
+    let now = Utc::now();
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::System(system_report)),
+        now,
+    );
+    for poll in engine_polls {
+        let (engine, report) = match poll.await {
+            Ok(done) => done,
+            Err(error) => {
+                tracing::error!(%error, "engine poll task failed");
+                continue;
+            }
+        };
+        update(
+            &mut state,
+            Msg::Source(SourceUpdate::Docker { engine, report }),
+            now,
+        );
+    }
+    state
+}
+
+async fn bounded<T>(
+    budget: Duration,
+    poll: impl Future<Output = Result<T, CollectError>>,
+) -> Result<T, CollectError> {
+    tokio::time::timeout(budget, poll)
+        .await
+        .unwrap_or_else(|_| {
+            Err(CollectError::new(format!(
+                "no answer within {}",
+                humantime::format_duration(budget)
+            )))
+        })
+}
+
+fn report<T>(result: Result<T, CollectError>) -> SourceReport<T> {
+    let at = Utc::now();
+    SourceReport {
+        at,
+        result: result.map_err(|error| SourceFailure {
+            error: error.message,
+            retry_at: at,
+        }),
+    }
+}
+
 /// Judges what was collected; pure, so the report is tested on fixture data.
-pub fn build_report(
-    host: &str,
-    at: DateTime<Utc>,
-    config: &Config,
-    system: &ResourcesSnapshot,
-) -> CheckReport {
-    let findings = resource_findings(system, system.cpu_percent, &config.resources);
-    let summary = format!(
+pub fn build_report(at: DateTime<Utc>, state: &AppState) -> CheckReport {
+    let sources = state
+        .sources
+        .iter()
+        .map(|source| {
+            let (ok, summary) = match &source.status {
+                SourceStatus::Down { error, .. } => (false, format!("down: {error}")),
+                SourceStatus::Connecting => (false, "no answer".to_string()),
+                SourceStatus::Ok { .. } if source.name == SYSTEM_SOURCE => {
+                    (true, system_summary(state))
+                }
+                SourceStatus::Ok { .. } => (true, engine_summary(state, &source.name)),
+            };
+            SourceSummary {
+                name: source.name.clone(),
+                ok,
+                summary,
+            }
+        })
+        .collect();
+    CheckReport {
+        host: state.host.clone(),
+        time: at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        status: worst(&state.findings),
+        findings: state.findings.clone(),
+        sources,
+    }
+}
+
+fn system_summary(state: &AppState) -> String {
+    let Some(system) = &state.resources.latest else {
+        return "no sample".into();
+    };
+    format!(
         "cpu {:.0}%, load {:.2}, memory {:.0}%, swap {:.0}%, {} disks, {} processes",
         system.cpu_percent,
         system.load[0],
@@ -40,25 +151,43 @@ pub fn build_report(
         system.swap.percent(),
         system.disks.len(),
         system.processes.len()
-    );
-    CheckReport {
-        host: host.to_string(),
-        time: at.to_rfc3339_opts(SecondsFormat::Secs, true),
-        status: worst(&findings),
-        findings,
-        sources: vec![SourceSummary {
-            name: "system".into(),
-            ok: true,
-            summary,
-        }],
-    }
+    )
+}
+
+fn engine_summary(state: &AppState, source: &str) -> String {
+    let Some(engine) = state
+        .containers
+        .engines
+        .iter()
+        .find(|e| crate::state::docker_source(&e.name) == source)
+    else {
+        return String::new();
+    };
+    let running = engine
+        .containers
+        .iter()
+        .filter(|c| c.state.is_running())
+        .count();
+    format!(
+        "Docker {} at {}, {} containers, {running} running",
+        engine.version.as_deref().unwrap_or("?"),
+        engine.host,
+        engine.containers.len()
+    )
 }
 
 pub fn render_text(report: &CheckReport) -> String {
     let mut out = format!("watchdeck check · {} · {}\n", report.host, report.time);
+    let width = report
+        .sources
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
     for finding in &report.findings {
         out.push_str(&format!(
-            "{:<7} {:<8} {}\n",
+            "{:<7} {:<width$} {}\n",
             finding.severity.label(),
             finding.source,
             finding.message
@@ -71,7 +200,7 @@ pub fn render_text(report: &CheckReport) -> String {
             Severity::Critical.label()
         };
         out.push_str(&format!(
-            "{label:<7} {:<8} {}\n",
+            "{label:<7} {:<width$} {}\n",
             source.name, source.summary
         ));
     }
@@ -104,13 +233,43 @@ mod tests {
     use super::*;
     use crate::fixtures;
 
-    fn report() -> CheckReport {
-        build_report(
-            "db-01",
-            fixtures::now(),
+    /// What `collect` would hold after one fixture sample of the local host and, optionally, an
+    /// engine that failed.
+    fn state(engines: &[DockerConfig], engine_error: Option<&str>) -> AppState {
+        let at = fixtures::now();
+        let mut state = AppState::new(
             &Config::default(),
-            &fixtures::resources_snapshot(),
-        )
+            engines,
+            Mode::ReadOnly,
+            "db-01".into(),
+            at,
+        );
+        let system = SourceReport {
+            at,
+            result: Ok(fixtures::resources_snapshot()),
+        };
+        update(&mut state, Msg::Source(SourceUpdate::System(system)), at);
+        for engine in engines {
+            let result = match engine_error {
+                Some(error) => Err(SourceFailure {
+                    error: error.into(),
+                    retry_at: at,
+                }),
+                None => Ok(fixtures::engine_snapshot(0)),
+            };
+            let report = SourceReport { at, result };
+            let engine = engine.name.clone();
+            update(
+                &mut state,
+                Msg::Source(SourceUpdate::Docker { engine, report }),
+                at,
+            );
+        }
+        state
+    }
+
+    fn report() -> CheckReport {
+        build_report(fixtures::now(), &state(&[], None))
     }
 
     #[test]
@@ -119,11 +278,11 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "watchdeck check · db-01 · 2026-11-22T09:30:00Z");
         assert!(
-            lines[1].starts_with("▲ WARN  system   memory 89% used (warning at 85%)"),
+            lines[1].starts_with("✖ CRIT  system   disk /var/lib/postgresql 93.8% used"),
             "{text}"
         );
         assert!(
-            lines[2].starts_with("✖ CRIT  system   disk /var/lib/postgresql 93.8% used"),
+            lines[2].starts_with("▲ WARN  system   memory 89% used (warning at 85%)"),
             "{text}"
         );
         assert!(lines[3].starts_with("✔ OK    system   cpu "), "{text}");
@@ -139,8 +298,56 @@ mod tests {
         let value: serde_json::Value =
             serde_json::from_str(&render_json(&report())).unwrap_or_default();
         assert_eq!(value["status"], "critical");
-        assert_eq!(value["findings"][1]["severity"], "critical");
-        assert_eq!(value["findings"][1]["subject"], "disk /var/lib/postgresql");
+        assert_eq!(value["findings"][0]["severity"], "critical");
+        assert_eq!(value["findings"][0]["subject"], "disk /var/lib/postgresql");
         assert_eq!(value["sources"][0]["name"], "system");
+    }
+
+    #[test]
+    fn containers_are_judged_as_the_console_judges_them() {
+        let engines = &fixtures::docker_engines()[..1];
+        let report = build_report(fixtures::now(), &state(engines, None));
+        let unhealthy: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| f.source == "docker:local")
+            .map(|f| f.message.as_str())
+            .collect();
+        assert!(
+            unhealthy
+                .iter()
+                .any(|m| m.starts_with("container ") && m.ends_with(" on local is unhealthy")),
+            "{unhealthy:?}"
+        );
+        assert_eq!(report.sources[1].name, "docker:local");
+        assert!(report.sources[1].ok);
+        assert!(
+            report.sources[1]
+                .summary
+                .starts_with("Docker 20.10.24 at unix:///var/run/docker.sock, "),
+            "{:?}",
+            report.sources[1]
+        );
+    }
+
+    #[test]
+    fn an_engine_that_cannot_be_read_is_critical_and_says_why() {
+        let engines = &fixtures::docker_engines()[..1];
+        let report = build_report(
+            fixtures::now(),
+            &state(engines, Some("cannot reach Docker at unix:///x: refused")),
+        );
+        assert_eq!(report.status, Severity::Critical);
+        let text = render_text(&report);
+        assert!(
+            text.contains(
+                "✖ CRIT  docker:local source docker:local is down: cannot reach Docker at unix:///x: refused"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("✖ CRIT  docker:local down: cannot reach Docker"),
+            "{text}"
+        );
     }
 }

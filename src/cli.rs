@@ -14,7 +14,8 @@ Modes:
   --read-only            the same screens; every action is refused with the reason shown
   --watch                read-only wall display: a large status header, tabs rotating every
                          --rotate, holding on a tab with something critical; space pauses
-  check                  headless: collect once, print findings, exit 0 ok, 1 warning, 2 critical
+  check                  headless: collect once from every source, print the findings the console
+                         would mark; exit 0 ok, 1 warning, 2 critical, 3 unknown (cannot run)
 
 Examples:
   watchdeck                              the local host with the embedded default config
@@ -27,7 +28,8 @@ Examples:
   watchdeck completions bash > /etc/bash_completion.d/watchdeck
 
 Files: `watchdeck config path` prints where the config, themes, keymaps, log and audit log live.
-Exit status: 0 on success, 3 when the config, a theme or a keymap cannot be used.";
+Exit status: 0 on success, 3 on a usage error or when the config, a theme or a keymap cannot be
+used.";
 
 #[derive(Debug, Parser)]
 #[command(name = "watchdeck", version, about = "A terminal ops console: resources, containers, alerts, databases, endpoints and runbooks", after_help = EXAMPLES)]
@@ -63,7 +65,7 @@ fn parse_tab(name: &str) -> Result<Tab, String> {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Collect once from every configured source, print the findings, exit 0/1/2 (ok/warning/critical).
+    /// Collect once from every source, print the findings; exit 0/1/2/3 (ok/warning/critical/unknown).
     Check {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,

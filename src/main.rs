@@ -7,18 +7,33 @@ use clap::{CommandFactory, Parser};
 use watchdeck::app::{App, Exit};
 use watchdeck::check;
 use watchdeck::cli::{Cli, Command, ConfigCommand, Format};
-use watchdeck::collect::resources::{SystemCollector, host_name};
+use watchdeck::collect::resources::host_name;
 use watchdeck::config::{self, DEFAULT_CONFIG, LoadError, Loaded, Paths};
 use watchdeck::effect::Executor;
 use watchdeck::persist::atomic::create_atomically;
 use watchdeck::persist::audit::{AuditLog, Operator};
 use watchdeck::state::{AppState, Mode};
 
-/// Exit status when the config, a theme or a keymap cannot be used.
+/// Exit status of a usage error, a config, theme or keymap that cannot be used, and a check that
+/// cannot run: UNKNOWN in the monitoring-plugin convention `check` follows (0 OK, 1 WARNING,
+/// 2 CRITICAL), which a script or a scheduler can tell apart from a finding.
 const CONFIG_ERROR: u8 = 3;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let shown = error.print();
+            return match error.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+                    if shown.is_ok() =>
+                {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(CONFIG_ERROR),
+            };
+        }
+    };
     let Some(paths) = Paths::from_platform() else {
         eprintln!(
             "watchdeck: cannot find a home directory for the config and state dirs (is $HOME set?)"
@@ -56,7 +71,10 @@ fn main() -> ExitCode {
         }
         Some(Command::Check { format }) => {
             match load(&paths, cli.config.as_deref(), display_theme(&cli)) {
-                Ok(loaded) => run_check(&loaded, *format),
+                Ok(loaded) => Ok(run_check(&loaded, *format).unwrap_or_else(|error| {
+                    eprintln!("watchdeck: check could not run: {error:#}");
+                    ExitCode::from(CONFIG_ERROR)
+                })),
                 Err(code) => Ok(code),
             }
         }
@@ -125,21 +143,28 @@ fn init_config(paths: &Paths) -> anyhow::Result<ExitCode> {
 }
 
 fn run_check(loaded: &Loaded, format: Format) -> anyhow::Result<ExitCode> {
-    let mut collector = SystemCollector::new().context("cannot read the local host")?;
-    let ignore = &loaded.config.resources.ignore_mounts;
-    // CPU and network rates are deltas: two samples at least sysinfo's minimum interval apart.
-    collector.sample(ignore);
-    std::thread::sleep(
-        sysinfo::MINIMUM_CPU_UPDATE_INTERVAL.max(std::time::Duration::from_millis(250)),
-    );
-    let snapshot = collector.sample(ignore);
-    let report = check::build_report(&host_name(), chrono::Utc::now(), &loaded.config, &snapshot);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let engines = watched_engines(loaded);
+    let state = runtime.block_on(check::collect(&loaded.config, &engines, host_name()));
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    let report = check::build_report(chrono::Utc::now(), &state);
     let text = match format {
         Format::Text => check::render_text(&report),
         Format::Json => check::render_json(&report) + "\n",
     };
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(ExitCode::from(report.status.exit_code() as u8))
+}
+
+/// The Docker engines the console watches: the configured ones, else the local engine if any.
+fn watched_engines(loaded: &Loaded) -> Vec<config::DockerConfig> {
+    let docker_host = std::env::var("DOCKER_HOST").ok();
+    loaded
+        .config
+        .docker_engines(docker_host.as_deref(), Path::new("/var/run/docker.sock"))
 }
 
 fn init_logging(paths: &Paths) -> anyhow::Result<()> {
@@ -177,10 +202,7 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
         .enable_all()
         .build()?;
     let mouse = loaded.config.mouse;
-    let docker_host = std::env::var("DOCKER_HOST").ok();
-    let engines = loaded
-        .config
-        .docker_engines(docker_host.as_deref(), Path::new("/var/run/docker.sock"));
+    let engines = watched_engines(&loaded);
     let mut state = AppState::new(
         &loaded.config,
         &engines,

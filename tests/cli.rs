@@ -249,6 +249,54 @@ fn check_json(env: &TestEnv, config: Option<&Path>) -> (Run, Value) {
     (run, value)
 }
 
+/// Usage errors are UNKNOWN (3) in the monitoring-plugin convention, never CRITICAL (2): a script
+/// must not page someone for a typo in its own command line.
+#[test]
+fn usage_errors_exit_3_and_help_exits_0() {
+    let env = TestEnv::new();
+    for args in [
+        vec!["check", "--format", "yaml"],
+        vec!["--no-such-flag"],
+        vec!["check", "extra"],
+        vec!["--tab", "nowhere"],
+    ] {
+        let run = env.run(&args);
+        run.assert_code(3);
+        assert!(run.stderr.contains("error:"), "{args:?}: {}", run.stderr);
+    }
+    env.run(["check", "--help"]).assert_code(0);
+    env.run(["--version"]).assert_code(0);
+}
+
+#[test]
+fn check_reports_an_engine_it_cannot_reach_as_critical() {
+    let env = TestEnv::new();
+    let config = env.write(
+        "ops.toml",
+        "[resources]\ncpu_crit_percent = 100.0\nload_crit_per_core = 1000.0\n\
+         [[docker]]\nname = \"gone\"\nhost = \"unix:///nonexistent/watchdeck/docker.sock\"\n",
+    );
+    let (run, value) = check_json(&env, Some(&config));
+    run.assert_code(2);
+    let findings = value["findings"].as_array().expect("findings");
+    assert!(
+        findings.iter().any(|f| f["severity"] == "critical"
+            && f["source"] == "docker:gone"
+            && f["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("/nonexistent/watchdeck/docker.sock"))),
+        "{value:#}"
+    );
+    let text = env.run([os("--config"), config.as_os_str(), os("check")]);
+    text.assert_code(2);
+    assert!(
+        text.stdout
+            .contains("✖ CRIT  docker:gone down: cannot reach Docker"),
+        "{}",
+        text.stdout
+    );
+}
+
 #[test]
 fn check_json_is_valid_and_its_status_matches_the_exit_code() {
     let env = TestEnv::new();

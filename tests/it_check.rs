@@ -1,0 +1,129 @@
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
+//! `watchdeck check` against a real Docker engine: it must report what the console would mark.
+//! The fixture container is made with the `docker` CLI, independently of the code under test.
+
+mod support;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::TestEnv;
+
+const IMAGE: &str = "local/busybox:test";
+
+fn docker(host: &str, args: &[&str]) -> String {
+    let output = Command::new("docker")
+        .args(args)
+        .env("DOCKER_HOST", host)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the docker CLI");
+    assert!(
+        output.status.success(),
+        "docker {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// Removes the container when the test ends, passed or failed.
+struct Removed<'a> {
+    host: &'a str,
+    name: String,
+}
+
+impl Drop for Removed<'_> {
+    fn drop(&mut self) {
+        let _ = Command::new("docker")
+            .args(["rm", "-f", &self.name])
+            .env("DOCKER_HOST", self.host)
+            .stdin(Stdio::null())
+            .output();
+    }
+}
+
+#[test]
+fn check_reports_an_unhealthy_container_on_a_configured_engine_as_critical() {
+    let host = match std::env::var("WATCHDECK_TEST_DOCKER_HOST") {
+        Ok(host) if !host.is_empty() => host,
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("WATCHDECK_TEST_DOCKER_HOST is not set: CI must run scripts/test.sh")
+        }
+        _ => {
+            eprintln!(
+                "skipping: WATCHDECK_TEST_DOCKER_HOST is not set; start scripts/services-up.sh"
+            );
+            return;
+        }
+    };
+    let name = format!("wdcheck-{}-unhealthy", std::process::id());
+    let guard = Removed {
+        host: &host,
+        name: name.clone(),
+    };
+    docker(
+        &host,
+        &[
+            "run",
+            "-d",
+            "--network",
+            "none",
+            "--name",
+            &name,
+            "--health-cmd",
+            "exit 1",
+            "--health-interval",
+            "1s",
+            "--health-retries",
+            "1",
+            IMAGE,
+            "sleep",
+            "300",
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while docker(&host, &["inspect", "-f", "{{.State.Health.Status}}", &name]) != "unhealthy" {
+        assert!(
+            Instant::now() < deadline,
+            "the engine never marked {name} unhealthy"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    let env = TestEnv::new();
+    let config = env.write(
+        "ops.toml",
+        &format!(
+            "[resources]\ncpu_crit_percent = 100.0\nload_crit_per_core = 1000.0\n\
+             [[docker]]\nname = \"test\"\nhost = \"{host}\"\n"
+        ),
+    );
+    let run = env.run([
+        "--config".as_ref(),
+        config.as_os_str(),
+        "check".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    let value: Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("invalid JSON ({e}): {}\n{}", run.stdout, run.stderr));
+    run.assert_code(2);
+    assert_eq!(value["status"], "critical", "{value:#}");
+    let findings = value["findings"].as_array().expect("findings");
+    assert!(
+        findings.iter().any(|f| f["severity"] == "critical"
+            && f["source"] == "docker:test"
+            && f["message"] == format!("container {name} on test is unhealthy")),
+        "no critical finding for {name}: {value:#}"
+    );
+    let sources = value["sources"].as_array().expect("sources");
+    assert!(
+        sources
+            .iter()
+            .any(|s| s["name"] == "docker:test" && s["ok"] == true),
+        "{value:#}"
+    );
+    drop(guard);
+}
