@@ -1,5 +1,6 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
-//! `watchdeck check` against a real Docker engine: it must report what the console would mark.
+//! `watchdeck check` and the host sampler beside a real Docker engine: check must report what the
+//! console would mark, and the containers' own mounts are not host disks.
 //! The fixture container is made with the `docker` CLI, independently of the code under test.
 
 mod support;
@@ -44,10 +45,10 @@ impl Drop for Removed<'_> {
     }
 }
 
-#[test]
-fn check_reports_an_unhealthy_container_on_a_configured_engine_as_critical() {
-    let host = match std::env::var("WATCHDECK_TEST_DOCKER_HOST") {
-        Ok(host) if !host.is_empty() => host,
+/// The test engine, or `None` (with a note) when the services are not started outside CI.
+fn engine_host() -> Option<String> {
+    match std::env::var("WATCHDECK_TEST_DOCKER_HOST") {
+        Ok(host) if !host.is_empty() => Some(host),
         _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
             panic!("WATCHDECK_TEST_DOCKER_HOST is not set: CI must run scripts/test.sh")
         }
@@ -55,9 +56,14 @@ fn check_reports_an_unhealthy_container_on_a_configured_engine_as_critical() {
             eprintln!(
                 "skipping: WATCHDECK_TEST_DOCKER_HOST is not set; start scripts/services-up.sh"
             );
-            return;
+            None
         }
-    };
+    }
+}
+
+#[test]
+fn check_reports_an_unhealthy_container_on_a_configured_engine_as_critical() {
+    let Some(host) = engine_host() else { return };
     let name = format!("wdcheck-{}-unhealthy", std::process::id());
     let guard = Removed {
         host: &host,
@@ -126,4 +132,60 @@ fn check_reports_an_unhealthy_container_on_a_configured_engine_as_critical() {
         "{value:#}"
     );
     drop(guard);
+}
+
+/// The overlay mounts of `host`'s engine that the kernel shows right now.
+fn overlay_mounts() -> Vec<String> {
+    std::fs::read_to_string("/proc/self/mounts")
+        .expect("read /proc/self/mounts")
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace();
+            let mount = fields.nth(1)?;
+            (fields.next()? == "overlay").then(|| mount.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn host_disks_leave_out_the_layers_of_running_containers() {
+    let Some(host) = engine_host() else { return };
+    let name = format!("wdcheck-{}-layers", std::process::id());
+    let _guard = Removed {
+        host: &host,
+        name: name.clone(),
+    };
+    docker(
+        &host,
+        &[
+            "run",
+            "-d",
+            "--network",
+            "none",
+            "--name",
+            &name,
+            IMAGE,
+            "sleep",
+            "300",
+        ],
+    );
+    let overlays = overlay_mounts();
+    assert!(
+        !overlays.is_empty(),
+        "a running container should have an overlay mount"
+    );
+    let mut collector = watchdeck::collect::resources::SystemCollector::new().expect("collector");
+    let disks: Vec<String> = collector
+        .sample(&[])
+        .disks
+        .into_iter()
+        .map(|d| format!("{} ({})", d.mount, d.file_system))
+        .collect();
+    assert!(!disks.is_empty(), "the host has at least one disk");
+    for overlay in &overlays {
+        assert!(
+            !disks.iter().any(|d| d.starts_with(&format!("{overlay} "))),
+            "{overlay} is listed as a host disk: {disks:?}"
+        );
+    }
 }

@@ -68,6 +68,57 @@ pub struct ResourcesSnapshot {
     pub uptime_seconds: u64,
 }
 
+/// File systems that hold no host data an operator can run out of: memory-backed, kernel, image
+/// layers and container root file systems.
+const PSEUDO_FILE_SYSTEMS: &[&str] = &[
+    "overlay",
+    "aufs",
+    "tmpfs",
+    "devtmpfs",
+    "ramfs",
+    "squashfs",
+    "proc",
+    "sysfs",
+    "cgroup",
+    "cgroup2",
+    "nsfs",
+    "tracefs",
+    "debugfs",
+    "securityfs",
+    "fusectl",
+    "fuse.lxcfs",
+    "autofs",
+    "mqueue",
+    "hugetlbfs",
+    "pstore",
+    "bpf",
+    "configfs",
+    "devpts",
+    "shm",
+];
+
+/// Where container runtimes mount their layers, volumes' bind mounts and namespaces: a busy
+/// host has one per container, and each repeats the disk that holds it.
+const RUNTIME_MOUNT_PARTS: &[&str] = &[
+    "/overlay2/",
+    "/var/lib/docker/",
+    "/var/lib/containers/",
+    "/var/lib/containerd/",
+    "/run/containerd/",
+    "/run/docker/",
+    "/var/lib/kubelet/pods/",
+    "/run/netns/",
+];
+
+/// Whether a mount is a disk of the host itself, judged by its file system and path.
+pub fn is_host_disk(mount: &str, file_system: &str) -> bool {
+    let mount_with_slash = format!("{}/", mount.trim_end_matches('/'));
+    !PSEUDO_FILE_SYSTEMS.contains(&file_system)
+        && !RUNTIME_MOUNT_PARTS
+            .iter()
+            .any(|part| mount_with_slash.contains(part))
+}
+
 /// Owns the sysinfo handles between polls so CPU and network deltas are measured between them.
 pub struct SystemCollector {
     system: System,
@@ -183,7 +234,7 @@ impl SystemCollector {
                     total: d.total_space(),
                 },
             })
-            .filter(|d| !ignore_mounts.contains(&d.mount))
+            .filter(|d| is_host_disk(&d.mount, &d.file_system) && !ignore_mounts.contains(&d.mount))
             // The same device bind-mounted many times is one disk; keep its shortest mount.
             .collect();
         disks.sort_by(|a, b| {
@@ -243,4 +294,37 @@ impl SystemCollector {
 /// The host name shown in the header.
 pub fn host_name() -> String {
     System::host_name().unwrap_or_else(|_| "localhost".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn container_layers_and_memory_file_systems_are_not_host_disks() {
+        for (mount, fs) in [
+            ("/", "ext4"),
+            ("/boot/efi", "vfat"),
+            ("/var/lib/postgresql", "xfs"),
+            ("/srv/nfs", "nfs4"),
+            ("/var/lib/dockerish", "ext4"),
+        ] {
+            assert!(is_host_disk(mount, fs), "{mount} ({fs}) is a host disk");
+        }
+        for (mount, fs) in [
+            ("/var/lib/docker/overlay2/3f0c9e/merged", "overlay"),
+            ("/tmp/t/docker/root/overlay2/ab12/merged", "overlay"),
+            ("/dev/shm", "tmpfs"),
+            ("/run", "tmpfs"),
+            ("/snap/core/123", "squashfs"),
+            ("/var/lib/docker/containers/ab12/mounts/shm", "ext4"),
+            ("/var/lib/kubelet/pods/uid/volumes/x", "ext4"),
+            ("/run/docker/netns/1a2b", "nsfs"),
+        ] {
+            assert!(
+                !is_host_disk(mount, fs),
+                "{mount} ({fs}) is not a host disk"
+            );
+        }
+    }
 }
