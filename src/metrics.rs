@@ -85,12 +85,13 @@ impl MetricStore {
     }
 
     pub fn record(&mut self, key: SeriesKey, at: DateTime<Utc>, value: f64) {
-        let ring = self
-            .series
-            .entry(key)
-            .or_insert_with(|| VecDeque::with_capacity(self.capacity));
+        let ring = self.series.entry(key).or_default();
         if ring.len() == self.capacity {
             ring.pop_front();
+        } else if ring.len() == ring.capacity() {
+            // Grow with what is kept, doubling but never past the window: a long history costs
+            // memory only once it has been sampled.
+            ring.reserve_exact(ring.len().max(4).min(self.capacity - ring.len()));
         }
         ring.push_back(Sample { at, value });
     }
@@ -112,6 +113,11 @@ impl MetricStore {
 
     pub fn len(&self) -> usize {
         self.series.len()
+    }
+
+    /// Samples the store has memory for, over every series.
+    pub fn allocated_samples(&self) -> usize {
+        self.series.values().map(VecDeque::capacity).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -140,6 +146,31 @@ mod tests {
         let values: Vec<f64> = store.history(&key).map(|s| s.value).collect();
         assert_eq!(values, [2.0, 3.0, 4.0]);
         assert_eq!(store.latest(&key), Some(4.0));
+    }
+
+    #[test]
+    fn memory_grows_with_what_is_kept_never_past_the_window() {
+        let mut store = MetricStore::new(86_400);
+        let key = SeriesKey::new("system.cpu.percent");
+        for i in 0..3 {
+            store.record(key.clone(), at(i), 1.0);
+        }
+        assert!(
+            store.allocated_samples() < 16,
+            "{}",
+            store.allocated_samples()
+        );
+
+        let mut store = MetricStore::new(601);
+        for i in 0..2000 {
+            store.record(key.clone(), at(i), 1.0);
+        }
+        assert_eq!(store.history(&key).count(), 601);
+        assert!(
+            (601..=640).contains(&store.allocated_samples()),
+            "{}",
+            store.allocated_samples()
+        );
     }
 
     #[test]

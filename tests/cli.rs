@@ -432,6 +432,18 @@ const INVALID: &[Invalid] = &[
         message: "must be between the warning threshold (90)",
     },
     Invalid {
+        file: "history-too-long.toml",
+        line: 3,
+        key: Some("history"),
+        message: "is too long: expected at most 1day",
+    },
+    Invalid {
+        file: "docker-ssh.toml",
+        line: 4,
+        key: Some("docker.host"),
+        message: "ssh:// is not supported by this build",
+    },
+    Invalid {
         file: "refresh-too-fast.toml",
         line: 3,
         key: Some("refresh"),

@@ -45,6 +45,12 @@ pub(crate) fn shipped_base<'a>(
 /// The commented default config, embedded so the console runs with no file at all.
 pub const DEFAULT_CONFIG: &str = include_str!("../../assets/config.default.toml");
 
+/// Bounds on the sampling cadence and the history kept in memory: every series keeps at most
+/// `history / refresh` samples, so these also bound the metric store.
+const MAX_REFRESH: Duration = Duration::from_secs(3600);
+const MAX_HISTORY: Duration = Duration::from_secs(24 * 3600);
+pub const MAX_SAMPLES_PER_SERIES: usize = 86_400;
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -264,11 +270,46 @@ impl Config {
                 ),
             );
         }
+        if self.refresh > MAX_REFRESH {
+            return at(
+                None,
+                "refresh",
+                format!(
+                    "{} is too slow: expected at most {}",
+                    humantime::format_duration(self.refresh),
+                    humantime::format_duration(MAX_REFRESH)
+                ),
+            );
+        }
         if self.history < self.refresh * 2 {
             return at(
                 None,
                 "history",
                 "expected at least two refresh intervals".into(),
+            );
+        }
+        if self.history > MAX_HISTORY {
+            return at(
+                None,
+                "history",
+                format!(
+                    "{} is too long: expected at most {} (history is kept in memory)",
+                    humantime::format_duration(self.history),
+                    humantime::format_duration(MAX_HISTORY)
+                ),
+            );
+        }
+        let samples = self.history.as_secs_f64() / self.refresh.as_secs_f64();
+        if samples > MAX_SAMPLES_PER_SERIES as f64 {
+            return at(
+                None,
+                "history",
+                format!(
+                    "{} at refresh {} keeps {samples:.0} samples per series: expected at most \
+                     {MAX_SAMPLES_PER_SERIES}; shorten history or refresh less often",
+                    humantime::format_duration(self.history),
+                    humantime::format_duration(self.refresh)
+                ),
             );
         }
         if self.containers.log_buffer < 100 {
@@ -377,7 +418,22 @@ impl Config {
             ))
         };
         for (entry, docker) in self.docker.iter().enumerate() {
-            if !["unix://", "tcp://", "ssh://", "http://", "https://"]
+            if let Some(scheme) = ["ssh://", "https://"]
+                .into_iter()
+                .find(|s| docker.host.starts_with(s))
+            {
+                return at_entry(
+                    "docker",
+                    entry,
+                    "host",
+                    format!(
+                        "{scheme} is not supported by this build (no SSH or TLS transport): forward \
+                         the remote socket, e.g. `ssh -nNT -L /tmp/remote-docker.sock:/var/run/docker.sock \
+                         user@host`, then use host = \"unix:///tmp/remote-docker.sock\""
+                    ),
+                );
+            }
+            if !["unix://", "tcp://", "http://"]
                 .iter()
                 .any(|s| docker.host.starts_with(s))
             {
@@ -386,7 +442,7 @@ impl Config {
                     entry,
                     "host",
                     format!(
-                        "{:?} is not a Docker address: expected unix://, tcp:// or ssh://",
+                        "{:?} is not a Docker address: expected unix:// or tcp://",
                         docker.host
                     ),
                 );
@@ -654,6 +710,36 @@ mod tests {
         assert!(
             error.starts_with("c.toml:6:1: key `endpoint.url`"),
             "the second entry: {error}"
+        );
+        let error = error_of("refresh = \"2h\"\n");
+        assert!(
+            error.starts_with("c.toml:1:1: key `refresh`: 2h is too slow"),
+            "{error}"
+        );
+        let error = error_of("history = \"1000d\"\n");
+        assert!(
+            error.starts_with("c.toml:1:1: key `history`: ")
+                && error.contains("is too long: expected at most 1day"),
+            "{error}"
+        );
+        let error = error_of("refresh = \"100ms\"\nhistory = \"12h\"\n");
+        assert!(
+            error.starts_with(
+                "c.toml:2:1: key `history`: 12h at refresh 100ms keeps 432000 samples"
+            ),
+            "{error}"
+        );
+        let error = error_of("[[docker]]\nname = \"prod\"\nhost = \"ssh://ops@prod-1\"\n");
+        assert!(
+            error.starts_with(
+                "c.toml:3:1: key `docker.host`: ssh:// is not supported by this build"
+            ),
+            "{error}"
+        );
+        let error = error_of("[[docker]]\nname = \"prod\"\nhost = \"https://prod-1:2376\"\n");
+        assert!(
+            error.contains("https:// is not supported by this build"),
+            "{error}"
         );
         let error = error_of("[resources]\nload_warn_per_core = -1.0\n");
         assert!(error.starts_with("c.toml:2:1: key `resources.load_warn_per_core`: -1 is out of range: expected 0 or more"), "{error}");
