@@ -148,34 +148,41 @@ impl Keymap {
         self.check_conflicts(file, text)
     }
 
+    /// Two actions of one context on one key. The error is blamed on the file being applied when
+    /// either binding comes from it: that is the file the operator just wrote.
     fn check_conflicts(&self, file: &str, text: &str) -> Result<(), LoadError> {
         for (context, bindings) in &self.contexts {
-            let mut seen: BTreeMap<String, Action> = BTreeMap::new();
+            let mut seen: BTreeMap<String, &Binding> = BTreeMap::new();
             for binding in bindings {
                 for key in &binding.keys {
-                    if let Some(other) = seen.insert(key.to_string(), binding.action) {
-                        let (origin_file, line) = &binding.origin;
-                        let message = format!(
-                            "key {:?} is bound to both `{}` and `{}` in [{}]",
-                            key.to_string(),
-                            other.name(),
-                            binding.action.name(),
-                            context.name()
-                        );
-                        let mut error = LoadError::file(origin_file.clone(), message);
-                        if origin_file == file {
-                            error = LoadError::at_key(
-                                file,
-                                text,
-                                Some(context.name()),
-                                binding.action.name(),
-                                error.message,
-                            );
-                        } else {
-                            error.location.line = Some(*line);
-                        }
-                        return Err(error);
+                    let Some(other) = seen.insert(key.to_string(), binding) else {
+                        continue;
+                    };
+                    let message = format!(
+                        "key {:?} is bound to both `{}` and `{}` in [{}]",
+                        key.to_string(),
+                        other.action.name(),
+                        binding.action.name(),
+                        context.name()
+                    );
+                    let blamed = if other.origin.0 == file {
+                        other
+                    } else {
+                        binding
+                    };
+                    let (origin_file, line) = &blamed.origin;
+                    if origin_file == file {
+                        return Err(LoadError::at_key(
+                            file,
+                            text,
+                            Some(context.name()),
+                            blamed.action.name(),
+                            message,
+                        ));
                     }
+                    let mut error = LoadError::file(origin_file.clone(), message);
+                    error.location.line = Some(*line);
+                    return Err(error);
                 }
             }
         }
@@ -309,6 +316,21 @@ mod tests {
             .unwrap_or_default();
         assert!(
             error.contains("c.toml:2:1") && error.contains("bound to both `quit` and `help`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_conflict_is_blamed_on_the_users_file_even_when_its_action_sorts_first() {
+        // `quit` sorts before `help`, whose default key `?` the user takes here.
+        let user = "# mine\n[global]\nquit = [\"?\"]\n";
+        let error = Keymap::load("default", Some(("/home/me/keymaps/default.toml", user)))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            error.starts_with("/home/me/keymaps/default.toml:3:")
+                && error.contains("bound to both `quit` and `help`"),
             "{error}"
         );
     }
