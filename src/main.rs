@@ -174,13 +174,8 @@ fn init_logging(paths: &Paths) -> anyhow::Result<()> {
         .create(true)
         .append(true)
         .open(paths.log_file())?;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("WATCHDECK_LOG")
-        .unwrap_or_else(|_| "info".into());
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(false)
-        .with_writer(std::sync::Mutex::new(file))
-        .init();
+    let spec = std::env::var("WATCHDECK_LOG").ok();
+    watchdeck::logging::install(spec.as_deref(), std::sync::Mutex::new(file));
     Ok(())
 }
 

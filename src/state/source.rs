@@ -49,7 +49,8 @@ impl SourceHealth {
             SourceStatus::Connecting => (at, None),
         };
         self.status = SourceStatus::Down {
-            error,
+            // Errors quote addresses, which may carry a password.
+            error: crate::redact::redact_secrets(&error).into_owned(),
             since,
             retry_at,
             last_ok,
@@ -70,6 +71,23 @@ mod tests {
         Utc.timestamp_opt(1_700_000_000 + second, 0)
             .single()
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn an_error_shown_for_a_source_never_carries_a_password() {
+        let mut health = SourceHealth::new("docker:prod");
+        health.apply_error(
+            "cannot reach Docker at tcp://ops:hunter2@prod-1:2375: refused".into(),
+            at(0),
+            None,
+        );
+        let SourceStatus::Down { error, .. } = &health.status else {
+            panic!("{:?}", health.status);
+        };
+        assert_eq!(
+            error,
+            "cannot reach Docker at tcp://ops:***@prod-1:2375: refused"
+        );
     }
 
     #[test]
