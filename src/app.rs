@@ -121,6 +121,9 @@ impl App {
             tokio::time::interval_at(Instant::now() + into_second, Duration::from_secs(1));
         tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
         let mut dirty = true;
+        // Input is answered at once; only frames for data wait out the frame cap, so a key that
+        // lands just after a data frame is not held back by it.
+        let mut answer_input = false;
         let mut next_frame = Instant::now();
         let mut last_draw = Instant::now();
         let mut size = terminal.size().map(Rect::from)?;
@@ -145,6 +148,7 @@ impl App {
                         if let Some(msg) = msg {
                             self.dispatch(msg);
                             dirty = true;
+                            answer_input = true;
                         }
                     }
                     Some(Err(error)) => {
@@ -168,11 +172,12 @@ impl App {
                     let stale = last_draw.elapsed() >= Duration::from_millis(950);
                     dirty |= stale || before != (self.state.toasts.len(), self.state.tab);
                 }
-                _ = tokio::time::sleep_until(next_frame), if dirty => {
+                _ = tokio::time::sleep_until(if answer_input { Instant::now() } else { next_frame }), if dirty => {
                     let now = Utc::now();
                     let ctx = RenderCtx { theme: &self.loaded.theme, keymap: &self.loaded.keymap, now, offset: Local::now().offset().fix() };
                     terminal.draw(|frame| ui::draw(frame, &self.state, &ctx))?;
                     dirty = false;
+                    answer_input = false;
                     last_draw = Instant::now();
                     next_frame = last_draw + FRAME;
                 }
