@@ -12,6 +12,7 @@ use watchdeck::config::{self, DEFAULT_CONFIG, LoadError, Loaded, Paths};
 use watchdeck::effect::Executor;
 use watchdeck::persist::atomic::create_atomically;
 use watchdeck::persist::audit::{AuditLog, Operator};
+use watchdeck::persist::private;
 use watchdeck::state::{AppState, Mode};
 
 /// Exit status when the config, a theme or a keymap cannot be used.
@@ -142,13 +143,17 @@ fn run_check(loaded: &Loaded, format: Format) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(report.status.exit_code() as u8))
 }
 
+/// Starts the log in the state dir, which is made (or restricted to) 0700 first.
 fn init_logging(paths: &Paths) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&paths.state_dir)
-        .with_context(|| format!("cannot create {}", paths.state_dir.display()))?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(paths.log_file())?;
+    private::own_dir(&paths.state_dir).with_context(|| {
+        format!(
+            "cannot create {} (or restrict it to its owner)",
+            paths.state_dir.display()
+        )
+    })?;
+    let log = paths.log_file();
+    let file =
+        private::open_append(&log).with_context(|| format!("cannot open {}", log.display()))?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("WATCHDECK_LOG")
         .unwrap_or_else(|_| "info".into());
     tracing_subscriber::fmt()

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use serde_json::Value;
-use support::{TEST_USER, TestEnv, bin, fixture, sh_quote};
+use support::{TEST_USER, TestEnv, bin, fixture, mode, sh_quote};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(50);
@@ -75,8 +75,9 @@ macro_rules! require_tmux {
     };
 }
 
-/// The wrapper script run in the pane; see the module docs.
-fn wrapper_script(env: &TestEnv, files: &Files, args: &[OsString]) -> String {
+/// The wrapper script run in the pane; see the module docs. With `umask`, watchdeck starts
+/// under it.
+fn wrapper_script(env: &TestEnv, files: &Files, args: &[OsString], umask: Option<&str>) -> String {
     let mut command = vec!["env".to_string()];
     for name in TestEnv::REMOVED_VARS {
         command.push(format!("-u {name}"));
@@ -87,9 +88,13 @@ fn wrapper_script(env: &TestEnv, files: &Files, args: &[OsString]) -> String {
     command.push(sh_quote(&bin().to_string_lossy()));
     command.extend(args.iter().map(|a| sh_quote(&a.to_string_lossy())));
     let q = |path: &Path| sh_quote(&path.to_string_lossy());
+    let umask = umask
+        .map(|mask| format!("umask {mask}\n"))
+        .unwrap_or_default();
     format!(
         "while [ ! -e {go} ]; do sleep 0.02; done\n\
          stty -a > {stty_before} 2>&1\n\
+         {umask}\
          sh -c 'echo $$ > \"$0.tmp\" && mv \"$0.tmp\" \"$0\" && exec \"$@\"' {pid} {command}\n\
          status=$?\n\
          stty -a > {stty_after}.tmp 2>&1; mv {stty_after}.tmp {stty_after}\n\
@@ -177,6 +182,11 @@ impl Session {
     }
 
     fn start_with(env: TestEnv, args: &[OsString]) -> Self {
+        Self::start_under(env, args, None)
+    }
+
+    /// Starts watchdeck with `args`, under `umask` when given.
+    fn start_under(env: TestEnv, args: &[OsString], umask: Option<&str>) -> Self {
         let name = format!(
             "watchdeck-{}-{}",
             std::process::id(),
@@ -189,7 +199,8 @@ impl Session {
              set -g history-limit 0\n",
         )
         .expect("write tmux.conf");
-        std::fs::write(&files.script, wrapper_script(&env, &files, args)).expect("write run.sh");
+        std::fs::write(&files.script, wrapper_script(&env, &files, args, umask))
+            .expect("write run.sh");
         let session = Self { name, files, env };
         let script = format!("sh {}", sh_quote(&session.files.script.to_string_lossy()));
         session.tmux_ok(&[
@@ -711,6 +722,22 @@ fn read_only_refuses_terminate_with_a_toast_and_an_audit_line() {
     );
     let raw_line = session.env.audit_lines().join("\n");
     assert!(raw_line.contains("\"outcome\":\"refused\""), "{raw_line}");
+}
+
+#[test]
+fn the_state_dir_log_and_audit_log_are_private_whatever_the_umask() {
+    require_tmux!();
+    let session = Session::start_under(TestEnv::new(), &["--read-only".into()], Some("000"));
+    session.wait_for_ui();
+    session.keys(&["t"]);
+    session.wait_for("refused:");
+    session.poll("the refusal in the audit log", || {
+        (!session.env.audit_lines().is_empty()).then_some(())
+    });
+    let env = &session.env;
+    assert_eq!(mode(&env.state_dir()), 0o700, "the state dir");
+    assert_eq!(mode(&env.log_file()), 0o600, "watchdeck.log");
+    assert_eq!(mode(&env.audit_log()), 0o600, "audit.jsonl");
 }
 
 #[test]

@@ -86,14 +86,11 @@ impl AuditLog {
     /// Appends one entry and syncs it to disk. Blocking: call it from a blocking task.
     pub fn append(&self, entry: &AuditEntry) -> std::io::Result<()> {
         if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
+            super::private::create_dir(dir)?;
         }
         let mut line = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
         line.push(b'\n');
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)?;
+        let mut file = super::private::open_append(&self.path)?;
         file.write_all(&line)?;
         file.sync_data()
     }

@@ -158,6 +158,26 @@ impl TestEnv {
         command.args(args);
         Run::from(command.output().expect("run watchdeck"))
     }
+
+    /// Like [`TestEnv::run`], with the binary started by a shell that set `umask` first.
+    pub fn run_under_umask<I, S>(&self, umask: &str, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+            .arg(bin())
+            .args(args)
+            .envs(self.env_vars())
+            .stdin(Stdio::null());
+        for name in Self::REMOVED_VARS {
+            command.env_remove(name);
+        }
+        Run::from(command.output().expect("run watchdeck under sh"))
+    }
 }
 
 /// A finished run: exit code and output as text.
@@ -191,6 +211,16 @@ impl Run {
         );
         self
     }
+}
+
+/// The permission bits of a file or directory, e.g. `0o600`.
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
 }
 
 /// Quotes `text` for `/bin/sh`.
