@@ -196,10 +196,7 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
     if let Some(tab) = cli.tab {
         state.tab = tab;
     }
-    let operator = Operator::from_env(
-        std::env::var("USER").ok(),
-        std::env::var("SSH_CONNECTION").ok(),
-    );
+    let operator = Operator::of_this_process();
     let audit = AuditLog::new(paths.audit_log());
     let mut terminal = watchdeck::tui::enter(mouse).context("cannot start the terminal UI")?;
     let exit = runtime.block_on(async {

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use serde_json::Value;
-use support::{TEST_USER, TestEnv, bin, fixture, mode, sh_quote};
+use support::{TEST_USER, TestEnv, bin, fixture, mode, real_user, sh_quote};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(50);
@@ -713,7 +713,8 @@ fn read_only_refuses_terminate_with_a_toast_and_an_audit_line() {
     });
     assert_eq!(entry["mode"], "read-only", "{entry}");
     assert_eq!(entry["action"], "signal SIGTERM", "{entry}");
-    assert_eq!(entry["operator"], TEST_USER, "{entry}");
+    assert_eq!(entry["user"], real_user().as_str(), "{entry}");
+    assert_eq!(entry["claimed_user"], TEST_USER, "{entry}");
     assert!(
         entry["target"]
             .as_str()
@@ -738,6 +739,30 @@ fn the_state_dir_log_and_audit_log_are_private_whatever_the_umask() {
     assert_eq!(mode(&env.state_dir()), 0o700, "the state dir");
     assert_eq!(mode(&env.log_file()), 0o600, "watchdeck.log");
     assert_eq!(mode(&env.audit_log()), 0o600, "audit.jsonl");
+}
+
+#[test]
+fn the_audit_log_names_the_real_user_and_user_only_as_claimed() {
+    require_tmux!();
+    let session = Session::start_in(TestEnv::new().with_user("mallory"), &["--read-only"]);
+    session.wait_for_ui();
+    session.keys(&["t"]);
+    session.wait_for("refused:");
+    let entry = session.poll("the refusal in the audit log", || {
+        audit_entries(&session.env).into_iter().next()
+    });
+    let real = real_user();
+    assert_ne!(real, "mallory", "run the tests as someone else");
+    assert_eq!(entry["user"], real.as_str(), "{entry}");
+    assert!(entry["uid"].is_u64(), "{entry}");
+    assert_eq!(entry["claimed_user"], "mallory", "{entry}");
+    let fields = entry.as_object().expect("an object");
+    let mallory: Vec<&String> = fields
+        .iter()
+        .filter(|(_, value)| value.as_str().is_some_and(|v| v.contains("mallory")))
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(mallory, ["claimed_user"], "{entry}");
 }
 
 #[test]
@@ -819,7 +844,8 @@ fn terminate_signals_the_selected_process_and_audits_it() {
     assert_eq!(entry["target"], target.as_str(), "{entry}");
     assert_eq!(entry["action"], "signal SIGTERM", "{entry}");
     assert_eq!(entry["mode"], "interactive", "{entry}");
-    assert_eq!(entry["operator"], TEST_USER, "{entry}");
+    assert_eq!(entry["user"], real_user().as_str(), "{entry}");
+    assert_eq!(entry["claimed_user"], TEST_USER, "{entry}");
     let lines = session.env.audit_lines();
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(lines[0].contains("\"outcome\":\"ok\""), "{lines:?}");

@@ -7,20 +7,47 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-/// Who is at the keyboard: `$USER`, and the client address of `$SSH_CONNECTION` when remote.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Who is at the keyboard. `user` and `uid` are the real user of the process, which the system
+/// vouches for; the rest is what the environment says, which anyone can set, so it is kept apart
+/// and labelled as claimed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Operator {
+    /// The name of the process's real uid, or the uid itself when it has no name.
     pub user: String,
-    pub client: Option<String>,
+    pub uid: u32,
+    /// `$USER`.
+    pub claimed_user: Option<String>,
+    /// `$SUDO_USER`: who ran `sudo`, as sudo says.
+    pub sudo_user: Option<String>,
+    /// The client address of `$SSH_CONNECTION`, else of `$SSH_CLIENT`.
+    pub claimed_client: Option<String>,
 }
 
 impl Operator {
-    pub fn from_env(user: Option<String>, ssh_connection: Option<String>) -> Self {
+    /// The operator of this process: its real uid, and its environment's claims.
+    pub fn of_this_process() -> Self {
+        let uid = nix::unistd::getuid();
+        let name = nix::unistd::User::from_uid(uid)
+            .ok()
+            .flatten()
+            .map(|user| user.name);
+        Self::new(uid.as_raw(), name, |name| std::env::var(name).ok())
+    }
+
+    /// `env` looks up an environment variable.
+    pub fn new(uid: u32, name: Option<String>, env: impl Fn(&str) -> Option<String>) -> Self {
+        let var = |name: &str| env(name).filter(|value| !value.trim().is_empty());
+        let client = |name: &str| {
+            var(name).and_then(|value| value.split_whitespace().next().map(str::to_string))
+        };
         Self {
-            user: user
-                .filter(|u| !u.is_empty())
-                .unwrap_or_else(|| "unknown".into()),
-            client: ssh_connection.and_then(|c| c.split_whitespace().next().map(str::to_string)),
+            user: name
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| uid.to_string()),
+            uid,
+            claimed_user: var("USER"),
+            sudo_user: var("SUDO_USER"),
+            claimed_client: client("SSH_CONNECTION").or_else(|| client("SSH_CLIENT")),
         }
     }
 }
@@ -36,8 +63,8 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
     pub time: String,
-    pub operator: String,
-    pub client: Option<String>,
+    #[serde(flatten)]
+    pub operator: Operator,
     pub mode: &'static str,
     pub action: String,
     pub target: String,
@@ -58,8 +85,7 @@ impl AuditEntry {
     ) -> Self {
         Self {
             time: at.to_rfc3339_opts(SecondsFormat::Millis, true),
-            operator: operator.user.clone(),
-            client: operator.client.clone(),
+            operator: operator.clone(),
             mode,
             action,
             target,
@@ -100,33 +126,58 @@ impl AuditLog {
 mod tests {
     use super::*;
 
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        |name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
     #[test]
-    fn operator_comes_from_user_and_ssh_connection() {
-        let remote = Operator::from_env(
-            Some("alice".into()),
-            Some("203.0.113.9 52144 198.51.100.1 22".into()),
-        );
+    fn the_user_is_the_real_one_and_the_environment_only_claims() {
+        let vars = [
+            ("USER", "mallory"),
+            ("SUDO_USER", "bob"),
+            ("SSH_CONNECTION", "203.0.113.9 52144 198.51.100.1 22"),
+            ("SSH_CLIENT", "192.0.2.1 52144 22"),
+        ];
         assert_eq!(
-            remote,
+            Operator::new(1000, Some("alice".into()), env(&vars)),
             Operator {
                 user: "alice".into(),
-                client: Some("203.0.113.9".into())
+                uid: 1000,
+                claimed_user: Some("mallory".into()),
+                sudo_user: Some("bob".into()),
+                claimed_client: Some("203.0.113.9".into()),
             }
         );
+        let ssh_client = [("SSH_CLIENT", "192.0.2.1 52144 22"), ("USER", "")];
         assert_eq!(
-            Operator::from_env(None, None),
+            Operator::new(4242, None, env(&ssh_client)),
             Operator {
-                user: "unknown".into(),
-                client: None
-            }
+                user: "4242".into(),
+                uid: 4242,
+                claimed_user: None,
+                sudo_user: None,
+                claimed_client: Some("192.0.2.1".into()),
+            },
+            "a uid without a name is recorded as the number; an empty claim as none"
         );
+    }
+
+    #[test]
+    fn this_process_is_its_real_uid() {
+        let operator = Operator::of_this_process();
+        assert_eq!(operator.uid, nix::unistd::getuid().as_raw());
+        assert!(!operator.user.is_empty());
     }
 
     #[test]
     fn entries_are_appended_as_json_lines() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let log = AuditLog::new(dir.path().join("state/audit.jsonl"));
-        let operator = Operator::from_env(Some("bob".into()), None);
+        let operator = Operator::new(1000, Some("bob".into()), |_| None);
         let at = DateTime::<Utc>::UNIX_EPOCH;
         for outcome in [Outcome::Ok, Outcome::Refused] {
             let entry = AuditEntry::new(
@@ -147,7 +198,9 @@ mod tests {
             .collect();
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0]["time"], "1970-01-01T00:00:00.000Z");
-        assert_eq!(lines[0]["operator"], "bob");
+        assert_eq!(lines[0]["user"], "bob");
+        assert_eq!(lines[0]["uid"], 1000);
+        assert_eq!(lines[0]["claimed_user"], serde_json::Value::Null);
         assert_eq!(lines[1]["outcome"], "refused");
         assert_eq!(lines[1]["target"], "process 7 (x)");
     }
