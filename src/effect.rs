@@ -1,5 +1,6 @@
-//! Effects: what `update` asks the runtime to do. The executor runs each in its own task, writes
-//! the audit entry, and only then reports back, so the toast never precedes the record.
+//! Effects: what `update` asks the runtime to do. The executor runs each in its own task: it
+//! records the request, runs the command, records the outcome, and only then reports back, so the
+//! toast never precedes the record.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -13,7 +14,7 @@ use crate::collect::containers::{LogLine, LogStream};
 use crate::collect::docker;
 use crate::command::{CommandOutcome, OperatorCommand, ProcessSignal};
 use crate::msg::Msg;
-use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome};
+use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
 use crate::state::Mode;
 use crate::state::containers::ContainerKey;
 
@@ -72,19 +73,29 @@ impl Executor {
     async fn run(&self, effect: Effect) {
         match effect {
             Effect::Execute(command) => {
+                let id = new_request_id();
                 // The mode is checked again here: no path may run a command in a read-only mode.
-                let result = match self.mode.refusal() {
-                    Some(reason) => Err(format!("refused: {reason}")),
-                    None => self.execute(&command).await,
+                let (result, audit_error) = match self.mode.refusal() {
+                    Some(reason) => {
+                        let error = self
+                            .record(&id, &command, Outcome::Refused, Some(reason.to_string()))
+                            .await;
+                        (Err(format!("refused: {reason}")), error)
+                    }
+                    None => {
+                        let requested = self.record(&id, &command, Outcome::Requested, None).await;
+                        let result = self.execute(&command).await;
+                        let outcome = if result.is_ok() {
+                            Outcome::Ok
+                        } else {
+                            Outcome::Failed
+                        };
+                        let recorded = self
+                            .record(&id, &command, outcome, result.as_ref().err().cloned())
+                            .await;
+                        (result, recorded.or(requested))
+                    }
                 };
-                let outcome = if result.is_ok() {
-                    Outcome::Ok
-                } else {
-                    Outcome::Failed
-                };
-                let audit_error = self
-                    .record(&command, outcome, result.as_ref().err().cloned())
-                    .await;
                 let finished = CommandOutcome {
                     command,
                     result,
@@ -100,7 +111,11 @@ impl Executor {
                 }
             }
             Effect::RecordRefusal { command, reason } => {
-                if let Some(error) = self.record(&command, Outcome::Refused, Some(reason)).await {
+                let id = new_request_id();
+                if let Some(error) = self
+                    .record(&id, &command, Outcome::Refused, Some(reason))
+                    .await
+                {
                     tracing::error!(%error, "could not write the audit log");
                 }
             }
@@ -199,11 +214,13 @@ impl Executor {
     /// Appends the audit entry; returns the error text when it could not be written.
     async fn record(
         &self,
+        id: &str,
         command: &OperatorCommand,
         outcome: Outcome,
         error: Option<String>,
     ) -> Option<String> {
         let entry = AuditEntry::new(
+            id,
             Utc::now(),
             &self.operator,
             mode_name(self.mode),
@@ -212,7 +229,7 @@ impl Executor {
             outcome,
             error,
         );
-        tracing::info!(action = %entry.action, target = %entry.target, outcome = ?entry.outcome, "operator command");
+        tracing::info!(id = %entry.id, action = %entry.action, target = %entry.target, outcome = ?entry.outcome, "operator command");
         let audit = self.audit.clone();
         match tokio::task::spawn_blocking(move || audit.append(&entry)).await {
             Ok(Ok(())) => None,
@@ -253,6 +270,73 @@ fn send_signal(pid: u32, name: &str, signal: ProcessSignal) -> Result<String, St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn executor(dir: &std::path::Path, mode: Mode) -> (Executor, mpsc::Receiver<Msg>) {
+        let (sender, receiver) = mpsc::channel(8);
+        let audit = AuditLog::new(dir.join("audit.jsonl"));
+        let operator = Operator::new(1000, Some("alice".into()), |_| None);
+        let executor = Executor::new(sender, audit, operator, mode, HashMap::new());
+        (executor, receiver)
+    }
+
+    fn audit_lines(dir: &std::path::Path) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(dir.join("audit.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_command_is_recorded_as_requested_then_with_its_outcome() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut sleeper = std::process::Command::new("sleep")
+            .arg("300")
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (executor, mut results) = executor(dir.path(), Mode::Interactive);
+        let command = OperatorCommand::SignalProcess {
+            pid: sleeper.id(),
+            name: "sleep".into(),
+            signal: ProcessSignal::Term,
+        };
+        executor.run(Effect::Execute(command.clone())).await;
+        let _ = sleeper.kill();
+        let _ = sleeper.wait();
+        let Some(Msg::CommandFinished(finished)) = results.recv().await else {
+            panic!("no result")
+        };
+        assert!(finished.result.is_ok(), "{finished:?}");
+        assert_eq!(finished.audit_error, None);
+        let lines = audit_lines(dir.path());
+        let outcomes: Vec<&serde_json::Value> = lines.iter().map(|l| &l["outcome"]).collect();
+        assert_eq!(outcomes, ["requested", "ok"]);
+        assert_eq!(lines[0]["id"], lines[1]["id"]);
+        assert!(lines[0]["id"].as_str().is_some_and(|id| !id.is_empty()));
+        for line in &lines {
+            assert_eq!(line["action"], "signal SIGTERM");
+            assert_eq!(line["target"], command.target().as_str());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_command_refused_by_the_mode_is_one_entry() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (executor, mut results) = executor(dir.path(), Mode::Watch);
+        let command = OperatorCommand::SignalProcess {
+            pid: 4242,
+            name: "x".into(),
+            signal: ProcessSignal::Kill,
+        };
+        executor.run(Effect::Execute(command)).await;
+        let Some(Msg::CommandFinished(finished)) = results.recv().await else {
+            panic!("no result")
+        };
+        assert!(finished.result.is_err());
+        let lines = audit_lines(dir.path());
+        let outcomes: Vec<&serde_json::Value> = lines.iter().map(|l| &l["outcome"]).collect();
+        assert_eq!(outcomes, ["refused"]);
+    }
 
     #[test]
     fn refuses_dangerous_pids() {

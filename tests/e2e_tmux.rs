@@ -847,8 +847,12 @@ fn terminate_signals_the_selected_process_and_audits_it() {
     assert_eq!(entry["user"], real_user().as_str(), "{entry}");
     assert_eq!(entry["claimed_user"], TEST_USER, "{entry}");
     let lines = session.env.audit_lines();
-    assert_eq!(lines.len(), 1, "{lines:?}");
-    assert!(lines[0].contains("\"outcome\":\"ok\""), "{lines:?}");
+    assert_eq!(lines.len(), 2, "the request, then its outcome: {lines:?}");
+    assert!(lines[0].contains("\"outcome\":\"requested\""), "{lines:?}");
+    assert!(lines[1].contains("\"outcome\":\"ok\""), "{lines:?}");
+    let request = &audit_entries(&session.env)[0];
+    assert_eq!(request["id"], entry["id"], "{request} {entry}");
+    assert_eq!(request["target"], target.as_str(), "{request}");
 }
 
 #[test]
@@ -995,7 +999,13 @@ fn restarting_a_container_from_the_keyboard_restarts_it_and_is_audited() {
             .into_iter()
             .find(|entry| entry["action"] == "container restart")
     });
-    assert_eq!(entry["outcome"], "ok", "{entry}");
+    assert_eq!(entry["outcome"], "requested", "{entry}");
+    let outcome = audit_entries(&session.env)
+        .into_iter()
+        .find(|later| later["id"] == entry["id"] && later != &entry)
+        .expect("the outcome of the restart, with the id of its request");
+    assert_eq!(outcome["outcome"], "ok", "{outcome}");
+    assert_eq!(outcome["target"], entry["target"], "{outcome}");
     let target = entry["target"].as_str().unwrap_or_default();
     assert!(
         target.starts_with(&format!("container {} (", container.name))

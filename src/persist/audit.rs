@@ -1,5 +1,7 @@
 //! The audit log: one JSON object per line, appended and synced before the operator sees the
-//! result, so what was done from this console is known after the fact.
+//! result, so what was done from this console is known after the fact. A command is written
+//! twice: `requested` before it runs and its outcome after, with the same `id`, so a crash in
+//! between still leaves the request on record.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -52,9 +54,17 @@ impl Operator {
     }
 }
 
+/// A new id linking a command's `requested` entry to its outcome: a UUIDv7, so ids sort by time
+/// and two consoles appending to the same log never pick the same one.
+pub fn new_request_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
+    /// Written before the command runs; its outcome follows with the same id.
+    Requested,
     Ok,
     Failed,
     Refused,
@@ -62,6 +72,7 @@ pub enum Outcome {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
+    pub id: String,
     pub time: String,
     #[serde(flatten)]
     pub operator: Operator,
@@ -75,6 +86,7 @@ pub struct AuditEntry {
 impl AuditEntry {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
+        id: &str,
         at: DateTime<Utc>,
         operator: &Operator,
         mode: &'static str,
@@ -84,6 +96,7 @@ impl AuditEntry {
         error: Option<String>,
     ) -> Self {
         Self {
+            id: id.to_string(),
             time: at.to_rfc3339_opts(SecondsFormat::Millis, true),
             operator: operator.clone(),
             mode,
@@ -174,13 +187,15 @@ mod tests {
     }
 
     #[test]
-    fn entries_are_appended_as_json_lines() {
+    fn a_request_and_its_outcome_are_two_lines_with_one_id() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let log = AuditLog::new(dir.path().join("state/audit.jsonl"));
         let operator = Operator::new(1000, Some("bob".into()), |_| None);
         let at = DateTime::<Utc>::UNIX_EPOCH;
-        for outcome in [Outcome::Ok, Outcome::Refused] {
+        let id = new_request_id();
+        for outcome in [Outcome::Requested, Outcome::Ok] {
             let entry = AuditEntry::new(
+                &id,
                 at,
                 &operator,
                 "interactive",
@@ -191,17 +206,47 @@ mod tests {
             );
             log.append(&entry).unwrap_or_else(|e| panic!("{e}"));
         }
+        let refusal = AuditEntry::new(
+            &new_request_id(),
+            at,
+            &operator,
+            "read-only",
+            "signal SIGTERM".into(),
+            "process 7 (x)".into(),
+            Outcome::Refused,
+            Some("read-only".into()),
+        );
+        log.append(&refusal).unwrap_or_else(|e| panic!("{e}"));
         let text = std::fs::read_to_string(log.path()).unwrap_or_default();
         let lines: Vec<serde_json::Value> = text
             .lines()
             .filter_map(|l| serde_json::from_str(l).ok())
             .collect();
-        assert_eq!(lines.len(), 2);
+        assert_eq!(lines.len(), 3);
         assert_eq!(lines[0]["time"], "1970-01-01T00:00:00.000Z");
         assert_eq!(lines[0]["user"], "bob");
         assert_eq!(lines[0]["uid"], 1000);
         assert_eq!(lines[0]["claimed_user"], serde_json::Value::Null);
-        assert_eq!(lines[1]["outcome"], "refused");
-        assert_eq!(lines[1]["target"], "process 7 (x)");
+        assert_eq!(
+            [
+                &lines[0]["outcome"],
+                &lines[1]["outcome"],
+                &lines[2]["outcome"]
+            ],
+            ["requested", "ok", "refused"]
+        );
+        assert_eq!(lines[0]["id"], id.as_str());
+        assert_eq!(lines[1]["id"], id.as_str());
+        assert_ne!(lines[2]["id"], id.as_str(), "another command, another id");
+        assert_eq!(lines[2]["target"], "process 7 (x)");
+    }
+
+    #[test]
+    fn request_ids_are_unique_and_sort_by_time() {
+        let ids: Vec<String> = (0..1000).map(|_| new_request_id()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted, ids);
     }
 }
