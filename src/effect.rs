@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
@@ -12,7 +13,7 @@ use tokio::sync::mpsc;
 
 use crate::collect::containers::{LogLine, LogStream};
 use crate::collect::docker;
-use crate::command::{CommandOutcome, OperatorCommand, ProcessSignal};
+use crate::command::{CommandError, CommandOutcome, OperatorCommand, ProcessSignal};
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
 use crate::state::Mode;
@@ -44,7 +45,13 @@ pub struct Executor {
     docker: Arc<HashMap<String, String>>,
     /// Cancels the log being followed, if any.
     following: Arc<Mutex<Option<CancellationToken>>>,
+    /// How long a container action may wait for the engine.
+    action_timeout: Duration,
 }
+
+/// Long enough for a stop or restart, whose grace period before SIGKILL is 10 s, on a busy engine.
+const ACTION_TIMEOUT: Duration = Duration::from_secs(60);
+const CLIENT_TIMEOUT_MARGIN: Duration = Duration::from_secs(5);
 
 impl Executor {
     pub fn new(
@@ -61,6 +68,7 @@ impl Executor {
             mode,
             docker: Arc::new(docker),
             following: Arc::new(Mutex::new(None)),
+            action_timeout: ACTION_TIMEOUT,
         }
     }
 
@@ -80,19 +88,21 @@ impl Executor {
                         let error = self
                             .record(&id, &command, Outcome::Refused, Some(reason.to_string()))
                             .await;
-                        (Err(format!("refused: {reason}")), error)
+                        (
+                            Err(CommandError::Failed(format!("refused: {reason}"))),
+                            error,
+                        )
                     }
                     None => {
                         let requested = self.record(&id, &command, Outcome::Requested, None).await;
                         let result = self.execute(&command).await;
-                        let outcome = if result.is_ok() {
-                            Outcome::Ok
-                        } else {
-                            Outcome::Failed
+                        let outcome = match &result {
+                            Ok(_) => Outcome::Ok,
+                            Err(CommandError::Failed(_)) => Outcome::Failed,
+                            Err(CommandError::NoAnswer { .. }) => Outcome::NoAnswer,
                         };
-                        let recorded = self
-                            .record(&id, &command, outcome, result.as_ref().err().cloned())
-                            .await;
+                        let error = result.as_ref().err().map(CommandError::to_string);
+                        let recorded = self.record(&id, &command, outcome, error).await;
                         (result, recorded.or(requested))
                     }
                 };
@@ -124,10 +134,10 @@ impl Executor {
         }
     }
 
-    async fn execute(&self, command: &OperatorCommand) -> Result<String, String> {
+    async fn execute(&self, command: &OperatorCommand) -> Result<String, CommandError> {
         match command {
             OperatorCommand::SignalProcess { pid, name, signal } => {
-                send_signal(*pid, name, *signal)
+                send_signal(*pid, name, *signal).map_err(CommandError::Failed)
             }
             OperatorCommand::Container {
                 engine,
@@ -135,9 +145,17 @@ impl Executor {
                 name,
                 action,
             } => {
-                let docker = self.client(engine)?;
-                docker::run_action(&docker, id, *action).await?;
-                Ok(format!("{} {name} on {engine}", action.past()))
+                // The client's own timeout is longer, so the engine's silence is reported as such.
+                let within = self.action_timeout;
+                let docker = self
+                    .client(engine)
+                    .map_err(CommandError::Failed)?
+                    .with_timeout(within + CLIENT_TIMEOUT_MARGIN);
+                match tokio::time::timeout(within, docker::run_action(&docker, id, *action)).await {
+                    Ok(Ok(_)) => Ok(format!("{} {name} on {engine}", action.past())),
+                    Ok(Err(error)) => Err(CommandError::Failed(error)),
+                    Err(_) => Err(CommandError::NoAnswer { within }),
+                }
             }
         }
     }
@@ -270,6 +288,7 @@ fn send_signal(pid: u32, name: &str, signal: ProcessSignal) -> Result<String, St
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::collect::containers::ContainerAction;
 
     fn executor(dir: &std::path::Path, mode: Mode) -> (Executor, mpsc::Receiver<Msg>) {
         let (sender, receiver) = mpsc::channel(8);
@@ -317,6 +336,61 @@ mod tests {
             assert_eq!(line["action"], "signal SIGTERM");
             assert_eq!(line["target"], command.target().as_str());
         }
+    }
+
+    /// An engine address that accepts connections and never answers.
+    fn silent_engine() -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+        let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        std::thread::spawn(move || {
+            let held: Vec<std::net::TcpStream> = listener.incoming().flatten().collect();
+            drop(held);
+        });
+        format!("tcp://{address}")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_engine_that_never_answers_is_given_up_on_after_the_timeout() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (mut executor, mut results) = executor(dir.path(), Mode::Interactive);
+        executor.docker = Arc::new(HashMap::from([("silent".to_string(), silent_engine())]));
+        executor.action_timeout = Duration::from_secs(1);
+        let command = OperatorCommand::Container {
+            engine: "silent".into(),
+            id: "0123456789abcdef".into(),
+            name: "web".into(),
+            action: ContainerAction::Stop,
+        };
+        executor.spawn(Effect::Execute(command.clone()));
+
+        // The request is on record while the engine still has not answered.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while audit_lines(dir.path()).is_empty() {
+            assert!(std::time::Instant::now() < deadline, "no requested entry");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(results.try_recv().is_err(), "finished before the timeout");
+        assert_eq!(audit_lines(dir.path())[0]["outcome"], "requested");
+
+        let finished = tokio::time::timeout(Duration::from_secs(10), results.recv()).await;
+        let Ok(Some(Msg::CommandFinished(finished))) = finished else {
+            panic!("no result: {finished:?}")
+        };
+        assert_eq!(finished.command, command);
+        assert_eq!(
+            finished.result,
+            Err(CommandError::NoAnswer {
+                within: Duration::from_secs(1)
+            })
+        );
+        let lines = audit_lines(dir.path());
+        let outcomes: Vec<&serde_json::Value> = lines.iter().map(|l| &l["outcome"]).collect();
+        assert_eq!(outcomes, ["requested", "no-answer"]);
+        assert_eq!(lines[0]["id"], lines[1]["id"]);
+        assert_eq!(
+            lines[1]["error"],
+            "no answer from engine within 1s; the action may still complete"
+        );
     }
 
     #[tokio::test]

@@ -7,7 +7,7 @@ use crate::action::Action;
 use crate::collect::SourceReport;
 use crate::collect::containers::{ContainerAction, ContainerState, EngineSnapshot};
 use crate::collect::resources::ResourcesSnapshot;
-use crate::command::{CommandOutcome, OperatorCommand, ProcessSignal};
+use crate::command::{CommandError, CommandOutcome, OperatorCommand, ProcessSignal};
 use crate::effect::Effect;
 use crate::findings::{Severity, container_findings, resource_findings, source_findings};
 use crate::metrics::SeriesKey;
@@ -15,7 +15,7 @@ use crate::msg::{FilterEdit, Msg, SourceUpdate};
 use crate::state::containers::{ContainerKey, LogView};
 use crate::state::resources::SortKey;
 use crate::state::{
-    AppState, ConfirmDialog, Overlay, SYSTEM_SOURCE, Toast, ToastKind, TypedConfirmation,
+    AppState, ConfirmDialog, InFlight, Overlay, SYSTEM_SOURCE, Toast, ToastKind, TypedConfirmation,
     chrono_duration, docker_source,
 };
 use crate::tab::Tab;
@@ -240,6 +240,16 @@ fn ask_container(state: &mut AppState, action: ContainerAction, now: DateTime<Ut
         );
         return Vec::new();
     };
+    let command = OperatorCommand::Container {
+        engine: engine.name.clone(),
+        id: container.id.clone(),
+        name: container.name.clone(),
+        action,
+    };
+    if let Some(text) = in_flight_refusal(state, &command, now) {
+        toast(state, ToastKind::Error, text, now);
+        return Vec::new();
+    }
     let running = container.state.is_running();
     let pointless = match action {
         ContainerAction::Start | ContainerAction::Unpause => {
@@ -262,12 +272,6 @@ fn ask_container(state: &mut AppState, action: ContainerAction, now: DateTime<Ut
         );
         return Vec::new();
     }
-    let command = OperatorCommand::Container {
-        engine: engine.name.clone(),
-        id: container.id.clone(),
-        name: name.clone(),
-        action,
-    };
     if state.mode.refusal().is_some() {
         return refuse_in_read_only(state, &command, now);
     }
@@ -335,6 +339,10 @@ fn ask_to_signal(state: &mut AppState, signal: ProcessSignal, now: DateTime<Utc>
         name: process.name.clone(),
         signal,
     };
+    if let Some(text) = in_flight_refusal(state, &command, now) {
+        toast(state, ToastKind::Error, text, now);
+        return Vec::new();
+    }
     if state.mode.refusal().is_some() {
         return refuse_in_read_only(state, &command, now);
     }
@@ -403,6 +411,23 @@ fn refuse_in_read_only(
     }]
 }
 
+/// One command at a time on a target: a second restart while the first still runs would run and
+/// be audited twice. The refusal says what is in flight, and since when.
+fn in_flight_refusal(
+    state: &AppState,
+    command: &OperatorCommand,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    let running = state.in_flight_on(command)?;
+    // What matters first: toasts are cut at 100 columns, and the row already names the target.
+    Some(format!(
+        "in flight for {}s, wait for it to finish: {} {}",
+        (now - running.since).num_seconds().max(0),
+        running.command.action(),
+        running.command.target(),
+    ))
+}
+
 fn confirm(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
     match std::mem::take(&mut state.overlay) {
         Overlay::Confirm(dialog)
@@ -427,7 +452,17 @@ fn confirm(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
                 state.overlay = Overlay::Confirm(*next);
                 Vec::new()
             }
-            None => vec![Effect::Execute(dialog.command)],
+            None => {
+                if let Some(text) = in_flight_refusal(state, &dialog.command, now) {
+                    toast(state, ToastKind::Error, text, now);
+                    return Vec::new();
+                }
+                state.in_flight.push(InFlight {
+                    command: dialog.command.clone(),
+                    since: now,
+                });
+                vec![Effect::Execute(dialog.command)]
+            }
         },
         other => {
             state.overlay = other;
@@ -716,11 +751,16 @@ fn apply_outcome(state: &mut AppState, outcome: CommandOutcome, now: DateTime<Ut
         result,
         audit_error,
     } = outcome;
+    state.in_flight.retain(|running| running.command != command);
     let (kind, mut text) = match result {
         Ok(summary) => (ToastKind::Ok, summary),
-        Err(error) => (
+        Err(CommandError::Failed(error)) => (
             ToastKind::Error,
             format!("{} {} failed: {error}", command.action(), command.target()),
+        ),
+        Err(error @ CommandError::NoAnswer { .. }) => (
+            ToastKind::Error,
+            format!("{} {}: {error}", command.action(), command.target()),
         ),
     };
     let kind = if audit_error.is_some() {

@@ -903,7 +903,14 @@ struct TestContainer {
 }
 
 impl TestContainer {
+    /// A container that exits on SIGTERM as a service would, so a restart does not wait for the
+    /// kill.
     fn start(host: &str) -> Self {
+        Self::start_running(host, "trap 'exit 0' TERM; while :; do sleep 1; done")
+    }
+
+    /// A container running `script` with busybox `sh -c`.
+    fn start_running(host: &str, script: &str) -> Self {
         let name = format!(
             "wde2e-{}-{}",
             std::process::id(),
@@ -921,8 +928,7 @@ impl TestContainer {
                 "local/busybox:test",
                 "sh",
                 "-c",
-                // Exits on SIGTERM as a service would, so a restart does not wait for the kill.
-                "trap 'exit 0' TERM; while :; do sleep 1; done",
+                script,
             ])
             .output()
             .expect("run docker");
@@ -938,9 +944,13 @@ impl TestContainer {
     }
 
     fn started_at(&self) -> String {
+        self.inspect("{{.State.StartedAt}}")
+    }
+
+    fn inspect(&self, format: &str) -> String {
         let output = Command::new("docker")
             .env("DOCKER_HOST", &self.host)
-            .args(["inspect", "-f", "{{.State.StartedAt}}", &self.name])
+            .args(["inspect", "-f", format, &self.name])
             .output()
             .expect("docker inspect");
         String::from_utf8_lossy(&output.stdout).trim().to_string()
@@ -1012,4 +1022,84 @@ fn restarting_a_container_from_the_keyboard_restarts_it_and_is_audited() {
             && target.ends_with(") on local"),
         "{entry}"
     );
+}
+
+/// The row of the container list that starts with `name`.
+fn row_of<'a>(screen: &'a str, name: &str) -> Option<&'a str> {
+    let start = format!("│{name} ");
+    screen.lines().find(|line| line.starts_with(&start))
+}
+
+#[test]
+fn stopping_a_container_that_ignores_sigterm_shows_it_in_flight_and_refuses_a_second_action() {
+    require_tmux!();
+    let Some(host) = test_docker_host() else {
+        return;
+    };
+    // Ignores SIGTERM: the engine waits out the 10 s grace period, then kills it.
+    let container = TestContainer::start_running(&host, "trap '' TERM; while :; do sleep 1; done");
+    let name = container.name.as_str();
+    let session = Session::start_with(TestEnv::new().with_docker_host(&host), &[]);
+    session.wait_for_ui();
+    session.keys(&["2"]);
+    session.wait_for(name);
+    session.keys(&["/"]);
+    session.type_text(name);
+    session.keys(&["Enter"]);
+    session.wait_for(&format!("filter \"{name}\""));
+    session.keys(&["s"]);
+    session.wait_for(&format!("Stop {name}"));
+    session.keys(&["y"]);
+    session.wait_for_screen("stopping… on the row", |screen| {
+        row_of(screen, name)
+            .is_some_and(|row| row.contains("stopping…") && !row.contains("running"))
+    });
+
+    for key in ["s", "r"] {
+        session.keys(&[key]);
+        let screen = session.wait_for_screen("the refusal of a second action", |screen| {
+            screen.contains("in flight for") && screen.contains("container stop")
+        });
+        assert!(
+            !screen.contains(&format!("Restart {name}"))
+                && !screen.contains(&format!("Stop {name}")),
+            "a second dialog opened after {key}:\n{screen}"
+        );
+        assert_eq!(
+            container.inspect("{{.State.Running}}"),
+            "true",
+            "the stop is still waiting for the grace period:\n{screen}"
+        );
+    }
+
+    // The engine kills it after the grace period; then the row shows what the engine reports.
+    let done = format!("stopped {name} on local");
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let screen = loop {
+        let screen = session.screen();
+        if screen.contains(&done) {
+            break screen;
+        }
+        assert!(Instant::now() < deadline, "never stopped:\n{screen}");
+        std::thread::sleep(POLL);
+    };
+    assert!(!screen.contains("stopping…"), "{screen}");
+    assert_eq!(container.inspect("{{.State.Running}}"), "false");
+
+    let entries = audit_entries(&session.env);
+    let outcomes: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap_or_default(),
+                e["outcome"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [("container stop", "requested"), ("container stop", "ok")],
+        "one stop, requested then done; the refused keys ran nothing"
+    );
+    assert_eq!(entries[0]["id"], entries[1]["id"]);
 }

@@ -68,6 +68,9 @@ pub enum Outcome {
     Ok,
     Failed,
     Refused,
+    /// No answer in time: the command was sent and may still have taken effect.
+    #[serde(rename = "no-answer")]
+    NoAnswer,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
