@@ -75,11 +75,14 @@ impl OperatorCommand {
             OperatorCommand::SignalProcess { pid, name, .. } => format!("process {pid} ({name})"),
             OperatorCommand::Container {
                 engine, id, name, ..
-            } => {
-                format!("container {name} ({}) on {engine}", &id[..id.len().min(12)])
-            }
+            } => container_target(engine, id, name),
         }
     }
+}
+
+/// A container as the audit log names it, e.g. `container web (0123456789ab) on local`.
+pub fn container_target(engine: &str, id: &str, name: &str) -> String {
+    format!("container {name} ({}) on {engine}", &id[..id.len().min(12)])
 }
 
 /// Why a command did not succeed.

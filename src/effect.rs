@@ -13,7 +13,9 @@ use tokio::sync::mpsc;
 
 use crate::collect::containers::{LogLine, LogStream};
 use crate::collect::docker;
-use crate::command::{CommandError, CommandOutcome, OperatorCommand, ProcessSignal};
+use crate::command::{
+    CommandError, CommandOutcome, OperatorCommand, ProcessSignal, container_target,
+};
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
 use crate::state::Mode;
@@ -27,6 +29,12 @@ pub enum Effect {
     RecordRefusal {
         command: OperatorCommand,
         reason: String,
+    },
+    /// Record that the operator revealed a container's environment values (never the values).
+    RecordReveal {
+        engine: String,
+        id: String,
+        name: String,
     },
     /// Follow a container's log, replacing any log followed before.
     FollowLogs { key: ContainerKey, tail: usize },
@@ -52,6 +60,9 @@ pub struct Executor {
 /// Long enough for a stop or restart, whose grace period before SIGKILL is 10 s, on a busy engine.
 const ACTION_TIMEOUT: Duration = Duration::from_secs(60);
 const CLIENT_TIMEOUT_MARGIN: Duration = Duration::from_secs(5);
+
+/// The audit action of showing a container's environment values.
+const REVEAL_ENV: &str = "reveal env";
 
 impl Executor {
     pub fn new(
@@ -126,6 +137,21 @@ impl Executor {
                     .record(&id, &command, Outcome::Refused, Some(reason))
                     .await
                 {
+                    tracing::error!(%error, "could not write the audit log");
+                }
+            }
+            Effect::RecordReveal { engine, id, name } => {
+                let target = container_target(&engine, &id, &name);
+                let recorded = self
+                    .append(
+                        &new_request_id(),
+                        REVEAL_ENV.into(),
+                        target,
+                        Outcome::Ok,
+                        None,
+                    )
+                    .await;
+                if let Some(error) = recorded {
                     tracing::error!(%error, "could not write the audit log");
                 }
             }
@@ -237,13 +263,25 @@ impl Executor {
         outcome: Outcome,
         error: Option<String>,
     ) -> Option<String> {
+        self.append(id, command.action(), command.target(), outcome, error)
+            .await
+    }
+
+    async fn append(
+        &self,
+        id: &str,
+        action: String,
+        target: String,
+        outcome: Outcome,
+        error: Option<String>,
+    ) -> Option<String> {
         let entry = AuditEntry::new(
             id,
             Utc::now(),
             &self.operator,
             mode_name(self.mode),
-            command.action(),
-            command.target(),
+            action,
+            target,
             outcome,
             error,
         );
@@ -391,6 +429,26 @@ mod tests {
             lines[1]["error"],
             "no answer from engine within 1s; the action may still complete"
         );
+    }
+
+    #[tokio::test]
+    async fn a_reveal_is_one_entry_naming_the_container() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (executor, _results) = executor(dir.path(), Mode::ReadOnly);
+        executor
+            .run(Effect::RecordReveal {
+                engine: "local".into(),
+                id: "0123456789abcdef".into(),
+                name: "web".into(),
+            })
+            .await;
+        let lines = audit_lines(dir.path());
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert_eq!(lines[0]["action"], "reveal env");
+        assert_eq!(lines[0]["target"], "container web (0123456789ab) on local");
+        assert_eq!(lines[0]["outcome"], "ok");
+        assert_eq!(lines[0]["mode"], "read-only");
+        assert_eq!(lines[0]["user"], "alice");
     }
 
     #[tokio::test]

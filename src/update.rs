@@ -15,8 +15,8 @@ use crate::msg::{FilterEdit, Msg, SourceUpdate};
 use crate::state::containers::{ContainerKey, LogView};
 use crate::state::resources::SortKey;
 use crate::state::{
-    AppState, ConfirmDialog, InFlight, Overlay, SYSTEM_SOURCE, Toast, ToastKind, TypedConfirmation,
-    chrono_duration, docker_source,
+    AppState, ConfirmDialog, InFlight, Mode, Overlay, SYSTEM_SOURCE, Toast, ToastKind,
+    TypedConfirmation, chrono_duration, docker_source,
 };
 use crate::tab::Tab;
 
@@ -115,16 +115,7 @@ fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec
         Action::TerminateProcess => return ask_to_signal(state, ProcessSignal::Term, now),
         Action::KillProcess => return ask_to_signal(state, ProcessSignal::Kill, now),
         Action::ToggleDetail => state.containers.show_detail = !state.containers.show_detail,
-        Action::RevealEnv => {
-            let selected = state.containers.selected.clone();
-            let containers = &mut state.containers;
-            containers.revealed_env = if containers.revealed_env == selected {
-                None
-            } else {
-                selected
-            };
-            containers.show_detail = true;
-        }
+        Action::RevealEnv => return reveal_env(state, now),
         Action::OpenLogs => return open_logs(state, now),
         Action::RestartContainer => return ask_container(state, ContainerAction::Restart, now),
         Action::StopContainer => return ask_container(state, ContainerAction::Stop, now),
@@ -201,6 +192,40 @@ fn cancel(state: &mut AppState) -> Vec<Effect> {
         state.containers.revealed_env = None;
     }
     Vec::new()
+}
+
+/// `e` shows or hides the values of the selected container's environment, which are secrets: a
+/// wall display (`--watch`) never shows them, and every reveal is audited (never the values).
+/// `--read-only` may reveal: it is the operator's own terminal.
+fn reveal_env(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
+    let containers = &mut state.containers;
+    containers.show_detail = true;
+    if containers
+        .revealed_env
+        .take()
+        .is_some_and(|k| Some(k) == containers.selected)
+    {
+        return Vec::new();
+    }
+    if state.mode == Mode::Watch {
+        toast(
+            state,
+            ToastKind::Error,
+            "refused: env values are never shown in watch mode (--watch is a wall display)".into(),
+            now,
+        );
+        return Vec::new();
+    }
+    let Some((engine, container)) = state.containers.selected_container() else {
+        return Vec::new();
+    };
+    let effect = Effect::RecordReveal {
+        engine: engine.name.clone(),
+        id: container.id.clone(),
+        name: container.name.clone(),
+    };
+    state.containers.revealed_env = state.containers.selected.clone();
+    vec![effect]
 }
 
 fn open_logs(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {

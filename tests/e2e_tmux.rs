@@ -906,11 +906,11 @@ impl TestContainer {
     /// A container that exits on SIGTERM as a service would, so a restart does not wait for the
     /// kill.
     fn start(host: &str) -> Self {
-        Self::start_running(host, "trap 'exit 0' TERM; while :; do sleep 1; done")
+        Self::start_running(host, &[], "trap 'exit 0' TERM; while :; do sleep 1; done")
     }
 
-    /// A container running `script` with busybox `sh -c`.
-    fn start_running(host: &str, script: &str) -> Self {
+    /// A container running `script` with busybox `sh -c`, made with `options` of `docker run`.
+    fn start_running(host: &str, options: &[&str], script: &str) -> Self {
         let name = format!(
             "wde2e-{}-{}",
             std::process::id(),
@@ -918,18 +918,9 @@ impl TestContainer {
         );
         let output = Command::new("docker")
             .env("DOCKER_HOST", host)
-            .args([
-                "run",
-                "-d",
-                "--name",
-                &name,
-                "--network",
-                "none",
-                "local/busybox:test",
-                "sh",
-                "-c",
-                script,
-            ])
+            .args(["run", "-d", "--name", &name, "--network", "none"])
+            .args(options)
+            .args(["local/busybox:test", "sh", "-c", script])
             .output()
             .expect("run docker");
         assert!(
@@ -1037,7 +1028,8 @@ fn stopping_a_container_that_ignores_sigterm_shows_it_in_flight_and_refuses_a_se
         return;
     };
     // Ignores SIGTERM: the engine waits out the 10 s grace period, then kills it.
-    let container = TestContainer::start_running(&host, "trap '' TERM; while :; do sleep 1; done");
+    let container =
+        TestContainer::start_running(&host, &[], "trap '' TERM; while :; do sleep 1; done");
     let name = container.name.as_str();
     let session = Session::start_with(TestEnv::new().with_docker_host(&host), &[]);
     session.wait_for_ui();
@@ -1102,4 +1094,53 @@ fn stopping_a_container_that_ignores_sigterm_shows_it_in_flight_and_refuses_a_se
         "one stop, requested then done; the refused keys ran nothing"
     );
     assert_eq!(entries[0]["id"], entries[1]["id"]);
+}
+
+#[test]
+fn revealing_env_values_is_audited_without_the_values() {
+    require_tmux!();
+    let Some(host) = test_docker_host() else {
+        return;
+    };
+    let secret = "s3cr3t-v4lue-for-the-e2e";
+    let variable = format!("WATCHDECK_E2E_SECRET={secret}");
+    let container = TestContainer::start_running(
+        &host,
+        &["--env", &variable],
+        "trap 'exit 0' TERM; while :; do sleep 1; done",
+    );
+    let name = container.name.as_str();
+    let session = Session::start_with(TestEnv::new().with_docker_host(&host), &[]);
+    session.wait_for_ui();
+    session.keys(&["2"]);
+    session.wait_for(name);
+    session.keys(&["/"]);
+    session.type_text(name);
+    session.keys(&["Enter"]);
+    session.wait_for(&format!("filter \"{name}\""));
+    session.keys(&["e"]);
+    session.wait_for(&variable);
+    let entry = session.poll("the reveal in the audit log", || {
+        audit_entries(&session.env)
+            .into_iter()
+            .find(|entry| entry["action"] == "reveal env")
+    });
+    assert_eq!(entry["outcome"], "ok", "{entry}");
+    assert_eq!(entry["mode"], "interactive", "{entry}");
+    assert_eq!(entry["user"], real_user().as_str(), "{entry}");
+    let target = entry["target"].as_str().unwrap_or_default();
+    assert!(
+        target.starts_with(&format!("container {name} (")) && target.ends_with(") on local"),
+        "{entry}"
+    );
+
+    session.keys(&["e"]);
+    session.wait_until_gone(secret);
+    session.keys(&["q"]);
+    assert_eq!(session.wait_for_exit(), 0, "{}", session.screen());
+    let audit = session.env.audit_lines();
+    assert_eq!(audit.len(), 1, "hiding is not audited: {audit:?}");
+    assert!(!audit[0].contains(secret), "{audit:?}");
+    let log = std::fs::read_to_string(session.env.log_file()).unwrap_or_default();
+    assert!(!log.contains(secret), "the value reached the log:\n{log}");
 }

@@ -476,15 +476,50 @@ fn the_log_buffer_is_bounded() {
 }
 
 #[test]
-fn env_values_are_revealed_only_for_the_selected_container() {
-    let mut state = fixtures::containers_app_state(Mode::Interactive);
+fn env_values_are_revealed_only_for_the_selected_container_and_each_reveal_is_audited() {
+    for mode in [Mode::Interactive, Mode::ReadOnly] {
+        let mut state = fixtures::containers_app_state(mode);
+        select(&mut state, "shop-web-1");
+        let id = state
+            .containers
+            .selected_container()
+            .map(|(_, c)| c.id.clone())
+            .expect("selected");
+        let effects = act(&mut state, Action::RevealEnv);
+        assert_eq!(
+            effects,
+            [Effect::RecordReveal {
+                engine: "local".into(),
+                id,
+                name: "shop-web-1".into(),
+            }],
+            "{mode:?}"
+        );
+        assert!(state.containers.show_detail);
+        let revealed = state.containers.revealed_env.clone().expect("revealed");
+        assert_eq!(Some(revealed), state.containers.selected.clone());
+        assert_eq!(
+            act(&mut state, Action::RevealEnv),
+            [],
+            "hiding is not audited"
+        );
+        assert!(state.containers.revealed_env.is_none());
+    }
+}
+
+#[test]
+fn a_wall_display_never_reveals_env_values() {
+    let mut state = fixtures::containers_app_state(Mode::Watch);
     select(&mut state, "shop-web-1");
-    act(&mut state, Action::RevealEnv);
-    assert!(state.containers.show_detail);
-    let revealed = state.containers.revealed_env.clone().expect("revealed");
-    assert_eq!(Some(revealed), state.containers.selected.clone());
-    act(&mut state, Action::RevealEnv);
-    assert!(state.containers.revealed_env.is_none());
+    assert_eq!(act(&mut state, Action::RevealEnv), []);
+    assert_eq!(state.containers.revealed_env, None);
+    let toast = state.toasts.last().expect("a toast");
+    assert_eq!(toast.kind, ToastKind::Error);
+    assert!(
+        toast.text.starts_with("refused:") && toast.text.contains("--watch"),
+        "{}",
+        toast.text
+    );
 }
 
 #[test]
