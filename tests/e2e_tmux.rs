@@ -341,6 +341,21 @@ impl Session {
         })
     }
 
+    /// Opens the Containers tab filtered to the one container called `name`, once it is listed
+    /// (and so selected). The list's name column may be too narrow for the whole name: the title
+    /// says the filter and that one container is shown.
+    fn show_only_container(&self, name: &str) -> String {
+        self.keys(&["2"]);
+        self.wait_for(" Containers ");
+        self.keys(&["/"]);
+        self.type_text(name);
+        self.keys(&["Enter"]);
+        let title = format!("filter \"{name}\"");
+        self.wait_for_screen(&format!("{name} alone in the list"), |screen| {
+            screen.contains(&title) && screen.contains(" Containers 1 of ")
+        })
+    }
+
     /// The PID of watchdeck (the wrapper execs it after writing its PID).
     fn pid(&self) -> i32 {
         self.poll("the PID file to name a running watchdeck", || {
@@ -983,12 +998,7 @@ fn restarting_a_container_from_the_keyboard_restarts_it_and_is_audited() {
     let before = container.started_at();
     let session = Session::start_with(TestEnv::new().with_docker_host(&host), &[]);
     session.wait_for_ui();
-    session.keys(&["2"]);
-    session.wait_for(&container.name);
-    session.keys(&["/"]);
-    session.type_text(&container.name);
-    session.keys(&["Enter"]);
-    session.wait_for(&format!("filter \"{}\"", container.name));
+    session.show_only_container(&container.name);
     session.keys(&["r"]);
     session.wait_for(&format!("Restart {}", container.name));
     session.keys(&["y"]);
@@ -1015,10 +1025,12 @@ fn restarting_a_container_from_the_keyboard_restarts_it_and_is_audited() {
     );
 }
 
-/// The row of the container list that starts with `name`.
-fn row_of<'a>(screen: &'a str, name: &str) -> Option<&'a str> {
-    let start = format!("│{name} ");
-    screen.lines().find(|line| line.starts_with(&start))
+/// The first row of the container list (the only one once filtered to one container).
+fn first_container_row(screen: &str) -> Option<&str> {
+    screen
+        .lines()
+        .skip_while(|line| !(line.contains("NAME") && line.contains("STATE")))
+        .nth(1)
 }
 
 #[test]
@@ -1033,24 +1045,20 @@ fn stopping_a_container_that_ignores_sigterm_shows_it_in_flight_and_refuses_a_se
     let name = container.name.as_str();
     let session = Session::start_with(TestEnv::new().with_docker_host(&host), &[]);
     session.wait_for_ui();
-    session.keys(&["2"]);
-    session.wait_for(name);
-    session.keys(&["/"]);
-    session.type_text(name);
-    session.keys(&["Enter"]);
-    session.wait_for(&format!("filter \"{name}\""));
+    session.show_only_container(name);
     session.keys(&["s"]);
     session.wait_for(&format!("Stop {name}"));
     session.keys(&["y"]);
     session.wait_for_screen("stopping… on the row", |screen| {
-        row_of(screen, name)
+        first_container_row(screen)
             .is_some_and(|row| row.contains("stopping…") && !row.contains("running"))
     });
 
-    for key in ["s", "r"] {
+    // Each refused key adds a toast; the key was handled once its toast is on the screen.
+    for (refusals, key) in ["s", "r"].into_iter().enumerate() {
         session.keys(&[key]);
-        let screen = session.wait_for_screen("the refusal of a second action", |screen| {
-            screen.contains("in flight for") && screen.contains("container stop")
+        let screen = session.wait_for_screen(&format!("the refusal of {key}"), |screen| {
+            screen.matches("in flight for").count() == refusals + 1
         });
         assert!(
             !screen.contains(&format!("Restart {name}"))
@@ -1112,12 +1120,7 @@ fn revealing_env_values_is_audited_without_the_values() {
     let name = container.name.as_str();
     let session = Session::start_with(TestEnv::new().with_docker_host(&host), &[]);
     session.wait_for_ui();
-    session.keys(&["2"]);
-    session.wait_for(name);
-    session.keys(&["/"]);
-    session.type_text(name);
-    session.keys(&["Enter"]);
-    session.wait_for(&format!("filter \"{name}\""));
+    session.show_only_container(name);
     session.keys(&["e"]);
     session.wait_for(&variable);
     let entry = session.poll("the reveal in the audit log", || {
