@@ -2,6 +2,7 @@
 //! executed off the draw loop and recorded in the audit log.
 
 use std::fmt;
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -49,15 +50,59 @@ impl OperatorCommand {
         }
     }
 
+    /// Whether both act on the same process or container: one at a time may be in flight there.
+    pub fn same_target(&self, other: &OperatorCommand) -> bool {
+        match (self, other) {
+            (
+                OperatorCommand::SignalProcess { pid, .. },
+                OperatorCommand::SignalProcess { pid: other, .. },
+            ) => pid == other,
+            (
+                OperatorCommand::Container { engine, id, .. },
+                OperatorCommand::Container {
+                    engine: other_engine,
+                    id: other_id,
+                    ..
+                },
+            ) => engine == other_engine && id == other_id,
+            _ => false,
+        }
+    }
+
     /// What it acts on, e.g. `process 4242 (nginx)`.
     pub fn target(&self) -> String {
         match self {
             OperatorCommand::SignalProcess { pid, name, .. } => format!("process {pid} ({name})"),
             OperatorCommand::Container {
                 engine, id, name, ..
-            } => {
-                format!("container {name} ({}) on {engine}", &id[..id.len().min(12)])
-            }
+            } => container_target(engine, id, name),
+        }
+    }
+}
+
+/// A container as the audit log names it, e.g. `container web (0123456789ab) on local`.
+pub fn container_target(engine: &str, id: &str, name: &str) -> String {
+    format!("container {name} ({}) on {engine}", &id[..id.len().min(12)])
+}
+
+/// Why a command did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandError {
+    /// It failed, for the reason given.
+    Failed(String),
+    /// The engine did not answer in time: the command was sent and may still complete.
+    NoAnswer { within: Duration },
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommandError::Failed(reason) => f.write_str(reason),
+            CommandError::NoAnswer { within } => write!(
+                f,
+                "no answer from engine within {}s; the action may still complete",
+                within.as_secs()
+            ),
         }
     }
 }
@@ -66,8 +111,8 @@ impl OperatorCommand {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommandOutcome {
     pub command: OperatorCommand,
-    /// `Ok(summary)` or `Err(reason)`.
-    pub result: Result<String, String>,
+    /// `Ok(summary)` or why not.
+    pub result: Result<String, CommandError>,
     /// Set when the audit entry could not be written; the operator must know.
     pub audit_error: Option<String>,
 }

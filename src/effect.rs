@@ -1,8 +1,10 @@
-//! Effects: what `update` asks the runtime to do. The executor runs each in its own task, writes
-//! the audit entry, and only then reports back, so the toast never precedes the record.
+//! Effects: what `update` asks the runtime to do. The executor runs each in its own task: it
+//! records the request, runs the command, records the outcome, and only then reports back, so the
+//! toast never precedes the record.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
@@ -11,9 +13,11 @@ use tokio::sync::mpsc;
 
 use crate::collect::containers::{LogLine, LogStream};
 use crate::collect::docker;
-use crate::command::{CommandOutcome, OperatorCommand, ProcessSignal};
+use crate::command::{
+    CommandError, CommandOutcome, OperatorCommand, ProcessSignal, container_target,
+};
 use crate::msg::Msg;
-use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome};
+use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
 use crate::state::Mode;
 use crate::state::containers::ContainerKey;
 
@@ -25,6 +29,12 @@ pub enum Effect {
     RecordRefusal {
         command: OperatorCommand,
         reason: String,
+    },
+    /// Record that the operator revealed a container's environment values (never the values).
+    RecordReveal {
+        engine: String,
+        id: String,
+        name: String,
     },
     /// Follow a container's log, replacing any log followed before.
     FollowLogs { key: ContainerKey, tail: usize },
@@ -43,7 +53,16 @@ pub struct Executor {
     docker: Arc<HashMap<String, String>>,
     /// Cancels the log being followed, if any.
     following: Arc<Mutex<Option<CancellationToken>>>,
+    /// How long a container action may wait for the engine.
+    action_timeout: Duration,
 }
+
+/// Long enough for a stop or restart, whose grace period before SIGKILL is 10 s, on a busy engine.
+const ACTION_TIMEOUT: Duration = Duration::from_secs(60);
+const CLIENT_TIMEOUT_MARGIN: Duration = Duration::from_secs(5);
+
+/// The audit action of showing a container's environment values.
+const REVEAL_ENV: &str = "reveal env";
 
 impl Executor {
     pub fn new(
@@ -60,6 +79,7 @@ impl Executor {
             mode,
             docker: Arc::new(docker),
             following: Arc::new(Mutex::new(None)),
+            action_timeout: ACTION_TIMEOUT,
         }
     }
 
@@ -72,19 +92,31 @@ impl Executor {
     async fn run(&self, effect: Effect) {
         match effect {
             Effect::Execute(command) => {
+                let id = new_request_id();
                 // The mode is checked again here: no path may run a command in a read-only mode.
-                let result = match self.mode.refusal() {
-                    Some(reason) => Err(format!("refused: {reason}")),
-                    None => self.execute(&command).await,
+                let (result, audit_error) = match self.mode.refusal() {
+                    Some(reason) => {
+                        let error = self
+                            .record(&id, &command, Outcome::Refused, Some(reason.to_string()))
+                            .await;
+                        (
+                            Err(CommandError::Failed(format!("refused: {reason}"))),
+                            error,
+                        )
+                    }
+                    None => {
+                        let requested = self.record(&id, &command, Outcome::Requested, None).await;
+                        let result = self.execute(&command).await;
+                        let outcome = match &result {
+                            Ok(_) => Outcome::Ok,
+                            Err(CommandError::Failed(_)) => Outcome::Failed,
+                            Err(CommandError::NoAnswer { .. }) => Outcome::NoAnswer,
+                        };
+                        let error = result.as_ref().err().map(CommandError::to_string);
+                        let recorded = self.record(&id, &command, outcome, error).await;
+                        (result, recorded.or(requested))
+                    }
                 };
-                let outcome = if result.is_ok() {
-                    Outcome::Ok
-                } else {
-                    Outcome::Failed
-                };
-                let audit_error = self
-                    .record(&command, outcome, result.as_ref().err().cloned())
-                    .await;
                 let finished = CommandOutcome {
                     command,
                     result,
@@ -100,7 +132,26 @@ impl Executor {
                 }
             }
             Effect::RecordRefusal { command, reason } => {
-                if let Some(error) = self.record(&command, Outcome::Refused, Some(reason)).await {
+                let id = new_request_id();
+                if let Some(error) = self
+                    .record(&id, &command, Outcome::Refused, Some(reason))
+                    .await
+                {
+                    tracing::error!(%error, "could not write the audit log");
+                }
+            }
+            Effect::RecordReveal { engine, id, name } => {
+                let target = container_target(&engine, &id, &name);
+                let recorded = self
+                    .append(
+                        &new_request_id(),
+                        REVEAL_ENV.into(),
+                        target,
+                        Outcome::Ok,
+                        None,
+                    )
+                    .await;
+                if let Some(error) = recorded {
                     tracing::error!(%error, "could not write the audit log");
                 }
             }
@@ -109,10 +160,10 @@ impl Executor {
         }
     }
 
-    async fn execute(&self, command: &OperatorCommand) -> Result<String, String> {
+    async fn execute(&self, command: &OperatorCommand) -> Result<String, CommandError> {
         match command {
             OperatorCommand::SignalProcess { pid, name, signal } => {
-                send_signal(*pid, name, *signal)
+                send_signal(*pid, name, *signal).map_err(CommandError::Failed)
             }
             OperatorCommand::Container {
                 engine,
@@ -120,9 +171,17 @@ impl Executor {
                 name,
                 action,
             } => {
-                let docker = self.client(engine)?;
-                docker::run_action(&docker, id, *action).await?;
-                Ok(format!("{} {name} on {engine}", action.past()))
+                // The client's own timeout is longer, so the engine's silence is reported as such.
+                let within = self.action_timeout;
+                let docker = self
+                    .client(engine)
+                    .map_err(CommandError::Failed)?
+                    .with_timeout(within + CLIENT_TIMEOUT_MARGIN);
+                match tokio::time::timeout(within, docker::run_action(&docker, id, *action)).await {
+                    Ok(Ok(_)) => Ok(format!("{} {name} on {engine}", action.past())),
+                    Ok(Err(error)) => Err(CommandError::Failed(error)),
+                    Err(_) => Err(CommandError::NoAnswer { within }),
+                }
             }
         }
     }
@@ -199,20 +258,34 @@ impl Executor {
     /// Appends the audit entry; returns the error text when it could not be written.
     async fn record(
         &self,
+        id: &str,
         command: &OperatorCommand,
         outcome: Outcome,
         error: Option<String>,
     ) -> Option<String> {
+        self.append(id, command.action(), command.target(), outcome, error)
+            .await
+    }
+
+    async fn append(
+        &self,
+        id: &str,
+        action: String,
+        target: String,
+        outcome: Outcome,
+        error: Option<String>,
+    ) -> Option<String> {
         let entry = AuditEntry::new(
+            id,
             Utc::now(),
             &self.operator,
             mode_name(self.mode),
-            command.action(),
-            command.target(),
+            action,
+            target,
             outcome,
             error,
         );
-        tracing::info!(action = %entry.action, target = %entry.target, outcome = ?entry.outcome, "operator command");
+        tracing::info!(id = %entry.id, action = %entry.action, target = %entry.target, outcome = ?entry.outcome, "operator command");
         let audit = self.audit.clone();
         match tokio::task::spawn_blocking(move || audit.append(&entry)).await {
             Ok(Ok(())) => None,
@@ -253,6 +326,149 @@ fn send_signal(pid: u32, name: &str, signal: ProcessSignal) -> Result<String, St
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::collect::containers::ContainerAction;
+
+    fn executor(dir: &std::path::Path, mode: Mode) -> (Executor, mpsc::Receiver<Msg>) {
+        let (sender, receiver) = mpsc::channel(8);
+        let audit = AuditLog::new(dir.join("audit.jsonl"));
+        let operator = Operator::new(1000, Some("alice".into()), |_| None);
+        let executor = Executor::new(sender, audit, operator, mode, HashMap::new());
+        (executor, receiver)
+    }
+
+    fn audit_lines(dir: &std::path::Path) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(dir.join("audit.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_command_is_recorded_as_requested_then_with_its_outcome() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut sleeper = std::process::Command::new("sleep")
+            .arg("300")
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (executor, mut results) = executor(dir.path(), Mode::Interactive);
+        let command = OperatorCommand::SignalProcess {
+            pid: sleeper.id(),
+            name: "sleep".into(),
+            signal: ProcessSignal::Term,
+        };
+        executor.run(Effect::Execute(command.clone())).await;
+        let _ = sleeper.kill();
+        let _ = sleeper.wait();
+        let Some(Msg::CommandFinished(finished)) = results.recv().await else {
+            panic!("no result")
+        };
+        assert!(finished.result.is_ok(), "{finished:?}");
+        assert_eq!(finished.audit_error, None);
+        let lines = audit_lines(dir.path());
+        let outcomes: Vec<&serde_json::Value> = lines.iter().map(|l| &l["outcome"]).collect();
+        assert_eq!(outcomes, ["requested", "ok"]);
+        assert_eq!(lines[0]["id"], lines[1]["id"]);
+        assert!(lines[0]["id"].as_str().is_some_and(|id| !id.is_empty()));
+        for line in &lines {
+            assert_eq!(line["action"], "signal SIGTERM");
+            assert_eq!(line["target"], command.target().as_str());
+        }
+    }
+
+    /// An engine address that accepts connections and never answers.
+    fn silent_engine() -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+        let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        std::thread::spawn(move || {
+            let held: Vec<std::net::TcpStream> = listener.incoming().flatten().collect();
+            drop(held);
+        });
+        format!("tcp://{address}")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_engine_that_never_answers_is_given_up_on_after_the_timeout() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (mut executor, mut results) = executor(dir.path(), Mode::Interactive);
+        executor.docker = Arc::new(HashMap::from([("silent".to_string(), silent_engine())]));
+        executor.action_timeout = Duration::from_secs(1);
+        let command = OperatorCommand::Container {
+            engine: "silent".into(),
+            id: "0123456789abcdef".into(),
+            name: "web".into(),
+            action: ContainerAction::Stop,
+        };
+        executor.spawn(Effect::Execute(command.clone()));
+
+        // The request is on record while the engine still has not answered.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while audit_lines(dir.path()).is_empty() {
+            assert!(std::time::Instant::now() < deadline, "no requested entry");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(results.try_recv().is_err(), "finished before the timeout");
+        assert_eq!(audit_lines(dir.path())[0]["outcome"], "requested");
+
+        let finished = tokio::time::timeout(Duration::from_secs(10), results.recv()).await;
+        let Ok(Some(Msg::CommandFinished(finished))) = finished else {
+            panic!("no result: {finished:?}")
+        };
+        assert_eq!(finished.command, command);
+        assert_eq!(
+            finished.result,
+            Err(CommandError::NoAnswer {
+                within: Duration::from_secs(1)
+            })
+        );
+        let lines = audit_lines(dir.path());
+        let outcomes: Vec<&serde_json::Value> = lines.iter().map(|l| &l["outcome"]).collect();
+        assert_eq!(outcomes, ["requested", "no-answer"]);
+        assert_eq!(lines[0]["id"], lines[1]["id"]);
+        assert_eq!(
+            lines[1]["error"],
+            "no answer from engine within 1s; the action may still complete"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_reveal_is_one_entry_naming_the_container() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (executor, _results) = executor(dir.path(), Mode::ReadOnly);
+        executor
+            .run(Effect::RecordReveal {
+                engine: "local".into(),
+                id: "0123456789abcdef".into(),
+                name: "web".into(),
+            })
+            .await;
+        let lines = audit_lines(dir.path());
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert_eq!(lines[0]["action"], "reveal env");
+        assert_eq!(lines[0]["target"], "container web (0123456789ab) on local");
+        assert_eq!(lines[0]["outcome"], "ok");
+        assert_eq!(lines[0]["mode"], "read-only");
+        assert_eq!(lines[0]["user"], "alice");
+    }
+
+    #[tokio::test]
+    async fn a_command_refused_by_the_mode_is_one_entry() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (executor, mut results) = executor(dir.path(), Mode::Watch);
+        let command = OperatorCommand::SignalProcess {
+            pid: 4242,
+            name: "x".into(),
+            signal: ProcessSignal::Kill,
+        };
+        executor.run(Effect::Execute(command)).await;
+        let Some(Msg::CommandFinished(finished)) = results.recv().await else {
+            panic!("no result")
+        };
+        assert!(finished.result.is_err());
+        let lines = audit_lines(dir.path());
+        let outcomes: Vec<&serde_json::Value> = lines.iter().map(|l| &l["outcome"]).collect();
+        assert_eq!(outcomes, ["refused"]);
+    }
 
     #[test]
     fn refuses_dangerous_pids() {

@@ -12,6 +12,7 @@ use watchdeck::config::{self, DEFAULT_CONFIG, LoadError, Loaded, Paths};
 use watchdeck::effect::Executor;
 use watchdeck::persist::atomic::create_atomically;
 use watchdeck::persist::audit::{AuditLog, Operator};
+use watchdeck::persist::private;
 use watchdeck::state::{AppState, Mode};
 
 /// Exit status of a usage error, a config, theme or keymap that cannot be used, and a check that
@@ -167,13 +168,17 @@ fn watched_engines(loaded: &Loaded) -> Vec<config::DockerConfig> {
         .docker_engines(docker_host.as_deref(), Path::new("/var/run/docker.sock"))
 }
 
+/// Starts the log in the state dir, which is made (or restricted to) 0700 first.
 fn init_logging(paths: &Paths) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&paths.state_dir)
-        .with_context(|| format!("cannot create {}", paths.state_dir.display()))?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(paths.log_file())?;
+    private::own_dir(&paths.state_dir).with_context(|| {
+        format!(
+            "cannot create {} (or restrict it to its owner)",
+            paths.state_dir.display()
+        )
+    })?;
+    let log = paths.log_file();
+    let file =
+        private::open_append(&log).with_context(|| format!("cannot open {}", log.display()))?;
     let spec = std::env::var("WATCHDECK_LOG").ok();
     watchdeck::logging::install(spec.as_deref(), std::sync::Mutex::new(file));
     Ok(())
@@ -208,10 +213,7 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
     if let Some(tab) = cli.tab {
         state.tab = tab;
     }
-    let operator = Operator::from_env(
-        std::env::var("USER").ok(),
-        std::env::var("SSH_CONNECTION").ok(),
-    );
+    let operator = Operator::of_this_process();
     let audit = AuditLog::new(paths.audit_log());
     let mut terminal = watchdeck::tui::enter(mouse).context("cannot start the terminal UI")?;
     let exit = runtime.block_on(async {

@@ -7,7 +7,7 @@ use crate::action::Action;
 use crate::collect::SourceReport;
 use crate::collect::containers::{ContainerAction, ContainerState, EngineSnapshot};
 use crate::collect::resources::ResourcesSnapshot;
-use crate::command::{CommandOutcome, OperatorCommand, ProcessSignal};
+use crate::command::{CommandError, CommandOutcome, OperatorCommand, ProcessSignal};
 use crate::effect::Effect;
 use crate::findings::{Severity, container_findings, resource_findings, source_findings};
 use crate::metrics::SeriesKey;
@@ -15,8 +15,8 @@ use crate::msg::{FilterEdit, Msg, SourceUpdate};
 use crate::state::containers::{ContainerKey, LogView};
 use crate::state::resources::SortKey;
 use crate::state::{
-    AppState, ConfirmDialog, Overlay, SYSTEM_SOURCE, Toast, ToastKind, TypedConfirmation,
-    chrono_duration, docker_source,
+    AppState, ConfirmDialog, InFlight, Mode, Overlay, SYSTEM_SOURCE, Toast, ToastKind,
+    TypedConfirmation, chrono_duration, docker_source,
 };
 use crate::tab::Tab;
 
@@ -115,16 +115,7 @@ fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec
         Action::TerminateProcess => return ask_to_signal(state, ProcessSignal::Term, now),
         Action::KillProcess => return ask_to_signal(state, ProcessSignal::Kill, now),
         Action::ToggleDetail => state.containers.show_detail = !state.containers.show_detail,
-        Action::RevealEnv => {
-            let selected = state.containers.selected.clone();
-            let containers = &mut state.containers;
-            containers.revealed_env = if containers.revealed_env == selected {
-                None
-            } else {
-                selected
-            };
-            containers.show_detail = true;
-        }
+        Action::RevealEnv => return reveal_env(state, now),
         Action::OpenLogs => return open_logs(state, now),
         Action::RestartContainer => return ask_container(state, ContainerAction::Restart, now),
         Action::StopContainer => return ask_container(state, ContainerAction::Stop, now),
@@ -203,6 +194,40 @@ fn cancel(state: &mut AppState) -> Vec<Effect> {
     Vec::new()
 }
 
+/// `e` shows or hides the values of the selected container's environment, which are secrets: a
+/// wall display (`--watch`) never shows them, and every reveal is audited (never the values).
+/// `--read-only` may reveal: it is the operator's own terminal.
+fn reveal_env(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
+    let containers = &mut state.containers;
+    containers.show_detail = true;
+    if containers
+        .revealed_env
+        .take()
+        .is_some_and(|k| Some(k) == containers.selected)
+    {
+        return Vec::new();
+    }
+    if state.mode == Mode::Watch {
+        toast(
+            state,
+            ToastKind::Error,
+            "refused: env values are never shown in watch mode (--watch is a wall display)".into(),
+            now,
+        );
+        return Vec::new();
+    }
+    let Some((engine, container)) = state.containers.selected_container() else {
+        return Vec::new();
+    };
+    let effect = Effect::RecordReveal {
+        engine: engine.name.clone(),
+        id: container.id.clone(),
+        name: container.name.clone(),
+    };
+    state.containers.revealed_env = state.containers.selected.clone();
+    vec![effect]
+}
+
 fn open_logs(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
     let Some((engine, container)) = state.containers.selected_container() else {
         toast(
@@ -240,6 +265,16 @@ fn ask_container(state: &mut AppState, action: ContainerAction, now: DateTime<Ut
         );
         return Vec::new();
     };
+    let command = OperatorCommand::Container {
+        engine: engine.name.clone(),
+        id: container.id.clone(),
+        name: container.name.clone(),
+        action,
+    };
+    if let Some(text) = in_flight_refusal(state, &command, now) {
+        toast(state, ToastKind::Error, text, now);
+        return Vec::new();
+    }
     let running = container.state.is_running();
     let pointless = match action {
         ContainerAction::Start | ContainerAction::Unpause => {
@@ -262,12 +297,6 @@ fn ask_container(state: &mut AppState, action: ContainerAction, now: DateTime<Ut
         );
         return Vec::new();
     }
-    let command = OperatorCommand::Container {
-        engine: engine.name.clone(),
-        id: container.id.clone(),
-        name: name.clone(),
-        action,
-    };
     if state.mode.refusal().is_some() {
         return refuse_in_read_only(state, &command, now);
     }
@@ -335,6 +364,10 @@ fn ask_to_signal(state: &mut AppState, signal: ProcessSignal, now: DateTime<Utc>
         name: process.name.clone(),
         signal,
     };
+    if let Some(text) = in_flight_refusal(state, &command, now) {
+        toast(state, ToastKind::Error, text, now);
+        return Vec::new();
+    }
     if state.mode.refusal().is_some() {
         return refuse_in_read_only(state, &command, now);
     }
@@ -403,6 +436,23 @@ fn refuse_in_read_only(
     }]
 }
 
+/// One command at a time on a target: a second restart while the first still runs would run and
+/// be audited twice. The refusal says what is in flight, and since when.
+fn in_flight_refusal(
+    state: &AppState,
+    command: &OperatorCommand,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    let running = state.in_flight_on(command)?;
+    // What matters first: toasts are cut at 100 columns, and the row already names the target.
+    Some(format!(
+        "in flight for {}s, wait for it to finish: {} {}",
+        (now - running.since).num_seconds().max(0),
+        running.command.action(),
+        running.command.target(),
+    ))
+}
+
 fn confirm(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
     match std::mem::take(&mut state.overlay) {
         Overlay::Confirm(dialog)
@@ -427,7 +477,17 @@ fn confirm(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
                 state.overlay = Overlay::Confirm(*next);
                 Vec::new()
             }
-            None => vec![Effect::Execute(dialog.command)],
+            None => {
+                if let Some(text) = in_flight_refusal(state, &dialog.command, now) {
+                    toast(state, ToastKind::Error, text, now);
+                    return Vec::new();
+                }
+                state.in_flight.push(InFlight {
+                    command: dialog.command.clone(),
+                    since: now,
+                });
+                vec![Effect::Execute(dialog.command)]
+            }
         },
         other => {
             state.overlay = other;
@@ -716,11 +776,16 @@ fn apply_outcome(state: &mut AppState, outcome: CommandOutcome, now: DateTime<Ut
         result,
         audit_error,
     } = outcome;
+    state.in_flight.retain(|running| running.command != command);
     let (kind, mut text) = match result {
         Ok(summary) => (ToastKind::Ok, summary),
-        Err(error) => (
+        Err(CommandError::Failed(error)) => (
             ToastKind::Error,
             format!("{} {} failed: {error}", command.action(), command.target()),
+        ),
+        Err(error @ CommandError::NoAnswer { .. }) => (
+            ToastKind::Error,
+            format!("{} {}: {error}", command.action(), command.target()),
         ),
     };
     let kind = if audit_error.is_some() {

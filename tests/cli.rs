@@ -13,7 +13,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use support::{Run, TestEnv, fixture};
+use support::{Run, TestEnv, fixture, mode};
 
 /// The exit status of configuration errors.
 const CONFIG_ERROR: i32 = 3;
@@ -178,6 +178,21 @@ fn config_init_writes_a_valid_config_and_never_overwrites_it() {
         .map(|entry| entry.expect("dir entry").file_name())
         .collect();
     assert_eq!(entries, ["config.toml"], "{entries:?}");
+}
+
+#[test]
+fn config_init_writes_a_private_file_in_a_private_dir_whatever_the_umask() {
+    let env = TestEnv::new();
+    env.run_under_umask("000", ["config", "init"])
+        .assert_code(0);
+    let file = env.config_file();
+    assert_eq!(mode(&file), 0o600, "{}", file.display());
+    assert_eq!(
+        mode(&env.config_dir()),
+        0o700,
+        "{}",
+        env.config_dir().display()
+    );
 }
 
 #[test]

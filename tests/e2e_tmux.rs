@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use serde_json::Value;
-use support::{TEST_USER, TestEnv, bin, fixture, sh_quote};
+use support::{TEST_USER, TestEnv, bin, fixture, mode, real_user, sh_quote};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(50);
@@ -75,8 +75,9 @@ macro_rules! require_tmux {
     };
 }
 
-/// The wrapper script run in the pane; see the module docs.
-fn wrapper_script(env: &TestEnv, files: &Files, args: &[OsString]) -> String {
+/// The wrapper script run in the pane; see the module docs. With `umask`, watchdeck starts
+/// under it.
+fn wrapper_script(env: &TestEnv, files: &Files, args: &[OsString], umask: Option<&str>) -> String {
     let mut command = vec!["env".to_string()];
     for name in TestEnv::REMOVED_VARS {
         command.push(format!("-u {name}"));
@@ -87,9 +88,13 @@ fn wrapper_script(env: &TestEnv, files: &Files, args: &[OsString]) -> String {
     command.push(sh_quote(&bin().to_string_lossy()));
     command.extend(args.iter().map(|a| sh_quote(&a.to_string_lossy())));
     let q = |path: &Path| sh_quote(&path.to_string_lossy());
+    let umask = umask
+        .map(|mask| format!("umask {mask}\n"))
+        .unwrap_or_default();
     format!(
         "while [ ! -e {go} ]; do sleep 0.02; done\n\
          stty -a > {stty_before} 2>&1\n\
+         {umask}\
          sh -c 'echo $$ > \"$0.tmp\" && mv \"$0.tmp\" \"$0\" && exec \"$@\"' {pid} {command}\n\
          status=$?\n\
          stty -a > {stty_after}.tmp 2>&1; mv {stty_after}.tmp {stty_after}\n\
@@ -177,6 +182,11 @@ impl Session {
     }
 
     fn start_with(env: TestEnv, args: &[OsString]) -> Self {
+        Self::start_under(env, args, None)
+    }
+
+    /// Starts watchdeck with `args`, under `umask` when given.
+    fn start_under(env: TestEnv, args: &[OsString], umask: Option<&str>) -> Self {
         let name = format!(
             "watchdeck-{}-{}",
             std::process::id(),
@@ -189,7 +199,8 @@ impl Session {
              set -g history-limit 0\n",
         )
         .expect("write tmux.conf");
-        std::fs::write(&files.script, wrapper_script(&env, &files, args)).expect("write run.sh");
+        std::fs::write(&files.script, wrapper_script(&env, &files, args, umask))
+            .expect("write run.sh");
         let session = Self { name, files, env };
         let script = format!("sh {}", sh_quote(&session.files.script.to_string_lossy()));
         session.tmux_ok(&[
@@ -327,6 +338,21 @@ impl Session {
         self.keys(&["Enter"]);
         self.wait_for_screen("the filter to be kept and the input closed", |screen| {
             screen.contains(&title) && screen.contains(QUIT_HINT)
+        })
+    }
+
+    /// Opens the Containers tab filtered to the one container called `name`, once it is listed
+    /// (and so selected). The list's name column may be too narrow for the whole name: the title
+    /// says the filter and that one container is shown.
+    fn show_only_container(&self, name: &str) -> String {
+        self.keys(&["2"]);
+        self.wait_for(" Containers ");
+        self.keys(&["/"]);
+        self.type_text(name);
+        self.keys(&["Enter"]);
+        let title = format!("filter \"{name}\"");
+        self.wait_for_screen(&format!("{name} alone in the list"), |screen| {
+            screen.contains(&title) && screen.contains(" Containers 1 of ")
         })
     }
 
@@ -702,7 +728,8 @@ fn read_only_refuses_terminate_with_a_toast_and_an_audit_line() {
     });
     assert_eq!(entry["mode"], "read-only", "{entry}");
     assert_eq!(entry["action"], "signal SIGTERM", "{entry}");
-    assert_eq!(entry["operator"], TEST_USER, "{entry}");
+    assert_eq!(entry["user"], real_user().as_str(), "{entry}");
+    assert_eq!(entry["claimed_user"], TEST_USER, "{entry}");
     assert!(
         entry["target"]
             .as_str()
@@ -711,6 +738,46 @@ fn read_only_refuses_terminate_with_a_toast_and_an_audit_line() {
     );
     let raw_line = session.env.audit_lines().join("\n");
     assert!(raw_line.contains("\"outcome\":\"refused\""), "{raw_line}");
+}
+
+#[test]
+fn the_state_dir_log_and_audit_log_are_private_whatever_the_umask() {
+    require_tmux!();
+    let session = Session::start_under(TestEnv::new(), &["--read-only".into()], Some("000"));
+    session.wait_for_ui();
+    session.keys(&["t"]);
+    session.wait_for("refused:");
+    session.poll("the refusal in the audit log", || {
+        (!session.env.audit_lines().is_empty()).then_some(())
+    });
+    let env = &session.env;
+    assert_eq!(mode(&env.state_dir()), 0o700, "the state dir");
+    assert_eq!(mode(&env.log_file()), 0o600, "watchdeck.log");
+    assert_eq!(mode(&env.audit_log()), 0o600, "audit.jsonl");
+}
+
+#[test]
+fn the_audit_log_names_the_real_user_and_user_only_as_claimed() {
+    require_tmux!();
+    let session = Session::start_in(TestEnv::new().with_user("mallory"), &["--read-only"]);
+    session.wait_for_ui();
+    session.keys(&["t"]);
+    session.wait_for("refused:");
+    let entry = session.poll("the refusal in the audit log", || {
+        audit_entries(&session.env).into_iter().next()
+    });
+    let real = real_user();
+    assert_ne!(real, "mallory", "run the tests as someone else");
+    assert_eq!(entry["user"], real.as_str(), "{entry}");
+    assert!(entry["uid"].is_u64(), "{entry}");
+    assert_eq!(entry["claimed_user"], "mallory", "{entry}");
+    let fields = entry.as_object().expect("an object");
+    let mallory: Vec<&String> = fields
+        .iter()
+        .filter(|(_, value)| value.as_str().is_some_and(|v| v.contains("mallory")))
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(mallory, ["claimed_user"], "{entry}");
 }
 
 #[test]
@@ -792,10 +859,15 @@ fn terminate_signals_the_selected_process_and_audits_it() {
     assert_eq!(entry["target"], target.as_str(), "{entry}");
     assert_eq!(entry["action"], "signal SIGTERM", "{entry}");
     assert_eq!(entry["mode"], "interactive", "{entry}");
-    assert_eq!(entry["operator"], TEST_USER, "{entry}");
+    assert_eq!(entry["user"], real_user().as_str(), "{entry}");
+    assert_eq!(entry["claimed_user"], TEST_USER, "{entry}");
     let lines = session.env.audit_lines();
-    assert_eq!(lines.len(), 1, "{lines:?}");
-    assert!(lines[0].contains("\"outcome\":\"ok\""), "{lines:?}");
+    assert_eq!(lines.len(), 2, "the request, then its outcome: {lines:?}");
+    assert!(lines[0].contains("\"outcome\":\"requested\""), "{lines:?}");
+    assert!(lines[1].contains("\"outcome\":\"ok\""), "{lines:?}");
+    let request = &audit_entries(&session.env)[0];
+    assert_eq!(request["id"], entry["id"], "{request} {entry}");
+    assert_eq!(request["target"], target.as_str(), "{request}");
 }
 
 #[test]
@@ -846,7 +918,14 @@ struct TestContainer {
 }
 
 impl TestContainer {
+    /// A container that exits on SIGTERM as a service would, so a restart does not wait for the
+    /// kill.
     fn start(host: &str) -> Self {
+        Self::start_running(host, &[], "trap 'exit 0' TERM; while :; do sleep 1; done")
+    }
+
+    /// A container running `script` with busybox `sh -c`, made with `options` of `docker run`.
+    fn start_running(host: &str, options: &[&str], script: &str) -> Self {
         let name = format!(
             "wde2e-{}-{}",
             std::process::id(),
@@ -854,19 +933,9 @@ impl TestContainer {
         );
         let output = Command::new("docker")
             .env("DOCKER_HOST", host)
-            .args([
-                "run",
-                "-d",
-                "--name",
-                &name,
-                "--network",
-                "none",
-                "local/busybox:test",
-                "sh",
-                "-c",
-                // Exits on SIGTERM as a service would, so a restart does not wait for the kill.
-                "trap 'exit 0' TERM; while :; do sleep 1; done",
-            ])
+            .args(["run", "-d", "--name", &name, "--network", "none"])
+            .args(options)
+            .args(["local/busybox:test", "sh", "-c", script])
             .output()
             .expect("run docker");
         assert!(
@@ -881,9 +950,13 @@ impl TestContainer {
     }
 
     fn started_at(&self) -> String {
+        self.inspect("{{.State.StartedAt}}")
+    }
+
+    fn inspect(&self, format: &str) -> String {
         let output = Command::new("docker")
             .env("DOCKER_HOST", &self.host)
-            .args(["inspect", "-f", "{{.State.StartedAt}}", &self.name])
+            .args(["inspect", "-f", format, &self.name])
             .output()
             .expect("docker inspect");
         String::from_utf8_lossy(&output.stdout).trim().to_string()
@@ -925,12 +998,7 @@ fn restarting_a_container_from_the_keyboard_restarts_it_and_is_audited() {
     let before = container.started_at();
     let session = Session::start_with(TestEnv::new().with_docker_host(&host), &[]);
     session.wait_for_ui();
-    session.keys(&["2"]);
-    session.wait_for(&container.name);
-    session.keys(&["/"]);
-    session.type_text(&container.name);
-    session.keys(&["Enter"]);
-    session.wait_for(&format!("filter \"{}\"", container.name));
+    session.show_only_container(&container.name);
     session.keys(&["r"]);
     session.wait_for(&format!("Restart {}", container.name));
     session.keys(&["y"]);
@@ -942,11 +1010,140 @@ fn restarting_a_container_from_the_keyboard_restarts_it_and_is_audited() {
             .into_iter()
             .find(|entry| entry["action"] == "container restart")
     });
-    assert_eq!(entry["outcome"], "ok", "{entry}");
+    assert_eq!(entry["outcome"], "requested", "{entry}");
+    let outcome = audit_entries(&session.env)
+        .into_iter()
+        .find(|later| later["id"] == entry["id"] && later != &entry)
+        .expect("the outcome of the restart, with the id of its request");
+    assert_eq!(outcome["outcome"], "ok", "{outcome}");
+    assert_eq!(outcome["target"], entry["target"], "{outcome}");
     let target = entry["target"].as_str().unwrap_or_default();
     assert!(
         target.starts_with(&format!("container {} (", container.name))
             && target.ends_with(") on local"),
         "{entry}"
     );
+}
+
+/// The first row of the container list (the only one once filtered to one container).
+fn first_container_row(screen: &str) -> Option<&str> {
+    screen
+        .lines()
+        .skip_while(|line| !(line.contains("NAME") && line.contains("STATE")))
+        .nth(1)
+}
+
+#[test]
+fn stopping_a_container_that_ignores_sigterm_shows_it_in_flight_and_refuses_a_second_action() {
+    require_tmux!();
+    let Some(host) = test_docker_host() else {
+        return;
+    };
+    // Ignores SIGTERM: the engine waits out the 10 s grace period, then kills it.
+    let container =
+        TestContainer::start_running(&host, &[], "trap '' TERM; while :; do sleep 1; done");
+    let name = container.name.as_str();
+    let session = Session::start_with(TestEnv::new().with_docker_host(&host), &[]);
+    session.wait_for_ui();
+    session.show_only_container(name);
+    session.keys(&["s"]);
+    session.wait_for(&format!("Stop {name}"));
+    session.keys(&["y"]);
+    session.wait_for_screen("stopping… on the row", |screen| {
+        first_container_row(screen)
+            .is_some_and(|row| row.contains("stopping…") && !row.contains("running"))
+    });
+
+    // Each refused key adds a toast; the key was handled once its toast is on the screen.
+    for (refusals, key) in ["s", "r"].into_iter().enumerate() {
+        session.keys(&[key]);
+        let screen = session.wait_for_screen(&format!("the refusal of {key}"), |screen| {
+            screen.matches("in flight for").count() == refusals + 1
+        });
+        assert!(
+            !screen.contains(&format!("Restart {name}"))
+                && !screen.contains(&format!("Stop {name}")),
+            "a second dialog opened after {key}:\n{screen}"
+        );
+        assert_eq!(
+            container.inspect("{{.State.Running}}"),
+            "true",
+            "the stop is still waiting for the grace period:\n{screen}"
+        );
+    }
+
+    // The engine kills it after the grace period; then the row shows what the engine reports.
+    let done = format!("stopped {name} on local");
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let screen = loop {
+        let screen = session.screen();
+        if screen.contains(&done) {
+            break screen;
+        }
+        assert!(Instant::now() < deadline, "never stopped:\n{screen}");
+        std::thread::sleep(POLL);
+    };
+    assert!(!screen.contains("stopping…"), "{screen}");
+    assert_eq!(container.inspect("{{.State.Running}}"), "false");
+
+    let entries = audit_entries(&session.env);
+    let outcomes: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap_or_default(),
+                e["outcome"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [("container stop", "requested"), ("container stop", "ok")],
+        "one stop, requested then done; the refused keys ran nothing"
+    );
+    assert_eq!(entries[0]["id"], entries[1]["id"]);
+}
+
+#[test]
+fn revealing_env_values_is_audited_without_the_values() {
+    require_tmux!();
+    let Some(host) = test_docker_host() else {
+        return;
+    };
+    let secret = "s3cr3t-v4lue-for-the-e2e";
+    let variable = format!("WATCHDECK_E2E_SECRET={secret}");
+    let container = TestContainer::start_running(
+        &host,
+        &["--env", &variable],
+        "trap 'exit 0' TERM; while :; do sleep 1; done",
+    );
+    let name = container.name.as_str();
+    let session = Session::start_with(TestEnv::new().with_docker_host(&host), &[]);
+    session.wait_for_ui();
+    session.show_only_container(name);
+    session.keys(&["e"]);
+    session.wait_for(&variable);
+    let entry = session.poll("the reveal in the audit log", || {
+        audit_entries(&session.env)
+            .into_iter()
+            .find(|entry| entry["action"] == "reveal env")
+    });
+    assert_eq!(entry["outcome"], "ok", "{entry}");
+    assert_eq!(entry["mode"], "interactive", "{entry}");
+    assert_eq!(entry["user"], real_user().as_str(), "{entry}");
+    let target = entry["target"].as_str().unwrap_or_default();
+    assert!(
+        target.starts_with(&format!("container {name} (")) && target.ends_with(") on local"),
+        "{entry}"
+    );
+
+    session.keys(&["e"]);
+    session.wait_until_gone(secret);
+    session.keys(&["q"]);
+    assert_eq!(session.wait_for_exit(), 0, "{}", session.screen());
+    let audit = session.env.audit_lines();
+    assert_eq!(audit.len(), 1, "hiding is not audited: {audit:?}");
+    assert!(!audit[0].contains(secret), "{audit:?}");
+    let log = std::fs::read_to_string(session.env.log_file()).unwrap_or_default();
+    assert!(!log.contains(secret), "the value reached the log:\n{log}");
 }

@@ -116,6 +116,25 @@ fn protected_confirmation() {
 }
 
 #[test]
+fn a_container_being_stopped_shows_it_on_its_row() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    select(&mut state, "shop-web-1");
+    act(&mut state, Action::StopContainer);
+    act(&mut state, Action::Confirm);
+    select(&mut state, "shop-api-1");
+    both_sizes("containers_stopping", &state);
+    let screen = text(&draw(&state, 80, 24));
+    let row = screen
+        .lines()
+        .find(|line| line.contains("shop-web-1"))
+        .expect("the row");
+    assert!(
+        row.contains("stopping…") && !row.contains("running"),
+        "{row}"
+    );
+}
+
+#[test]
 fn engine_unavailable() {
     let mut state = fixtures::containers_app_state(Mode::Interactive);
     let failure = SourceFailure {

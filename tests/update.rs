@@ -4,7 +4,7 @@
 use chrono::Duration;
 use watchdeck::action::Action;
 use watchdeck::collect::{SourceFailure, SourceReport};
-use watchdeck::command::{CommandOutcome, OperatorCommand, ProcessSignal};
+use watchdeck::command::{CommandError, CommandOutcome, OperatorCommand, ProcessSignal};
 use watchdeck::config::Config;
 use watchdeck::effect::Effect;
 use watchdeck::findings::Severity;
@@ -166,6 +166,42 @@ fn kill_needs_a_second_confirmation() {
 }
 
 #[test]
+fn a_process_being_signalled_is_not_signalled_again_until_the_first_returns() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    let command = selected_command(&state, ProcessSignal::Term);
+    act(&mut state, Action::TerminateProcess);
+    assert_eq!(
+        act(&mut state, Action::Confirm),
+        [Effect::Execute(command.clone())]
+    );
+    assert_eq!(state.in_flight.len(), 1);
+    assert_eq!(state.in_flight[0].command, command);
+    assert_eq!(state.in_flight[0].since, now());
+
+    assert_eq!(act(&mut state, Action::KillProcess), []);
+    assert_eq!(state.overlay, Overlay::None);
+    let toast = state.toasts.last().expect("a toast");
+    assert!(
+        toast.text.starts_with("in flight for 0s")
+            && toast
+                .text
+                .ends_with(&format!("signal SIGTERM {}", command.target())),
+        "{}",
+        toast.text
+    );
+
+    let finished = CommandOutcome {
+        command,
+        result: Ok("sent SIGTERM".into()),
+        audit_error: None,
+    };
+    update(&mut state, Msg::CommandFinished(finished), now());
+    assert!(state.in_flight.is_empty());
+    act(&mut state, Action::KillProcess);
+    assert!(matches!(state.overlay, Overlay::Confirm(_)));
+}
+
+#[test]
 fn cancelling_a_confirmation_runs_nothing() {
     let mut state = fixtures::app_state(Mode::Interactive);
     act(&mut state, Action::KillProcess);
@@ -228,7 +264,9 @@ fn outcomes_become_toasts_that_expire() {
     );
     let failed = CommandOutcome {
         command,
-        result: Err("Operation not permitted (EPERM)".into()),
+        result: Err(CommandError::Failed(
+            "Operation not permitted (EPERM)".into(),
+        )),
         audit_error: Some("disk full".into()),
     };
     update(&mut state, Msg::CommandFinished(failed), now());

@@ -6,7 +6,7 @@ use chrono::Duration;
 use watchdeck::action::Action;
 use watchdeck::collect::containers::{ContainerAction, ContainerState};
 use watchdeck::collect::{SourceFailure, SourceReport};
-use watchdeck::command::OperatorCommand;
+use watchdeck::command::{CommandError, CommandOutcome, OperatorCommand};
 use watchdeck::effect::Effect;
 use watchdeck::findings::Severity;
 use watchdeck::fixtures::{self, now};
@@ -211,6 +211,108 @@ fn restart_asks_then_executes_and_is_refused_in_read_only() {
     );
 }
 
+fn confirm_restart_of(state: &mut AppState, name: &str) -> OperatorCommand {
+    select(state, name);
+    act(state, Action::RestartContainer);
+    let effects = act(state, Action::Confirm);
+    let [Effect::Execute(command)] = &effects[..] else {
+        panic!("no command: {effects:?}")
+    };
+    command.clone()
+}
+
+#[test]
+fn an_action_in_flight_marks_its_row_and_refuses_a_second_one_until_it_returns() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    let restart = confirm_restart_of(&mut state, "shop-web-1");
+    let web = state
+        .containers
+        .selected_container()
+        .map(|(e, c)| (e.name.clone(), c.id.clone()))
+        .expect("selected");
+    assert_eq!(
+        state.container_action_in_flight(&web.0, &web.1),
+        Some(ContainerAction::Restart)
+    );
+
+    let later = now() + Duration::seconds(12);
+    for action in [Action::RestartContainer, Action::StopContainer] {
+        let effects = watchdeck::update::update(&mut state, Msg::Action(action), later);
+        assert_eq!(effects, [], "{action:?} while the restart is in flight");
+        assert_eq!(state.overlay, Overlay::None, "no dialog for {action:?}");
+        let toast = state.toasts.last().expect("a toast");
+        assert!(
+            toast.text.contains("container restart")
+                && toast.text.contains("shop-web-1")
+                && toast.text.contains("in flight for 12s"),
+            "{}",
+            toast.text
+        );
+    }
+
+    select(&mut state, "cache");
+    act(&mut state, Action::PauseContainer);
+    assert!(
+        matches!(state.overlay, Overlay::Confirm(_)),
+        "another container is not held up"
+    );
+    act(&mut state, Action::Cancel);
+
+    update(
+        &mut state,
+        Msg::CommandFinished(CommandOutcome {
+            command: restart,
+            result: Ok("restarted shop-web-1 on local".into()),
+            audit_error: None,
+        }),
+    );
+    assert_eq!(state.container_action_in_flight(&web.0, &web.1), None);
+    select(&mut state, "shop-web-1");
+    act(&mut state, Action::StopContainer);
+    assert!(
+        matches!(state.overlay, Overlay::Confirm(_)),
+        "asks again once the first returned"
+    );
+}
+
+#[test]
+fn an_action_that_got_no_answer_says_it_may_still_complete() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    let stop = {
+        select(&mut state, "shop-web-1");
+        act(&mut state, Action::StopContainer);
+        let effects = act(&mut state, Action::Confirm);
+        let [Effect::Execute(command)] = &effects[..] else {
+            panic!("no command: {effects:?}")
+        };
+        command.clone()
+    };
+    update(
+        &mut state,
+        Msg::CommandFinished(CommandOutcome {
+            command: stop,
+            result: Err(CommandError::NoAnswer {
+                within: std::time::Duration::from_secs(60),
+            }),
+            audit_error: None,
+        }),
+    );
+    assert!(state.in_flight.is_empty());
+    let toast = state.toasts.last().expect("a toast");
+    assert_eq!(toast.kind, ToastKind::Error);
+    assert!(
+        toast
+            .text
+            .starts_with("container stop container shop-web-1")
+            && toast
+                .text
+                .ends_with("no answer from engine within 60s; the action may still complete")
+            && !toast.text.contains("failed"),
+        "{}",
+        toast.text
+    );
+}
+
 #[test]
 fn a_protected_container_needs_its_name_typed() {
     let mut state = fixtures::containers_app_state(Mode::Interactive);
@@ -374,15 +476,50 @@ fn the_log_buffer_is_bounded() {
 }
 
 #[test]
-fn env_values_are_revealed_only_for_the_selected_container() {
-    let mut state = fixtures::containers_app_state(Mode::Interactive);
+fn env_values_are_revealed_only_for_the_selected_container_and_each_reveal_is_audited() {
+    for mode in [Mode::Interactive, Mode::ReadOnly] {
+        let mut state = fixtures::containers_app_state(mode);
+        select(&mut state, "shop-web-1");
+        let id = state
+            .containers
+            .selected_container()
+            .map(|(_, c)| c.id.clone())
+            .expect("selected");
+        let effects = act(&mut state, Action::RevealEnv);
+        assert_eq!(
+            effects,
+            [Effect::RecordReveal {
+                engine: "local".into(),
+                id,
+                name: "shop-web-1".into(),
+            }],
+            "{mode:?}"
+        );
+        assert!(state.containers.show_detail);
+        let revealed = state.containers.revealed_env.clone().expect("revealed");
+        assert_eq!(Some(revealed), state.containers.selected.clone());
+        assert_eq!(
+            act(&mut state, Action::RevealEnv),
+            [],
+            "hiding is not audited"
+        );
+        assert!(state.containers.revealed_env.is_none());
+    }
+}
+
+#[test]
+fn a_wall_display_never_reveals_env_values() {
+    let mut state = fixtures::containers_app_state(Mode::Watch);
     select(&mut state, "shop-web-1");
-    act(&mut state, Action::RevealEnv);
-    assert!(state.containers.show_detail);
-    let revealed = state.containers.revealed_env.clone().expect("revealed");
-    assert_eq!(Some(revealed), state.containers.selected.clone());
-    act(&mut state, Action::RevealEnv);
-    assert!(state.containers.revealed_env.is_none());
+    assert_eq!(act(&mut state, Action::RevealEnv), []);
+    assert_eq!(state.containers.revealed_env, None);
+    let toast = state.toasts.last().expect("a toast");
+    assert_eq!(toast.kind, ToastKind::Error);
+    assert!(
+        toast.text.starts_with("refused:") && toast.text.contains("--watch"),
+        "{}",
+        toast.text
+    );
 }
 
 #[test]

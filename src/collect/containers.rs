@@ -151,6 +151,18 @@ impl ContainerAction {
         }
     }
 
+    /// While it runs, e.g. `stopping`.
+    pub fn progressive(self) -> &'static str {
+        match self {
+            ContainerAction::Restart => "restarting",
+            ContainerAction::Stop => "stopping",
+            ContainerAction::Start => "starting",
+            ContainerAction::Pause => "pausing",
+            ContainerAction::Unpause => "unpausing",
+            ContainerAction::Kill => "killing",
+        }
+    }
+
     pub fn verb(self) -> &'static str {
         match self {
             ContainerAction::Restart => "restart",

@@ -4,7 +4,8 @@
 use std::io::Write;
 use std::path::Path;
 
-/// Replaces `path` with `contents` atomically, creating the parent directory.
+/// Replaces `path` with `contents` atomically, creating the parent directory (0700). The file is
+/// 0600: the temporary file is created so, and the rename keeps it.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let file = stage(path, contents)?;
     file.persist(path).map_err(|e| e.error)?;
@@ -23,7 +24,7 @@ fn stage(path: &Path, contents: &[u8]) -> std::io::Result<tempfile::NamedTempFil
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    super::private::create_dir(dir)?;
     let mut file = tempfile::Builder::new()
         .prefix(".watchdeck-")
         .tempfile_in(dir)?;

@@ -1,4 +1,6 @@
-//! Files watchdeck writes: state files replaced atomically, and the append-only audit log.
+//! Files watchdeck writes: state files replaced atomically, and the append-only audit log, all
+//! readable by their owner only.
 
 pub mod atomic;
 pub mod audit;
+pub mod private;

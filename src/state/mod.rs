@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use crate::collect::containers::ContainerAction;
 use crate::command::OperatorCommand;
 use crate::config::keymap::Context;
 use crate::config::{Config, DockerConfig, ResourcesConfig};
@@ -78,6 +79,14 @@ pub struct Toast {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A confirmed command the executor has not reported back on yet. While it runs, no other
+/// command on the same target is accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InFlight {
+    pub command: OperatorCommand,
+    pub since: DateTime<Utc>,
+}
+
 /// Tab rotation of `--watch`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WatchState {
@@ -102,6 +111,7 @@ pub struct AppState {
     pub tab: Tab,
     pub overlay: Overlay,
     pub toasts: Vec<Toast>,
+    pub in_flight: Vec<InFlight>,
     pub sources: Vec<SourceHealth>,
     pub metrics: MetricStore,
     pub resources: ResourcesState,
@@ -155,6 +165,7 @@ impl AppState {
             tab: Tab::Resources,
             overlay: Overlay::None,
             toasts: Vec::new(),
+            in_flight: Vec::new(),
             sources: std::iter::once(SourceHealth::new(SYSTEM_SOURCE))
                 .chain(
                     engines
@@ -209,6 +220,28 @@ impl AppState {
         } else {
             Context::from(self.tab)
         }
+    }
+
+    /// The command in flight on the target of `command`, if any.
+    pub fn in_flight_on(&self, command: &OperatorCommand) -> Option<&InFlight> {
+        self.in_flight
+            .iter()
+            .find(|running| running.command.same_target(command))
+    }
+
+    /// The action in flight on a container, for its row.
+    pub fn container_action_in_flight(&self, engine: &str, id: &str) -> Option<ContainerAction> {
+        self.in_flight
+            .iter()
+            .find_map(|running| match &running.command {
+                OperatorCommand::Container {
+                    engine: e,
+                    id: i,
+                    action,
+                    ..
+                } if e == engine && i == id => Some(*action),
+                _ => None,
+            })
     }
 
     pub fn source(&self, name: &str) -> Option<&SourceHealth> {

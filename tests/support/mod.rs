@@ -14,7 +14,7 @@ use std::process::{Command, Output, Stdio};
 
 use tempfile::TempDir;
 
-/// The operator name the tests run as (`$USER`), so audit entries are predictable.
+/// The user name the tests claim (`$USER`), so audit entries are predictable.
 pub const TEST_USER: &str = "watchdeck-test";
 
 /// The binary under test.
@@ -33,6 +33,7 @@ pub fn fixture(relative: &str) -> PathBuf {
 pub struct TestEnv {
     dir: TempDir,
     docker_host: String,
+    user: String,
 }
 
 /// Where tests that are not about containers point Docker: nowhere, so the tab shows the engine
@@ -54,7 +55,14 @@ impl TestEnv {
         Self {
             dir,
             docker_host: NO_DOCKER.to_string(),
+            user: TEST_USER.to_string(),
         }
+    }
+
+    /// Sets `$USER` to `user`: what the environment claims, whoever runs the test.
+    pub fn with_user(mut self, user: &str) -> Self {
+        self.user = user.to_string();
+        self
     }
 
     /// Points the binary at a real Docker engine.
@@ -125,7 +133,7 @@ impl TestEnv {
             ("XDG_STATE_HOME", self.state_home().into()),
             // A terminal with colour, so the configured theme is used rather than `mono`.
             ("TERM", "xterm-256color".into()),
-            ("USER", TEST_USER.into()),
+            ("USER", self.user.clone().into()),
             ("DOCKER_HOST", self.docker_host.clone().into()),
         ]
     }
@@ -157,6 +165,26 @@ impl TestEnv {
         let mut command = self.command();
         command.args(args);
         Run::from(command.output().expect("run watchdeck"))
+    }
+
+    /// Like [`TestEnv::run`], with the binary started by a shell that set `umask` first.
+    pub fn run_under_umask<I, S>(&self, umask: &str, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+            .arg(bin())
+            .args(args)
+            .envs(self.env_vars())
+            .stdin(Stdio::null());
+        for name in Self::REMOVED_VARS {
+            command.env_remove(name);
+        }
+        Run::from(command.output().expect("run watchdeck under sh"))
     }
 }
 
@@ -191,6 +219,29 @@ impl Run {
         );
         self
     }
+}
+
+/// The name of the user running the tests, as `id` says (its uid when it has no name).
+pub fn real_user() -> String {
+    let id = |flag: &str| {
+        Command::new("id")
+            .arg(flag)
+            .output()
+            .ok()
+            .filter(|output| output.status.success())
+            .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_string())
+    };
+    id("-un").or_else(|| id("-u")).expect("run id")
+}
+
+/// The permission bits of a file or directory, e.g. `0o600`.
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
 }
 
 /// Quotes `text` for `/bin/sh`.

@@ -9,7 +9,9 @@ use ratatui::widgets::{
     Block, BorderType, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
 };
 
-use crate::collect::containers::{ContainerInfo, ContainerState, Health, LogLine, LogStream};
+use crate::collect::containers::{
+    ContainerAction, ContainerInfo, ContainerState, Health, LogLine, LogStream,
+};
 use crate::state::containers::{ContainerColumn, EngineState, LogView};
 use crate::state::source::SourceStatus;
 use crate::state::{AppState, docker_source};
@@ -231,7 +233,10 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         if Some(index) == selected_index {
             selected_row = Some(rows.len());
         }
-        rows.push(container_row(engine, container, &columns, wide, ctx));
+        let in_flight = state.container_action_in_flight(&engine.name, &container.id);
+        rows.push(container_row(
+            engine, container, in_flight, &columns, wide, ctx,
+        ));
     }
     let widths: Vec<Constraint> = columns.iter().map(|(_, _, width)| *width).collect();
     let table = Table::new(rows, widths)
@@ -257,9 +262,11 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     }
 }
 
+/// `in_flight`: the action watchdeck is running on the container, shown in place of its state.
 fn container_row<'a>(
     engine: &EngineState,
     container: &ContainerInfo,
+    in_flight: Option<ContainerAction>,
     columns: &[(ContainerColumn, &str, Constraint)],
     wide: bool,
     ctx: &RenderCtx,
@@ -278,10 +285,12 @@ fn container_row<'a>(
             ContainerColumn::Image => {
                 Cell::from(Span::styled(container.image.clone(), ctx.theme.muted))
             }
-            ContainerColumn::State => Cell::from(Span::styled(
-                container.state.label(),
-                state_style(container.state, ctx),
-            )),
+            ContainerColumn::State => Cell::from(match in_flight {
+                Some(action) => {
+                    Span::styled(format!("{}…", action.progressive()), ctx.theme.accent)
+                }
+                None => Span::styled(container.state.label(), state_style(container.state, ctx)),
+            }),
             ContainerColumn::Health => Cell::from(health_cell(container.health, ctx)),
             ContainerColumn::Uptime => Cell::from(uptime(container, ctx)),
             ContainerColumn::Restarts => {
