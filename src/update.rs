@@ -9,7 +9,7 @@ use crate::collect::containers::{ContainerAction, ContainerState, EngineSnapshot
 use crate::collect::resources::ResourcesSnapshot;
 use crate::command::{CommandOutcome, OperatorCommand, ProcessSignal};
 use crate::effect::Effect;
-use crate::findings::{Severity, container_findings, resource_findings, source_findings};
+use crate::findings::{container_findings, resource_findings, source_findings};
 use crate::metrics::SeriesKey;
 use crate::msg::{FilterEdit, Msg, SourceUpdate};
 use crate::state::containers::{ContainerKey, LogView};
@@ -741,17 +741,10 @@ fn apply_tick(state: &mut AppState, now: DateTime<Utc>) {
     rotate(state, now);
 }
 
-/// `--watch`: hold on the worst critical tab; otherwise move to the next tab when the period ends.
+/// `--watch`: when the period ends, move to the next tab of the rotation (see
+/// [`AppState::rotation`]): one critical tab is held, several take turns.
 fn rotate(state: &mut AppState, now: DateTime<Utc>) {
-    let critical = state.watch.as_ref().and_then(|watch| {
-        watch
-            .tabs
-            .iter()
-            .copied()
-            .find(|tab| state.tab_severity(*tab) == Severity::Critical)
-    });
-    let current = state.tab;
-    let current_is_critical = state.tab_severity(current) == Severity::Critical;
+    let rotation = state.rotation();
     let Some(watch) = &mut state.watch else {
         return;
     };
@@ -759,16 +752,11 @@ fn rotate(state: &mut AppState, now: DateTime<Utc>) {
         return;
     }
     watch.next_at = now + chrono_duration(watch.every);
-    if current_is_critical {
-        return;
-    }
-    if let Some(tab) = critical {
-        state.tab = tab;
-        return;
-    }
-    let position = watch.tabs.iter().position(|t| *t == current);
-    let next = position.map_or(0, |i| (i + 1) % watch.tabs.len().max(1));
-    if let Some(tab) = watch.tabs.get(next) {
+    let next = match rotation.iter().position(|tab| *tab == state.tab) {
+        Some(i) => rotation.get((i + 1) % rotation.len()),
+        None => rotation.first(),
+    };
+    if let Some(tab) = next {
         state.tab = *tab;
     }
 }

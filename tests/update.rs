@@ -325,3 +325,74 @@ fn quit_sets_the_flag() {
     act(&mut state, Action::Quit);
     assert!(state.should_quit);
 }
+
+#[test]
+fn watch_rotation_includes_the_local_engine_found_automatically() {
+    let config = Config::default();
+    let engines = config.docker_engines(
+        Some("tcp://127.0.0.1:2375"),
+        std::path::Path::new("/nonexistent/docker.sock"),
+    );
+    assert_eq!(
+        engines.len(),
+        1,
+        "DOCKER_HOST is watched as the local engine"
+    );
+    let mut state = AppState::new(&config, &engines, Mode::Watch, "h".into(), now());
+    assert_eq!(
+        state.watch.as_ref().map(|w| w.tabs.clone()),
+        Some(vec![Tab::Resources, Tab::Containers])
+    );
+    let mut shown = Vec::new();
+    for period in 1..=4 {
+        update(
+            &mut state,
+            Msg::Tick,
+            now() + Duration::seconds(15 * period),
+        );
+        shown.push(state.tab);
+    }
+    assert_eq!(
+        shown,
+        [
+            Tab::Containers,
+            Tab::Resources,
+            Tab::Containers,
+            Tab::Resources
+        ]
+    );
+}
+
+#[test]
+fn watch_rotates_through_every_critical_tab_and_only_those() {
+    let mut state = fixtures::containers_app_state(Mode::Watch);
+    assert_eq!(state.tab_severity(Tab::Resources), Severity::Critical);
+    assert_eq!(state.tab_severity(Tab::Containers), Severity::Critical);
+    let watch = state.watch.as_mut().expect("watch state");
+    assert_eq!(
+        watch.tabs,
+        [Tab::Resources, Tab::Containers],
+        "the engines watched have a tab in the rotation"
+    );
+    watch.tabs.push(Tab::Endpoints);
+    assert_eq!(state.tab, Tab::Containers);
+    let mut shown = Vec::new();
+    for period in 1..=4 {
+        update(
+            &mut state,
+            Msg::Tick,
+            now() + Duration::seconds(15 * period),
+        );
+        shown.push(state.tab);
+    }
+    assert_eq!(
+        shown,
+        [
+            Tab::Resources,
+            Tab::Containers,
+            Tab::Resources,
+            Tab::Containers
+        ],
+        "the calm Endpoints tab waits until nothing is critical"
+    );
+}

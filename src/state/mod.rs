@@ -126,7 +126,8 @@ pub fn docker_source(engine: &str) -> String {
 }
 
 impl AppState {
-    /// `engines` are the Docker engines watched (see [`Config::docker_engines`]).
+    /// `engines` are the Docker engines watched (see [`Config::docker_engines`]); with any,
+    /// Containers is in the `--watch` rotation.
     pub fn new(
         config: &Config,
         engines: &[DockerConfig],
@@ -138,7 +139,7 @@ impl AppState {
             (config.history.as_secs_f64() / config.refresh.as_secs_f64()).ceil() as usize + 1;
         let watch = (mode == Mode::Watch).then(|| {
             let tabs = if config.watch.tabs.is_empty() {
-                config.configured_tabs()
+                config.configured_tabs(engines)
             } else {
                 config.watch.tabs.clone()
             };
@@ -199,6 +200,25 @@ impl AppState {
             .map(|f| f.severity)
             .max()
             .unwrap_or(Severity::Ok)
+    }
+
+    /// The tabs `--watch` takes turns on: the critical ones while any is critical (one is held),
+    /// else every tab of the rotation.
+    pub fn rotation(&self) -> Vec<Tab> {
+        let Some(watch) = &self.watch else {
+            return Vec::new();
+        };
+        let critical: Vec<Tab> = watch
+            .tabs
+            .iter()
+            .copied()
+            .filter(|tab| self.tab_severity(*tab) == Severity::Critical)
+            .collect();
+        if critical.is_empty() {
+            watch.tabs.clone()
+        } else {
+            critical
+        }
     }
 
     /// The keymap context of what has the keyboard, below any dialog: the log view when it is open
