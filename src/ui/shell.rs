@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::RenderCtx;
+use super::format::truncate;
 use super::layout::{padded_tabs, tab_label, tab_spans};
 use crate::action::Action;
 use crate::config::keymap::Context;
@@ -22,14 +23,76 @@ pub fn severity_style(severity: Severity, ctx: &RenderCtx) -> Style {
     }
 }
 
-fn clock(ctx: &RenderCtx) -> String {
+/// What the header's top line shows; the narrower the screen, the less (see [`HEADER_STEPS`]).
+#[derive(Debug, Clone, Copy)]
+struct HeaderParts {
+    date: bool,
+    uptime: bool,
+    source_names: bool,
+    clock: bool,
+    host: bool,
+    sources: bool,
+}
+
+/// The header's top line from the widest to the narrowest: each step drops or shortens the least
+/// important part left. The title and the mode badge always stay.
+const HEADER_STEPS: [HeaderParts; 7] = {
+    let full = HeaderParts {
+        date: true,
+        uptime: true,
+        source_names: true,
+        clock: true,
+        host: true,
+        sources: true,
+    };
+    let time_only = HeaderParts {
+        date: false,
+        ..full
+    };
+    let no_uptime = HeaderParts {
+        uptime: false,
+        ..time_only
+    };
+    let bare_sources = HeaderParts {
+        source_names: false,
+        ..no_uptime
+    };
+    let no_clock = HeaderParts {
+        clock: false,
+        ..bare_sources
+    };
+    let no_host = HeaderParts {
+        host: false,
+        ..no_clock
+    };
+    let no_sources = HeaderParts {
+        sources: false,
+        ..no_host
+    };
+    [
+        full,
+        time_only,
+        no_uptime,
+        bare_sources,
+        no_clock,
+        no_host,
+        no_sources,
+    ]
+};
+
+fn clock(ctx: &RenderCtx, date: bool) -> String {
+    let format = if date {
+        "%Y-%m-%d %H:%M:%S"
+    } else {
+        "%H:%M:%S"
+    };
     ctx.now
         .with_timezone(&ctx.offset)
-        .format("%Y-%m-%d %H:%M:%S")
+        .format(format)
         .to_string()
 }
 
-fn source_dots<'a>(state: &'a AppState, ctx: &RenderCtx) -> Vec<Span<'a>> {
+fn source_dots<'a>(state: &'a AppState, ctx: &RenderCtx, names: bool) -> Vec<Span<'a>> {
     let mut spans = Vec::new();
     for source in &state.sources {
         let (symbol, style) = match source.status {
@@ -41,32 +104,71 @@ fn source_dots<'a>(state: &'a AppState, ctx: &RenderCtx) -> Vec<Span<'a>> {
             format!("{symbol} "),
             ctx.theme.header.patch(style),
         ));
-        spans.push(Span::raw(format!("{}  ", source.name)));
+        if names {
+            spans.push(Span::raw(format!("{}  ", source.name)));
+        }
+    }
+    if !names && !spans.is_empty() {
+        spans.push(Span::raw(" "));
     }
     spans
 }
 
-pub fn render_header(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
-    buffer.set_style(area, ctx.theme.header);
-    let mut left = vec![
-        Span::styled(" ◆ watchdeck ", ctx.theme.header.patch(ctx.theme.title)),
-        Span::raw(format!("│ {} │ ", state.host)),
-    ];
-    left.extend(source_dots(state, ctx));
+/// The top line's left side (title, host, sources, mode) and right side (uptime, clock).
+fn header_line<'a>(
+    state: &'a AppState,
+    ctx: &RenderCtx,
+    parts: HeaderParts,
+) -> (Vec<Span<'a>>, String) {
+    let mut left = vec![Span::styled(
+        " ◆ watchdeck ",
+        ctx.theme.header.patch(ctx.theme.title),
+    )];
+    if parts.host {
+        left.push(Span::raw(format!("│ {} │ ", state.host)));
+    } else {
+        left.push(Span::raw("│ "));
+    }
+    if parts.sources {
+        left.extend(source_dots(state, ctx, parts.source_names));
+    }
     match state.mode {
         Mode::Interactive => {}
         Mode::ReadOnly => left.push(Span::styled(" READ-ONLY ", ctx.theme.warn)),
         Mode::Watch => left.push(Span::styled(" WATCH ", ctx.theme.info)),
     }
-    // The clock side is drawn first and the left side gets what remains, so neither overwrites.
+    let mut right = Vec::new();
+    if let Some(snapshot) = state.resources.latest.as_ref().filter(|_| parts.uptime) {
+        right.push(format!(
+            "up {}",
+            super::format::duration(std::time::Duration::from_secs(snapshot.uptime_seconds))
+        ));
+    }
+    if parts.clock {
+        right.push(clock(ctx, parts.date));
+    }
+    let right = if right.is_empty() {
+        String::new()
+    } else {
+        format!("{} ", right.join(" │ "))
+    };
+    (left, right)
+}
+
+pub fn render_header(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+    buffer.set_style(area, ctx.theme.header);
     let top = Rect { height: 1, ..area };
-    let uptime = state.resources.latest.as_ref().map(|s| {
-        format!(
-            "up {} │ ",
-            super::format::duration(std::time::Duration::from_secs(s.uptime_seconds))
-        )
-    });
-    let right = format!("{}{} ", uptime.unwrap_or_default(), clock(ctx));
+    // The widest version of the line that fits whole; neither side ever overwrites the other.
+    let fits = |(left, right): &(Vec<Span>, String)| {
+        let left: usize = left.iter().map(Span::width).sum();
+        left + right.chars().count() <= usize::from(top.width)
+    };
+    let narrowest = HEADER_STEPS[HEADER_STEPS.len() - 1];
+    let (left, right) = HEADER_STEPS
+        .iter()
+        .map(|parts| header_line(state, ctx, *parts))
+        .find(fits)
+        .unwrap_or_else(|| header_line(state, ctx, narrowest));
     let right_width = (right.chars().count() as u16).min(top.width);
     let right_area = Rect {
         x: top.right() - right_width,
@@ -97,7 +199,28 @@ pub fn render_header(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Re
     }
 }
 
-/// The wall display's big line: all clear, or counts with the worst finding.
+/// The parts that fit in `width` when joined by `separator`, in their order: the least important
+/// ones (the highest `rank`) are left out first.
+fn fitting<T>(parts: Vec<(T, usize, usize)>, separator: usize, width: usize) -> Vec<T> {
+    let mut by_rank: Vec<usize> = (0..parts.len()).collect();
+    by_rank.sort_by_key(|&i| parts[i].1);
+    let mut keep = vec![false; parts.len()];
+    let mut used = 0;
+    for i in by_rank {
+        let needed = parts[i].2 + if used == 0 { 0 } else { separator };
+        if used + needed <= width {
+            used += needed;
+            keep[i] = true;
+        }
+    }
+    parts
+        .into_iter()
+        .zip(keep)
+        .filter_map(|((part, _, _), keep)| keep.then_some(part))
+        .collect()
+}
+
+/// The wall display's big line: all clear, or counts with the worst findings.
 fn render_watch_status(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
     let critical = state
         .findings
@@ -130,33 +253,9 @@ fn render_watch_status(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &
             ));
             spans.push(Span::raw("  "));
         }
-        // One finding is told in full; several are named, worst first, so none hides another.
-        match state.findings.as_slice() {
-            [only] => spans.push(Span::raw(format!(
-                "{} · {}",
-                only.tab.title(),
-                only.message
-            ))),
-            many => {
-                let subjects: Vec<&str> = many.iter().map(|f| f.subject.as_str()).collect();
-                spans.push(Span::raw(subjects.join(" · ")));
-            }
-        }
+        let room = usize::from(area.width).saturating_sub(spans.iter().map(Span::width).sum());
+        spans.push(Span::raw(findings_summary(state, room)));
         Line::from(spans)
-    };
-    let rotation = match &state.watch {
-        Some(watch) if watch.paused => "rotation paused · space resumes".to_string(),
-        Some(watch) if state.tab_severity(state.tab) == Severity::Critical => {
-            format!("holding on {} while it is critical", state.tab.title())
-        }
-        Some(watch) if watch.tabs.len() > 1 => {
-            let left = (watch.next_at - ctx.now).num_seconds().max(0);
-            format!(
-                "rotating every {} · next in {left}s · space pauses",
-                humantime::format_duration(watch.every)
-            )
-        }
-        _ => "one tab to show: configure more sources to rotate".to_string(),
     };
     Paragraph::new(status)
         .style(ctx.theme.header)
@@ -166,9 +265,83 @@ fn render_watch_status(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &
         height: 1,
         ..area
     };
-    Paragraph::new(format!("  read-only · {rotation}"))
+    let parts = rotation_parts(state, ctx)
+        .into_iter()
+        .map(|(part, rank)| {
+            let width = part.chars().count();
+            (part, rank, width)
+        })
+        .collect();
+    let kept = fitting(parts, 3, usize::from(second.width).saturating_sub(2));
+    Paragraph::new(format!("  {}", kept.join(" · ")))
         .style(ctx.theme.header.patch(ctx.theme.muted))
         .render(second, buffer);
+}
+
+/// One finding told in full; several named, worst first, as many as fit in `width` and then how
+/// many more there are, so none hides another.
+fn findings_summary(state: &AppState, width: usize) -> String {
+    if let [only] = state.findings.as_slice() {
+        return truncate(&format!("{} · {}", only.tab.title(), only.message), width);
+    }
+    let subjects: Vec<&str> = state.findings.iter().map(|f| f.subject.as_str()).collect();
+    for shown in (1..=subjects.len()).rev() {
+        let mut text = subjects[..shown].join(" · ");
+        if shown < subjects.len() {
+            text.push_str(&format!(" · +{} more", subjects.len() - shown));
+        }
+        if text.chars().count() <= width {
+            return text;
+        }
+    }
+    truncate(&format!("+{} findings", subjects.len()), width)
+}
+
+/// The second status line's parts, with their rank (0 first kept).
+fn rotation_parts(state: &AppState, ctx: &RenderCtx) -> Vec<(String, usize)> {
+    let mut parts = vec![("read-only".to_string(), 3)];
+    let Some(watch) = &state.watch else {
+        return parts;
+    };
+    let every = humantime::format_duration(watch.every);
+    let next = format!(
+        "next in {}s",
+        (watch.next_at - ctx.now).num_seconds().max(0)
+    );
+    let rotation = state.rotation();
+    let critical = state.tab_severity(state.tab) == Severity::Critical;
+    if watch.paused {
+        parts.extend([
+            ("rotation paused".to_string(), 0),
+            ("space resumes".to_string(), 1),
+        ]);
+    } else if critical && rotation.len() == 1 {
+        parts.push((
+            format!("holding on {} while it is critical", state.tab.title()),
+            0,
+        ));
+    } else if critical {
+        parts.extend([
+            (
+                format!("{} critical tabs take turns every {every}", rotation.len()),
+                0,
+            ),
+            (next, 1),
+            ("space pauses".to_string(), 2),
+        ]);
+    } else if rotation.len() > 1 {
+        parts.extend([
+            (format!("rotating every {every}"), 0),
+            (next, 1),
+            ("space pauses".to_string(), 2),
+        ]);
+    } else {
+        parts.push((
+            "one tab to show: configure more sources to rotate".to_string(),
+            0,
+        ));
+    }
+    parts
 }
 
 pub fn render_tab_bar(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
