@@ -177,3 +177,38 @@ fn only_engine_never_answered() {
     );
     assert!(screen.contains("retry in 2s"), "{screen}");
 }
+
+#[test]
+fn footers_keep_quit_help_filter_and_the_main_actions() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    let [narrow, _] = footer_snapshots!("footer_containers", &state);
+    for hint in ["q quit", "/ filter", "enter detail", "l logs", "r restart"] {
+        assert!(narrow.contains(hint), "{hint:?} left out: {narrow:?}");
+    }
+    let [narrow, _] = footer_snapshots!(
+        "footer_containers_watch",
+        &fixtures::containers_app_state(Mode::Watch),
+    );
+    assert!(
+        narrow.contains("space pause") && !narrow.contains("restart"),
+        "--watch refuses container actions, so it does not offer them: {narrow:?}"
+    );
+    select(&mut state, "shop-db-1");
+    act(&mut state, Action::RestartContainer);
+    let [narrow, _] = footer_snapshots!("footer_typed_confirmation", &state);
+    assert_eq!(narrow, " type the name   enter confirm   esc cancel");
+}
+
+#[test]
+fn log_view_footer_says_q_closes_it() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    act(&mut state, Action::OpenLogs);
+    let [narrow, wide] = footer_snapshots!("footer_logs", &state);
+    for footer in [&narrow, &wide] {
+        assert!(
+            footer.contains("esc/q close") && !footer.contains("q quit"),
+            "q closes the log view: {footer:?}"
+        );
+        assert!(footer.contains("ctrl-c quit"), "{footer:?}");
+    }
+}

@@ -10,6 +10,7 @@ use super::RenderCtx;
 use super::format::truncate;
 use super::layout::{padded_tabs, tab_label, tab_spans};
 use crate::action::Action;
+use crate::config::key::KeyChord;
 use crate::config::keymap::Context;
 use crate::findings::Severity;
 use crate::state::source::SourceStatus;
@@ -370,61 +371,179 @@ pub fn render_tab_bar(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &R
     }
 }
 
-/// Destructive actions are hidden from the hints when the mode refuses them.
-fn destructive(action: Action) -> bool {
-    matches!(action, Action::TerminateProcess | Action::KillProcess)
+/// Operator commands are hidden from the hints when the mode refuses them.
+fn refused_in_read_only(action: Action) -> bool {
+    matches!(
+        action,
+        Action::TerminateProcess
+            | Action::KillProcess
+            | Action::RestartContainer
+            | Action::StopContainer
+            | Action::StartContainer
+            | Action::PauseContainer
+            | Action::KillContainer
+    )
 }
 
-/// The key hints of the current context, generated from the keymap.
-pub fn hints(state: &AppState, ctx: &RenderCtx) -> Vec<(String, &'static str)> {
+/// One key hint of the footer.
+#[derive(Debug)]
+struct Hint {
+    keys: String,
+    text: &'static str,
+    /// Place in the keymap's `footer` priorities; hints without one come after, in order.
+    rank: usize,
+    /// The help hint, which the marker replaces when hints are left out.
+    help: bool,
+}
+
+impl Hint {
+    fn width(&self) -> usize {
+        self.keys.chars().count() + 1 + self.text.chars().count()
+    }
+}
+
+/// What an action is called in the footer: leaving the log view is closing it.
+fn hint_text(context: Context, action: Action) -> Option<&'static str> {
+    match (context, action) {
+        (Context::Logs, Action::Cancel) => Some("close"),
+        _ => action.hint(),
+    }
+}
+
+/// The key hints of the current context, generated from the keymap, in the keymap's order.
+fn hints(state: &AppState, ctx: &RenderCtx) -> Vec<Hint> {
+    let fixed = |keys: &str, text: &'static str| Hint {
+        keys: keys.into(),
+        text,
+        rank: 0,
+        help: false,
+    };
     if let Overlay::Confirm(dialog) = &state.overlay
         && dialog.typed.is_some()
     {
         return vec![
-            ("type".into(), "the name"),
-            ("enter".into(), "confirm"),
-            ("esc".into(), "cancel"),
+            fixed("type", "the name"),
+            fixed("enter", "confirm"),
+            fixed("esc", "cancel"),
         ];
     }
-    let contexts: &[Context] = match state.overlay {
-        Overlay::Confirm(_) => &[Context::Dialog],
-        _ => &[state.key_context(), Context::Global],
+    let context = match state.overlay {
+        Overlay::Confirm(_) => Context::Dialog,
+        _ => state.key_context(),
     };
-    let mut hints: Vec<(String, &'static str)> = Vec::new();
-    for context in contexts {
-        for binding in ctx.keymap.bindings(*context) {
-            let Some(hint) = binding.action.hint() else {
+    let contexts: &[Context] = if context == Context::Dialog {
+        &[Context::Dialog]
+    } else {
+        &[context, Context::Global]
+    };
+    let shown = |action: Action| {
+        !(refused_in_read_only(action) && state.mode.refusal().is_some()
+            || action == Action::ToggleRotation && state.mode != Mode::Watch)
+    };
+    let priorities: Vec<Action> = contexts
+        .iter()
+        .rev()
+        .flat_map(|c| ctx.keymap.footer(*c).iter().copied())
+        .collect();
+    // The first key of each global action with a hint, to tell where the context shadows it.
+    let global_keys: Vec<KeyChord> = ctx
+        .keymap
+        .bindings(Context::Global)
+        .iter()
+        .filter(|b| b.action.hint().is_some() && shown(b.action))
+        .filter_map(|b| b.keys.first().copied())
+        .collect();
+    let mut hints: Vec<Hint> = Vec::new();
+    for hint_context in contexts {
+        for binding in ctx.keymap.bindings(*hint_context) {
+            let Some(text) = hint_text(context, binding.action) else {
                 continue;
             };
-            if destructive(binding.action) && state.mode.refusal().is_some() {
+            if !shown(binding.action) || hints.iter().any(|h| h.text == text) {
                 continue;
             }
-            if binding.action == Action::ToggleRotation && state.mode != Mode::Watch {
+            // A global key is offered only where it still means its action; a context key that
+            // takes over a global hint's key is named too (q closes the log view, not watchdeck).
+            let keys: Vec<String> = if *hint_context == Context::Global {
+                binding
+                    .keys
+                    .iter()
+                    .find(|key| ctx.keymap.action_for(context, **key) == Some(binding.action))
+                    .map(ToString::to_string)
+                    .into_iter()
+                    .collect()
+            } else {
+                binding
+                    .keys
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, key)| *i == 0 || global_keys.contains(key))
+                    .map(|(_, key)| key.to_string())
+                    .collect()
+            };
+            if keys.is_empty() {
                 continue;
             }
-            if hints.iter().any(|(_, h)| *h == hint) {
-                continue;
-            }
-            if let Some(key) = binding.keys.first() {
-                hints.push((key.to_string(), hint));
-            }
+            hints.push(Hint {
+                keys: keys.join("/"),
+                text,
+                rank: priorities
+                    .iter()
+                    .position(|a| *a == binding.action)
+                    .unwrap_or(priorities.len()),
+                help: binding.action == Action::Help,
+            });
         }
     }
-    if let Some(key) = ctx
-        .keymap
-        .keys(Context::Global, Action::GotoResources)
-        .first()
-    {
+    if context != Context::Dialog {
+        let first = ctx
+            .keymap
+            .keys(Context::Global, Action::GotoResources)
+            .first();
         let last = ctx
             .keymap
             .keys(Context::Global, Action::GotoRunbook)
-            .first()
-            .map(ToString::to_string);
-        if let Some(last) = last {
-            hints.push((format!("{key}-{last}"), "tabs"));
+            .first();
+        if let (Some(first), Some(last)) = (first, last) {
+            hints.push(Hint {
+                keys: format!("{first}-{last}"),
+                text: "tabs",
+                rank: priorities.len(),
+                help: false,
+            });
         }
     }
     hints
+}
+
+const HINT_GAP: usize = 3;
+
+/// The hints that fit in `width`: all of them, or the most important ones and a marker that the
+/// help key shows every key (the marker stands in for the help hint), as (text, is a key) pieces.
+fn fitting_hints(hints: Vec<Hint>, width: usize) -> (Vec<Hint>, Vec<(String, bool)>) {
+    let all: usize = hints.iter().map(|h| h.width() + HINT_GAP).sum();
+    if all.saturating_sub(HINT_GAP) <= width {
+        return (hints, Vec::new());
+    }
+    let marker = match hints.iter().find(|h| h.help) {
+        Some(help) => vec![
+            ("… ".to_string(), false),
+            (help.keys.clone(), true),
+            (" all keys".to_string(), false),
+        ],
+        None => vec![("…".to_string(), false)],
+    };
+    let marker_width: usize = marker.iter().map(|(text, _)| text.chars().count()).sum();
+    let parts = hints
+        .into_iter()
+        .filter(|h| !h.help)
+        .map(|h| {
+            let (rank, width) = (h.rank, h.width());
+            (h, rank, width)
+        })
+        .collect();
+    let room = width.saturating_sub(marker_width + HINT_GAP);
+    (fitting(parts, HINT_GAP, room), marker)
 }
 
 pub fn render_footer(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
@@ -437,16 +556,26 @@ pub fn render_footer(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Re
         Paragraph::new(line).render(area, buffer);
         return;
     }
+    let width = usize::from(area.width).saturating_sub(1);
+    let (shown, marker) = fitting_hints(hints(state, ctx), width);
     let mut spans = vec![Span::raw(" ")];
-    let mut used = 1;
-    for (key, hint) in hints(state, ctx) {
-        let width = key.chars().count() + hint.len() + 3;
-        if used + width > area.width as usize {
-            break;
+    for (i, hint) in shown.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(" ".repeat(HINT_GAP)));
         }
-        used += width;
-        spans.push(Span::styled(key, ctx.theme.accent));
-        spans.push(Span::styled(format!(" {hint}   "), ctx.theme.muted));
+        spans.push(Span::styled(hint.keys, ctx.theme.accent));
+        spans.push(Span::styled(format!(" {}", hint.text), ctx.theme.muted));
+    }
+    if !marker.is_empty() && spans.len() > 1 {
+        spans.push(Span::raw(" ".repeat(HINT_GAP)));
+    }
+    for (text, key) in marker {
+        let style = if key {
+            ctx.theme.accent
+        } else {
+            ctx.theme.muted
+        };
+        spans.push(Span::styled(text, style));
     }
     Paragraph::new(Line::from(spans)).render(area, buffer);
 }
