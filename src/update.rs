@@ -453,17 +453,7 @@ fn apply_filter_edit(state: &mut AppState, edit: FilterEdit) {
         }
         return;
     }
-    let logs = state
-        .containers
-        .logs
-        .as_mut()
-        .filter(|_| state.tab == Tab::Containers);
-    let current = match (&logs, state.tab) {
-        (Some(logs), _) => logs.search.clone(),
-        (None, Tab::Containers) => state.containers.filter.clone(),
-        (None, _) => state.resources.filter.clone(),
-    };
-    let mut text = current;
+    let mut text = state.edited_filter().to_string();
     match edit {
         FilterEdit::Insert(c) => text.push(c),
         FilterEdit::Backspace => {

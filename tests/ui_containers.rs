@@ -212,3 +212,54 @@ fn log_view_footer_says_q_closes_it() {
         assert!(footer.contains("ctrl-c quit"), "{footer:?}");
     }
 }
+
+#[test]
+fn filter_prompt_shows_the_filter_of_this_tab() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    state.resources.apply_filter("postgres".into());
+    act(&mut state, Action::Filter);
+    for c in "shop".chars() {
+        update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)), now());
+    }
+    let [narrow, _] = footer_snapshots!("filter_prompt_containers", &state);
+    assert!(
+        narrow.contains("shop█") && !narrow.contains("postgres"),
+        "{narrow:?}"
+    );
+    update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
+    act(&mut state, Action::Filter);
+    let reopened = render_support::footer(&draw(&state, 80, 24));
+    assert!(
+        reopened.contains("shop█"),
+        "/ on a kept filter shows it, the cursor at its end: {reopened:?}"
+    );
+    let long = "x".repeat(120);
+    for c in long.chars().chain("-end".chars()) {
+        update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)), now());
+    }
+    let narrow = render_support::footer(&draw(&state, 80, 24));
+    assert!(
+        narrow.contains("xxx-end█") && narrow.chars().count() <= 80,
+        "a long filter shows its end, where the cursor is: {narrow:?}"
+    );
+}
+
+#[test]
+fn log_search_prompt_shows_the_search() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    act(&mut state, Action::Filter);
+    for c in "shop".chars() {
+        update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)), now());
+    }
+    update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
+    act(&mut state, Action::OpenLogs);
+    act(&mut state, Action::Filter);
+    for c in "timed".chars() {
+        update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)), now());
+    }
+    let footer = render_support::footer(&draw(&state, 80, 24));
+    assert!(
+        footer.contains("timed█") && !footer.contains("shop"),
+        "{footer:?}"
+    );
+}

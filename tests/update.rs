@@ -396,3 +396,66 @@ fn watch_rotates_through_every_critical_tab_and_only_those() {
         "the calm Endpoints tab waits until nothing is critical"
     );
 }
+
+fn type_filter(state: &mut AppState, text: &str) {
+    for c in text.chars() {
+        update(state, Msg::FilterEdit(FilterEdit::Insert(c)), now());
+    }
+}
+
+#[test]
+fn each_tab_edits_its_own_filter() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    act(&mut state, Action::GotoResources);
+    act(&mut state, Action::Filter);
+    type_filter(&mut state, "nginx");
+    update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
+    act(&mut state, Action::GotoContainers);
+    act(&mut state, Action::Filter);
+    type_filter(&mut state, "shop");
+    update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
+    assert_eq!(
+        (
+            state.resources.filter.as_str(),
+            state.containers.filter.as_str()
+        ),
+        ("nginx", "shop")
+    );
+    // `/` on a kept filter starts from it: typing extends it, backspace takes its last character.
+    act(&mut state, Action::Filter);
+    type_filter(&mut state, "-web");
+    update(&mut state, Msg::FilterEdit(FilterEdit::Backspace), now());
+    assert_eq!(state.containers.filter, "shop-we");
+    update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
+    assert_eq!(
+        (state.overlay.clone(), state.resources.filter.as_str()),
+        (Overlay::None, "nginx"),
+        "the Resources filter is untouched"
+    );
+    // esc clears the filter being edited, and only that one.
+    act(&mut state, Action::GotoResources);
+    act(&mut state, Action::Filter);
+    update(&mut state, Msg::FilterEdit(FilterEdit::Cancel), now());
+    assert_eq!(
+        (
+            state.resources.filter.as_str(),
+            state.containers.filter.as_str()
+        ),
+        ("", "shop-we")
+    );
+}
+
+#[test]
+fn the_log_search_is_not_the_containers_filter() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    act(&mut state, Action::Filter);
+    type_filter(&mut state, "shop-web");
+    update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
+    act(&mut state, Action::OpenLogs);
+    act(&mut state, Action::Filter);
+    type_filter(&mut state, "timed");
+    update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
+    let search = state.containers.logs.as_ref().map(|l| l.search.clone());
+    assert_eq!(search.as_deref(), Some("timed"));
+    assert_eq!(state.containers.filter, "shop-web");
+}

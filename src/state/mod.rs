@@ -221,6 +221,15 @@ impl AppState {
         }
     }
 
+    /// What `/` edits here: the search of the open log view, else the filter of the tab's list.
+    pub fn edited_filter(&self) -> &str {
+        match (&self.containers.logs, self.tab) {
+            (Some(logs), Tab::Containers) => &logs.search,
+            (None, Tab::Containers) => &self.containers.filter,
+            _ => &self.resources.filter,
+        }
+    }
+
     /// The keymap context of what has the keyboard, below any dialog: the log view when it is open
     /// on the Containers tab, else the active tab.
     pub fn key_context(&self) -> Context {

@@ -548,12 +548,7 @@ fn fitting_hints(hints: Vec<Hint>, width: usize) -> (Vec<Hint>, Vec<(String, boo
 
 pub fn render_footer(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
     if state.overlay == Overlay::Filter {
-        let line = Line::from(vec![
-            Span::styled(" / ", ctx.theme.accent),
-            Span::styled(format!("{}█", state.resources.filter), ctx.theme.filter),
-            Span::styled("   enter keep · esc clear · ctrl-u erase", ctx.theme.muted),
-        ]);
-        Paragraph::new(line).render(area, buffer);
+        render_filter_prompt(buffer, area, state.edited_filter(), ctx);
         return;
     }
     let width = usize::from(area.width).saturating_sub(1);
@@ -576,6 +571,29 @@ pub fn render_footer(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Re
             ctx.theme.muted
         };
         spans.push(Span::styled(text, style));
+    }
+    Paragraph::new(Line::from(spans)).render(area, buffer);
+}
+
+/// The filter being typed, with the cursor at its end. When it is too long the keys' reminder
+/// goes first, then the start of the text, so the cursor and what was typed last stay in view.
+fn render_filter_prompt(buffer: &mut Buffer, area: Rect, text: &str, ctx: &RenderCtx) {
+    const PROMPT: &str = " / ";
+    const KEYS: &str = "   enter keep · esc clear · ctrl-u erase";
+    let width = usize::from(area.width);
+    let input = format!("{text}█");
+    let input_width = input.chars().count();
+    let mut spans = vec![Span::styled(PROMPT, ctx.theme.accent)];
+    let room = width.saturating_sub(PROMPT.len());
+    if input_width <= room {
+        spans.push(Span::styled(input, ctx.theme.filter));
+        if input_width + KEYS.chars().count() <= room {
+            spans.push(Span::styled(KEYS, ctx.theme.muted));
+        }
+    } else {
+        let tail: String = input.chars().skip(input_width + 1 - room).collect();
+        spans.push(Span::styled("…", ctx.theme.muted));
+        spans.push(Span::styled(tail, ctx.theme.filter));
     }
     Paragraph::new(Line::from(spans)).render(area, buffer);
 }
