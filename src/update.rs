@@ -63,12 +63,19 @@ pub fn update(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect>
 
 fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
     let logs_open = state.tab == Tab::Containers && state.containers.logs.is_some();
+    if state.overlay == Overlay::Help
+        && let Some(delta) = help_scroll(action)
+    {
+        state.help_scroll = state.help_scroll.saturating_add_signed(delta);
+        return Vec::new();
+    }
     match action {
         Action::Quit => state.should_quit = true,
         Action::Help => {
             state.overlay = if state.overlay == Overlay::Help {
                 Overlay::None
             } else {
+                state.help_scroll = 0;
                 Overlay::Help
             }
         }
@@ -167,6 +174,18 @@ fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec
         }
     }
     Vec::new()
+}
+
+/// How far a selection key scrolls the help.
+pub fn help_scroll(action: Action) -> Option<isize> {
+    match action {
+        Action::SelectNext => Some(1),
+        Action::SelectPrev => Some(-1),
+        Action::PageDown => Some(PAGE),
+        Action::PageUp => Some(-PAGE),
+        Action::SelectFirst => Some(isize::MIN),
+        _ => None,
+    }
 }
 
 /// Moves in the list of the current tab, or scrolls the open log view.

@@ -459,3 +459,48 @@ fn the_log_search_is_not_the_containers_filter() {
     assert_eq!(search.as_deref(), Some("timed"));
     assert_eq!(state.containers.filter, "shop-web");
 }
+
+#[test]
+fn the_selection_keys_scroll_the_help_and_other_keys_close_it() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use watchdeck::config::Keymap;
+    use watchdeck::input::route_key;
+    let keymap = Keymap::load("default", None).expect("default keymap");
+    let mut state = fixtures::app_state(Mode::Interactive);
+    let selected = state.resources.selected_process().map(|p| p.pid);
+    act(&mut state, Action::Help);
+    let key = |c: char| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    for (c, action) in [
+        ('j', Action::SelectNext),
+        ('k', Action::SelectPrev),
+        ('?', Action::Help),
+        ('q', Action::Quit),
+        ('x', Action::Cancel),
+    ] {
+        assert_eq!(
+            route_key(&state, &keymap, key(c)),
+            Some(Msg::Action(action)),
+            "{c}"
+        );
+    }
+    act(&mut state, Action::SelectNext);
+    act(&mut state, Action::PageDown);
+    assert_eq!(state.help_scroll, 11);
+    act(&mut state, Action::PageUp);
+    act(&mut state, Action::SelectPrev);
+    act(&mut state, Action::SelectPrev);
+    assert_eq!(state.help_scroll, 0, "it stops at the top");
+    act(&mut state, Action::SelectNext);
+    assert_eq!(
+        state.resources.selected_process().map(|p| p.pid),
+        selected,
+        "the list behind does not move"
+    );
+    act(&mut state, Action::Help);
+    act(&mut state, Action::Help);
+    assert_eq!(
+        (state.overlay.clone(), state.help_scroll),
+        (Overlay::Help, 0),
+        "the help opens at the top"
+    );
+}

@@ -101,6 +101,8 @@ pub struct AppState {
     pub host: String,
     pub tab: Tab,
     pub overlay: Overlay,
+    /// How far the help is scrolled when it is taller than the screen (the view caps it).
+    pub help_scroll: usize,
     pub toasts: Vec<Toast>,
     pub sources: Vec<SourceHealth>,
     pub metrics: MetricStore,
@@ -155,6 +157,7 @@ impl AppState {
             host,
             tab: Tab::Resources,
             overlay: Overlay::None,
+            help_scroll: 0,
             toasts: Vec::new(),
             sources: std::iter::once(SourceHealth::new(SYSTEM_SOURCE))
                 .chain(
