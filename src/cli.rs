@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand, ValueEnum};
 use strum::IntoEnumIterator;
 
@@ -46,8 +47,8 @@ pub struct Cli {
     /// How long --watch shows each tab, e.g. 15s, 1m (default: the config's watch.rotate).
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, requires = "watch")]
     pub rotate: Option<Duration>,
-    /// Tab to start on: resources, containers, alerts, databases, endpoints or runbook.
-    #[arg(long, value_name = "TAB", value_parser = parse_tab)]
+    /// Tab to start on.
+    #[arg(long, value_name = "TAB", value_parser = tab_parser())]
     pub tab: Option<Tab>,
     /// Theme to use instead of the config's (default, light, high-contrast, mono or your own).
     #[arg(long, value_name = "NAME")]
@@ -56,11 +57,9 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-fn parse_tab(name: &str) -> Result<Tab, String> {
-    name.parse().map_err(|_| {
-        let names: Vec<&str> = Tab::iter().map(<&str>::from).collect();
-        format!("expected one of {}", names.join(", "))
-    })
+/// The tab names as possible values, so `--help` and shell completions list them.
+fn tab_parser() -> impl TypedValueParser<Value = Tab> {
+    PossibleValuesParser::new(Tab::iter().map(<&str>::from)).try_map(|name| name.parse::<Tab>())
 }
 
 #[derive(Debug, Subcommand)]

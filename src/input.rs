@@ -11,6 +11,7 @@ use crate::config::keymap::Context;
 use crate::msg::{FilterEdit, Msg};
 use crate::state::{AppState, Overlay};
 use crate::ui::layout::tab_at;
+use crate::update::help_scroll;
 
 pub fn route_key(state: &AppState, keymap: &Keymap, key: KeyEvent) -> Option<Msg> {
     if key.kind == KeyEventKind::Release {
@@ -27,12 +28,13 @@ pub fn route_key(state: &AppState, keymap: &Keymap, key: KeyEvent) -> Option<Msg
         },
         Overlay::Confirm(_) => keymap.action_for(Context::Dialog, chord).map(Msg::Action),
         Overlay::Help => {
-            // Any key closes the help; quitting still quits.
+            // The selection keys scroll the help, the help key and quitting do what they say,
+            // and any other key closes it.
             let action = keymap.action_for(state.key_context(), chord);
-            Some(Msg::Action(if action == Some(Action::Quit) {
-                Action::Quit
-            } else {
-                Action::Cancel
+            Some(Msg::Action(match action {
+                Some(action @ (Action::Quit | Action::Help)) => action,
+                Some(action) if help_scroll(action).is_some() => action,
+                _ => Action::Cancel,
             }))
         }
         Overlay::None => keymap

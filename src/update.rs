@@ -9,7 +9,7 @@ use crate::collect::containers::{ContainerAction, ContainerState, EngineSnapshot
 use crate::collect::resources::ResourcesSnapshot;
 use crate::command::{CommandError, CommandOutcome, OperatorCommand, ProcessSignal};
 use crate::effect::Effect;
-use crate::findings::{Severity, container_findings, resource_findings, source_findings};
+use crate::findings::{container_findings, resource_findings, source_findings};
 use crate::metrics::SeriesKey;
 use crate::msg::{FilterEdit, Msg, SourceUpdate};
 use crate::state::containers::{ContainerKey, LogView};
@@ -63,12 +63,19 @@ pub fn update(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect>
 
 fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
     let logs_open = state.tab == Tab::Containers && state.containers.logs.is_some();
+    if state.overlay == Overlay::Help
+        && let Some(delta) = help_scroll(action)
+    {
+        state.help_scroll = state.help_scroll.saturating_add_signed(delta);
+        return Vec::new();
+    }
     match action {
         Action::Quit => state.should_quit = true,
         Action::Help => {
             state.overlay = if state.overlay == Overlay::Help {
                 Overlay::None
             } else {
+                state.help_scroll = 0;
                 Overlay::Help
             }
         }
@@ -158,6 +165,18 @@ fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec
         }
     }
     Vec::new()
+}
+
+/// How far a selection key scrolls the help.
+pub fn help_scroll(action: Action) -> Option<isize> {
+    match action {
+        Action::SelectNext => Some(1),
+        Action::SelectPrev => Some(-1),
+        Action::PageDown => Some(PAGE),
+        Action::PageUp => Some(-PAGE),
+        Action::SelectFirst => Some(isize::MIN),
+        _ => None,
+    }
 }
 
 /// Moves in the list of the current tab, or scrolls the open log view.
@@ -513,17 +532,7 @@ fn apply_filter_edit(state: &mut AppState, edit: FilterEdit) {
         }
         return;
     }
-    let logs = state
-        .containers
-        .logs
-        .as_mut()
-        .filter(|_| state.tab == Tab::Containers);
-    let current = match (&logs, state.tab) {
-        (Some(logs), _) => logs.search.clone(),
-        (None, Tab::Containers) => state.containers.filter.clone(),
-        (None, _) => state.resources.filter.clone(),
-    };
-    let mut text = current;
+    let mut text = state.edited_filter().to_string();
     match edit {
         FilterEdit::Insert(c) => text.push(c),
         FilterEdit::Backspace => {
@@ -806,17 +815,10 @@ fn apply_tick(state: &mut AppState, now: DateTime<Utc>) {
     rotate(state, now);
 }
 
-/// `--watch`: hold on the worst critical tab; otherwise move to the next tab when the period ends.
+/// `--watch`: when the period ends, move to the next tab of the rotation (see
+/// [`AppState::rotation`]): one critical tab is held, several take turns.
 fn rotate(state: &mut AppState, now: DateTime<Utc>) {
-    let critical = state.watch.as_ref().and_then(|watch| {
-        watch
-            .tabs
-            .iter()
-            .copied()
-            .find(|tab| state.tab_severity(*tab) == Severity::Critical)
-    });
-    let current = state.tab;
-    let current_is_critical = state.tab_severity(current) == Severity::Critical;
+    let rotation = state.rotation();
     let Some(watch) = &mut state.watch else {
         return;
     };
@@ -824,16 +826,11 @@ fn rotate(state: &mut AppState, now: DateTime<Utc>) {
         return;
     }
     watch.next_at = now + chrono_duration(watch.every);
-    if current_is_critical {
-        return;
-    }
-    if let Some(tab) = critical {
-        state.tab = tab;
-        return;
-    }
-    let position = watch.tabs.iter().position(|t| *t == current);
-    let next = position.map_or(0, |i| (i + 1) % watch.tabs.len().max(1));
-    if let Some(tab) = watch.tabs.get(next) {
+    let next = match rotation.iter().position(|tab| *tab == state.tab) {
+        Some(i) => rotation.get((i + 1) % rotation.len()),
+        None => rotation.first(),
+    };
+    if let Some(tab) = next {
         state.tab = *tab;
     }
 }

@@ -211,6 +211,32 @@ fn completions_bash_prints_a_script() {
     }
 }
 
+#[test]
+fn completions_offer_the_tab_names_for_tab() {
+    let env = TestEnv::new();
+    let run = env.run(["completions", "bash"]);
+    run.assert_code(0);
+    let tab_case = run
+        .stdout
+        .split("--tab)")
+        .nth(1)
+        .and_then(|rest| rest.split(";;").next())
+        .expect("a case for --tab");
+    for tab in [
+        "resources",
+        "containers",
+        "alerts",
+        "databases",
+        "endpoints",
+        "runbook",
+    ] {
+        assert!(
+            tab_case.contains(tab),
+            "--tab does not complete {tab}:{tab_case}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // watchdeck check
 // ---------------------------------------------------------------------------------------------

@@ -40,6 +40,26 @@ fn every_shipped_keymap_binds_what_default_binds() {
 }
 
 #[test]
+fn every_footer_priority_of_a_shipped_keymap_has_a_key_and_a_hint() {
+    for (name, _) in KEYMAPS {
+        let keymap = Keymap::load(name, None).unwrap_or_else(|e| panic!("{e}"));
+        for context in Context::iter() {
+            for action in keymap.footer(context) {
+                let bound = !keymap.keys(context, *action).is_empty()
+                    || context != Context::Dialog
+                        && !keymap.keys(Context::Global, *action).is_empty();
+                assert!(
+                    bound && action.hint().is_some(),
+                    "keymap {name}: [{}] footer names {}, which has no key or no hint there",
+                    context.name(),
+                    action.name()
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn every_shipped_theme_is_complete() {
     for (name, text) in THEMES {
         let file = parse(name, text).unwrap_or_else(|e| panic!("{e}"));

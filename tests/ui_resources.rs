@@ -176,3 +176,38 @@ fn mono_tells_severity_by_text_and_symbols() {
                 && cell.bg == ratatui::style::Color::Reset)
     );
 }
+
+#[test]
+fn footers_keep_quit_help_filter_and_the_main_actions() {
+    let [narrow, wide] =
+        footer_snapshots!("footer_resources", &fixtures::app_state(Mode::Interactive),);
+    for hint in ["q quit", "/ filter", "c cpu", "m mem", "t term", "K kill"] {
+        assert!(narrow.contains(hint), "{hint:?} left out: {narrow:?}");
+    }
+    assert!(
+        wide.contains("? help") && wide.contains("1-6 tabs"),
+        "{wide}"
+    );
+    let [narrow, _] = footer_snapshots!(
+        "footer_resources_read_only",
+        &fixtures::app_state(Mode::ReadOnly),
+    );
+    assert!(!narrow.contains("term") && !narrow.contains("kill"));
+    let mut confirm = fixtures::app_state(Mode::Interactive);
+    act(&mut confirm, Action::TerminateProcess);
+    let [narrow, _] = footer_snapshots!("footer_dialog", &confirm);
+    assert_eq!(narrow, " y confirm   n cancel");
+}
+
+#[test]
+fn footer_priorities_follow_a_custom_keymap() {
+    let user = "[resources]\nfooter = [\"reverse_sort\", \"sort_by_name\"]\n";
+    let keymap = Keymap::load("default", Some(("user.toml", user))).expect("keymap");
+    let state = fixtures::app_state(Mode::Interactive);
+    let screen = text(&draw_with(&state, 80, 24, &theme("default"), &keymap));
+    let footer = screen.lines().last().unwrap_or_default();
+    assert!(
+        footer.contains("r reverse") && footer.contains("n name") && footer.contains("q quit"),
+        "{footer}"
+    );
+}

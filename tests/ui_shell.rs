@@ -108,3 +108,61 @@ fn tab_bar_marks_the_critical_tab() {
         assert!(tab_bar.contains(title), "{tab_bar}");
     }
 }
+
+/// The first `rows` rows of the screen, without trailing blanks.
+fn top_rows(state: &AppState, width: u16, height: u16, rows: usize) -> String {
+    text(&draw(state, width, height))
+        .lines()
+        .take(rows)
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn watch_header_with_two_engines_and_two_critical_tabs() {
+    let state = fixtures::containers_app_state(Mode::Watch);
+    for (width, height) in [(80, 24), (200, 50)] {
+        let header = top_rows(&state, width, height, 3);
+        insta::with_settings!({ snapshot_suffix => format!("{width}x{height}") }, {
+            assert_snapshot!("watch_header", header)
+        });
+        let first = header.lines().next().unwrap_or_default();
+        assert!(
+            first.contains(" WATCH ") && first.contains("09:30:00"),
+            "the mode and the time are whole at {width} columns: {first:?}"
+        );
+    }
+}
+
+#[test]
+fn watch_header_parts_never_overlap_when_narrow() {
+    let state = fixtures::containers_app_state(Mode::Watch);
+    for width in [40, 50, 60, 70, 80, 90, 100] {
+        let first = top_rows(&state, width, 24, 1);
+        assert!(
+            first.contains(" WATCH ") || first.ends_with(" WATCH"),
+            "the mode badge is whole at {width} columns: {first:?}"
+        );
+        assert!(
+            first.trim_end().ends_with("09:30:00") || !first.contains(':'),
+            "the clock is whole or left out at {width} columns: {first:?}"
+        );
+    }
+}
+
+#[test]
+fn footers_of_the_tabs_without_keys_of_their_own() {
+    for tab in [Tab::Alerts, Tab::Databases, Tab::Endpoints, Tab::Runbook] {
+        let [narrow, _] = footer_snapshots!("footer_global", &on_tab(tab));
+        assert_eq!(
+            narrow, " q quit   ? help   tab next   / filter   1-6 tabs",
+            "{tab:?}"
+        );
+    }
+    let [narrow, _] = footer_snapshots!("footer_watch", &fixtures::app_state(Mode::Watch));
+    assert!(
+        narrow.contains("q quit") && narrow.contains("space pause"),
+        "{narrow:?}"
+    );
+}

@@ -363,3 +363,182 @@ fn quit_sets_the_flag() {
     act(&mut state, Action::Quit);
     assert!(state.should_quit);
 }
+
+#[test]
+fn watch_rotation_includes_the_local_engine_found_automatically() {
+    let config = Config::default();
+    let engines = config.docker_engines(
+        Some("tcp://127.0.0.1:2375"),
+        std::path::Path::new("/nonexistent/docker.sock"),
+    );
+    assert_eq!(
+        engines.len(),
+        1,
+        "DOCKER_HOST is watched as the local engine"
+    );
+    let mut state = AppState::new(&config, &engines, Mode::Watch, "h".into(), now());
+    assert_eq!(
+        state.watch.as_ref().map(|w| w.tabs.clone()),
+        Some(vec![Tab::Resources, Tab::Containers])
+    );
+    let mut shown = Vec::new();
+    for period in 1..=4 {
+        update(
+            &mut state,
+            Msg::Tick,
+            now() + Duration::seconds(15 * period),
+        );
+        shown.push(state.tab);
+    }
+    assert_eq!(
+        shown,
+        [
+            Tab::Containers,
+            Tab::Resources,
+            Tab::Containers,
+            Tab::Resources
+        ]
+    );
+}
+
+#[test]
+fn watch_rotates_through_every_critical_tab_and_only_those() {
+    let mut state = fixtures::containers_app_state(Mode::Watch);
+    assert_eq!(state.tab_severity(Tab::Resources), Severity::Critical);
+    assert_eq!(state.tab_severity(Tab::Containers), Severity::Critical);
+    let watch = state.watch.as_mut().expect("watch state");
+    assert_eq!(
+        watch.tabs,
+        [Tab::Resources, Tab::Containers],
+        "the engines watched have a tab in the rotation"
+    );
+    watch.tabs.push(Tab::Endpoints);
+    assert_eq!(state.tab, Tab::Containers);
+    let mut shown = Vec::new();
+    for period in 1..=4 {
+        update(
+            &mut state,
+            Msg::Tick,
+            now() + Duration::seconds(15 * period),
+        );
+        shown.push(state.tab);
+    }
+    assert_eq!(
+        shown,
+        [
+            Tab::Resources,
+            Tab::Containers,
+            Tab::Resources,
+            Tab::Containers
+        ],
+        "the calm Endpoints tab waits until nothing is critical"
+    );
+}
+
+fn type_filter(state: &mut AppState, text: &str) {
+    for c in text.chars() {
+        update(state, Msg::FilterEdit(FilterEdit::Insert(c)), now());
+    }
+}
+
+#[test]
+fn each_tab_edits_its_own_filter() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    act(&mut state, Action::GotoResources);
+    act(&mut state, Action::Filter);
+    type_filter(&mut state, "nginx");
+    update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
+    act(&mut state, Action::GotoContainers);
+    act(&mut state, Action::Filter);
+    type_filter(&mut state, "shop");
+    update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
+    assert_eq!(
+        (
+            state.resources.filter.as_str(),
+            state.containers.filter.as_str()
+        ),
+        ("nginx", "shop")
+    );
+    // `/` on a kept filter starts from it: typing extends it, backspace takes its last character.
+    act(&mut state, Action::Filter);
+    type_filter(&mut state, "-web");
+    update(&mut state, Msg::FilterEdit(FilterEdit::Backspace), now());
+    assert_eq!(state.containers.filter, "shop-we");
+    update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
+    assert_eq!(
+        (state.overlay.clone(), state.resources.filter.as_str()),
+        (Overlay::None, "nginx"),
+        "the Resources filter is untouched"
+    );
+    // esc clears the filter being edited, and only that one.
+    act(&mut state, Action::GotoResources);
+    act(&mut state, Action::Filter);
+    update(&mut state, Msg::FilterEdit(FilterEdit::Cancel), now());
+    assert_eq!(
+        (
+            state.resources.filter.as_str(),
+            state.containers.filter.as_str()
+        ),
+        ("", "shop-we")
+    );
+}
+
+#[test]
+fn the_log_search_is_not_the_containers_filter() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    act(&mut state, Action::Filter);
+    type_filter(&mut state, "shop-web");
+    update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
+    act(&mut state, Action::OpenLogs);
+    act(&mut state, Action::Filter);
+    type_filter(&mut state, "timed");
+    update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
+    let search = state.containers.logs.as_ref().map(|l| l.search.clone());
+    assert_eq!(search.as_deref(), Some("timed"));
+    assert_eq!(state.containers.filter, "shop-web");
+}
+
+#[test]
+fn the_selection_keys_scroll_the_help_and_other_keys_close_it() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use watchdeck::config::Keymap;
+    use watchdeck::input::route_key;
+    let keymap = Keymap::load("default", None).expect("default keymap");
+    let mut state = fixtures::app_state(Mode::Interactive);
+    let selected = state.resources.selected_process().map(|p| p.pid);
+    act(&mut state, Action::Help);
+    let key = |c: char| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    for (c, action) in [
+        ('j', Action::SelectNext),
+        ('k', Action::SelectPrev),
+        ('?', Action::Help),
+        ('q', Action::Quit),
+        ('x', Action::Cancel),
+    ] {
+        assert_eq!(
+            route_key(&state, &keymap, key(c)),
+            Some(Msg::Action(action)),
+            "{c}"
+        );
+    }
+    act(&mut state, Action::SelectNext);
+    act(&mut state, Action::PageDown);
+    assert_eq!(state.help_scroll, 11);
+    act(&mut state, Action::PageUp);
+    act(&mut state, Action::SelectPrev);
+    act(&mut state, Action::SelectPrev);
+    assert_eq!(state.help_scroll, 0, "it stops at the top");
+    act(&mut state, Action::SelectNext);
+    assert_eq!(
+        state.resources.selected_process().map(|p| p.pid),
+        selected,
+        "the list behind does not move"
+    );
+    act(&mut state, Action::Help);
+    act(&mut state, Action::Help);
+    assert_eq!(
+        (state.overlay.clone(), state.help_scroll),
+        (Overlay::Help, 0),
+        "the help opens at the top"
+    );
+}

@@ -70,7 +70,12 @@ pub struct Binding {
 pub struct Keymap {
     pub name: String,
     contexts: BTreeMap<Context, Vec<Binding>>,
+    /// Per context, the actions whose hints the footer keeps first when it is short of room.
+    footer: BTreeMap<Context, Vec<Action>>,
 }
+
+/// The key in a context's table that lists its footer priorities instead of binding an action.
+const FOOTER_KEY: &str = "footer";
 
 type KeymapFile = BTreeMap<String, BTreeMap<String, Spanned<Vec<Spanned<String>>>>>;
 
@@ -81,6 +86,7 @@ impl Keymap {
         let mut keymap = Self {
             name: name.to_string(),
             contexts: BTreeMap::new(),
+            footer: BTreeMap::new(),
         };
         keymap.apply(&format!("keymaps/{base_name}.toml (embedded)"), base_text)?;
         if let Some((path, text)) = user {
@@ -109,19 +115,40 @@ impl Keymap {
             })?;
             let bindings = self.contexts.entry(context).or_default();
             for (action_name, keys) in actions {
+                let unknown = |name: &str| {
+                    format!(
+                        "unknown action {name:?}: expected one of {}",
+                        Action::iter()
+                            .map(Action::name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                if action_name == FOOTER_KEY {
+                    let footer = keys
+                        .get_ref()
+                        .iter()
+                        .map(|name| {
+                            Action::from_str(name.get_ref()).map_err(|_| {
+                                LoadError::at_span(
+                                    file,
+                                    text,
+                                    Some(name.span()),
+                                    unknown(name.get_ref()),
+                                )
+                            })
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    self.footer.insert(context, footer);
+                    continue;
+                }
                 let action = Action::from_str(&action_name).map_err(|_| {
                     LoadError::at_key(
                         file,
                         text,
                         Some(&context_name),
                         &action_name,
-                        format!(
-                            "unknown action {action_name:?}: expected one of {}",
-                            Action::iter()
-                                .map(Action::name)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
+                        unknown(&action_name),
                     )
                 })?;
                 let chords = keys
@@ -208,6 +235,11 @@ impl Keymap {
     /// The bindings of one context, in the order of the `Action` enum.
     pub fn bindings(&self, context: Context) -> &[Binding] {
         self.contexts.get(&context).map_or(&[], Vec::as_slice)
+    }
+
+    /// The actions of a context whose footer hints are kept first, most important first.
+    pub fn footer(&self, context: Context) -> &[Action] {
+        self.footer.get(&context).map_or(&[], Vec::as_slice)
     }
 
     /// The keys bound to an action in a context (empty when unbound).
@@ -346,6 +378,40 @@ mod tests {
             Some(Action::SortByCpu)
         );
         assert_eq!(keymap.action_for(Context::Alerts, q), Some(Action::Quit));
+    }
+
+    #[test]
+    fn footer_priorities_are_data_a_user_file_replaces() {
+        let keymap = default_keymap();
+        assert_eq!(
+            keymap.footer(Context::Global),
+            [
+                Action::Quit,
+                Action::Help,
+                Action::Filter,
+                Action::ToggleRotation
+            ]
+        );
+        let user = "[containers]\nfooter = [\"open_logs\"]\n";
+        let keymap =
+            Keymap::load("default", Some(("f.toml", user))).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(keymap.footer(Context::Containers), [Action::OpenLogs]);
+        assert_eq!(
+            keymap.keys(Context::Containers, Action::OpenLogs).len(),
+            1,
+            "footer binds no key"
+        );
+        let error = Keymap::load(
+            "default",
+            Some(("f.toml", "[logs]\nfooter = [\"cancel\", \"fly\"]\n")),
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(
+            error.starts_with("f.toml:2:21") && error.contains("unknown action \"fly\""),
+            "{error}"
+        );
     }
 
     #[test]

@@ -502,11 +502,13 @@ impl Config {
         }]
     }
 
-    /// Tabs that have a configured source; Resources always has the local host.
-    pub fn configured_tabs(&self) -> Vec<Tab> {
+    /// Tabs that have a source; Resources always has the local host. `engines` are the Docker
+    /// engines actually watched (see [`Config::docker_engines`]): the local one may have been
+    /// found without any `[[docker]]` entry.
+    pub fn configured_tabs(&self, engines: &[DockerConfig]) -> Vec<Tab> {
         let mut tabs = vec![Tab::Resources];
         for (tab, configured) in [
-            (Tab::Containers, !self.docker.is_empty()),
+            (Tab::Containers, !engines.is_empty()),
             (Tab::Alerts, !self.rule.is_empty()),
             (Tab::Databases, !self.database.is_empty()),
             (Tab::Endpoints, !self.endpoint.is_empty()),
@@ -781,7 +783,7 @@ mod tests {
         )
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
-            config.configured_tabs(),
+            config.configured_tabs(&config.docker),
             vec![Tab::Resources, Tab::Endpoints]
         );
     }

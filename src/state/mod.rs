@@ -110,6 +110,8 @@ pub struct AppState {
     pub host: String,
     pub tab: Tab,
     pub overlay: Overlay,
+    /// How far the help is scrolled when it is taller than the screen (the view caps it).
+    pub help_scroll: usize,
     pub toasts: Vec<Toast>,
     pub in_flight: Vec<InFlight>,
     pub sources: Vec<SourceHealth>,
@@ -136,7 +138,8 @@ pub fn docker_source(engine: &str) -> String {
 }
 
 impl AppState {
-    /// `engines` are the Docker engines watched (see [`Config::docker_engines`]).
+    /// `engines` are the Docker engines watched (see [`Config::docker_engines`]); with any,
+    /// Containers is in the `--watch` rotation.
     pub fn new(
         config: &Config,
         engines: &[DockerConfig],
@@ -148,7 +151,7 @@ impl AppState {
             (config.history.as_secs_f64() / config.refresh.as_secs_f64()).ceil() as usize + 1;
         let watch = (mode == Mode::Watch).then(|| {
             let tabs = if config.watch.tabs.is_empty() {
-                config.configured_tabs()
+                config.configured_tabs(engines)
             } else {
                 config.watch.tabs.clone()
             };
@@ -164,6 +167,7 @@ impl AppState {
             host,
             tab: Tab::Resources,
             overlay: Overlay::None,
+            help_scroll: 0,
             toasts: Vec::new(),
             in_flight: Vec::new(),
             sources: std::iter::once(SourceHealth::new(SYSTEM_SOURCE))
@@ -210,6 +214,34 @@ impl AppState {
             .map(|f| f.severity)
             .max()
             .unwrap_or(Severity::Ok)
+    }
+
+    /// The tabs `--watch` takes turns on: the critical ones while any is critical (one is held),
+    /// else every tab of the rotation.
+    pub fn rotation(&self) -> Vec<Tab> {
+        let Some(watch) = &self.watch else {
+            return Vec::new();
+        };
+        let critical: Vec<Tab> = watch
+            .tabs
+            .iter()
+            .copied()
+            .filter(|tab| self.tab_severity(*tab) == Severity::Critical)
+            .collect();
+        if critical.is_empty() {
+            watch.tabs.clone()
+        } else {
+            critical
+        }
+    }
+
+    /// What `/` edits here: the search of the open log view, else the filter of the tab's list.
+    pub fn edited_filter(&self) -> &str {
+        match (&self.containers.logs, self.tab) {
+            (Some(logs), Tab::Containers) => &logs.search,
+            (None, Tab::Containers) => &self.containers.filter,
+            _ => &self.resources.filter,
+        }
     }
 
     /// The keymap context of what has the keyboard, below any dialog: the log view when it is open

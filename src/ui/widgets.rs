@@ -48,9 +48,20 @@ pub fn render_overlay(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &R
     }
 }
 
-/// The lines of one context's section: a heading, then keys and what they do. The six "go to
-/// tab" actions share one line when each has a key.
-fn help_section<'a>(heading: String, context: Context, ctx: &RenderCtx) -> Vec<Line<'a>> {
+/// One row of the help before it is laid out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum HelpRow {
+    Heading(String),
+    Blank,
+    Entry {
+        keys: String,
+        description: &'static str,
+    },
+}
+
+/// The rows of one context's section: a heading, then keys and what they do. The six "go to
+/// tab" actions share one row when each has a key.
+fn help_section(heading: String, context: Context, ctx: &RenderCtx) -> Vec<HelpRow> {
     let bindings = ctx.keymap.bindings(context);
     if bindings.is_empty() {
         return Vec::new();
@@ -73,17 +84,14 @@ fn help_section<'a>(heading: String, context: Context, ctx: &RenderCtx) -> Vec<L
         })
         .collect();
     let grouped = goto_keys.len() == goto.len();
-    let line = |keys: String, description: &'static str| {
-        Line::from(vec![
-            Span::styled(format!(" {:<13}", truncate(&keys, 12)), ctx.theme.accent),
-            Span::styled(description, ctx.theme.dialog),
-        ])
-    };
-    let mut lines = vec![Line::styled(heading, ctx.theme.title)];
+    let mut rows = vec![HelpRow::Heading(heading)];
     for action in Action::iter() {
         if grouped && goto.contains(&action) {
             if action == Action::GotoResources {
-                lines.push(line(goto_keys.join(" "), "go to tab by number"));
+                rows.push(HelpRow::Entry {
+                    keys: goto_keys.join(" "),
+                    description: "go to tab by number",
+                });
             }
             continue;
         }
@@ -94,14 +102,193 @@ fn help_section<'a>(heading: String, context: Context, ctx: &RenderCtx) -> Vec<L
             .map(ToString::to_string)
             .collect();
         if !keys.is_empty() {
-            lines.push(line(keys.join(", "), action.description()));
+            rows.push(HelpRow::Entry {
+                keys: keys.join(", "),
+                description: action.description(),
+            });
         }
     }
+    rows
+}
+
+/// Space before the keys, and between the keys and the description.
+const KEYS_INDENT: usize = 1;
+const KEYS_GAP: usize = 2;
+/// Between the two columns of the help.
+const COLUMN_GAP: usize = 2;
+/// The narrowest description column worth laying out.
+const MIN_DESCRIPTION: usize = 12;
+
+/// Words of `text` in lines of at most `width` characters; a longer word is split.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        let line_width = line.chars().count();
+        if line_width > 0 && line_width + 1 + word.len() <= width {
+            line.push(' ');
+            line.extend(word);
+            continue;
+        }
+        if line_width > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        while word.len() > width {
+            lines.push(word.drain(..width).collect());
+        }
+        line = word.into_iter().collect();
+    }
+    lines.push(line);
     lines
 }
 
+/// One column of the help: its rows and the width of its keys.
+struct HelpColumn {
+    rows: Vec<HelpRow>,
+    keys_width: usize,
+}
+
+impl HelpColumn {
+    fn new(rows: Vec<HelpRow>) -> Self {
+        let keys_width = rows
+            .iter()
+            .map(|row| match row {
+                HelpRow::Entry { keys, .. } => keys.chars().count(),
+                _ => 0,
+            })
+            .max()
+            .unwrap_or(0);
+        Self { rows, keys_width }
+    }
+
+    /// The width that shows every row on one line.
+    fn natural_width(&self) -> usize {
+        self.rows
+            .iter()
+            .map(|row| match row {
+                HelpRow::Heading(text) => text.chars().count(),
+                HelpRow::Blank => 0,
+                HelpRow::Entry { description, .. } => {
+                    KEYS_INDENT + self.keys_width + KEYS_GAP + description.chars().count()
+                }
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The narrowest width worth a column of its own: the shortest description column beside
+    /// keys no wider than it.
+    fn min_width(&self) -> usize {
+        KEYS_INDENT + self.keys_width.min(MIN_DESCRIPTION) + KEYS_GAP + MIN_DESCRIPTION
+    }
+
+    /// The column's lines at `width`, keys and descriptions wrapped in their own columns.
+    fn lines(&self, width: usize, ctx: &RenderCtx) -> Vec<Line<'static>> {
+        let keys_width = self
+            .keys_width
+            .min(width.saturating_sub(KEYS_INDENT + KEYS_GAP) / 2)
+            .max(1);
+        let text_width = width.saturating_sub(KEYS_INDENT + keys_width + KEYS_GAP);
+        let mut lines = Vec::new();
+        for row in &self.rows {
+            match row {
+                HelpRow::Heading(text) => {
+                    lines.extend(
+                        wrap(text, width)
+                            .into_iter()
+                            .map(|l| Line::styled(l, ctx.theme.title)),
+                    );
+                }
+                HelpRow::Blank => lines.push(Line::raw("")),
+                HelpRow::Entry { keys, description } => {
+                    let keys = wrap(keys, keys_width);
+                    let text = wrap(description, text_width);
+                    for i in 0..keys.len().max(text.len()) {
+                        let key = keys.get(i).map_or("", String::as_str);
+                        lines.push(Line::from(vec![
+                            Span::styled(
+                                format!(
+                                    "{}{key:<keys_width$}{}",
+                                    " ".repeat(KEYS_INDENT),
+                                    " ".repeat(KEYS_GAP)
+                                ),
+                                ctx.theme.accent,
+                            ),
+                            Span::styled(
+                                text.get(i).cloned().unwrap_or_default(),
+                                ctx.theme.dialog,
+                            ),
+                        ]));
+                    }
+                }
+            }
+        }
+        lines
+    }
+}
+
+/// The help laid out in the width it has: one or two columns of lines.
+struct HelpLayout {
+    left: Vec<Line<'static>>,
+    /// Empty when everything is in one column.
+    right: Vec<Line<'static>>,
+    left_width: usize,
+    width: usize,
+}
+
+impl HelpLayout {
+    fn new(left: &HelpColumn, right: &HelpColumn, inner_width: usize, ctx: &RenderCtx) -> Self {
+        let two = |left_width: usize, right_width: usize| Self {
+            left: left.lines(left_width, ctx),
+            right: right.lines(right_width, ctx),
+            left_width,
+            width: left_width + COLUMN_GAP + right_width,
+        };
+        let (natural_left, natural_right) = (left.natural_width(), right.natural_width());
+        if natural_left + COLUMN_GAP + natural_right <= inner_width {
+            return two(natural_left, natural_right);
+        }
+        let shared = inner_width.saturating_sub(COLUMN_GAP);
+        if left.min_width() + right.min_width() <= shared {
+            // The split of the width that makes the help shortest, then wraps the fewest lines,
+            // then leaves the left column (the keys of where the user is) widest.
+            let best = (left.min_width()..=shared - right.min_width())
+                .map(|left_width| {
+                    let left_lines = left.lines(left_width, ctx).len();
+                    let right_lines = right.lines(shared - left_width, ctx).len();
+                    (
+                        left_lines.max(right_lines),
+                        left_lines + right_lines,
+                        std::cmp::Reverse(left_width),
+                    )
+                })
+                .min();
+            if let Some((_, _, std::cmp::Reverse(left_width))) = best {
+                return two(left_width, shared - left_width);
+            }
+        }
+        let width = natural_left.max(natural_right).min(inner_width);
+        let mut lines = left.lines(width, ctx);
+        lines.push(Line::raw(""));
+        lines.extend(right.lines(width, ctx));
+        Self {
+            left: lines,
+            right: Vec::new(),
+            left_width: width,
+            width,
+        }
+    }
+
+    fn height(&self) -> usize {
+        self.left.len().max(self.right.len())
+    }
+}
+
 /// Every binding of the contexts that matter here, generated from the keymap: the tab's and the
-/// dialog's on the left, the global ones on the right.
+/// dialog's on the left, the global ones on the right; one column when two do not fit, and
+/// scrolled with the selection keys when it is taller than the screen.
 fn render_help(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
     let context = state.key_context();
     let heading = if context == Context::Logs {
@@ -111,28 +298,23 @@ fn render_help(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     };
     let mut left = help_section(heading, context, ctx);
     if !left.is_empty() {
-        left.push(Line::raw(""));
+        left.push(HelpRow::Blank);
     }
     left.extend(help_section(
         "In a confirmation".into(),
         Context::Dialog,
         ctx,
     ));
-    let right = help_section("Everywhere".into(), Context::Global, ctx);
-    let two_columns = area.width >= 64;
-    let height = if two_columns {
-        left.len().max(right.len())
-    } else {
-        left.len() + right.len() + 1
-    } as u16
-        + 2;
-    let popup = centered(
-        area,
-        if two_columns { 84 } else { 44 },
-        height.min(area.height),
-    );
+    let left = HelpColumn::new(left);
+    let right = HelpColumn::new(help_section("Everywhere".into(), Context::Global, ctx));
+    let inner_width = usize::from(area.width.saturating_sub(2));
+    let layout = HelpLayout::new(&left, &right, inner_width, ctx);
+    let content = layout.height();
+    let visible = content.min(usize::from(area.height.saturating_sub(2)));
+    let scroll = state.help_scroll.min(content - visible);
+    let popup = centered(area, layout.width as u16 + 2, visible as u16 + 2);
     Clear.render(popup, buffer);
-    let block = Block::bordered()
+    let mut block = Block::bordered()
         .border_type(BorderType::Rounded)
         .title(Span::styled(" Keys · ? or esc closes ", ctx.theme.title))
         .title_bottom(Span::styled(
@@ -141,18 +323,25 @@ fn render_help(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         ))
         .style(ctx.theme.dialog)
         .border_style(ctx.theme.border);
+    if visible < content {
+        let more = match (scroll > 0, scroll + visible < content) {
+            (true, true) => " ↑↓ j/k more ",
+            (false, _) => " ↓ j/k more ",
+            (true, false) => " ↑ j/k more ",
+        };
+        block = block.title_bottom(Line::styled(more, ctx.theme.accent).right_aligned());
+    }
     let inner = block.inner(popup);
     block.render(popup, buffer);
-    if two_columns {
-        let [left_area, right_area] =
-            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-                .areas(inner);
-        Paragraph::new(left).render(left_area, buffer);
-        Paragraph::new(right).render(right_area, buffer);
-    } else {
-        left.push(Line::raw(""));
-        left.extend(right);
-        Paragraph::new(left).render(inner, buffer);
+    let [left_area, _, right_area] = Layout::horizontal([
+        Constraint::Length(layout.left_width as u16),
+        Constraint::Length(COLUMN_GAP as u16),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
+    for (lines, column) in [(layout.left, left_area), (layout.right, right_area)] {
+        let lines: Vec<Line> = lines.into_iter().skip(scroll).take(visible).collect();
+        Paragraph::new(lines).render(column, buffer);
     }
 }
 

@@ -51,3 +51,37 @@ pub fn text(terminal: &Terminal<TestBackend>) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// The footer: the screen's last row, without trailing blanks.
+pub fn footer(terminal: &Terminal<TestBackend>) -> String {
+    text(terminal)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim_end()
+        .to_string()
+}
+
+/// The footers of `state` at 80x24 and at 200x50, after checking that the narrow one ends with
+/// the marker that `?` shows every key, or leaves nothing out.
+pub fn footers(state: &AppState) -> [String; 2] {
+    let narrow = footer(&draw(state, 80, 24));
+    let wide = footer(&draw(state, 200, 50));
+    assert!(
+        narrow.ends_with("… ? all keys") || narrow == wide,
+        "at 80 columns the footer leaves hints out only behind the marker: {narrow:?}"
+    );
+    [narrow, wide]
+}
+
+/// Snapshots the footers of a state as `name@80x24` and `name@200x50` beside the calling test's
+/// other snapshots; gives back both.
+#[macro_export]
+macro_rules! footer_snapshots {
+    ($name:expr, $state:expr $(,)?) => {{
+        let [narrow, wide] = $crate::render_support::footers($state);
+        insta::with_settings!({ snapshot_suffix => "80x24" }, { insta::assert_snapshot!($name, &narrow) });
+        insta::with_settings!({ snapshot_suffix => "200x50" }, { insta::assert_snapshot!($name, &wide) });
+        [narrow, wide]
+    }};
+}
