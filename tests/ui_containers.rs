@@ -177,3 +177,52 @@ fn only_engine_never_answered() {
     );
     assert!(screen.contains("retry in 2s"), "{screen}");
 }
+
+/// The local engine reports `migrate` as killed (exit 137).
+fn with_exit_137() -> AppState {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    let mut snapshot = fixtures::engine_snapshot(6);
+    for container in &mut snapshot.containers {
+        if container.name == "migrate" {
+            container.state = watchdeck::collect::containers::ContainerState::Exited { code: 137 };
+        }
+    }
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::Docker {
+            engine: "local".into(),
+            report: SourceReport {
+                at: now(),
+                result: Ok(snapshot),
+            },
+        }),
+        now(),
+    );
+    state
+}
+
+#[test]
+fn the_state_column_fits_the_longest_state_with_a_gap() {
+    let state = with_exit_137();
+    for (width, height) in [(80, 24), (200, 50)] {
+        let screen = text(&draw(&state, width, height));
+        let row = screen
+            .lines()
+            .find(|l| l.contains("migrate"))
+            .expect("the migrate row");
+        assert!(row.contains("exited (137) "), "{row}");
+        let header = screen.lines().find(|l| l.contains("NAME")).expect("header");
+        let state_at = header.find("STATE").expect("STATE");
+        let health_at = header.find("HEALTH").expect("HEALTH");
+        let code_end = row.find("exited (137)").expect("state") + "exited (137)".len();
+        assert!(
+            row.find("exited (137)") == Some(state_at),
+            "{header}\n{row}"
+        );
+        assert!(
+            code_end < health_at,
+            "a gap before HEALTH:\n{header}\n{row}"
+        );
+    }
+    both_sizes("containers_exit_137", &state);
+}

@@ -174,8 +174,20 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     if wide {
         columns.push((ContainerColumn::Image, "IMAGE", Constraint::Fill(2)));
     }
+    // Sized to the longest state in the list (at least `restarting`), so `exited (137)` is never
+    // cut and the column does not jump when a container starts restarting; one more cell keeps
+    // the state apart from the health.
+    let state_width = containers
+        .visible_containers()
+        .map(|(_, c)| c.state.label().chars().count())
+        .fold("restarting".len(), usize::max)
+        + 1;
     columns.extend([
-        (ContainerColumn::State, "STATE", Constraint::Length(11)),
+        (
+            ContainerColumn::State,
+            "STATE",
+            Constraint::Length(state_width as u16),
+        ),
         (ContainerColumn::Health, "HEALTH", Constraint::Length(11)),
         (
             ContainerColumn::Uptime,
