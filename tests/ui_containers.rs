@@ -5,7 +5,7 @@
 mod render_support;
 
 use insta::assert_snapshot;
-use render_support::{draw, text};
+use render_support::{draw, text, theme};
 use watchdeck::action::Action;
 use watchdeck::collect::{SourceFailure, SourceReport};
 use watchdeck::fixtures::{self, now};
@@ -115,25 +115,73 @@ fn protected_confirmation() {
     both_sizes("containers_confirm_protected", &state);
 }
 
-#[test]
-fn engine_unavailable() {
+/// The edge engine answered last 2m 30s ago and has been refusing connections since.
+fn edge_down_for_two_minutes() -> AppState {
     let mut state = fixtures::containers_app_state(Mode::Interactive);
+    let edge = |at, result| {
+        Msg::Source(SourceUpdate::Docker {
+            engine: "edge".into(),
+            report: SourceReport { at, result },
+        })
+    };
+    update(
+        &mut state,
+        edge(
+            now() - chrono::Duration::seconds(150),
+            Ok(fixtures::edge_snapshot()),
+        ),
+        now(),
+    );
     let failure = SourceFailure {
         error: "cannot reach Docker at tcp://127.0.0.1:2375: connection refused".into(),
         retry_at: now() + chrono::Duration::seconds(8),
     };
-    let report = SourceReport {
-        at: now(),
-        result: Err(failure),
-    };
     update(
         &mut state,
-        Msg::Source(SourceUpdate::Docker {
-            engine: "edge".into(),
-            report,
-        }),
+        edge(now() - chrono::Duration::seconds(140), Err(failure)),
         now(),
     );
+    state
+}
+
+#[test]
+fn engine_unavailable_rows_are_stale_and_dimmed() {
+    let state = edge_down_for_two_minutes();
+    for (width, height) in [(80, 24), (200, 50)] {
+        let terminal = draw(&state, width, height);
+        let screen = text(&terminal);
+        let (y, row) = screen
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains("traefik"))
+            .expect("the last known edge container stays listed");
+        assert!(row.contains("running") && row.contains("stale 2m"), "{row}");
+        assert!(
+            !row.contains("1h 31m"),
+            "the uptime no longer counts: {row}"
+        );
+        let buffer = terminal.backend().buffer();
+        let stale = theme("default").stale;
+        let inner = 1..width - 1;
+        for x in inner.clone() {
+            let cell = &buffer[(x, y as u16)];
+            if cell.symbol() != " " {
+                assert_eq!(cell.style().fg, stale.fg, "{row}: cell {x} is not dimmed");
+            }
+        }
+        let (live_y, _) = screen
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains("shop-web-1"))
+            .expect("a live row");
+        let ok = theme("default").ok;
+        assert!(
+            inner
+                .clone()
+                .any(|x| buffer[(x, live_y as u16)].style().fg == ok.fg),
+            "rows of an engine that answers keep their colours"
+        );
+    }
     both_sizes("containers_engine_down", &state);
 }
 
@@ -225,4 +273,16 @@ fn the_state_column_fits_the_longest_state_with_a_gap() {
         );
     }
     both_sizes("containers_exit_137", &state);
+}
+
+#[test]
+fn the_detail_of_a_stale_container_says_so() {
+    let mut state = edge_down_for_two_minutes();
+    select(&mut state, "traefik");
+    act(&mut state, Action::ToggleDetail);
+    let screen = text(&draw(&state, 80, 24));
+    assert!(
+        screen.contains("traefik running (stale 2m: the engine does not answer)"),
+        "{screen}"
+    );
 }

@@ -9,6 +9,8 @@ use ratatui::widgets::{
     Block, BorderType, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
 };
 
+use chrono::{DateTime, Utc};
+
 use crate::collect::containers::{ContainerInfo, ContainerState, Health, LogLine, LogStream};
 use crate::state::containers::{ContainerColumn, EngineState, LogView};
 use crate::state::source::SourceStatus;
@@ -41,7 +43,8 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
             .revealed_env
             .as_ref()
             .is_some_and(|k| k.engine == engine.name && k.id == container.id);
-        render_detail(buffer, detail, engine, container, revealed, ctx);
+        let stale = stale_since(state, engine);
+        render_detail(buffer, detail, engine, container, stale, revealed, ctx);
     } else {
         render_list(buffer, body, state, ctx);
     }
@@ -110,10 +113,35 @@ fn health_cell<'a>(health: Option<Health>, ctx: &RenderCtx) -> Span<'a> {
     }
 }
 
-/// `42m` since start for a running container, `5m ago` since exit for a stopped one.
-fn uptime(container: &ContainerInfo, ctx: &RenderCtx) -> String {
-    let since =
-        |at: chrono::DateTime<chrono::Utc>| duration((ctx.now - at).to_std().unwrap_or_default());
+/// When the engine of these containers stopped answering, what it said last is stale: the time
+/// of its last answer, or `None` while it answers.
+fn stale_since(state: &AppState, engine: &EngineState) -> Option<DateTime<Utc>> {
+    match &state.source(&docker_source(&engine.name))?.status {
+        SourceStatus::Down { last_ok, .. } => *last_ok,
+        _ => None,
+    }
+}
+
+/// The age of stale data in its largest unit, short enough for the narrow uptime column:
+/// `stale 42s`, `stale 2m`, `stale 3h`, `stale 2d`.
+fn stale_label(since: DateTime<Utc>, ctx: &RenderCtx) -> String {
+    let seconds = (ctx.now - since).num_seconds().max(0);
+    let age = match seconds {
+        0..60 => format!("{seconds}s"),
+        60..3600 => format!("{}m", seconds / 60),
+        3600..86400 => format!("{}h", seconds / 3600),
+        _ => format!("{}d", seconds / 86400),
+    };
+    format!("stale {age}")
+}
+
+/// `42m` since start for a running container, `5m ago` since exit for a stopped one; the age of
+/// the data instead when the engine stopped answering, since the uptime is no longer known.
+fn uptime(container: &ContainerInfo, stale: Option<DateTime<Utc>>, ctx: &RenderCtx) -> String {
+    if let Some(since) = stale {
+        return stale_label(since, ctx);
+    }
+    let since = |at: DateTime<Utc>| duration((ctx.now - at).to_std().unwrap_or_default());
     match (
         container.state.is_running(),
         container.started_at,
@@ -182,6 +210,23 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         .map(|(_, c)| c.state.label().chars().count())
         .fold("restarting".len(), usize::max)
         + 1;
+    let stale: Vec<Option<DateTime<Utc>>> = containers
+        .engines
+        .iter()
+        .map(|engine| stale_since(state, engine))
+        .collect();
+    let stale_of = |engine: &EngineState| {
+        containers
+            .engines
+            .iter()
+            .position(|e| e.name == engine.name)
+            .and_then(|i| stale[i])
+    };
+    // `stale 59m` is wider than the narrow layout's uptimes.
+    let uptime_width = containers
+        .visible_containers()
+        .map(|(engine, c)| uptime(c, stale_of(engine), ctx).chars().count())
+        .fold(if wide { 10 } else { 7 }, usize::max) as u16;
     columns.extend([
         (
             ContainerColumn::State,
@@ -192,7 +237,7 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         (
             ContainerColumn::Uptime,
             if wide { "UPTIME" } else { "UP" },
-            Constraint::Length(if wide { 10 } else { 7 }),
+            Constraint::Length(uptime_width),
         ),
         (
             ContainerColumn::Restarts,
@@ -243,7 +288,14 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         if Some(index) == selected_index {
             selected_row = Some(rows.len());
         }
-        rows.push(container_row(engine, container, &columns, wide, ctx));
+        rows.push(container_row(
+            engine,
+            container,
+            stale_of(engine),
+            &columns,
+            wide,
+            ctx,
+        ));
     }
     let widths: Vec<Constraint> = columns.iter().map(|(_, _, width)| *width).collect();
     let table = Table::new(rows, widths)
@@ -269,9 +321,12 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     }
 }
 
+/// One container's row; the row of an engine that stopped answering (`stale` holds its last
+/// answer) shows the last known values all in the stale style, so no green `running` stays.
 fn container_row<'a>(
     engine: &EngineState,
     container: &ContainerInfo,
+    stale: Option<DateTime<Utc>>,
     columns: &[(ContainerColumn, &str, Constraint)],
     wide: bool,
     ctx: &RenderCtx,
@@ -281,21 +336,33 @@ fn container_row<'a>(
     } else {
         ""
     };
-    Row::new(columns.iter().map(|(column, _, _)| {
+    let paint = |style: Style| {
+        if stale.is_some() {
+            ctx.theme.stale
+        } else {
+            style
+        }
+    };
+    let row = Row::new(columns.iter().map(|(column, _, _)| {
         match column {
             ContainerColumn::Name => Cell::from(format!("{}{protected}", container.name)),
             ContainerColumn::Engine => {
-                Cell::from(Span::styled(engine.name.clone(), ctx.theme.muted))
+                Cell::from(Span::styled(engine.name.clone(), paint(ctx.theme.muted)))
             }
-            ContainerColumn::Image => {
-                Cell::from(Span::styled(container.image.clone(), ctx.theme.muted))
-            }
+            ContainerColumn::Image => Cell::from(Span::styled(
+                container.image.clone(),
+                paint(ctx.theme.muted),
+            )),
             ContainerColumn::State => Cell::from(Span::styled(
                 container.state.label(),
-                state_style(container.state, ctx),
+                paint(state_style(container.state, ctx)),
             )),
-            ContainerColumn::Health => Cell::from(health_cell(container.health, ctx)),
-            ContainerColumn::Uptime => Cell::from(uptime(container, ctx)),
+            ContainerColumn::Health => {
+                let cell = health_cell(container.health, ctx);
+                let style = paint(cell.style);
+                Cell::from(cell.style(style))
+            }
+            ContainerColumn::Uptime => Cell::from(uptime(container, stale, ctx)),
             ContainerColumn::Restarts => {
                 let style = if container.restart_count > 0 {
                     ctx.theme.warn
@@ -304,7 +371,7 @@ fn container_row<'a>(
                 };
                 Cell::from(Span::styled(
                     format!("{:>3}", container.restart_count),
-                    style,
+                    paint(style),
                 ))
             }
             ContainerColumn::Cpu => Cell::from(
@@ -326,7 +393,7 @@ fn container_row<'a>(
                     .is_some_and(|p| p >= 90.0);
                 Cell::from(Span::styled(
                     text,
-                    if hot { ctx.theme.warn } else { ctx.theme.text },
+                    paint(if hot { ctx.theme.warn } else { ctx.theme.text }),
                 ))
             }
             ContainerColumn::Network => Cell::from(container.stats.map_or("-".into(), |s| {
@@ -337,7 +404,12 @@ fn container_row<'a>(
                 )
             })),
         }
-    }))
+    }));
+    if stale.is_some() {
+        row.style(ctx.theme.stale)
+    } else {
+        row
+    }
 }
 
 fn render_detail(
@@ -345,6 +417,7 @@ fn render_detail(
     area: Rect,
     engine: &EngineState,
     container: &ContainerInfo,
+    stale: Option<DateTime<Utc>>,
     revealed: bool,
     ctx: &RenderCtx,
 ) {
@@ -421,13 +494,24 @@ fn render_detail(
             Span::raw(truncate(check.output.trim(), 200)),
         ]));
     }
-    let mut title = vec![
-        Span::styled(format!(" {} ", container.name), ctx.theme.title),
-        Span::styled(
+    let mut title = vec![Span::styled(
+        format!(" {} ", container.name),
+        ctx.theme.title,
+    )];
+    match stale {
+        Some(since) => title.push(Span::styled(
+            format!(
+                "{} ({}: the engine does not answer) ",
+                container.state.label(),
+                stale_label(since, ctx)
+            ),
+            ctx.theme.stale,
+        )),
+        None => title.push(Span::styled(
             format!("{} ", container.state.label()),
             state_style(container.state, ctx),
-        ),
-    ];
+        )),
+    }
     if engine.protects(container) {
         title.push(Span::styled(
             "[P] protected: actions ask for its name ",
