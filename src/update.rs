@@ -114,7 +114,9 @@ fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec
         Action::ToggleRotation => toggle_rotation(state, now),
         Action::TerminateProcess => return ask_to_signal(state, ProcessSignal::Term, now),
         Action::KillProcess => return ask_to_signal(state, ProcessSignal::Kill, now),
-        Action::ToggleDetail => state.containers.show_detail = !state.containers.show_detail,
+        Action::ToggleDetail => state.containers.apply_toggle_detail(),
+        Action::ScrollDetailDown => state.containers.apply_detail_scroll(1),
+        Action::ScrollDetailUp => state.containers.apply_detail_scroll(-1),
         Action::RevealEnv => {
             let selected = state.containers.selected.clone();
             let containers = &mut state.containers;

@@ -286,3 +286,31 @@ fn the_detail_of_a_stale_container_says_so() {
         "{screen}"
     );
 }
+
+#[test]
+fn the_detail_pane_scrolls_to_env_and_health_at_80x24() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    select(&mut state, "shop-api-1");
+    act(&mut state, Action::ToggleDetail);
+    let top = text(&draw(&state, 80, 24));
+    assert!(top.contains("↓ more") && !top.contains("↑ more"), "{top}");
+    for _ in 0..20 {
+        act(&mut state, Action::ScrollDetailDown);
+    }
+    let screen = text(&draw(&state, 80, 24));
+    assert!(
+        screen.contains("env      DATABASE_URL, LOG_LEVEL") && !screen.contains("hunter2"),
+        "env names, values hidden:\n{screen}"
+    );
+    assert!(
+        screen.contains("health   exit 1 3s ago: curl: (7) Failed to connect"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("↑ more") && !screen.contains("↓ more"),
+        "{screen}"
+    );
+    insta::with_settings!({ snapshot_suffix => "80x24" }, {
+        assert_snapshot!("containers_detail_scrolled", draw(&state, 80, 24).backend())
+    });
+}

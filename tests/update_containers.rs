@@ -407,3 +407,68 @@ fn a_new_engine_report_replaces_the_old_one() {
     assert!(!names(&state).contains(&"migrate".to_string()));
     assert_eq!(state.containers.total(), 7);
 }
+
+#[test]
+fn the_detail_pane_scrolls_and_starts_at_the_top_for_each_container() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    select(&mut state, "shop-api-1");
+    act(&mut state, Action::ScrollDetailDown);
+    assert_eq!(
+        state.containers.detail_scroll, 0,
+        "no detail open: nothing scrolls"
+    );
+    act(&mut state, Action::ToggleDetail);
+    act(&mut state, Action::ScrollDetailDown);
+    act(&mut state, Action::ScrollDetailDown);
+    assert_eq!(state.containers.detail_scroll, 2);
+    act(&mut state, Action::ScrollDetailUp);
+    assert_eq!(state.containers.detail_scroll, 1);
+    for _ in 0..50 {
+        act(&mut state, Action::ScrollDetailDown);
+    }
+    // Eight facts and the one health check of the fixture: the last row is the farthest.
+    assert_eq!(state.containers.detail_scroll, 8, "bounded by the rows");
+    for _ in 0..50 {
+        act(&mut state, Action::ScrollDetailUp);
+    }
+    assert_eq!(state.containers.detail_scroll, 0);
+    act(&mut state, Action::ScrollDetailDown);
+    act(&mut state, Action::SelectNext);
+    assert_eq!(
+        state.containers.detail_scroll, 0,
+        "another container's detail starts at the top"
+    );
+    act(&mut state, Action::ScrollDetailDown);
+    act(&mut state, Action::ToggleDetail);
+    act(&mut state, Action::ToggleDetail);
+    assert_eq!(
+        state.containers.detail_scroll, 0,
+        "so does a reopened detail"
+    );
+}
+
+#[test]
+fn detail_scroll_keys_route_in_both_keymaps() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use watchdeck::config::Keymap;
+    use watchdeck::input::route_key;
+    let state = fixtures::containers_app_state(Mode::Interactive);
+    let route = |keymap: &str, code, modifiers| {
+        let keymap = Keymap::load(keymap, None).expect("shipped keymap");
+        route_key(&state, &keymap, KeyEvent::new(code, modifiers))
+    };
+    let down = Some(Msg::Action(Action::ScrollDetailDown));
+    let up = Some(Msg::Action(Action::ScrollDetailUp));
+    assert_eq!(
+        route("default", KeyCode::Char(']'), KeyModifiers::NONE),
+        down
+    );
+    assert_eq!(route("default", KeyCode::Char('['), KeyModifiers::NONE), up);
+    assert_eq!(route("default", KeyCode::Down, KeyModifiers::SHIFT), down);
+    assert_eq!(
+        route("vim", KeyCode::Char('e'), KeyModifiers::CONTROL),
+        down
+    );
+    assert_eq!(route("vim", KeyCode::Char('y'), KeyModifiers::CONTROL), up);
+    assert_eq!(route("vim", KeyCode::Up, KeyModifiers::SHIFT), up);
+}

@@ -87,6 +87,18 @@ pub struct ContainerKey {
     pub id: String,
 }
 
+/// The detail pane shows this many facts (id, image, command, ports, mounts, networks, labels,
+/// env), one row each before wrapping…
+pub const DETAIL_FACT_ROWS: usize = 8;
+
+/// …then the latest few health checks.
+pub const DETAIL_HEALTH_CHECKS: usize = 3;
+
+/// Rows of a container's detail pane before wrapping.
+pub fn detail_rows(container: &ContainerInfo) -> usize {
+    DETAIL_FACT_ROWS + container.health_log.len().min(DETAIL_HEALTH_CHECKS)
+}
+
 /// A container's log, followed while the view is open.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogView {
@@ -184,6 +196,8 @@ pub struct ContainersState {
     pub visible: Vec<(usize, usize)>,
     pub selected: Option<ContainerKey>,
     pub show_detail: bool,
+    /// Rows of the detail pane scrolled past; back to 0 for another container.
+    pub detail_scroll: usize,
     /// The container whose environment values are shown; everywhere else they are hidden.
     pub revealed_env: Option<ContainerKey>,
     pub logs: Option<LogView>,
@@ -224,7 +238,7 @@ impl ContainersState {
 
     pub fn apply_move(&mut self, delta: isize) {
         if let Some(index) = super::moved(self.selected_index(), self.visible.len(), delta) {
-            self.selected = self.key_at(index);
+            self.select(self.key_at(index));
         }
     }
 
@@ -234,7 +248,32 @@ impl ContainersState {
         } else {
             0
         };
-        self.selected = self.key_at(index);
+        self.select(self.key_at(index));
+    }
+
+    fn select(&mut self, key: Option<ContainerKey>) {
+        if key != self.selected {
+            self.detail_scroll = 0;
+        }
+        self.selected = key;
+    }
+
+    pub fn apply_toggle_detail(&mut self) {
+        self.show_detail = !self.show_detail;
+        self.detail_scroll = 0;
+    }
+
+    /// Scrolls the open detail pane by rows, at most until its last row is the top one; the view
+    /// stops earlier, once the last row shows.
+    pub fn apply_detail_scroll(&mut self, delta: isize) {
+        if !self.show_detail {
+            return;
+        }
+        let Some((_, container)) = self.selected_container() else {
+            return;
+        };
+        let last = detail_rows(container).saturating_sub(1);
+        self.detail_scroll = self.detail_scroll.saturating_add_signed(delta).min(last);
     }
 
     pub fn container(&self, engine: usize, index: usize) -> Option<(&EngineState, &ContainerInfo)> {
@@ -308,7 +347,7 @@ impl ContainersState {
         });
         self.visible = visible;
         if self.selected_index().is_none() {
-            self.selected = self.key_at(0);
+            self.select(self.key_at(0));
         }
     }
 }

@@ -12,7 +12,7 @@ use ratatui::widgets::{
 use chrono::{DateTime, Utc};
 
 use crate::collect::containers::{ContainerInfo, ContainerState, Health, LogLine, LogStream};
-use crate::state::containers::{ContainerColumn, EngineState, LogView};
+use crate::state::containers::{ContainerColumn, DETAIL_HEALTH_CHECKS, EngineState, LogView};
 use crate::state::source::SourceStatus;
 use crate::state::{AppState, docker_source};
 use crate::ui::RenderCtx;
@@ -43,8 +43,12 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
             .revealed_env
             .as_ref()
             .is_some_and(|k| k.engine == engine.name && k.id == container.id);
-        let stale = stale_since(state, engine);
-        render_detail(buffer, detail, engine, container, stale, revealed, ctx);
+        let detail_view = DetailView {
+            stale: stale_since(state, engine),
+            revealed,
+            scroll: containers.detail_scroll,
+        };
+        render_detail(buffer, detail, engine, container, &detail_view, ctx);
     } else {
         render_list(buffer, body, state, ctx);
     }
@@ -412,15 +416,27 @@ fn container_row<'a>(
     }
 }
 
+/// How the detail pane shows its container.
+struct DetailView {
+    /// The engine's last answer, when it stopped answering.
+    stale: Option<DateTime<Utc>>,
+    /// Whether env values are shown.
+    revealed: bool,
+    /// Rows scrolled past, as the state asks; the pane stops once its last row shows.
+    scroll: usize,
+}
+
 fn render_detail(
     buffer: &mut Buffer,
     area: Rect,
     engine: &EngineState,
     container: &ContainerInfo,
-    stale: Option<DateTime<Utc>>,
-    revealed: bool,
+    view: &DetailView,
     ctx: &RenderCtx,
 ) {
+    let DetailView {
+        stale, revealed, ..
+    } = *view;
     let label = |text: &'static str| Span::styled(format!("{text:<9}"), ctx.theme.muted);
     let list = |items: &[String]| {
         if items.is_empty() {
@@ -475,7 +491,7 @@ fn render_detail(
         Span::raw(list(&env)),
         Span::styled(hint, ctx.theme.muted),
     ]));
-    for check in container.health_log.iter().rev().take(3) {
+    for check in container.health_log.iter().rev().take(DETAIL_HEALTH_CHECKS) {
         let when = check.at.map_or("-".into(), |at| {
             format!(
                 "{} ago",
@@ -518,12 +534,39 @@ fn render_detail(
             ctx.theme.warn,
         ));
     }
-    let title = Line::from(title);
-    let block = Block::bordered()
+    let mut block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(ctx.theme.border)
-        .title(title);
-    Paragraph::new(lines)
+        .title(Line::from(title));
+    let inner = block.inner(area);
+    // Rows each line takes once wrapped; scrolling stops when the last one shows.
+    let heights: Vec<usize> = lines
+        .iter()
+        .map(|line| {
+            Paragraph::new(line.clone())
+                .wrap(Wrap { trim: false })
+                .line_count(inner.width)
+        })
+        .collect();
+    let height = usize::from(inner.height);
+    let mut fits_from = heights.len();
+    let mut below = 0;
+    while fits_from > 0 && below + heights[fits_from - 1] <= height {
+        fits_from -= 1;
+        below += heights[fits_from];
+    }
+    let first = view.scroll.min(fits_from);
+    let more_below = heights[first..].iter().sum::<usize>() > height;
+    let more: Vec<&str> = [(first > 0, "↑ more"), (more_below, "↓ more")]
+        .into_iter()
+        .filter_map(|(shown, text)| shown.then_some(text))
+        .collect();
+    if !more.is_empty() {
+        block = block.title_bottom(
+            Line::styled(format!(" {} ", more.join(" · ")), ctx.theme.accent).right_aligned(),
+        );
+    }
+    Paragraph::new(lines.split_off(first))
         .wrap(Wrap { trim: false })
         .block(block)
         .render(area, buffer);
