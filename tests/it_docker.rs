@@ -14,11 +14,11 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use watchdeck::collect::Collector;
 use watchdeck::collect::containers::{
     ContainerAction, ContainerInfo, ContainerState, EngineSnapshot, Health, LogLine, LogStream,
 };
 use watchdeck::collect::docker::{self, DockerSource, MAX_LOG_LINE_BYTES};
+use watchdeck::collect::{Collector, Schedule, supervise};
 
 const IMAGE: &str = "local/busybox:test";
 /// PID 1 that stops at once on SIGTERM (busybox `sleep` as PID 1 ignores it, and `docker stop`
@@ -643,6 +643,50 @@ async fn an_unreachable_engine_fails_fast_naming_the_socket() {
         error.message.contains("No such file or directory"),
         "{error}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_that_accepts_and_never_answers_is_down_within_seconds() {
+    let dir = tempfile::Builder::new()
+        .prefix("wdtest-mute-")
+        .tempdir_in("/tmp")
+        .expect("temp dir");
+    let path = dir.path().join("sock");
+    let listener = tokio::net::UnixListener::bind(&path).expect("listen");
+    // Accepts every connection and holds it open without answering a byte.
+    let mute = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    let host = format!("unix://{}", path.display());
+    // The app's budget for an engine's poll: long enough for a first inspect of hundreds.
+    let schedule = Schedule {
+        every: Duration::from_secs(1),
+        timeout: Duration::from_secs(30),
+        max_backoff: Duration::from_secs(60),
+    };
+    let (sender, mut receiver) = mpsc::channel(4);
+    let cancel = CancellationToken::new();
+    tokio::spawn(supervise(
+        DockerSource::new("mute", &host),
+        schedule,
+        sender,
+        |report| report,
+        cancel.clone(),
+    ));
+    let report = tokio::time::timeout(Duration::from_secs(6), receiver.recv())
+        .await
+        .expect("a report within a few seconds, not the 30 s poll budget")
+        .expect("a report");
+    let failure = report.result.expect_err("the engine is down");
+    assert_eq!(
+        failure.error,
+        format!("Docker at {host} accepted the connection but did not answer within 3s")
+    );
+    cancel.cancel();
+    mute.abort();
 }
 
 /// A second dockerd of our own, so stopping it disturbs no other test.

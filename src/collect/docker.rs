@@ -53,6 +53,14 @@ const PER_CONTAINER_TIMEOUT: Duration = Duration::from_secs(5);
 /// logs) are not bounded by it once their headers arrived.
 const REQUEST_TIMEOUT_SECONDS: u64 = 60;
 
+/// Bounds the first answers of a poll (ping, version): an engine that takes longer to say it is
+/// there is reported down at once, rather than after the whole poll's budget, which stays long
+/// for a first inspect of hundreds of containers.
+pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Bounds the plain connect that tells a mute engine from one that does not accept connections.
+const CONNECT_PROBE_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// Seconds the engine waits for a graceful stop before it kills the container.
 const STOP_TIMEOUT_SECONDS: i32 = 10;
 
@@ -105,6 +113,41 @@ fn cannot_reach(host: &str, error: &bollard::errors::Error) -> CollectError {
         "cannot reach Docker at {host}: {}",
         describe(error)
     ))
+}
+
+/// `request` bounded by [`ANSWER_TIMEOUT`]; a timeout says whether the engine took the
+/// connection and kept quiet, or never took it.
+async fn answer_within<T>(
+    host: &str,
+    request: impl std::future::Future<Output = Result<T, bollard::errors::Error>>,
+) -> Result<T, CollectError> {
+    match tokio::time::timeout(ANSWER_TIMEOUT, request).await {
+        Ok(answer) => answer.map_err(|e| cannot_reach(host, &e)),
+        Err(_) if accepts_connections(host).await => Err(CollectError::new(format!(
+            "Docker at {host} accepted the connection but did not answer within {}",
+            humantime::format_duration(ANSWER_TIMEOUT)
+        ))),
+        Err(_) => Err(CollectError::new(format!(
+            "cannot reach Docker at {host}: no connection within {}",
+            humantime::format_duration(ANSWER_TIMEOUT)
+        ))),
+    }
+}
+
+/// Whether something at `host` (`unix://` or `tcp://`/`http://`) accepts a connection.
+async fn accepts_connections(host: &str) -> bool {
+    let connect = async {
+        match host.split_once("://") {
+            Some(("unix", path)) => tokio::net::UnixStream::connect(path).await.is_ok(),
+            Some((_, address)) => tokio::net::TcpStream::connect(address.trim_end_matches('/'))
+                .await
+                .is_ok(),
+            None => false,
+        }
+    };
+    tokio::time::timeout(CONNECT_PROBE_TIMEOUT, connect)
+        .await
+        .unwrap_or(false)
 }
 
 /// The engine's own message, or the innermost cause of a transport error, without the Debug
@@ -307,10 +350,8 @@ impl DockerSource {
     }
 
     async fn engine_facts(docker: &Docker, host: &str) -> Result<EngineFacts, CollectError> {
-        let version = docker
-            .version()
-            .await
-            .map_err(|e| cannot_reach(host, &e))?
+        let version = answer_within(host, docker.version())
+            .await?
             .version
             .unwrap_or_else(|| "?".into());
         // Info only refines stats and event timing: an engine whose info we cannot read still works.
@@ -480,9 +521,9 @@ impl Collector for DockerSource {
                 docker
             }
         };
-        if let Err(error) = docker.ping().await {
+        if let Err(error) = answer_within(&self.host, docker.ping()).await {
             self.lose_engine();
-            return Err(cannot_reach(&self.host, &error));
+            return Err(error);
         }
         // Events the old follower recorded before it stopped still count.
         let mut to_inspect = self
