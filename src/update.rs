@@ -44,9 +44,9 @@ pub fn update(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect>
             apply_docker_report(state, &engine, report);
             Vec::new()
         }
-        Msg::LogLines { key, lines } => {
+        Msg::LogEvent { key, event } => {
             if let Some(logs) = state.containers.logs.as_mut().filter(|l| l.key == key) {
-                logs.apply_lines(lines);
+                logs.apply_event(event);
             }
             Vec::new()
         }

@@ -7,6 +7,7 @@ mod render_support;
 use insta::assert_snapshot;
 use render_support::{draw, text, theme};
 use watchdeck::action::Action;
+use watchdeck::collect::containers::LogEvent;
 use watchdeck::collect::{SourceFailure, SourceReport};
 use watchdeck::fixtures::{self, now};
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
@@ -72,7 +73,14 @@ fn log_view() {
         .expect("open");
     let mut lines = fixtures::log_lines(120);
     lines[118].text = format!("{} end", "x".repeat(100_000));
-    update(&mut state, Msg::LogLines { key, lines }, now());
+    update(
+        &mut state,
+        Msg::LogEvent {
+            key,
+            event: LogEvent::Lines(lines),
+        },
+        now(),
+    );
     act(&mut state, Action::ToggleTimestamps);
     act(&mut state, Action::Filter);
     for c in "timed".chars() {
@@ -94,7 +102,14 @@ fn log_view_wraps_long_lines() {
         .expect("open");
     let mut lines = fixtures::log_lines(30);
     lines[29].text = "a long line ".repeat(40);
-    update(&mut state, Msg::LogLines { key, lines }, now());
+    update(
+        &mut state,
+        Msg::LogEvent {
+            key,
+            event: LogEvent::Lines(lines),
+        },
+        now(),
+    );
     act(&mut state, Action::ToggleWrap);
     let screen = text(&draw(&state, 80, 24));
     let rows = screen.lines().filter(|l| l.contains("a long line")).count();
@@ -313,4 +328,69 @@ fn the_detail_pane_scrolls_to_env_and_health_at_80x24() {
     insta::with_settings!({ snapshot_suffix => "80x24" }, {
         assert_snapshot!("containers_detail_scrolled", draw(&state, 80, 24).backend())
     });
+}
+
+/// The log view of shop-web-1 with lines of two runs and the restart between them.
+fn restarted_log_view() -> AppState {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    select(&mut state, "shop-web-1");
+    act(&mut state, Action::OpenLogs);
+    let key = state.containers.logs.as_ref().expect("open").key.clone();
+    let mut lines = fixtures::log_lines(40);
+    let new_run = lines.split_off(34);
+    for event in [
+        LogEvent::Lines(lines),
+        LogEvent::Waiting("container exited (0)".into()),
+        LogEvent::Resumed {
+            at: now() - chrono::Duration::seconds(6),
+            restarted: true,
+        },
+        LogEvent::Lines(new_run),
+    ] {
+        let key = key.clone();
+        update(&mut state, Msg::LogEvent { key, event }, now());
+    }
+    state
+}
+
+#[test]
+fn a_restart_shows_as_a_muted_marker_between_the_runs() {
+    let state = restarted_log_view();
+    let terminal = draw(&state, 80, 24);
+    let screen = text(&terminal);
+    assert!(screen.contains("following"), "{screen}");
+    let (y, row) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("── container restarted 09:29:54 ──"))
+        .unwrap_or_else(|| panic!("the marker:\n{screen}"));
+    let x = row.find('c').expect("text") as u16;
+    let muted = theme("default").muted;
+    assert_eq!(
+        terminal.backend().buffer()[(x, y as u16)].style().fg,
+        muted.fg
+    );
+    both_sizes("containers_logs_restarted", &state);
+}
+
+#[test]
+fn an_ended_follow_says_so_in_the_title_and_the_view() {
+    let mut state = restarted_log_view();
+    let key = state.containers.logs.as_ref().expect("open").key.clone();
+    let event = LogEvent::Ended("container removed".into());
+    update(&mut state, Msg::LogEvent { key, event }, now());
+    let screen = text(&draw(&state, 80, 24));
+    let title = screen
+        .lines()
+        .find(|l| l.contains("Logs ·"))
+        .expect("title");
+    assert!(
+        title.contains("ended: container removed") && !title.contains("following"),
+        "{title}"
+    );
+    assert!(
+        screen.contains("── log ended: container removed ──"),
+        "{screen}"
+    );
+    both_sizes("containers_logs_ended", &state);
 }

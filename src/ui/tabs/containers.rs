@@ -12,7 +12,9 @@ use ratatui::widgets::{
 use chrono::{DateTime, Utc};
 
 use crate::collect::containers::{ContainerInfo, ContainerState, Health, LogLine, LogStream};
-use crate::state::containers::{ContainerColumn, DETAIL_HEALTH_CHECKS, EngineState, LogView};
+use crate::state::containers::{
+    ContainerColumn, DETAIL_HEALTH_CHECKS, EngineState, LogMarker, LogRow, LogStatus, LogView,
+};
 use crate::state::source::SourceStatus;
 use crate::state::{AppState, docker_source};
 use crate::ui::RenderCtx;
@@ -659,20 +661,39 @@ fn log_line<'a>(line: &LogLine, view: &LogView, width: usize, ctx: &RenderCtx) -
     Line::from(spans)
 }
 
-fn render_logs(buffer: &mut Buffer, area: Rect, view: &LogView, ctx: &RenderCtx) {
-    let status = if view.following {
-        Span::styled("following ", ctx.theme.ok)
-    } else {
-        Span::styled("paused ", ctx.theme.warn)
+/// `── container restarted 12:03:04 ──` between the lines of two runs, and the like.
+fn marker_line<'a>(marker: &LogMarker, ctx: &RenderCtx) -> Line<'a> {
+    let time = |at: &DateTime<Utc>| at.with_timezone(&ctx.offset).format("%H:%M:%S");
+    let text = match marker {
+        LogMarker::Restarted(at) => format!("container restarted {}", time(at)),
+        LogMarker::Reattached(at) => format!("log attached again {}", time(at)),
+        LogMarker::Ended(reason) => format!("log ended: {reason}"),
     };
-    let mut title = vec![
-        Span::styled(
-            format!(" Logs · {} ({}) ", view.name, view.key.engine),
-            ctx.theme.title,
-        ),
-        status,
-        Span::styled(format!("· {} lines ", view.lines.len()), ctx.theme.muted),
-    ];
+    Line::styled(format!("── {text} ──"), ctx.theme.muted)
+}
+
+fn render_logs(buffer: &mut Buffer, area: Rect, view: &LogView, ctx: &RenderCtx) {
+    let mut title = vec![Span::styled(
+        format!(" Logs · {} ({}) ", view.name, view.key.engine),
+        ctx.theme.title,
+    )];
+    match &view.status {
+        LogStatus::Streaming if view.following => {
+            title.push(Span::styled("following ", ctx.theme.ok));
+        }
+        LogStatus::Streaming => title.push(Span::styled("paused ", ctx.theme.warn)),
+        LogStatus::Waiting(reason) => {
+            title.push(Span::styled(format!("waiting: {reason} "), ctx.theme.warn));
+        }
+        LogStatus::Ended(reason) => {
+            title.push(Span::styled(format!("ended: {reason} "), ctx.theme.warn));
+        }
+    }
+    if !view.following && view.status != LogStatus::Streaming {
+        title.push(Span::styled("· paused ", ctx.theme.warn));
+    }
+    let lines = view.lines.iter().filter(|row| row.line().is_some()).count();
+    title.push(Span::styled(format!("· {lines} lines "), ctx.theme.muted));
     if view.dropped > 0 {
         title.push(Span::styled(
             format!("({} older dropped) ", view.dropped),
@@ -708,7 +729,10 @@ fn render_logs(buffer: &mut Buffer, area: Rect, view: &LogView, ctx: &RenderCtx)
     let lines: Vec<Line> = view
         .lines
         .range(first..bottom)
-        .map(|line| log_line(line, view, width, ctx))
+        .map(|row| match row {
+            LogRow::Line(line) => log_line(line, view, width, ctx),
+            LogRow::Marker(marker) => marker_line(marker, ctx),
+        })
         .collect();
     if lines.is_empty() {
         buffer.set_stringn(
