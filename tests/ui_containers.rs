@@ -394,3 +394,17 @@ fn an_ended_follow_says_so_in_the_title_and_the_view() {
     );
     both_sizes("containers_logs_ended", &state);
 }
+
+#[test]
+fn the_net_column_fits_both_directions() {
+    let screen = text(&draw(
+        &fixtures::containers_app_state(Mode::Interactive),
+        200,
+        50,
+    ));
+    let row = screen
+        .lines()
+        .find(|l| l.contains("shop-web-1"))
+        .expect("a row");
+    assert!(row.contains("↓11.8 MiB ↑3.0 MiB"), "{row}");
+}

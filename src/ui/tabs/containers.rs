@@ -172,6 +172,17 @@ fn memory(container: &ContainerInfo) -> String {
     }
 }
 
+/// Bytes received and sent since the container started: `↓11.8 MiB ↑3.0 MiB`.
+fn net_io(container: &ContainerInfo) -> String {
+    container.stats.map_or("-".into(), |s| {
+        format!(
+            "↓{} ↑{}",
+            bytes(s.net_rx_bytes as f64),
+            bytes(s.net_tx_bytes as f64)
+        )
+    })
+}
+
 fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
     let containers = &state.containers;
     let wide = area.width >= 120;
@@ -258,7 +269,16 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         ),
     ]);
     if wide {
-        columns.push((ContainerColumn::Network, "NET I/O", Constraint::Length(17)));
+        // Sized to its longest figures, up to `↓99.9 MiB ↑99.9 MiB`, so neither is cut.
+        let net_width = containers
+            .visible_containers()
+            .map(|(_, c)| net_io(c).chars().count())
+            .fold("NET I/O".len(), usize::max);
+        columns.push((
+            ContainerColumn::Network,
+            "NET I/O",
+            Constraint::Length(net_width as u16),
+        ));
     }
     let header = Row::new(columns.iter().map(|(column, title, _)| {
         let style = if *column == containers.sort {
@@ -402,13 +422,7 @@ fn container_row<'a>(
                     paint(if hot { ctx.theme.warn } else { ctx.theme.text }),
                 ))
             }
-            ContainerColumn::Network => Cell::from(container.stats.map_or("-".into(), |s| {
-                format!(
-                    "↓{} ↑{}",
-                    bytes(s.net_rx_bytes as f64),
-                    bytes(s.net_tx_bytes as f64)
-                )
-            })),
+            ContainerColumn::Network => Cell::from(net_io(container)),
         }
     }));
     if stale.is_some() {
