@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use chrono::Utc;
 use tokio::sync::mpsc;
 
-use crate::collect::containers::{LogLine, LogStream};
+use crate::collect::containers::LogEvent;
 use crate::collect::docker;
 use crate::command::{
     CommandError, CommandOutcome, OperatorCommand, ProcessSignal, container_target,
@@ -201,27 +201,16 @@ impl Executor {
         }
     }
 
-    /// Follows one container's log; lines come back tagged with the container they belong to.
+    /// Follows one container's log; its events come back tagged with the container they belong to.
     fn follow_logs(&self, key: ContainerKey, tail: usize) {
         self.stop_following();
         let docker = match self.client(&key.engine) {
             Ok(docker) => docker,
             Err(error) => {
                 // Said in the log view itself, where the operator is looking.
-                let line = LogLine {
-                    stream: LogStream::Stderr,
-                    timestamp: None,
-                    text: format!("[watchdeck] cannot follow logs: {error}"),
-                };
+                let event = LogEvent::Ended(format!("cannot follow logs: {error}"));
                 let sender = self.sender.clone();
-                tokio::spawn(async move {
-                    sender
-                        .send(Msg::LogLines {
-                            key,
-                            lines: vec![line],
-                        })
-                        .await
-                });
+                tokio::spawn(async move { sender.send(Msg::LogEvent { key, event }).await });
                 return;
             }
         };
@@ -229,26 +218,24 @@ impl Executor {
         if let Ok(mut slot) = self.following.lock() {
             *slot = Some(token.clone());
         }
-        let (lines_tx, mut lines_rx) = mpsc::channel(16);
+        let (events_tx, mut events_rx) = mpsc::channel(16);
+        let options = docker::FollowOptions {
+            tail,
+            give_up_after: docker::LOG_GIVE_UP_AFTER,
+        };
         tokio::spawn(docker::follow_logs(
             docker,
             key.id.clone(),
-            tail,
-            lines_tx,
-            |lines| lines,
+            options,
+            events_tx,
+            |event| event,
             token,
         ));
         let sender = self.sender.clone();
         tokio::spawn(async move {
-            while let Some(lines) = lines_rx.recv().await {
-                if sender
-                    .send(Msg::LogLines {
-                        key: key.clone(),
-                        lines,
-                    })
-                    .await
-                    .is_err()
-                {
+            while let Some(event) = events_rx.recv().await {
+                let key = key.clone();
+                if sender.send(Msg::LogEvent { key, event }).await.is_err() {
                     break;
                 }
             }

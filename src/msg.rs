@@ -2,7 +2,7 @@
 
 use crate::action::Action;
 use crate::collect::SourceReport;
-use crate::collect::containers::{EngineSnapshot, LogLine};
+use crate::collect::containers::{EngineSnapshot, LogEvent};
 use crate::collect::resources::ResourcesSnapshot;
 use crate::command::CommandOutcome;
 use crate::state::containers::ContainerKey;
@@ -17,10 +17,10 @@ pub enum Msg {
     /// A click on a tab title.
     ClickTab(Tab),
     Source(SourceUpdate),
-    /// New lines of the followed container log.
-    LogLines {
+    /// What the follow of a container's log reports: lines, a wait, a restart, the end.
+    LogEvent {
         key: ContainerKey,
-        lines: Vec<LogLine>,
+        event: LogEvent,
     },
     CommandFinished(CommandOutcome),
     /// Once a second: the clock, toast expiry, `--watch` rotation.

@@ -44,9 +44,9 @@ pub fn update(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect>
             apply_docker_report(state, &engine, report);
             Vec::new()
         }
-        Msg::LogLines { key, lines } => {
+        Msg::LogEvent { key, event } => {
             if let Some(logs) = state.containers.logs.as_mut().filter(|l| l.key == key) {
-                logs.apply_lines(lines);
+                logs.apply_event(event);
             }
             Vec::new()
         }
@@ -121,7 +121,9 @@ fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec
         Action::ToggleRotation => toggle_rotation(state, now),
         Action::TerminateProcess => return ask_to_signal(state, ProcessSignal::Term, now),
         Action::KillProcess => return ask_to_signal(state, ProcessSignal::Kill, now),
-        Action::ToggleDetail => state.containers.show_detail = !state.containers.show_detail,
+        Action::ToggleDetail => state.containers.apply_toggle_detail(),
+        Action::ScrollDetailDown => state.containers.apply_detail_scroll(1),
+        Action::ScrollDetailUp => state.containers.apply_detail_scroll(-1),
         Action::RevealEnv => return reveal_env(state, now),
         Action::OpenLogs => return open_logs(state, now),
         Action::RestartContainer => return ask_container(state, ContainerAction::Restart, now),

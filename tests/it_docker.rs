@@ -14,11 +14,12 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use watchdeck::collect::Collector;
 use watchdeck::collect::containers::{
-    ContainerAction, ContainerInfo, ContainerState, EngineSnapshot, Health, LogLine, LogStream,
+    ContainerAction, ContainerInfo, ContainerState, EngineSnapshot, Health, LogEvent, LogLine,
+    LogStream,
 };
-use watchdeck::collect::docker::{self, DockerSource, MAX_LOG_LINE_BYTES};
+use watchdeck::collect::docker::{self, DockerSource, FollowOptions, MAX_LOG_LINE_BYTES};
+use watchdeck::collect::{Collector, Schedule, supervise};
 
 const IMAGE: &str = "local/busybox:test";
 /// PID 1 that stops at once on SIGTERM (busybox `sleep` as PID 1 ignores it, and `docker stop`
@@ -452,33 +453,87 @@ async fn an_event_shows_on_the_next_poll_without_a_resync() {
     assert!(after.inspects > before.inspects);
 }
 
-/// Starts `follow_logs` in a task; lines arrive on the returned receiver.
+/// Starts `follow_logs` in a task; its events arrive on the returned receiver.
 fn start_follow(
     engine: &Engine,
     name: &str,
     tail: usize,
+    give_up_after: Duration,
 ) -> (
-    mpsc::Receiver<Vec<LogLine>>,
+    mpsc::Receiver<LogEvent>,
     CancellationToken,
     tokio::task::JoinHandle<()>,
 ) {
     let docker = docker::connect(&engine.host).expect("connect");
     let (sender, receiver) = mpsc::channel(64);
     let cancel = CancellationToken::new();
+    let options = FollowOptions {
+        tail,
+        give_up_after,
+    };
     let task = tokio::spawn(docker::follow_logs(
         docker,
         name.to_string(),
-        tail,
+        options,
         sender,
-        |lines| lines,
+        |event| event,
         cancel.clone(),
     ));
     (receiver, cancel, task)
 }
 
+/// Events until `done` holds for what arrived, failing after `within`.
+async fn events_until(
+    receiver: &mut mpsc::Receiver<LogEvent>,
+    within: Duration,
+    events: &mut Vec<LogEvent>,
+    done: impl Fn(&[LogEvent]) -> bool,
+) {
+    let deadline = tokio::time::Instant::now() + within;
+    while !done(events) {
+        match tokio::time::timeout_at(deadline, receiver.recv()).await {
+            Ok(Some(event)) => events.push(event),
+            Ok(None) => panic!("the follow ended: {}", summary(events)),
+            Err(_) => panic!("not within {within:?}: {}", summary(events)),
+        }
+    }
+}
+
+/// The events with lines counted, for failure messages.
+fn summary(events: &[LogEvent]) -> String {
+    events
+        .iter()
+        .map(|event| match event {
+            LogEvent::Lines(lines) => {
+                let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+                format!("{texts:?}")
+            }
+            other => format!("{other:?}"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn lines_of(events: &[LogEvent]) -> Vec<&LogLine> {
+    events
+        .iter()
+        .flat_map(|event| match event {
+            LogEvent::Lines(lines) => lines.iter().collect(),
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
 fn tick(line: &LogLine) -> Option<u32> {
     line.text.strip_prefix("tick ")?.parse().ok()
 }
+
+/// Counts `tick 1`, `tick 2` … every 0.2 s, and stops at once on SIGTERM.
+const TICKING: &[&str] = &[
+    "sh",
+    "-c",
+    "trap 'exit 0' TERM; i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.2; done",
+];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_tail_then_follow_and_stop_when_cancelled() {
@@ -506,14 +561,18 @@ async fn logs_tail_then_follow_and_stop_when_cancelled() {
     });
     let already = logged_ticks();
 
-    let (mut receiver, cancel, task) = start_follow(&engine, &name, 1000);
+    let (mut receiver, cancel, task) =
+        start_follow(&engine, &name, 1000, docker::LOG_GIVE_UP_AFTER);
     let mut lines: Vec<LogLine> = Vec::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while !lines.iter().filter_map(tick).any(|t| t > already + 2) {
-        let batch = tokio::time::timeout_at(deadline, receiver.recv())
+        let event = tokio::time::timeout_at(deadline, receiver.recv())
             .await
             .expect("new lines within 10 s")
             .expect("the follower is still sending");
+        let LogEvent::Lines(batch) = event else {
+            panic!("only lines from a running container: {event:?}");
+        };
         assert!(!batch.is_empty() && batch.len() <= 256);
         lines.extend(batch);
     }
@@ -557,7 +616,7 @@ async fn logs_tail_then_follow_and_stop_when_cancelled() {
         .expect("no panic");
 
     // A follower whose receiver is gone stops by itself.
-    let (receiver, _cancel, task) = start_follow(&engine, &name, 5);
+    let (receiver, _cancel, task) = start_follow(&engine, &name, 5, docker::LOG_GIVE_UP_AFTER);
     drop(receiver);
     tokio::time::timeout(Duration::from_secs(2), task)
         .await
@@ -566,7 +625,100 @@ async fn logs_tail_then_follow_and_stop_when_cancelled() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_huge_log_line_is_cut_and_the_end_of_the_log_ends_the_follow() {
+async fn the_follow_goes_on_across_a_restart_after_a_marker() {
+    let Some(engine) = engine() else { return };
+    let mut made = engine.containers();
+    let name = made.run("restart", &[], TICKING);
+    let id = engine.inspect(&name, "{{.Id}}");
+    let (mut receiver, cancel, _task) =
+        start_follow(&engine, &name, 100, docker::LOG_GIVE_UP_AFTER);
+    let mut events = Vec::new();
+    events_until(&mut receiver, Duration::from_secs(10), &mut events, |e| {
+        lines_of(e).iter().filter_map(|l| tick(l)).any(|t| t >= 3)
+    })
+    .await;
+
+    let docker = docker::connect(&engine.host).expect("connect");
+    docker::run_action(&docker, &id, ContainerAction::Restart)
+        .await
+        .expect("restart");
+    let restarted_at = docker::parse_time(&engine.inspect(&name, "{{.State.StartedAt}}"));
+    let marker = |e: &LogEvent| {
+        matches!(
+            e,
+            LogEvent::Resumed {
+                restarted: true,
+                ..
+            }
+        )
+    };
+    events_until(&mut receiver, Duration::from_secs(15), &mut events, |e| {
+        e.iter().position(marker).is_some_and(|at| {
+            lines_of(&e[at..])
+                .iter()
+                .filter_map(|l| tick(l))
+                .any(|t| t >= 3)
+        })
+    })
+    .await;
+    cancel.cancel();
+
+    let at = events.iter().position(marker).expect("the restart marker");
+    assert_eq!(
+        events[at],
+        LogEvent::Resumed {
+            at: restarted_at.expect("a start time"),
+            restarted: true
+        },
+        "the marker carries the new run's start"
+    );
+    assert!(
+        !events.iter().any(|e| matches!(e, LogEvent::Ended(_))),
+        "{}",
+        summary(&events)
+    );
+    let ticks = |lines: Vec<&LogLine>| lines.into_iter().filter_map(tick).collect::<Vec<u32>>();
+    let old_run = ticks(lines_of(&events[..at]));
+    let new_run = ticks(lines_of(&events[at..]));
+    assert_eq!(old_run, (1..=old_run.len() as u32).collect::<Vec<_>>());
+    assert_eq!(
+        new_run,
+        (1..=new_run.len() as u32).collect::<Vec<_>>(),
+        "the new run from its first line, with no line of the old run again"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removed_container_ends_the_follow() {
+    let Some(engine) = engine() else { return };
+    let mut made = engine.containers();
+    let name = made.run("removed", &[], TICKING);
+    let (mut receiver, _cancel, task) =
+        start_follow(&engine, &name, 100, docker::LOG_GIVE_UP_AFTER);
+    let mut events = Vec::new();
+    events_until(&mut receiver, Duration::from_secs(10), &mut events, |e| {
+        !lines_of(e).is_empty()
+    })
+    .await;
+    engine.ok(&["rm", "-f", &name]);
+    events_until(&mut receiver, Duration::from_secs(10), &mut events, |e| {
+        e.iter().any(|e| matches!(e, LogEvent::Ended(_)))
+    })
+    .await;
+    assert_eq!(
+        events.last(),
+        Some(&LogEvent::Ended("container removed".into())),
+        "{}",
+        summary(&events)
+    );
+    tokio::time::timeout(Duration::from_secs(2), task)
+        .await
+        .expect("the follower ends with the container")
+        .expect("no panic");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_log_line_is_cut_and_a_stopped_container_is_waited_for_then_given_up() {
     let Some(engine) = engine() else { return };
     let mut made = engine.containers();
     // 2^16 x's on one line: the engine stores it as four 16 KiB chunks.
@@ -581,20 +733,21 @@ async fn a_huge_log_line_is_cut_and_the_end_of_the_log_ends_the_follow() {
     );
     assert!(engine.cli(&["start", "-a", &name]).status.success());
 
-    let (mut receiver, _cancel, task) = start_follow(&engine, &name, 10);
-    let mut lines = Vec::new();
+    let (mut receiver, _cancel, task) = start_follow(&engine, &name, 10, Duration::from_secs(1));
+    let mut events = Vec::new();
     let ended = tokio::time::timeout(Duration::from_secs(10), async {
-        while let Some(batch) = receiver.recv().await {
-            lines.extend(batch);
+        while let Some(event) = receiver.recv().await {
+            events.push(event);
         }
     })
     .await;
     assert!(
         ended.is_ok(),
-        "the follow ends with the log of a stopped container"
+        "the follow of a stopped container gives up: {}",
+        summary(&events)
     );
     task.await.expect("no panic");
-    let texts: Vec<&str> = lines.iter().map(|l: &LogLine| l.text.as_str()).collect();
+    let texts: Vec<&str> = lines_of(&events).iter().map(|l| l.text.as_str()).collect();
     assert_eq!(
         texts.len(),
         2,
@@ -607,19 +760,32 @@ async fn a_huge_log_line_is_cut_and_the_end_of_the_log_ends_the_follow() {
         format!("{} … ({cut} bytes cut)", "x".repeat(MAX_LOG_LINE_BYTES))
     );
     assert_eq!(texts[1], "after");
+    let said: Vec<&LogEvent> = events
+        .iter()
+        .filter(|e| !matches!(e, LogEvent::Lines(_)))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            &LogEvent::Waiting("container exited (0)".into()),
+            &LogEvent::Ended("container exited (0), not started again within 1s".into())
+        ]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_log_of_a_missing_container_says_why_it_ended() {
     let Some(engine) = engine() else { return };
-    let (mut receiver, _cancel, task) = start_follow(&engine, "wdtest-no-such-container", 10);
-    let batch = tokio::time::timeout(Duration::from_secs(5), receiver.recv())
+    let (mut receiver, _cancel, task) = start_follow(
+        &engine,
+        "wdtest-no-such-container",
+        10,
+        docker::LOG_GIVE_UP_AFTER,
+    );
+    let event = tokio::time::timeout(Duration::from_secs(5), receiver.recv())
         .await
-        .expect("an answer within 5 s")
-        .expect("one batch");
-    assert_eq!(batch.len(), 1, "{batch:?}");
-    assert_eq!(batch[0].stream, LogStream::Stderr);
-    assert!(batch[0].text.contains("No such container"), "{batch:?}");
+        .expect("an answer within 5 s");
+    assert_eq!(event, Some(LogEvent::Ended("container removed".into())));
     tokio::time::timeout(Duration::from_secs(2), task)
         .await
         .expect("the follower ends")
@@ -643,6 +809,50 @@ async fn an_unreachable_engine_fails_fast_naming_the_socket() {
         error.message.contains("No such file or directory"),
         "{error}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_that_accepts_and_never_answers_is_down_within_seconds() {
+    let dir = tempfile::Builder::new()
+        .prefix("wdtest-mute-")
+        .tempdir_in("/tmp")
+        .expect("temp dir");
+    let path = dir.path().join("sock");
+    let listener = tokio::net::UnixListener::bind(&path).expect("listen");
+    // Accepts every connection and holds it open without answering a byte.
+    let mute = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    let host = format!("unix://{}", path.display());
+    // The app's budget for an engine's poll: long enough for a first inspect of hundreds.
+    let schedule = Schedule {
+        every: Duration::from_secs(1),
+        timeout: Duration::from_secs(30),
+        max_backoff: Duration::from_secs(60),
+    };
+    let (sender, mut receiver) = mpsc::channel(4);
+    let cancel = CancellationToken::new();
+    tokio::spawn(supervise(
+        DockerSource::new("mute", &host),
+        schedule,
+        sender,
+        |report| report,
+        cancel.clone(),
+    ));
+    let report = tokio::time::timeout(Duration::from_secs(6), receiver.recv())
+        .await
+        .expect("a report within a few seconds, not the 30 s poll budget")
+        .expect("a report");
+    let failure = report.result.expect_err("the engine is down");
+    assert_eq!(
+        failure.error,
+        format!("Docker at {host} accepted the connection but did not answer within 3s")
+    );
+    cancel.cancel();
+    mute.abort();
 }
 
 /// A second dockerd of our own, so stopping it disturbs no other test.
@@ -832,5 +1042,79 @@ async fn the_same_source_recovers_when_its_engine_restarts() {
         .expect("the same source works again");
     assert_eq!(snapshot.engine, "own");
     assert!(source.counters().lists >= 2, "the return was listed again");
+    own.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_follow_waits_for_its_engine_and_goes_on_when_it_is_back() {
+    let Some(shared) = engine() else { return };
+    let mut own = OwnEngine::new();
+    own.start();
+    let own_engine = Engine { host: own.host() };
+    let image = shared.cli(&["save", IMAGE]);
+    assert!(image.status.success(), "docker save {IMAGE}");
+    let mut load = Command::new("docker")
+        .arg("load")
+        .env("DOCKER_HOST", &own_engine.host)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("docker load");
+    load.stdin
+        .take()
+        .expect("stdin")
+        .write_all(&image.stdout)
+        .expect("the image");
+    assert!(load.wait().expect("docker load").success());
+
+    let mut made = own_engine.containers();
+    let name = made.run("engine-restart", &["--restart", "always"], TICKING);
+    let (mut receiver, cancel, _task) =
+        start_follow(&own_engine, &name, 100, docker::LOG_GIVE_UP_AFTER);
+    let mut events = Vec::new();
+    events_until(&mut receiver, Duration::from_secs(10), &mut events, |e| {
+        lines_of(e).iter().filter_map(|l| tick(l)).any(|t| t >= 3)
+    })
+    .await;
+
+    own.stop();
+    let unreachable = |e: &LogEvent| matches!(e, LogEvent::Waiting(why) if why.starts_with("engine unreachable: "));
+    events_until(&mut receiver, Duration::from_secs(10), &mut events, |e| {
+        e.iter().any(unreachable)
+    })
+    .await;
+
+    own.start();
+    let marker = |e: &LogEvent| {
+        matches!(
+            e,
+            LogEvent::Resumed {
+                restarted: true,
+                ..
+            }
+        )
+    };
+    events_until(&mut receiver, Duration::from_secs(30), &mut events, |e| {
+        e.iter().position(marker).is_some_and(|at| {
+            lines_of(&e[at..])
+                .iter()
+                .filter_map(|l| tick(l))
+                .any(|t| t >= 2)
+        })
+    })
+    .await;
+    cancel.cancel();
+    let at = events.iter().position(marker).expect("the marker");
+    assert!(events[..at].iter().any(unreachable), "{}", summary(&events));
+    let new_run: Vec<u32> = lines_of(&events[at..])
+        .into_iter()
+        .filter_map(tick)
+        .collect();
+    assert_eq!(
+        new_run,
+        (1..=new_run.len() as u32).collect::<Vec<_>>(),
+        "the run the engine started again, from its first line"
+    );
+    drop(made);
     own.stop();
 }

@@ -5,8 +5,9 @@
 mod render_support;
 
 use insta::assert_snapshot;
-use render_support::{draw, text};
+use render_support::{draw, text, theme};
 use watchdeck::action::Action;
+use watchdeck::collect::containers::LogEvent;
 use watchdeck::collect::{SourceFailure, SourceReport};
 use watchdeck::config::keymap::Context;
 use watchdeck::fixtures::{self, now};
@@ -73,7 +74,14 @@ fn log_view() {
         .expect("open");
     let mut lines = fixtures::log_lines(120);
     lines[118].text = format!("{} end", "x".repeat(100_000));
-    update(&mut state, Msg::LogLines { key, lines }, now());
+    update(
+        &mut state,
+        Msg::LogEvent {
+            key,
+            event: LogEvent::Lines(lines),
+        },
+        now(),
+    );
     act(&mut state, Action::ToggleTimestamps);
     act(&mut state, Action::Filter);
     for c in "timed".chars() {
@@ -95,7 +103,14 @@ fn log_view_wraps_long_lines() {
         .expect("open");
     let mut lines = fixtures::log_lines(30);
     lines[29].text = "a long line ".repeat(40);
-    update(&mut state, Msg::LogLines { key, lines }, now());
+    update(
+        &mut state,
+        Msg::LogEvent {
+            key,
+            event: LogEvent::Lines(lines),
+        },
+        now(),
+    );
     act(&mut state, Action::ToggleWrap);
     let screen = text(&draw(&state, 80, 24));
     let rows = screen.lines().filter(|l| l.contains("a long line")).count();
@@ -135,25 +150,73 @@ fn a_container_being_stopped_shows_it_on_its_row() {
     );
 }
 
-#[test]
-fn engine_unavailable() {
+/// The edge engine answered last 2m 30s ago and has been refusing connections since.
+fn edge_down_for_two_minutes() -> AppState {
     let mut state = fixtures::containers_app_state(Mode::Interactive);
+    let edge = |at, result| {
+        Msg::Source(SourceUpdate::Docker {
+            engine: "edge".into(),
+            report: SourceReport { at, result },
+        })
+    };
+    update(
+        &mut state,
+        edge(
+            now() - chrono::Duration::seconds(150),
+            Ok(fixtures::edge_snapshot()),
+        ),
+        now(),
+    );
     let failure = SourceFailure {
         error: "cannot reach Docker at tcp://127.0.0.1:2375: connection refused".into(),
         retry_at: now() + chrono::Duration::seconds(8),
     };
-    let report = SourceReport {
-        at: now(),
-        result: Err(failure),
-    };
     update(
         &mut state,
-        Msg::Source(SourceUpdate::Docker {
-            engine: "edge".into(),
-            report,
-        }),
+        edge(now() - chrono::Duration::seconds(140), Err(failure)),
         now(),
     );
+    state
+}
+
+#[test]
+fn engine_unavailable_rows_are_stale_and_dimmed() {
+    let state = edge_down_for_two_minutes();
+    for (width, height) in [(80, 24), (200, 50)] {
+        let terminal = draw(&state, width, height);
+        let screen = text(&terminal);
+        let (y, row) = screen
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains("traefik"))
+            .expect("the last known edge container stays listed");
+        assert!(row.contains("running") && row.contains("stale 2m"), "{row}");
+        assert!(
+            !row.contains("1h 31m"),
+            "the uptime no longer counts: {row}"
+        );
+        let buffer = terminal.backend().buffer();
+        let stale = theme("default").stale;
+        let inner = 1..width - 1;
+        for x in inner.clone() {
+            let cell = &buffer[(x, y as u16)];
+            if cell.symbol() != " " {
+                assert_eq!(cell.style().fg, stale.fg, "{row}: cell {x} is not dimmed");
+            }
+        }
+        let (live_y, _) = screen
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains("shop-web-1"))
+            .expect("a live row");
+        let ok = theme("default").ok;
+        assert!(
+            inner
+                .clone()
+                .any(|x| buffer[(x, live_y as u16)].style().fg == ok.fg),
+            "rows of an engine that answers keep their colours"
+        );
+    }
     both_sizes("containers_engine_down", &state);
 }
 
@@ -403,4 +466,172 @@ fn help_fits_80x24_everywhere_with_every_shipped_keymap() {
             );
         }
     }
+}
+
+/// The local engine reports `migrate` as killed (exit 137).
+fn with_exit_137() -> AppState {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    let mut snapshot = fixtures::engine_snapshot(6);
+    for container in &mut snapshot.containers {
+        if container.name == "migrate" {
+            container.state = watchdeck::collect::containers::ContainerState::Exited { code: 137 };
+        }
+    }
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::Docker {
+            engine: "local".into(),
+            report: SourceReport {
+                at: now(),
+                result: Ok(snapshot),
+            },
+        }),
+        now(),
+    );
+    state
+}
+
+#[test]
+fn the_state_column_fits_the_longest_state_with_a_gap() {
+    let state = with_exit_137();
+    for (width, height) in [(80, 24), (200, 50)] {
+        let screen = text(&draw(&state, width, height));
+        let row = screen
+            .lines()
+            .find(|l| l.contains("migrate"))
+            .expect("the migrate row");
+        assert!(row.contains("exited (137) "), "{row}");
+        let header = screen.lines().find(|l| l.contains("NAME")).expect("header");
+        let state_at = header.find("STATE").expect("STATE");
+        let health_at = header.find("HEALTH").expect("HEALTH");
+        let code_end = row.find("exited (137)").expect("state") + "exited (137)".len();
+        assert!(
+            row.find("exited (137)") == Some(state_at),
+            "{header}\n{row}"
+        );
+        assert!(
+            code_end < health_at,
+            "a gap before HEALTH:\n{header}\n{row}"
+        );
+    }
+    both_sizes("containers_exit_137", &state);
+}
+
+#[test]
+fn the_detail_of_a_stale_container_says_so() {
+    let mut state = edge_down_for_two_minutes();
+    select(&mut state, "traefik");
+    act(&mut state, Action::ToggleDetail);
+    let screen = text(&draw(&state, 80, 24));
+    assert!(
+        screen.contains("traefik running (stale 2m: the engine does not answer)"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn the_detail_pane_scrolls_to_env_and_health_at_80x24() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    select(&mut state, "shop-api-1");
+    act(&mut state, Action::ToggleDetail);
+    let top = text(&draw(&state, 80, 24));
+    assert!(top.contains("↓ more") && !top.contains("↑ more"), "{top}");
+    for _ in 0..20 {
+        act(&mut state, Action::ScrollDetailDown);
+    }
+    let screen = text(&draw(&state, 80, 24));
+    assert!(
+        screen.contains("env      DATABASE_URL, LOG_LEVEL") && !screen.contains("hunter2"),
+        "env names, values hidden:\n{screen}"
+    );
+    assert!(
+        screen.contains("health   exit 1 3s ago: curl: (7) Failed to connect"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("↑ more") && !screen.contains("↓ more"),
+        "{screen}"
+    );
+    insta::with_settings!({ snapshot_suffix => "80x24" }, {
+        assert_snapshot!("containers_detail_scrolled", draw(&state, 80, 24).backend())
+    });
+}
+
+/// The log view of shop-web-1 with lines of two runs and the restart between them.
+fn restarted_log_view() -> AppState {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    select(&mut state, "shop-web-1");
+    act(&mut state, Action::OpenLogs);
+    let key = state.containers.logs.as_ref().expect("open").key.clone();
+    let mut lines = fixtures::log_lines(40);
+    let new_run = lines.split_off(34);
+    for event in [
+        LogEvent::Lines(lines),
+        LogEvent::Waiting("container exited (0)".into()),
+        LogEvent::Resumed {
+            at: now() - chrono::Duration::seconds(6),
+            restarted: true,
+        },
+        LogEvent::Lines(new_run),
+    ] {
+        let key = key.clone();
+        update(&mut state, Msg::LogEvent { key, event }, now());
+    }
+    state
+}
+
+#[test]
+fn a_restart_shows_as_a_muted_marker_between_the_runs() {
+    let state = restarted_log_view();
+    let terminal = draw(&state, 80, 24);
+    let screen = text(&terminal);
+    assert!(screen.contains("following"), "{screen}");
+    let (y, row) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("── container restarted 09:29:54 ──"))
+        .unwrap_or_else(|| panic!("the marker:\n{screen}"));
+    let x = row.find('c').expect("text") as u16;
+    let muted = theme("default").muted;
+    assert_eq!(
+        terminal.backend().buffer()[(x, y as u16)].style().fg,
+        muted.fg
+    );
+    both_sizes("containers_logs_restarted", &state);
+}
+
+#[test]
+fn an_ended_follow_says_so_in_the_title_and_the_view() {
+    let mut state = restarted_log_view();
+    let key = state.containers.logs.as_ref().expect("open").key.clone();
+    let event = LogEvent::Ended("container removed".into());
+    update(&mut state, Msg::LogEvent { key, event }, now());
+    let screen = text(&draw(&state, 80, 24));
+    let title = screen
+        .lines()
+        .find(|l| l.contains("Logs ·"))
+        .expect("title");
+    assert!(
+        title.contains("ended: container removed") && !title.contains("following"),
+        "{title}"
+    );
+    assert!(
+        screen.contains("── log ended: container removed ──"),
+        "{screen}"
+    );
+    both_sizes("containers_logs_ended", &state);
+}
+
+#[test]
+fn the_net_column_fits_both_directions() {
+    let screen = text(&draw(
+        &fixtures::containers_app_state(Mode::Interactive),
+        200,
+        50,
+    ));
+    let row = screen
+        .lines()
+        .find(|l| l.contains("shop-web-1"))
+        .expect("a row");
+    assert!(row.contains("↓11.8 MiB ↑3.0 MiB"), "{row}");
 }

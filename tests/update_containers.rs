@@ -4,7 +4,7 @@
 
 use chrono::Duration;
 use watchdeck::action::Action;
-use watchdeck::collect::containers::{ContainerAction, ContainerState};
+use watchdeck::collect::containers::{ContainerAction, ContainerState, LogEvent};
 use watchdeck::collect::{SourceFailure, SourceReport};
 use watchdeck::command::{CommandError, CommandOutcome, OperatorCommand};
 use watchdeck::effect::Effect;
@@ -389,9 +389,9 @@ fn the_log_view_follows_pauses_searches_and_closes() {
     );
     update(
         &mut state,
-        Msg::LogLines {
+        Msg::LogEvent {
             key: key.clone(),
-            lines: fixtures::log_lines(100),
+            event: LogEvent::Lines(fixtures::log_lines(100)),
         },
     );
     let other = ContainerKey {
@@ -400,9 +400,9 @@ fn the_log_view_follows_pauses_searches_and_closes() {
     };
     update(
         &mut state,
-        Msg::LogLines {
+        Msg::LogEvent {
             key: other,
-            lines: fixtures::log_lines(5),
+            event: LogEvent::Lines(fixtures::log_lines(5)),
         },
     );
     let logs = state.containers.logs.as_ref().expect("open");
@@ -419,9 +419,9 @@ fn the_log_view_follows_pauses_searches_and_closes() {
     );
     update(
         &mut state,
-        Msg::LogLines {
+        Msg::LogEvent {
             key: key.clone(),
-            lines: fixtures::log_lines(10),
+            event: LogEvent::Lines(fixtures::log_lines(10)),
         },
     );
     assert_eq!(
@@ -441,13 +441,20 @@ fn the_log_view_follows_pauses_searches_and_closes() {
     assert_eq!(logs.search, "timed out");
     let bottom = logs.lines.len() - 1 - logs.scroll;
     assert!(
-        logs.lines[bottom].text.contains("timed out"),
+        logs.lines[bottom]
+            .line()
+            .is_some_and(|l| l.text.contains("timed out")),
         "jumped to the newest match"
     );
     act(&mut state, Action::PrevMatch);
     let logs = state.containers.logs.as_ref().expect("open");
     let older = logs.lines.len() - 1 - logs.scroll;
-    assert!(older < bottom && logs.lines[older].text.contains("timed out"));
+    assert!(
+        older < bottom
+            && logs.lines[older]
+                .line()
+                .is_some_and(|l| l.text.contains("timed out"))
+    );
 
     assert_eq!(act(&mut state, Action::Cancel), [Effect::StopLogs]);
     assert!(state.containers.logs.is_none());
@@ -466,9 +473,9 @@ fn the_log_buffer_is_bounded() {
         .expect("open");
     update(
         &mut state,
-        Msg::LogLines {
+        Msg::LogEvent {
             key,
-            lines: fixtures::log_lines(250),
+            event: LogEvent::Lines(fixtures::log_lines(250)),
         },
     );
     let logs = state.containers.logs.as_ref().expect("open");
@@ -543,4 +550,154 @@ fn a_new_engine_report_replaces_the_old_one() {
     );
     assert!(!names(&state).contains(&"migrate".to_string()));
     assert_eq!(state.containers.total(), 7);
+}
+
+#[test]
+fn the_detail_pane_scrolls_and_starts_at_the_top_for_each_container() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    select(&mut state, "shop-api-1");
+    act(&mut state, Action::ScrollDetailDown);
+    assert_eq!(
+        state.containers.detail_scroll, 0,
+        "no detail open: nothing scrolls"
+    );
+    act(&mut state, Action::ToggleDetail);
+    act(&mut state, Action::ScrollDetailDown);
+    act(&mut state, Action::ScrollDetailDown);
+    assert_eq!(state.containers.detail_scroll, 2);
+    act(&mut state, Action::ScrollDetailUp);
+    assert_eq!(state.containers.detail_scroll, 1);
+    for _ in 0..50 {
+        act(&mut state, Action::ScrollDetailDown);
+    }
+    // Eight facts and the one health check of the fixture: the last row is the farthest.
+    assert_eq!(state.containers.detail_scroll, 8, "bounded by the rows");
+    for _ in 0..50 {
+        act(&mut state, Action::ScrollDetailUp);
+    }
+    assert_eq!(state.containers.detail_scroll, 0);
+    act(&mut state, Action::ScrollDetailDown);
+    act(&mut state, Action::SelectNext);
+    assert_eq!(
+        state.containers.detail_scroll, 0,
+        "another container's detail starts at the top"
+    );
+    act(&mut state, Action::ScrollDetailDown);
+    act(&mut state, Action::ToggleDetail);
+    act(&mut state, Action::ToggleDetail);
+    assert_eq!(
+        state.containers.detail_scroll, 0,
+        "so does a reopened detail"
+    );
+}
+
+#[test]
+fn detail_scroll_keys_route_in_both_keymaps() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use watchdeck::config::Keymap;
+    use watchdeck::input::route_key;
+    let state = fixtures::containers_app_state(Mode::Interactive);
+    let route = |keymap: &str, code, modifiers| {
+        let keymap = Keymap::load(keymap, None).expect("shipped keymap");
+        route_key(&state, &keymap, KeyEvent::new(code, modifiers))
+    };
+    let down = Some(Msg::Action(Action::ScrollDetailDown));
+    let up = Some(Msg::Action(Action::ScrollDetailUp));
+    assert_eq!(
+        route("default", KeyCode::Char(']'), KeyModifiers::NONE),
+        down
+    );
+    assert_eq!(route("default", KeyCode::Char('['), KeyModifiers::NONE), up);
+    assert_eq!(route("default", KeyCode::Down, KeyModifiers::SHIFT), down);
+    assert_eq!(
+        route("vim", KeyCode::Char('e'), KeyModifiers::CONTROL),
+        down
+    );
+    assert_eq!(route("vim", KeyCode::Char('y'), KeyModifiers::CONTROL), up);
+    assert_eq!(route("vim", KeyCode::Up, KeyModifiers::SHIFT), up);
+}
+
+#[test]
+fn the_log_view_marks_a_restart_and_says_when_it_waits_and_ends() {
+    use watchdeck::state::containers::{LogMarker, LogRow, LogStatus};
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    select(&mut state, "shop-web-1");
+    act(&mut state, Action::OpenLogs);
+    let key = state.containers.logs.as_ref().expect("open").key.clone();
+    let event = |state: &mut AppState, event: LogEvent| {
+        update(
+            state,
+            Msg::LogEvent {
+                key: key.clone(),
+                event,
+            },
+        )
+    };
+    let logs = |state: &AppState| state.containers.logs.clone().expect("open");
+    assert_eq!(logs(&state).status, LogStatus::Streaming);
+    event(&mut state, LogEvent::Lines(fixtures::log_lines(5)));
+    event(&mut state, LogEvent::Waiting("container exited (0)".into()));
+    assert_eq!(
+        logs(&state).status,
+        LogStatus::Waiting("container exited (0)".into())
+    );
+    let restarted_at = now() - Duration::seconds(30);
+    event(
+        &mut state,
+        LogEvent::Resumed {
+            at: restarted_at,
+            restarted: true,
+        },
+    );
+    assert_eq!(logs(&state).status, LogStatus::Streaming, "following again");
+    assert_eq!(
+        logs(&state).lines.back(),
+        Some(&LogRow::Marker(LogMarker::Restarted(restarted_at)))
+    );
+
+    // A paused view stays on its lines while the marker and new lines arrive below.
+    act(&mut state, Action::SelectPrev);
+    let scroll = logs(&state).scroll;
+    event(
+        &mut state,
+        LogEvent::Resumed {
+            at: now(),
+            restarted: false,
+        },
+    );
+    event(&mut state, LogEvent::Lines(fixtures::log_lines(2)));
+    assert_eq!(logs(&state).scroll, scroll + 3);
+    assert_eq!(logs(&state).lines.len(), 5 + 1 + 1 + 2);
+
+    // Markers are never search matches.
+    state.containers.logs.as_mut().expect("open").search = "restarted".into();
+    assert_eq!(logs(&state).matches(), Vec::<usize>::new());
+
+    let other = ContainerKey {
+        engine: "edge".into(),
+        id: "nope".into(),
+    };
+    update(
+        &mut state,
+        Msg::LogEvent {
+            key: other,
+            event: LogEvent::Ended("container removed".into()),
+        },
+    );
+    assert_eq!(
+        logs(&state).status,
+        LogStatus::Streaming,
+        "another container's end is not this one's"
+    );
+    event(&mut state, LogEvent::Ended("container removed".into()));
+    assert_eq!(
+        logs(&state).status,
+        LogStatus::Ended("container removed".into())
+    );
+    assert_eq!(
+        logs(&state).lines.back(),
+        Some(&LogRow::Marker(LogMarker::Ended(
+            "container removed".into()
+        )))
+    );
 }

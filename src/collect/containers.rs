@@ -188,3 +188,17 @@ pub struct LogLine {
     pub timestamp: Option<DateTime<Utc>>,
     pub text: String,
 }
+
+/// What following a container's log reports, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogEvent {
+    /// New lines, oldest first.
+    Lines(Vec<LogLine>),
+    /// The log stopped and the follower waits for it to go on: why, e.g. `container exited (0)`.
+    Waiting(String),
+    /// The log goes on after a break: a new run of the container that started `at`, or (not
+    /// `restarted`) the same run, attached again `at` after the engine answered again.
+    Resumed { at: DateTime<Utc>, restarted: bool },
+    /// The follow is over for good: why, e.g. `container removed`.
+    Ended(String),
+}

@@ -26,7 +26,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::containers::{
     ContainerAction, ContainerInfo, ContainerState, ContainerStats, EngineSnapshot, Health,
-    HealthCheck, LogLine, LogStream,
+    HealthCheck, LogEvent, LogLine, LogStream,
 };
 use super::{CollectError, Collector};
 
@@ -52,6 +52,14 @@ const PER_CONTAINER_TIMEOUT: Duration = Duration::from_secs(5);
 /// stop timeout and then starts the container, so this stays well above that. Streams (events,
 /// logs) are not bounded by it once their headers arrived.
 const REQUEST_TIMEOUT_SECONDS: u64 = 60;
+
+/// Bounds the first answers of a poll (ping, version): an engine that takes longer to say it is
+/// there is reported down at once, rather than after the whole poll's budget, which stays long
+/// for a first inspect of hundreds of containers.
+pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Bounds the plain connect that tells a mute engine from one that does not accept connections.
+const CONNECT_PROBE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Seconds the engine waits for a graceful stop before it kills the container.
 const STOP_TIMEOUT_SECONDS: i32 = 10;
@@ -105,6 +113,41 @@ fn cannot_reach(host: &str, error: &bollard::errors::Error) -> CollectError {
         "cannot reach Docker at {host}: {}",
         describe(error)
     ))
+}
+
+/// `request` bounded by [`ANSWER_TIMEOUT`]; a timeout says whether the engine took the
+/// connection and kept quiet, or never took it.
+async fn answer_within<T>(
+    host: &str,
+    request: impl std::future::Future<Output = Result<T, bollard::errors::Error>>,
+) -> Result<T, CollectError> {
+    match tokio::time::timeout(ANSWER_TIMEOUT, request).await {
+        Ok(answer) => answer.map_err(|e| cannot_reach(host, &e)),
+        Err(_) if accepts_connections(host).await => Err(CollectError::new(format!(
+            "Docker at {host} accepted the connection but did not answer within {}",
+            humantime::format_duration(ANSWER_TIMEOUT)
+        ))),
+        Err(_) => Err(CollectError::new(format!(
+            "cannot reach Docker at {host}: no connection within {}",
+            humantime::format_duration(ANSWER_TIMEOUT)
+        ))),
+    }
+}
+
+/// Whether something at `host` (`unix://` or `tcp://`/`http://`) accepts a connection.
+async fn accepts_connections(host: &str) -> bool {
+    let connect = async {
+        match host.split_once("://") {
+            Some(("unix", path)) => tokio::net::UnixStream::connect(path).await.is_ok(),
+            Some((_, address)) => tokio::net::TcpStream::connect(address.trim_end_matches('/'))
+                .await
+                .is_ok(),
+            None => false,
+        }
+    };
+    tokio::time::timeout(CONNECT_PROBE_TIMEOUT, connect)
+        .await
+        .unwrap_or(false)
 }
 
 /// The engine's own message, or the innermost cause of a transport error, without the Debug
@@ -307,10 +350,8 @@ impl DockerSource {
     }
 
     async fn engine_facts(docker: &Docker, host: &str) -> Result<EngineFacts, CollectError> {
-        let version = docker
-            .version()
-            .await
-            .map_err(|e| cannot_reach(host, &e))?
+        let version = answer_within(host, docker.version())
+            .await?
             .version
             .unwrap_or_else(|| "?".into());
         // Info only refines stats and event timing: an engine whose info we cannot read still works.
@@ -480,9 +521,9 @@ impl Collector for DockerSource {
                 docker
             }
         };
-        if let Err(error) = docker.ping().await {
+        if let Err(error) = answer_within(&self.host, docker.ping()).await {
             self.lose_engine();
-            return Err(cannot_reach(&self.host, &error));
+            return Err(error);
         }
         // Events the old follower recorded before it stopped still count.
         let mut to_inspect = self
@@ -1036,110 +1077,311 @@ impl LogAssembler {
     }
 }
 
-/// Sends one batch unless cancelled first; false when the follower should stop.
-async fn deliver<M>(
-    sender: &mpsc::Sender<M>,
-    wrap: fn(Vec<LogLine>) -> M,
-    batch: Vec<LogLine>,
-    cancel: &CancellationToken,
-) -> bool {
-    if batch.is_empty() {
-        return true;
+/// How long a follow waits for a container that stopped to run again before it gives up; an
+/// engine that does not answer is waited for as long as the view stays open.
+pub const LOG_GIVE_UP_AFTER: Duration = Duration::from_secs(5 * 60);
+
+/// How often a follow whose log stopped asks whether the container runs again.
+const LOG_RESUME_POLL: Duration = Duration::from_millis(500);
+
+/// What to follow of a container's log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FollowOptions {
+    /// Lines of the log shown when it is opened, and at most when it goes on after a break.
+    pub tail: usize,
+    /// See [`LOG_GIVE_UP_AFTER`].
+    pub give_up_after: Duration,
+}
+
+/// How one attachment to the log ended.
+enum StreamEnd {
+    /// Cancelled, or nobody listens any more.
+    Stop,
+    /// The log ended (the container stopped), or the connection broke.
+    Closed { broken: bool },
+    /// The engine refused to give the log, for a reason other than a missing container.
+    Refused(String),
+}
+
+/// What an inspect says about the container whose log stopped.
+enum RunState {
+    /// It runs, in the run that started then.
+    Running(Option<DateTime<Utc>>),
+    /// It does not run: its state, e.g. `exited (0)`.
+    Stopped(String),
+    Removed,
+    /// The engine did not answer.
+    Unreachable(String),
+}
+
+/// Where a follow goes on: the run it attaches to, and what to tell the view about the break.
+struct Resumption {
+    run: Option<DateTime<Utc>>,
+    event: Option<LogEvent>,
+}
+
+/// One container's log being followed, and where its events go.
+struct LogFollow<M> {
+    docker: Docker,
+    id: String,
+    options: FollowOptions,
+    sender: mpsc::Sender<M>,
+    wrap: fn(LogEvent) -> M,
+    cancel: CancellationToken,
+}
+
+impl<M: Send + 'static> LogFollow<M> {
+    /// Sends one event unless cancelled first; false when the follow should stop.
+    async fn deliver(&self, event: LogEvent) -> bool {
+        if matches!(&event, LogEvent::Lines(lines) if lines.is_empty()) {
+            return true;
+        }
+        tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => false,
+            sent = self.sender.send((self.wrap)(event)) => sent.is_ok(),
+        }
     }
-    tokio::select! {
-        biased;
-        _ = cancel.cancelled() => false,
-        sent = sender.send(wrap(batch)) => sent.is_ok(),
+
+    /// Sends lines and moves `seen` on to the last of them.
+    async fn send_lines(&self, batch: Vec<LogLine>, seen: &mut Option<DateTime<Utc>>) -> bool {
+        if let Some(last) = batch.iter().rev().find_map(|line| line.timestamp) {
+            *seen = Some(seen.map_or(last, |seen| seen.max(last)));
+        }
+        self.deliver(LogEvent::Lines(batch)).await
+    }
+
+    /// Streams the log once: from `seen` (the engine takes whole seconds, so lines up to `seen`
+    /// are left out here), or else its last `tail` lines.
+    async fn stream(&self, seen: &mut Option<DateTime<Utc>>) -> StreamEnd {
+        let tail = self.options.tail.to_string();
+        let mut options = LogsOptionsBuilder::default()
+            .follow(true)
+            .stdout(true)
+            .stderr(true)
+            .timestamps(true)
+            .tail(&tail);
+        let shown_until = *seen;
+        if let Some(since) = shown_until.and_then(|at| i32::try_from(at.timestamp()).ok()) {
+            options = options.since(since);
+        }
+        let mut logs = std::pin::pin!(self.docker.logs(&self.id, Some(options.build())));
+        let mut assembler = LogAssembler::default();
+        let mut pending: Vec<LogLine> = Vec::new();
+        let mut flush_at: Option<tokio::time::Instant> = None;
+        let unseen = |line: &LogLine| {
+            shown_until.is_none_or(|until| line.timestamp.is_none_or(|at| at > until))
+        };
+        let end = loop {
+            let flush = async move {
+                match flush_at {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                biased;
+                _ = self.cancel.cancelled() => return StreamEnd::Stop,
+                _ = self.sender.closed() => return StreamEnd::Stop,
+                _ = flush => {
+                    flush_at = None;
+                    if !self.send_lines(std::mem::take(&mut pending), seen).await {
+                        return StreamEnd::Stop;
+                    }
+                }
+                item = logs.next() => match item {
+                    Some(Ok(output)) => {
+                        let (stream, bytes) = match &output {
+                            LogOutput::StdOut { message } | LogOutput::Console { message } => {
+                                (LogStream::Stdout, message)
+                            }
+                            LogOutput::StdErr { message } => (LogStream::Stderr, message),
+                            LogOutput::StdIn { .. } => continue,
+                        };
+                        assembler.push(stream, bytes, &mut pending);
+                        pending.retain(unseen);
+                        while pending.len() >= LOG_BATCH_LINES {
+                            let rest = pending.split_off(LOG_BATCH_LINES);
+                            let batch = std::mem::replace(&mut pending, rest);
+                            if !self.send_lines(batch, seen).await {
+                                return StreamEnd::Stop;
+                            }
+                        }
+                        if pending.is_empty() {
+                            flush_at = None;
+                        } else if flush_at.is_none() {
+                            flush_at = Some(tokio::time::Instant::now() + LOG_BATCH_DELAY);
+                        }
+                    }
+                    Some(Err(error)) => {
+                        tracing::debug!(container = %self.id, error = %describe(&error), "docker log stream failed");
+                        break match error {
+                            bollard::errors::Error::DockerResponseServerError {
+                                status_code, ..
+                            } if status_code != 404 => StreamEnd::Refused(describe(&error)),
+                            _ => StreamEnd::Closed { broken: true },
+                        };
+                    }
+                    None => break StreamEnd::Closed { broken: false },
+                }
+            }
+        };
+        assembler.finish(&mut pending);
+        pending.retain(unseen);
+        while !pending.is_empty() {
+            let rest = pending.split_off(pending.len().min(LOG_BATCH_LINES));
+            let batch = std::mem::replace(&mut pending, rest);
+            if !self.send_lines(batch, seen).await {
+                return StreamEnd::Stop;
+            }
+        }
+        end
+    }
+
+    async fn run_state(&self) -> RunState {
+        let inspect = self.docker.inspect_container(&self.id, None);
+        match tokio::time::timeout(PER_CONTAINER_TIMEOUT, inspect).await {
+            Ok(Ok(response)) => {
+                let info = container_info(response, &self.id);
+                if info.state.is_running() {
+                    RunState::Running(info.started_at)
+                } else {
+                    RunState::Stopped(info.state.label())
+                }
+            }
+            Ok(Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            })) => RunState::Removed,
+            Ok(Err(error)) => RunState::Unreachable(describe(&error)),
+            Err(_) => RunState::Unreachable(format!(
+                "no answer within {}",
+                humantime::format_duration(PER_CONTAINER_TIMEOUT)
+            )),
+        }
+    }
+
+    /// After the log stopped: waits until the container of run `run` runs again, saying what it
+    /// waits for meanwhile. `broken` when the connection broke rather than the log ending. `None`
+    /// when the follow is over (its end was sent, or nobody listens).
+    async fn wait_to_resume(
+        &self,
+        run: Option<DateTime<Utc>>,
+        mut broken: bool,
+    ) -> Option<Resumption> {
+        let mut said: Option<String> = None;
+        let mut stopped_since: Option<tokio::time::Instant> = None;
+        loop {
+            let waiting = match self.run_state().await {
+                RunState::Running(started) => {
+                    let restarted = started != run;
+                    // Only a new run, or a break the view knows of, is marked: a log that merely
+                    // ended a moment before its container was seen stopping goes on silently.
+                    let event =
+                        (restarted || broken || said.is_some()).then(|| LogEvent::Resumed {
+                            at: started.filter(|_| restarted).unwrap_or_else(Utc::now),
+                            restarted,
+                        });
+                    return Some(Resumption {
+                        run: started,
+                        event,
+                    });
+                }
+                RunState::Removed => {
+                    self.deliver(LogEvent::Ended("container removed".into()))
+                        .await;
+                    return None;
+                }
+                RunState::Stopped(state) => {
+                    let since = *stopped_since.get_or_insert_with(tokio::time::Instant::now);
+                    let give_up_after = self.options.give_up_after;
+                    if since.elapsed() >= give_up_after {
+                        let reason = format!(
+                            "container {state}, not started again within {}",
+                            humantime::format_duration(give_up_after)
+                        );
+                        self.deliver(LogEvent::Ended(reason)).await;
+                        return None;
+                    }
+                    format!("container {state}")
+                }
+                RunState::Unreachable(error) => {
+                    // An engine that does not answer is waited for as long as the view is open.
+                    broken = true;
+                    stopped_since = None;
+                    format!("engine unreachable: {error}")
+                }
+            };
+            if said.as_ref() != Some(&waiting) {
+                if !self.deliver(LogEvent::Waiting(waiting.clone())).await {
+                    return None;
+                }
+                said = Some(waiting);
+            }
+            tokio::select! {
+                _ = self.cancel.cancelled() => return None,
+                _ = self.sender.closed() => return None,
+                _ = tokio::time::sleep(LOG_RESUME_POLL) => {}
+            }
+        }
+    }
+
+    async fn run(self) {
+        let mut run = match self.run_state().await {
+            RunState::Removed => {
+                self.deliver(LogEvent::Ended("container removed".into()))
+                    .await;
+                return;
+            }
+            RunState::Running(started) => started,
+            RunState::Stopped(_) | RunState::Unreachable(_) => None,
+        };
+        let mut seen: Option<DateTime<Utc>> = None;
+        loop {
+            let broken = match self.stream(&mut seen).await {
+                StreamEnd::Stop => return,
+                StreamEnd::Refused(reason) => {
+                    self.deliver(LogEvent::Ended(reason)).await;
+                    return;
+                }
+                StreamEnd::Closed { broken } => broken,
+            };
+            let Some(resumed) = self.wait_to_resume(run, broken).await else {
+                return;
+            };
+            if let Some(event) = resumed.event
+                && !self.deliver(event).await
+            {
+                return;
+            }
+            run = resumed.run;
+        }
     }
 }
 
-/// Streams container `id`'s log: its last `tail` lines, then new lines as they come, in batches.
-/// Returns when `cancel` fires, when the receiver is gone, or when the log ends (the container
-/// stopped); a log that cannot be read ends with one stderr line saying why.
+/// Streams container `id`'s log: its last `tail` lines, then new lines as they come, in batches,
+/// across restarts of the container and of the engine. When the log stops, it waits for the
+/// container to run again (saying why it waits), then goes on from the last line shown, after a
+/// [`LogEvent::Resumed`]. It ends with [`LogEvent::Ended`] when the container is removed, does not
+/// run again within `give_up_after`, or the engine refuses its log; and returns at once when
+/// `cancel` fires or the receiver is gone.
 pub async fn follow_logs<M: Send + 'static>(
     docker: Docker,
     id: String,
-    tail: usize,
+    options: FollowOptions,
     sender: mpsc::Sender<M>,
-    wrap: fn(Vec<LogLine>) -> M,
+    wrap: fn(LogEvent) -> M,
     cancel: CancellationToken,
 ) {
-    let tail = tail.to_string();
-    let options = LogsOptionsBuilder::default()
-        .follow(true)
-        .stdout(true)
-        .stderr(true)
-        .timestamps(true)
-        .tail(&tail)
-        .build();
-    let mut logs = std::pin::pin!(docker.logs(&id, Some(options)));
-    let mut assembler = LogAssembler::default();
-    let mut pending: Vec<LogLine> = Vec::new();
-    let mut flush_at: Option<tokio::time::Instant> = None;
-    loop {
-        let flush = async move {
-            match flush_at {
-                Some(at) => tokio::time::sleep_until(at).await,
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            biased;
-            _ = cancel.cancelled() => return,
-            _ = sender.closed() => return,
-            _ = flush => {
-                flush_at = None;
-                if !deliver(&sender, wrap, std::mem::take(&mut pending), &cancel).await {
-                    return;
-                }
-            }
-            item = logs.next() => match item {
-                Some(Ok(output)) => {
-                    let (stream, bytes) = match &output {
-                        LogOutput::StdOut { message } | LogOutput::Console { message } => {
-                            (LogStream::Stdout, message)
-                        }
-                        LogOutput::StdErr { message } => (LogStream::Stderr, message),
-                        LogOutput::StdIn { .. } => continue,
-                    };
-                    assembler.push(stream, bytes, &mut pending);
-                    while pending.len() >= LOG_BATCH_LINES {
-                        let rest = pending.split_off(LOG_BATCH_LINES);
-                        let batch = std::mem::replace(&mut pending, rest);
-                        if !deliver(&sender, wrap, batch, &cancel).await {
-                            return;
-                        }
-                    }
-                    if pending.is_empty() {
-                        flush_at = None;
-                    } else if flush_at.is_none() {
-                        flush_at = Some(tokio::time::Instant::now() + LOG_BATCH_DELAY);
-                    }
-                }
-                Some(Err(error)) => {
-                    tracing::warn!(container = %id, error = %describe(&error), "docker log stream failed");
-                    assembler.finish(&mut pending);
-                    pending.push(LogLine {
-                        stream: LogStream::Stderr,
-                        timestamp: None,
-                        text: format!("[watchdeck] log stream ended: {}", describe(&error)),
-                    });
-                    break;
-                }
-                None => {
-                    assembler.finish(&mut pending);
-                    break;
-                }
-            }
-        }
+    LogFollow {
+        docker,
+        id,
+        options,
+        sender,
+        wrap,
+        cancel,
     }
-    while !pending.is_empty() {
-        let rest = pending.split_off(pending.len().min(LOG_BATCH_LINES));
-        let batch = std::mem::replace(&mut pending, rest);
-        if !deliver(&sender, wrap, batch, &cancel).await {
-            return;
-        }
-    }
+    .run()
+    .await;
 }
 
 #[cfg(test)]
@@ -1592,13 +1834,17 @@ mod tests {
         fn is_send<T: Send>(_: &T) {}
         let docker = connect("tcp://127.0.0.1:1").ok();
         if let Some(docker) = docker {
-            let (sender, _receiver) = mpsc::channel::<Vec<LogLine>>(1);
+            let (sender, _receiver) = mpsc::channel::<LogEvent>(1);
+            let options = FollowOptions {
+                tail: 10,
+                give_up_after: LOG_GIVE_UP_AFTER,
+            };
             let follow = follow_logs(
                 docker.clone(),
                 "x".into(),
-                10,
+                options,
                 sender,
-                |lines| lines,
+                |event| event,
                 CancellationToken::new(),
             );
             is_send(&follow);

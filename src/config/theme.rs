@@ -93,6 +93,7 @@ theme_fields! {
     warn: "warning state",
     crit: "critical state",
     info: "informational state",
+    stale: "last known values of a source that stopped answering",
     graph_cpu: "CPU history graphs and bars",
     graph_memory: "memory history and gauge",
     graph_swap: "swap history and gauge",

@@ -3,7 +3,9 @@
 
 use std::collections::VecDeque;
 
-use crate::collect::containers::{ContainerInfo, EngineSnapshot, LogLine};
+use chrono::{DateTime, Utc};
+
+use crate::collect::containers::{ContainerInfo, EngineSnapshot, LogEvent, LogLine};
 
 /// One configured engine and what it last reported.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,22 +89,75 @@ pub struct ContainerKey {
     pub id: String,
 }
 
+/// The detail pane shows this many facts (id, image, command, ports, mounts, networks, labels,
+/// env), one row each before wrapping…
+pub const DETAIL_FACT_ROWS: usize = 8;
+
+/// …then the latest few health checks.
+pub const DETAIL_HEALTH_CHECKS: usize = 3;
+
+/// Rows of a container's detail pane before wrapping.
+pub fn detail_rows(container: &ContainerInfo) -> usize {
+    DETAIL_FACT_ROWS + container.health_log.len().min(DETAIL_HEALTH_CHECKS)
+}
+
+/// Where the follow of the log stands.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum LogStatus {
+    /// Lines come as the container writes them.
+    #[default]
+    Streaming,
+    /// The log stopped; the follower waits for it to go on, for this reason.
+    Waiting(String),
+    /// No more lines will come, for this reason.
+    Ended(String),
+}
+
+/// A note of watchdeck's between the lines of a log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogMarker {
+    /// A new run of the container started then; its lines follow.
+    Restarted(DateTime<Utc>),
+    /// The follow attached again then, after the engine did not answer for a while.
+    Reattached(DateTime<Utc>),
+    /// The follow ended, for this reason.
+    Ended(String),
+}
+
+/// One row of the log view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogRow {
+    Line(LogLine),
+    Marker(LogMarker),
+}
+
+impl LogRow {
+    /// The line the container wrote; `None` for a marker.
+    pub fn line(&self) -> Option<&LogLine> {
+        match self {
+            LogRow::Line(line) => Some(line),
+            LogRow::Marker(_) => None,
+        }
+    }
+}
+
 /// A container's log, followed while the view is open.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogView {
     pub key: ContainerKey,
     pub name: String,
-    pub lines: VecDeque<LogLine>,
+    pub lines: VecDeque<LogRow>,
     pub capacity: usize,
-    /// Lines dropped from the front because the buffer was full.
+    /// Rows dropped from the front because the buffer was full.
     pub dropped: usize,
+    pub status: LogStatus,
     /// When false, new lines are kept but the view stays where it is.
     pub following: bool,
     pub wrap: bool,
     pub timestamps: bool,
     pub search: String,
     pub editing_search: bool,
-    /// Lines scrolled up from the bottom.
+    /// Rows scrolled up from the bottom.
     pub scroll: usize,
 }
 
@@ -114,6 +169,7 @@ impl LogView {
             lines: VecDeque::new(),
             capacity: capacity.max(1),
             dropped: 0,
+            status: LogStatus::Streaming,
             following: true,
             wrap: false,
             timestamps: false,
@@ -123,14 +179,35 @@ impl LogView {
         }
     }
 
-    pub fn apply_lines(&mut self, lines: Vec<LogLine>) {
-        let added = lines.len();
-        for line in lines {
+    pub fn apply_event(&mut self, event: LogEvent) {
+        match event {
+            LogEvent::Lines(lines) => self.push_rows(lines.into_iter().map(LogRow::Line)),
+            LogEvent::Waiting(reason) => self.status = LogStatus::Waiting(reason),
+            LogEvent::Resumed { at, restarted } => {
+                let marker = if restarted {
+                    LogMarker::Restarted(at)
+                } else {
+                    LogMarker::Reattached(at)
+                };
+                self.push_rows([LogRow::Marker(marker)]);
+                self.status = LogStatus::Streaming;
+            }
+            LogEvent::Ended(reason) => {
+                self.push_rows([LogRow::Marker(LogMarker::Ended(reason.clone()))]);
+                self.status = LogStatus::Ended(reason);
+            }
+        }
+    }
+
+    fn push_rows(&mut self, rows: impl IntoIterator<Item = LogRow>) {
+        let mut added = 0;
+        for row in rows {
             if self.lines.len() == self.capacity {
                 self.lines.pop_front();
                 self.dropped += 1;
             }
-            self.lines.push_back(line);
+            self.lines.push_back(row);
+            added += 1;
         }
         // A paused view keeps showing the same lines while new ones arrive below.
         if !self.following {
@@ -144,7 +221,7 @@ impl LogView {
         self.following = self.scroll == 0;
     }
 
-    /// Indices of the lines that contain the search text (case-insensitive).
+    /// Indices of the lines that contain the search text (case-insensitive); markers never match.
     pub fn matches(&self) -> Vec<usize> {
         if self.search.is_empty() {
             return Vec::new();
@@ -153,7 +230,10 @@ impl LogView {
         self.lines
             .iter()
             .enumerate()
-            .filter(|(_, l)| l.text.to_lowercase().contains(&needle))
+            .filter(|(_, row)| {
+                row.line()
+                    .is_some_and(|l| l.text.to_lowercase().contains(&needle))
+            })
             .map(|(i, _)| i)
             .collect()
     }
@@ -184,6 +264,8 @@ pub struct ContainersState {
     pub visible: Vec<(usize, usize)>,
     pub selected: Option<ContainerKey>,
     pub show_detail: bool,
+    /// Rows of the detail pane scrolled past; back to 0 for another container.
+    pub detail_scroll: usize,
     /// The container whose environment values are shown; everywhere else they are hidden.
     pub revealed_env: Option<ContainerKey>,
     pub logs: Option<LogView>,
@@ -224,7 +306,7 @@ impl ContainersState {
 
     pub fn apply_move(&mut self, delta: isize) {
         if let Some(index) = super::moved(self.selected_index(), self.visible.len(), delta) {
-            self.selected = self.key_at(index);
+            self.select(self.key_at(index));
         }
     }
 
@@ -234,7 +316,32 @@ impl ContainersState {
         } else {
             0
         };
-        self.selected = self.key_at(index);
+        self.select(self.key_at(index));
+    }
+
+    fn select(&mut self, key: Option<ContainerKey>) {
+        if key != self.selected {
+            self.detail_scroll = 0;
+        }
+        self.selected = key;
+    }
+
+    pub fn apply_toggle_detail(&mut self) {
+        self.show_detail = !self.show_detail;
+        self.detail_scroll = 0;
+    }
+
+    /// Scrolls the open detail pane by rows, at most until its last row is the top one; the view
+    /// stops earlier, once the last row shows.
+    pub fn apply_detail_scroll(&mut self, delta: isize) {
+        if !self.show_detail {
+            return;
+        }
+        let Some((_, container)) = self.selected_container() else {
+            return;
+        };
+        let last = detail_rows(container).saturating_sub(1);
+        self.detail_scroll = self.detail_scroll.saturating_add_signed(delta).min(last);
     }
 
     pub fn container(&self, engine: usize, index: usize) -> Option<(&EngineState, &ContainerInfo)> {
@@ -308,7 +415,7 @@ impl ContainersState {
         });
         self.visible = visible;
         if self.selected_index().is_none() {
-            self.selected = self.key_at(0);
+            self.select(self.key_at(0));
         }
     }
 }

@@ -9,10 +9,14 @@ use ratatui::widgets::{
     Block, BorderType, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
 };
 
+use chrono::{DateTime, Utc};
+
 use crate::collect::containers::{
     ContainerAction, ContainerInfo, ContainerState, Health, LogLine, LogStream,
 };
-use crate::state::containers::{ContainerColumn, EngineState, LogView};
+use crate::state::containers::{
+    ContainerColumn, DETAIL_HEALTH_CHECKS, EngineState, LogMarker, LogRow, LogStatus, LogView,
+};
 use crate::state::source::SourceStatus;
 use crate::state::{AppState, docker_source};
 use crate::ui::RenderCtx;
@@ -43,7 +47,12 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
             .revealed_env
             .as_ref()
             .is_some_and(|k| k.engine == engine.name && k.id == container.id);
-        render_detail(buffer, detail, engine, container, revealed, ctx);
+        let detail_view = DetailView {
+            stale: stale_since(state, engine),
+            revealed,
+            scroll: containers.detail_scroll,
+        };
+        render_detail(buffer, detail, engine, container, &detail_view, ctx);
     } else {
         render_list(buffer, body, state, ctx);
     }
@@ -112,10 +121,35 @@ fn health_cell<'a>(health: Option<Health>, ctx: &RenderCtx) -> Span<'a> {
     }
 }
 
-/// `42m` since start for a running container, `5m ago` since exit for a stopped one.
-fn uptime(container: &ContainerInfo, ctx: &RenderCtx) -> String {
-    let since =
-        |at: chrono::DateTime<chrono::Utc>| duration((ctx.now - at).to_std().unwrap_or_default());
+/// When the engine of these containers stopped answering, what it said last is stale: the time
+/// of its last answer, or `None` while it answers.
+fn stale_since(state: &AppState, engine: &EngineState) -> Option<DateTime<Utc>> {
+    match &state.source(&docker_source(&engine.name))?.status {
+        SourceStatus::Down { last_ok, .. } => *last_ok,
+        _ => None,
+    }
+}
+
+/// The age of stale data in its largest unit, short enough for the narrow uptime column:
+/// `stale 42s`, `stale 2m`, `stale 3h`, `stale 2d`.
+fn stale_label(since: DateTime<Utc>, ctx: &RenderCtx) -> String {
+    let seconds = (ctx.now - since).num_seconds().max(0);
+    let age = match seconds {
+        0..60 => format!("{seconds}s"),
+        60..3600 => format!("{}m", seconds / 60),
+        3600..86400 => format!("{}h", seconds / 3600),
+        _ => format!("{}d", seconds / 86400),
+    };
+    format!("stale {age}")
+}
+
+/// `42m` since start for a running container, `5m ago` since exit for a stopped one; the age of
+/// the data instead when the engine stopped answering, since the uptime is no longer known.
+fn uptime(container: &ContainerInfo, stale: Option<DateTime<Utc>>, ctx: &RenderCtx) -> String {
+    if let Some(since) = stale {
+        return stale_label(since, ctx);
+    }
+    let since = |at: DateTime<Utc>| duration((ctx.now - at).to_std().unwrap_or_default());
     match (
         container.state.is_running(),
         container.started_at,
@@ -138,6 +172,17 @@ fn memory(container: &ContainerInfo) -> String {
         Some(stats) => bytes(stats.memory_used as f64),
         None => "-".into(),
     }
+}
+
+/// Bytes received and sent since the container started: `↓11.8 MiB ↑3.0 MiB`.
+fn net_io(container: &ContainerInfo) -> String {
+    container.stats.map_or("-".into(), |s| {
+        format!(
+            "↓{} ↑{}",
+            bytes(s.net_rx_bytes as f64),
+            bytes(s.net_tx_bytes as f64)
+        )
+    })
 }
 
 fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
@@ -176,13 +221,42 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     if wide {
         columns.push((ContainerColumn::Image, "IMAGE", Constraint::Fill(2)));
     }
+    // Sized to the longest state in the list (at least `restarting`), so `exited (137)` is never
+    // cut and the column does not jump when a container starts restarting; one more cell keeps
+    // the state apart from the health.
+    let state_width = containers
+        .visible_containers()
+        .map(|(_, c)| c.state.label().chars().count())
+        .fold("restarting".len(), usize::max)
+        + 1;
+    let stale: Vec<Option<DateTime<Utc>>> = containers
+        .engines
+        .iter()
+        .map(|engine| stale_since(state, engine))
+        .collect();
+    let stale_of = |engine: &EngineState| {
+        containers
+            .engines
+            .iter()
+            .position(|e| e.name == engine.name)
+            .and_then(|i| stale[i])
+    };
+    // `stale 59m` is wider than the narrow layout's uptimes.
+    let uptime_width = containers
+        .visible_containers()
+        .map(|(engine, c)| uptime(c, stale_of(engine), ctx).chars().count())
+        .fold(if wide { 10 } else { 7 }, usize::max) as u16;
     columns.extend([
-        (ContainerColumn::State, "STATE", Constraint::Length(11)),
+        (
+            ContainerColumn::State,
+            "STATE",
+            Constraint::Length(state_width as u16),
+        ),
         (ContainerColumn::Health, "HEALTH", Constraint::Length(11)),
         (
             ContainerColumn::Uptime,
             if wide { "UPTIME" } else { "UP" },
-            Constraint::Length(if wide { 10 } else { 7 }),
+            Constraint::Length(uptime_width),
         ),
         (
             ContainerColumn::Restarts,
@@ -197,7 +271,16 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         ),
     ]);
     if wide {
-        columns.push((ContainerColumn::Network, "NET I/O", Constraint::Length(17)));
+        // Sized to its longest figures, up to `↓99.9 MiB ↑99.9 MiB`, so neither is cut.
+        let net_width = containers
+            .visible_containers()
+            .map(|(_, c)| net_io(c).chars().count())
+            .fold("NET I/O".len(), usize::max);
+        columns.push((
+            ContainerColumn::Network,
+            "NET I/O",
+            Constraint::Length(net_width as u16),
+        ));
     }
     let header = Row::new(columns.iter().map(|(column, title, _)| {
         let style = if *column == containers.sort {
@@ -235,7 +318,13 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         }
         let in_flight = state.container_action_in_flight(&engine.name, &container.id);
         rows.push(container_row(
-            engine, container, in_flight, &columns, wide, ctx,
+            engine,
+            container,
+            in_flight,
+            stale_of(engine),
+            &columns,
+            wide,
+            ctx,
         ));
     }
     let widths: Vec<Constraint> = columns.iter().map(|(_, _, width)| *width).collect();
@@ -262,11 +351,14 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     }
 }
 
-/// `in_flight`: the action watchdeck is running on the container, shown in place of its state.
+/// One container's row. `in_flight`: the action watchdeck is running on it, shown in place of its
+/// state. The row of an engine that stopped answering (`stale` holds its last answer) shows the
+/// last known values all in the stale style, so no green `running` stays.
 fn container_row<'a>(
     engine: &EngineState,
     container: &ContainerInfo,
     in_flight: Option<ContainerAction>,
+    stale: Option<DateTime<Utc>>,
     columns: &[(ContainerColumn, &str, Constraint)],
     wide: bool,
     ctx: &RenderCtx,
@@ -276,23 +368,38 @@ fn container_row<'a>(
     } else {
         ""
     };
-    Row::new(columns.iter().map(|(column, _, _)| {
+    let paint = |style: Style| {
+        if stale.is_some() {
+            ctx.theme.stale
+        } else {
+            style
+        }
+    };
+    let row = Row::new(columns.iter().map(|(column, _, _)| {
         match column {
             ContainerColumn::Name => Cell::from(format!("{}{protected}", container.name)),
             ContainerColumn::Engine => {
-                Cell::from(Span::styled(engine.name.clone(), ctx.theme.muted))
+                Cell::from(Span::styled(engine.name.clone(), paint(ctx.theme.muted)))
             }
-            ContainerColumn::Image => {
-                Cell::from(Span::styled(container.image.clone(), ctx.theme.muted))
-            }
+            ContainerColumn::Image => Cell::from(Span::styled(
+                container.image.clone(),
+                paint(ctx.theme.muted),
+            )),
             ContainerColumn::State => Cell::from(match in_flight {
                 Some(action) => {
                     Span::styled(format!("{}…", action.progressive()), ctx.theme.accent)
                 }
-                None => Span::styled(container.state.label(), state_style(container.state, ctx)),
+                None => Span::styled(
+                    container.state.label(),
+                    paint(state_style(container.state, ctx)),
+                ),
             }),
-            ContainerColumn::Health => Cell::from(health_cell(container.health, ctx)),
-            ContainerColumn::Uptime => Cell::from(uptime(container, ctx)),
+            ContainerColumn::Health => {
+                let cell = health_cell(container.health, ctx);
+                let style = paint(cell.style);
+                Cell::from(cell.style(style))
+            }
+            ContainerColumn::Uptime => Cell::from(uptime(container, stale, ctx)),
             ContainerColumn::Restarts => {
                 let style = if container.restart_count > 0 {
                     ctx.theme.warn
@@ -301,7 +408,7 @@ fn container_row<'a>(
                 };
                 Cell::from(Span::styled(
                     format!("{:>3}", container.restart_count),
-                    style,
+                    paint(style),
                 ))
             }
             ContainerColumn::Cpu => Cell::from(
@@ -323,18 +430,27 @@ fn container_row<'a>(
                     .is_some_and(|p| p >= 90.0);
                 Cell::from(Span::styled(
                     text,
-                    if hot { ctx.theme.warn } else { ctx.theme.text },
+                    paint(if hot { ctx.theme.warn } else { ctx.theme.text }),
                 ))
             }
-            ContainerColumn::Network => Cell::from(container.stats.map_or("-".into(), |s| {
-                format!(
-                    "↓{} ↑{}",
-                    bytes(s.net_rx_bytes as f64),
-                    bytes(s.net_tx_bytes as f64)
-                )
-            })),
+            ContainerColumn::Network => Cell::from(net_io(container)),
         }
-    }))
+    }));
+    if stale.is_some() {
+        row.style(ctx.theme.stale)
+    } else {
+        row
+    }
+}
+
+/// How the detail pane shows its container.
+struct DetailView {
+    /// The engine's last answer, when it stopped answering.
+    stale: Option<DateTime<Utc>>,
+    /// Whether env values are shown.
+    revealed: bool,
+    /// Rows scrolled past, as the state asks; the pane stops once its last row shows.
+    scroll: usize,
 }
 
 fn render_detail(
@@ -342,9 +458,12 @@ fn render_detail(
     area: Rect,
     engine: &EngineState,
     container: &ContainerInfo,
-    revealed: bool,
+    view: &DetailView,
     ctx: &RenderCtx,
 ) {
+    let DetailView {
+        stale, revealed, ..
+    } = *view;
     let label = |text: &'static str| Span::styled(format!("{text:<9}"), ctx.theme.muted);
     let list = |items: &[String]| {
         if items.is_empty() {
@@ -399,7 +518,7 @@ fn render_detail(
         Span::raw(list(&env)),
         Span::styled(hint, ctx.theme.muted),
     ]));
-    for check in container.health_log.iter().rev().take(3) {
+    for check in container.health_log.iter().rev().take(DETAIL_HEALTH_CHECKS) {
         let when = check.at.map_or("-".into(), |at| {
             format!(
                 "{} ago",
@@ -418,25 +537,63 @@ fn render_detail(
             Span::raw(truncate(check.output.trim(), 200)),
         ]));
     }
-    let mut title = vec![
-        Span::styled(format!(" {} ", container.name), ctx.theme.title),
-        Span::styled(
+    let mut title = vec![Span::styled(
+        format!(" {} ", container.name),
+        ctx.theme.title,
+    )];
+    match stale {
+        Some(since) => title.push(Span::styled(
+            format!(
+                "{} ({}: the engine does not answer) ",
+                container.state.label(),
+                stale_label(since, ctx)
+            ),
+            ctx.theme.stale,
+        )),
+        None => title.push(Span::styled(
             format!("{} ", container.state.label()),
             state_style(container.state, ctx),
-        ),
-    ];
+        )),
+    }
     if engine.protects(container) {
         title.push(Span::styled(
             "[P] protected: actions ask for its name ",
             ctx.theme.warn,
         ));
     }
-    let title = Line::from(title);
-    let block = Block::bordered()
+    let mut block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(ctx.theme.border)
-        .title(title);
-    Paragraph::new(lines)
+        .title(Line::from(title));
+    let inner = block.inner(area);
+    // Rows each line takes once wrapped; scrolling stops when the last one shows.
+    let heights: Vec<usize> = lines
+        .iter()
+        .map(|line| {
+            Paragraph::new(line.clone())
+                .wrap(Wrap { trim: false })
+                .line_count(inner.width)
+        })
+        .collect();
+    let height = usize::from(inner.height);
+    let mut fits_from = heights.len();
+    let mut below = 0;
+    while fits_from > 0 && below + heights[fits_from - 1] <= height {
+        fits_from -= 1;
+        below += heights[fits_from];
+    }
+    let first = view.scroll.min(fits_from);
+    let more_below = heights[first..].iter().sum::<usize>() > height;
+    let more: Vec<&str> = [(first > 0, "↑ more"), (more_below, "↓ more")]
+        .into_iter()
+        .filter_map(|(shown, text)| shown.then_some(text))
+        .collect();
+    if !more.is_empty() {
+        block = block.title_bottom(
+            Line::styled(format!(" {} ", more.join(" · ")), ctx.theme.accent).right_aligned(),
+        );
+    }
+    Paragraph::new(lines.split_off(first))
         .wrap(Wrap { trim: false })
         .block(block)
         .render(area, buffer);
@@ -529,20 +686,39 @@ fn log_line<'a>(line: &LogLine, view: &LogView, width: usize, ctx: &RenderCtx) -
     Line::from(spans)
 }
 
-fn render_logs(buffer: &mut Buffer, area: Rect, view: &LogView, ctx: &RenderCtx) {
-    let status = if view.following {
-        Span::styled("following ", ctx.theme.ok)
-    } else {
-        Span::styled("paused ", ctx.theme.warn)
+/// `── container restarted 12:03:04 ──` between the lines of two runs, and the like.
+fn marker_line<'a>(marker: &LogMarker, ctx: &RenderCtx) -> Line<'a> {
+    let time = |at: &DateTime<Utc>| at.with_timezone(&ctx.offset).format("%H:%M:%S");
+    let text = match marker {
+        LogMarker::Restarted(at) => format!("container restarted {}", time(at)),
+        LogMarker::Reattached(at) => format!("log attached again {}", time(at)),
+        LogMarker::Ended(reason) => format!("log ended: {reason}"),
     };
-    let mut title = vec![
-        Span::styled(
-            format!(" Logs · {} ({}) ", view.name, view.key.engine),
-            ctx.theme.title,
-        ),
-        status,
-        Span::styled(format!("· {} lines ", view.lines.len()), ctx.theme.muted),
-    ];
+    Line::styled(format!("── {text} ──"), ctx.theme.muted)
+}
+
+fn render_logs(buffer: &mut Buffer, area: Rect, view: &LogView, ctx: &RenderCtx) {
+    let mut title = vec![Span::styled(
+        format!(" Logs · {} ({}) ", view.name, view.key.engine),
+        ctx.theme.title,
+    )];
+    match &view.status {
+        LogStatus::Streaming if view.following => {
+            title.push(Span::styled("following ", ctx.theme.ok));
+        }
+        LogStatus::Streaming => title.push(Span::styled("paused ", ctx.theme.warn)),
+        LogStatus::Waiting(reason) => {
+            title.push(Span::styled(format!("waiting: {reason} "), ctx.theme.warn));
+        }
+        LogStatus::Ended(reason) => {
+            title.push(Span::styled(format!("ended: {reason} "), ctx.theme.warn));
+        }
+    }
+    if !view.following && view.status != LogStatus::Streaming {
+        title.push(Span::styled("· paused ", ctx.theme.warn));
+    }
+    let lines = view.lines.iter().filter(|row| row.line().is_some()).count();
+    title.push(Span::styled(format!("· {lines} lines "), ctx.theme.muted));
     if view.dropped > 0 {
         title.push(Span::styled(
             format!("({} older dropped) ", view.dropped),
@@ -578,7 +754,10 @@ fn render_logs(buffer: &mut Buffer, area: Rect, view: &LogView, ctx: &RenderCtx)
     let lines: Vec<Line> = view
         .lines
         .range(first..bottom)
-        .map(|line| log_line(line, view, width, ctx))
+        .map(|row| match row {
+            LogRow::Line(line) => log_line(line, view, width, ctx),
+            LogRow::Marker(marker) => marker_line(marker, ctx),
+        })
         .collect();
     if lines.is_empty() {
         buffer.set_stringn(
