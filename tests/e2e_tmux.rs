@@ -1118,7 +1118,11 @@ fn revealing_env_values_is_audited_without_the_values() {
         "trap 'exit 0' TERM; while :; do sleep 1; done",
     );
     let name = container.name.as_str();
-    let session = Session::start_with(TestEnv::new().with_docker_host(&host), &[]);
+    // At the most verbose level, where bollard would log every response body, env included.
+    let env = TestEnv::new()
+        .with_docker_host(&host)
+        .with_log_level("trace");
+    let session = Session::start_with(env, &[]);
     session.wait_for_ui();
     session.show_only_container(name);
     session.keys(&["e"]);
@@ -1145,5 +1149,9 @@ fn revealing_env_values_is_audited_without_the_values() {
     assert_eq!(audit.len(), 1, "hiding is not audited: {audit:?}");
     assert!(!audit[0].contains(secret), "{audit:?}");
     let log = std::fs::read_to_string(session.env.log_file()).unwrap_or_default();
+    assert!(
+        log.contains(" TRACE ") || log.contains(" DEBUG "),
+        "the log is at trace level:\n{log}"
+    );
     assert!(!log.contains(secret), "the value reached the log:\n{log}");
 }

@@ -94,6 +94,7 @@ pub async fn supervise<C, M>(
             }
         }
         first = false;
+        let started = tokio::time::Instant::now();
         let outcome = match tokio::time::timeout(schedule.timeout, collector.poll()).await {
             Ok(result) => result,
             Err(_) => Err(CollectError::new(format!(
@@ -103,6 +104,7 @@ pub async fn supervise<C, M>(
         };
         let (report, delay) = match outcome {
             Ok(snapshot) => {
+                tracing::debug!(took = ?started.elapsed(), "source poll answered");
                 backoff = new_backoff();
                 (
                     SourceReport {

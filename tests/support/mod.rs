@@ -34,6 +34,8 @@ pub struct TestEnv {
     dir: TempDir,
     docker_host: String,
     user: String,
+    /// `WATCHDECK_LOG`, when a test chooses the log level.
+    log_level: Option<String>,
 }
 
 /// Where tests that are not about containers point Docker: nowhere, so the tab shows the engine
@@ -56,6 +58,7 @@ impl TestEnv {
             dir,
             docker_host: NO_DOCKER.to_string(),
             user: TEST_USER.to_string(),
+            log_level: None,
         }
     }
 
@@ -68,6 +71,12 @@ impl TestEnv {
     /// Points the binary at a real Docker engine.
     pub fn with_docker_host(mut self, host: &str) -> Self {
         self.docker_host = host.to_string();
+        self
+    }
+
+    /// Runs the binary with `WATCHDECK_LOG=level`.
+    pub fn with_log_level(mut self, level: &str) -> Self {
+        self.log_level = Some(level.to_string());
         self
     }
 
@@ -136,6 +145,13 @@ impl TestEnv {
             ("USER", self.user.clone().into()),
             ("DOCKER_HOST", self.docker_host.clone().into()),
         ]
+        .into_iter()
+        .chain(
+            self.log_level
+                .as_ref()
+                .map(|level| ("WATCHDECK_LOG", level.into())),
+        )
+        .collect()
     }
 
     /// Variables of the test runner's environment that would change the binary's behaviour.
@@ -149,10 +165,10 @@ impl TestEnv {
     /// A command for the binary in this environment, with stdin closed.
     pub fn command(&self) -> Command {
         let mut command = Command::new(bin());
-        command.envs(self.env_vars()).stdin(Stdio::null());
         for name in Self::REMOVED_VARS {
             command.env_remove(name);
         }
+        command.envs(self.env_vars()).stdin(Stdio::null());
         command
     }
 
