@@ -437,10 +437,9 @@ fn hints(state: &AppState, ctx: &RenderCtx) -> Vec<Hint> {
         &[context, Context::Global]
     };
     let shown = |action: Action| {
-        let scrolls_closed_detail = matches!(
-            action,
-            Action::ScrollDetailDown | Action::ScrollDetailUp
-        ) && !state.containers.show_detail;
+        let scrolls_closed_detail =
+            matches!(action, Action::ScrollDetailDown | Action::ScrollDetailUp)
+                && !state.containers.show_detail;
         !(refused_in_read_only(action) && state.mode.refusal().is_some()
             || action == Action::ToggleRotation && state.mode != Mode::Watch
             || scrolls_closed_detail)
