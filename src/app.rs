@@ -15,7 +15,8 @@ use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 use crate::collect::docker::DockerSource;
-use crate::collect::{Schedule, SystemSource, supervise};
+use crate::collect::system::SystemSource;
+use crate::collect::{Schedule, supervise};
 use crate::config::Loaded;
 use crate::effect::Executor;
 use crate::input::{route_key, route_mouse};

@@ -8,9 +8,11 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::collect::docker::DockerSource;
-use crate::collect::{CollectError, Collector, SourceFailure, SourceReport, SystemSource};
+use crate::collect::system::SystemSource;
+use crate::collect::{CollectError, Collector};
 use crate::config::{Config, DockerConfig};
 use crate::findings::{Finding, Severity, worst};
+use crate::model::source::{SourceFailure, SourceReport};
 use crate::msg::{Msg, SourceUpdate};
 use crate::state::source::SourceStatus;
 use crate::state::{AppState, Mode, SYSTEM_SOURCE};

@@ -11,11 +11,11 @@ use tokio_util::sync::CancellationToken;
 use chrono::Utc;
 use tokio::sync::mpsc;
 
-use crate::collect::containers::LogEvent;
 use crate::collect::docker;
 use crate::command::{
     CommandError, CommandOutcome, OperatorCommand, ProcessSignal, container_target,
 };
+use crate::model::containers::LogEvent;
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
 use crate::state::Mode;
@@ -313,7 +313,7 @@ fn send_signal(pid: u32, name: &str, signal: ProcessSignal) -> Result<String, St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collect::containers::ContainerAction;
+    use crate::model::containers::ContainerAction;
 
     fn executor(dir: &std::path::Path, mode: Mode) -> (Executor, mpsc::Receiver<Msg>) {
         let (sender, receiver) = mpsc::channel(8);

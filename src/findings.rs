@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
-use crate::collect::containers::{ContainerInfo, ContainerState, Health};
-use crate::collect::resources::ResourcesSnapshot;
 use crate::config::ResourcesConfig;
+use crate::model::containers::{ContainerInfo, ContainerState, Health};
+use crate::model::resources::ResourcesSnapshot;
 use crate::state::source::{SourceHealth, SourceStatus};
 use crate::tab::Tab;
 

@@ -5,13 +5,13 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use std::collections::BTreeMap;
 
-use crate::collect::SourceReport;
-use crate::collect::containers::{
+use crate::config::{Config, DockerConfig};
+use crate::model::containers::{
     ContainerInfo, ContainerState, ContainerStats, EngineSnapshot, Health, HealthCheck, LogLine,
     LogStream,
 };
-use crate::collect::resources::{DiskUsage, NetRate, ProcessRow, ResourcesSnapshot, Usage};
-use crate::config::{Config, DockerConfig};
+use crate::model::resources::{DiskUsage, NetRate, ProcessRow, ResourcesSnapshot, Usage};
+use crate::model::source::SourceReport;
 use crate::msg::{Msg, SourceUpdate};
 use crate::state::{AppState, Mode};
 use crate::update::update;

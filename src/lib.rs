@@ -13,6 +13,7 @@ pub mod fixtures;
 pub mod input;
 pub mod logging;
 pub mod metrics;
+pub mod model;
 pub mod msg;
 pub mod persist;
 pub mod redact;

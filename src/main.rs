@@ -7,7 +7,7 @@ use clap::{CommandFactory, Parser};
 use watchdeck::app::{App, Exit};
 use watchdeck::check;
 use watchdeck::cli::{Cli, Command, ConfigCommand, Format};
-use watchdeck::collect::resources::host_name;
+use watchdeck::collect::system::host_name;
 use watchdeck::config::{self, DEFAULT_CONFIG, LoadError, Loaded, Paths};
 use watchdeck::effect::Executor;
 use watchdeck::persist::atomic::create_atomically;

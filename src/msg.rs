@@ -1,10 +1,10 @@
 //! The message vocabulary: everything `update` consumes.
 
 use crate::action::Action;
-use crate::collect::SourceReport;
-use crate::collect::containers::{EngineSnapshot, LogEvent};
-use crate::collect::resources::ResourcesSnapshot;
 use crate::command::CommandOutcome;
+use crate::model::containers::{EngineSnapshot, LogEvent};
+use crate::model::resources::ResourcesSnapshot;
+use crate::model::source::SourceReport;
 use crate::state::containers::ContainerKey;
 use crate::tab::Tab;
 

@@ -4,13 +4,13 @@
 use chrono::{DateTime, Utc};
 
 use crate::action::Action;
-use crate::collect::SourceReport;
-use crate::collect::containers::{ContainerAction, ContainerState, EngineSnapshot};
-use crate::collect::resources::ResourcesSnapshot;
 use crate::command::{CommandError, CommandOutcome, OperatorCommand, ProcessSignal};
 use crate::effect::Effect;
 use crate::findings::{container_findings, resource_findings, source_findings};
 use crate::metrics::SeriesKey;
+use crate::model::containers::{ContainerAction, ContainerState, EngineSnapshot};
+use crate::model::resources::ResourcesSnapshot;
+use crate::model::source::SourceReport;
 use crate::msg::{FilterEdit, Msg, SourceUpdate};
 use crate::state::containers::{ContainerKey, LogView};
 use crate::state::resources::SortKey;
@@ -633,7 +633,7 @@ fn record_container_metrics(state: &mut AppState, at: DateTime<Utc>, snapshot: &
             key("container.unhealthy"),
             at,
             f64::from(u8::from(
-                container.health == Some(crate::collect::containers::Health::Unhealthy),
+                container.health == Some(crate::model::containers::Health::Unhealthy),
             )),
         );
         metrics.record(

@@ -174,7 +174,7 @@ fn host_disks_leave_out_the_layers_of_running_containers() {
         !overlays.is_empty(),
         "a running container should have an overlay mount"
     );
-    let mut collector = watchdeck::collect::resources::SystemCollector::new().expect("collector");
+    let mut collector = watchdeck::collect::system::SystemCollector::new().expect("collector");
     let disks: Vec<String> = collector
         .sample(&[])
         .disks

@@ -14,12 +14,12 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use watchdeck::collect::containers::{
+use watchdeck::collect::docker::{self, DockerSource, FollowOptions, MAX_LOG_LINE_BYTES};
+use watchdeck::collect::{Collector, Schedule, supervise};
+use watchdeck::model::containers::{
     ContainerAction, ContainerInfo, ContainerState, EngineSnapshot, Health, LogEvent, LogLine,
     LogStream,
 };
-use watchdeck::collect::docker::{self, DockerSource, FollowOptions, MAX_LOG_LINE_BYTES};
-use watchdeck::collect::{Collector, Schedule, supervise};
 
 const IMAGE: &str = "local/busybox:test";
 /// PID 1 that stops at once on SIGTERM (busybox `sleep` as PID 1 ignores it, and `docker stop`

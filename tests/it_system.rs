@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use watchdeck::collect::resources::SystemCollector;
-use watchdeck::collect::{Schedule, SystemSource, supervise};
+use watchdeck::collect::system::SystemCollector;
+use watchdeck::collect::system::SystemSource;
+use watchdeck::collect::{Schedule, supervise};
 
 #[test]
 fn a_sample_sees_this_process_a_child_and_the_machine() {

@@ -7,10 +7,10 @@ mod render_support;
 use insta::assert_snapshot;
 use render_support::{draw, text, theme};
 use watchdeck::action::Action;
-use watchdeck::collect::containers::LogEvent;
-use watchdeck::collect::{SourceFailure, SourceReport};
 use watchdeck::config::keymap::Context;
 use watchdeck::fixtures::{self, now};
+use watchdeck::model::containers::LogEvent;
+use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::state::{AppState, Mode};
 use watchdeck::update::update;
@@ -474,7 +474,7 @@ fn with_exit_137() -> AppState {
     let mut snapshot = fixtures::engine_snapshot(6);
     for container in &mut snapshot.containers {
         if container.name == "migrate" {
-            container.state = watchdeck::collect::containers::ContainerState::Exited { code: 137 };
+            container.state = watchdeck::model::containers::ContainerState::Exited { code: 137 };
         }
     }
     update(

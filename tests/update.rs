@@ -3,13 +3,13 @@
 
 use chrono::Duration;
 use watchdeck::action::Action;
-use watchdeck::collect::{SourceFailure, SourceReport};
 use watchdeck::command::{CommandError, CommandOutcome, OperatorCommand, ProcessSignal};
 use watchdeck::config::Config;
 use watchdeck::effect::Effect;
 use watchdeck::findings::Severity;
 use watchdeck::fixtures::{self, now};
 use watchdeck::metrics::SeriesKey;
+use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::state::source::SourceStatus;
 use watchdeck::state::{AppState, Mode, Overlay, SYSTEM_SOURCE, ToastKind};

@@ -4,13 +4,13 @@
 
 use chrono::Duration;
 use watchdeck::action::Action;
-use watchdeck::collect::containers::{ContainerAction, ContainerState, LogEvent};
-use watchdeck::collect::{SourceFailure, SourceReport};
 use watchdeck::command::{CommandError, CommandOutcome, OperatorCommand};
 use watchdeck::effect::Effect;
 use watchdeck::findings::Severity;
 use watchdeck::fixtures::{self, now};
 use watchdeck::metrics::SeriesKey;
+use watchdeck::model::containers::{ContainerAction, ContainerState, LogEvent};
+use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::state::containers::ContainerKey;
 use watchdeck::state::{AppState, Mode, Overlay, ToastKind};

@@ -4,15 +4,16 @@
 //! bounds every poll with a timeout, reports failures as statuses with the next retry time, and
 //! backs off exponentially (capped) while the source stays down.
 
-pub mod containers;
 pub mod docker;
-pub mod resources;
+pub mod system;
 
 use std::future::Future;
 use std::time::Duration;
 
 use backon::{BackoffBuilder, ExponentialBuilder};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
+
+use crate::model::source::{SourceFailure, SourceReport};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -29,19 +30,6 @@ impl CollectError {
             message: message.into(),
         }
     }
-}
-
-/// What a source reports after each poll.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SourceReport<T> {
-    pub at: DateTime<Utc>,
-    pub result: Result<T, SourceFailure>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceFailure {
-    pub error: String,
-    pub retry_at: DateTime<Utc>,
 }
 
 /// Something polled by a supervisor.
@@ -139,44 +127,6 @@ pub async fn supervise<C, M>(
                 _ = tokio::time::sleep(delay) => interval.reset(),
             }
         }
-    }
-}
-
-/// The local host as a supervised source; sysinfo blocks, so each sample runs on the blocking pool.
-pub struct SystemSource {
-    collector: Option<resources::SystemCollector>,
-    ignore_mounts: std::sync::Arc<[String]>,
-}
-
-impl SystemSource {
-    pub fn new(ignore_mounts: &[String]) -> Self {
-        Self {
-            collector: None,
-            ignore_mounts: ignore_mounts.into(),
-        }
-    }
-}
-
-impl Collector for SystemSource {
-    type Snapshot = resources::ResourcesSnapshot;
-
-    async fn poll(&mut self) -> Result<Self::Snapshot, CollectError> {
-        let collector = match self.collector.take() {
-            Some(collector) => collector,
-            None => tokio::task::spawn_blocking(resources::SystemCollector::new)
-                .await
-                .map_err(|e| CollectError::new(format!("sampler task failed: {e}")))??,
-        };
-        let ignore = self.ignore_mounts.clone();
-        let (collector, snapshot) = tokio::task::spawn_blocking(move || {
-            let mut collector = collector;
-            let snapshot = collector.sample(&ignore);
-            (collector, snapshot)
-        })
-        .await
-        .map_err(|e| CollectError::new(format!("sampler task failed: {e}")))?;
-        self.collector = Some(collector);
-        Ok(snapshot)
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
 
-use crate::collect::containers::{ContainerInfo, EngineSnapshot, LogEvent, LogLine};
+use crate::model::containers::{ContainerInfo, EngineSnapshot, LogEvent, LogLine};
 
 /// One configured engine and what it last reported.
 #[derive(Debug, Clone, PartialEq)]
@@ -425,7 +425,7 @@ fn compare(
     (ea, a): (&EngineState, &ContainerInfo),
     (eb, b): (&EngineState, &ContainerInfo),
 ) -> std::cmp::Ordering {
-    let stat = |c: &ContainerInfo, f: fn(&crate::collect::containers::ContainerStats) -> f64| {
+    let stat = |c: &ContainerInfo, f: fn(&crate::model::containers::ContainerStats) -> f64| {
         c.stats.map_or(-1.0, |s| f(&s))
     };
     match column {

@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::collect::containers::ContainerAction;
 use crate::command::OperatorCommand;
 use crate::config::keymap::Context;
 use crate::config::{Config, DockerConfig, ResourcesConfig};
 use crate::findings::{Finding, Severity};
 use crate::metrics::MetricStore;
+use crate::model::containers::ContainerAction;
 use crate::tab::Tab;
 use containers::{ContainersState, EngineState};
 use resources::ResourcesState;

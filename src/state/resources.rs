@@ -1,7 +1,7 @@
 //! The Resources tab's state: the latest host snapshot and the process table's sort, filter
 //! and selection. History lives in the metric store.
 
-use crate::collect::resources::{ProcessRow, ResourcesSnapshot};
+use crate::model::resources::{ProcessRow, ResourcesSnapshot};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {

@@ -7,7 +7,7 @@ use bollard::query_parameters::{
 };
 
 use super::describe;
-use crate::collect::containers::ContainerAction;
+use crate::model::containers::ContainerAction;
 
 /// Seconds the engine waits for a graceful stop before it kills the container.
 const STOP_TIMEOUT_SECONDS: i32 = 10;

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::parse::{container_info, parse_time};
 use super::{PER_CONTAINER_TIMEOUT, describe};
-use crate::collect::containers::{LogEvent, LogLine, LogStream};
+use crate::model::containers::{LogEvent, LogLine, LogStream};
 
 /// A log line longer than this is cut, so one huge line cannot freeze the UI.
 pub const MAX_LOG_LINE_BYTES: usize = 16 * 1024;

@@ -155,7 +155,7 @@ fn strip_os_error(message: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collect::containers::{ContainerAction, LogEvent};
+    use crate::model::containers::{ContainerAction, LogEvent};
     use tokio::sync::mpsc;
     use tokio_util::sync::CancellationToken;
 

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use bollard::models::{ContainerInspectResponse, ContainerStatsResponse, MountPoint, PortMap};
 use chrono::{DateTime, Utc};
 
-use crate::collect::containers::{
+use crate::model::containers::{
     ContainerInfo, ContainerState, ContainerStats, Health, HealthCheck,
 };
 

@@ -20,8 +20,8 @@ use super::parse::{
     summary_state,
 };
 use super::{PER_CONTAINER_TIMEOUT, answer_within, connect, describe};
-use crate::collect::containers::{ContainerInfo, ContainerStats, EngineSnapshot};
 use crate::collect::{CollectError, Collector};
+use crate::model::containers::{ContainerInfo, ContainerStats, EngineSnapshot};
 
 /// A full list runs at least this often, in case an event was missed.
 pub const RESYNC_EVERY: Duration = Duration::from_secs(30);

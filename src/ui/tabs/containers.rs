@@ -11,7 +11,7 @@ use ratatui::widgets::{
 
 use chrono::{DateTime, Utc};
 
-use crate::collect::containers::{
+use crate::model::containers::{
     ContainerAction, ContainerInfo, ContainerState, Health, LogLine, LogStream,
 };
 use crate::state::containers::{

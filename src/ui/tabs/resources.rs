@@ -8,9 +8,9 @@ use ratatui::widgets::{
     Block, BorderType, Cell, Paragraph, Row, Sparkline, StatefulWidget, Table, TableState, Widget,
 };
 
-use crate::collect::resources::{ResourcesSnapshot, Usage};
 use crate::findings::{Severity, judge};
 use crate::metrics::SeriesKey;
+use crate::model::resources::{ResourcesSnapshot, Usage};
 use crate::state::AppState;
 use crate::state::SYSTEM_SOURCE;
 use crate::state::source::SourceStatus;

@@ -3,70 +3,14 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sysinfo::{
     CpuRefreshKind, Disks, MemoryRefreshKind, Networks, Pid, ProcessRefreshKind, ProcessesToUpdate,
     RefreshKind, System, UpdateKind, Users,
 };
 
-use super::CollectError;
-
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Usage {
-    pub used: u64,
-    pub total: u64,
-}
-
-impl Usage {
-    pub fn percent(&self) -> f64 {
-        if self.total == 0 {
-            0.0
-        } else {
-            self.used as f64 * 100.0 / self.total as f64
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct DiskUsage {
-    pub mount: String,
-    pub device: String,
-    pub file_system: String,
-    pub space: Usage,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct NetRate {
-    pub iface: String,
-    pub rx_bytes_per_second: f64,
-    pub tx_bytes_per_second: f64,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProcessRow {
-    pub pid: u32,
-    pub name: String,
-    pub user: String,
-    /// Percent of one core, as top shows it (can exceed 100).
-    pub cpu_percent: f32,
-    pub memory_bytes: u64,
-    pub command: String,
-}
-
-/// One poll of the local host.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResourcesSnapshot {
-    pub at: DateTime<Utc>,
-    pub cpu_percent: f64,
-    pub cores: Vec<f64>,
-    pub load: [f64; 3],
-    pub memory: Usage,
-    pub swap: Usage,
-    pub disks: Vec<DiskUsage>,
-    pub networks: Vec<NetRate>,
-    pub processes: Vec<ProcessRow>,
-    pub uptime_seconds: u64,
-}
+use super::{CollectError, Collector};
+use crate::model::resources::{DiskUsage, NetRate, ProcessRow, ResourcesSnapshot, Usage};
 
 /// File systems that hold no host data an operator can run out of: memory-backed, kernel, image
 /// layers and container root file systems.
@@ -294,6 +238,44 @@ impl SystemCollector {
 /// The host name shown in the header.
 pub fn host_name() -> String {
     System::host_name().unwrap_or_else(|_| "localhost".into())
+}
+
+/// The local host as a supervised source; sysinfo blocks, so each sample runs on the blocking pool.
+pub struct SystemSource {
+    collector: Option<SystemCollector>,
+    ignore_mounts: std::sync::Arc<[String]>,
+}
+
+impl SystemSource {
+    pub fn new(ignore_mounts: &[String]) -> Self {
+        Self {
+            collector: None,
+            ignore_mounts: ignore_mounts.into(),
+        }
+    }
+}
+
+impl Collector for SystemSource {
+    type Snapshot = ResourcesSnapshot;
+
+    async fn poll(&mut self) -> Result<Self::Snapshot, CollectError> {
+        let collector = match self.collector.take() {
+            Some(collector) => collector,
+            None => tokio::task::spawn_blocking(SystemCollector::new)
+                .await
+                .map_err(|e| CollectError::new(format!("sampler task failed: {e}")))??,
+        };
+        let ignore = self.ignore_mounts.clone();
+        let (collector, snapshot) = tokio::task::spawn_blocking(move || {
+            let mut collector = collector;
+            let snapshot = collector.sample(&ignore);
+            (collector, snapshot)
+        })
+        .await
+        .map_err(|e| CollectError::new(format!("sampler task failed: {e}")))?;
+        self.collector = Some(collector);
+        Ok(snapshot)
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,7 @@
+//! The data sources report, shared by the sources that produce it and the state and views that
+//! hold and show it. It depends on nothing else in the crate: `collect/` depends on it, never the
+//! other way round.
+
+pub mod containers;
+pub mod resources;
+pub mod source;
