@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 
 use crate::action::Action;
-use crate::command::{CommandError, CommandOutcome, OperatorCommand, ProcessSignal};
+use crate::command::{
+    CommandError, CommandOutcome, ContainerCommand, OperatorCommand, ProcessCommand, ProcessSignal,
+};
 use crate::effect::Effect;
 use crate::findings::{container_findings, resource_findings, source_findings};
 use crate::metrics::SeriesKey;
@@ -286,12 +288,12 @@ fn ask_container(state: &mut AppState, action: ContainerAction, now: DateTime<Ut
         );
         return Vec::new();
     };
-    let command = OperatorCommand::Container {
+    let command = OperatorCommand::Container(ContainerCommand {
         engine: engine.name.clone(),
         id: container.id.clone(),
         name: container.name.clone(),
         action,
-    };
+    });
     if let Some(text) = in_flight_refusal(state, &command, now) {
         toast(state, ToastKind::Error, text, now);
         return Vec::new();
@@ -380,11 +382,11 @@ fn ask_to_signal(state: &mut AppState, signal: ProcessSignal, now: DateTime<Utc>
         toast(state, ToastKind::Info, "select a process first".into(), now);
         return Vec::new();
     };
-    let command = OperatorCommand::SignalProcess {
+    let command = OperatorCommand::Process(ProcessCommand {
         pid: process.pid,
         name: process.name.clone(),
         signal,
-    };
+    });
     if let Some(text) = in_flight_refusal(state, &command, now) {
         toast(state, ToastKind::Error, text, now);
         return Vec::new();

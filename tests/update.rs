@@ -3,7 +3,9 @@
 
 use chrono::Duration;
 use watchdeck::action::Action;
-use watchdeck::command::{CommandError, CommandOutcome, OperatorCommand, ProcessSignal};
+use watchdeck::command::{
+    CommandError, CommandOutcome, OperatorCommand, ProcessCommand, ProcessSignal,
+};
 use watchdeck::config::Config;
 use watchdeck::effect::Effect;
 use watchdeck::findings::Severity;
@@ -25,11 +27,11 @@ fn selected_command(state: &AppState, signal: ProcessSignal) -> OperatorCommand 
         .resources
         .selected_process()
         .expect("a selected process");
-    OperatorCommand::SignalProcess {
+    OperatorCommand::Process(ProcessCommand {
         pid: process.pid,
         name: process.name.clone(),
         signal,
-    }
+    })
 }
 
 #[test]
@@ -247,11 +249,11 @@ fn signals_need_a_selection_on_the_resources_tab() {
 #[test]
 fn outcomes_become_toasts_that_expire() {
     let mut state = fixtures::app_state(Mode::Interactive);
-    let command = OperatorCommand::SignalProcess {
+    let command = OperatorCommand::Process(ProcessCommand {
         pid: 42,
         name: "x".into(),
         signal: ProcessSignal::Term,
-    };
+    });
     let ok = CommandOutcome {
         command: command.clone(),
         result: Ok("sent SIGTERM to process 42 (x)".into()),

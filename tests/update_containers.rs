@@ -4,7 +4,7 @@
 
 use chrono::Duration;
 use watchdeck::action::Action;
-use watchdeck::command::{CommandError, CommandOutcome, OperatorCommand};
+use watchdeck::command::{CommandError, CommandOutcome, ContainerCommand, OperatorCommand};
 use watchdeck::effect::Effect;
 use watchdeck::findings::Severity;
 use watchdeck::fixtures::{self, now};
@@ -197,7 +197,7 @@ fn restart_asks_then_executes_and_is_refused_in_read_only() {
     assert!(dialog.typed.is_none());
     let effects = act(&mut state, Action::Confirm);
     assert!(
-        matches!(&effects[..], [Effect::Execute(OperatorCommand::Container { name, action: ContainerAction::Restart, engine, .. })] if name == "shop-web-1" && engine == "local")
+        matches!(&effects[..], [Effect::Execute(OperatorCommand::Container(ContainerCommand { name, action: ContainerAction::Restart, engine, .. }))] if name == "shop-web-1" && engine == "local")
     );
 
     let mut read_only = fixtures::containers_app_state(Mode::ReadOnly);
@@ -335,10 +335,12 @@ fn a_protected_container_needs_its_name_typed() {
     let effects = act(&mut state, Action::Confirm);
     assert!(matches!(
         &effects[..],
-        [Effect::Execute(OperatorCommand::Container {
-            action: ContainerAction::Stop,
-            ..
-        })]
+        [Effect::Execute(OperatorCommand::Container(
+            ContainerCommand {
+                action: ContainerAction::Stop,
+                ..
+            }
+        ))]
     ));
 }
 
@@ -352,10 +354,10 @@ fn pause_toggles_and_pointless_actions_say_why() {
     };
     assert!(matches!(
         dialog.command,
-        OperatorCommand::Container {
+        OperatorCommand::Container(ContainerCommand {
             action: ContainerAction::Unpause,
             ..
-        }
+        })
     ));
     act(&mut state, Action::Cancel);
     select(&mut state, "migrate");

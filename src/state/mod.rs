@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::command::OperatorCommand;
+use crate::command::{ContainerCommand, OperatorCommand};
 use crate::config::keymap::Context;
 use crate::config::{Config, DockerConfig, ResourcesConfig};
 use crate::findings::{Finding, Severity};
@@ -266,12 +266,12 @@ impl AppState {
         self.in_flight
             .iter()
             .find_map(|running| match &running.command {
-                OperatorCommand::Container {
+                OperatorCommand::Container(ContainerCommand {
                     engine: e,
                     id: i,
                     action,
                     ..
-                } if e == engine && i == id => Some(*action),
+                }) if e == engine && i == id => Some(*action),
                 _ => None,
             })
     }

@@ -1,46 +1,19 @@
-//! Effects: what `update` asks the runtime to do. The executor runs each in its own task: it
-//! records the request, runs the command, records the outcome, and only then reports back, so the
-//! toast never precedes the record.
+//! The executor: it runs each effect off the draw loop. A command's task records the request,
+//! runs the command through its group's file, records the outcome, and only then reports back, so
+//! the toast never precedes the record.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use tokio_util::sync::CancellationToken;
+use std::sync::Arc;
 
 use chrono::Utc;
 use tokio::sync::mpsc;
 
-use crate::collect::docker;
-use crate::command::{
-    CommandError, CommandOutcome, OperatorCommand, ProcessSignal, container_target,
-};
-use crate::model::containers::LogEvent;
+use super::Effect;
+use super::container::Containers;
+use crate::command::{CommandError, CommandOutcome, OperatorCommand, container_target};
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
 use crate::state::Mode;
-use crate::state::containers::ContainerKey;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    /// Run a confirmed operator command.
-    Execute(OperatorCommand),
-    /// Record a command refused by the mode.
-    RecordRefusal {
-        command: OperatorCommand,
-        reason: String,
-    },
-    /// Record that the operator revealed a container's environment values (never the values).
-    RecordReveal {
-        engine: String,
-        id: String,
-        name: String,
-    },
-    /// Follow a container's log, replacing any log followed before.
-    FollowLogs { key: ContainerKey, tail: usize },
-    /// Stop following the container log.
-    StopLogs,
-}
 
 #[derive(Clone)]
 pub struct Executor {
@@ -48,18 +21,8 @@ pub struct Executor {
     audit: Arc<AuditLog>,
     operator: Arc<Operator>,
     mode: Mode,
-    /// Docker engine addresses by name. A client is made per action or log follow, so an engine
-    /// that was down at startup works as soon as it is back.
-    docker: Arc<HashMap<String, String>>,
-    /// Cancels the log being followed, if any.
-    following: Arc<Mutex<Option<CancellationToken>>>,
-    /// How long a container action may wait for the engine.
-    action_timeout: Duration,
+    containers: Containers,
 }
-
-/// Long enough for a stop or restart, whose grace period before SIGKILL is 10 s, on a busy engine.
-const ACTION_TIMEOUT: Duration = Duration::from_secs(60);
-const CLIENT_TIMEOUT_MARGIN: Duration = Duration::from_secs(5);
 
 /// The audit action of showing a container's environment values.
 const REVEAL_ENV: &str = "reveal env";
@@ -77,16 +40,23 @@ impl Executor {
             audit: Arc::new(audit),
             operator: Arc::new(operator),
             mode,
-            docker: Arc::new(docker),
-            following: Arc::new(Mutex::new(None)),
-            action_timeout: ACTION_TIMEOUT,
+            containers: Containers::new(docker),
         }
     }
 
-    /// Starts the effect in the background and returns at once.
+    /// Starts the effect and returns at once. Following and stopping a log only start or cancel
+    /// tasks, so they run here, in the order `update` emitted them; everything else runs in a task.
     pub fn spawn(&self, effect: Effect) {
-        let executor = self.clone();
-        tokio::spawn(async move { executor.run(effect).await });
+        match effect {
+            Effect::FollowLogs { key, tail } => {
+                self.containers.follow_logs(&self.sender, key, tail);
+            }
+            Effect::StopLogs => self.containers.stop_following(),
+            effect => {
+                let executor = self.clone();
+                tokio::spawn(async move { executor.run(effect).await });
+            }
+        }
     }
 
     async fn run(&self, effect: Effect) {
@@ -155,91 +125,15 @@ impl Executor {
                     tracing::error!(%error, "could not write the audit log");
                 }
             }
-            Effect::FollowLogs { key, tail } => self.follow_logs(key, tail),
-            Effect::StopLogs => self.stop_following(),
+            Effect::FollowLogs { .. } | Effect::StopLogs => self.spawn(effect),
         }
     }
 
     async fn execute(&self, command: &OperatorCommand) -> Result<String, CommandError> {
         match command {
-            OperatorCommand::SignalProcess { pid, name, signal } => {
-                send_signal(*pid, name, *signal).map_err(CommandError::Failed)
-            }
-            OperatorCommand::Container {
-                engine,
-                id,
-                name,
-                action,
-            } => {
-                // The client's own timeout is longer, so the engine's silence is reported as such.
-                let within = self.action_timeout;
-                let docker = self
-                    .client(engine)
-                    .map_err(CommandError::Failed)?
-                    .with_timeout(within + CLIENT_TIMEOUT_MARGIN);
-                match tokio::time::timeout(within, docker::run_action(&docker, id, *action)).await {
-                    Ok(Ok(_)) => Ok(format!("{} {name} on {engine}", action.past())),
-                    Ok(Err(error)) => Err(CommandError::Failed(error)),
-                    Err(_) => Err(CommandError::NoAnswer { within }),
-                }
-            }
+            OperatorCommand::Process(command) => super::process::execute(command),
+            OperatorCommand::Container(command) => self.containers.execute(command).await,
         }
-    }
-
-    fn client(&self, engine: &str) -> Result<bollard::Docker, String> {
-        let host = self
-            .docker
-            .get(engine)
-            .ok_or_else(|| format!("unknown engine {engine}"))?;
-        docker::connect(host).map_err(|e| e.message)
-    }
-
-    fn stop_following(&self) {
-        let previous = self.following.lock().ok().and_then(|mut slot| slot.take());
-        if let Some(token) = previous {
-            token.cancel();
-        }
-    }
-
-    /// Follows one container's log; its events come back tagged with the container they belong to.
-    fn follow_logs(&self, key: ContainerKey, tail: usize) {
-        self.stop_following();
-        let docker = match self.client(&key.engine) {
-            Ok(docker) => docker,
-            Err(error) => {
-                // Said in the log view itself, where the operator is looking.
-                let event = LogEvent::Ended(format!("cannot follow logs: {error}"));
-                let sender = self.sender.clone();
-                tokio::spawn(async move { sender.send(Msg::LogEvent { key, event }).await });
-                return;
-            }
-        };
-        let token = CancellationToken::new();
-        if let Ok(mut slot) = self.following.lock() {
-            *slot = Some(token.clone());
-        }
-        let (events_tx, mut events_rx) = mpsc::channel(16);
-        let options = docker::FollowOptions {
-            tail,
-            give_up_after: docker::LOG_GIVE_UP_AFTER,
-        };
-        tokio::spawn(docker::follow_logs(
-            docker,
-            key.id.clone(),
-            options,
-            events_tx,
-            |event| event,
-            token,
-        ));
-        let sender = self.sender.clone();
-        tokio::spawn(async move {
-            while let Some(event) = events_rx.recv().await {
-                let key = key.clone();
-                if sender.send(Msg::LogEvent { key, event }).await.is_err() {
-                    break;
-                }
-            }
-        });
     }
 
     /// Appends the audit entry; returns the error text when it could not be written.
@@ -290,30 +184,13 @@ fn mode_name(mode: Mode) -> &'static str {
     }
 }
 
-fn send_signal(pid: u32, name: &str, signal: ProcessSignal) -> Result<String, String> {
-    use nix::sys::signal::{Signal, kill};
-    use nix::unistd::Pid;
-    // Guard rails: 0 and negative PIDs mean process groups, 1 is init, and signalling ourselves
-    // from our own console is never what the operator meant.
-    let raw = i32::try_from(pid).map_err(|_| format!("invalid PID {pid}"))?;
-    if raw <= 1 {
-        return Err(format!("refusing to signal PID {raw}"));
-    }
-    if pid == std::process::id() {
-        return Err("refusing to signal watchdeck itself".into());
-    }
-    let nix_signal = match signal {
-        ProcessSignal::Term => Signal::SIGTERM,
-        ProcessSignal::Kill => Signal::SIGKILL,
-    };
-    kill(Pid::from_raw(raw), nix_signal).map_err(|errno| format!("{} ({errno})", errno.desc()))?;
-    Ok(format!("sent {signal} to process {pid} ({name})"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::{ContainerCommand, ProcessCommand, ProcessSignal};
     use crate::model::containers::ContainerAction;
+    use crate::state::containers::ContainerKey;
+    use std::time::Duration;
 
     fn executor(dir: &std::path::Path, mode: Mode) -> (Executor, mpsc::Receiver<Msg>) {
         let (sender, receiver) = mpsc::channel(8);
@@ -339,11 +216,11 @@ mod tests {
             .spawn()
             .unwrap_or_else(|e| panic!("{e}"));
         let (executor, mut results) = executor(dir.path(), Mode::Interactive);
-        let command = OperatorCommand::SignalProcess {
+        let command = OperatorCommand::Process(ProcessCommand {
             pid: sleeper.id(),
             name: "sleep".into(),
             signal: ProcessSignal::Term,
-        };
+        });
         executor.run(Effect::Execute(command.clone())).await;
         let _ = sleeper.kill();
         let _ = sleeper.wait();
@@ -378,14 +255,15 @@ mod tests {
     async fn an_engine_that_never_answers_is_given_up_on_after_the_timeout() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let (mut executor, mut results) = executor(dir.path(), Mode::Interactive);
-        executor.docker = Arc::new(HashMap::from([("silent".to_string(), silent_engine())]));
-        executor.action_timeout = Duration::from_secs(1);
-        let command = OperatorCommand::Container {
+        executor.containers.engines =
+            Arc::new(HashMap::from([("silent".to_string(), silent_engine())]));
+        executor.containers.action_timeout = Duration::from_secs(1);
+        let command = OperatorCommand::Container(ContainerCommand {
             engine: "silent".into(),
             id: "0123456789abcdef".into(),
             name: "web".into(),
             action: ContainerAction::Stop,
-        };
+        });
         executor.spawn(Effect::Execute(command.clone()));
 
         // The request is on record while the engine still has not answered.
@@ -419,6 +297,32 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn log_follows_and_stops_take_effect_in_the_order_they_were_emitted() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (mut executor, _results) = executor(dir.path(), Mode::Interactive);
+        // A tcp engine is connected lazily: following it starts at once, whatever answers.
+        executor.containers.engines =
+            Arc::new(HashMap::from([("local".to_string(), silent_engine())]));
+        let key = ContainerKey {
+            engine: "local".into(),
+            id: "0123456789abcdef".into(),
+        };
+        let follow = || Effect::FollowLogs {
+            key: key.clone(),
+            tail: 10,
+        };
+        // esc then l, as fast as a person types: the new follow must survive the stop before it.
+        for _ in 0..100 {
+            executor.spawn(follow());
+            executor.spawn(Effect::StopLogs);
+            executor.spawn(follow());
+            assert!(executor.containers.is_following());
+            executor.spawn(Effect::StopLogs);
+            assert!(!executor.containers.is_following());
+        }
+    }
+
+    #[tokio::test]
     async fn a_reveal_is_one_entry_naming_the_container() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let (executor, _results) = executor(dir.path(), Mode::ReadOnly);
@@ -442,11 +346,11 @@ mod tests {
     async fn a_command_refused_by_the_mode_is_one_entry() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let (executor, mut results) = executor(dir.path(), Mode::Watch);
-        let command = OperatorCommand::SignalProcess {
+        let command = OperatorCommand::Process(ProcessCommand {
             pid: 4242,
             name: "x".into(),
             signal: ProcessSignal::Kill,
-        };
+        });
         executor.run(Effect::Execute(command)).await;
         let Some(Msg::CommandFinished(finished)) = results.recv().await else {
             panic!("no result")
@@ -455,21 +359,5 @@ mod tests {
         let lines = audit_lines(dir.path());
         let outcomes: Vec<&serde_json::Value> = lines.iter().map(|l| &l["outcome"]).collect();
         assert_eq!(outcomes, ["refused"]);
-    }
-
-    #[test]
-    fn refuses_dangerous_pids() {
-        assert!(send_signal(0, "x", ProcessSignal::Term).is_err());
-        assert!(
-            send_signal(1, "init", ProcessSignal::Term)
-                .unwrap_err()
-                .contains("refusing")
-        );
-        assert!(send_signal(u32::MAX, "x", ProcessSignal::Term).is_err());
-        assert!(
-            send_signal(std::process::id(), "me", ProcessSignal::Kill)
-                .unwrap_err()
-                .contains("itself")
-        );
     }
 }

@@ -1,0 +1,78 @@
+//! Operator commands: the side effects a person asks for, confirmed, refused in read-only modes,
+//! executed off the draw loop and recorded in the audit log.
+
+mod container;
+mod process;
+
+use std::fmt;
+use std::time::Duration;
+
+pub use container::{ContainerCommand, container_target};
+pub use process::{ProcessCommand, ProcessSignal};
+
+/// Something that changes the world, one group per tab that acts. Each group is a module of
+/// its own here and has its own executor file in `effect/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OperatorCommand {
+    Process(ProcessCommand),
+    Container(ContainerCommand),
+}
+
+impl OperatorCommand {
+    /// The verb recorded in the audit log, e.g. `signal SIGTERM`.
+    pub fn action(&self) -> String {
+        match self {
+            OperatorCommand::Process(command) => command.action(),
+            OperatorCommand::Container(command) => command.action(),
+        }
+    }
+
+    /// What it acts on, e.g. `process 4242 (nginx)`.
+    pub fn target(&self) -> String {
+        match self {
+            OperatorCommand::Process(command) => command.target(),
+            OperatorCommand::Container(command) => command.target(),
+        }
+    }
+
+    /// Whether both act on the same process or container: one at a time may be in flight there.
+    pub fn same_target(&self, other: &OperatorCommand) -> bool {
+        match (self, other) {
+            (OperatorCommand::Process(a), OperatorCommand::Process(b)) => a.pid == b.pid,
+            (OperatorCommand::Container(a), OperatorCommand::Container(b)) => a.same_target(b),
+            _ => false,
+        }
+    }
+}
+
+/// Why a command did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandError {
+    /// It failed, for the reason given.
+    Failed(String),
+    /// The engine did not answer in time: the command was sent and may still complete.
+    NoAnswer { within: Duration },
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommandError::Failed(reason) => f.write_str(reason),
+            CommandError::NoAnswer { within } => write!(
+                f,
+                "no answer from engine within {}s; the action may still complete",
+                within.as_secs()
+            ),
+        }
+    }
+}
+
+/// How a command ended, as shown in its toast and written to the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandOutcome {
+    pub command: OperatorCommand,
+    /// `Ok(summary)` or why not.
+    pub result: Result<String, CommandError>,
+    /// Set when the audit entry could not be written; the operator must know.
+    pub audit_error: Option<String>,
+}
