@@ -9,6 +9,7 @@ pub mod command;
 pub mod config;
 pub mod effect;
 pub mod findings;
+#[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod input;
 pub mod logging;
