@@ -7,6 +7,7 @@
 pub mod containers;
 pub mod docker;
 pub mod resources;
+pub mod supervisor;
 
 use std::future::Future;
 use std::time::Duration;
