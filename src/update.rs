@@ -7,6 +7,7 @@ use crate::action::Action;
 use crate::collect::SourceReport;
 use crate::collect::containers::{ContainerAction, ContainerState, EngineSnapshot};
 use crate::collect::resources::ResourcesSnapshot;
+use crate::collect::supervisor::SourceDeath;
 use crate::command::{CommandError, CommandOutcome, OperatorCommand, ProcessSignal};
 use crate::effect::Effect;
 use crate::findings::{container_findings, resource_findings, source_findings};
@@ -14,6 +15,7 @@ use crate::metrics::SeriesKey;
 use crate::msg::{FilterEdit, Msg, SourceUpdate};
 use crate::state::containers::{ContainerKey, LogView};
 use crate::state::resources::SortKey;
+use crate::state::source::SourceStatus;
 use crate::state::{
     AppState, ConfirmDialog, InFlight, Mode, Overlay, SYSTEM_SOURCE, Toast, ToastKind,
     TypedConfirmation, chrono_duration, docker_source,
@@ -24,6 +26,8 @@ const PAGE: isize = 10;
 const TOAST_SECONDS: i64 = 5;
 const ERROR_TOAST_SECONDS: i64 = 10;
 const MAX_TOASTS: usize = 4;
+/// How many refresh intervals without a good sample make a source stale.
+const STALE_AFTER_INTERVALS: u32 = 3;
 
 pub fn update(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     match msg {
@@ -37,11 +41,15 @@ pub fn update(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect>
             Vec::new()
         }
         Msg::Source(SourceUpdate::System(report)) => {
-            apply_system_report(state, report);
+            apply_system_report(state, report, now);
             Vec::new()
         }
         Msg::Source(SourceUpdate::Docker { engine, report }) => {
-            apply_docker_report(state, &engine, report);
+            apply_docker_report(state, &engine, report, now);
+            Vec::new()
+        }
+        Msg::SourceDied(death) => {
+            apply_source_death(state, death, now);
             Vec::new()
         }
         Msg::LogEvent { key, event } => {
@@ -580,7 +588,11 @@ fn toggle_rotation(state: &mut AppState, now: DateTime<Utc>) {
     toast(state, ToastKind::Info, text.into(), now);
 }
 
-fn apply_system_report(state: &mut AppState, report: SourceReport<ResourcesSnapshot>) {
+fn apply_system_report(
+    state: &mut AppState,
+    report: SourceReport<ResourcesSnapshot>,
+    now: DateTime<Utc>,
+) {
     let Some(health) = state.sources.iter_mut().find(|s| s.name == SYSTEM_SOURCE) else {
         return;
     };
@@ -592,10 +604,15 @@ fn apply_system_report(state: &mut AppState, report: SourceReport<ResourcesSnaps
         }
         Err(failure) => health.apply_error(failure.error, report.at, Some(failure.retry_at)),
     }
-    refresh_findings(state);
+    refresh_findings(state, now);
 }
 
-fn apply_docker_report(state: &mut AppState, engine: &str, report: SourceReport<EngineSnapshot>) {
+fn apply_docker_report(
+    state: &mut AppState,
+    engine: &str,
+    report: SourceReport<EngineSnapshot>,
+    now: DateTime<Utc>,
+) {
     let name = docker_source(engine);
     let Some(health) = state.sources.iter_mut().find(|s| s.name == name) else {
         return;
@@ -608,7 +625,20 @@ fn apply_docker_report(state: &mut AppState, engine: &str, report: SourceReport<
         }
         Err(failure) => health.apply_error(failure.error, report.at, Some(failure.retry_at)),
     }
-    refresh_findings(state);
+    refresh_findings(state, now);
+}
+
+/// A dead source task is a down source until its restart answers.
+fn apply_source_death(state: &mut AppState, death: SourceDeath, now: DateTime<Utc>) {
+    let Some(health) = state
+        .sources
+        .iter_mut()
+        .find(|s| s.name == death.source.name)
+    else {
+        return;
+    };
+    health.apply_error(death.failure.error, now, Some(death.failure.retry_at));
+    refresh_findings(state, now);
 }
 
 /// Container facts for the alert engine, labelled with `engine` and `container`.
@@ -740,8 +770,8 @@ fn record_system_metrics(state: &mut AppState, snapshot: &ResourcesSnapshot) {
         .forget_older_than(at - chrono_duration(window));
 }
 
-fn refresh_findings(state: &mut AppState) {
-    let mut findings = source_findings(&state.sources);
+fn refresh_findings(state: &mut AppState, now: DateTime<Utc>) {
+    let mut findings = source_findings(&state.sources, now);
     if let Some(snapshot) = &state.resources.latest {
         findings.extend(resource_findings(
             snapshot,
@@ -814,6 +844,20 @@ fn apply_outcome(state: &mut AppState, outcome: CommandOutcome, now: DateTime<Ut
 
 fn apply_tick(state: &mut AppState, now: DateTime<Utc>) {
     state.toasts.retain(|t| t.expires_at > now);
+    // Every source polls on the configured refresh; three missed samples in a row is stale.
+    let limit = chrono_duration(state.refresh * STALE_AFTER_INTERVALS);
+    let mut changed = false;
+    for health in &mut state.sources {
+        changed |= health.apply_clock(now, limit);
+    }
+    // A stale source's finding says how old its data is, so it is judged again every tick.
+    let stale = state
+        .sources
+        .iter()
+        .any(|s| matches!(s.status, SourceStatus::Stale { .. }));
+    if changed || stale {
+        refresh_findings(state, now);
+    }
     rotate(state, now);
 }
 
