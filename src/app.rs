@@ -15,13 +15,15 @@ use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 use crate::collect::docker::DockerSource;
+use crate::collect::supervisor::SourceTasks;
 use crate::collect::system::SystemSource;
 use crate::collect::{Schedule, supervise};
 use crate::config::Loaded;
 use crate::effect::Executor;
 use crate::input::{route_key, route_mouse};
+use crate::model::source::SourceId;
 use crate::msg::{Msg, SourceUpdate};
-use crate::state::AppState;
+use crate::state::{AppState, SYSTEM_SOURCE, docker_source};
 use crate::ui::{self, RenderCtx};
 use crate::update::update;
 
@@ -42,6 +44,7 @@ pub struct App {
     executor: Executor,
     sender: mpsc::Sender<Msg>,
     receiver: mpsc::Receiver<Msg>,
+    sources: SourceTasks,
     cancel: CancellationToken,
 }
 
@@ -53,31 +56,38 @@ impl App {
     ) -> Self {
         let (sender, receiver) = mpsc::channel(CHANNEL_CAPACITY);
         let executor = make_executor(sender.clone());
+        let cancel = CancellationToken::new();
         Self {
             state,
             loaded,
             executor,
             sender,
             receiver,
-            cancel: CancellationToken::new(),
+            sources: SourceTasks::new(cancel.clone()),
+            cancel,
         }
     }
 
-    fn start_sources(&self) {
+    /// Starts one supervised task per source; each is started again by [`SourceTasks`] if it dies.
+    fn start_sources(&mut self) {
         let config = &self.loaded.config;
         let schedule = Schedule {
             every: config.refresh,
             timeout: (config.refresh * 5).max(Duration::from_secs(5)),
             max_backoff: Duration::from_secs(60),
         };
-        let system = SystemSource::new(&config.resources.ignore_mounts);
-        tokio::spawn(supervise(
-            system,
-            schedule,
-            self.sender.clone(),
-            |r| Msg::Source(SourceUpdate::System(r)),
-            self.cancel.clone(),
-        ));
+        let ignore_mounts = config.resources.ignore_mounts.clone();
+        let sender = self.sender.clone();
+        let cancel = self.cancel.clone();
+        self.sources.spawn(SourceId::new(SYSTEM_SOURCE), move || {
+            supervise(
+                SystemSource::new(&ignore_mounts),
+                schedule,
+                sender.clone(),
+                |r| Msg::Source(SourceUpdate::System(r)),
+                cancel.clone(),
+            )
+        });
         // An engine's first poll inspects every container: with hundreds on a busy host that
         // takes seconds, and cutting it short would leave the tab empty forever.
         let engine_schedule = Schedule {
@@ -85,20 +95,25 @@ impl App {
             ..schedule
         };
         for engine in &self.state.containers.engines {
-            let name = engine.name.clone();
-            let source = DockerSource::new(&engine.name, &engine.host);
-            tokio::spawn(supervise(
-                source,
-                engine_schedule,
-                self.sender.clone(),
-                move |report| {
-                    Msg::Source(SourceUpdate::Docker {
-                        engine: name.clone(),
-                        report,
-                    })
-                },
-                self.cancel.clone(),
-            ));
+            let (name, host) = (engine.name.clone(), engine.host.clone());
+            let sender = self.sender.clone();
+            let cancel = self.cancel.clone();
+            self.sources
+                .spawn(SourceId::new(docker_source(&name)), move || {
+                    let name = name.clone();
+                    supervise(
+                        DockerSource::new(&name, &host),
+                        engine_schedule,
+                        sender.clone(),
+                        move |report| {
+                            Msg::Source(SourceUpdate::Docker {
+                                engine: name.clone(),
+                                report,
+                            })
+                        },
+                        cancel.clone(),
+                    )
+                });
         }
     }
 
@@ -158,6 +173,10 @@ impl App {
                     }
                     None => break Exit::InputClosed,
                 },
+                death = self.sources.next_death() => {
+                    self.dispatch(Msg::SourceDied(death));
+                    dirty = true;
+                }
                 Some(msg) = self.receiver.recv() => {
                     self.dispatch(msg);
                     while let Ok(msg) = self.receiver.try_recv() {
@@ -168,10 +187,14 @@ impl App {
                 _ = tick.tick() => {
                     // Redraw for the tick only if it changed something or nothing else drew this
                     // second: with a 1 s refresh the sample's frame already shows the new time.
+                    // A source going stale is news too, even while the others keep drawing.
                     let before = (self.state.toasts.len(), self.state.tab);
+                    let sources_before = self.state.sources.clone();
                     self.dispatch(Msg::Tick);
                     let stale = last_draw.elapsed() >= Duration::from_millis(950);
-                    dirty |= stale || before != (self.state.toasts.len(), self.state.tab);
+                    dirty |= stale
+                        || before != (self.state.toasts.len(), self.state.tab)
+                        || sources_before != self.state.sources;
                 }
                 _ = tokio::time::sleep_until(if answer_input { Instant::now() } else { next_frame }), if dirty => {
                     let now = Utc::now();

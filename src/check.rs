@@ -120,6 +120,7 @@ pub fn build_report(at: DateTime<Utc>, state: &AppState) -> CheckReport {
             let (ok, summary) = match &source.status {
                 SourceStatus::Down { error, .. } => (false, format!("down: {error}")),
                 SourceStatus::Connecting => (false, "no answer".to_string()),
+                SourceStatus::Stale { .. } => (false, "stale: no recent answer".to_string()),
                 SourceStatus::Ok { .. } if source.name == SYSTEM_SOURCE => {
                     (true, system_summary(state))
                 }

@@ -1,6 +1,9 @@
 //! Findings: what deserves attention, judged the same way for the tab markers, `--watch` and
 //! `watchdeck check`.
 
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::config::ResourcesConfig;
@@ -206,23 +209,41 @@ pub fn container_findings<'a>(
     findings
 }
 
-/// A source that cannot be read is critical: the operator is blind to what it covers.
-pub fn source_findings(sources: &[SourceHealth]) -> Vec<Finding> {
+/// A source that cannot be read is critical: the operator is blind to what it covers. One whose
+/// last good sample is too old is a warning: what it shows may no longer be true.
+pub fn source_findings(sources: &[SourceHealth], now: DateTime<Utc>) -> Vec<Finding> {
     sources
         .iter()
-        .filter_map(|source| match &source.status {
-            SourceStatus::Down { error, .. } => Some(Finding {
+        .filter_map(|source| {
+            let (severity, message) = match &source.status {
+                SourceStatus::Down { error, .. } => (
+                    Severity::Critical,
+                    format!("source {} is down: {error}", source.name),
+                ),
+                SourceStatus::Stale { last_ok } => {
+                    let age = (now - *last_ok).to_std().unwrap_or_default();
+                    (
+                        Severity::Warning,
+                        format!(
+                            "source {} stale: last sample {} ago",
+                            source.name,
+                            humantime::format_duration(Duration::from_secs(age.as_secs()))
+                        ),
+                    )
+                }
+                SourceStatus::Connecting | SourceStatus::Ok { .. } => return None,
+            };
+            Some(Finding {
                 tab: if source.name.starts_with("docker:") {
                     Tab::Containers
                 } else {
                     Tab::Resources
                 },
                 source: source.name.clone(),
-                severity: Severity::Critical,
+                severity,
                 subject: format!("source {}", source.name),
-                message: format!("source {} is down: {error}", source.name),
-            }),
-            _ => None,
+                message,
+            })
         })
         .collect()
 }

@@ -4,7 +4,7 @@ use crate::action::Action;
 use crate::command::CommandOutcome;
 use crate::model::containers::{EngineSnapshot, LogEvent};
 use crate::model::resources::ResourcesSnapshot;
-use crate::model::source::SourceReport;
+use crate::model::source::{SourceDeath, SourceReport};
 use crate::state::containers::ContainerKey;
 use crate::tab::Tab;
 
@@ -17,13 +17,15 @@ pub enum Msg {
     /// A click on a tab title.
     ClickTab(Tab),
     Source(SourceUpdate),
+    /// A source task panicked or returned; the supervisor starts it again at `retry_at`.
+    SourceDied(SourceDeath),
     /// What the follow of a container's log reports: lines, a wait, a restart, the end.
     LogEvent {
         key: ContainerKey,
         event: LogEvent,
     },
     CommandFinished(CommandOutcome),
-    /// Once a second: the clock, toast expiry, `--watch` rotation.
+    /// Once a second: the clock, stale sources, toast expiry, `--watch` rotation.
     Tick,
 }
 

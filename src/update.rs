@@ -12,10 +12,12 @@ use crate::findings::{container_findings, resource_findings, source_findings};
 use crate::metrics::SeriesKey;
 use crate::model::containers::{ContainerAction, ContainerState, EngineSnapshot};
 use crate::model::resources::ResourcesSnapshot;
+use crate::model::source::SourceDeath;
 use crate::model::source::SourceReport;
 use crate::msg::{FilterEdit, Msg, SourceUpdate};
 use crate::state::containers::{ContainerKey, LogView};
 use crate::state::resources::SortKey;
+use crate::state::source::SourceStatus;
 use crate::state::{
     AppState, ConfirmDialog, InFlight, Mode, Overlay, SYSTEM_SOURCE, Toast, ToastKind,
     TypedConfirmation, chrono_duration, docker_source,
@@ -26,6 +28,8 @@ const PAGE: isize = 10;
 const TOAST_SECONDS: i64 = 5;
 const ERROR_TOAST_SECONDS: i64 = 10;
 const MAX_TOASTS: usize = 4;
+/// How many refresh intervals without a good sample make a source stale.
+const STALE_AFTER_INTERVALS: u32 = 3;
 
 pub fn update(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     match msg {
@@ -39,11 +43,15 @@ pub fn update(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect>
             Vec::new()
         }
         Msg::Source(SourceUpdate::System(report)) => {
-            apply_system_report(state, report);
+            apply_system_report(state, report, now);
             Vec::new()
         }
         Msg::Source(SourceUpdate::Docker { engine, report }) => {
-            apply_docker_report(state, &engine, report);
+            apply_docker_report(state, &engine, report, now);
+            Vec::new()
+        }
+        Msg::SourceDied(death) => {
+            apply_source_death(state, death, now);
             Vec::new()
         }
         Msg::LogEvent { key, event } => {
@@ -582,7 +590,11 @@ fn toggle_rotation(state: &mut AppState, now: DateTime<Utc>) {
     toast(state, ToastKind::Info, text.into(), now);
 }
 
-fn apply_system_report(state: &mut AppState, report: SourceReport<ResourcesSnapshot>) {
+fn apply_system_report(
+    state: &mut AppState,
+    report: SourceReport<ResourcesSnapshot>,
+    now: DateTime<Utc>,
+) {
     let Some(health) = state.sources.iter_mut().find(|s| s.name == SYSTEM_SOURCE) else {
         return;
     };
@@ -594,10 +606,15 @@ fn apply_system_report(state: &mut AppState, report: SourceReport<ResourcesSnaps
         }
         Err(failure) => health.apply_error(failure.error, report.at, Some(failure.retry_at)),
     }
-    refresh_findings(state);
+    refresh_findings(state, now);
 }
 
-fn apply_docker_report(state: &mut AppState, engine: &str, report: SourceReport<EngineSnapshot>) {
+fn apply_docker_report(
+    state: &mut AppState,
+    engine: &str,
+    report: SourceReport<EngineSnapshot>,
+    now: DateTime<Utc>,
+) {
     let name = docker_source(engine);
     let Some(health) = state.sources.iter_mut().find(|s| s.name == name) else {
         return;
@@ -610,7 +627,20 @@ fn apply_docker_report(state: &mut AppState, engine: &str, report: SourceReport<
         }
         Err(failure) => health.apply_error(failure.error, report.at, Some(failure.retry_at)),
     }
-    refresh_findings(state);
+    refresh_findings(state, now);
+}
+
+/// A dead source task is a down source until its restart answers.
+fn apply_source_death(state: &mut AppState, death: SourceDeath, now: DateTime<Utc>) {
+    let Some(health) = state
+        .sources
+        .iter_mut()
+        .find(|s| s.name == death.source.name)
+    else {
+        return;
+    };
+    health.apply_error(death.failure.error, now, Some(death.failure.retry_at));
+    refresh_findings(state, now);
 }
 
 /// Container facts for the alert engine, labelled with `engine` and `container`.
@@ -742,8 +772,8 @@ fn record_system_metrics(state: &mut AppState, snapshot: &ResourcesSnapshot) {
         .forget_older_than(at - chrono_duration(window));
 }
 
-fn refresh_findings(state: &mut AppState) {
-    let mut findings = source_findings(&state.sources);
+fn refresh_findings(state: &mut AppState, now: DateTime<Utc>) {
+    let mut findings = source_findings(&state.sources, now);
     if let Some(snapshot) = &state.resources.latest {
         findings.extend(resource_findings(
             snapshot,
@@ -816,6 +846,20 @@ fn apply_outcome(state: &mut AppState, outcome: CommandOutcome, now: DateTime<Ut
 
 fn apply_tick(state: &mut AppState, now: DateTime<Utc>) {
     state.toasts.retain(|t| t.expires_at > now);
+    // Every source polls on the configured refresh; three missed samples in a row is stale.
+    let limit = chrono_duration(state.refresh * STALE_AFTER_INTERVALS);
+    let mut changed = false;
+    for health in &mut state.sources {
+        changed |= health.apply_clock(now, limit);
+    }
+    // A stale source's finding says how old its data is, so it is judged again every tick.
+    let stale = state
+        .sources
+        .iter()
+        .any(|s| matches!(s.status, SourceStatus::Stale { .. }));
+    if changed || stale {
+        refresh_findings(state, now);
+    }
     rotate(state, now);
 }
 

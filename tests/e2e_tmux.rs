@@ -20,9 +20,13 @@
 mod support;
 
 use std::ffi::OsString;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, TcpListener};
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
@@ -1154,4 +1158,113 @@ fn revealing_env_values_is_audited_without_the_values() {
         "the log is at trace level:\n{log}"
     );
     assert!(!log.contains(secret), "the value reached the log:\n{log}");
+}
+
+/// A TCP front for the test engine's socket that can stop passing bytes on: the engine then
+/// takes requests and never answers, as a hung daemon does.
+struct FreezableEngine {
+    address: String,
+    frozen: Arc<AtomicBool>,
+}
+
+impl FreezableEngine {
+    fn start(host: &str) -> Self {
+        let socket = host
+            .strip_prefix("unix://")
+            .expect("the test engine listens on a unix socket")
+            .to_string();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the front");
+        let address = format!("tcp://{}", listener.local_addr().expect("front address"));
+        let frozen = Arc::new(AtomicBool::new(false));
+        let passing = frozen.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let Ok(engine) = UnixStream::connect(&socket) else {
+                    continue;
+                };
+                // A short read timeout lets each pump see a freeze while the line is idle.
+                let streams = (|| {
+                    client.set_read_timeout(Some(POLL))?;
+                    engine.set_read_timeout(Some(POLL))?;
+                    Ok::<_, std::io::Error>((
+                        client.try_clone()?,
+                        client.try_clone()?,
+                        engine.try_clone()?,
+                        engine.try_clone()?,
+                    ))
+                })();
+                let Ok((client_out, client_end, engine_out, engine_end)) = streams else {
+                    continue;
+                };
+                Self::pump(client, engine_out, passing.clone(), move || {
+                    let _ = engine_end.shutdown(Shutdown::Write);
+                });
+                Self::pump(engine, client_out, passing.clone(), move || {
+                    let _ = client_end.shutdown(Shutdown::Write);
+                });
+            }
+        });
+        Self { address, frozen }
+    }
+
+    /// Copies `from` to `to` until either ends, holding every byte while frozen.
+    fn pump(
+        mut from: impl Read + Send + 'static,
+        mut to: impl Write + Send + 'static,
+        frozen: Arc<AtomicBool>,
+        close: impl FnOnce() + Send + 'static,
+    ) {
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 16 * 1024];
+            loop {
+                if frozen.load(Ordering::SeqCst) {
+                    std::thread::sleep(POLL);
+                    continue;
+                }
+                match from.read(&mut buffer) {
+                    Ok(0) => break,
+                    Ok(read) => {
+                        if to.write_all(&buffer[..read]).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                    Err(_) => break,
+                }
+            }
+            close();
+        });
+    }
+
+    fn freeze(&self) {
+        self.frozen.store(true, Ordering::SeqCst);
+    }
+
+    fn thaw(&self) {
+        self.frozen.store(false, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn an_engine_that_stops_answering_goes_stale_in_the_header_and_recovers() {
+    require_tmux!();
+    let Some(host) = test_docker_host() else {
+        return;
+    };
+    let engine = FreezableEngine::start(&host);
+    let env = TestEnv::new().with_docker_host(&engine.address);
+    // Stale after three refreshes (1.5 s): before a hung request times out (3 s) and the engine
+    // is shown as down.
+    let config = env.home().join("fast.toml");
+    std::fs::write(&config, "refresh = \"500ms\"\n").expect("write the config");
+    let session = Session::start_with(env, &["--config".into(), config.into_os_string()]);
+    session.wait_for("● docker:local");
+    engine.freeze();
+    let screen = session.wait_for("◐ docker:local");
+    assert!(
+        screen.contains("● system"),
+        "the host still answers:\n{screen}"
+    );
+    engine.thaw();
+    session.wait_for("● docker:local");
 }

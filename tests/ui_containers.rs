@@ -221,6 +221,30 @@ fn engine_unavailable_rows_are_stale_and_dimmed() {
 }
 
 #[test]
+fn rows_of_a_silent_engine_are_stale_and_dimmed() {
+    // The fixture's engines last answered 9 s ago; the host answered at `now`.
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    update(&mut state, Msg::Tick, now());
+    let terminal = draw(&state, 200, 50);
+    let screen = text(&terminal);
+    let (y, row) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("shop-web-1"))
+        .expect("the last known containers stay listed");
+    assert!(row.contains("stale 9s"), "{row}");
+    let stale = theme("default").stale;
+    let buffer = terminal.backend().buffer();
+    for x in 1..199 {
+        let cell = &buffer[(x, y as u16)];
+        if cell.symbol() != " " {
+            assert_eq!(cell.style().fg, stale.fg, "{row}: cell {x} is not dimmed");
+        }
+    }
+    both_sizes("containers_engines_stale", &state);
+}
+
+#[test]
 fn only_engine_never_answered() {
     let config = watchdeck::config::Config::default();
     let engines = vec![fixtures::docker_engines().remove(0)];

@@ -62,6 +62,50 @@ fn resources_sampler_down_80x24() {
     assert_snapshot!(draw(&state, 80, 24).backend());
 }
 
+/// The fixture host whose last sample is 12 s old at `now`, after the tick that noticed it.
+fn host_silent_for_12s() -> AppState {
+    let mut state = AppState::new(
+        &Config::default(),
+        &[],
+        Mode::Interactive,
+        "db-01".into(),
+        now() - chrono::Duration::seconds(612),
+    );
+    for seconds_ago in (12..612).rev() {
+        let snapshot = fixtures::resources_snapshot_at(seconds_ago);
+        let report = SourceReport {
+            at: snapshot.at,
+            result: Ok(snapshot),
+        };
+        update(&mut state, Msg::Source(SourceUpdate::System(report)), now());
+    }
+    update(&mut state, Msg::Tick, now());
+    state
+}
+
+#[test]
+fn resources_stale_host_in_the_header_and_the_tab() {
+    let state = host_silent_for_12s();
+    for (width, height) in [(80, 24), (200, 50)] {
+        let terminal = draw(&state, width, height);
+        let screen = text(&terminal);
+        assert!(
+            screen.contains("host data is stale: last sample 12s ago"),
+            "{screen}"
+        );
+        let header = screen.lines().next().unwrap_or_default();
+        let column = header.chars().position(|c| c == '◐').expect("a stale dot") as u16;
+        assert_eq!(
+            terminal.backend().buffer()[(column, 0)].fg,
+            theme("default").stale.fg.unwrap_or_default(),
+            "the stale dot is drawn in the theme's stale style"
+        );
+        insta::with_settings!({ snapshot_suffix => format!("{width}x{height}") }, {
+            assert_snapshot!("resources_stale", terminal.backend())
+        });
+    }
+}
+
 #[test]
 fn resources_read_only_hides_destructive_hints_80x24() {
     let screen = text(&draw(&fixtures::app_state(Mode::ReadOnly), 80, 24));

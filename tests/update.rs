@@ -11,6 +11,7 @@ use watchdeck::effect::Effect;
 use watchdeck::findings::Severity;
 use watchdeck::fixtures::{self, now};
 use watchdeck::metrics::SeriesKey;
+use watchdeck::model::source::{SourceDeath, SourceId};
 use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::state::source::SourceStatus;
@@ -112,6 +113,189 @@ fn a_failing_sampler_is_a_critical_finding_and_keeps_the_last_data() {
             .iter()
             .any(|f| f.severity == Severity::Critical && f.message.contains("permission denied"))
     );
+}
+
+fn tick_at(state: &mut AppState, seconds_after: i64) {
+    update(state, Msg::Tick, now() + Duration::seconds(seconds_after));
+}
+
+fn source_messages(state: &AppState) -> Vec<(Severity, Tab, &str)> {
+    state
+        .findings
+        .iter()
+        .filter(|f| f.subject.starts_with("source "))
+        .map(|f| (f.severity, f.tab, f.message.as_str()))
+        .collect()
+}
+
+#[test]
+fn a_source_silent_for_three_intervals_is_stale_with_a_warning_until_it_answers() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    tick_at(&mut state, 3);
+    assert_eq!(
+        state.source(SYSTEM_SOURCE).map(|s| &s.status),
+        Some(&SourceStatus::Ok { at: now() }),
+        "three intervals (1 s refresh) is not stale yet"
+    );
+    assert_eq!(source_messages(&state), []);
+    tick_at(&mut state, 4);
+    assert_eq!(
+        state.source(SYSTEM_SOURCE).map(|s| &s.status),
+        Some(&SourceStatus::Stale { last_ok: now() })
+    );
+    assert_eq!(
+        source_messages(&state),
+        [(
+            Severity::Warning,
+            Tab::Resources,
+            "source system stale: last sample 4s ago"
+        )]
+    );
+    tick_at(&mut state, 12);
+    assert_eq!(
+        source_messages(&state),
+        [(
+            Severity::Warning,
+            Tab::Resources,
+            "source system stale: last sample 12s ago"
+        )],
+        "the age is judged again every tick"
+    );
+    let snapshot = fixtures::resources_snapshot_at(-13);
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::System(SourceReport {
+            at: snapshot.at,
+            result: Ok(snapshot),
+        })),
+        now() + Duration::seconds(13),
+    );
+    assert!(matches!(
+        state.source(SYSTEM_SOURCE).map(|s| &s.status),
+        Some(SourceStatus::Ok { .. })
+    ));
+    assert_eq!(source_messages(&state), []);
+}
+
+#[test]
+fn staleness_counts_in_intervals_of_the_configured_refresh() {
+    let config = Config {
+        refresh: std::time::Duration::from_secs(5),
+        ..Config::default()
+    };
+    let mut state = AppState::new(
+        &config,
+        &config.docker,
+        Mode::Interactive,
+        "h".into(),
+        now(),
+    );
+    let snapshot = fixtures::resources_snapshot();
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::System(SourceReport {
+            at: snapshot.at,
+            result: Ok(snapshot),
+        })),
+        now(),
+    );
+    tick_at(&mut state, 15);
+    assert!(matches!(
+        state.source(SYSTEM_SOURCE).map(|s| &s.status),
+        Some(SourceStatus::Ok { .. })
+    ));
+    tick_at(&mut state, 16);
+    assert!(matches!(
+        state.source(SYSTEM_SOURCE).map(|s| &s.status),
+        Some(SourceStatus::Stale { .. })
+    ));
+}
+
+#[test]
+fn a_silent_docker_engine_is_a_stale_warning_on_the_containers_tab() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    // The host keeps answering; the engines do not.
+    let snapshot = fixtures::resources_snapshot_at(-5);
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::System(SourceReport {
+            at: snapshot.at,
+            result: Ok(snapshot),
+        })),
+        now() + Duration::seconds(5),
+    );
+    // The fixture's engines last answered 9 s before `now`.
+    tick_at(&mut state, 5);
+    assert!(matches!(
+        state.source("docker:local").map(|s| &s.status),
+        Some(SourceStatus::Stale { .. })
+    ));
+    assert_eq!(
+        source_messages(&state),
+        [
+            (
+                Severity::Warning,
+                Tab::Containers,
+                "source docker:local stale: last sample 14s ago"
+            ),
+            (
+                Severity::Warning,
+                Tab::Containers,
+                "source docker:edge stale: last sample 14s ago"
+            )
+        ]
+    );
+    assert!(matches!(
+        state.source(SYSTEM_SOURCE).map(|s| &s.status),
+        Some(SourceStatus::Ok { .. })
+    ));
+}
+
+#[test]
+fn a_dead_source_task_is_down_with_its_panic_until_the_restart_answers() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    tick_at(&mut state, 5);
+    let death = SourceDeath {
+        source: SourceId::new(SYSTEM_SOURCE),
+        failure: SourceFailure {
+            error: "source task panicked: index out of bounds".into(),
+            retry_at: now() + Duration::seconds(7),
+        },
+    };
+    update(
+        &mut state,
+        Msg::SourceDied(death),
+        now() + Duration::seconds(6),
+    );
+    assert_eq!(
+        state.source(SYSTEM_SOURCE).map(|s| &s.status),
+        Some(&SourceStatus::Down {
+            error: "source task panicked: index out of bounds".into(),
+            since: now() + Duration::seconds(6),
+            retry_at: Some(now() + Duration::seconds(7)),
+            last_ok: Some(now()),
+        })
+    );
+    assert_eq!(
+        source_messages(&state),
+        [(
+            Severity::Critical,
+            Tab::Resources,
+            "source system is down: source task panicked: index out of bounds"
+        )]
+    );
+    assert!(state.resources.latest.is_some(), "the last data stays");
+    let snapshot = fixtures::resources_snapshot_at(-7);
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::System(SourceReport {
+            at: snapshot.at,
+            result: Ok(snapshot),
+        })),
+        now() + Duration::seconds(7),
+    );
+    assert!(!state.source(SYSTEM_SOURCE).is_some_and(|s| s.is_down()));
+    assert_eq!(source_messages(&state), []);
 }
 
 #[test]
@@ -335,6 +519,9 @@ fn watch_holds_on_a_critical_tab() {
 #[test]
 fn watch_rotates_when_all_is_calm_and_space_pauses() {
     let mut state = watch_state(vec![Tab::Resources, Tab::Endpoints]);
+    // No threshold crossed; the sampler going silent over the ticks below only warns.
+    state.limits.disk_warn_percent = 100.0;
+    state.limits.disk_crit_percent = 100.0;
     state.findings.clear();
     update(&mut state, Msg::Tick, now() + Duration::seconds(10));
     assert_eq!(state.tab, Tab::Resources, "not yet");

@@ -15,3 +15,22 @@ pub struct SourceFailure {
     pub error: String,
     pub retry_at: DateTime<Utc>,
 }
+
+/// Which source a task serves: the name its health is kept under (`system`, `docker:local`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SourceId {
+    pub name: String,
+}
+
+impl SourceId {
+    pub fn new(name: impl Into<String>) -> Self {
+        Self { name: name.into() }
+    }
+}
+
+/// A source task that died, why, and when it starts again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceDeath {
+    pub source: SourceId,
+    pub failure: SourceFailure,
+}

@@ -9,6 +9,10 @@ pub enum SourceStatus {
     Ok {
         at: DateTime<Utc>,
     },
+    /// Answering no more, without an error: its last good sample is too old to trust.
+    Stale {
+        last_ok: DateTime<Utc>,
+    },
     Down {
         error: String,
         since: DateTime<Utc>,
@@ -45,7 +49,9 @@ impl SourceHealth {
     ) {
         let (since, last_ok) = match &self.status {
             SourceStatus::Down { since, last_ok, .. } => (*since, *last_ok),
-            SourceStatus::Ok { at: ok_at } => (at, Some(*ok_at)),
+            SourceStatus::Ok { at: ok_at } | SourceStatus::Stale { last_ok: ok_at } => {
+                (at, Some(*ok_at))
+            }
             SourceStatus::Connecting => (at, None),
         };
         self.status = SourceStatus::Down {
@@ -55,6 +61,18 @@ impl SourceHealth {
             retry_at,
             last_ok,
         };
+    }
+
+    /// Marks the source stale when its last good sample is older than `limit` at `now`; says
+    /// whether that changed its status. Down and connecting sources have no fresh data to lose.
+    pub fn apply_clock(&mut self, now: DateTime<Utc>, limit: chrono::Duration) -> bool {
+        match self.status {
+            SourceStatus::Ok { at } if now - at > limit => {
+                self.status = SourceStatus::Stale { last_ok: at };
+                true
+            }
+            _ => false,
+        }
     }
 
     pub fn is_down(&self) -> bool {
@@ -107,5 +125,29 @@ mod tests {
         );
         health.apply_ok(at(20));
         assert!(!health.is_down());
+    }
+
+    #[test]
+    fn an_old_sample_makes_the_source_stale_until_the_next() {
+        let limit = chrono::Duration::seconds(3);
+        let mut health = SourceHealth::new("system");
+        assert!(!health.apply_clock(at(100), limit), "no sample yet");
+        health.apply_ok(at(0));
+        assert!(
+            !health.apply_clock(at(3), limit),
+            "three intervals is not stale yet"
+        );
+        assert!(health.apply_clock(at(4), limit));
+        assert_eq!(health.status, SourceStatus::Stale { last_ok: at(0) });
+        assert!(!health.apply_clock(at(5), limit), "already stale");
+        health.apply_error("boom".into(), at(6), None);
+        assert!(
+            matches!(health.status, SourceStatus::Down { since, last_ok: Some(last), .. } if since == at(6) && last == at(0)),
+            "{:?}",
+            health.status
+        );
+        assert!(!health.apply_clock(at(60), limit), "down stays down");
+        health.apply_ok(at(61));
+        assert_eq!(health.status, SourceStatus::Ok { at: at(61) });
     }
 }

@@ -99,6 +99,7 @@ fn source_dots<'a>(state: &'a AppState, ctx: &RenderCtx, names: bool) -> Vec<Spa
         let (symbol, style) = match source.status {
             SourceStatus::Ok { .. } => ("●", ctx.theme.ok),
             SourceStatus::Connecting => ("◌", ctx.theme.muted),
+            SourceStatus::Stale { .. } => ("◐", ctx.theme.stale),
             SourceStatus::Down { .. } => ("✖", ctx.theme.crit),
         };
         spans.push(Span::styled(

@@ -121,11 +121,12 @@ fn health_cell<'a>(health: Option<Health>, ctx: &RenderCtx) -> Span<'a> {
     }
 }
 
-/// When the engine of these containers stopped answering, what it said last is stale: the time
-/// of its last answer, or `None` while it answers.
+/// When the engine of these containers stopped answering (down, or silent for too long), what it
+/// said last is stale: the time of its last answer, or `None` while it answers.
 fn stale_since(state: &AppState, engine: &EngineState) -> Option<DateTime<Utc>> {
     match &state.source(&docker_source(&engine.name))?.status {
         SourceStatus::Down { last_ok, .. } => *last_ok,
+        SourceStatus::Stale { last_ok } => Some(*last_ok),
         _ => None,
     }
 }

@@ -8,6 +8,8 @@ use ratatui::widgets::{
     Block, BorderType, Cell, Paragraph, Row, Sparkline, StatefulWidget, Table, TableState, Widget,
 };
 
+use chrono::{DateTime, Utc};
+
 use crate::findings::{Severity, judge};
 use crate::metrics::SeriesKey;
 use crate::model::resources::{ResourcesSnapshot, Usage};
@@ -21,7 +23,7 @@ use crate::ui::shell::severity_style;
 
 pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
     let mut area = area;
-    if let Some(banner) = down_banner(state, ctx) {
+    if let Some(banner) = status_banner(state, ctx) {
         Paragraph::new(banner).render(Rect { height: 1, ..area }, buffer);
         area = Rect {
             y: area.y + 1,
@@ -55,27 +57,30 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
     render_processes(buffer, bottom, state, ctx);
 }
 
-/// A failing sampler keeps the last data on screen under a banner that says why.
-fn down_banner<'a>(state: &AppState, ctx: &RenderCtx) -> Option<Line<'a>> {
-    let SourceStatus::Down {
-        error,
-        retry_at,
-        last_ok,
-        ..
-    } = &state.source(SYSTEM_SOURCE)?.status
-    else {
-        return None;
+/// A failing sampler keeps the last data on screen under a banner that says why; a silent one
+/// under a banner that says how old the data is.
+fn status_banner<'a>(state: &AppState, ctx: &RenderCtx) -> Option<Line<'a>> {
+    let ago = |at: DateTime<Utc>| duration((ctx.now - at).to_std().unwrap_or_default());
+    let (error, retry_at, last_ok) = match &state.source(SYSTEM_SOURCE)?.status {
+        SourceStatus::Down {
+            error,
+            retry_at,
+            last_ok,
+            ..
+        } => (error, retry_at, last_ok),
+        SourceStatus::Stale { last_ok } => {
+            return Some(Line::styled(
+                format!(" ▲ host data is stale: last sample {} ago", ago(*last_ok)),
+                ctx.theme.warn,
+            ));
+        }
+        SourceStatus::Connecting | SourceStatus::Ok { .. } => return None,
     };
     let retry = retry_at
         .map(|at| format!(" · retry in {}s", (at - ctx.now).num_seconds().max(0)))
         .unwrap_or_default();
     let last = last_ok
-        .map(|at| {
-            format!(
-                " · last sample {} ago",
-                duration((ctx.now - at).to_std().unwrap_or_default())
-            )
-        })
+        .map(|at| format!(" · last sample {} ago", ago(at)))
         .unwrap_or_default();
     Some(Line::styled(
         format!(" ✖ host sampler down: {error}{retry}{last}"),
