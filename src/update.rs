@@ -646,45 +646,47 @@ fn apply_source_death(state: &mut AppState, death: SourceDeath, now: DateTime<Ut
 /// Container facts for the alert engine, labelled with `engine` and `container`.
 fn record_container_metrics(state: &mut AppState, at: DateTime<Utc>, snapshot: &EngineSnapshot) {
     for container in &snapshot.containers {
-        let key = |name: &str| {
-            SeriesKey::new(name)
-                .with_label("engine", &snapshot.engine)
-                .with_label("container", &container.name)
-        };
+        let labels = [
+            ("engine", snapshot.engine.as_str()),
+            ("container", container.name.as_str()),
+        ];
         let exit_code = match container.state {
             ContainerState::Exited { code } => code as f64,
             _ => 0.0,
         };
         let metrics = &mut state.metrics;
-        metrics.record(
-            key("container.up"),
+        metrics.record_series(
+            "container.up",
+            &labels,
             at,
             f64::from(u8::from(container.state == ContainerState::Running)),
         );
-        metrics.record(
-            key("container.unhealthy"),
+        metrics.record_series(
+            "container.unhealthy",
+            &labels,
             at,
             f64::from(u8::from(
                 container.health == Some(crate::model::containers::Health::Unhealthy),
             )),
         );
-        metrics.record(
-            key("container.restart_count"),
+        metrics.record_series(
+            "container.restart_count",
+            &labels,
             at,
             container.restart_count as f64,
         );
-        metrics.record(key("container.exit_code"), at, exit_code);
+        metrics.record_series("container.exit_code", &labels, at, exit_code);
         if let Some(stats) = container.stats {
-            metrics.record(key("container.cpu.percent"), at, stats.cpu_percent);
+            metrics.record_series("container.cpu.percent", &labels, at, stats.cpu_percent);
             if let Some(percent) = stats.memory_percent() {
-                metrics.record(key("container.memory.used_percent"), at, percent);
+                metrics.record_series("container.memory.used_percent", &labels, at, percent);
             }
         }
         let restarts =
             restarts_within(state, &snapshot.engine, &container.name, at, RESTART_WINDOW);
         state
             .metrics
-            .record(key("container.restarts_10m"), at, restarts as f64);
+            .record_series("container.restarts_10m", &labels, at, restarts as f64);
     }
 }
 
@@ -698,12 +700,18 @@ fn restarts_within(
     now: DateTime<Utc>,
     window: chrono::Duration,
 ) -> i64 {
-    let key = SeriesKey::new("container.restart_count")
-        .with_label("engine", engine)
-        .with_label("container", container);
-    let mut samples = state.metrics.history(&key).filter(|s| s.at >= now - window);
+    let Some(id) = state.metrics.series_id(
+        "container.restart_count",
+        &[("engine", engine), ("container", container)],
+    ) else {
+        return 0;
+    };
+    let mut samples = state
+        .metrics
+        .history_id(id)
+        .filter(|s| s.at >= now - window);
     let first = samples.next().map(|s| s.value);
-    let last = state.metrics.latest(&key);
+    let last = state.metrics.latest_id(id);
     match (first, last) {
         (Some(first), Some(last)) => (last - first).max(0.0) as i64,
         _ => 0,
@@ -713,14 +721,11 @@ fn restarts_within(
 fn record_system_metrics(state: &mut AppState, snapshot: &ResourcesSnapshot) {
     let at = snapshot.at;
     let metrics = &mut state.metrics;
-    metrics.record(
-        SeriesKey::new("system.cpu.percent"),
-        at,
-        snapshot.cpu_percent,
-    );
+    metrics.record_series("system.cpu.percent", &[], at, snapshot.cpu_percent);
     for (core, usage) in snapshot.cores.iter().enumerate() {
-        metrics.record(
-            SeriesKey::new("system.cpu.core_percent").with_label("core", &core.to_string()),
+        metrics.record_series(
+            "system.cpu.core_percent",
+            &[("core", &core.to_string())],
             at,
             *usage,
         );
@@ -729,38 +734,39 @@ fn record_system_metrics(state: &mut AppState, snapshot: &ResourcesSnapshot) {
         .iter()
         .zip(snapshot.load)
     {
-        metrics.record(SeriesKey::new(name), at, value);
+        metrics.record_series(name, &[], at, value);
     }
-    metrics.record(
-        SeriesKey::new("system.memory.used_percent"),
+    metrics.record_series(
+        "system.memory.used_percent",
+        &[],
         at,
         snapshot.memory.percent(),
     );
-    metrics.record(
-        SeriesKey::new("system.memory.used_bytes"),
+    metrics.record_series(
+        "system.memory.used_bytes",
+        &[],
         at,
         snapshot.memory.used as f64,
     );
-    metrics.record(
-        SeriesKey::new("system.swap.used_percent"),
-        at,
-        snapshot.swap.percent(),
-    );
+    metrics.record_series("system.swap.used_percent", &[], at, snapshot.swap.percent());
     for disk in &snapshot.disks {
-        metrics.record(
-            SeriesKey::new("system.disk.used_percent").with_label("mount", &disk.mount),
+        metrics.record_series(
+            "system.disk.used_percent",
+            &[("mount", &disk.mount)],
             at,
             disk.space.percent(),
         );
     }
     for net in &snapshot.networks {
-        metrics.record(
-            SeriesKey::new("system.net.rx_bytes_per_second").with_label("iface", &net.iface),
+        metrics.record_series(
+            "system.net.rx_bytes_per_second",
+            &[("iface", &net.iface)],
             at,
             net.rx_bytes_per_second,
         );
-        metrics.record(
-            SeriesKey::new("system.net.tx_bytes_per_second").with_label("iface", &net.iface),
+        metrics.record_series(
+            "system.net.tx_bytes_per_second",
+            &[("iface", &net.iface)],
             at,
             net.tx_bytes_per_second,
         );
@@ -784,10 +790,14 @@ fn refresh_findings(state: &mut AppState, now: DateTime<Utc>) {
     // Restarts in the window were counted when the engine's report was recorded.
     let containers = state.containers.engines.iter().flat_map(|e| {
         e.containers.iter().map(|c| {
-            let key = SeriesKey::new("container.restarts_10m")
-                .with_label("engine", &e.name)
-                .with_label("container", &c.name);
-            let restarts = state.metrics.latest(&key).unwrap_or_default() as i64;
+            let restarts = state
+                .metrics
+                .series_id(
+                    "container.restarts_10m",
+                    &[("engine", &e.name), ("container", &c.name)],
+                )
+                .and_then(|id| state.metrics.latest_id(id))
+                .unwrap_or_default() as i64;
             (e.name.as_str(), c, restarts)
         })
     });
@@ -799,13 +809,11 @@ fn refresh_findings(state: &mut AppState, now: DateTime<Utc>) {
 /// Mean CPU over the last minute of samples.
 fn cpu_average(state: &AppState) -> f64 {
     let minute = (60.0 / state.refresh.as_secs_f64()).ceil().max(1.0) as usize;
-    let recent: Vec<f64> = state
-        .metrics
-        .history(&SeriesKey::new("system.cpu.percent"))
-        .rev()
-        .take(minute)
-        .map(|s| s.value)
-        .collect();
+    let history = state.metrics.history(&SeriesKey::new("system.cpu.percent"));
+    let older = history.len().saturating_sub(minute);
+    let mut recent: Vec<f64> = history.skip(older).map(|s| s.value).collect();
+    // Newest first: float addition depends on order, and this is the order it always had.
+    recent.reverse();
     if recent.is_empty() {
         0.0
     } else {

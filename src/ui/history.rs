@@ -2,8 +2,6 @@
 //! column's value only changes while its bucket is current, so a redraw rewrites one column
 //! instead of shifting the whole graph every second.
 
-use std::collections::VecDeque;
-
 use crate::metrics::{Sample, SeriesKey};
 use crate::state::AppState;
 
@@ -39,7 +37,7 @@ pub fn bucketed(
 
 /// The bucketed history of one series, sized for a graph `width` columns wide.
 pub fn series(state: &AppState, key: &SeriesKey, width: usize) -> Vec<Option<f64>> {
-    let samples: VecDeque<&Sample> = state.metrics.history(key).collect();
+    let samples: Vec<Sample> = state.metrics.history(key).collect();
     let times: Vec<i64> = samples.iter().map(|s| s.at.timestamp()).collect();
     bucketed(
         samples.iter().map(|s| s.value),
