@@ -1,13 +1,332 @@
-//! Layering rules, checked on the source text since the project is one crate:
-//! sources and state never draw, views never do I/O, colours only come from themes.
+//! Layering rules, checked on the syntax tree of every file under `src/` (the project is one
+//! crate, so the compiler cannot keep its layers apart). Each file belongs to layers by its path;
+//! each rule bans, in one layer, module paths (imported by `use` or named in code, resolved
+//! through the module's imports), method calls, macros or `async`. `#[cfg(test)]` modules are not
+//! checked: tests may build their fixtures from any layer.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::path::{Path, PathBuf};
 
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
-    if dir.is_file() {
-        return vec![dir.to_path_buf()];
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use syn::visit::{self, Visit};
+use syn::{Attribute, Ident, Item, UseTree};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layer {
+    View,
+    State,
+    Model,
+    Update,
+    Collect,
+    Theme,
+    Entry,
+}
+
+/// The files of each layer, as globs over the path (`*` within one segment, `**` any number of
+/// segments). They cover today's layout and the per-tab one, `src/tabs/<tab>/{state, update,
+/// judge, record, view}.rs`.
+const LAYERS: &[(Layer, &[&str])] = &[
+    (
+        Layer::View,
+        &["src/ui/**", "src/tabs/*/view.rs", "src/tabs/*/view/**"],
+    ),
+    (
+        Layer::State,
+        &[
+            "src/state/**",
+            "src/model/**",
+            "src/model.rs",
+            "src/tabs/*/state.rs",
+            "src/tabs/*/judge.rs",
+            "src/tabs/*/record.rs",
+            "src/findings.rs",
+            "src/metrics.rs",
+            "src/metrics/**",
+        ],
+    ),
+    (Layer::Model, &["src/model/**", "src/model.rs"]),
+    (Layer::Update, &["src/update.rs", "src/tabs/*/update.rs"]),
+    (Layer::Collect, &["src/collect/**"]),
+    (Layer::Theme, &["src/config/theme.rs"]),
+    (Layer::Entry, &["src/main.rs"]),
+];
+
+enum Ban {
+    /// A glob over the first segments of a resolved path: `crate::collect` bans
+    /// `crate::collect::docker::Docker`, not `crate::collector`.
+    Path(&'static str),
+    /// A method call by this name (a glob: `light_*`).
+    Method(&'static str),
+    /// A macro by this name, whatever its path.
+    Macro(&'static str),
+    /// `async` (functions, blocks, closures) or `.await`.
+    Keyword(&'static str),
+}
+
+enum Files {
+    In(Layer),
+    AllBut(Layer),
+}
+
+struct Rule {
+    name: &'static str,
+    files: Files,
+    bans: &'static [Ban],
+    why: &'static str,
+}
+
+const SIDE_EFFECTS: &[Ban] = &[
+    Ban::Path("crate::collect"),
+    Ban::Path("crate::effect"),
+    Ban::Path("crate::persist"),
+];
+
+const IO: &[Ban] = &[
+    Ban::Path("std::fs"),
+    Ban::Path("std::env"),
+    Ban::Path("std::thread"),
+    Ban::Path("std::net"),
+    Ban::Path("std::process"),
+    Ban::Path("tokio"),
+    Ban::Path("bollard"),
+    Ban::Path("sysinfo"),
+];
+
+const CLOCK: &[Ban] = &[
+    Ban::Path("chrono::**::Utc::now"),
+    Ban::Path("chrono::**::Local::now"),
+    Ban::Path("std::time::Instant::now"),
+    Ban::Path("tokio::time::Instant::now"),
+    Ban::Path("std::time::SystemTime"),
+];
+
+const DRAWING: &[Ban] = &[Ban::Path("crate::ui"), Ban::Path("ratatui")];
+
+const RULES: &[Rule] = &[
+    Rule {
+        name: "views never reach sources, effects or persistence",
+        files: Files::In(Layer::View),
+        bans: SIDE_EFFECTS,
+        why: "views are pure functions of state: data comes in through state, side effects go out as Effects from update",
+    },
+    Rule {
+        name: "views do no I/O",
+        files: Files::In(Layer::View),
+        bans: IO,
+        why: "a frame must never wait on the host",
+    },
+    Rule {
+        name: "views read no clock",
+        files: Files::In(Layer::View),
+        bans: CLOCK,
+        why: "`now` comes in RenderCtx, so a frame is a function of its inputs",
+    },
+    Rule {
+        name: "views take colours from the theme",
+        files: Files::In(Layer::View),
+        bans: &[
+            Ban::Method("red"),
+            Ban::Method("green"),
+            Ban::Method("yellow"),
+            Ban::Method("blue"),
+            Ban::Method("magenta"),
+            Ban::Method("cyan"),
+            Ban::Method("gray"),
+            Ban::Method("dark_gray"),
+            Ban::Method("light_*"),
+            Ban::Method("white"),
+            Ban::Method("black"),
+            Ban::Method("on_*"),
+        ],
+        why: "a colour method hard-codes a colour the user's theme cannot change",
+    },
+    Rule {
+        name: "views judge nothing",
+        files: Files::In(Layer::View),
+        bans: &[
+            Ban::Path("crate::findings::judge"),
+            Ban::Path("crate::findings::*_findings"),
+            Ban::Path("crate::tabs::*::judge"),
+        ],
+        why: "state is judged once, so the tab bar, --watch and `check` agree; views read the judgements from state",
+    },
+    Rule {
+        name: "state never reaches sources, effects, persistence or the ui",
+        files: Files::In(Layer::State),
+        bans: &[
+            Ban::Path("crate::collect"),
+            Ban::Path("crate::effect"),
+            Ban::Path("crate::persist"),
+            Ban::Path("crate::ui"),
+            Ban::Path("ratatui"),
+        ],
+        why: "state is plain data that update changes and views read",
+    },
+    Rule {
+        name: "state does no I/O",
+        files: Files::In(Layer::State),
+        bans: IO,
+        why: "sources and the executor do the I/O; state only holds what they report",
+    },
+    Rule {
+        name: "state reads no clock",
+        files: Files::In(Layer::State),
+        bans: CLOCK,
+        why: "time is passed in as `now`, so every change to state is a repeatable table test",
+    },
+    Rule {
+        name: "the model knows no state or tabs",
+        files: Files::In(Layer::Model),
+        bans: &[Ban::Path("crate::state"), Ban::Path("crate::tabs")],
+        why: "the model is the vocabulary every layer shares, so it depends on none of them",
+    },
+    Rule {
+        name: "update never collects, persists or runs effects",
+        files: Files::In(Layer::Update),
+        bans: &[
+            Ban::Path("crate::collect"),
+            Ban::Path("crate::persist"),
+            Ban::Path("crate::effect::executor"),
+            Ban::Path("crate::effect::Executor"),
+        ],
+        why: "update returns Effects; the executor runs them off the draw loop",
+    },
+    Rule {
+        name: "update never draws",
+        files: Files::In(Layer::Update),
+        bans: DRAWING,
+        why: "drawing belongs to the views, which read the state update leaves",
+    },
+    Rule {
+        name: "update does no I/O",
+        files: Files::In(Layer::Update),
+        bans: IO,
+        why: "update runs on the draw loop and must return at once",
+    },
+    Rule {
+        name: "update reads no clock",
+        files: Files::In(Layer::Update),
+        bans: CLOCK,
+        why: "`now` is passed in, so every transition is a plain table test",
+    },
+    Rule {
+        name: "update is synchronous",
+        files: Files::In(Layer::Update),
+        bans: &[Ban::Keyword("async"), Ban::Keyword(".await")],
+        why: "update runs on the draw loop and must return at once; waiting is an Effect",
+    },
+    Rule {
+        name: "sources never draw",
+        files: Files::In(Layer::Collect),
+        bans: DRAWING,
+        why: "sources send updates into state; views draw state",
+    },
+    Rule {
+        name: "colours come only from the theme",
+        files: Files::AllBut(Layer::Theme),
+        bans: &[Ban::Path("**::Color"), Ban::Path("ratatui::style::palette")],
+        why: "a colour named outside the theme is one the user's theme cannot change",
+    },
+    Rule {
+        name: "only main prints",
+        files: Files::AllBut(Layer::Entry),
+        bans: &[
+            Ban::Macro("print"),
+            Ban::Macro("println"),
+            Ban::Macro("eprint"),
+            Ban::Macro("eprintln"),
+            Ban::Macro("dbg"),
+        ],
+        why: "the terminal belongs to the UI while it runs; main prints before or after it",
+    },
+];
+
+/// Today's violations, allowed while their types move into `src/model/`: per file, the paths it
+/// may still name, each with what is under it (an enum's variants). Temporary: this list must shrink to empty.
+/// The tree test fails when an entry no longer occurs, so it cannot go stale.
+const KNOWN_VIOLATIONS: &[(&str, &[&str])] =
+    &[("src/ui/tabs/resources.rs", &["crate::findings::judge"])];
+
+// Globs over path segments.
+
+fn segments<'a>(text: &'a str, separator: &str) -> Vec<&'a str> {
+    text.split(separator).collect()
+}
+
+/// Whether `pattern` matches all of `path`: `*` stands for any text within one segment, `**` for
+/// any number of segments.
+fn glob_matches(pattern: &[&str], path: &[&str]) -> bool {
+    match (pattern.split_first(), path.split_first()) {
+        (None, None) => true,
+        (Some((&"**", rest)), _) => {
+            glob_matches(rest, path) || (!path.is_empty() && glob_matches(pattern, &path[1..]))
+        }
+        (Some((wanted, rest)), Some((segment, path_rest))) => {
+            segment_matches(wanted, segment) && glob_matches(rest, path_rest)
+        }
+        _ => false,
     }
+}
+
+fn segment_matches(pattern: &str, segment: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == segment,
+        Some((head, tail)) => {
+            segment.len() >= head.len() + tail.len()
+                && segment.starts_with(head)
+                && segment.ends_with(tail)
+        }
+    }
+}
+
+/// Whether `pattern` matches the first segments of `path`.
+fn glob_matches_start(pattern: &[&str], path: &[&str]) -> bool {
+    (1..=path.len()).any(|end| glob_matches(pattern, &path[..end]))
+}
+
+// Source files, their modules and layers.
+
+struct SourceFile {
+    path: String,
+    module: Vec<String>,
+    syntax: syn::File,
+}
+
+impl SourceFile {
+    fn parse(path: &str, source: &str) -> Self {
+        let syntax = syn::parse_file(source).unwrap_or_else(|e| panic!("{path}: {e}"));
+        SourceFile {
+            path: path.to_string(),
+            module: module_of(path),
+            syntax,
+        }
+    }
+
+    fn layers(&self) -> Vec<Layer> {
+        let path = segments(&self.path, "/");
+        LAYERS
+            .iter()
+            .filter(|(_, globs)| globs.iter().any(|g| glob_matches(&segments(g, "/"), &path)))
+            .map(|(layer, _)| *layer)
+            .collect()
+    }
+}
+
+/// `src/lib.rs` → `crate`, `src/ui/tabs/mod.rs` → `crate::ui::tabs`, `src/ui/shell.rs` → `crate::ui::shell`.
+fn module_of(path: &str) -> Vec<String> {
+    let inner = path.strip_prefix("src/").unwrap_or(path);
+    let inner = inner.strip_suffix(".rs").unwrap_or(inner);
+    let mut module = vec!["crate".to_string()];
+    if !matches!(inner, "lib" | "main") {
+        let inner = inner.strip_suffix("/mod").unwrap_or(inner);
+        module.extend(inner.split('/').map(String::from));
+    }
+    module
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).expect("source dir").flatten() {
         let path = entry.path();
@@ -17,85 +336,1149 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
             files.push(path);
         }
     }
+    files.sort();
     files
 }
 
-fn offenders(dir: &str, forbidden: &[&str]) -> Vec<String> {
-    rust_files(Path::new(dir))
-        .into_iter()
-        .flat_map(|path| {
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            forbidden
-                .iter()
-                .filter(|needle| {
-                    text.lines()
-                        .any(|l| !l.trim_start().starts_with("//") && l.contains(*needle))
-                })
-                .map(|needle| format!("{} uses {needle}", path.display()))
-                .collect::<Vec<_>>()
+fn read_tree() -> Vec<SourceFile> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    rust_files(&root.join("src"))
+        .iter()
+        .map(|file| {
+            let relative = file.strip_prefix(root).unwrap().to_string_lossy();
+            SourceFile::parse(&relative, &std::fs::read_to_string(file).unwrap())
         })
         .collect()
 }
 
+fn is_test_only(attrs: &[Attribute]) -> bool {
+    attrs.iter().any(|attr| {
+        attr.path().is_ident("cfg")
+            && attr
+                .meta
+                .require_list()
+                .is_ok_and(|list| list.tokens.to_string() == "test")
+    })
+}
+
+fn line(span: Span) -> usize {
+    span.start().line
+}
+
+// `use` trees.
+
+/// One path a `use` item brings in: `name` is what the module calls it, `None` for a glob.
+struct UseLeaf {
+    path: Vec<String>,
+    name: Option<String>,
+    line: usize,
+}
+
+/// `use crate::{a::b as c, d::{self, *}}` → `crate::a::b` as `c`, `crate::d` as `d`, `crate::d::*`.
+fn use_leaves(tree: &UseTree) -> Vec<UseLeaf> {
+    let mut leaves = Vec::new();
+    collect_use_leaves(tree, &mut Vec::new(), &mut leaves);
+    leaves
+}
+
+fn collect_use_leaves(tree: &UseTree, prefix: &mut Vec<String>, leaves: &mut Vec<UseLeaf>) {
+    match tree {
+        UseTree::Path(path) => {
+            prefix.push(path.ident.to_string());
+            collect_use_leaves(&path.tree, prefix, leaves);
+            prefix.pop();
+        }
+        UseTree::Name(name) => leaves.push(named_leaf(prefix, &name.ident, &name.ident)),
+        UseTree::Rename(rename) => leaves.push(named_leaf(prefix, &rename.ident, &rename.rename)),
+        UseTree::Glob(glob) => leaves.push(UseLeaf {
+            path: prefix.clone(),
+            name: None,
+            line: line(glob.star_token.span),
+        }),
+        UseTree::Group(group) => {
+            for tree in &group.items {
+                collect_use_leaves(tree, prefix, leaves);
+            }
+        }
+    }
+}
+
+fn named_leaf(prefix: &[String], ident: &Ident, binding: &Ident) -> UseLeaf {
+    let mut path = prefix.to_vec();
+    if ident != "self" {
+        path.push(ident.to_string());
+    }
+    let name = if binding == "self" {
+        path.last().cloned()
+    } else {
+        Some(binding.to_string())
+    };
+    UseLeaf {
+        path,
+        name,
+        line: line(ident.span()),
+    }
+}
+
+// What each module can name, and resolving paths through it.
+
+/// What a module can name without a path: its own items, its imports (name → path as written)
+/// and the modules it glob-imports.
+#[derive(Default)]
+struct Names {
+    items: BTreeSet<String>,
+    imports: BTreeMap<String, Vec<String>>,
+    globs: Vec<Vec<String>>,
+}
+
+/// Import chains longer than this are cycles (`use chrono;` names itself).
+const MAX_RESOLVE_DEPTH: usize = 8;
+
+/// Every module of the files read (file modules and inline `mod`s) and what it can name.
+struct Crate {
+    modules: BTreeMap<Vec<String>, Names>,
+}
+
+impl Crate {
+    fn of(files: &[SourceFile]) -> Self {
+        let mut modules = BTreeMap::new();
+        for file in files {
+            let mut collector = NameCollector {
+                modules: &mut modules,
+                module: file.module.clone(),
+            };
+            collector.visit_file(&file.syntax);
+        }
+        Crate { modules }
+    }
+
+    /// The full path of `path` as written in `module`: `super::`, `self::` and a first segment
+    /// the module imports or declares are replaced; anything else (`std`, a crate) stays.
+    fn resolve(&self, module: &[String], path: &[String]) -> Vec<String> {
+        self.resolve_within(module, path, MAX_RESOLVE_DEPTH)
+    }
+
+    fn resolve_within(&self, module: &[String], path: &[String], depth: usize) -> Vec<String> {
+        let Some((first, rest)) = path.split_first() else {
+            return Vec::new();
+        };
+        match first.as_str() {
+            "crate" => path.to_vec(),
+            "self" => [module, rest].concat(),
+            "super" => {
+                let parent = &module[..module.len().saturating_sub(1).max(1)];
+                if rest.first().is_some_and(|next| next == "super") {
+                    self.resolve_within(parent, rest, depth)
+                } else {
+                    [parent, rest].concat()
+                }
+            }
+            name => match self.lookup(module, name, depth) {
+                Some(base) => [base.as_slice(), rest].concat(),
+                None => path.to_vec(),
+            },
+        }
+    }
+
+    /// The full path of a name `module` can use bare: its own item, an import, or an item or
+    /// import of a module it glob-imports.
+    fn lookup(&self, module: &[String], name: &str, depth: usize) -> Option<Vec<String>> {
+        let depth = depth.checked_sub(1)?;
+        let names = self.modules.get(module)?;
+        if names.items.contains(name) {
+            return Some([module, &[name.to_string()]].concat());
+        }
+        if let Some(path) = names.imports.get(name) {
+            return Some(self.resolve_within(module, path, depth));
+        }
+        names.globs.iter().find_map(|glob| {
+            let base = self.resolve_within(module, glob, depth);
+            self.lookup(&base, name, depth)
+        })
+    }
+
+    /// `path` with every segment that its module only imports replaced by what it imports.
+    fn canonical(&self, path: &[String]) -> Vec<String> {
+        self.canonical_within(path, MAX_RESOLVE_DEPTH)
+    }
+
+    fn canonical_within(&self, path: &[String], depth: usize) -> Vec<String> {
+        for split in 1..path.len() {
+            let (module, rest) = path.split_at(split);
+            let Some(names) = self.modules.get(module) else {
+                continue;
+            };
+            if names.items.contains(&rest[0]) {
+                continue;
+            }
+            if let Some(base) = self.lookup(module, &rest[0], depth) {
+                return self.canonical_within(&[base.as_slice(), &rest[1..]].concat(), depth - 1);
+            }
+        }
+        path.to_vec()
+    }
+
+    fn references(&self, file: &SourceFile) -> Vec<Reference> {
+        let mut collector = ReferenceCollector {
+            krate: self,
+            module: file.module.clone(),
+            found: Vec::new(),
+        };
+        collector.visit_file(&file.syntax);
+        collector.found
+    }
+}
+
+/// Fills `Names` for a file's module and the inline modules in it. A `use` inside a function
+/// counts for the whole module: close enough for a layering check.
+struct NameCollector<'a> {
+    modules: &'a mut BTreeMap<Vec<String>, Names>,
+    module: Vec<String>,
+}
+
+impl NameCollector<'_> {
+    fn names(&mut self) -> &mut Names {
+        self.modules.entry(self.module.clone()).or_default()
+    }
+}
+
+impl<'ast> Visit<'ast> for NameCollector<'_> {
+    fn visit_item(&mut self, item: &'ast Item) {
+        if let Some(name) = item_name(item) {
+            self.names().items.insert(name);
+        }
+        visit::visit_item(self, item);
+    }
+
+    fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
+        if is_test_only(&module.attrs) {
+            return;
+        }
+        self.module.push(module.ident.to_string());
+        visit::visit_item_mod(self, module);
+        self.module.pop();
+    }
+
+    fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
+        for leaf in use_leaves(&item.tree) {
+            if let Some(name) = leaf.name {
+                self.names().imports.insert(name, leaf.path);
+            } else {
+                self.names().globs.push(leaf.path);
+            }
+        }
+    }
+}
+
+/// The name an item declares in its module (`extern crate` aside: it names a crate, not a module item).
+fn item_name(item: &Item) -> Option<String> {
+    let ident = match item {
+        Item::Const(item) => &item.ident,
+        Item::Enum(item) => &item.ident,
+        Item::Fn(item) => &item.sig.ident,
+        Item::Macro(item) => item.ident.as_ref()?,
+        Item::Mod(item) => &item.ident,
+        Item::Static(item) => &item.ident,
+        Item::Struct(item) => &item.ident,
+        Item::Trait(item) => &item.ident,
+        Item::TraitAlias(item) => &item.ident,
+        Item::Type(item) => &item.ident,
+        Item::Union(item) => &item.ident,
+        _ => return None,
+    };
+    Some(ident.to_string())
+}
+
+// What a file refers to.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Import,
+    Path,
+    Macro,
+    Method,
+    Keyword,
+}
+
+/// One thing a file refers to. `path` is the path as written, made absolute; `canonical` also
+/// follows imports of the modules on the way (`crate::ui::Utc` → `chrono::Utc` when `crate::ui`
+/// has `use chrono::Utc`).
+struct Reference {
+    kind: Kind,
+    path: Vec<String>,
+    canonical: Vec<String>,
+    line: usize,
+}
+
+impl Reference {
+    fn written(&self) -> String {
+        decorate(self.kind, &self.path)
+    }
+
+    fn describe(&self) -> String {
+        if self.canonical == self.path {
+            self.written()
+        } else {
+            format!(
+                "{} (= {})",
+                self.written(),
+                decorate(self.kind, &self.canonical)
+            )
+        }
+    }
+}
+
+fn decorate(kind: Kind, path: &[String]) -> String {
+    let path = path.join("::");
+    match kind {
+        Kind::Import | Kind::Path | Kind::Keyword => path,
+        Kind::Macro => format!("{path}!"),
+        Kind::Method => format!(".{path}()"),
+    }
+}
+
+struct ReferenceCollector<'a> {
+    krate: &'a Crate,
+    module: Vec<String>,
+    found: Vec<Reference>,
+}
+
+impl ReferenceCollector<'_> {
+    fn add(&mut self, kind: Kind, path: Vec<String>, span: Span) {
+        self.add_at(kind, path, line(span));
+    }
+
+    fn add_at(&mut self, kind: Kind, path: Vec<String>, line: usize) {
+        self.found.push(Reference {
+            kind,
+            canonical: self.krate.canonical(&path),
+            path,
+            line,
+        });
+    }
+
+    fn add_resolved(&mut self, kind: Kind, written: &[String], span: Span) {
+        let path = self.krate.resolve(&self.module, written);
+        self.add(kind, path, span);
+    }
+
+    /// Macro bodies are unparsed tokens: find the paths, macro calls, method calls, `async` and
+    /// `.await` in them.
+    fn scan(&mut self, tokens: TokenStream) {
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        let mut next = 0;
+        while next < tokens.len() {
+            next = match &tokens[next] {
+                TokenTree::Group(group) => {
+                    self.scan(group.stream());
+                    next + 1
+                }
+                TokenTree::Ident(_) => self.scan_path(&tokens, next),
+                _ => next + 1,
+            };
+        }
+    }
+
+    /// Records the path `a::b::c` starting at `start`; returns the index after it.
+    fn scan_path(&mut self, tokens: &[TokenTree], start: usize) -> usize {
+        let mut end = start + 1;
+        while is_punct(tokens.get(end), ':')
+            && is_punct(tokens.get(end + 1), ':')
+            && matches!(tokens.get(end + 2), Some(TokenTree::Ident(_)))
+        {
+            end += 3;
+        }
+        let path: Vec<String> = tokens[start..end]
+            .iter()
+            .step_by(3)
+            .map(ToString::to_string)
+            .collect();
+        let span = tokens[start].span();
+        let after_dot = start > 0
+            && is_punct(tokens.get(start - 1), '.')
+            && !(start > 1 && is_punct(tokens.get(start - 2), '.'));
+        if after_dot {
+            self.scan_member(&path[0], tokens.get(end), span);
+        } else if path == ["async"] {
+            self.add(Kind::Keyword, path, span);
+        } else if is_punct(tokens.get(end), '!') {
+            self.add_resolved(Kind::Macro, &path, span);
+        } else {
+            self.add_resolved(Kind::Path, &path, span);
+        }
+        end
+    }
+
+    /// `.name` in a macro body: `.await`, a method call, or a field (ignored).
+    fn scan_member(&mut self, name: &str, after: Option<&TokenTree>, span: Span) {
+        let is_call = is_punct(after, ':')
+            || matches!(after, Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
+        if name == "await" {
+            self.add(Kind::Keyword, vec![".await".to_string()], span);
+        } else if is_call {
+            self.add(Kind::Method, vec![name.to_string()], span);
+        }
+    }
+}
+
+fn is_punct(token: Option<&TokenTree>, wanted: char) -> bool {
+    matches!(token, Some(TokenTree::Punct(p)) if p.as_char() == wanted)
+}
+
+fn path_idents(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
+fn path_span(path: &syn::Path) -> Span {
+    path.segments
+        .first()
+        .map_or_else(Span::call_site, |s| s.ident.span())
+}
+
+impl<'ast> Visit<'ast> for ReferenceCollector<'_> {
+    fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
+        if is_test_only(&module.attrs) {
+            return;
+        }
+        self.module.push(module.ident.to_string());
+        visit::visit_item_mod(self, module);
+        self.module.pop();
+    }
+
+    fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
+        for leaf in use_leaves(&item.tree) {
+            let mut path = self.krate.resolve(&self.module, &leaf.path);
+            if leaf.name.is_none() {
+                path.push("*".to_string());
+            }
+            self.add_at(Kind::Import, path, leaf.line);
+        }
+    }
+
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        let written = path_idents(path);
+        if written != ["self"] {
+            self.add_resolved(Kind::Path, &written, path_span(path));
+        }
+        visit::visit_path(self, path);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        self.add_resolved(Kind::Macro, &path_idents(&mac.path), path_span(&mac.path));
+        self.scan(mac.tokens.clone());
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        self.add(
+            Kind::Method,
+            vec![call.method.to_string()],
+            call.method.span(),
+        );
+        visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_signature(&mut self, signature: &'ast syn::Signature) {
+        if let Some(token) = &signature.asyncness {
+            self.add(Kind::Keyword, vec!["async".to_string()], token.span);
+        }
+        visit::visit_signature(self, signature);
+    }
+
+    fn visit_expr_async(&mut self, block: &'ast syn::ExprAsync) {
+        self.add(
+            Kind::Keyword,
+            vec!["async".to_string()],
+            block.async_token.span,
+        );
+        visit::visit_expr_async(self, block);
+    }
+
+    fn visit_expr_closure(&mut self, closure: &'ast syn::ExprClosure) {
+        if let Some(token) = &closure.asyncness {
+            self.add(Kind::Keyword, vec!["async".to_string()], token.span);
+        }
+        visit::visit_expr_closure(self, closure);
+    }
+
+    fn visit_expr_await(&mut self, expr: &'ast syn::ExprAwait) {
+        self.add(
+            Kind::Keyword,
+            vec![".await".to_string()],
+            expr.await_token.span,
+        );
+        visit::visit_expr_await(self, expr);
+    }
+}
+
+// Applying the rules.
+
+impl Ban {
+    fn matches(&self, reference: &Reference) -> bool {
+        let path: Vec<&str> = reference.path.iter().map(String::as_str).collect();
+        match (self, reference.kind) {
+            (Ban::Path(glob), Kind::Import | Kind::Path | Kind::Macro) => {
+                let glob = segments(glob, "::");
+                let canonical: Vec<&str> = reference.canonical.iter().map(String::as_str).collect();
+                glob_matches_start(&glob, &path) || glob_matches_start(&glob, &canonical)
+            }
+            (Ban::Method(glob), Kind::Method) => segment_matches(glob, path[0]),
+            (Ban::Macro(name), Kind::Macro) => path.last() == Some(name),
+            (Ban::Keyword(word), Kind::Keyword) => path == [*word],
+            _ => false,
+        }
+    }
+}
+
+impl Rule {
+    fn covers(&self, layers: &[Layer]) -> bool {
+        match self.files {
+            Files::In(layer) => layers.contains(&layer),
+            Files::AllBut(layer) => !layers.contains(&layer),
+        }
+    }
+
+    fn bans(&self, reference: &Reference) -> bool {
+        self.bans.iter().any(|ban| ban.matches(reference))
+    }
+}
+
+struct Violation {
+    file: String,
+    line: usize,
+    /// The path as written (made absolute), which `KNOWN_VIOLATIONS` names.
+    what: String,
+    described: String,
+    rule: &'static Rule,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Violation {
+            file,
+            line,
+            described,
+            rule,
+            ..
+        } = self;
+        write!(
+            f,
+            "{file}:{line}: {described}: {} ({})",
+            rule.name, rule.why
+        )
+    }
+}
+
+fn check(files: &[SourceFile], rules: &[&'static Rule]) -> Vec<Violation> {
+    let krate = Crate::of(files);
+    let mut violations = Vec::new();
+    for file in files {
+        let references = krate.references(file);
+        let layers = file.layers();
+        for rule in rules.iter().filter(|rule| rule.covers(&layers)) {
+            violations.extend(
+                references
+                    .iter()
+                    .filter(|r| rule.bans(r))
+                    .map(|r| Violation {
+                        file: file.path.clone(),
+                        line: r.line,
+                        what: r.written(),
+                        described: r.describe(),
+                        rule,
+                    }),
+            );
+        }
+    }
+    violations
+}
+
+fn known_violations() -> impl Iterator<Item = (&'static str, &'static str)> {
+    KNOWN_VIOLATIONS
+        .iter()
+        .flat_map(|(file, paths)| paths.iter().map(move |path| (*file, *path)))
+}
+
+fn allows((file, path): (&str, &str), violation: &Violation) -> bool {
+    violation.file == file
+        && violation
+            .what
+            .strip_prefix(path)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+}
+
+fn is_known(violation: &Violation) -> bool {
+    known_violations().any(|known| allows(known, violation))
+}
+
 #[test]
-fn sources_and_state_never_import_the_ui() {
-    for dir in ["src/collect", "src/state"] {
-        let found = offenders(dir, &["ratatui", "crate::ui"]);
-        assert!(found.is_empty(), "{found:?}");
+fn the_source_tree_keeps_its_layers() {
+    let files = read_tree();
+    for layer in [Layer::View, Layer::State, Layer::Update, Layer::Theme] {
+        assert!(
+            files.iter().any(|f| f.layers().contains(&layer)),
+            "no file in {layer:?}: the layer patterns no longer match the tree"
+        );
+    }
+    let violations = check(&files, &RULES.iter().collect::<Vec<_>>());
+    for violation in &violations {
+        let known = if is_known(violation) { " (known)" } else { "" };
+        println!("{violation}{known}");
+    }
+    let new: Vec<String> = violations
+        .iter()
+        .filter(|v| !is_known(v))
+        .map(ToString::to_string)
+        .collect();
+    let gone: Vec<_> = known_violations()
+        .filter(|known| !violations.iter().any(|v| allows(*known, v)))
+        .collect();
+    assert!(
+        new.is_empty() && gone.is_empty(),
+        "new violations:\n{}\n\nKNOWN_VIOLATIONS that no longer occur (remove them): {gone:?}",
+        new.join("\n")
+    );
+}
+
+// Self-tests: each rule on bad and good samples, parsed as if they were the given file.
+
+struct Sample {
+    rule: &'static str,
+    file: &'static str,
+    source: &'static str,
+    /// The violations (line, description) the rule must report; none for a good sample.
+    expect: &'static [(usize, &'static str)],
+}
+
+const SAMPLES: &[Sample] = &[
+    Sample {
+        rule: "views never reach sources, effects or persistence",
+        file: "src/ui/tabs/containers.rs",
+        source: "use crate::collect::docker;",
+        expect: &[(1, "crate::collect::docker")],
+    },
+    Sample {
+        rule: "views never reach sources, effects or persistence",
+        file: "src/ui/tabs/mod.rs",
+        source: "use super::super::collect::X;",
+        expect: &[(1, "crate::collect::X")],
+    },
+    Sample {
+        rule: "views never reach sources, effects or persistence",
+        file: "src/tabs/containers/view.rs",
+        source: "fn f() {\n    crate::effect::Executor::start();\n}",
+        expect: &[(2, "crate::effect::Executor::start")],
+    },
+    Sample {
+        rule: "views never reach sources, effects or persistence",
+        file: "src/ui/shell.rs",
+        source: "use crate::{persist::*, state::AppState};",
+        expect: &[(1, "crate::persist::*")],
+    },
+    Sample {
+        rule: "views never reach sources, effects or persistence",
+        file: "src/ui/tabs/mod.rs",
+        source: "use super::format::truncate;\nuse crate::effects_free::X;\nuse crate::state::AppState;",
+        expect: &[],
+    },
+    Sample {
+        rule: "views do no I/O",
+        file: "src/ui/widgets.rs",
+        source: "fn f() {\n    std::thread::sleep(PAUSE);\n}",
+        expect: &[(2, "std::thread::sleep")],
+    },
+    Sample {
+        rule: "views do no I/O",
+        file: "src/tabs/resources/view/table.rs",
+        source: "use std::fs;\nfn f() {\n    let _ = fs::read(\"x\");\n}",
+        expect: &[(1, "std::fs"), (3, "std::fs::read")],
+    },
+    Sample {
+        rule: "views do no I/O",
+        file: "src/ui/mod.rs",
+        source: "fn f() {\n    tokio::select! {}\n}",
+        expect: &[(2, "tokio::select!")],
+    },
+    Sample {
+        rule: "views do no I/O",
+        file: "src/ui/mod.rs",
+        source: "fn f() -> std::time::Duration {\n    std::time::Duration::from_secs(1)\n}",
+        expect: &[],
+    },
+    Sample {
+        rule: "views read no clock",
+        file: "src/ui/mod.rs",
+        source: "use chrono::Utc;\nfn f() {\n    let _ = Utc::now();\n}",
+        expect: &[(3, "chrono::Utc::now")],
+    },
+    Sample {
+        rule: "views read no clock",
+        file: "src/ui/format.rs",
+        source: "use std::time::Instant as Clock;\nfn f() {\n    Clock::now();\n}",
+        expect: &[(3, "std::time::Instant::now")],
+    },
+    Sample {
+        rule: "views read no clock",
+        file: "src/ui/mod.rs",
+        source: "use chrono::Utc;\nmod clock {\n    use super::Utc;\n    fn f() {\n        Utc::now();\n    }\n}",
+        expect: &[(5, "crate::ui::Utc::now (= chrono::Utc::now)")],
+    },
+    Sample {
+        rule: "views read no clock",
+        file: "src/tabs/alerts/view.rs",
+        source: "fn f() -> std::time::SystemTime {\n    todo!()\n}",
+        expect: &[(1, "std::time::SystemTime")],
+    },
+    Sample {
+        rule: "views read no clock",
+        file: "src/ui/shell.rs",
+        source: "fn f() -> String {\n    format!(\"{}\", chrono::offset::Local::now())\n}",
+        expect: &[(2, "chrono::offset::Local::now")],
+    },
+    Sample {
+        rule: "views read no clock",
+        file: "src/ui/shell.rs",
+        source: "use chrono::{DateTime, Utc};\nfn f(now: DateTime<Utc>) -> String {\n    now.to_rfc3339()\n}",
+        expect: &[],
+    },
+    Sample {
+        rule: "views take colours from the theme",
+        file: "src/ui/widgets.rs",
+        source: "fn f(x: Span) -> Span {\n    x.red()\n}",
+        expect: &[(2, ".red()")],
+    },
+    Sample {
+        rule: "views take colours from the theme",
+        file: "src/tabs/containers/view.rs",
+        source: "fn f(x: Span) -> Span {\n    x.bold().on_light_blue()\n}",
+        expect: &[(2, ".on_light_blue()")],
+    },
+    Sample {
+        rule: "views take colours from the theme",
+        file: "src/ui/widgets.rs",
+        source: "fn f() -> Vec<Span> {\n    vec![Span::raw(\"x\").dark_gray()]\n}",
+        expect: &[(2, ".dark_gray()")],
+    },
+    Sample {
+        rule: "views take colours from the theme",
+        file: "src/ui/widgets.rs",
+        source: "fn f(x: Span, theme: &Theme) -> Span {\n    x.style(theme.red)\n}",
+        expect: &[],
+    },
+    Sample {
+        rule: "views judge nothing",
+        file: "src/ui/tabs/resources.rs",
+        source: "use crate::findings::{Severity, judge};\nfn f() -> Severity {\n    judge(1.0, 2.0, 3.0)\n}",
+        expect: &[(1, "crate::findings::judge"), (3, "crate::findings::judge")],
+    },
+    Sample {
+        rule: "views judge nothing",
+        file: "src/ui/tabs/containers.rs",
+        source: "fn f(state: &AppState) {\n    crate::findings::container_findings(state);\n}",
+        expect: &[(2, "crate::findings::container_findings")],
+    },
+    Sample {
+        rule: "views judge nothing",
+        file: "src/tabs/containers/view.rs",
+        source: "use super::judge::verdict;",
+        expect: &[(1, "crate::tabs::containers::judge::verdict")],
+    },
+    Sample {
+        rule: "views judge nothing",
+        file: "src/tabs/containers/view.rs",
+        source: "use crate::findings::Severity;\nuse super::state::ContainersState;\nfn f(s: Severity) -> Severity {\n    s\n}",
+        expect: &[],
+    },
+    Sample {
+        rule: "state never reaches sources, effects, persistence or the ui",
+        file: "src/state/containers.rs",
+        source: "use crate::collect::containers::ContainerInfo;",
+        expect: &[(1, "crate::collect::containers::ContainerInfo")],
+    },
+    Sample {
+        rule: "state never reaches sources, effects, persistence or the ui",
+        file: "src/findings.rs",
+        source: "fn f(frame: &mut ratatui::Frame) {}",
+        expect: &[(1, "ratatui::Frame")],
+    },
+    Sample {
+        rule: "state never reaches sources, effects, persistence or the ui",
+        file: "src/tabs/alerts/record.rs",
+        source: "use crate::ui::RenderCtx;",
+        expect: &[(1, "crate::ui::RenderCtx")],
+    },
+    Sample {
+        rule: "state never reaches sources, effects, persistence or the ui",
+        file: "src/state/mod.rs",
+        source: "mod containers;\nuse containers::ContainersState;\nuse crate::model::ContainerInfo;",
+        expect: &[],
+    },
+    Sample {
+        rule: "state does no I/O",
+        file: "src/state/mod.rs",
+        source: "fn load() -> String {\n    std::fs::read_to_string(\"x\").unwrap_or_default()\n}",
+        expect: &[(2, "std::fs::read_to_string")],
+    },
+    Sample {
+        rule: "state does no I/O",
+        file: "src/metrics/store.rs",
+        source: "fn f() {\n    let _ = std::env::var(\"HOME\");\n}",
+        expect: &[(2, "std::env::var")],
+    },
+    Sample {
+        rule: "state does no I/O",
+        file: "src/state/mod.rs",
+        source: "use std::collections::BTreeMap;\n#[cfg(test)]\nmod tests {\n    fn f() {\n        std::fs::read(\"x\");\n    }\n}",
+        expect: &[],
+    },
+    Sample {
+        rule: "state reads no clock",
+        file: "src/tabs/containers/judge.rs",
+        source: "fn f() {\n    let _ = chrono::offset::Local::now();\n}",
+        expect: &[(2, "chrono::offset::Local::now")],
+    },
+    Sample {
+        rule: "state reads no clock",
+        file: "src/model/containers.rs",
+        source: "use std::time::Instant;\nfn f() -> Instant {\n    Instant::now()\n}",
+        expect: &[(3, "std::time::Instant::now")],
+    },
+    Sample {
+        rule: "state reads no clock",
+        file: "src/state/source.rs",
+        source: "fn f(now: chrono::DateTime<chrono::Utc>) {}",
+        expect: &[],
+    },
+    Sample {
+        rule: "the model knows no state or tabs",
+        file: "src/model/containers.rs",
+        source: "use crate::state::AppState;",
+        expect: &[(1, "crate::state::AppState")],
+    },
+    Sample {
+        rule: "the model knows no state or tabs",
+        file: "src/model.rs",
+        source: "fn f(state: &crate::tabs::containers::state::ContainersState) {}",
+        expect: &[(1, "crate::tabs::containers::state::ContainersState")],
+    },
+    Sample {
+        rule: "the model knows no state or tabs",
+        file: "src/model/containers.rs",
+        source: "use super::engine::EngineId;\nuse chrono::DateTime;",
+        expect: &[],
+    },
+    Sample {
+        rule: "update never collects, persists or runs effects",
+        file: "src/update.rs",
+        source: "use crate::collect::SourceReport;",
+        expect: &[(1, "crate::collect::SourceReport")],
+    },
+    Sample {
+        rule: "update never collects, persists or runs effects",
+        file: "src/tabs/containers/update.rs",
+        source: "use crate::effect::Executor;",
+        expect: &[(1, "crate::effect::Executor")],
+    },
+    Sample {
+        rule: "update never collects, persists or runs effects",
+        file: "src/update.rs",
+        source: "use crate::effect::Effect;\nfn f() -> Vec<Effect> {\n    vec![Effect::Quit]\n}",
+        expect: &[],
+    },
+    Sample {
+        rule: "update never draws",
+        file: "src/update.rs",
+        source: "use ratatui::layout::Rect;",
+        expect: &[(1, "ratatui::layout::Rect")],
+    },
+    Sample {
+        rule: "update never draws",
+        file: "src/tabs/containers/update.rs",
+        source: "use super::state::ContainersState;",
+        expect: &[],
+    },
+    Sample {
+        rule: "update does no I/O",
+        file: "src/update.rs",
+        source: "fn f() {\n    std::thread::sleep(PAUSE);\n}",
+        expect: &[(2, "std::thread::sleep")],
+    },
+    Sample {
+        rule: "update does no I/O",
+        file: "src/tabs/containers/update.rs",
+        source: "fn f() {\n    tokio::spawn(work());\n}",
+        expect: &[(2, "tokio::spawn")],
+    },
+    Sample {
+        rule: "update does no I/O",
+        file: "src/update.rs",
+        source: "use std::time::Duration;",
+        expect: &[],
+    },
+    Sample {
+        rule: "update reads no clock",
+        file: "src/update.rs",
+        source: "use chrono::Utc;\nfn f() {\n    let _ = Utc::now();\n}",
+        expect: &[(3, "chrono::Utc::now")],
+    },
+    Sample {
+        rule: "update reads no clock",
+        file: "src/update.rs",
+        source: "use chrono::{DateTime, Utc};\nfn update(now: DateTime<Utc>) {}",
+        expect: &[],
+    },
+    Sample {
+        rule: "update is synchronous",
+        file: "src/update.rs",
+        source: "async fn update() {}",
+        expect: &[(1, "async")],
+    },
+    Sample {
+        rule: "update is synchronous",
+        file: "src/tabs/containers/update.rs",
+        source: "fn f(x: F) {\n    let _ = async { x.await };\n}",
+        expect: &[(2, "async"), (2, ".await")],
+    },
+    Sample {
+        rule: "update is synchronous",
+        file: "src/update.rs",
+        source: "fn update(state: &mut AppState) -> Vec<Effect> {\n    Vec::new()\n}",
+        expect: &[],
+    },
+    Sample {
+        rule: "sources never draw",
+        file: "src/collect/docker.rs",
+        source: "use ratatui::style::Style;",
+        expect: &[(1, "ratatui::style::Style")],
+    },
+    Sample {
+        rule: "sources never draw",
+        file: "src/collect/docker.rs",
+        source: "use bollard::Docker;",
+        expect: &[],
+    },
+    Sample {
+        rule: "colours come only from the theme",
+        file: "src/ui/shell.rs",
+        source: "use ratatui::style::Color;\nfn f() -> Color {\n    Color::Red\n}",
+        expect: &[
+            (1, "ratatui::style::Color"),
+            (2, "ratatui::style::Color"),
+            (3, "ratatui::style::Color::Red"),
+        ],
+    },
+    Sample {
+        rule: "colours come only from the theme",
+        file: "src/state/mod.rs",
+        source: "use ratatui::prelude::*;\nfn f() {\n    let _ = Color::Red;\n}",
+        expect: &[(3, "Color::Red")],
+    },
+    Sample {
+        rule: "colours come only from the theme",
+        file: "src/check.rs",
+        source: "fn f() {\n    let _ = ratatui::style::palette::tailwind::RED.c500;\n}",
+        expect: &[(2, "ratatui::style::palette::tailwind::RED")],
+    },
+    Sample {
+        rule: "colours come only from the theme",
+        file: "src/config/theme.rs",
+        source: "use ratatui::style::Color;\nfn f() -> Color {\n    Color::Red\n}",
+        expect: &[],
+    },
+    Sample {
+        rule: "colours come only from the theme",
+        file: "src/ui/shell.rs",
+        source: "fn f(theme: &Theme) -> Style {\n    Style::new().fg(theme.accent)\n}",
+        expect: &[],
+    },
+    Sample {
+        rule: "only main prints",
+        file: "src/app.rs",
+        source: "fn f() {\n    println!(\"x\");\n}",
+        expect: &[(2, "println!")],
+    },
+    Sample {
+        rule: "only main prints",
+        file: "src/ui/mod.rs",
+        source: "fn f() {\n    let _ = vec![dbg!(1), std::eprintln!()];\n}",
+        expect: &[(2, "dbg!"), (2, "std::eprintln!")],
+    },
+    Sample {
+        rule: "only main prints",
+        file: "src/main.rs",
+        source: "fn main() {\n    println!(\"x\");\n}",
+        expect: &[],
+    },
+    Sample {
+        rule: "only main prints",
+        file: "src/app.rs",
+        source: "fn f(out: &mut String) {\n    let _ = writeln!(out, \"x\");\n}",
+        expect: &[],
+    },
+];
+
+fn rule_named(name: &str) -> &'static Rule {
+    RULES
+        .iter()
+        .find(|rule| rule.name == name)
+        .unwrap_or_else(|| panic!("no rule named {name:?}"))
+}
+
+fn sample_result(sample: &Sample) -> Result<(), String> {
+    let rule = rule_named(sample.rule);
+    let file = SourceFile::parse(sample.file, sample.source);
+    let found: Vec<(usize, String)> = check(&[file], &[rule])
+        .into_iter()
+        .map(|v| (v.line, v.described))
+        .collect();
+    let expected: Vec<(usize, String)> = sample
+        .expect
+        .iter()
+        .map(|(line, what)| (*line, what.to_string()))
+        .collect();
+    if found == expected {
+        Ok(())
+    } else {
+        Err(format!("expected {expected:?}, found {found:?}"))
     }
 }
 
 #[test]
-fn views_never_do_io() {
-    let found = offenders(
-        "src/ui",
-        &[
-            "tokio",
-            "std::fs",
-            "std::net",
-            "sysinfo",
-            "reqwest",
-            "bollard",
-            "Utc::now",
-            "Local::now",
-        ],
-    );
-    assert!(found.is_empty(), "{found:?}");
-}
-
-#[test]
-fn update_is_synchronous_and_reads_no_clock() {
-    let found = offenders(
-        "src/update.rs",
-        &[
-            "async ",
-            ".await",
-            "Utc::now",
-            "Local::now",
-            "Instant::now",
-            "std::fs",
-        ],
-    );
-    assert!(found.is_empty(), "{found:?}");
-}
-
-#[test]
-fn colours_come_only_from_themes() {
-    let found: Vec<String> = offenders("src", &["Color::"])
-        .into_iter()
-        .filter(|o| !o.contains("config/theme.rs"))
+fn every_rule_reports_its_bad_samples_and_passes_its_good_ones() {
+    let failures: Vec<String> = SAMPLES
+        .iter()
+        .filter_map(|sample| {
+            sample_result(sample).err().map(|e| {
+                format!(
+                    "{} on {}: {:?}: {e}",
+                    sample.rule, sample.file, sample.source
+                )
+            })
+        })
         .collect();
-    assert!(found.is_empty(), "{found:?}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
-fn nothing_prints_to_the_terminal_while_the_ui_runs() {
-    let found: Vec<String> = offenders("src", &["println!", "eprintln!", "print!(", "dbg!("])
-        .into_iter()
-        .filter(|o| !o.starts_with("src/main.rs"))
+fn every_rule_has_a_bad_and_a_good_sample() {
+    for rule in RULES {
+        let samples: Vec<&Sample> = SAMPLES.iter().filter(|s| s.rule == rule.name).collect();
+        assert!(
+            samples.iter().any(|s| !s.expect.is_empty()),
+            "{}: no bad sample",
+            rule.name
+        );
+        assert!(
+            samples.iter().any(
+                |s| s.expect.is_empty() && rule.covers(&SourceFile::parse(s.file, "").layers())
+            ),
+            "{}: no good sample among the files it covers",
+            rule.name
+        );
+    }
+}
+
+// Self-tests of the path resolution the rules rely on.
+
+fn described_references(files: &[(&str, &str)], of: &str) -> Vec<String> {
+    let files: Vec<SourceFile> = files
+        .iter()
+        .map(|(path, source)| SourceFile::parse(path, source))
         .collect();
-    assert!(
-        found.is_empty(),
-        "only main.rs prints, before or after the UI: {found:?}"
+    let file = files.iter().find(|f| f.path == of).unwrap();
+    Crate::of(&files)
+        .references(file)
+        .iter()
+        .map(Reference::describe)
+        .collect()
+}
+
+#[test]
+fn use_trees_expand_to_full_paths() {
+    let source = "use crate::{collect::{self, docker::Docker as Engine}, state::*};\n\
+                  use super::format;\n\
+                  fn f() { Engine::new(); collect::run(); format::bytes(); }";
+    assert_eq!(
+        described_references(&[("src/ui/tabs/mod.rs", source)], "src/ui/tabs/mod.rs"),
+        [
+            "crate::collect",
+            "crate::collect::docker::Docker",
+            "crate::state::*",
+            "crate::ui::format",
+            "crate::collect::docker::Docker::new",
+            "crate::collect::run",
+            "crate::ui::format::bytes",
+        ]
     );
+}
+
+#[test]
+fn names_resolve_through_local_modules_import_chains_and_inline_modules() {
+    let source = "mod containers;\n\
+                  use containers::ContainersState;\n\
+                  use std::time;\n\
+                  use time::Instant;\n\
+                  mod inner { use super::Instant; fn f() { Instant::now(); } }";
+    assert_eq!(
+        described_references(&[("src/state/mod.rs", source)], "src/state/mod.rs"),
+        [
+            "crate::state::containers::ContainersState",
+            "std::time",
+            "std::time::Instant",
+            "crate::state::Instant (= std::time::Instant)",
+            "crate::state::Instant::now (= std::time::Instant::now)",
+        ]
+    );
+}
+
+#[test]
+fn a_glob_import_resolves_through_the_module_it_names() {
+    let files = [
+        ("src/findings.rs", "pub fn resource_findings() {}"),
+        (
+            "src/ui/tabs/resources.rs",
+            "use crate::findings::*;\nfn f() { resource_findings(); }",
+        ),
+    ];
+    assert_eq!(
+        described_references(&files, "src/ui/tabs/resources.rs"),
+        ["crate::findings::*", "crate::findings::resource_findings"]
+    );
+}
+
+#[test]
+fn files_map_to_their_modules_and_layers() {
+    let cases: &[(&str, &str, &[Layer])] = &[
+        ("src/lib.rs", "crate", &[]),
+        ("src/ui/tabs/mod.rs", "crate::ui::tabs", &[Layer::View]),
+        (
+            "src/tabs/containers/view.rs",
+            "crate::tabs::containers::view",
+            &[Layer::View],
+        ),
+        (
+            "src/tabs/containers/state.rs",
+            "crate::tabs::containers::state",
+            &[Layer::State],
+        ),
+        (
+            "src/tabs/containers/update.rs",
+            "crate::tabs::containers::update",
+            &[Layer::Update],
+        ),
+        (
+            "src/model/containers.rs",
+            "crate::model::containers",
+            &[Layer::State, Layer::Model],
+        ),
+        (
+            "src/config/theme.rs",
+            "crate::config::theme",
+            &[Layer::Theme],
+        ),
+    ];
+    for (path, module, layers) in cases {
+        let file = SourceFile::parse(path, "");
+        assert_eq!(file.module.join("::"), *module, "{path}");
+        assert_eq!(file.layers(), *layers, "{path}");
+    }
 }
