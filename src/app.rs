@@ -23,7 +23,7 @@ use crate::effect::Executor;
 use crate::input::{route_key, route_mouse};
 use crate::model::source::SourceId;
 use crate::msg::{Msg, SourceUpdate};
-use crate::state::{AppState, SYSTEM_SOURCE, docker_source};
+use crate::state::AppState;
 use crate::ui::{self, RenderCtx};
 use crate::update::update;
 
@@ -79,7 +79,7 @@ impl App {
         let ignore_mounts = config.resources.ignore_mounts.clone();
         let sender = self.sender.clone();
         let cancel = self.cancel.clone();
-        self.sources.spawn(SourceId::new(SYSTEM_SOURCE), move || {
+        self.sources.spawn(SourceId::system(), move || {
             supervise(
                 SystemSource::new(&ignore_mounts),
                 schedule,
@@ -98,22 +98,21 @@ impl App {
             let (name, host) = (engine.name.clone(), engine.host.clone());
             let sender = self.sender.clone();
             let cancel = self.cancel.clone();
-            self.sources
-                .spawn(SourceId::new(docker_source(&name)), move || {
-                    let name = name.clone();
-                    supervise(
-                        DockerSource::new(&name, &host),
-                        engine_schedule,
-                        sender.clone(),
-                        move |report| {
-                            Msg::Source(SourceUpdate::Docker {
-                                engine: name.clone(),
-                                report,
-                            })
-                        },
-                        cancel.clone(),
-                    )
-                });
+            self.sources.spawn(SourceId::docker(&name), move || {
+                let name = name.clone();
+                supervise(
+                    DockerSource::new(&name, &host),
+                    engine_schedule,
+                    sender.clone(),
+                    move |report| {
+                        Msg::Source(SourceUpdate::Docker {
+                            engine: name.clone(),
+                            report,
+                        })
+                    },
+                    cancel.clone(),
+                )
+            });
         }
     }
 

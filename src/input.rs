@@ -30,7 +30,7 @@ pub fn route_key(state: &AppState, keymap: &Keymap, key: KeyEvent) -> Option<Msg
         Overlay::Help => {
             // The selection keys scroll the help, the help key and quitting do what they say,
             // and any other key closes it.
-            let action = keymap.action_for(state.key_context(), chord);
+            let action = keymap.action_for(crate::tabs::key_context(state), chord);
             Some(Msg::Action(match action {
                 Some(action @ (Action::Quit | Action::Help)) => action,
                 Some(action) if help_scroll(action).is_some() => action,
@@ -38,7 +38,7 @@ pub fn route_key(state: &AppState, keymap: &Keymap, key: KeyEvent) -> Option<Msg
             }))
         }
         Overlay::None => keymap
-            .action_for(state.key_context(), chord)
+            .action_for(crate::tabs::key_context(state), chord)
             .map(Msg::Action),
     }
 }

@@ -20,6 +20,7 @@ pub mod persist;
 pub mod redact;
 pub mod state;
 pub mod tab;
+pub mod tabs;
 pub mod tui;
 pub mod ui;
 pub mod update;

@@ -2,10 +2,10 @@
 
 use crate::action::Action;
 use crate::command::CommandOutcome;
+use crate::model::containers::ContainerKey;
 use crate::model::containers::{EngineSnapshot, LogEvent};
 use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::{SourceDeath, SourceReport};
-use crate::state::containers::ContainerKey;
 use crate::tab::Tab;
 
 #[derive(Debug, Clone, PartialEq)]

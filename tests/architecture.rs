@@ -243,12 +243,6 @@ const RULES: &[Rule] = &[
     },
 ];
 
-/// Today's violations, allowed while their types move into `src/model/`: per file, the paths it
-/// may still name, each with what is under it (an enum's variants). Temporary: this list must shrink to empty.
-/// The tree test fails when an entry no longer occurs, so it cannot go stale.
-const KNOWN_VIOLATIONS: &[(&str, &[&str])] =
-    &[("src/ui/tabs/resources.rs", &["crate::findings::judge"])];
-
 // Globs over path segments.
 
 fn segments<'a>(text: &'a str, separator: &str) -> Vec<&'a str> {
@@ -845,8 +839,6 @@ impl Rule {
 struct Violation {
     file: String,
     line: usize,
-    /// The path as written (made absolute), which `KNOWN_VIOLATIONS` names.
-    what: String,
     described: String,
     rule: &'static Rule,
 }
@@ -882,7 +874,6 @@ fn check(files: &[SourceFile], rules: &[&'static Rule]) -> Vec<Violation> {
                     .map(|r| Violation {
                         file: file.path.clone(),
                         line: r.line,
-                        what: r.written(),
                         described: r.describe(),
                         rule,
                     }),
@@ -890,24 +881,6 @@ fn check(files: &[SourceFile], rules: &[&'static Rule]) -> Vec<Violation> {
         }
     }
     violations
-}
-
-fn known_violations() -> impl Iterator<Item = (&'static str, &'static str)> {
-    KNOWN_VIOLATIONS
-        .iter()
-        .flat_map(|(file, paths)| paths.iter().map(move |path| (*file, *path)))
-}
-
-fn allows((file, path): (&str, &str), violation: &Violation) -> bool {
-    violation.file == file
-        && violation
-            .what
-            .strip_prefix(path)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
-}
-
-fn is_known(violation: &Violation) -> bool {
-    known_violations().any(|known| allows(known, violation))
 }
 
 #[test]
@@ -919,24 +892,11 @@ fn the_source_tree_keeps_its_layers() {
             "no file in {layer:?}: the layer patterns no longer match the tree"
         );
     }
-    let violations = check(&files, &RULES.iter().collect::<Vec<_>>());
-    for violation in &violations {
-        let known = if is_known(violation) { " (known)" } else { "" };
-        println!("{violation}{known}");
-    }
-    let new: Vec<String> = violations
+    let violations: Vec<String> = check(&files, &RULES.iter().collect::<Vec<_>>())
         .iter()
-        .filter(|v| !is_known(v))
         .map(ToString::to_string)
         .collect();
-    let gone: Vec<_> = known_violations()
-        .filter(|known| !violations.iter().any(|v| allows(*known, v)))
-        .collect();
-    assert!(
-        new.is_empty() && gone.is_empty(),
-        "new violations:\n{}\n\nKNOWN_VIOLATIONS that no longer occur (remove them): {gone:?}",
-        new.join("\n")
-    );
+    assert!(violations.is_empty(), "{}", violations.join("\n"));
 }
 
 // Self-tests: each rule on bad and good samples, parsed as if they were the given file.

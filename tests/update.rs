@@ -256,7 +256,7 @@ fn a_dead_source_task_is_down_with_its_panic_until_the_restart_answers() {
     let mut state = fixtures::app_state(Mode::Interactive);
     tick_at(&mut state, 5);
     let death = SourceDeath {
-        source: SourceId::new(SYSTEM_SOURCE),
+        source: SourceId::system(),
         failure: SourceFailure {
             error: "source task panicked: index out of bounds".into(),
             retry_at: now() + Duration::seconds(7),
@@ -480,19 +480,19 @@ fn filter_edits_narrow_the_list_and_cancel_clears_it() {
     for c in "nginx".chars() {
         update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)), now());
     }
-    assert_eq!(state.resources.visible.len(), 3);
+    assert_eq!(state.resources.list.len(), 3);
     update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
     assert_eq!(
-        (state.overlay.clone(), state.resources.filter.as_str()),
+        (state.overlay.clone(), state.resources.list.filter.as_str()),
         (Overlay::None, "nginx")
     );
     act(&mut state, Action::Filter);
     update(&mut state, Msg::FilterEdit(FilterEdit::Backspace), now());
-    assert_eq!(state.resources.filter, "ngin");
+    assert_eq!(state.resources.list.filter, "ngin");
     update(&mut state, Msg::FilterEdit(FilterEdit::Cancel), now());
-    assert_eq!(state.resources.filter, "");
+    assert_eq!(state.resources.list.filter, "");
     assert_eq!(
-        state.resources.visible.len(),
+        state.resources.list.len(),
         fixtures::resources_snapshot().processes.len()
     );
 }
@@ -643,8 +643,8 @@ fn each_tab_edits_its_own_filter() {
     update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
     assert_eq!(
         (
-            state.resources.filter.as_str(),
-            state.containers.filter.as_str()
+            state.resources.list.filter.as_str(),
+            state.containers.list.filter.as_str()
         ),
         ("nginx", "shop")
     );
@@ -652,10 +652,10 @@ fn each_tab_edits_its_own_filter() {
     act(&mut state, Action::Filter);
     type_filter(&mut state, "-web");
     update(&mut state, Msg::FilterEdit(FilterEdit::Backspace), now());
-    assert_eq!(state.containers.filter, "shop-we");
+    assert_eq!(state.containers.list.filter, "shop-we");
     update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
     assert_eq!(
-        (state.overlay.clone(), state.resources.filter.as_str()),
+        (state.overlay.clone(), state.resources.list.filter.as_str()),
         (Overlay::None, "nginx"),
         "the Resources filter is untouched"
     );
@@ -665,8 +665,8 @@ fn each_tab_edits_its_own_filter() {
     update(&mut state, Msg::FilterEdit(FilterEdit::Cancel), now());
     assert_eq!(
         (
-            state.resources.filter.as_str(),
-            state.containers.filter.as_str()
+            state.resources.list.filter.as_str(),
+            state.containers.list.filter.as_str()
         ),
         ("", "shop-we")
     );
@@ -684,7 +684,7 @@ fn the_log_search_is_not_the_containers_filter() {
     update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
     let search = state.containers.logs.as_ref().map(|l| l.search.clone());
     assert_eq!(search.as_deref(), Some("timed"));
-    assert_eq!(state.containers.filter, "shop-web");
+    assert_eq!(state.containers.list.filter, "shop-web");
 }
 
 #[test]

@@ -9,10 +9,11 @@ use watchdeck::effect::Effect;
 use watchdeck::findings::Severity;
 use watchdeck::fixtures::{self, now};
 use watchdeck::metrics::SeriesKey;
+use watchdeck::model::containers::ContainerKey;
 use watchdeck::model::containers::{ContainerAction, ContainerState, LogEvent};
 use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
-use watchdeck::state::containers::ContainerKey;
+use watchdeck::state::list::SortLabel;
 use watchdeck::state::{AppState, Mode, Overlay, ToastKind};
 
 fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
@@ -25,7 +26,7 @@ fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
 
 fn select(state: &mut AppState, name: &str) {
     act(state, Action::SelectFirst);
-    for _ in 0..state.containers.visible.len() {
+    for _ in 0..state.containers.list.len() {
         if state
             .containers
             .selected_container()
@@ -73,7 +74,7 @@ fn sorting_and_filtering_keep_the_selection() {
     for _ in 0..7 {
         act(&mut state, Action::SortNextColumn);
     }
-    assert_eq!(state.containers.sort.label(), "cpu");
+    assert_eq!(state.containers.list.sort.label(), "cpu");
     let shop: Vec<String> = names(&state).into_iter().take(4).collect();
     assert_eq!(shop[0], "shop-api-1", "busiest first within the project");
     assert_eq!(
@@ -506,7 +507,7 @@ fn env_values_are_revealed_only_for_the_selected_container_and_each_reveal_is_au
         );
         assert!(state.containers.show_detail);
         let revealed = state.containers.revealed_env.clone().expect("revealed");
-        assert_eq!(Some(revealed), state.containers.selected.clone());
+        assert_eq!(Some(revealed), state.containers.list.selected.clone());
         assert_eq!(
             act(&mut state, Action::RevealEnv),
             [],
@@ -621,7 +622,7 @@ fn detail_scroll_keys_route_in_both_keymaps() {
 
 #[test]
 fn the_log_view_marks_a_restart_and_says_when_it_waits_and_ends() {
-    use watchdeck::state::containers::{LogMarker, LogRow, LogStatus};
+    use watchdeck::tabs::containers::state::{LogMarker, LogRow, LogStatus};
     let mut state = fixtures::containers_app_state(Mode::Interactive);
     select(&mut state, "shop-web-1");
     act(&mut state, Action::OpenLogs);

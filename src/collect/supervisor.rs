@@ -186,7 +186,7 @@ mod tests {
         let polls = polls.clone();
         let sender = sender.clone();
         let cancel = cancel.clone();
-        tasks.spawn(SourceId::new("system"), move || {
+        tasks.spawn(SourceId::system(), move || {
             let collector = PanicsAfter {
                 answers: 0,
                 polls: polls.clone(),
@@ -205,7 +205,7 @@ mod tests {
 
         let started = Instant::now();
         let death = tasks.next_death().await;
-        assert_eq!(death.source, SourceId::new("system"));
+        assert_eq!(death.source, SourceId::system());
         assert_eq!(
             death.failure.error,
             "source task panicked: sampler state corrupt at poll 1"
@@ -234,7 +234,7 @@ mod tests {
         let starts = Arc::new(AtomicU32::new(0));
         let counted = starts.clone();
         // Dies at once twice, then after ten healthy minutes.
-        tasks.spawn(SourceId::new("docker:local"), move || {
+        tasks.spawn(SourceId::docker("local"), move || {
             let start = counted.fetch_add(1, Ordering::SeqCst);
             async move {
                 if start >= 2 {

@@ -9,9 +9,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::collect::docker;
 use crate::command::{CommandError, ContainerCommand};
+use crate::model::containers::ContainerKey;
 use crate::model::containers::LogEvent;
 use crate::msg::Msg;
-use crate::state::containers::ContainerKey;
 
 /// Long enough for a stop or restart, whose grace period before SIGKILL is 10 s, on a busy engine.
 const ACTION_TIMEOUT: Duration = Duration::from_secs(60);

@@ -189,7 +189,7 @@ mod tests {
     use super::*;
     use crate::command::{ContainerCommand, ProcessCommand, ProcessSignal};
     use crate::model::containers::ContainerAction;
-    use crate::state::containers::ContainerKey;
+    use crate::model::containers::ContainerKey;
     use std::time::Duration;
 
     fn executor(dir: &std::path::Path, mode: Mode) -> (Executor, mpsc::Receiver<Msg>) {

@@ -8,7 +8,7 @@ mod process;
 pub use executor::Executor;
 
 use crate::command::OperatorCommand;
-use crate::state::containers::ContainerKey;
+use crate::model::containers::ContainerKey;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {

@@ -202,3 +202,10 @@ pub enum LogEvent {
     /// The follow is over for good: why, e.g. `container removed`.
     Ended(String),
 }
+
+/// Which container: engines may share container names, so the engine is part of the key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ContainerKey {
+    pub engine: String,
+    pub id: String,
+}

@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::tab::Tab;
+
 /// What a source reports after each poll.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceReport<T> {
@@ -16,15 +18,33 @@ pub struct SourceFailure {
     pub retry_at: DateTime<Utc>,
 }
 
-/// Which source a task serves: the name its health is kept under (`system`, `docker:local`).
+/// Which source: the name its health is kept under (`system`, `docker:local`) and the tab it
+/// feeds, so a finding about it lands on that tab.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SourceId {
     pub name: String,
+    pub tab: Tab,
 }
 
+/// The name of the local host source, in the header and the findings.
+pub const SYSTEM_SOURCE: &str = "system";
+
 impl SourceId {
-    pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into() }
+    pub fn new(name: impl Into<String>, tab: Tab) -> Self {
+        Self {
+            name: name.into(),
+            tab,
+        }
+    }
+
+    /// The local host.
+    pub fn system() -> Self {
+        Self::new(SYSTEM_SOURCE, Tab::Resources)
+    }
+
+    /// A Docker engine, by its configured name.
+    pub fn docker(engine: &str) -> Self {
+        Self::new(format!("docker:{engine}"), Tab::Containers)
     }
 }
 

@@ -1,7 +1,6 @@
 //! The application state: one owner (the app loop), changed only by `update`.
 
-pub mod containers;
-pub mod resources;
+pub mod list;
 pub mod source;
 
 use std::time::Duration;
@@ -9,14 +8,14 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::command::{ContainerCommand, OperatorCommand};
-use crate::config::keymap::Context;
 use crate::config::{Config, DockerConfig, ResourcesConfig};
 use crate::findings::{Finding, Severity};
 use crate::metrics::MetricStore;
 use crate::model::containers::ContainerAction;
+use crate::model::source::SourceId;
 use crate::tab::Tab;
-use containers::{ContainersState, EngineState};
-use resources::ResourcesState;
+use crate::tabs::containers::state::{ContainersState, EngineState};
+use crate::tabs::resources::state::ResourcesState;
 use source::SourceHealth;
 
 /// How the console was started; the read-only modes refuse every operator command.
@@ -122,6 +121,8 @@ pub struct AppState {
     pub log_tail: usize,
     pub log_buffer: usize,
     pub limits: ResourcesConfig,
+    /// Every source's findings, worst first: the tab markers, the header, `--watch` and `check`
+    /// read these. Kept per source in `sources` and gathered here when one changes.
     pub findings: Vec<Finding>,
     pub configured: ConfiguredSources,
     pub watch: Option<WatchState>,
@@ -129,12 +130,11 @@ pub struct AppState {
     pub should_quit: bool,
 }
 
-/// The name of the local host source, in the header and the findings.
-pub const SYSTEM_SOURCE: &str = "system";
+pub use crate::model::source::SYSTEM_SOURCE;
 
 /// The source name of a Docker engine, in the header and the findings.
 pub fn docker_source(engine: &str) -> String {
-    format!("docker:{engine}")
+    SourceId::docker(engine).name
 }
 
 impl AppState {
@@ -170,11 +170,11 @@ impl AppState {
             help_scroll: 0,
             toasts: Vec::new(),
             in_flight: Vec::new(),
-            sources: std::iter::once(SourceHealth::new(SYSTEM_SOURCE))
+            sources: std::iter::once(SourceHealth::new(SourceId::system()))
                 .chain(
                     engines
                         .iter()
-                        .map(|e| SourceHealth::new(&docker_source(&e.name))),
+                        .map(|e| SourceHealth::new(SourceId::docker(&e.name))),
                 )
                 .collect(),
             metrics: MetricStore::new(capacity),
@@ -235,25 +235,6 @@ impl AppState {
         }
     }
 
-    /// What `/` edits here: the search of the open log view, else the filter of the tab's list.
-    pub fn edited_filter(&self) -> &str {
-        match (&self.containers.logs, self.tab) {
-            (Some(logs), Tab::Containers) => &logs.search,
-            (None, Tab::Containers) => &self.containers.filter,
-            _ => &self.resources.filter,
-        }
-    }
-
-    /// The keymap context of what has the keyboard, below any dialog: the log view when it is open
-    /// on the Containers tab, else the active tab.
-    pub fn key_context(&self) -> Context {
-        if self.tab == Tab::Containers && self.containers.logs.is_some() {
-            Context::Logs
-        } else {
-            Context::from(self.tab)
-        }
-    }
-
     /// The command in flight on the target of `command`, if any.
     pub fn in_flight_on(&self, command: &OperatorCommand) -> Option<&InFlight> {
         self.in_flight
@@ -276,19 +257,35 @@ impl AppState {
             })
     }
 
+    /// Replaces one source's findings and gathers every source's, worst first; equal ones keep
+    /// the order of the sources.
+    pub fn set_findings(&mut self, source: &str, findings: Vec<Finding>) {
+        if let Some(health) = self.sources.iter_mut().find(|s| s.name == source) {
+            health.findings = findings;
+        }
+        let mut all: Vec<Finding> = self
+            .sources
+            .iter()
+            .flat_map(|s| s.findings.iter().cloned())
+            .collect();
+        all.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        self.findings = all;
+    }
+
+    /// The worst finding about `subject` from `source`, for a view that marks it.
+    pub fn severity_of(&self, source: &str, subject: &str) -> Severity {
+        self.source(source)
+            .into_iter()
+            .flat_map(|s| &s.findings)
+            .filter(|f| f.subject == subject)
+            .map(|f| f.severity)
+            .max()
+            .unwrap_or(Severity::Ok)
+    }
+
     pub fn source(&self, name: &str) -> Option<&SourceHealth> {
         self.sources.iter().find(|s| s.name == name)
     }
-}
-
-/// The row a list selection lands on after moving `delta` rows, clamped to the list; with nothing
-/// selected, moving down starts at the top and moving up at the bottom.
-pub fn moved(current: Option<usize>, len: usize, delta: isize) -> Option<usize> {
-    if len == 0 {
-        return None;
-    }
-    let from = current.map_or(if delta < 0 { len as isize } else { -1 }, |i| i as isize);
-    Some((from + delta).clamp(0, len as isize - 1) as usize)
 }
 
 pub fn chrono_duration(duration: Duration) -> chrono::Duration {

@@ -2,6 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::findings::Finding;
+use crate::model::source::SourceId;
+use crate::tab::Tab;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceStatus {
     /// Started, no answer yet.
@@ -24,14 +28,20 @@ pub enum SourceStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceHealth {
     pub name: String,
+    /// The tab whose findings it raises.
+    pub tab: Tab,
     pub status: SourceStatus,
+    /// What was last judged of this source and its data.
+    pub findings: Vec<Finding>,
 }
 
 impl SourceHealth {
-    pub fn new(name: &str) -> Self {
+    pub fn new(id: SourceId) -> Self {
         Self {
-            name: name.to_string(),
+            name: id.name,
+            tab: id.tab,
             status: SourceStatus::Connecting,
+            findings: Vec::new(),
         }
     }
 
@@ -93,7 +103,7 @@ mod tests {
 
     #[test]
     fn an_error_shown_for_a_source_never_carries_a_password() {
-        let mut health = SourceHealth::new("docker:prod");
+        let mut health = SourceHealth::new(SourceId::docker("prod"));
         health.apply_error(
             "cannot reach Docker at tcp://ops:hunter2@prod-1:2375: refused".into(),
             at(0),
@@ -110,7 +120,7 @@ mod tests {
 
     #[test]
     fn down_keeps_since_and_last_ok_across_retries() {
-        let mut health = SourceHealth::new("system");
+        let mut health = SourceHealth::new(SourceId::system());
         health.apply_ok(at(0));
         health.apply_error("boom".into(), at(5), Some(at(6)));
         health.apply_error("still boom".into(), at(9), Some(at(13)));
@@ -130,7 +140,7 @@ mod tests {
     #[test]
     fn an_old_sample_makes_the_source_stale_until_the_next() {
         let limit = chrono::Duration::seconds(3);
-        let mut health = SourceHealth::new("system");
+        let mut health = SourceHealth::new(SourceId::system());
         assert!(!health.apply_clock(at(100), limit), "no sample yet");
         health.apply_ok(at(0));
         assert!(

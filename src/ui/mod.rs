@@ -1,17 +1,21 @@
 //! Views: pure functions of the state, the theme and the keymap.
 
 pub mod format;
-mod history;
+pub(crate) mod history;
 pub mod layout;
-mod shell;
-pub mod tabs;
+pub(crate) mod list;
+pub(crate) mod placeholder;
+pub(crate) mod shell;
 mod widgets;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 
 use crate::config::{Keymap, Theme};
 use crate::state::AppState;
+use crate::tab::Tab;
 
 /// What a view needs besides the state, passed explicitly so views stay pure.
 #[derive(Debug, Clone, Copy)]
@@ -30,8 +34,19 @@ pub fn draw(frame: &mut Frame, state: &AppState, ctx: &RenderCtx) {
     let buffer = frame.buffer_mut();
     shell::render_header(buffer, screen.header, state, ctx);
     shell::render_tab_bar(buffer, screen.tabs, state, ctx);
-    tabs::render(buffer, screen.body, state, ctx);
+    render_tab(buffer, screen.body, state, ctx);
     shell::render_footer(buffer, screen.footer, state, ctx);
     widgets::render_toasts(buffer, screen.body, state, ctx);
     widgets::render_overlay(buffer, area, state, ctx);
+}
+
+/// Draws the active tab's body.
+fn render_tab(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+    match state.tab {
+        Tab::Resources => crate::tabs::resources::view::render(buffer, area, state, ctx),
+        Tab::Containers if !state.containers.engines.is_empty() => {
+            crate::tabs::containers::view::render(buffer, area, state, ctx);
+        }
+        other => placeholder::render(buffer, area, other, state, ctx),
+    }
 }

@@ -430,7 +430,7 @@ fn hints(state: &AppState, ctx: &RenderCtx) -> Vec<Hint> {
     }
     let context = match state.overlay {
         Overlay::Confirm(_) => Context::Dialog,
-        _ => state.key_context(),
+        _ => crate::tabs::key_context(state),
     };
     let contexts: &[Context] = if context == Context::Dialog {
         &[Context::Dialog]
@@ -553,7 +553,12 @@ fn fitting_hints(hints: Vec<Hint>, width: usize) -> (Vec<Hint>, Vec<(String, boo
 
 pub fn render_footer(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
     if state.overlay == Overlay::Filter {
-        render_filter_prompt(buffer, area, state.edited_filter(), ctx);
+        render_filter_prompt(
+            buffer,
+            area,
+            crate::tabs::edited_filter(state).unwrap_or_default(),
+            ctx,
+        );
         return;
     }
     let width = usize::from(area.width).saturating_sub(1);

@@ -290,7 +290,7 @@ impl HelpLayout {
 /// dialog's on the left, the global ones on the right; one column when two do not fit, and
 /// scrolled with the selection keys when it is taller than the screen.
 fn render_help(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
-    let context = state.key_context();
+    let context = crate::tabs::key_context(state);
     let heading = if context == Context::Logs {
         "Container logs".to_string()
     } else {

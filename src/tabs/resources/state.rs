@@ -1,7 +1,10 @@
 //! The Resources tab's state: the latest host snapshot and the process table's sort, filter
 //! and selection. History lives in the metric store.
 
+use std::collections::HashMap;
+
 use crate::model::resources::{ProcessRow, ResourcesSnapshot};
+use crate::state::list::{ListState, SortLabel};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
@@ -12,8 +15,8 @@ pub enum SortKey {
     Name,
 }
 
-impl SortKey {
-    pub fn label(self) -> &'static str {
+impl SortLabel for SortKey {
+    fn label(&self) -> &'static str {
         match self {
             SortKey::Cpu => "cpu",
             SortKey::Memory => "mem",
@@ -21,113 +24,102 @@ impl SortKey {
             SortKey::Name => "name",
         }
     }
+}
 
+impl SortKey {
     /// CPU and memory read best largest first; PID and name smallest first.
     fn natural_descending(self) -> bool {
         matches!(self, SortKey::Cpu | SortKey::Memory)
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ResourcesState {
     pub latest: Option<ResourcesSnapshot>,
-    pub sort: SortKey,
-    pub descending: bool,
-    pub filter: String,
-    /// Indices into `latest.processes`, sorted and filtered.
-    pub visible: Vec<usize>,
-    /// The selection follows the process, not the row, across refreshes.
-    pub selected_pid: Option<u32>,
+    /// The process table: rows are PIDs.
+    pub list: ListState<SortKey, u32>,
+    /// Where each PID is in `latest.processes`.
+    by_pid: HashMap<u32, usize>,
+}
+
+impl Default for ResourcesState {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl ResourcesState {
     pub fn new() -> Self {
         Self {
-            descending: true,
-            ..Self::default()
+            latest: None,
+            list: ListState::new(SortKey::Cpu, true),
+            by_pid: HashMap::new(),
         }
     }
 
     pub fn apply_snapshot(&mut self, snapshot: ResourcesSnapshot) {
+        self.by_pid = snapshot
+            .processes
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.pid, i))
+            .collect();
         self.latest = Some(snapshot);
-        self.refresh_visible();
+        self.refresh_rows();
     }
 
     /// Sorts by `key`; choosing the current key again flips the order.
     pub fn apply_sort(&mut self, key: SortKey) {
-        if self.sort == key {
-            self.descending = !self.descending;
+        if self.list.sort == key {
+            self.list.descending = !self.list.descending;
         } else {
-            self.sort = key;
-            self.descending = key.natural_descending();
+            self.list.sort = key;
+            self.list.descending = key.natural_descending();
         }
-        self.refresh_visible();
+        self.refresh_rows();
     }
 
     pub fn apply_reverse(&mut self) {
-        self.descending = !self.descending;
-        self.refresh_visible();
+        self.list.descending = !self.list.descending;
+        self.refresh_rows();
     }
 
     pub fn apply_filter(&mut self, filter: String) {
-        self.filter = filter;
-        self.refresh_visible();
+        self.list.filter = filter;
+        self.refresh_rows();
     }
 
-    /// Moves the selection by `delta` rows, clamped to the list.
-    pub fn apply_move(&mut self, delta: isize) {
-        if let Some(index) = super::moved(self.selected_index(), self.visible.len(), delta) {
-            self.selected_pid = self.row_at(index).map(|p| p.pid);
-        }
-    }
-
-    pub fn apply_select_edge(&mut self, last: bool) {
-        let index = if last {
-            self.visible.len().saturating_sub(1)
-        } else {
-            0
-        };
-        self.selected_pid = self.row_at(index).map(|p| p.pid);
-    }
-
-    pub fn selected_index(&self) -> Option<usize> {
-        let pid = self.selected_pid?;
-        let processes = &self.latest.as_ref()?.processes;
-        self.visible.iter().position(|&i| processes[i].pid == pid)
+    pub fn process(&self, pid: u32) -> Option<&ProcessRow> {
+        self.latest.as_ref()?.processes.get(*self.by_pid.get(&pid)?)
     }
 
     pub fn selected_process(&self) -> Option<&ProcessRow> {
-        self.selected_index().and_then(|i| self.row_at(i))
+        self.process(self.list.selected?)
     }
 
-    pub fn row_at(&self, visible_index: usize) -> Option<&ProcessRow> {
-        let index = *self.visible.get(visible_index)?;
-        self.latest.as_ref()?.processes.get(index)
-    }
-
+    /// The processes shown, in order.
     pub fn visible_rows(&self) -> impl Iterator<Item = &ProcessRow> {
-        self.visible
-            .iter()
-            .filter_map(|&i| self.latest.as_ref()?.processes.get(i))
+        self.list.rows.iter().filter_map(|pid| self.process(*pid))
     }
 
-    fn refresh_visible(&mut self) {
+    pub fn total(&self) -> usize {
+        self.latest.as_ref().map_or(0, |s| s.processes.len())
+    }
+
+    fn refresh_rows(&mut self) {
         let Some(snapshot) = &self.latest else {
-            self.visible.clear();
+            self.list.set_rows(Vec::new());
             return;
         };
-        let needle = self.filter.to_lowercase();
-        let mut visible: Vec<usize> = snapshot
+        let needle = self.list.filter.to_lowercase();
+        let mut rows: Vec<&ProcessRow> = snapshot
             .processes
             .iter()
-            .enumerate()
-            .filter(|(_, p)| needle.is_empty() || matches_filter(p, &needle))
-            .map(|(i, _)| i)
+            .filter(|p| needle.is_empty() || matches_filter(p, &needle))
             .collect();
-        let processes = &snapshot.processes;
-        visible.sort_by(|&a, &b| {
-            let (a, b) = (&processes[a], &processes[b]);
-            let order = match self.sort {
+        let (sort, descending) = (self.list.sort, self.list.descending);
+        rows.sort_by(|a, b| {
+            let order = match sort {
                 // On the shown tenth, so idle processes keep their places between refreshes.
                 SortKey::Cpu => shown_cpu(a).cmp(&shown_cpu(b)),
                 SortKey::Memory => a.memory_bytes.cmp(&b.memory_bytes),
@@ -135,16 +127,10 @@ impl ResourcesState {
                 SortKey::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
             }
             .then_with(|| a.pid.cmp(&b.pid));
-            if self.descending {
-                order.reverse()
-            } else {
-                order
-            }
+            if descending { order.reverse() } else { order }
         });
-        self.visible = visible;
-        if self.selected_index().is_none() {
-            self.selected_pid = self.row_at(0).map(|p| p.pid);
-        }
+        let rows = rows.into_iter().map(|p| p.pid).collect();
+        self.list.set_rows(rows);
     }
 }
 
@@ -218,7 +204,7 @@ mod tests {
     fn filter_matches_name_user_command_or_exact_pid() {
         let mut state = state();
         state.apply_filter("postgres".into());
-        assert!(!state.visible.is_empty());
+        assert!(!state.list.is_empty());
         assert!(state.visible_rows().all(|p| p.name.contains("postgres")
             || p.user == "postgres"
             || p.command.contains("postgres")));
@@ -228,14 +214,14 @@ mod tests {
             [4001]
         );
         state.apply_filter("no-such-thing".into());
-        assert!(state.visible.is_empty());
+        assert!(state.list.is_empty());
         assert_eq!(state.selected_process(), None);
     }
 
     #[test]
     fn selection_follows_the_process_across_refreshes() {
         let mut state = state();
-        state.apply_move(2);
+        state.list.apply_move(2);
         let chosen = state.selected_process().map(|p| p.pid);
         let mut next = fixtures::resources_snapshot();
         next.processes.reverse();
@@ -249,11 +235,11 @@ mod tests {
     #[test]
     fn moves_are_clamped() {
         let mut state = state();
-        state.apply_move(-5);
-        assert_eq!(state.selected_index(), Some(0));
-        state.apply_move(1000);
-        assert_eq!(state.selected_index(), Some(state.visible.len() - 1));
-        state.apply_select_edge(false);
-        assert_eq!(state.selected_index(), Some(0));
+        state.list.apply_move(-5);
+        assert_eq!(state.list.selected_index(), Some(0));
+        state.list.apply_move(1000);
+        assert_eq!(state.list.selected_index(), Some(state.list.len() - 1));
+        state.list.apply_select_edge(false);
+        assert_eq!(state.list.selected_index(), Some(0));
     }
 }

@@ -14,13 +14,13 @@ use chrono::{DateTime, Utc};
 use crate::model::containers::{
     ContainerAction, ContainerInfo, ContainerState, Health, LogLine, LogStream,
 };
-use crate::state::containers::{
-    ContainerColumn, DETAIL_HEALTH_CHECKS, EngineState, LogMarker, LogRow, LogStatus, LogView,
-};
 use crate::state::source::SourceStatus;
 use crate::state::{AppState, docker_source};
-use crate::ui::RenderCtx;
+use crate::tabs::containers::state::{
+    ContainerColumn, DETAIL_HEALTH_CHECKS, EngineState, LogMarker, LogRow, LogStatus, LogView,
+};
 use crate::ui::format::{bytes, duration, truncate};
+use crate::ui::{RenderCtx, list};
 
 pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
     let containers = &state.containers;
@@ -190,29 +190,11 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     let containers = &state.containers;
     let wide = area.width >= 120;
     let several_engines = containers.engines.len() > 1;
-    let arrow = if containers.descending { "▼" } else { "▲" };
-    let mut heading = vec![
-        Span::styled(" Containers ", ctx.theme.title),
-        Span::styled(
-            format!(
-                "{} of {} · sort {} {arrow} ",
-                containers.visible.len(),
-                containers.total(),
-                containers.sort.label()
-            ),
-            ctx.theme.muted,
-        ),
-    ];
-    if !containers.filter.is_empty() {
-        heading.push(Span::styled(
-            format!("· filter \"{}\" ", containers.filter),
-            ctx.theme.filter,
-        ));
-    }
+    let heading = list::heading("Containers", &containers.list, containers.total(), ctx);
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(ctx.theme.border)
-        .title(Line::from(heading));
+        .title(heading);
 
     let mut columns: Vec<(ContainerColumn, &str, Constraint)> =
         vec![(ContainerColumn::Name, "NAME", Constraint::Fill(2))];
@@ -284,7 +266,7 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         ));
     }
     let header = Row::new(columns.iter().map(|(column, title, _)| {
-        let style = if *column == containers.sort {
+        let style = if *column == containers.list.sort {
             ctx.theme.table_header.patch(ctx.theme.accent)
         } else {
             ctx.theme.table_header
@@ -295,7 +277,7 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     let mut rows = Vec::new();
     let mut selected_row = None;
     let mut current_group: Option<Option<&str>> = None;
-    let selected_index = containers.selected_index();
+    let selected_index = containers.list.selected_index();
     for (index, (engine, container)) in containers.visible_containers().enumerate() {
         let group = container.compose_project();
         if current_group != Some(group)
@@ -340,15 +322,15 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         .with_offset(offset)
         .with_selected(selected_row);
     StatefulWidget::render(table, area, buffer, &mut table_state);
-    if containers.visible.is_empty() {
-        let message = if !containers.filter.is_empty() {
+    if containers.list.is_empty() {
+        let message = if !containers.list.filter.is_empty() {
             "no container matches the filter"
         } else if containers.engines.iter().all(|e| e.version.is_none()) {
             "waiting for the engines to answer…"
         } else {
             "no containers on these engines"
         };
-        super::render_empty_list_note(buffer, area, message, ctx);
+        list::render_empty_note(buffer, area, message, ctx);
     }
 }
 

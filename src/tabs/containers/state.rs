@@ -1,11 +1,12 @@
 //! The Containers tab's state: every engine's latest containers, the list's sort, filter, grouping
 //! and selection, the detail pane, and the open log view.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 
-use crate::model::containers::{ContainerInfo, EngineSnapshot, LogEvent, LogLine};
+use crate::model::containers::{ContainerInfo, ContainerKey, EngineSnapshot, LogEvent, LogLine};
+use crate::state::list::{ListState, SortLabel};
 
 /// One configured engine and what it last reported.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,8 +46,8 @@ pub enum ContainerColumn {
     Network,
 }
 
-impl ContainerColumn {
-    pub fn label(self) -> &'static str {
+impl SortLabel for ContainerColumn {
+    fn label(&self) -> &'static str {
         match self {
             ContainerColumn::Name => "name",
             ContainerColumn::Engine => "engine",
@@ -60,7 +61,9 @@ impl ContainerColumn {
             ContainerColumn::Network => "net",
         }
     }
+}
 
+impl ContainerColumn {
     fn next(self) -> Self {
         use strum::IntoEnumIterator;
         ContainerColumn::iter()
@@ -80,13 +83,6 @@ impl ContainerColumn {
                 | ContainerColumn::Network
         )
     }
-}
-
-/// Which container: engines may share container names, so the engine is part of the key.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ContainerKey {
-    pub engine: String,
-    pub id: String,
 }
 
 /// The detail pane shows this many facts (id, image, command, ports, mounts, networks, labels,
@@ -257,12 +253,10 @@ impl LogView {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainersState {
     pub engines: Vec<EngineState>,
-    pub sort: ContainerColumn,
-    pub descending: bool,
-    pub filter: String,
-    /// (engine index, container index), sorted, filtered and grouped by Compose project.
-    pub visible: Vec<(usize, usize)>,
-    pub selected: Option<ContainerKey>,
+    /// The container list, grouped by Compose project: rows are containers.
+    pub list: ListState<ContainerColumn, ContainerKey>,
+    /// Where each container is: (engine index, container index).
+    positions: HashMap<ContainerKey, (usize, usize)>,
     pub show_detail: bool,
     /// Rows of the detail pane scrolled past; back to 0 for another container.
     pub detail_scroll: usize,
@@ -284,46 +278,62 @@ impl ContainersState {
             engine.version = Some(snapshot.version);
             engine.containers = snapshot.containers;
         }
-        self.refresh_visible();
+        self.positions = self
+            .engines
+            .iter()
+            .enumerate()
+            .flat_map(|(e, engine)| {
+                engine
+                    .containers
+                    .iter()
+                    .enumerate()
+                    .map(move |(c, container)| {
+                        let key = ContainerKey {
+                            engine: engine.name.clone(),
+                            id: container.id.clone(),
+                        };
+                        (key, (e, c))
+                    })
+            })
+            .collect();
+        self.refresh_rows();
     }
 
     /// Sorts by the next column; `o` again moves on.
     pub fn apply_next_sort(&mut self) {
-        self.sort = self.sort.next();
-        self.descending = self.sort.natural_descending();
-        self.refresh_visible();
+        self.list.sort = self.list.sort.next();
+        self.list.descending = self.list.sort.natural_descending();
+        self.refresh_rows();
     }
 
     pub fn apply_reverse(&mut self) {
-        self.descending = !self.descending;
-        self.refresh_visible();
+        self.list.descending = !self.list.descending;
+        self.refresh_rows();
     }
 
     pub fn apply_filter(&mut self, filter: String) {
-        self.filter = filter;
-        self.refresh_visible();
+        self.list.filter = filter;
+        self.refresh_rows();
     }
 
     pub fn apply_move(&mut self, delta: isize) {
-        if let Some(index) = super::moved(self.selected_index(), self.visible.len(), delta) {
-            self.select(self.key_at(index));
-        }
+        self.keeping_detail_scroll_per_container(|list| list.apply_move(delta));
     }
 
     pub fn apply_select_edge(&mut self, last: bool) {
-        let index = if last {
-            self.visible.len().saturating_sub(1)
-        } else {
-            0
-        };
-        self.select(self.key_at(index));
+        self.keeping_detail_scroll_per_container(|list| list.apply_select_edge(last));
     }
 
-    fn select(&mut self, key: Option<ContainerKey>) {
-        if key != self.selected {
+    /// Runs a change of the list; the detail pane starts at the top for another container.
+    fn keeping_detail_scroll_per_container(
+        &mut self,
+        change: impl FnOnce(&mut ListState<ContainerColumn, ContainerKey>),
+    ) {
+        let before = self.list.selected.clone();
+        change(&mut self.list);
+        if self.list.selected != before {
             self.detail_scroll = 0;
         }
-        self.selected = key;
     }
 
     pub fn apply_toggle_detail(&mut self) {
@@ -344,79 +354,55 @@ impl ContainersState {
         self.detail_scroll = self.detail_scroll.saturating_add_signed(delta).min(last);
     }
 
-    pub fn container(&self, engine: usize, index: usize) -> Option<(&EngineState, &ContainerInfo)> {
+    /// The engine and the container a key names.
+    pub fn container(&self, key: &ContainerKey) -> Option<(&EngineState, &ContainerInfo)> {
+        let &(engine, index) = self.positions.get(key)?;
         let engine = self.engines.get(engine)?;
         Some((engine, engine.containers.get(index)?))
     }
 
-    fn key_at(&self, visible_index: usize) -> Option<ContainerKey> {
-        let &(engine, index) = self.visible.get(visible_index)?;
-        let (engine, container) = self.container(engine, index)?;
-        Some(ContainerKey {
-            engine: engine.name.clone(),
-            id: container.id.clone(),
-        })
-    }
-
-    pub fn selected_index(&self) -> Option<usize> {
-        let key = self.selected.as_ref()?;
-        self.visible.iter().position(|&(e, c)| {
-            self.container(e, c).is_some_and(|(engine, container)| {
-                engine.name == key.engine && container.id == key.id
-            })
-        })
-    }
-
     pub fn selected_container(&self) -> Option<(&EngineState, &ContainerInfo)> {
-        let &(engine, index) = self.visible.get(self.selected_index()?)?;
-        self.container(engine, index)
+        self.container(self.list.selected.as_ref()?)
     }
 
+    /// The containers shown, in order.
     pub fn visible_containers(&self) -> impl Iterator<Item = (&EngineState, &ContainerInfo)> {
-        self.visible
-            .iter()
-            .filter_map(|&(e, c)| self.container(e, c))
+        self.list.rows.iter().filter_map(|key| self.container(key))
     }
 
     pub fn total(&self) -> usize {
         self.engines.iter().map(|e| e.containers.len()).sum()
     }
 
-    fn refresh_visible(&mut self) {
-        let needle = self.filter.to_lowercase();
-        let mut visible: Vec<(usize, usize)> = self
+    fn refresh_rows(&mut self) {
+        let needle = self.list.filter.to_lowercase();
+        let mut shown: Vec<(usize, &EngineState, &ContainerInfo)> = self
             .engines
             .iter()
             .enumerate()
-            .flat_map(|(e, engine)| (0..engine.containers.len()).map(move |c| (e, c)))
-            .filter(|&(e, c)| {
-                needle.is_empty()
-                    || matches_filter(&self.engines[e], &self.engines[e].containers[c], &needle)
-            })
+            .flat_map(|(e, engine)| engine.containers.iter().map(move |c| (e, engine, c)))
+            .filter(|(_, engine, c)| needle.is_empty() || matches_filter(engine, c, &needle))
             .collect();
-        visible.sort_by(|&(ea, ca), &(eb, cb)| {
-            let (a, b) = (
-                &self.engines[ea].containers[ca],
-                &self.engines[eb].containers[cb],
-            );
+        let (sort, descending) = (self.list.sort, self.list.descending);
+        shown.sort_by(|&(ea, engine_a, a), &(eb, engine_b, b)| {
             // Compose projects stay together; containers without one come last.
             let group = (a.compose_project().is_none(), a.compose_project())
                 .cmp(&(b.compose_project().is_none(), b.compose_project()));
-            let order = compare(self.sort, (&self.engines[ea], a), (&self.engines[eb], b));
-            let order = if self.descending {
-                order.reverse()
-            } else {
-                order
-            };
+            let order = compare(sort, (engine_a, a), (engine_b, b));
+            let order = if descending { order.reverse() } else { order };
             group
                 .then(order)
                 .then_with(|| a.name.cmp(&b.name))
                 .then_with(|| ea.cmp(&eb))
         });
-        self.visible = visible;
-        if self.selected_index().is_none() {
-            self.select(self.key_at(0));
-        }
+        let rows = shown
+            .into_iter()
+            .map(|(_, engine, c)| ContainerKey {
+                engine: engine.name.clone(),
+                id: c.id.clone(),
+            })
+            .collect();
+        self.keeping_detail_scroll_per_container(|list| list.set_rows(rows));
     }
 }
 

@@ -10,16 +10,16 @@ use ratatui::widgets::{
 
 use chrono::{DateTime, Utc};
 
-use crate::findings::{Severity, judge};
+use crate::findings::Severity;
 use crate::metrics::SeriesKey;
 use crate::model::resources::{ResourcesSnapshot, Usage};
 use crate::state::AppState;
 use crate::state::SYSTEM_SOURCE;
 use crate::state::source::SourceStatus;
-use crate::ui::RenderCtx;
 use crate::ui::format::{bar, bytes, duration, rate, truncate};
 use crate::ui::history;
 use crate::ui::shell::severity_style;
+use crate::ui::{RenderCtx, list};
 
 pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
     let mut area = area;
@@ -136,12 +136,8 @@ fn render_cpu(
     state: &AppState,
     ctx: &RenderCtx,
 ) {
-    let limits = &state.limits;
-    let severity = judge(
-        snapshot.cpu_percent,
-        limits.cpu_warn_percent,
-        limits.cpu_crit_percent,
-    );
+    // Judged on the last minute's mean, as the tab marker is: a one-second spike is no incident.
+    let severity = state.severity_of(SYSTEM_SOURCE, "cpu");
     let [l1, l5, l15] = snapshot.load;
     let detail = format!(
         "{:.0}% · load {l1:.2} {l5:.2} {l15:.2} · {} cores",
@@ -283,21 +279,8 @@ fn render_memory(
     state: &AppState,
     ctx: &RenderCtx,
 ) {
-    let limits = &state.limits;
-    let memory = judge(
-        snapshot.memory.percent(),
-        limits.memory_warn_percent,
-        limits.memory_crit_percent,
-    );
-    let swap = if snapshot.swap.total == 0 {
-        Severity::Ok
-    } else {
-        judge(
-            snapshot.swap.percent(),
-            limits.swap_warn_percent,
-            limits.swap_crit_percent,
-        )
-    };
+    let memory = state.severity_of(SYSTEM_SOURCE, "memory");
+    let swap = state.severity_of(SYSTEM_SOURCE, "swap");
     let detail = format!(
         "{:.0}% of {}",
         snapshot.memory.percent(),
@@ -349,17 +332,11 @@ fn render_disks(
     state: &AppState,
     ctx: &RenderCtx,
 ) {
-    let limits = &state.limits;
+    let disk_severity = |mount: &str| state.severity_of(SYSTEM_SOURCE, &format!("disk {mount}"));
     let worst = snapshot
         .disks
         .iter()
-        .map(|d| {
-            judge(
-                d.space.percent(),
-                limits.disk_warn_percent,
-                limits.disk_crit_percent,
-            )
-        })
+        .map(|d| disk_severity(&d.mount))
         .max()
         .unwrap_or(Severity::Ok);
     let block = panel(
@@ -386,7 +363,7 @@ fn render_disks(
             break;
         }
         let percent = disk.space.percent();
-        let severity = judge(percent, limits.disk_warn_percent, limits.disk_crit_percent);
+        let severity = disk_severity(&disk.mount);
         let marker = match severity {
             Severity::Critical => "✖",
             Severity::Warning => "▲",
@@ -517,26 +494,8 @@ fn render_network(
 
 fn render_processes(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
     let resources = &state.resources;
-    let arrow = if resources.descending { "▼" } else { "▲" };
-    let total = resources.latest.as_ref().map_or(0, |s| s.processes.len());
-    let mut heading = vec![
-        Span::styled(" Processes ", ctx.theme.title),
-        Span::styled(
-            format!(
-                "{} of {total} · sort {} {arrow} ",
-                resources.visible.len(),
-                resources.sort.label()
-            ),
-            ctx.theme.muted,
-        ),
-    ];
-    if !resources.filter.is_empty() {
-        heading.push(Span::styled(
-            format!("· filter \"{}\" ", resources.filter),
-            ctx.theme.filter,
-        ));
-    }
-    let block = panel(Line::from(heading), ctx);
+    let heading = list::heading("Processes", &resources.list, resources.total(), ctx);
+    let block = panel(heading, ctx);
     let wide = area.width >= 100;
     let mut widths = vec![
         Constraint::Length(7),
@@ -583,19 +542,19 @@ fn render_processes(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Ren
         .column_spacing(1);
     // Stateless scrolling: the selection is kept in view, anchored to the top when it fits.
     let page = area.height.saturating_sub(3) as usize;
-    let selected = resources.selected_index();
+    let selected = resources.list.selected_index();
     let offset = selected.map_or(0, |s| (s + 1).saturating_sub(page.max(1)));
     let mut table_state = TableState::default()
         .with_offset(offset)
         .with_selected(selected);
     StatefulWidget::render(table, area, buffer, &mut table_state);
-    if resources.visible.is_empty() {
-        let message = if resources.filter.is_empty() {
+    if resources.list.is_empty() {
+        let message = if resources.list.filter.is_empty() {
             "no processes"
         } else {
             "no process matches the filter"
         };
-        super::render_empty_list_note(buffer, area, message, ctx);
+        list::render_empty_note(buffer, area, message, ctx);
     }
 }
 

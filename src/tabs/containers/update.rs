@@ -1,0 +1,278 @@
+//! The Containers tab's reducer: the list's keys, the detail pane, the log view, container
+//! actions, and the engines' reports.
+
+use chrono::{DateTime, Utc};
+
+use crate::action::Action;
+use crate::command::{ContainerCommand, OperatorCommand};
+use crate::effect::Effect;
+use crate::model::containers::{
+    ContainerAction, ContainerKey, ContainerState, EngineSnapshot, LogEvent,
+};
+use crate::model::source::{SourceId, SourceReport};
+use crate::msg::FilterEdit;
+use crate::state::list::PAGE;
+use crate::state::{AppState, ConfirmDialog, Mode, ToastKind, TypedConfirmation};
+use crate::tabs::containers::record;
+use crate::tabs::containers::state::LogView;
+use crate::update::{
+    ask, capitalised, in_flight_refusal, refuse_in_read_only, source_answered, toast,
+};
+
+/// A key the shell left to this tab: the log view's when it is open, else the list's.
+pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+    if let Some(logs) = state.containers.logs.as_mut() {
+        match action {
+            Action::SelectNext => logs.apply_scroll(1),
+            Action::SelectPrev => logs.apply_scroll(-1),
+            Action::PageDown => logs.apply_scroll(PAGE),
+            Action::PageUp => logs.apply_scroll(-PAGE),
+            Action::SelectFirst => logs.apply_scroll(isize::MIN / 2),
+            Action::SelectLast => logs.apply_scroll(isize::MAX / 2),
+            Action::NextMatch | Action::PrevMatch => {
+                logs.apply_jump(action == Action::PrevMatch);
+            }
+            Action::ToggleFollow => {
+                logs.following = !logs.following;
+                if logs.following {
+                    logs.scroll = 0;
+                }
+            }
+            Action::ToggleWrap => logs.wrap = !logs.wrap,
+            Action::ToggleTimestamps => logs.timestamps = !logs.timestamps,
+            _ => {}
+        }
+        return Vec::new();
+    }
+    let containers = &mut state.containers;
+    match action {
+        Action::SelectNext => containers.apply_move(1),
+        Action::SelectPrev => containers.apply_move(-1),
+        Action::PageDown => containers.apply_move(PAGE),
+        Action::PageUp => containers.apply_move(-PAGE),
+        Action::SelectFirst => containers.apply_select_edge(false),
+        Action::SelectLast => containers.apply_select_edge(true),
+        Action::ReverseSort => containers.apply_reverse(),
+        Action::SortNextColumn => containers.apply_next_sort(),
+        Action::ToggleDetail => containers.apply_toggle_detail(),
+        Action::ScrollDetailDown => containers.apply_detail_scroll(1),
+        Action::ScrollDetailUp => containers.apply_detail_scroll(-1),
+        Action::RevealEnv => return reveal_env(state, now),
+        Action::OpenLogs => return open_logs(state, now),
+        Action::RestartContainer => return ask_container(state, ContainerAction::Restart, now),
+        Action::StopContainer => return ask_container(state, ContainerAction::Stop, now),
+        Action::StartContainer => return ask_container(state, ContainerAction::Start, now),
+        Action::KillContainer => return ask_container(state, ContainerAction::Kill, now),
+        Action::PauseContainer => {
+            let paused = containers
+                .selected_container()
+                .is_some_and(|(_, c)| c.state == ContainerState::Paused);
+            let action = if paused {
+                ContainerAction::Unpause
+            } else {
+                ContainerAction::Pause
+            };
+            return ask_container(state, action, now);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Esc below the overlays: closes the log view, else the detail pane.
+pub fn cancel(state: &mut AppState) -> Vec<Effect> {
+    let containers = &mut state.containers;
+    if containers.logs.take().is_some() {
+        return vec![Effect::StopLogs];
+    }
+    containers.show_detail = false;
+    containers.revealed_env = None;
+    Vec::new()
+}
+
+/// What `/` edits: the search of the open log view, else the list's filter.
+pub fn edited_filter(state: &AppState) -> &str {
+    match &state.containers.logs {
+        Some(logs) => &logs.search,
+        None => &state.containers.list.filter,
+    }
+}
+
+/// `/` was pressed: the log view marks its search as being edited.
+pub fn begin_filter(state: &mut AppState) {
+    if let Some(logs) = state.containers.logs.as_mut() {
+        logs.editing_search = true;
+    }
+}
+
+/// The text typed so far, and whether the prompt is still open.
+pub fn apply_filter(state: &mut AppState, text: String, edit: &FilterEdit, editing: bool) {
+    match state.containers.logs.as_mut() {
+        Some(logs) => {
+            logs.editing_search = editing;
+            let jump = *edit == FilterEdit::Apply && !text.is_empty();
+            logs.search = text;
+            if jump {
+                logs.apply_jump(true);
+            }
+        }
+        None => state.containers.apply_filter(text),
+    }
+}
+
+/// An engine's report: its health, its series, its containers, then its findings.
+pub fn apply_report(
+    state: &mut AppState,
+    engine: &str,
+    report: SourceReport<EngineSnapshot>,
+    now: DateTime<Utc>,
+) {
+    let source = SourceId::docker(engine).name;
+    if let Some((at, snapshot)) = source_answered(state, &source, report) {
+        record::record(&mut state.metrics, at, &snapshot);
+        state.containers.apply_snapshot(snapshot);
+    }
+    crate::update::refresh_findings(state, &source, now);
+}
+
+/// New lines or news of the followed log, for the view that follows that container.
+pub fn apply_log_event(state: &mut AppState, key: ContainerKey, event: LogEvent) {
+    if let Some(logs) = state.containers.logs.as_mut().filter(|l| l.key == key) {
+        logs.apply_event(event);
+    }
+}
+
+/// `e` shows or hides the values of the selected container's environment, which are secrets: a
+/// wall display (`--watch`) never shows them, and every reveal is audited (never the values).
+/// `--read-only` may reveal: it is the operator's own terminal.
+fn reveal_env(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
+    let containers = &mut state.containers;
+    containers.show_detail = true;
+    if containers
+        .revealed_env
+        .take()
+        .is_some_and(|k| Some(k) == containers.list.selected)
+    {
+        return Vec::new();
+    }
+    if state.mode == Mode::Watch {
+        toast(
+            state,
+            ToastKind::Error,
+            "refused: env values are never shown in watch mode (--watch is a wall display)".into(),
+            now,
+        );
+        return Vec::new();
+    }
+    let Some((engine, container)) = state.containers.selected_container() else {
+        return Vec::new();
+    };
+    let effect = Effect::RecordReveal {
+        engine: engine.name.clone(),
+        id: container.id.clone(),
+        name: container.name.clone(),
+    };
+    state.containers.revealed_env = state.containers.list.selected.clone();
+    vec![effect]
+}
+
+fn open_logs(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some((engine, container)) = state.containers.selected_container() else {
+        toast(
+            state,
+            ToastKind::Info,
+            "select a container first".into(),
+            now,
+        );
+        return Vec::new();
+    };
+    let key = ContainerKey {
+        engine: engine.name.clone(),
+        id: container.id.clone(),
+    };
+    let name = container.name.clone();
+    state.containers.logs = Some(LogView::new(key.clone(), name, state.log_buffer));
+    vec![Effect::FollowLogs {
+        key,
+        tail: state.log_tail,
+    }]
+}
+
+/// Opens the confirmation for a container action; a protected container also asks for its name.
+fn ask_container(state: &mut AppState, action: ContainerAction, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some((engine, container)) = state.containers.selected_container() else {
+        toast(
+            state,
+            ToastKind::Info,
+            "select a container first".into(),
+            now,
+        );
+        return Vec::new();
+    };
+    let command = OperatorCommand::Container(ContainerCommand {
+        engine: engine.name.clone(),
+        id: container.id.clone(),
+        name: container.name.clone(),
+        action,
+    });
+    if let Some(text) = in_flight_refusal(state, &command, now) {
+        toast(state, ToastKind::Error, text, now);
+        return Vec::new();
+    }
+    let running = container.state.is_running();
+    let pointless = match action {
+        ContainerAction::Start | ContainerAction::Unpause => {
+            running && container.state != ContainerState::Paused
+        }
+        ContainerAction::Stop | ContainerAction::Kill | ContainerAction::Pause => !running,
+        ContainerAction::Restart => false,
+    };
+    let name = container.name.clone();
+    if pointless {
+        toast(
+            state,
+            ToastKind::Info,
+            format!(
+                "{name} is {}: nothing to {}",
+                container.state.label(),
+                action.verb()
+            ),
+            now,
+        );
+        return Vec::new();
+    }
+    if state.mode.refusal().is_some() {
+        return refuse_in_read_only(state, &command, now);
+    }
+    let protected = engine.protects(container);
+    let mut lines = vec![
+        format!(
+            "{} container {name} on engine {}?",
+            capitalised(action.verb()),
+            engine.name
+        ),
+        format!(
+            "image {} · {} · restarts {}",
+            container.image,
+            container.state.label(),
+            container.restart_count
+        ),
+    ];
+    if protected {
+        lines.push(format!("{name} is protected: type its name, then enter."));
+    }
+    ask(
+        state,
+        ConfirmDialog {
+            title: format!("{} {name}", capitalised(action.verb())),
+            lines,
+            command,
+            then: None,
+            typed: protected.then(|| TypedConfirmation {
+                expected: name,
+                typed: String::new(),
+            }),
+        },
+    );
+    Vec::new()
+}

@@ -1,0 +1,106 @@
+//! The tabs. Each built tab is a folder that owns its part of every concern: `state.rs` (what
+//! it holds), `update.rs` (its reducer), `judge.rs` (what deserves attention), `record.rs` (the
+//! series it adds to the metric store) and `view.rs` (how it looks). This file is the one place
+//! that dispatches to them by tab (the views are dispatched in `ui/mod.rs`);
+//! `docs/architecture.md` says how to add one.
+
+pub mod containers;
+pub mod resources;
+
+use chrono::{DateTime, Utc};
+
+use crate::action::Action;
+use crate::config::keymap::Context;
+use crate::effect::Effect;
+use crate::findings::Finding;
+use crate::msg::{FilterEdit, SourceUpdate};
+use crate::state::AppState;
+use crate::tab::Tab;
+
+/// A key the shell left to the active tab.
+pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+    match state.tab {
+        Tab::Resources => resources::update::apply_action(state, action, now),
+        Tab::Containers => containers::update::apply_action(state, action, now),
+        Tab::Alerts | Tab::Databases | Tab::Endpoints | Tab::Runbook => Vec::new(),
+    }
+}
+
+/// Esc with no overlay open: the active tab closes what it has open.
+pub fn cancel(state: &mut AppState) -> Vec<Effect> {
+    match state.tab {
+        Tab::Containers => containers::update::cancel(state),
+        Tab::Resources | Tab::Alerts | Tab::Databases | Tab::Endpoints | Tab::Runbook => Vec::new(),
+    }
+}
+
+/// The text `/` edits on the active tab, or `None` when it has nothing to filter.
+pub fn edited_filter(state: &AppState) -> Option<&str> {
+    match state.tab {
+        Tab::Resources => Some(&state.resources.list.filter),
+        Tab::Containers => Some(containers::update::edited_filter(state)),
+        Tab::Alerts | Tab::Databases | Tab::Endpoints | Tab::Runbook => None,
+    }
+}
+
+/// `/` was pressed; false when the active tab has nothing to filter.
+pub fn begin_filter(state: &mut AppState) -> bool {
+    if state.tab == Tab::Containers {
+        containers::update::begin_filter(state);
+    }
+    edited_filter(state).is_some()
+}
+
+/// The filter text as typed so far; `editing` while the prompt stays open.
+pub fn apply_filter(state: &mut AppState, text: String, edit: &FilterEdit, editing: bool) {
+    match state.tab {
+        Tab::Resources => state.resources.apply_filter(text),
+        Tab::Containers => containers::update::apply_filter(state, text, edit, editing),
+        Tab::Alerts | Tab::Databases | Tab::Endpoints | Tab::Runbook => {}
+    }
+}
+
+/// A source's report goes to the tab it feeds.
+pub fn apply_source(state: &mut AppState, update: SourceUpdate, now: DateTime<Utc>) {
+    match update {
+        SourceUpdate::System(report) => resources::update::apply_report(state, report, now),
+        SourceUpdate::Docker { engine, report } => {
+            containers::update::apply_report(state, &engine, report, now);
+        }
+    }
+}
+
+/// What the tab of `source` makes of that source's data.
+pub fn judge(state: &AppState, source: &str) -> Vec<Finding> {
+    let Some(health) = state.source(source) else {
+        return Vec::new();
+    };
+    match health.tab {
+        Tab::Resources => state
+            .resources
+            .latest
+            .as_ref()
+            .map_or_else(Vec::new, |snapshot| {
+                resources::judge::findings(snapshot, &state.metrics, state.refresh, &state.limits)
+            }),
+        Tab::Containers => state
+            .containers
+            .engines
+            .iter()
+            .find(|e| crate::model::source::SourceId::docker(&e.name).name == source)
+            .map_or_else(Vec::new, |engine| {
+                containers::judge::findings(engine, &state.metrics)
+            }),
+        Tab::Alerts | Tab::Databases | Tab::Endpoints | Tab::Runbook => Vec::new(),
+    }
+}
+
+/// The keymap context of what has the keyboard below any dialog: a tab's inner view (the log
+/// view), else the tab.
+pub fn key_context(state: &AppState) -> Context {
+    if state.tab == Tab::Containers && state.containers.logs.is_some() {
+        Context::Logs
+    } else {
+        Context::from(state.tab)
+    }
+}

@@ -1,0 +1,65 @@
+//! The series the Resources tab adds to the metric store (`system.*`).
+
+use std::time::Duration;
+
+use crate::metrics::MetricStore;
+use crate::model::resources::ResourcesSnapshot;
+use crate::state::chrono_duration;
+
+/// Records one host sample; a series that stopped reporting for a whole history window (a disk
+/// unmounted) is dropped.
+pub fn record(metrics: &mut MetricStore, refresh: Duration, snapshot: &ResourcesSnapshot) {
+    let at = snapshot.at;
+    metrics.record_series("system.cpu.percent", &[], at, snapshot.cpu_percent);
+    for (core, usage) in snapshot.cores.iter().enumerate() {
+        metrics.record_series(
+            "system.cpu.core_percent",
+            &[("core", &core.to_string())],
+            at,
+            *usage,
+        );
+    }
+    for (name, value) in ["system.load.1m", "system.load.5m", "system.load.15m"]
+        .iter()
+        .zip(snapshot.load)
+    {
+        metrics.record_series(name, &[], at, value);
+    }
+    metrics.record_series(
+        "system.memory.used_percent",
+        &[],
+        at,
+        snapshot.memory.percent(),
+    );
+    metrics.record_series(
+        "system.memory.used_bytes",
+        &[],
+        at,
+        snapshot.memory.used as f64,
+    );
+    metrics.record_series("system.swap.used_percent", &[], at, snapshot.swap.percent());
+    for disk in &snapshot.disks {
+        metrics.record_series(
+            "system.disk.used_percent",
+            &[("mount", &disk.mount)],
+            at,
+            disk.space.percent(),
+        );
+    }
+    for net in &snapshot.networks {
+        metrics.record_series(
+            "system.net.rx_bytes_per_second",
+            &[("iface", &net.iface)],
+            at,
+            net.rx_bytes_per_second,
+        );
+        metrics.record_series(
+            "system.net.tx_bytes_per_second",
+            &[("iface", &net.iface)],
+            at,
+            net.tx_bytes_per_second,
+        );
+    }
+    let window = refresh * metrics.capacity() as u32;
+    metrics.forget_older_than(at - chrono_duration(window));
+}

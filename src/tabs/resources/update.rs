@@ -1,0 +1,114 @@
+//! The Resources tab's reducer: the process table's keys, signals, and the host's reports.
+
+use chrono::{DateTime, Utc};
+
+use crate::action::Action;
+use crate::command::{OperatorCommand, ProcessCommand, ProcessSignal};
+use crate::effect::Effect;
+use crate::model::resources::ResourcesSnapshot;
+use crate::model::source::{SYSTEM_SOURCE, SourceReport};
+use crate::state::list::PAGE;
+use crate::state::{AppState, ConfirmDialog, ToastKind};
+use crate::tabs::resources::record;
+use crate::tabs::resources::state::SortKey;
+use crate::update::{ask, in_flight_refusal, refuse_in_read_only, source_answered, toast};
+
+/// A key the shell left to this tab.
+pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+    let resources = &mut state.resources;
+    match action {
+        Action::SelectNext => resources.list.apply_move(1),
+        Action::SelectPrev => resources.list.apply_move(-1),
+        Action::PageDown => resources.list.apply_move(PAGE),
+        Action::PageUp => resources.list.apply_move(-PAGE),
+        Action::SelectFirst => resources.list.apply_select_edge(false),
+        Action::SelectLast => resources.list.apply_select_edge(true),
+        Action::SortByCpu => resources.apply_sort(SortKey::Cpu),
+        Action::SortByMemory => resources.apply_sort(SortKey::Memory),
+        Action::SortByPid => resources.apply_sort(SortKey::Pid),
+        Action::SortByName => resources.apply_sort(SortKey::Name),
+        Action::ReverseSort => resources.apply_reverse(),
+        Action::TerminateProcess => return ask_to_signal(state, ProcessSignal::Term, now),
+        Action::KillProcess => return ask_to_signal(state, ProcessSignal::Kill, now),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// The host's report: its health, its series, the table, then its findings.
+pub fn apply_report(
+    state: &mut AppState,
+    report: SourceReport<ResourcesSnapshot>,
+    now: DateTime<Utc>,
+) {
+    if let Some((_, snapshot)) = source_answered(state, SYSTEM_SOURCE, report) {
+        record::record(&mut state.metrics, state.refresh, &snapshot);
+        state.resources.apply_snapshot(snapshot);
+    }
+    crate::update::refresh_findings(state, SYSTEM_SOURCE, now);
+}
+
+/// Opens the confirmation for a signal, or refuses it with the reason.
+fn ask_to_signal(state: &mut AppState, signal: ProcessSignal, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(process) = state.resources.selected_process() else {
+        toast(state, ToastKind::Info, "select a process first".into(), now);
+        return Vec::new();
+    };
+    let command = OperatorCommand::Process(ProcessCommand {
+        pid: process.pid,
+        name: process.name.clone(),
+        signal,
+    });
+    if let Some(text) = in_flight_refusal(state, &command, now) {
+        toast(state, ToastKind::Error, text, now);
+        return Vec::new();
+    }
+    if state.mode.refusal().is_some() {
+        return refuse_in_read_only(state, &command, now);
+    }
+    let mut lines = vec![
+        format!(
+            "Send {signal} to process {} ({})?",
+            process.pid, process.name
+        ),
+        format!(
+            "user {} · cpu {:.1}% · command: {}",
+            process.user, process.cpu_percent, process.command
+        ),
+    ];
+    let then = match signal {
+        ProcessSignal::Term => {
+            lines.push("The process may clean up and exit.".into());
+            None
+        }
+        ProcessSignal::Kill => {
+            lines.push(
+                "SIGKILL cannot be caught: the process dies at once, without cleanup.".into(),
+            );
+            Some(Box::new(ConfirmDialog {
+                title: "Really SIGKILL? (second confirmation)".into(),
+                lines: vec![
+                    format!(
+                        "Process {} ({}) will be killed now.",
+                        process.pid, process.name
+                    ),
+                    "Unsaved work and open transactions in it are lost.".into(),
+                ],
+                command: command.clone(),
+                then: None,
+                typed: None,
+            }))
+        }
+    };
+    ask(
+        state,
+        ConfirmDialog {
+            title: format!("Send {signal}"),
+            lines,
+            command,
+            then,
+            typed: None,
+        },
+    );
+    Vec::new()
+}
