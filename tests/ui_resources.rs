@@ -255,3 +255,38 @@ fn footer_priorities_follow_a_custom_keymap() {
         "{footer}"
     );
 }
+
+/// The CPU panel marks what the tab marker marks: the last minute's mean, not the newest second.
+#[test]
+fn a_one_second_cpu_spike_is_not_critical_in_the_cpu_panel() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    let mut spike = fixtures::resources_snapshot();
+    spike.at = now() + chrono::Duration::seconds(1);
+    spike.cores.iter_mut().for_each(|core| *core = 99.0);
+    spike.cpu_percent = 99.0;
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::System(SourceReport {
+            at: spike.at,
+            result: Ok(spike),
+        })),
+        now(),
+    );
+    let screen = text(&draw(&state, 200, 50));
+    let cpu_title = screen
+        .lines()
+        .find(|line| line.contains(" CPU "))
+        .expect("the CPU panel");
+    assert!(cpu_title.contains("99%"), "{cpu_title}");
+    assert!(!cpu_title.contains("CRIT"), "{cpu_title}");
+    assert_eq!(
+        state.tab_severity(watchdeck::tab::Tab::Resources),
+        watchdeck::findings::Severity::Critical,
+        "the fixture's disk keeps the tab critical, so only the CPU judgement is under test"
+    );
+    assert!(
+        !state.findings.iter().any(|f| f.subject == "cpu"),
+        "{:?}",
+        state.findings
+    );
+}
