@@ -38,12 +38,12 @@ fn selected_command(state: &AppState, signal: ProcessSignal) -> OperatorCommand 
 #[test]
 fn samples_fill_the_metric_store_and_the_findings() {
     let state = fixtures::app_state(Mode::Interactive);
-    let cpu = SeriesKey::new("system.cpu.percent");
+    let cpu = SeriesKey::new("system_cpu_percent");
     assert_eq!(state.metrics.history(&cpu).count(), 600);
     let root =
-        SeriesKey::new("system.disk.used_percent").with_label("mount", "/var/lib/postgresql");
+        SeriesKey::new("system_disk_used_percent").with_label("mount", "/var/lib/postgresql");
     assert_eq!(state.metrics.latest(&root), Some(93.75));
-    let eth0 = SeriesKey::new("system.net.rx_bytes_per_second").with_label("iface", "eth0");
+    let eth0 = SeriesKey::new("system_net_rx_bytes_per_second").with_label("iface", "eth0");
     assert!(state.metrics.latest(&eth0).is_some());
     assert_eq!(state.tab_severity(Tab::Resources), Severity::Critical);
     assert_eq!(
@@ -81,7 +81,7 @@ fn history_is_bounded_by_the_configured_window() {
     assert_eq!(
         state
             .metrics
-            .history(&SeriesKey::new("system.cpu.percent"))
+            .history(&SeriesKey::new("system_cpu_percent"))
             .count(),
         61
     );

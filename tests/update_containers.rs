@@ -125,34 +125,34 @@ fn container_facts_reach_the_metric_store() {
             .with_label("container", container)
     };
     assert_eq!(
-        state.metrics.latest(&key("container.up", "shop-web-1")),
+        state.metrics.latest(&key("container_up", "shop-web-1")),
         Some(1.0)
     );
     assert_eq!(
         state
             .metrics
-            .latest(&key("container.unhealthy", "shop-api-1")),
+            .latest(&key("container_unhealthy", "shop-api-1")),
         Some(1.0)
     );
     assert_eq!(
-        state.metrics.latest(&key("container.exit_code", "migrate")),
+        state.metrics.latest(&key("container_exit_code", "migrate")),
         Some(1.0)
     );
     assert_eq!(
         state
             .metrics
-            .latest(&key("container.cpu.percent", "shop-api-1")),
+            .latest(&key("container_cpu_percent", "shop-api-1")),
         Some(88.1)
     );
     let memory = state
         .metrics
-        .latest(&key("container.memory.used_percent", "shop-web-1"))
+        .latest(&key("container_memory_used_percent", "shop-web-1"))
         .unwrap();
     assert!((memory - 180.0 * 100.0 / 512.0).abs() < 1e-9);
     assert_eq!(
         state
             .metrics
-            .latest(&key("container.restarts_10m", "shop-worker-1")),
+            .latest(&key("container_restarts_10m", "shop-worker-1")),
         Some(2.0)
     );
 }

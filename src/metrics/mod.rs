@@ -8,22 +8,23 @@
 //! - `series` and `xor`: each series' values, Gorilla XOR-compressed in chunks (an unchanged value
 //!   costs a bit), whole chunks dropped once out of the window, the latest value at hand.
 //!
-//! Naming scheme: `<source>.<subsystem>.<measure>[_<unit>]`, lower snake case, dot-separated,
-//! with labels for the instance. The unit is in the name when it is not obvious
+//! Naming scheme: `<source>_<subsystem>_<measure>[_<unit>]`, lower snake case and legal in
+//! PromQL (the usual OpenTelemetry-to-Prometheus mapping: dots become underscores), with labels
+//! for the instance. The unit is in the name when it is not obvious
 //! (`_percent`, `_bytes`, `_bytes_per_second`, `_seconds`). Examples:
 //!
 //! | series | labels |
 //! |---|---|
-//! | `system.cpu.percent` | |
-//! | `system.cpu.core_percent` | `core="0"` |
-//! | `system.load.1m`, `system.load.5m`, `system.load.15m` | |
-//! | `system.memory.used_percent`, `system.memory.used_bytes` | |
-//! | `system.swap.used_percent` | |
-//! | `system.disk.used_percent` | `mount="/"` |
-//! | `system.net.rx_bytes_per_second`, `system.net.tx_bytes_per_second` | `iface="eth0"` |
+//! | `system_cpu_percent` | |
+//! | `system_cpu_core_percent` | `core="0"` |
+//! | `system_load_1m`, `system_load_5m`, `system_load_15m` | |
+//! | `system_memory_used_percent`, `system_memory_used_bytes` | |
+//! | `system_swap_used_percent` | |
+//! | `system_disk_used_percent` | `mount="/"` |
+//! | `system_net_rx_bytes_per_second`, `system_net_tx_bytes_per_second` | `iface="eth0"` |
 //!
-//! Later sources follow the same shape (`container.cpu.percent{engine,container}`,
-//! `endpoint.latency_seconds{endpoint}`), and alert rules name series by this scheme.
+//! Later sources follow the same shape (`container_cpu_percent{engine,container}`,
+//! `endpoint_latency_seconds{endpoint}`), and alert rules name series by this scheme.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -490,7 +491,7 @@ mod tests {
     #[test]
     fn rings_are_bounded_and_keep_the_newest() {
         let mut store = MetricStore::new(3);
-        let key = SeriesKey::new("system.cpu.percent");
+        let key = SeriesKey::new("system_cpu_percent");
         for i in 0..5 {
             store.record(key.clone(), at(i), i as f64);
         }
@@ -501,7 +502,7 @@ mod tests {
 
     #[test]
     fn memory_grows_with_what_is_kept_never_past_the_window() {
-        let key = SeriesKey::new("system.cpu.percent");
+        let key = SeriesKey::new("system_cpu_percent");
         let mut day = MetricStore::new(86_400);
         let mut ten_minutes = MetricStore::new(601);
         for i in 0..3 {
@@ -572,31 +573,31 @@ mod tests {
     #[test]
     fn lookups_ignore_label_order_and_never_invent_series() {
         let mut store = MetricStore::new(10);
-        let id = store.intern("container.up", &[("engine", "local"), ("container", "web")]);
+        let id = store.intern("container_up", &[("engine", "local"), ("container", "web")]);
         assert_eq!(
-            store.intern("container.up", &[("container", "web"), ("engine", "local")]),
+            store.intern("container_up", &[("container", "web"), ("engine", "local")]),
             id
         );
         assert_eq!(
-            store.series_id("container.up", &[("container", "web"), ("engine", "local")]),
+            store.series_id("container_up", &[("container", "web"), ("engine", "local")]),
             Some(id)
         );
         assert_eq!(
-            store.series_id("container.up", &[("container", "web")]),
+            store.series_id("container_up", &[("container", "web")]),
             None
         );
         assert_eq!(
-            store.series_id("container.up", &[("container", "web"), ("engine", "web")]),
+            store.series_id("container_up", &[("container", "web"), ("engine", "web")]),
             None
         );
-        assert_eq!(store.series_id("container.down", &[]), None);
+        assert_eq!(store.series_id("container_down", &[]), None);
         assert_eq!(
-            store.series_id("container.up", &[("x", "web"), ("engine", "local")]),
+            store.series_id("container_up", &[("x", "web"), ("engine", "local")]),
             None
         );
         let labels: Vec<_> = store.labels(id).collect();
         assert_eq!(labels, [("container", "web"), ("engine", "local")]);
-        let key = SeriesKey::new("container.up")
+        let key = SeriesKey::new("container_up")
             .with_label("engine", "local")
             .with_label("container", "web");
         assert_eq!(store.key(id), Some(key.clone()));

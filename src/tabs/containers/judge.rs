@@ -16,7 +16,7 @@ pub fn findings(engine: &EngineState, metrics: &MetricStore) -> Vec<Finding> {
     for container in &engine.containers {
         let restarts_10m = metrics
             .series_id(
-                "container.restarts_10m",
+                "container_restarts_10m",
                 &[("engine", &engine.name), ("container", &container.name)],
             )
             .and_then(|id| metrics.latest_id(id))

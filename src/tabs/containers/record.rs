@@ -18,28 +18,28 @@ pub fn record(metrics: &mut MetricStore, at: DateTime<Utc>, snapshot: &EngineSna
             _ => 0.0,
         };
         metrics.record_series(
-            "container.up",
+            "container_up",
             &labels,
             at,
             f64::from(u8::from(container.state == ContainerState::Running)),
         );
         metrics.record_series(
-            "container.unhealthy",
+            "container_unhealthy",
             &labels,
             at,
             f64::from(u8::from(container.health == Some(Health::Unhealthy))),
         );
         metrics.record_series(
-            "container.restart_count",
+            "container_restart_count",
             &labels,
             at,
             container.restart_count as f64,
         );
-        metrics.record_series("container.exit_code", &labels, at, exit_code);
+        metrics.record_series("container_exit_code", &labels, at, exit_code);
         if let Some(stats) = container.stats {
-            metrics.record_series("container.cpu.percent", &labels, at, stats.cpu_percent);
+            metrics.record_series("container_cpu_percent", &labels, at, stats.cpu_percent);
             if let Some(percent) = stats.memory_percent() {
-                metrics.record_series("container.memory.used_percent", &labels, at, percent);
+                metrics.record_series("container_memory_used_percent", &labels, at, percent);
             }
         }
         let restarts = restarts_within(
@@ -49,7 +49,7 @@ pub fn record(metrics: &mut MetricStore, at: DateTime<Utc>, snapshot: &EngineSna
             at,
             RESTART_WINDOW,
         );
-        metrics.record_series("container.restarts_10m", &labels, at, restarts as f64);
+        metrics.record_series("container_restarts_10m", &labels, at, restarts as f64);
     }
 }
 
@@ -64,7 +64,7 @@ fn restarts_within(
     window: chrono::Duration,
 ) -> i64 {
     let Some(id) = metrics.series_id(
-        "container.restart_count",
+        "container_restart_count",
         &[("engine", engine), ("container", container)],
     ) else {
         return 0;

@@ -21,7 +21,7 @@ pub fn findings(
 /// Mean CPU over the last minute of samples.
 pub fn cpu_average(metrics: &MetricStore, refresh: std::time::Duration) -> f64 {
     let minute = (60.0 / refresh.as_secs_f64()).ceil().max(1.0) as usize;
-    let Some(id) = metrics.series_id("system.cpu.percent", &[]) else {
+    let Some(id) = metrics.series_id("system_cpu_percent", &[]) else {
         return 0.0;
     };
     let history = metrics.history_id(id);

@@ -10,37 +10,37 @@ use crate::state::chrono_duration;
 /// unmounted) is dropped.
 pub fn record(metrics: &mut MetricStore, refresh: Duration, snapshot: &ResourcesSnapshot) {
     let at = snapshot.at;
-    metrics.record_series("system.cpu.percent", &[], at, snapshot.cpu_percent);
+    metrics.record_series("system_cpu_percent", &[], at, snapshot.cpu_percent);
     for (core, usage) in snapshot.cores.iter().enumerate() {
         metrics.record_series(
-            "system.cpu.core_percent",
+            "system_cpu_core_percent",
             &[("core", &core.to_string())],
             at,
             *usage,
         );
     }
-    for (name, value) in ["system.load.1m", "system.load.5m", "system.load.15m"]
+    for (name, value) in ["system_load_1m", "system_load_5m", "system_load_15m"]
         .iter()
         .zip(snapshot.load)
     {
         metrics.record_series(name, &[], at, value);
     }
     metrics.record_series(
-        "system.memory.used_percent",
+        "system_memory_used_percent",
         &[],
         at,
         snapshot.memory.percent(),
     );
     metrics.record_series(
-        "system.memory.used_bytes",
+        "system_memory_used_bytes",
         &[],
         at,
         snapshot.memory.used as f64,
     );
-    metrics.record_series("system.swap.used_percent", &[], at, snapshot.swap.percent());
+    metrics.record_series("system_swap_used_percent", &[], at, snapshot.swap.percent());
     for disk in &snapshot.disks {
         metrics.record_series(
-            "system.disk.used_percent",
+            "system_disk_used_percent",
             &[("mount", &disk.mount)],
             at,
             disk.space.percent(),
@@ -48,13 +48,13 @@ pub fn record(metrics: &mut MetricStore, refresh: Duration, snapshot: &Resources
     }
     for net in &snapshot.networks {
         metrics.record_series(
-            "system.net.rx_bytes_per_second",
+            "system_net_rx_bytes_per_second",
             &[("iface", &net.iface)],
             at,
             net.rx_bytes_per_second,
         );
         metrics.record_series(
-            "system.net.tx_bytes_per_second",
+            "system_net_tx_bytes_per_second",
             &[("iface", &net.iface)],
             at,
             net.tx_bytes_per_second,

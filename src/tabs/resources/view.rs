@@ -190,7 +190,7 @@ fn render_cpu(
     );
     let data = recent(
         state,
-        &SeriesKey::new("system.cpu.percent"),
+        &SeriesKey::new("system_cpu_percent"),
         graph.width as usize,
     );
     render_history(buffer, graph, &data, 100, ctx.theme.graph_cpu);
@@ -319,7 +319,7 @@ fn render_memory(
     };
     let data = recent(
         state,
-        &SeriesKey::new("system.memory.used_percent"),
+        &SeriesKey::new("system_memory_used_percent"),
         graph.width as usize,
     );
     render_history(buffer, graph, &data, 100, ctx.theme.graph_memory);
@@ -457,8 +457,8 @@ fn render_network(
                 graph_width,
             )
         };
-        let rx_history = history("system.net.rx_bytes_per_second");
-        let tx_history = history("system.net.tx_bytes_per_second");
+        let rx_history = history("system_net_rx_bytes_per_second");
+        let tx_history = history("system_net_tx_bytes_per_second");
         let total: Vec<Option<f64>> = rx_history
             .iter()
             .zip(&tx_history)
