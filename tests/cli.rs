@@ -515,10 +515,22 @@ const INVALID: &[Invalid] = &[
         message: "is not a probe address",
     },
     Invalid {
-        file: "second-rule-without-threshold.toml",
-        line: 10,
-        key: Some("rule.metric"),
-        message: "rule \"idle\" needs exactly one of",
+        file: "second-rule-bad-expr.toml",
+        line: 9,
+        key: Some("rule.expr"),
+        message: "expected `series{label=\"value\"} > number`",
+    },
+    Invalid {
+        file: "rule-unknown-series.toml",
+        line: 4,
+        key: Some("rule.expr"),
+        message: "unknown series `system_disk_percent`",
+    },
+    Invalid {
+        file: "alerts-disabled-unknown.toml",
+        line: 3,
+        key: Some("alerts.disabled"),
+        message: "no shipped rule is named \"HighCpuUsage\"",
     },
 ];
 

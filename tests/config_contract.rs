@@ -121,3 +121,51 @@ fn themes_and_keymaps_are_embedded_from_the_repository_files() {
     let listed = std::fs::read_dir("themes").expect("themes dir").count();
     assert_eq!(listed, THEMES.len(), "every file in themes/ is shipped");
 }
+
+/// The shipped rules parse, have unique names, and watch series the console publishes.
+#[test]
+fn the_shipped_rules_are_the_manuals_table_on_published_series() {
+    let rules = watchdeck::config::default_rules().unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = rules.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "HighCPUUsage",
+            "CriticalCPUUsage",
+            "HighMemoryUsage",
+            "DiskSpaceLow",
+            "ContainerUnhealthy",
+            "ContainerRestartLoop",
+            "ContainerExited",
+            "SourceDown"
+        ]
+    );
+    let published = watchdeck::alerts::published_series();
+    for rule in &rules {
+        assert!(
+            published.contains(&rule.expr.series.as_str()),
+            "{} watches {}, which nothing publishes",
+            rule.name,
+            rule.expr.series
+        );
+        assert!(
+            rule.summary.is_some() && rule.runbook.is_some(),
+            "{}",
+            rule.name
+        );
+    }
+    let config = Config::parse("c.toml", "[alerts]\ndisabled = [\"HighCPUUsage\"]\n[[rule]]\nname = \"DiskSpaceLow\"\nexpr = 'system_disk_used_percent > 80'\nseverity = \"P2\"\n[[rule]]\nname = \"mine\"\nexpr = 'system_load_1m > 8'\nseverity = \"P3\"\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let evaluated: Vec<(String, String)> = config
+        .alert_rules()
+        .iter()
+        .map(|r| (r.name.clone(), r.condition.to_string()))
+        .collect();
+    assert_eq!(evaluated.len(), 8, "{evaluated:?}");
+    assert!(!evaluated.iter().any(|(name, _)| name == "HighCPUUsage"));
+    assert!(evaluated.contains(&(
+        "DiskSpaceLow".into(),
+        "system_disk_used_percent > 80".into()
+    )));
+    assert_eq!(evaluated.last().map(|(n, _)| n.as_str()), Some("mine"));
+}

@@ -79,12 +79,21 @@ impl Comparison {
 }
 
 /// `series{matchers} <op> number`: the subset of PromQL a rule may use.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "String")]
 pub struct Condition {
     pub series: String,
     pub matchers: Vec<Matcher>,
     pub comparison: Comparison,
     pub threshold: f64,
+}
+
+impl TryFrom<String> for Condition {
+    type Error = String;
+
+    fn try_from(expr: String) -> Result<Self, String> {
+        Self::parse(&expr)
+    }
 }
 
 impl PartialEq for Condition {

@@ -16,6 +16,7 @@ pub use keymap::Keymap;
 pub use paths::Paths;
 pub use theme::Theme;
 
+use crate::alerts::rule::{Condition, Priority, Rule};
 use crate::tab::Tab;
 
 /// The shipped file a theme or keymap called `name` starts from: its own, or the first (the
@@ -71,6 +72,7 @@ pub struct Config {
     pub endpoint: Vec<EndpointConfig>,
     pub database: Vec<DatabaseConfig>,
     pub rule: Vec<RuleConfig>,
+    pub alerts: AlertsConfig,
 }
 
 impl Default for Config {
@@ -88,6 +90,7 @@ impl Default for Config {
             endpoint: Vec::new(),
             database: Vec::new(),
             rule: Vec::new(),
+            alerts: AlertsConfig::default(),
         }
     }
 }
@@ -220,26 +223,68 @@ pub struct DatabaseConfig {
     pub url: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub enum RuleSeverity {
-    P0,
-    P1,
-    P2,
-    P3,
-}
-
-/// A threshold rule on a metric series (the Alerts tab).
+/// An alert rule (the Alerts tab); `assets/rules.default.toml` documents the fields.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleConfig {
     pub name: String,
-    /// A metric series name, e.g. `system.disk.used_percent`.
-    pub metric: String,
-    pub above: Option<f64>,
-    pub below: Option<f64>,
+    /// `series{label="value"} > number`, parsed as PromQL.
+    pub expr: Condition,
     #[serde(rename = "for", with = "humantime_serde", default)]
-    pub for_duration: Duration,
-    pub severity: RuleSeverity,
+    pub hold: Duration,
+    #[serde(with = "humantime_serde", default)]
+    pub keep_firing_for: Duration,
+    pub severity: Priority,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub runbook: Option<String>,
+    #[serde(with = "humantime_serde", default)]
+    pub escalate_after: Option<Duration>,
+}
+
+impl RuleConfig {
+    fn rule(&self) -> Rule {
+        Rule {
+            name: self.name.clone(),
+            condition: self.expr.clone(),
+            hold: self.hold,
+            keep_firing_for: self.keep_firing_for,
+            priority: self.severity,
+            summary: self
+                .summary
+                .clone()
+                .unwrap_or_else(|| format!("{} ({{{{ $value }}}})", self.name)),
+            runbook: self.runbook.clone(),
+            escalate_after: self
+                .escalate_after
+                .unwrap_or_else(|| self.severity.escalate_after()),
+        }
+    }
+}
+
+/// The shipped rules: embedded, so every install starts with the manual's rule table.
+pub const DEFAULT_RULES: &str = include_str!("../../assets/rules.default.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    rule: Vec<RuleConfig>,
+}
+
+/// The shipped rules, parsed; the contract tests check they parse.
+pub fn default_rules() -> Result<Vec<RuleConfig>, LoadError> {
+    let file = "assets/rules.default.toml (embedded)";
+    let parsed: RulesFile =
+        toml::from_str(DEFAULT_RULES).map_err(|e| LoadError::from_toml(file, DEFAULT_RULES, &e))?;
+    Ok(parsed.rule)
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct AlertsConfig {
+    /// Shipped rules switched off, by name.
+    pub disabled: Vec<String>,
 }
 
 impl Config {
@@ -464,18 +509,31 @@ impl Config {
                 );
             }
         }
+        let known = crate::alerts::published_series();
         for (entry, rule) in self.rule.iter().enumerate() {
-            if rule.above.is_none() == rule.below.is_none() {
+            if !known.contains(&rule.expr.series.as_str()) {
                 return at_entry(
                     "rule",
                     entry,
-                    "metric",
+                    "expr",
                     format!(
-                        "rule {:?} needs exactly one of `above` or `below`",
-                        rule.name
+                        "unknown series `{}`: expected one of {}",
+                        rule.expr.series,
+                        known.join(", ")
                     ),
                 );
             }
+        }
+        let shipped: Vec<String> = default_rules()?.into_iter().map(|r| r.name).collect();
+        if let Some(unknown) = self.alerts.disabled.iter().find(|n| !shipped.contains(n)) {
+            return at(
+                Some("alerts"),
+                "disabled",
+                format!(
+                    "no shipped rule is named {unknown:?}: expected one of {}",
+                    shipped.join(", ")
+                ),
+            );
         }
         Ok(())
     }
@@ -500,6 +558,30 @@ impl Config {
             host,
             protected: Vec::new(),
         }]
+    }
+
+    /// The rules the engine evaluates: the shipped ones not switched off, each replaced by a
+    /// `[[rule]]` of the same name, then the other `[[rule]]`s.
+    pub fn alert_rules(&self) -> Vec<Rule> {
+        let shipped = default_rules().unwrap_or_default();
+        let mut rules: Vec<Rule> = shipped
+            .iter()
+            .filter(|r| !self.alerts.disabled.contains(&r.name))
+            .map(|r| {
+                self.rule
+                    .iter()
+                    .find(|own| own.name == r.name)
+                    .unwrap_or(r)
+                    .rule()
+            })
+            .collect();
+        rules.extend(
+            self.rule
+                .iter()
+                .filter(|own| !shipped.iter().any(|r| r.name == own.name))
+                .map(RuleConfig::rule),
+        );
+        rules
     }
 
     /// Tabs that have a source; Resources always has the local host. `engines` are the Docker

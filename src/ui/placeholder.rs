@@ -37,8 +37,7 @@ fn empty_state(tab: Tab, state: &AppState) -> EmptyState {
             example: &[
                 "[[rule]]",
                 "name = \"root disk almost full\"",
-                "metric = \"system.disk.used_percent\"",
-                "above = 90.0",
+                "expr = 'system_disk_used_percent{mount=\"/\"} > 90'",
                 "for = \"5m\"",
                 "severity = \"P1\"",
             ],

@@ -6,6 +6,17 @@ use chrono::{DateTime, Utc};
 use crate::metrics::MetricStore;
 use crate::model::containers::{ContainerState, EngineSnapshot, Health};
 
+/// Every series this tab publishes; rules may name only published series.
+pub const SERIES: &[&str] = &[
+    "container_up",
+    "container_unhealthy",
+    "container_restart_count",
+    "container_restarts_10m",
+    "container_exit_code",
+    "container_cpu_percent",
+    "container_memory_used_percent",
+];
+
 /// Container facts for the alert engine, labelled with `engine` and `container`.
 pub fn record(metrics: &mut MetricStore, at: DateTime<Utc>, snapshot: &EngineSnapshot) {
     for container in &snapshot.containers {

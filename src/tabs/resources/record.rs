@@ -6,6 +6,21 @@ use crate::metrics::MetricStore;
 use crate::model::resources::ResourcesSnapshot;
 use crate::state::chrono_duration;
 
+/// Every series this tab publishes; rules may name only published series.
+pub const SERIES: &[&str] = &[
+    "system_cpu_percent",
+    "system_cpu_core_percent",
+    "system_load_1m",
+    "system_load_5m",
+    "system_load_15m",
+    "system_memory_used_percent",
+    "system_memory_used_bytes",
+    "system_swap_used_percent",
+    "system_disk_used_percent",
+    "system_net_rx_bytes_per_second",
+    "system_net_tx_bytes_per_second",
+];
+
 /// Records one host sample; a series that stopped reporting for a whole history window (a disk
 /// unmounted) is dropped.
 pub fn record(metrics: &mut MetricStore, refresh: Duration, snapshot: &ResourcesSnapshot) {
