@@ -62,6 +62,7 @@ pub enum Action {
     ToggleFollow,
     ToggleWrap,
     ToggleTimestamps,
+    ToggleResolved,
     Confirm,
     Cancel,
 }
@@ -116,6 +117,7 @@ impl Action {
             Action::ToggleFollow => "pause or resume following",
             Action::ToggleWrap => "wrap long lines",
             Action::ToggleTimestamps => "show timestamps",
+            Action::ToggleResolved => "show or hide resolved alerts",
             Action::Confirm => "confirm",
             Action::Cancel => "cancel / close",
         }
@@ -148,6 +150,7 @@ impl Action {
             Action::ToggleFollow => Some("follow"),
             Action::ToggleWrap => Some("wrap"),
             Action::ToggleTimestamps => Some("time"),
+            Action::ToggleResolved => Some("resolved"),
             Action::Confirm => Some("confirm"),
             Action::Cancel => Some("cancel"),
             _ => None,

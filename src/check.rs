@@ -4,9 +4,12 @@
 
 use std::time::Duration;
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
+use crate::alerts::rule::Priority;
 use crate::collect::docker::DockerSource;
 use crate::collect::system::SystemSource;
 use crate::collect::{CollectError, Collector};
@@ -34,13 +37,26 @@ pub struct CheckReport {
     pub time: String,
     pub status: Severity,
     pub findings: Vec<Finding>,
+    /// Every firing alert in full.
+    pub alerts: Vec<AlertSummary>,
     pub sources: Vec<SourceSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertSummary {
+    pub rule: String,
+    pub priority: Priority,
+    pub severity: Severity,
+    pub labels: BTreeMap<String, String>,
+    pub value: f64,
+    pub summary: String,
+    pub runbook: Option<String>,
 }
 
 /// Polls the local host (twice: CPU and network rates are deltas) and every engine at once, and
 /// folds the reports into a fresh state with `update`, so the findings are the console's own.
 pub async fn collect(config: &Config, engines: &[DockerConfig], host: String) -> AppState {
-    let mut state = AppState::new(config, engines, Mode::ReadOnly, host, Utc::now());
+    let mut state = one_look_state(config, engines, host, Utc::now());
     let engine_polls: Vec<_> = engines
         .iter()
         .map(|engine| {
@@ -82,6 +98,21 @@ pub async fn collect(config: &Config, engines: &[DockerConfig], host: String) ->
             Msg::Source(SourceUpdate::Docker { engine, report }),
             now,
         );
+    }
+    state
+}
+
+/// The state `check` folds its one poll into: read-only, and every rule fires on what holds now,
+/// whatever its `for`.
+pub fn one_look_state(
+    config: &Config,
+    engines: &[DockerConfig],
+    host: String,
+    now: DateTime<Utc>,
+) -> AppState {
+    let mut state = AppState::new(config, engines, Mode::ReadOnly, host, now);
+    for rule in &mut state.alerts.rules {
+        rule.hold = Duration::ZERO;
     }
     state
 }
@@ -138,6 +169,19 @@ pub fn build_report(at: DateTime<Utc>, state: &AppState) -> CheckReport {
         time: at.to_rfc3339_opts(SecondsFormat::Secs, true),
         status: worst(&state.findings),
         findings: state.findings.clone(),
+        alerts: state
+            .alerts
+            .firing()
+            .map(|alert| AlertSummary {
+                rule: alert.key.rule.clone(),
+                priority: alert.priority,
+                severity: alert.priority.severity(),
+                labels: alert.key.labels.iter().cloned().collect(),
+                value: alert.value,
+                summary: alert.summary.clone(),
+                runbook: alert.runbook.clone(),
+            })
+            .collect(),
         sources,
     }
 }
@@ -240,13 +284,7 @@ mod tests {
     /// engine that failed.
     fn state(engines: &[DockerConfig], engine_error: Option<&str>) -> AppState {
         let at = fixtures::now();
-        let mut state = AppState::new(
-            &Config::default(),
-            engines,
-            Mode::ReadOnly,
-            "db-01".into(),
-            at,
-        );
+        let mut state = one_look_state(&Config::default(), engines, "db-01".into(), at);
         let system = SourceReport {
             at,
             result: Ok(fixtures::resources_snapshot()),
@@ -280,18 +318,16 @@ mod tests {
         let text = render_text(&report());
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "watchdeck check · db-01 · 2026-11-22T09:30:00Z");
-        assert!(
-            lines[1].starts_with("✖ CRIT  system   disk /var/lib/postgresql 93.8% used"),
+        // The disk's rule has `for = "1m"`: one look fires it all the same.
+        assert_eq!(
+            lines[1], "✖ CRIT  system   P1 DiskSpaceLow: disk /var/lib/postgresql 93.8% full",
             "{text}"
         );
-        assert!(
-            lines[2].starts_with("▲ WARN  system   memory 89% used (warning at 85%)"),
-            "{text}"
-        );
-        assert!(lines[3].starts_with("✔ OK    system   cpu "), "{text}");
+        // Memory at 89% colours its gauge but is under the HighMemoryUsage rule's 90%.
+        assert!(lines[2].starts_with("✔ OK    system   cpu "), "{text}");
         assert_eq!(
             lines.last().copied(),
-            Some("status: critical (1 critical, 1 warning)")
+            Some("status: critical (1 critical, 0 warning)")
         );
         assert_eq!(report().status.exit_code(), 2);
     }
@@ -302,7 +338,18 @@ mod tests {
             serde_json::from_str(&render_json(&report())).unwrap_or_default();
         assert_eq!(value["status"], "critical");
         assert_eq!(value["findings"][0]["severity"], "critical");
-        assert_eq!(value["findings"][0]["subject"], "disk /var/lib/postgresql");
+        assert_eq!(
+            value["findings"][0]["subject"],
+            "DiskSpaceLow /var/lib/postgresql"
+        );
+        let alert = &value["alerts"][0];
+        assert_eq!(alert["rule"], "DiskSpaceLow");
+        assert_eq!(alert["priority"], "P1");
+        assert_eq!(alert["severity"], "critical");
+        assert_eq!(alert["labels"]["mount"], "/var/lib/postgresql");
+        assert_eq!(alert["value"], 93.75);
+        assert_eq!(alert["summary"], "disk /var/lib/postgresql 93.8% full");
+        assert_eq!(alert["runbook"], "disk-full");
         assert_eq!(value["sources"][0]["name"], "system");
     }
 
@@ -310,17 +357,18 @@ mod tests {
     fn containers_are_judged_as_the_console_judges_them() {
         let engines = &fixtures::docker_engines()[..1];
         let report = build_report(fixtures::now(), &state(engines, None));
-        let unhealthy: Vec<&str> = report
+        let containers: Vec<&str> = report
             .findings
             .iter()
             .filter(|f| f.source == "docker:local")
             .map(|f| f.message.as_str())
             .collect();
-        assert!(
-            unhealthy
-                .iter()
-                .any(|m| m.starts_with("container ") && m.ends_with(" on local is unhealthy")),
-            "{unhealthy:?}"
+        assert_eq!(
+            containers,
+            [
+                "P1 ContainerUnhealthy: container shop-api-1 on local is unhealthy",
+                "P2 ContainerExited: container migrate on local exited with code 1"
+            ]
         );
         assert_eq!(report.sources[1].name, "docker:local");
         assert!(report.sources[1].ok);
@@ -343,9 +391,7 @@ mod tests {
         assert_eq!(report.status, Severity::Critical);
         let text = render_text(&report);
         assert!(
-            text.contains(
-                "✖ CRIT  docker:local source docker:local is down: cannot reach Docker at unix:///x: refused"
-            ),
+            text.contains("✖ CRIT  docker:local P1 SourceDown: source docker:local cannot be read"),
             "{text}"
         );
         assert!(

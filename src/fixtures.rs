@@ -217,7 +217,9 @@ pub fn app_state(mode: Mode) -> AppState {
             at: snapshot.at,
             result: Ok(snapshot),
         };
-        update(&mut state, Msg::Source(SourceUpdate::System(report)), now());
+        // The console receives each report as it is taken: rules with a `for` see time pass.
+        let at = report.at;
+        update(&mut state, Msg::Source(SourceUpdate::System(report)), at);
     }
     state
 }
@@ -418,7 +420,7 @@ pub fn containers_app_state(mode: Mode) -> AppState {
                 at,
                 result: Ok(snapshot),
             })),
-            now(),
+            at,
         );
         let restarts = 4 + (600 - seconds_ago) / 200;
         for snapshot in [engine_snapshot(restarts), edge_snapshot()] {
@@ -432,7 +434,7 @@ pub fn containers_app_state(mode: Mode) -> AppState {
                         result: Ok(snapshot),
                     },
                 }),
-                now(),
+                at,
             );
         }
     }

@@ -6,9 +6,9 @@
 use chrono::{DateTime, Utc};
 
 use crate::action::Action;
+use crate::alerts::SOURCE_UP;
 use crate::command::{CommandError, CommandOutcome, OperatorCommand};
 use crate::effect::Effect;
-use crate::findings::source_findings;
 use crate::model::source::{SourceDeath, SourceReport};
 use crate::msg::{FilterEdit, Msg};
 use crate::state::list::PAGE;
@@ -284,7 +284,8 @@ fn apply_source_death(state: &mut AppState, death: SourceDeath, now: DateTime<Ut
         return;
     };
     health.apply_error(death.failure.error, now, Some(death.failure.retry_at));
-    refresh_findings(state, &death.source.name, now);
+    record_source_up(state, &death.source.name, now);
+    tabs::alerts::update::evaluate(state, now);
 }
 
 /// Records a source's report in its health; the snapshot and when it was taken, if it has one.
@@ -294,7 +295,7 @@ pub(crate) fn source_answered<T>(
     report: SourceReport<T>,
 ) -> Option<(DateTime<Utc>, T)> {
     let health = state.sources.iter_mut().find(|s| s.name == source)?;
-    match report.result {
+    let answered = match report.result {
         Ok(snapshot) => {
             health.apply_ok(report.at);
             Some((report.at, snapshot))
@@ -303,18 +304,27 @@ pub(crate) fn source_answered<T>(
             health.apply_error(failure.error, report.at, Some(failure.retry_at));
             None
         }
-    }
+    };
+    record_source_up(state, source, report.at);
+    answered
 }
 
-/// Judges one source again: its health and what its tab makes of its data. Only the source that
-/// reported is judged; the others keep their findings.
-pub(crate) fn refresh_findings(state: &mut AppState, source: &str, now: DateTime<Utc>) {
-    let Some(health) = state.sources.iter().find(|s| s.name == source) else {
+/// `source_up{source}`: 1 while a source answers, 0 while it is down or stale; the
+/// `SourceDown` rule watches it.
+fn record_source_up(state: &mut AppState, source: &str, at: DateTime<Utc>) {
+    let Some(health) = state.source(source) else {
         return;
     };
-    let mut findings = source_findings(std::slice::from_ref(health), now);
-    findings.extend(tabs::judge(state, source));
-    state.set_findings(source, findings);
+    let up = matches!(
+        health.status,
+        SourceStatus::Ok { .. } | SourceStatus::Connecting
+    );
+    state.metrics.record_series(
+        SOURCE_UP,
+        &[("source", source)],
+        at,
+        f64::from(u8::from(up)),
+    );
 }
 
 fn apply_outcome(state: &mut AppState, outcome: CommandOutcome, now: DateTime<Utc>) {
@@ -352,17 +362,19 @@ fn apply_tick(state: &mut AppState, now: DateTime<Utc>) {
     state.toasts.retain(|t| t.expires_at > now);
     // Every source polls on the configured refresh; three missed samples in a row is stale.
     let limit = chrono_duration(state.refresh * STALE_AFTER_INTERVALS);
-    let mut rejudge = Vec::new();
+    let mut stale = Vec::new();
     for health in &mut state.sources {
-        let changed = health.apply_clock(now, limit);
-        // A stale source's finding says how old its data is, so it is judged again every tick.
-        if changed || matches!(health.status, SourceStatus::Stale { .. }) {
-            rejudge.push(health.name.clone());
+        health.apply_clock(now, limit);
+        if matches!(health.status, SourceStatus::Stale { .. }) {
+            stale.push(health.name.clone());
         }
     }
-    for source in rejudge {
-        refresh_findings(state, &source, now);
+    // A stale source sends nothing: its `source_up` is kept current here, so `for` runs.
+    for source in stale {
+        record_source_up(state, &source, now);
     }
+    // Every tick, so an alert fires when its `for` has passed, whatever reported last.
+    tabs::alerts::update::evaluate(state, now);
     rotate(state, now);
 }
 

@@ -605,7 +605,7 @@ fn number_keys_switch_tabs() {
     let session = Session::start(&[]);
     session.wait_for_ui();
     session.keys(&["3"]);
-    let screen = session.wait_for("No alert rules are being evaluated.");
+    let screen = session.wait_for("· sort severity");
     assert!(!screen.contains(" Processes "), "{screen}");
     session.keys(&["2"]);
     session.wait_for("engine local unavailable: cannot reach Docker at unix:///nonexistent/");
@@ -904,9 +904,9 @@ fn watch_mode_shows_a_critical_disk() {
         TestEnv::new(),
         &["--watch".into(), "--config".into(), config.into_os_string()],
     );
-    // The thresholds make every disk critical: the wall header says so and names the disk.
+    // The rule makes every disk critical: the wall header says so and names the alert.
     let screen = session.wait_for_screen("a critical disk in the watch header", |screen| {
-        screen.contains("CRITICAL") && screen.contains("disk ")
+        screen.contains("CRITICAL") && screen.contains("DiskSpaceLow")
     });
     assert!(
         screen.contains(" WATCH ") && screen.contains("read-only"),

@@ -102,7 +102,7 @@ fn check_reports_an_unhealthy_container_on_a_configured_engine_as_critical() {
     let config = env.write(
         "ops.toml",
         &format!(
-            "[resources]\ncpu_crit_percent = 100.0\nload_crit_per_core = 1000.0\n\
+            "[alerts]\ndisabled = [\"HighCPUUsage\", \"CriticalCPUUsage\"]\n\
              [[docker]]\nname = \"test\"\nhost = \"{host}\"\n"
         ),
     );
@@ -121,7 +121,8 @@ fn check_reports_an_unhealthy_container_on_a_configured_engine_as_critical() {
     assert!(
         findings.iter().any(|f| f["severity"] == "critical"
             && f["source"] == "docker:test"
-            && f["message"] == format!("container {name} on test is unhealthy")),
+            && f["message"]
+                == format!("P1 ContainerUnhealthy: container {name} on test is unhealthy")),
         "no critical finding for {name}: {value:#}"
     );
     let sources = value["sources"].as_array().expect("sources");

@@ -73,11 +73,12 @@ fn host_silent_for_12s() -> AppState {
     );
     for seconds_ago in (12..612).rev() {
         let snapshot = fixtures::resources_snapshot_at(seconds_ago);
+        let at = snapshot.at;
         let report = SourceReport {
-            at: snapshot.at,
+            at,
             result: Ok(snapshot),
         };
-        update(&mut state, Msg::Source(SourceUpdate::System(report)), now());
+        update(&mut state, Msg::Source(SourceUpdate::System(report)), at);
     }
     update(&mut state, Msg::Tick, now());
     state

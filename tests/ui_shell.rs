@@ -32,7 +32,6 @@ macro_rules! empty_tab_snapshots {
 
 empty_tab_snapshots! {
     containers_empty: Tab::Containers,
-    alerts_empty: Tab::Alerts,
     databases_empty: Tab::Databases,
     endpoints_empty: Tab::Endpoints,
     runbook_empty: Tab::Runbook,
@@ -88,7 +87,7 @@ fn watch_paused_says_so() {
 fn toasts_stack_in_the_corner_80x24() {
     let mut state = fixtures::app_state(Mode::ReadOnly);
     update(&mut state, Msg::Action(Action::TerminateProcess), now());
-    update(&mut state, Msg::Action(Action::GotoAlerts), now());
+    update(&mut state, Msg::Action(Action::GotoRunbook), now());
     update(&mut state, Msg::Action(Action::Filter), now());
     assert_snapshot!(draw(&state, 80, 24).backend());
 }
@@ -153,7 +152,7 @@ fn watch_header_parts_never_overlap_when_narrow() {
 
 #[test]
 fn footers_of_the_tabs_without_keys_of_their_own() {
-    for tab in [Tab::Alerts, Tab::Databases, Tab::Endpoints, Tab::Runbook] {
+    for tab in [Tab::Databases, Tab::Endpoints, Tab::Runbook] {
         let [narrow, _] = footer_snapshots!("footer_global", &on_tab(tab));
         assert_eq!(
             narrow, " q quit   ? help   tab next   / filter   1-6 tabs",

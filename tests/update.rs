@@ -88,7 +88,7 @@ fn history_is_bounded_by_the_configured_window() {
 }
 
 #[test]
-fn a_failing_sampler_is_a_critical_finding_and_keeps_the_last_data() {
+fn a_failing_sampler_is_down_at_once_and_a_critical_alert_after_a_minute() {
     let mut state = fixtures::app_state(Mode::Interactive);
     let failure = SourceFailure {
         error: "permission denied reading /proc".into(),
@@ -102,16 +102,23 @@ fn a_failing_sampler_is_a_critical_finding_and_keeps_the_last_data() {
         })),
         now(),
     );
-    assert!(state.source(SYSTEM_SOURCE).is_some_and(|s| s.is_down()));
+    assert!(matches!(
+        state.source(SYSTEM_SOURCE).map(|s| &s.status),
+        Some(SourceStatus::Down { error, .. }) if error.contains("permission denied")
+    ));
     assert!(
         state.resources.latest.is_some(),
         "the last sample stays on screen"
     );
-    assert!(
-        state
-            .findings
-            .iter()
-            .any(|f| f.severity == Severity::Critical && f.message.contains("permission denied"))
+    assert_eq!(source_messages(&state), [], "SourceDown waits its minute");
+    tick_at(&mut state, 60);
+    assert_eq!(
+        source_messages(&state),
+        [(
+            Severity::Critical,
+            Tab::Resources,
+            "P1 SourceDown: source system cannot be read"
+        )]
     );
 }
 
@@ -123,13 +130,13 @@ fn source_messages(state: &AppState) -> Vec<(Severity, Tab, &str)> {
     state
         .findings
         .iter()
-        .filter(|f| f.subject.starts_with("source "))
+        .filter(|f| f.subject.starts_with("SourceDown "))
         .map(|f| (f.severity, f.tab, f.message.as_str()))
         .collect()
 }
 
 #[test]
-fn a_source_silent_for_three_intervals_is_stale_with_a_warning_until_it_answers() {
+fn a_source_silent_for_three_intervals_is_stale_then_down_until_it_answers() {
     let mut state = fixtures::app_state(Mode::Interactive);
     tick_at(&mut state, 3);
     assert_eq!(
@@ -137,38 +144,30 @@ fn a_source_silent_for_three_intervals_is_stale_with_a_warning_until_it_answers(
         Some(&SourceStatus::Ok { at: now() }),
         "three intervals (1 s refresh) is not stale yet"
     );
-    assert_eq!(source_messages(&state), []);
     tick_at(&mut state, 4);
     assert_eq!(
         state.source(SYSTEM_SOURCE).map(|s| &s.status),
         Some(&SourceStatus::Stale { last_ok: now() })
     );
+    tick_at(&mut state, 63);
+    assert_eq!(source_messages(&state), [], "stale for 59 s: still pending");
+    tick_at(&mut state, 64);
     assert_eq!(
         source_messages(&state),
         [(
-            Severity::Warning,
+            Severity::Critical,
             Tab::Resources,
-            "source system stale: last sample 4s ago"
+            "P1 SourceDown: source system cannot be read"
         )]
     );
-    tick_at(&mut state, 12);
-    assert_eq!(
-        source_messages(&state),
-        [(
-            Severity::Warning,
-            Tab::Resources,
-            "source system stale: last sample 12s ago"
-        )],
-        "the age is judged again every tick"
-    );
-    let snapshot = fixtures::resources_snapshot_at(-13);
+    let snapshot = fixtures::resources_snapshot_at(-65);
     update(
         &mut state,
         Msg::Source(SourceUpdate::System(SourceReport {
             at: snapshot.at,
             result: Ok(snapshot),
         })),
-        now() + Duration::seconds(13),
+        now() + Duration::seconds(65),
     );
     assert!(matches!(
         state.source(SYSTEM_SOURCE).map(|s| &s.status),
@@ -212,20 +211,22 @@ fn staleness_counts_in_intervals_of_the_configured_refresh() {
 }
 
 #[test]
-fn a_silent_docker_engine_is_a_stale_warning_on_the_containers_tab() {
+fn a_silent_docker_engine_is_stale_and_its_alert_lands_on_the_containers_tab() {
     let mut state = fixtures::containers_app_state(Mode::Interactive);
-    // The host keeps answering; the engines do not.
-    let snapshot = fixtures::resources_snapshot_at(-5);
-    update(
-        &mut state,
-        Msg::Source(SourceUpdate::System(SourceReport {
-            at: snapshot.at,
-            result: Ok(snapshot),
-        })),
-        now() + Duration::seconds(5),
-    );
-    // The fixture's engines last answered 9 s before `now`.
-    tick_at(&mut state, 5);
+    // The host keeps answering; the engines do not (they last answered at `now`).
+    for second in [5, 70] {
+        let snapshot = fixtures::resources_snapshot_at(-second);
+        let at = snapshot.at;
+        update(
+            &mut state,
+            Msg::Source(SourceUpdate::System(SourceReport {
+                at,
+                result: Ok(snapshot),
+            })),
+            at,
+        );
+        tick_at(&mut state, second);
+    }
     assert!(matches!(
         state.source("docker:local").map(|s| &s.status),
         Some(SourceStatus::Stale { .. })
@@ -234,14 +235,14 @@ fn a_silent_docker_engine_is_a_stale_warning_on_the_containers_tab() {
         source_messages(&state),
         [
             (
-                Severity::Warning,
+                Severity::Critical,
                 Tab::Containers,
-                "source docker:local stale: last sample 14s ago"
+                "P1 SourceDown: source docker:edge cannot be read"
             ),
             (
-                Severity::Warning,
+                Severity::Critical,
                 Tab::Containers,
-                "source docker:edge stale: last sample 14s ago"
+                "P1 SourceDown: source docker:local cannot be read"
             )
         ]
     );
@@ -276,23 +277,24 @@ fn a_dead_source_task_is_down_with_its_panic_until_the_restart_answers() {
             last_ok: Some(now()),
         })
     );
+    assert!(state.resources.latest.is_some(), "the last data stays");
+    tick_at(&mut state, 66);
     assert_eq!(
         source_messages(&state),
         [(
             Severity::Critical,
             Tab::Resources,
-            "source system is down: source task panicked: index out of bounds"
+            "P1 SourceDown: source system cannot be read"
         )]
     );
-    assert!(state.resources.latest.is_some(), "the last data stays");
-    let snapshot = fixtures::resources_snapshot_at(-7);
+    let snapshot = fixtures::resources_snapshot_at(-67);
     update(
         &mut state,
         Msg::Source(SourceUpdate::System(SourceReport {
             at: snapshot.at,
             result: Ok(snapshot),
         })),
-        now() + Duration::seconds(7),
+        now() + Duration::seconds(67),
     );
     assert!(!state.source(SYSTEM_SOURCE).is_some_and(|s| s.is_down()));
     assert_eq!(source_messages(&state), []);
@@ -519,9 +521,8 @@ fn watch_holds_on_a_critical_tab() {
 #[test]
 fn watch_rotates_when_all_is_calm_and_space_pauses() {
     let mut state = watch_state(vec![Tab::Resources, Tab::Endpoints]);
-    // No threshold crossed; the sampler going silent over the ticks below only warns.
-    state.limits.disk_warn_percent = 100.0;
-    state.limits.disk_crit_percent = 100.0;
+    // No rule to fire: all is calm, whatever the ticks below find.
+    state.alerts.rules.clear();
     state.findings.clear();
     update(&mut state, Msg::Tick, now() + Duration::seconds(10));
     assert_eq!(state.tab, Tab::Resources, "not yet");

@@ -14,6 +14,7 @@ use crate::metrics::MetricStore;
 use crate::model::containers::ContainerAction;
 use crate::model::source::SourceId;
 use crate::tab::Tab;
+use crate::tabs::alerts::state::AlertsState;
 use crate::tabs::containers::state::{ContainersState, EngineState};
 use crate::tabs::resources::state::ResourcesState;
 use source::SourceHealth;
@@ -117,12 +118,13 @@ pub struct AppState {
     pub metrics: MetricStore,
     pub resources: ResourcesState,
     pub containers: ContainersState,
+    pub alerts: AlertsState,
     /// Lines a container log view starts with, and keeps at most.
     pub log_tail: usize,
     pub log_buffer: usize,
     pub limits: ResourcesConfig,
-    /// Every source's findings, worst first: the tab markers, the header, `--watch` and `check`
-    /// read these. Kept per source in `sources` and gathered here when one changes.
+    /// The firing alerts, worst first: the tab markers, the header, `--watch` and `check` read
+    /// these (see `tabs::alerts::judge`).
     pub findings: Vec<Finding>,
     pub configured: ConfiguredSources,
     pub watch: Option<WatchState>,
@@ -179,6 +181,7 @@ impl AppState {
                 .collect(),
             metrics: MetricStore::new(capacity),
             resources: ResourcesState::new(),
+            alerts: AlertsState::new(config.alert_rules()),
             containers: ContainersState::new(
                 engines
                     .iter()
@@ -255,32 +258,6 @@ impl AppState {
                 }) if e == engine && i == id => Some(*action),
                 _ => None,
             })
-    }
-
-    /// Replaces one source's findings and gathers every source's, worst first; equal ones keep
-    /// the order of the sources.
-    pub fn set_findings(&mut self, source: &str, findings: Vec<Finding>) {
-        if let Some(health) = self.sources.iter_mut().find(|s| s.name == source) {
-            health.findings = findings;
-        }
-        let mut all: Vec<Finding> = self
-            .sources
-            .iter()
-            .flat_map(|s| s.findings.iter().cloned())
-            .collect();
-        all.sort_by_key(|f| std::cmp::Reverse(f.severity));
-        self.findings = all;
-    }
-
-    /// The worst finding about `subject` from `source`, for a view that marks it.
-    pub fn severity_of(&self, source: &str, subject: &str) -> Severity {
-        self.source(source)
-            .into_iter()
-            .flat_map(|s| &s.findings)
-            .filter(|f| f.subject == subject)
-            .map(|f| f.severity)
-            .max()
-            .unwrap_or(Severity::Ok)
     }
 
     pub fn source(&self, name: &str) -> Option<&SourceHealth> {

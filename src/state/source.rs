@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::findings::Finding;
 use crate::model::source::SourceId;
 use crate::tab::Tab;
 
@@ -28,11 +27,9 @@ pub enum SourceStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceHealth {
     pub name: String,
-    /// The tab whose findings it raises.
+    /// The tab it feeds, where alerts about it lead.
     pub tab: Tab,
     pub status: SourceStatus,
-    /// What was last judged of this source and its data.
-    pub findings: Vec<Finding>,
 }
 
 impl SourceHealth {
@@ -41,7 +38,6 @@ impl SourceHealth {
             name: id.name,
             tab: id.tab,
             status: SourceStatus::Connecting,
-            findings: Vec::new(),
         }
     }
 

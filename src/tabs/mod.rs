@@ -4,6 +4,7 @@
 //! that dispatches to them by tab (the views are dispatched in `ui/mod.rs`);
 //! `docs/architecture.md` says how to add one.
 
+pub mod alerts;
 pub mod containers;
 pub mod resources;
 
@@ -12,7 +13,6 @@ use chrono::{DateTime, Utc};
 use crate::action::Action;
 use crate::config::keymap::Context;
 use crate::effect::Effect;
-use crate::findings::Finding;
 use crate::msg::{FilterEdit, SourceUpdate};
 use crate::state::AppState;
 use crate::tab::Tab;
@@ -22,7 +22,8 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
     match state.tab {
         Tab::Resources => resources::update::apply_action(state, action, now),
         Tab::Containers => containers::update::apply_action(state, action, now),
-        Tab::Alerts | Tab::Databases | Tab::Endpoints | Tab::Runbook => Vec::new(),
+        Tab::Alerts => alerts::update::apply_action(state, action, now),
+        Tab::Databases | Tab::Endpoints | Tab::Runbook => Vec::new(),
     }
 }
 
@@ -39,7 +40,8 @@ pub fn edited_filter(state: &AppState) -> Option<&str> {
     match state.tab {
         Tab::Resources => Some(&state.resources.list.filter),
         Tab::Containers => Some(containers::update::edited_filter(state)),
-        Tab::Alerts | Tab::Databases | Tab::Endpoints | Tab::Runbook => None,
+        Tab::Alerts => Some(&state.alerts.list.filter),
+        Tab::Databases | Tab::Endpoints | Tab::Runbook => None,
     }
 }
 
@@ -56,7 +58,8 @@ pub fn apply_filter(state: &mut AppState, text: String, edit: &FilterEdit, editi
     match state.tab {
         Tab::Resources => state.resources.apply_filter(text),
         Tab::Containers => containers::update::apply_filter(state, text, edit, editing),
-        Tab::Alerts | Tab::Databases | Tab::Endpoints | Tab::Runbook => {}
+        Tab::Alerts => state.alerts.apply_filter(text),
+        Tab::Databases | Tab::Endpoints | Tab::Runbook => {}
     }
 }
 
@@ -67,31 +70,6 @@ pub fn apply_source(state: &mut AppState, update: SourceUpdate, now: DateTime<Ut
         SourceUpdate::Docker { engine, report } => {
             containers::update::apply_report(state, &engine, report, now);
         }
-    }
-}
-
-/// What the tab of `source` makes of that source's data.
-pub fn judge(state: &AppState, source: &str) -> Vec<Finding> {
-    let Some(health) = state.source(source) else {
-        return Vec::new();
-    };
-    match health.tab {
-        Tab::Resources => state
-            .resources
-            .latest
-            .as_ref()
-            .map_or_else(Vec::new, |snapshot| {
-                resources::judge::findings(snapshot, &state.metrics, state.refresh, &state.limits)
-            }),
-        Tab::Containers => state
-            .containers
-            .engines
-            .iter()
-            .find(|e| crate::model::source::SourceId::docker(&e.name).name == source)
-            .map_or_else(Vec::new, |engine| {
-                containers::judge::findings(engine, &state.metrics)
-            }),
-        Tab::Alerts | Tab::Databases | Tab::Endpoints | Tab::Runbook => Vec::new(),
     }
 }
 

@@ -47,6 +47,7 @@ fn render_tab(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
         Tab::Containers if !state.containers.engines.is_empty() => {
             crate::tabs::containers::view::render(buffer, area, state, ctx);
         }
+        Tab::Alerts => crate::tabs::alerts::view::render(buffer, area, state, ctx),
         other => placeholder::render(buffer, area, other, state, ctx),
     }
 }

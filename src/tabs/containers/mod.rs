@@ -1,6 +1,5 @@
 //! The Containers tab.
 
-pub mod judge;
 pub mod record;
 pub mod state;
 pub mod update;

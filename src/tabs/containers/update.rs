@@ -132,7 +132,7 @@ pub fn apply_report(
         record::record(&mut state.metrics, at, &snapshot);
         state.containers.apply_snapshot(snapshot);
     }
-    crate::update::refresh_findings(state, &source, now);
+    crate::tabs::alerts::update::evaluate(state, now);
 }
 
 /// New lines or news of the followed log, for the view that follows that container.

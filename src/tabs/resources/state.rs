@@ -1,8 +1,9 @@
 //! The Resources tab's state: the latest host snapshot and the process table's sort, filter
 //! and selection. History lives in the metric store.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
+use crate::findings::Severity;
 use crate::model::resources::{ProcessRow, ResourcesSnapshot};
 use crate::state::list::{ListState, SortLabel};
 
@@ -40,6 +41,8 @@ pub struct ResourcesState {
     pub list: ListState<SortKey, u32>,
     /// Where each PID is in `latest.processes`.
     by_pid: HashMap<u32, usize>,
+    /// The gauges past their `[resources]` thresholds (see `judge::levels`).
+    pub levels: BTreeMap<String, Severity>,
 }
 
 impl Default for ResourcesState {
@@ -54,6 +57,7 @@ impl ResourcesState {
             latest: None,
             list: ListState::new(SortKey::Cpu, true),
             by_pid: HashMap::new(),
+            levels: BTreeMap::new(),
         }
     }
 
@@ -100,6 +104,11 @@ impl ResourcesState {
     /// The processes shown, in order.
     pub fn visible_rows(&self) -> impl Iterator<Item = &ProcessRow> {
         self.list.rows.iter().filter_map(|pid| self.process(*pid))
+    }
+
+    /// The level of a gauge: `cpu`, `memory`, `disk /var` …
+    pub fn level(&self, gauge: &str) -> Severity {
+        self.levels.get(gauge).copied().unwrap_or(Severity::Ok)
     }
 
     pub fn total(&self) -> usize {

@@ -9,8 +9,8 @@ use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::{SYSTEM_SOURCE, SourceReport};
 use crate::state::list::PAGE;
 use crate::state::{AppState, ConfirmDialog, ToastKind};
-use crate::tabs::resources::record;
 use crate::tabs::resources::state::SortKey;
+use crate::tabs::resources::{judge, record};
 use crate::update::{ask, in_flight_refusal, refuse_in_read_only, source_answered, toast};
 
 /// A key the shell left to this tab.
@@ -43,9 +43,11 @@ pub fn apply_report(
 ) {
     if let Some((_, snapshot)) = source_answered(state, SYSTEM_SOURCE, report) {
         record::record(&mut state.metrics, state.refresh, &snapshot);
+        state.resources.levels =
+            judge::levels(&snapshot, &state.metrics, state.refresh, &state.limits);
         state.resources.apply_snapshot(snapshot);
     }
-    crate::update::refresh_findings(state, SYSTEM_SOURCE, now);
+    crate::tabs::alerts::update::evaluate(state, now);
 }
 
 /// Opens the confirmation for a signal, or refuses it with the reason.

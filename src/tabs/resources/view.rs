@@ -137,7 +137,7 @@ fn render_cpu(
     ctx: &RenderCtx,
 ) {
     // Judged on the last minute's mean, as the tab marker is: a one-second spike is no incident.
-    let severity = state.severity_of(SYSTEM_SOURCE, "cpu");
+    let severity = state.resources.level("cpu");
     let [l1, l5, l15] = snapshot.load;
     let detail = format!(
         "{:.0}% · load {l1:.2} {l5:.2} {l15:.2} · {} cores",
@@ -279,8 +279,8 @@ fn render_memory(
     state: &AppState,
     ctx: &RenderCtx,
 ) {
-    let memory = state.severity_of(SYSTEM_SOURCE, "memory");
-    let swap = state.severity_of(SYSTEM_SOURCE, "swap");
+    let memory = state.resources.level("memory");
+    let swap = state.resources.level("swap");
     let detail = format!(
         "{:.0}% of {}",
         snapshot.memory.percent(),
@@ -332,7 +332,7 @@ fn render_disks(
     state: &AppState,
     ctx: &RenderCtx,
 ) {
-    let disk_severity = |mount: &str| state.severity_of(SYSTEM_SOURCE, &format!("disk {mount}"));
+    let disk_severity = |mount: &str| state.resources.level(&format!("disk {mount}"));
     let worst = snapshot
         .disks
         .iter()

@@ -1,0 +1,69 @@
+//! What the console marks as needing attention: the firing alerts. The tab markers, the header,
+//! `--watch` and `watchdeck check` all read these findings; there is no other judgement.
+
+use crate::alerts::engine::{Alert, AlertState};
+use crate::alerts::{SOURCE_UP, series_by_tab};
+use crate::findings::Finding;
+use crate::model::source::{SYSTEM_SOURCE, SourceId};
+use crate::state::source::SourceHealth;
+use crate::tab::Tab;
+use crate::tabs::alerts::state::AlertsState;
+
+/// Every firing alert as a finding, worst first, then oldest.
+pub fn findings(alerts: &AlertsState, sources: &[SourceHealth]) -> Vec<Finding> {
+    let mut firing: Vec<&Alert> = alerts
+        .alerts
+        .values()
+        .filter(|a| a.state == AlertState::Firing)
+        .collect();
+    firing.sort_by_key(|a| (a.priority, a.firing_since));
+    firing
+        .into_iter()
+        .map(|alert| {
+            let series = alerts
+                .rules
+                .iter()
+                .find(|r| r.name == alert.key.rule)
+                .map_or("", |r| r.condition.series.as_str());
+            let (tab, source) = subject_of(alert, series, sources);
+            Finding {
+                tab,
+                source,
+                severity: alert.priority.severity(),
+                subject: subject(alert),
+                message: format!("{} {}: {}", alert.priority, alert.key.rule, alert.summary),
+            }
+        })
+        .collect()
+}
+
+/// The tab and the source an alert is about: the source named by `source_up`'s label, else the
+/// tab that publishes the series and the source of that tab that the labels name.
+fn subject_of(alert: &Alert, series: &str, sources: &[SourceHealth]) -> (Tab, String) {
+    if series == SOURCE_UP {
+        let source = alert.key.label("source").unwrap_or_default();
+        let tab = sources
+            .iter()
+            .find(|s| s.name == source)
+            .map_or(Tab::Resources, |s| s.tab);
+        return (tab, source.to_string());
+    }
+    match series_by_tab().find(|(_, name)| *name == series) {
+        Some((Tab::Containers, _)) => (
+            Tab::Containers,
+            SourceId::docker(alert.key.label("engine").unwrap_or_default()).name,
+        ),
+        Some((tab, _)) => (tab, SYSTEM_SOURCE.to_string()),
+        None => (Tab::Alerts, String::new()),
+    }
+}
+
+/// How the header and `check` name an alert: its rule and the values of its labels.
+pub fn subject(alert: &Alert) -> String {
+    let mut subject = alert.key.rule.clone();
+    for (_, value) in &alert.key.labels {
+        subject.push(' ');
+        subject.push_str(value);
+    }
+    subject
+}

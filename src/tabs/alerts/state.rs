@@ -1,0 +1,111 @@
+//! The Alerts tab's state: the rules, every alert the engine keeps, and the list.
+
+use std::collections::VecDeque;
+
+use chrono::{DateTime, Utc};
+
+use crate::alerts::engine::{Alert, AlertKey, AlertState, Alerts, Transition};
+use crate::alerts::rule::Rule;
+use crate::state::list::{ListState, SortLabel};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AlertSort {
+    /// Most severe first, then oldest.
+    #[default]
+    Severity,
+}
+
+impl SortLabel for AlertSort {
+    fn label(&self) -> &'static str {
+        "severity"
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AlertsState {
+    pub rules: Vec<Rule>,
+    pub alerts: Alerts,
+    /// Firing and pending alerts, most severe then oldest first; resolved ones too with
+    /// `show_resolved`.
+    pub list: ListState<AlertSort, AlertKey>,
+    pub show_resolved: bool,
+    /// When the rules were last evaluated: the time the view measures ages against.
+    pub evaluated_at: Option<DateTime<Utc>>,
+    /// What happened to alerts, newest last, at most `HISTORY` entries.
+    pub history: VecDeque<Transition>,
+}
+
+/// Transitions kept in memory.
+pub const HISTORY: usize = 10_000;
+
+impl AlertsState {
+    pub fn new(rules: Vec<Rule>) -> Self {
+        Self {
+            rules,
+            ..Self::default()
+        }
+    }
+
+    /// Replaces the alerts after an evaluation at `now`, records what changed, and orders the
+    /// list again.
+    pub fn apply_evaluation(
+        &mut self,
+        alerts: Alerts,
+        transitions: Vec<Transition>,
+        now: DateTime<Utc>,
+    ) {
+        self.alerts = alerts;
+        self.evaluated_at = Some(now);
+        for transition in transitions {
+            if self.history.len() == HISTORY {
+                self.history.pop_front();
+            }
+            self.history.push_back(transition);
+        }
+        self.refresh_rows();
+    }
+
+    pub fn apply_toggle_resolved(&mut self) {
+        self.show_resolved = !self.show_resolved;
+        self.refresh_rows();
+    }
+
+    pub fn apply_filter(&mut self, filter: String) {
+        self.list.filter = filter;
+        self.refresh_rows();
+    }
+
+    /// Firing alerts, the ones the header counts.
+    pub fn firing(&self) -> impl Iterator<Item = &Alert> {
+        self.alerts
+            .values()
+            .filter(|a| a.state == AlertState::Firing)
+    }
+
+    fn refresh_rows(&mut self) {
+        let needle = self.list.filter.to_lowercase();
+        let mut shown: Vec<&Alert> = self
+            .alerts
+            .values()
+            .filter(|a| self.show_resolved || a.state != AlertState::Resolved)
+            .filter(|a| {
+                needle.is_empty()
+                    || a.key.rule.to_lowercase().contains(&needle)
+                    || a.summary.to_lowercase().contains(&needle)
+                    || a.key
+                        .labels
+                        .iter()
+                        .any(|(_, v)| v.to_lowercase().contains(&needle))
+            })
+            .collect();
+        // Firing, then pending, then resolved; within each, most severe then oldest.
+        let rank = |state: AlertState| match state {
+            AlertState::Firing => 0,
+            AlertState::Pending => 1,
+            AlertState::Resolved => 2,
+        };
+        shown.sort_by_key(|a| (rank(a.state), a.priority, a.active_since));
+        let rows = shown.iter().map(|a| a.key.clone()).collect();
+        self.list.set_rows(rows);
+    }
+}

@@ -1,0 +1,124 @@
+//! Snapshots of the Alerts tab, as a user sees it, at 80x24 and 200x50, and the one path from
+//! rules to the tab markers and the header.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
+
+mod render_support;
+
+use insta::assert_snapshot;
+use render_support::{draw, text};
+use watchdeck::action::Action;
+use watchdeck::findings::Severity;
+use watchdeck::fixtures::{self, now};
+use watchdeck::model::source::SourceReport;
+use watchdeck::msg::{Msg, SourceUpdate};
+use watchdeck::state::{AppState, Mode};
+use watchdeck::tab::Tab;
+use watchdeck::update::update;
+
+fn on_alerts(mut state: AppState) -> AppState {
+    update(&mut state, Msg::ClickTab(Tab::Alerts), now());
+    state
+}
+
+fn both_sizes(name: &str, state: &AppState) {
+    insta::with_settings!({ snapshot_suffix => "80x24" }, {
+        assert_snapshot!(name, draw(state, 80, 24).backend());
+    });
+    insta::with_settings!({ snapshot_suffix => "200x50" }, {
+        assert_snapshot!(name, draw(state, 200, 50).backend());
+    });
+}
+
+#[test]
+fn a_full_disk_fires_after_its_for_and_marks_the_resources_tab() {
+    let state = on_alerts(fixtures::app_state(Mode::Interactive));
+    both_sizes("alerts_firing", &state);
+    let screen = text(&draw(&state, 200, 50));
+    let row = screen
+        .lines()
+        .find(|line| line.contains("DiskSpaceLow"))
+        .expect("the alert's row");
+    assert!(row.contains("P1") && row.contains("firing"), "{row}");
+    assert!(row.contains("/var/lib/postgresql"), "{row}");
+    assert!(
+        screen.contains("mount=/var/lib/postgresql"),
+        "the detail names the labels: {screen}"
+    );
+    assert_eq!(state.tab_severity(Tab::Resources), Severity::Critical);
+    assert!(
+        screen.contains("disk /var/lib/postgresql 93.8% full"),
+        "{screen}"
+    );
+    let [narrow, _] = render_support::footers(&state);
+    assert!(narrow.starts_with(" R resolved"), "{narrow:?}");
+}
+
+#[test]
+fn containers_fire_the_manuals_container_rules() {
+    let state = on_alerts(fixtures::containers_app_state(Mode::Interactive));
+    both_sizes("alerts_containers", &state);
+    let firing: Vec<(String, Option<String>)> = state
+        .alerts
+        .firing()
+        .map(|a| {
+            (
+                a.key.rule.clone(),
+                a.key.label("container").map(str::to_string),
+            )
+        })
+        .collect();
+    for expected in [
+        ("ContainerUnhealthy", "shop-api-1"),
+        ("ContainerExited", "migrate"),
+    ] {
+        assert!(
+            firing.contains(&(expected.0.to_string(), Some(expected.1.to_string()))),
+            "{expected:?} not in {firing:?}"
+        );
+    }
+    assert!(
+        !firing
+            .iter()
+            .any(|(_, c)| c.as_deref() == Some("nightly-backup")),
+        "an exit code of 0 is no alert: {firing:?}"
+    );
+    // Three restarts in ten minutes is the manual's limit, not past it.
+    assert!(
+        !firing
+            .iter()
+            .any(|(rule, _)| rule == "ContainerRestartLoop"),
+        "{firing:?}"
+    );
+    assert_eq!(state.tab_severity(Tab::Containers), Severity::Critical);
+}
+
+#[test]
+fn a_disk_that_recovers_resolves_and_shows_behind_the_toggle() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    let mut freed = fixtures::resources_snapshot();
+    freed.at = now() + chrono::Duration::seconds(1);
+    for disk in &mut freed.disks {
+        disk.space.used = disk.space.total / 2;
+    }
+    let at = freed.at;
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::System(SourceReport {
+            at,
+            result: Ok(freed),
+        })),
+        at,
+    );
+    let mut state = on_alerts(state);
+    assert_eq!(state.tab_severity(Tab::Resources), Severity::Ok);
+    assert!(state.alerts.list.is_empty());
+    update(&mut state, Msg::Action(Action::ToggleResolved), now());
+    both_sizes("alerts_resolved_shown", &state);
+    let screen = text(&draw(&state, 200, 50));
+    assert!(
+        screen
+            .lines()
+            .any(|line| line.contains("DiskSpaceLow") && line.contains("resolved")),
+        "{screen}"
+    );
+}
