@@ -214,6 +214,7 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
         state.tab = tab;
     }
     let operator = Operator::of_this_process();
+    state.operator = operator.user.clone();
     let audit = AuditLog::new(paths.audit_log());
     let mut terminal = watchdeck::tui::enter(mouse).context("cannot start the terminal UI")?;
     let exit = runtime.block_on(async {

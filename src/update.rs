@@ -186,12 +186,15 @@ pub(crate) fn ask(state: &mut AppState, dialog: ConfirmDialog) {
 fn confirm(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
     match std::mem::take(&mut state.overlay) {
         Overlay::Confirm(dialog)
-            if dialog.typed.as_ref().is_some_and(|t| t.typed != t.expected) =>
+            if dialog
+                .typed
+                .as_ref()
+                .is_some_and(|t| t.expected.as_ref().is_some_and(|e| *e != t.typed)) =>
         {
             let expected = dialog
                 .typed
                 .as_ref()
-                .map(|t| t.expected.clone())
+                .and_then(|t| t.expected.clone())
                 .unwrap_or_default();
             state.overlay = Overlay::Confirm(dialog);
             toast(
@@ -208,15 +211,17 @@ fn confirm(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
                 Vec::new()
             }
             None => {
-                if let Some(text) = in_flight_refusal(state, &dialog.command, now) {
+                let note = dialog.typed.as_ref().map_or("", |t| t.typed.trim());
+                let command = dialog.command.clone().with_note(note);
+                if let Some(text) = in_flight_refusal(state, &command, now) {
                     toast(state, ToastKind::Error, text, now);
                     return Vec::new();
                 }
                 state.in_flight.push(InFlight {
-                    command: dialog.command.clone(),
+                    command: command.clone(),
                     since: now,
                 });
-                vec![Effect::Execute(dialog.command)]
+                vec![Effect::Execute(command)]
             }
         },
         other => {
@@ -334,6 +339,9 @@ fn apply_outcome(state: &mut AppState, outcome: CommandOutcome, now: DateTime<Ut
         audit_error,
     } = outcome;
     state.in_flight.retain(|running| running.command != command);
+    if let (Ok(_), OperatorCommand::Alert(done)) = (&result, &command) {
+        tabs::alerts::update::apply_done(state, done, now);
+    }
     let (kind, mut text) = match result {
         Ok(summary) => (ToastKind::Ok, summary),
         Err(CommandError::Failed(error)) => (

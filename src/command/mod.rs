@@ -1,12 +1,14 @@
 //! Operator commands: the side effects a person asks for, confirmed, refused in read-only modes,
 //! executed off the draw loop and recorded in the audit log.
 
+mod alert;
 mod container;
 mod process;
 
 use std::fmt;
 use std::time::Duration;
 
+pub use alert::{AlertAction, AlertCommand, DEFAULT_SILENCE};
 pub use container::{ContainerCommand, container_target};
 pub use process::{ProcessCommand, ProcessSignal};
 
@@ -16,6 +18,7 @@ pub use process::{ProcessCommand, ProcessSignal};
 pub enum OperatorCommand {
     Process(ProcessCommand),
     Container(ContainerCommand),
+    Alert(AlertCommand),
 }
 
 impl OperatorCommand {
@@ -24,6 +27,7 @@ impl OperatorCommand {
         match self {
             OperatorCommand::Process(command) => command.action(),
             OperatorCommand::Container(command) => command.action(),
+            OperatorCommand::Alert(command) => command.action(),
         }
     }
 
@@ -32,6 +36,15 @@ impl OperatorCommand {
         match self {
             OperatorCommand::Process(command) => command.target(),
             OperatorCommand::Container(command) => command.target(),
+            OperatorCommand::Alert(command) => command.target(),
+        }
+    }
+
+    /// The command with the note the operator typed in its dialog.
+    pub fn with_note(self, note: &str) -> Self {
+        match self {
+            OperatorCommand::Alert(command) => OperatorCommand::Alert(command.with_note(note)),
+            other => other,
         }
     }
 
@@ -40,6 +53,7 @@ impl OperatorCommand {
         match (self, other) {
             (OperatorCommand::Process(a), OperatorCommand::Process(b)) => a.pid == b.pid,
             (OperatorCommand::Container(a), OperatorCommand::Container(b)) => a.same_target(b),
+            (OperatorCommand::Alert(a), OperatorCommand::Alert(b)) => a.key == b.key,
             _ => false,
         }
     }

@@ -133,6 +133,7 @@ impl Executor {
         match command {
             OperatorCommand::Process(command) => super::process::execute(command),
             OperatorCommand::Container(command) => self.containers.execute(command).await,
+            OperatorCommand::Alert(command) => Ok(super::alert::execute(command)),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Effects: what `update` asks the runtime to do. This file is the vocabulary `update` may use;
 //! the [`executor`] runs each one off the draw loop, one file per group of operator commands.
 
+mod alert;
 mod container;
 pub mod executor;
 mod process;

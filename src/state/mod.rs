@@ -45,13 +45,14 @@ pub struct ConfirmDialog {
     pub lines: Vec<String>,
     pub command: OperatorCommand,
     pub then: Option<Box<ConfirmDialog>>,
-    /// For protected targets: the name the operator must type before confirming.
+    /// Text typed in the dialog: a protected target's name, which must match, or a note.
     pub typed: Option<TypedConfirmation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TypedConfirmation {
-    pub expected: String,
+    /// What must be typed to confirm; `None` for a free note that goes with the command.
+    pub expected: Option<String>,
     pub typed: String,
 }
 
@@ -119,6 +120,8 @@ pub struct AppState {
     pub resources: ResourcesState,
     pub containers: ContainersState,
     pub alerts: AlertsState,
+    /// Who is at the keyboard, as acknowledgements and silences name them.
+    pub operator: String,
     /// Lines a container log view starts with, and keeps at most.
     pub log_tail: usize,
     pub log_buffer: usize,
@@ -182,6 +185,7 @@ impl AppState {
             metrics: MetricStore::new(capacity),
             resources: ResourcesState::new(),
             alerts: AlertsState::new(config.alert_rules()),
+            operator: String::new(),
             containers: ContainersState::new(
                 engines
                     .iter()

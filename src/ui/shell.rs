@@ -383,6 +383,9 @@ fn refused_in_read_only(action: Action) -> bool {
             | Action::StartContainer
             | Action::PauseContainer
             | Action::KillContainer
+            | Action::AckAlert
+            | Action::UnackAlert
+            | Action::SilenceAlert
     )
 }
 

@@ -364,11 +364,16 @@ fn render_confirm(buffer: &mut Buffer, area: Rect, dialog: &ConfirmDialog, ctx: 
     // A typed confirmation takes every character as text: only enter and esc decide.
     let (confirm_keys, cancel_keys) = match &dialog.typed {
         Some(typed) => {
-            let matches = typed.typed == typed.expected;
+            let matches = typed.expected.as_ref() == Some(&typed.typed);
+            let label = if typed.expected.is_some() {
+                "name: "
+            } else {
+                "note: "
+            };
             lines.insert(
                 lines.len() - 1,
                 Line::from(vec![
-                    Span::styled("name: ", ctx.theme.muted),
+                    Span::styled(label, ctx.theme.muted),
                     Span::styled(format!("{}█", typed.typed), ctx.theme.filter),
                     Span::styled(if matches { "  ✔" } else { "" }, ctx.theme.ok),
                 ]),

@@ -14,7 +14,7 @@ pub fn findings(alerts: &AlertsState, sources: &[SourceHealth]) -> Vec<Finding> 
     let mut firing: Vec<&Alert> = alerts
         .alerts
         .values()
-        .filter(|a| a.state == AlertState::Firing)
+        .filter(|a| a.state == AlertState::Firing && alerts.silence_of(&a.key).is_none())
         .collect();
     firing.sort_by_key(|a| (a.priority, a.firing_since));
     firing

@@ -1,11 +1,12 @@
 //! The Alerts tab's state: the rules, every alert the engine keeps, and the list.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 
-use crate::alerts::engine::{Alert, AlertKey, AlertState, Alerts, Transition};
+use crate::alerts::engine::{Ack, Alert, AlertKey, AlertState, Alerts, Transition};
 use crate::alerts::rule::Rule;
+use crate::command::{AlertAction, AlertCommand};
 use crate::state::list::{ListState, SortLabel};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -33,6 +34,18 @@ pub struct AlertsState {
     pub evaluated_at: Option<DateTime<Utc>>,
     /// What happened to alerts, newest last, at most `HISTORY` entries.
     pub history: VecDeque<Transition>,
+    /// Acknowledgements by alert; one lasts until its alert resolves.
+    pub acks: BTreeMap<AlertKey, Ack>,
+    pub silences: Vec<Silence>,
+}
+
+/// An alert hidden and not notified until `until`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Silence {
+    pub key: AlertKey,
+    pub until: DateTime<Utc>,
+    pub by: String,
+    pub comment: String,
 }
 
 /// Transitions kept in memory.
@@ -56,6 +69,19 @@ impl AlertsState {
     ) {
         self.alerts = alerts;
         self.evaluated_at = Some(now);
+        // An acknowledgement belongs to one incident: it goes when its alert resolves.
+        let active = |key: &AlertKey| {
+            self.alerts
+                .get(key)
+                .is_some_and(|a| a.state != AlertState::Resolved)
+        };
+        self.acks.retain(|key, _| active(key));
+        for (key, ack) in &self.acks {
+            if let Some(alert) = self.alerts.get_mut(key) {
+                alert.ack = Some(ack.clone());
+            }
+        }
+        self.silences.retain(|s| s.until > now);
         for transition in transitions {
             if self.history.len() == HISTORY {
                 self.history.pop_front();
@@ -82,12 +108,57 @@ impl AlertsState {
             .filter(|a| a.state == AlertState::Firing)
     }
 
+    /// The silence an alert is under, if any.
+    pub fn silence_of(&self, key: &AlertKey) -> Option<&Silence> {
+        self.silences.iter().find(|s| s.key == *key)
+    }
+
+    pub fn selected(&self) -> Option<&Alert> {
+        self.alerts.get(self.list.selected.as_ref()?)
+    }
+
+    /// Records a command on an alert that came back done.
+    pub fn apply_done(&mut self, command: &AlertCommand, by: &str, now: DateTime<Utc>) {
+        match &command.action {
+            AlertAction::Acknowledge => {
+                let ack = Ack {
+                    by: by.to_string(),
+                    at: now,
+                    note: command.note.clone(),
+                };
+                if let Some(alert) = self.alerts.get_mut(&command.key) {
+                    alert.ack = Some(ack.clone());
+                }
+                self.acks.insert(command.key.clone(), ack);
+            }
+            AlertAction::Unacknowledge => {
+                self.acks.remove(&command.key);
+                if let Some(alert) = self.alerts.get_mut(&command.key) {
+                    alert.ack = None;
+                }
+            }
+            AlertAction::Silence(for_) => {
+                self.silences.retain(|s| s.key != command.key);
+                self.silences.push(Silence {
+                    key: command.key.clone(),
+                    until: now + chrono::Duration::from_std(*for_).unwrap_or_default(),
+                    by: by.to_string(),
+                    comment: command.note.clone(),
+                });
+            }
+        }
+        self.refresh_rows();
+    }
+
     fn refresh_rows(&mut self) {
         let needle = self.list.filter.to_lowercase();
         let mut shown: Vec<&Alert> = self
             .alerts
             .values()
-            .filter(|a| self.show_resolved || a.state != AlertState::Resolved)
+            .filter(|a| {
+                self.show_resolved
+                    || (a.state != AlertState::Resolved && self.silence_of(&a.key).is_none())
+            })
             .filter(|a| {
                 needle.is_empty()
                     || a.key.rule.to_lowercase().contains(&needle)

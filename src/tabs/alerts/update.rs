@@ -1,13 +1,18 @@
-//! The Alerts tab's reducer: evaluating the rules, and the list's keys.
+//! The Alerts tab's reducer: evaluating the rules, the list's keys, acknowledging and silencing
+//! through the one operator path, and jumping to what an alert is about.
 
 use chrono::{DateTime, Utc};
 
 use crate::action::Action;
-use crate::alerts::engine;
+use crate::alerts::engine::{self, Alert};
+use crate::command::{AlertAction, AlertCommand, DEFAULT_SILENCE, OperatorCommand};
 use crate::effect::Effect;
-use crate::state::AppState;
+use crate::model::containers::ContainerKey;
 use crate::state::list::PAGE;
+use crate::state::{AppState, ConfirmDialog, ToastKind, TypedConfirmation};
+use crate::tab::Tab;
 use crate::tabs::alerts::judge;
+use crate::update::{ask, in_flight_refusal, refuse_in_read_only, toast};
 
 /// Evaluates every rule at `now` and makes the firing alerts the console's findings.
 pub fn evaluate(state: &mut AppState, now: DateTime<Utc>) {
@@ -21,8 +26,14 @@ pub fn evaluate(state: &mut AppState, now: DateTime<Utc>) {
     state.findings = judge::findings(&state.alerts, &state.sources);
 }
 
+/// A command on an alert came back done: the state records it, and the findings follow.
+pub fn apply_done(state: &mut AppState, command: &AlertCommand, now: DateTime<Utc>) {
+    state.alerts.apply_done(command, &state.operator, now);
+    state.findings = judge::findings(&state.alerts, &state.sources);
+}
+
 /// A key the shell left to this tab.
-pub fn apply_action(state: &mut AppState, action: Action, _now: DateTime<Utc>) -> Vec<Effect> {
+pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
     let alerts = &mut state.alerts;
     match action {
         Action::SelectNext => alerts.list.apply_move(1),
@@ -32,7 +43,115 @@ pub fn apply_action(state: &mut AppState, action: Action, _now: DateTime<Utc>) -
         Action::SelectFirst => alerts.list.apply_select_edge(false),
         Action::SelectLast => alerts.list.apply_select_edge(true),
         Action::ToggleResolved => alerts.apply_toggle_resolved(),
+        Action::AckAlert => return ask_about_alert(state, AlertAction::Acknowledge, now),
+        Action::UnackAlert => return ask_about_alert(state, AlertAction::Unacknowledge, now),
+        Action::SilenceAlert => {
+            return ask_about_alert(state, AlertAction::Silence(DEFAULT_SILENCE), now);
+        }
+        Action::GotoSubject => go_to_subject(state),
         _ => {}
     }
     Vec::new()
+}
+
+/// Opens the dialog for a command on the selected alert, with a note to type; refused with the
+/// reason in the read-only modes.
+fn ask_about_alert(state: &mut AppState, action: AlertAction, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(alert) = state.alerts.selected() else {
+        toast(state, ToastKind::Info, "select an alert first".into(), now);
+        return Vec::new();
+    };
+    let pointless = match action {
+        AlertAction::Acknowledge => alert.ack.is_some(),
+        AlertAction::Unacknowledge => alert.ack.is_none(),
+        AlertAction::Silence(_) => false,
+    };
+    if pointless {
+        let text = match action {
+            AlertAction::Acknowledge => format!("{} is already acknowledged", alert.key.rule),
+            _ => format!("{} is not acknowledged", alert.key.rule),
+        };
+        toast(state, ToastKind::Info, text, now);
+        return Vec::new();
+    }
+    let (title, prompt) = match action {
+        AlertAction::Acknowledge => ("Acknowledge", "A note for whoever looks next (optional):"),
+        AlertAction::Unacknowledge => ("Take back the acknowledgement of", "Why (optional):"),
+        AlertAction::Silence(_) => (
+            "Silence",
+            "How long and why, e.g. `4h disk cleanup running` (15m, 1h, 4h…; default 1h):",
+        ),
+    };
+    let lines = vec![
+        format!("{} {}: {}", alert.priority, alert.key.rule, alert.summary),
+        prompt.to_string(),
+    ];
+    let title = format!("{title} {}", alert.key.rule);
+    let command = OperatorCommand::Alert(AlertCommand {
+        key: alert.key.clone(),
+        action,
+        note: String::new(),
+    });
+    if let Some(text) = in_flight_refusal(state, &command, now) {
+        toast(state, ToastKind::Error, text, now);
+        return Vec::new();
+    }
+    if state.mode.refusal().is_some() {
+        return refuse_in_read_only(state, &command, now);
+    }
+    ask(
+        state,
+        ConfirmDialog {
+            title,
+            lines,
+            command,
+            then: None,
+            typed: Some(TypedConfirmation {
+                expected: None,
+                typed: String::new(),
+            }),
+        },
+    );
+    Vec::new()
+}
+
+/// Goes to the tab the selected alert is about, with its subject selected: a container alert
+/// to that container, where `r` restarts it and `l` opens its logs.
+fn go_to_subject(state: &mut AppState) {
+    let Some(alert) = state.alerts.selected() else {
+        return;
+    };
+    let container = container_of(alert);
+    let tab = state
+        .findings
+        .iter()
+        .find(|f| f.subject == judge::subject(alert))
+        .map(|f| f.tab)
+        .or_else(|| container.as_ref().map(|_| Tab::Containers))
+        .unwrap_or(Tab::Resources);
+    if let Some(key) = container {
+        let key = state
+            .containers
+            .engines
+            .iter()
+            .find(|e| e.name == key.engine)
+            .and_then(|e| e.containers.iter().find(|c| c.name == key.id))
+            .map(|c| ContainerKey {
+                engine: key.engine.clone(),
+                id: c.id.clone(),
+            });
+        if key.is_some() {
+            state.containers.list.selected = key;
+            state.containers.show_detail = false;
+        }
+    }
+    state.tab = tab;
+}
+
+/// The engine and the name of the container an alert is about (the key's `id` holds the name).
+fn container_of(alert: &Alert) -> Option<ContainerKey> {
+    Some(ContainerKey {
+        engine: alert.key.label("engine")?.to_string(),
+        id: alert.key.label("container")?.to_string(),
+    })
 }

@@ -105,7 +105,9 @@ fn alert_row<'a>(alert: &Alert, state: &AppState, wide: bool, ctx: &RenderCtx) -
         duration((state_now(state) - at).to_std().unwrap_or_default())
     };
     let mut state_text = alert.state.label().to_string();
-    if alert.ack.is_some() {
+    if state.alerts.silence_of(&alert.key).is_some() {
+        state_text = "silenced".to_string();
+    } else if alert.ack.is_some() {
         state_text.push_str(" ✓");
     } else if alert.escalated_at.is_some() {
         state_text.push_str(" ↑");
@@ -181,6 +183,14 @@ fn render_detail(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Render
             }
             if let Some(ack) = &alert.ack {
                 facts.push(format!("acknowledged by {}: {}", ack.by, ack.note));
+            }
+            if let Some(silence) = state.alerts.silence_of(&alert.key) {
+                facts.push(format!(
+                    "silenced by {} until {}: {}",
+                    silence.by,
+                    silence.until.format("%H:%M"),
+                    silence.comment
+                ));
             }
             lines.push(Line::styled(facts.join(" · "), ctx.theme.muted));
             lines

@@ -269,7 +269,7 @@ fn ask_container(state: &mut AppState, action: ContainerAction, now: DateTime<Ut
             command,
             then: None,
             typed: protected.then(|| TypedConfirmation {
-                expected: name,
+                expected: Some(name),
                 typed: String::new(),
             }),
         },

@@ -1,0 +1,170 @@
+//! The Alerts tab's reducer: acknowledging, silencing and jumping to the subject go through the
+//! one operator path (dialog, refusal in read-only modes, executor, outcome), message in, state
+//! and effects out.
+
+use chrono::Duration;
+use watchdeck::action::Action;
+use watchdeck::command::{
+    AlertAction, AlertCommand, CommandOutcome, ContainerCommand, OperatorCommand,
+};
+use watchdeck::effect::Effect;
+use watchdeck::findings::Severity;
+use watchdeck::fixtures::{self, now};
+use watchdeck::model::containers::ContainerAction;
+use watchdeck::msg::{FilterEdit, Msg};
+use watchdeck::state::{AppState, Mode, Overlay};
+use watchdeck::tab::Tab;
+use watchdeck::update::update;
+
+fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
+    update(state, Msg::Action(action), now())
+}
+
+fn type_text(state: &mut AppState, text: &str) {
+    for c in text.chars() {
+        update(state, Msg::FilterEdit(FilterEdit::Insert(c)), now());
+    }
+}
+
+/// The fixture host with its disk alert firing, on the Alerts tab, as alice.
+fn alerts_state(mode: Mode) -> AppState {
+    let mut state = fixtures::app_state(mode);
+    state.operator = "alice".into();
+    update(&mut state, Msg::ClickTab(Tab::Alerts), now());
+    state
+}
+
+/// Runs the command as the executor would report it: done.
+fn finish(state: &mut AppState, effects: Vec<Effect>) -> AlertCommand {
+    let [Effect::Execute(command)] = effects.as_slice() else {
+        panic!("one command to execute: {effects:?}");
+    };
+    update(
+        state,
+        Msg::CommandFinished(CommandOutcome {
+            command: command.clone(),
+            result: Ok("done".into()),
+            audit_error: None,
+        }),
+        now(),
+    );
+    match command {
+        OperatorCommand::Alert(command) => command.clone(),
+        other => panic!("not an alert command: {other:?}"),
+    }
+}
+
+#[test]
+fn acknowledging_takes_a_note_and_stops_the_escalation() {
+    let mut state = alerts_state(Mode::Interactive);
+    assert!(act(&mut state, Action::AckAlert).is_empty());
+    assert!(matches!(&state.overlay, Overlay::Confirm(d) if d.title == "Acknowledge DiskSpaceLow"));
+    type_text(&mut state, "cleaning /var/lib/postgresql/archive");
+    let effects = act(&mut state, Action::Confirm);
+    let command = finish(&mut state, effects);
+    assert_eq!(command.action, AlertAction::Acknowledge);
+    assert_eq!(command.note, "cleaning /var/lib/postgresql/archive");
+    let alert = state.alerts.selected().expect("the alert");
+    let ack = alert.ack.as_ref().expect("acknowledged");
+    assert_eq!(
+        (ack.by.as_str(), ack.note.as_str()),
+        ("alice", command.note.as_str())
+    );
+    // Acknowledged alerts stay in the list and on the tab marker, and never escalate.
+    assert_eq!(state.tab_severity(Tab::Resources), Severity::Critical);
+    update(&mut state, Msg::Tick, now() + Duration::hours(2));
+    let alert = state.alerts.selected().expect("still listed");
+    assert!(
+        alert.ack.is_some() && alert.escalated_at.is_none(),
+        "{alert:?}"
+    );
+    // Taking it back escalates it on the next evaluation: it is long past its 30 minutes.
+    let effects = act(&mut state, Action::UnackAlert);
+    assert!(effects.is_empty());
+    let effects = act(&mut state, Action::Confirm);
+    finish(&mut state, effects);
+    update(&mut state, Msg::Tick, now() + Duration::hours(2));
+    assert!(
+        state
+            .alerts
+            .selected()
+            .is_some_and(|a| a.escalated_at.is_some())
+    );
+}
+
+#[test]
+fn a_silence_hides_the_alert_and_its_marker_until_it_expires() {
+    let mut state = alerts_state(Mode::Interactive);
+    act(&mut state, Action::SilenceAlert);
+    type_text(&mut state, "15m vacuum running");
+    let effects = act(&mut state, Action::Confirm);
+    let command = finish(&mut state, effects);
+    assert_eq!(
+        command.action,
+        AlertAction::Silence(std::time::Duration::from_secs(900))
+    );
+    assert!(
+        state.alerts.list.is_empty(),
+        "silenced alerts are behind the toggle"
+    );
+    assert_eq!(state.tab_severity(Tab::Resources), Severity::Ok);
+    act(&mut state, Action::ToggleResolved);
+    assert_eq!(state.alerts.list.len(), 1);
+    update(&mut state, Msg::Tick, now() + Duration::minutes(16));
+    assert!(state.alerts.silences.is_empty());
+    assert_eq!(state.tab_severity(Tab::Resources), Severity::Critical);
+}
+
+#[test]
+fn read_only_modes_refuse_alert_commands_with_the_reason() {
+    for mode in [Mode::ReadOnly, Mode::Watch] {
+        let mut state = alerts_state(mode);
+        let effects = act(&mut state, Action::AckAlert);
+        assert!(
+            matches!(
+                effects.as_slice(),
+                [Effect::RecordRefusal {
+                    command: OperatorCommand::Alert(_),
+                    ..
+                }]
+            ),
+            "{mode:?}: {effects:?}"
+        );
+        assert_eq!(state.overlay, Overlay::None);
+        assert!(state.alerts.acks.is_empty());
+    }
+}
+
+#[test]
+fn from_a_container_alert_to_a_confirmed_restart_in_four_keys() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    update(&mut state, Msg::ClickTab(Tab::Alerts), now());
+    // The unhealthy container's alert is the first row: the most severe, the oldest.
+    act(&mut state, Action::SelectFirst);
+    assert_eq!(
+        state.alerts.selected().map(|a| a.key.rule.as_str()),
+        Some("ContainerUnhealthy")
+    );
+    act(&mut state, Action::GotoSubject);
+    assert_eq!(state.tab, Tab::Containers);
+    assert_eq!(
+        state
+            .containers
+            .selected_container()
+            .map(|(_, c)| c.name.as_str()),
+        Some("shop-api-1")
+    );
+    assert!(act(&mut state, Action::RestartContainer).is_empty());
+    let effects = act(&mut state, Action::Confirm);
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::Execute(OperatorCommand::Container(ContainerCommand {
+                name,
+                action: ContainerAction::Restart,
+                ..
+            }))] if name == "shop-api-1"
+        ),
+        "{effects:?}"
+    );
+}
