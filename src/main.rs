@@ -215,6 +215,12 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
     }
     let operator = Operator::of_this_process();
     state.operator = operator.user.clone();
+    // What a previous run kept; a file that cannot be read is said, not fatal: the console is
+    // needed most when things are broken.
+    match watchdeck::persist::alerts::load(&paths.alerts_file()) {
+        Ok(kept) => state.alerts.restore(kept),
+        Err(error) => tracing::error!(%error, "alerts kept by the last run are lost"),
+    }
     let audit = AuditLog::new(paths.audit_log());
     let mut terminal = watchdeck::tui::enter(mouse).context("cannot start the terminal UI")?;
     let exit = runtime.block_on(async {
@@ -223,7 +229,7 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
             .map(|e| (e.name.clone(), e.host.clone()))
             .collect();
         let app = App::new(state, loaded, |sender| {
-            Executor::new(sender, audit, operator, mode, hosts)
+            Executor::new(sender, audit, operator, mode, hosts, paths.alerts_file())
         });
         app.run(&mut terminal).await
     });

@@ -24,6 +24,15 @@ const MAX_TOASTS: usize = 4;
 const STALE_AFTER_INTERVALS: u32 = 3;
 
 pub fn update(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
+    let mut effects = apply(state, msg, now);
+    // Acknowledgements, silences and the history survive a restart: saved whenever they change.
+    if let Some(kept) = state.alerts.take_unsaved() {
+        effects.push(Effect::SaveAlerts(kept));
+    }
+    effects
+}
+
+fn apply(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     match msg {
         Msg::Action(action) => apply_action(state, action, now),
         Msg::FilterEdit(edit) => {

@@ -168,3 +168,48 @@ fn from_a_container_alert_to_a_confirmed_restart_in_four_keys() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn an_acknowledgement_is_saved_and_comes_back_after_a_restart() {
+    let mut state = alerts_state(Mode::Interactive);
+    act(&mut state, Action::AckAlert);
+    type_text(&mut state, "on it");
+    let effects = act(&mut state, Action::Confirm);
+    let [Effect::Execute(command)] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    let effects = update(
+        &mut state,
+        Msg::CommandFinished(CommandOutcome {
+            command: command.clone(),
+            result: Ok("done".into()),
+            audit_error: None,
+        }),
+        now(),
+    );
+    let [Effect::SaveAlerts(kept)] = effects.as_slice() else {
+        panic!("the acknowledgement is saved: {effects:?}");
+    };
+    assert_eq!(kept.acks.len(), 1);
+    assert!(
+        kept.history.iter().any(|t| t.key.rule == "DiskSpaceLow"),
+        "the history goes with it"
+    );
+    // Nothing changed: nothing to save.
+    assert!(act(&mut state, Action::SelectNext).is_empty());
+
+    // A new console, the same host: the alert fires again and is still acknowledged.
+    let mut restarted = fixtures::app_state(Mode::Interactive);
+    let mut fresh = fixtures::app_state(Mode::Interactive);
+    assert!(fresh.alerts.firing().all(|a| a.ack.is_none()));
+    restarted.alerts.restore(kept.clone());
+    update(&mut restarted, Msg::Tick, now() + Duration::seconds(1));
+    update(&mut fresh, Msg::Tick, now() + Duration::seconds(1));
+    let ack = restarted
+        .alerts
+        .firing()
+        .find(|a| a.key.rule == "DiskSpaceLow")
+        .and_then(|a| a.ack.clone())
+        .expect("still acknowledged");
+    assert_eq!((ack.by.as_str(), ack.note.as_str()), ("alice", "on it"));
+}

@@ -7,13 +7,14 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::rule::{Priority, Rule, render_summary};
 use crate::metrics::MetricStore;
 use crate::state::chrono_duration;
 
 /// One alert: a rule and the labels of the series it fired on.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct AlertKey {
     pub rule: String,
     /// Sorted by key.
@@ -47,7 +48,7 @@ impl AlertState {
 }
 
 /// Who acknowledged an alert, when, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ack {
     pub by: String,
     pub at: DateTime<Utc>,
@@ -79,7 +80,8 @@ impl Alert {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Change {
     Pending,
     Firing,
@@ -88,7 +90,7 @@ pub enum Change {
 }
 
 /// Something that happened to an alert at one evaluation, for the history and notifications.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Transition {
     pub key: AlertKey,
     pub change: Change,

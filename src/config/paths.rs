@@ -41,6 +41,11 @@ impl Paths {
         self.state_dir.join("watchdeck.log")
     }
 
+    /// Acknowledgements, silences and the alert history, kept across restarts.
+    pub fn alerts_file(&self) -> PathBuf {
+        self.state_dir.join("alerts.json")
+    }
+
     pub fn audit_log(&self) -> PathBuf {
         self.state_dir.join("audit.jsonl")
     }

@@ -3,6 +3,7 @@
 //! the toast never precedes the record.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -22,6 +23,7 @@ pub struct Executor {
     operator: Arc<Operator>,
     mode: Mode,
     containers: Containers,
+    alerts: super::alert::Saver,
 }
 
 /// The audit action of showing a container's environment values.
@@ -34,6 +36,7 @@ impl Executor {
         operator: Operator,
         mode: Mode,
         docker: HashMap<String, String>,
+        alerts_file: PathBuf,
     ) -> Self {
         Self {
             sender,
@@ -41,6 +44,7 @@ impl Executor {
             operator: Arc::new(operator),
             mode,
             containers: Containers::new(docker),
+            alerts: super::alert::Saver::start(alerts_file),
         }
     }
 
@@ -52,6 +56,7 @@ impl Executor {
                 self.containers.follow_logs(&self.sender, key, tail);
             }
             Effect::StopLogs => self.containers.stop_following(),
+            Effect::SaveAlerts(kept) => self.alerts.save(kept),
             effect => {
                 let executor = self.clone();
                 tokio::spawn(async move { executor.run(effect).await });
@@ -125,7 +130,9 @@ impl Executor {
                     tracing::error!(%error, "could not write the audit log");
                 }
             }
-            Effect::FollowLogs { .. } | Effect::StopLogs => self.spawn(effect),
+            Effect::FollowLogs { .. } | Effect::StopLogs | Effect::SaveAlerts(_) => {
+                self.spawn(effect);
+            }
         }
     }
 
@@ -197,7 +204,14 @@ mod tests {
         let (sender, receiver) = mpsc::channel(8);
         let audit = AuditLog::new(dir.join("audit.jsonl"));
         let operator = Operator::new(1000, Some("alice".into()), |_| None);
-        let executor = Executor::new(sender, audit, operator, mode, HashMap::new());
+        let executor = Executor::new(
+            sender,
+            audit,
+            operator,
+            mode,
+            HashMap::new(),
+            dir.join("alerts.json"),
+        );
         (executor, receiver)
     }
 

@@ -10,8 +10,9 @@ pub use executor::Executor;
 
 use crate::command::OperatorCommand;
 use crate::model::containers::ContainerKey;
+use crate::tabs::alerts::state::KeptAlerts;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Run a confirmed operator command.
     Execute(OperatorCommand),
@@ -30,4 +31,6 @@ pub enum Effect {
     FollowLogs { key: ContainerKey, tail: usize },
     /// Stop following the container log.
     StopLogs,
+    /// Write what of the alerts survives a restart.
+    SaveAlerts(KeptAlerts),
 }

@@ -1,6 +1,7 @@
 //! Files watchdeck writes: state files replaced atomically, and the append-only audit log, all
 //! readable by their owner only.
 
+pub mod alerts;
 pub mod atomic;
 pub mod audit;
 pub mod private;

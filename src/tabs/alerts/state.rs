@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::alerts::engine::{Ack, Alert, AlertKey, AlertState, Alerts, Transition};
 use crate::alerts::rule::Rule;
@@ -37,10 +38,25 @@ pub struct AlertsState {
     /// Acknowledgements by alert; one lasts until its alert resolves.
     pub acks: BTreeMap<AlertKey, Ack>,
     pub silences: Vec<Silence>,
+    /// Counts changes to what is kept across restarts (acknowledgements, silences, history);
+    /// `update` saves when it moved past `saved`.
+    pub generation: u64,
+    pub saved: u64,
 }
 
+/// What survives a restart: acknowledgements, silences and the history.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct KeptAlerts {
+    pub acks: Vec<(AlertKey, Ack)>,
+    pub silences: Vec<Silence>,
+    pub history: Vec<Transition>,
+}
+
+/// How long the history is kept.
+pub const HISTORY_RETENTION: chrono::Duration = chrono::Duration::days(30);
+
 /// An alert hidden and not notified until `until`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Silence {
     pub key: AlertKey,
     pub until: DateTime<Utc>,
@@ -69,24 +85,39 @@ impl AlertsState {
     ) {
         self.alerts = alerts;
         self.evaluated_at = Some(now);
-        // An acknowledgement belongs to one incident: it goes when its alert resolves.
-        let active = |key: &AlertKey| {
-            self.alerts
-                .get(key)
-                .is_some_and(|a| a.state != AlertState::Resolved)
-        };
-        self.acks.retain(|key, _| active(key));
+        // An acknowledgement belongs to one incident: it goes when its alert resolves. One whose
+        // alert is not back yet (the console just started) waits a day for it.
+        let acks = self.acks.len();
+        let alerts = &self.alerts;
+        self.acks.retain(|key, ack| match alerts.get(key) {
+            Some(alert) => alert.state != AlertState::Resolved,
+            None => now - ack.at < chrono::Duration::days(1),
+        });
         for (key, ack) in &self.acks {
             if let Some(alert) = self.alerts.get_mut(key) {
                 alert.ack = Some(ack.clone());
             }
         }
+        let silences = self.silences.len();
         self.silences.retain(|s| s.until > now);
+        if (acks, silences) != (self.acks.len(), self.silences.len()) {
+            self.generation += 1;
+        }
+        if !transitions.is_empty() {
+            self.generation += 1;
+        }
         for transition in transitions {
             if self.history.len() == HISTORY {
                 self.history.pop_front();
             }
             self.history.push_back(transition);
+        }
+        while self
+            .history
+            .front()
+            .is_some_and(|t| now - t.at > HISTORY_RETENTION)
+        {
+            self.history.pop_front();
         }
         self.refresh_rows();
     }
@@ -117,8 +148,33 @@ impl AlertsState {
         self.alerts.get(self.list.selected.as_ref()?)
     }
 
+    /// What to save, when it changed since the last save.
+    pub fn take_unsaved(&mut self) -> Option<KeptAlerts> {
+        if self.generation == self.saved {
+            return None;
+        }
+        self.saved = self.generation;
+        Some(KeptAlerts {
+            acks: self
+                .acks
+                .iter()
+                .map(|(k, a)| (k.clone(), a.clone()))
+                .collect(),
+            silences: self.silences.clone(),
+            history: self.history.iter().cloned().collect(),
+        })
+    }
+
+    /// What a previous run kept: acknowledgements wait for their alerts to fire again.
+    pub fn restore(&mut self, kept: KeptAlerts) {
+        self.acks = kept.acks.into_iter().collect();
+        self.silences = kept.silences;
+        self.history = kept.history.into_iter().collect();
+    }
+
     /// Records a command on an alert that came back done.
     pub fn apply_done(&mut self, command: &AlertCommand, by: &str, now: DateTime<Utc>) {
+        self.generation += 1;
         match &command.action {
             AlertAction::Acknowledge => {
                 let ack = Ack {

@@ -1,0 +1,87 @@
+//! The alerts a restart must not forget (acknowledgements, silences, history), as one JSON file
+//! written atomically, and its history as JSON lines for `watchdeck alerts export`.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+use super::atomic::write_atomically;
+use crate::tabs::alerts::state::KeptAlerts;
+
+/// Writes the file; a crash leaves the old file or the new one. Blocking.
+pub fn save(path: &Path, kept: &KeptAlerts) -> std::io::Result<()> {
+    let json = serde_json::to_vec_pretty(kept).map_err(std::io::Error::other)?;
+    write_atomically(path, &json)
+}
+
+/// Reads the file; none yet is nothing kept, and a file that cannot be read says why.
+pub fn load(path: &Path) -> Result<KeptAlerts, String> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map_err(|e| format!("{}: not a watchdeck alerts file: {e}", path.display())),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(KeptAlerts::default()),
+        Err(error) => Err(format!("{}: {error}", path.display())),
+    }
+}
+
+/// The history since `since`, one JSON object a line, oldest first.
+pub fn history_lines(kept: &KeptAlerts, since: DateTime<Utc>) -> String {
+    kept.history
+        .iter()
+        .filter(|t| t.at >= since)
+        .filter_map(|t| serde_json::to_string(t).ok())
+        .map(|line| line + "\n")
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alerts::engine::{Ack, AlertKey, Change, Transition};
+    use crate::tabs::alerts::state::Silence;
+
+    #[test]
+    fn what_is_kept_comes_back_whole_and_the_history_exports_from_a_time() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("state/alerts.json");
+        assert_eq!(load(&path), Ok(KeptAlerts::default()));
+        let key = AlertKey {
+            rule: "DiskSpaceLow".into(),
+            labels: vec![("mount".into(), "/var".into())],
+        };
+        let at = DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(20_000);
+        let kept = KeptAlerts {
+            acks: vec![(
+                key.clone(),
+                Ack {
+                    by: "alice".into(),
+                    at,
+                    note: "on it".into(),
+                },
+            )],
+            silences: vec![Silence {
+                key: key.clone(),
+                until: at + chrono::Duration::hours(1),
+                by: "bob".into(),
+                comment: "vacuum".into(),
+            }],
+            history: [Change::Pending, Change::Firing]
+                .into_iter()
+                .enumerate()
+                .map(|(i, change)| Transition {
+                    key: key.clone(),
+                    change,
+                    at: at + chrono::Duration::minutes(i as i64),
+                    value: 93.5,
+                })
+                .collect(),
+        };
+        save(&path, &kept).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(load(&path), Ok(kept.clone()));
+        let lines = history_lines(&kept, at + chrono::Duration::seconds(30));
+        assert_eq!(lines.lines().count(), 1, "{lines}");
+        assert!(lines.contains("\"change\":\"firing\""), "{lines}");
+        std::fs::write(&path, b"{ half").unwrap_or_else(|e| panic!("{e}"));
+        assert!(load(&path).is_err_and(|e| e.contains("not a watchdeck alerts file")));
+    }
+}
