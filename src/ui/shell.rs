@@ -1,5 +1,7 @@
 //! The frame around every tab: header, tab bar and footer hints.
 
+use std::collections::BTreeMap;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -10,6 +12,7 @@ use super::RenderCtx;
 use super::format::truncate;
 use super::layout::{padded_tabs, tab_label, tab_spans};
 use crate::action::Action;
+use crate::alerts::rule::Priority;
 use crate::config::key::KeyChord;
 use crate::config::keymap::Context;
 use crate::findings::Severity;
@@ -116,6 +119,30 @@ fn source_dots<'a>(state: &'a AppState, ctx: &RenderCtx, names: bool) -> Vec<Spa
     spans
 }
 
+/// The firing alerts nobody has acknowledged (or silenced), counted by priority: on every tab,
+/// what still waits for someone. Always kept when the line is narrow.
+fn unacknowledged<'a>(state: &AppState, ctx: &RenderCtx) -> Vec<Span<'a>> {
+    let mut counts: BTreeMap<Priority, usize> = BTreeMap::new();
+    for alert in state
+        .alerts
+        .firing()
+        .filter(|a| a.ack.is_none() && state.alerts.silence_of(&a.key).is_none())
+    {
+        *counts.entry(alert.priority).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|(priority, count)| {
+            Span::styled(
+                format!("{priority}×{count} "),
+                ctx.theme
+                    .header
+                    .patch(severity_style(priority.severity(), ctx)),
+            )
+        })
+        .collect()
+}
+
 /// The top line's left side (title, host, sources, mode) and right side (uptime, clock).
 fn header_line<'a>(
     state: &'a AppState,
@@ -131,6 +158,7 @@ fn header_line<'a>(
     } else {
         left.push(Span::raw("│ "));
     }
+    left.extend(unacknowledged(state, ctx));
     if parts.sources {
         left.extend(source_dots(state, ctx, parts.source_names));
     }
