@@ -72,8 +72,21 @@ pub enum Command {
     /// Show, create or validate the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// The alert history the console keeps.
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
     /// Print a shell completion script.
     Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// Print every alert transition (pending, firing, escalated, resolved) as JSON lines.
+    Export {
+        /// Only what happened in this last stretch, e.g. 24h, 7d.
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+        since: Option<Duration>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

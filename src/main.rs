@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use clap::{CommandFactory, Parser};
 use watchdeck::app::{App, Exit};
 use watchdeck::check;
-use watchdeck::cli::{Cli, Command, ConfigCommand, Format};
+use watchdeck::cli::{AlertsCommand, Cli, Command, ConfigCommand, Format};
 use watchdeck::collect::system::host_name;
 use watchdeck::config::{self, DEFAULT_CONFIG, LoadError, Loaded, Paths};
 use watchdeck::effect::Executor;
@@ -50,6 +50,9 @@ fn main() -> ExitCode {
                 &mut std::io::stdout(),
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Alerts(AlertsCommand::Export { since })) => {
+            export_alerts(&paths, *since)
         }
         Some(Command::Config(ConfigCommand::Path)) => print_paths(&paths, cli.config.as_deref()),
         Some(Command::Config(ConfigCommand::Init)) => init_config(&paths),
@@ -122,6 +125,17 @@ fn print_paths(paths: &Paths, explicit: Option<&Path>) -> anyhow::Result<ExitCod
     println!("state:    {}", paths.state_dir.display());
     println!("log:      {}", paths.log_file().display());
     println!("audit:    {}", paths.audit_log().display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `watchdeck alerts export`: the kept history as JSON lines, oldest first.
+fn export_alerts(paths: &Paths, since: Option<std::time::Duration>) -> anyhow::Result<ExitCode> {
+    let kept = watchdeck::persist::alerts::load(&paths.alerts_file()).map_err(anyhow::Error::msg)?;
+    let from = since.map_or(chrono::DateTime::<chrono::Utc>::MIN_UTC, |since| {
+        chrono::Utc::now() - chrono::Duration::from_std(since).unwrap_or(chrono::Duration::MAX)
+    });
+    let lines = watchdeck::persist::alerts::history_lines(&kept, from);
+    std::io::stdout().write_all(lines.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -742,3 +742,40 @@ fn config_check_validates_the_configured_theme_even_without_colour() {
     let run = Run::from(command.output().expect("run watchdeck"));
     run.assert_code(CONFIG_ERROR);
 }
+
+#[test]
+fn alerts_export_prints_the_kept_history_as_json_lines_since_a_time() {
+    let env = TestEnv::new();
+    let run = env.run(["alerts", "export"]);
+    run.assert_code(0);
+    assert_eq!(run.stdout, "", "no history yet: nothing, and no error");
+    let recent = chrono::Utc::now() - chrono::Duration::minutes(5);
+    let old = chrono::Utc::now() - chrono::Duration::days(2);
+    let transition = |at: chrono::DateTime<chrono::Utc>, change: &str| {
+        serde_json::json!({
+            "key": {"rule": "DiskSpaceLow", "labels": [["mount", "/var"]]},
+            "change": change,
+            "at": at,
+            "value": 93.5
+        })
+    };
+    let kept = serde_json::json!({
+        "acks": [],
+        "silences": [],
+        "history": [transition(old, "firing"), transition(recent, "resolved")]
+    });
+    env.write(env.state_dir().join("alerts.json"), &kept.to_string());
+    let run = env.run(["alerts", "export"]);
+    run.assert_code(0);
+    assert_eq!(run.stdout.lines().count(), 2, "{}", run.stdout);
+    let run = env.run(["alerts", "export", "--since", "24h"]);
+    run.assert_code(0);
+    let lines: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", run.stdout);
+    assert_eq!(lines[0]["change"], "resolved");
+    assert_eq!(lines[0]["key"]["rule"], "DiskSpaceLow");
+}
