@@ -51,9 +51,7 @@ fn main() -> ExitCode {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Alerts(AlertsCommand::Export { since })) => {
-            export_alerts(&paths, *since)
-        }
+        Some(Command::Alerts(AlertsCommand::Export { since })) => export_alerts(&paths, *since),
         Some(Command::Config(ConfigCommand::Path)) => print_paths(&paths, cli.config.as_deref()),
         Some(Command::Config(ConfigCommand::Init)) => init_config(&paths),
         Some(Command::Config(ConfigCommand::Check { file })) => {
@@ -130,7 +128,8 @@ fn print_paths(paths: &Paths, explicit: Option<&Path>) -> anyhow::Result<ExitCod
 
 /// `watchdeck alerts export`: the kept history as JSON lines, oldest first.
 fn export_alerts(paths: &Paths, since: Option<std::time::Duration>) -> anyhow::Result<ExitCode> {
-    let kept = watchdeck::persist::alerts::load(&paths.alerts_file()).map_err(anyhow::Error::msg)?;
+    let kept =
+        watchdeck::persist::alerts::load(&paths.alerts_file()).map_err(anyhow::Error::msg)?;
     let from = since.map_or(chrono::DateTime::<chrono::Utc>::MIN_UTC, |since| {
         chrono::Utc::now() - chrono::Duration::from_std(since).unwrap_or(chrono::Duration::MAX)
     });

@@ -4,13 +4,16 @@
 //! firing after, resolved once it has been false for `keep_firing_for`. Acknowledgement and
 //! escalation are transitions too, each with who and when.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::rule::{Priority, Rule, render_summary};
-use crate::metrics::MetricStore;
+use promql_parser::label::MatchOp;
+
+use super::rule::{Condition, Priority, Rule, render_summary};
+use crate::metrics::{MetricStore, SeriesId};
 use crate::state::chrono_duration;
 
 /// One alert: a rule and the labels of the series it fired on.
@@ -113,35 +116,42 @@ pub fn evaluate(
 ) -> (Alerts, Vec<Transition>) {
     let mut alerts = Alerts::new();
     let mut transitions = Vec::new();
+    let index = LabelIndex::build(store, rules);
+    // A series whose condition does not hold matters only to a rule that has alerts to resolve.
+    let rules_with_alerts: HashSet<&str> = previous.keys().map(|k| k.rule.as_str()).collect();
     for rule in rules {
-        for id in store.select(&rule.condition.series, &[]) {
-            let labels: Vec<(&str, &str)> = store.labels(id).collect();
-            if !rule.condition.selects(&labels) {
-                continue;
-            }
+        for &id in index.candidates(store, &rule.condition).iter() {
             let Some(value) = store.latest_id(id) else {
                 continue;
-            };
-            let key = AlertKey {
-                rule: rule.name.clone(),
-                labels: sorted(labels.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
             };
             let holds = rule
                 .condition
                 .comparison
                 .holds(value, rule.condition.threshold);
+            if !holds && !rules_with_alerts.contains(rule.name.as_str()) {
+                continue;
+            }
+            let labels: Vec<(&str, &str)> = store.labels(id).collect();
+            if !rule.condition.selects(&labels) {
+                continue;
+            }
+            let key = AlertKey {
+                rule: rule.name.clone(),
+                labels: sorted(labels.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
+            };
             let before = previous.get(&key);
             if let Some(alert) = step(rule, key, before, holds, value, now, &mut transitions) {
                 alerts.insert(alert.key.clone(), alert);
             }
         }
     }
+    let rules_by_name: HashMap<&str, &Rule> = rules.iter().map(|r| (r.name.as_str(), r)).collect();
     // Alerts whose series is gone: a firing one resolves; a resolved one is kept for a while.
     for (key, alert) in previous {
         if alerts.contains_key(key) {
             continue;
         }
-        let Some(rule) = rules.iter().find(|r| r.name == key.rule) else {
+        let Some(rule) = rules_by_name.get(key.rule.as_str()) else {
             continue;
         };
         if let Some(alert) = step(
@@ -157,6 +167,46 @@ pub fn evaluate(
         }
     }
     (alerts, transitions)
+}
+
+/// The series of every name the rules watch, by each label's value: a rule that names a label's
+/// value (`host="db-1"`, the usual rule of a fleet) looks at that series alone, not at every
+/// series of its name.
+struct LabelIndex<'a> {
+    by_label: HashMap<(&'a str, &'a str, &'a str), Vec<SeriesId>>,
+}
+
+impl<'a> LabelIndex<'a> {
+    fn build(store: &'a MetricStore, rules: &'a [Rule]) -> Self {
+        let names: HashSet<&str> = rules.iter().map(|r| r.condition.series.as_str()).collect();
+        let mut by_label: HashMap<(&str, &str, &str), Vec<SeriesId>> = HashMap::new();
+        for name in names {
+            for id in store.select(name, &[]) {
+                for (key, value) in store.labels(id) {
+                    by_label.entry((name, key, value)).or_default().push(id);
+                }
+            }
+        }
+        Self { by_label }
+    }
+
+    fn candidates<'s>(
+        &'s self,
+        store: &MetricStore,
+        condition: &'s Condition,
+    ) -> Cow<'s, [SeriesId]> {
+        let exact = condition
+            .matchers
+            .iter()
+            .find(|m| matches!(m.op, MatchOp::Equal) && !m.value.is_empty());
+        match exact {
+            Some(m) => self
+                .by_label
+                .get(&(condition.series.as_str(), m.name.as_str(), m.value.as_str()))
+                .map_or(Cow::Borrowed(&[][..]), |ids| Cow::Borrowed(ids.as_slice())),
+            None => Cow::Owned(store.select(&condition.series, &[]).collect()),
+        }
+    }
 }
 
 /// One alert's next state.
