@@ -46,6 +46,10 @@ pub fn update(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect>
             tabs::containers::update::apply_log_event(state, key, event);
             Vec::new()
         }
+        Msg::BigKeys { database, result } => {
+            tabs::databases::update::apply_big_keys(state, database, result);
+            Vec::new()
+        }
         Msg::CommandFinished(outcome) => {
             apply_outcome(state, outcome, now);
             Vec::new()

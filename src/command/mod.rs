@@ -2,12 +2,14 @@
 //! executed off the draw loop and recorded in the audit log.
 
 mod container;
+mod database;
 mod process;
 
 use std::fmt;
 use std::time::Duration;
 
 pub use container::{ContainerCommand, container_target};
+pub use database::{DatabaseAction, DatabaseCommand};
 pub use process::{ProcessCommand, ProcessSignal};
 
 /// Something that changes the world, one group per tab that acts. Each group is a module of
@@ -16,6 +18,7 @@ pub use process::{ProcessCommand, ProcessSignal};
 pub enum OperatorCommand {
     Process(ProcessCommand),
     Container(ContainerCommand),
+    Database(DatabaseCommand),
 }
 
 impl OperatorCommand {
@@ -24,6 +27,7 @@ impl OperatorCommand {
         match self {
             OperatorCommand::Process(command) => command.action(),
             OperatorCommand::Container(command) => command.action(),
+            OperatorCommand::Database(command) => command.action(),
         }
     }
 
@@ -32,6 +36,7 @@ impl OperatorCommand {
         match self {
             OperatorCommand::Process(command) => command.target(),
             OperatorCommand::Container(command) => command.target(),
+            OperatorCommand::Database(command) => command.target(),
         }
     }
 
@@ -40,6 +45,7 @@ impl OperatorCommand {
         match (self, other) {
             (OperatorCommand::Process(a), OperatorCommand::Process(b)) => a.pid == b.pid,
             (OperatorCommand::Container(a), OperatorCommand::Container(b)) => a.same_target(b),
+            (OperatorCommand::Database(a), OperatorCommand::Database(b)) => a.same_target(b),
             _ => false,
         }
     }

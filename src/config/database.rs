@@ -47,7 +47,12 @@ impl DatabaseConfig {
         if !schemes.iter().any(|s| self.url.starts_with(s)) {
             return Some((
                 "url",
-                format!("{} is not a {:?} address: expected {}", redact_secrets(&self.url), self.kind, schemes.join(" or ")),
+                format!(
+                    "{} is not a {:?} address: expected {}",
+                    redact_secrets(&self.url),
+                    self.kind,
+                    schemes.join(" or ")
+                ),
             ));
         }
         if redact_secrets(&self.url) != self.url {
@@ -74,14 +79,13 @@ impl DatabaseConfig {
     /// between reconnections). Errors never carry the secret.
     pub fn connection(&self) -> Result<Connection, String> {
         let url = match &self.url_env {
-            Some(var) => std::env::var(var)
-                .map_err(|_| format!("url_env: ${var} is not set"))?,
+            Some(var) => std::env::var(var).map_err(|_| format!("url_env: ${var} is not set"))?,
             None => self.url.clone(),
         };
         let password = match (&self.password_env, &self.password_file) {
-            (Some(var), _) => Some(
-                std::env::var(var).map_err(|_| format!("password_env: ${var} is not set"))?,
-            ),
+            (Some(var), _) => {
+                Some(std::env::var(var).map_err(|_| format!("password_env: ${var} is not set"))?)
+            }
             (None, Some(path)) => Some(read_password_file(path)?),
             (None, None) => None,
         };
@@ -114,7 +118,9 @@ fn masked_with_password(url: &str) -> String {
         return url.to_string();
     };
     let start = scheme_end + 3;
-    let authority_end = url[start..].find(['/', '?']).map_or(url.len(), |i| start + i);
+    let authority_end = url[start..]
+        .find(['/', '?'])
+        .map_or(url.len(), |i| start + i);
     match url[start..authority_end].rfind('@') {
         Some(at) => format!("{}:***{}", &url[..start + at], &url[start + at..]),
         None => format!("{}:***@{}", &url[..start], &url[start..]),
@@ -123,16 +129,14 @@ fn masked_with_password(url: &str) -> String {
 
 fn read_password_file(path: &std::path::Path) -> Result<String, String> {
     let shown = path.display();
-    let metadata =
-        std::fs::metadata(path).map_err(|e| format!("password_file {shown}: {e}"))?;
+    let metadata = std::fs::metadata(path).map_err(|e| format!("password_file {shown}: {e}"))?;
     let mode = metadata.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
         return Err(format!(
             "password_file {shown} can be read by others (mode {mode:o}): run chmod 600 on it"
         ));
     }
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("password_file {shown}: {e}"))?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("password_file {shown}: {e}"))?;
     Ok(text.trim_end_matches(['\n', '\r']).to_string())
 }
 

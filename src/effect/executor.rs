@@ -10,7 +10,9 @@ use tokio::sync::mpsc;
 
 use super::Effect;
 use super::container::Containers;
+use super::database::Databases;
 use crate::command::{CommandError, CommandOutcome, OperatorCommand, container_target};
+use crate::config::DatabaseConfig;
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
 use crate::state::Mode;
@@ -22,6 +24,8 @@ pub struct Executor {
     operator: Arc<Operator>,
     mode: Mode,
     containers: Containers,
+    databases: Databases,
+    big_keys: Arc<std::sync::Mutex<Option<tokio_util::sync::CancellationToken>>>,
 }
 
 /// The audit action of showing a container's environment values.
@@ -41,6 +45,41 @@ impl Executor {
             operator: Arc::new(operator),
             mode,
             containers: Containers::new(docker),
+            databases: Databases::default(),
+            big_keys: Arc::default(),
+        }
+    }
+
+    /// The databases its commands may act on.
+    pub fn with_databases(mut self, databases: &[DatabaseConfig]) -> Self {
+        self.databases = Databases::new(databases);
+        self
+    }
+
+    /// Starts the big-keys scan of `database`, cancelling any scan still running.
+    fn scan_big_keys(&self, database: String) {
+        let token = tokio_util::sync::CancellationToken::new();
+        if let Ok(mut slot) = self.big_keys.lock()
+            && let Some(previous) = slot.replace(token.clone())
+        {
+            previous.cancel();
+        }
+        let (databases, sender) = (self.databases.clone(), self.sender.clone());
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = token.cancelled() => {}
+                result = databases.big_keys(&database) => {
+                    let _ = sender.send(Msg::BigKeys { database, result }).await;
+                }
+            }
+        });
+    }
+
+    fn stop_big_keys(&self) {
+        if let Ok(mut slot) = self.big_keys.lock()
+            && let Some(token) = slot.take()
+        {
+            token.cancel();
         }
     }
 
@@ -52,6 +91,8 @@ impl Executor {
                 self.containers.follow_logs(&self.sender, key, tail);
             }
             Effect::StopLogs => self.containers.stop_following(),
+            Effect::ScanBigKeys { database } => self.scan_big_keys(database),
+            Effect::StopBigKeys => self.stop_big_keys(),
             effect => {
                 let executor = self.clone();
                 tokio::spawn(async move { executor.run(effect).await });
@@ -125,7 +166,10 @@ impl Executor {
                     tracing::error!(%error, "could not write the audit log");
                 }
             }
-            Effect::FollowLogs { .. } | Effect::StopLogs => self.spawn(effect),
+            Effect::FollowLogs { .. }
+            | Effect::StopLogs
+            | Effect::ScanBigKeys { .. }
+            | Effect::StopBigKeys => self.spawn(effect),
         }
     }
 
@@ -133,6 +177,7 @@ impl Executor {
         match command {
             OperatorCommand::Process(command) => super::process::execute(command),
             OperatorCommand::Container(command) => self.containers.execute(command).await,
+            OperatorCommand::Database(command) => self.databases.execute(command).await,
         }
     }
 

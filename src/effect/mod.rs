@@ -2,6 +2,7 @@
 //! the [`executor`] runs each one off the draw loop, one file per group of operator commands.
 
 mod container;
+mod database;
 pub mod executor;
 mod process;
 
@@ -29,4 +30,8 @@ pub enum Effect {
     FollowLogs { key: ContainerKey, tail: usize },
     /// Stop following the container log.
     StopLogs,
+    /// Scan a Redis database for its biggest keys (bounded), replacing any scan running.
+    ScanBigKeys { database: String },
+    /// Stop the big-keys scan.
+    StopBigKeys,
 }

@@ -182,3 +182,10 @@ impl RedisDetail {
         (self.maxmemory > 0.0).then(|| self.used_memory * 100.0 / self.maxmemory)
     }
 }
+
+/// What the big-keys scan found: the biggest keys by memory, and how many keys it looked at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BigKeysReport {
+    pub keys: Vec<(String, u64)>,
+    pub scanned: usize,
+}

@@ -15,6 +15,7 @@ use crate::model::containers::ContainerAction;
 use crate::model::source::SourceId;
 use crate::tab::Tab;
 use crate::tabs::containers::state::{ContainersState, EngineState};
+use crate::tabs::databases::state::DatabasesState;
 use crate::tabs::resources::state::ResourcesState;
 use source::SourceHealth;
 
@@ -117,6 +118,7 @@ pub struct AppState {
     pub metrics: MetricStore,
     pub resources: ResourcesState,
     pub containers: ContainersState,
+    pub databases: DatabasesState,
     /// Lines a container log view starts with, and keeps at most.
     pub log_tail: usize,
     pub log_buffer: usize,
@@ -176,6 +178,12 @@ impl AppState {
                         .iter()
                         .map(|e| SourceHealth::new(SourceId::docker(&e.name))),
                 )
+                .chain(
+                    config
+                        .database
+                        .iter()
+                        .map(|d| SourceHealth::new(SourceId::database(&d.name))),
+                )
                 .collect(),
             metrics: MetricStore::new(capacity),
             resources: ResourcesState::new(),
@@ -191,6 +199,7 @@ impl AppState {
                     })
                     .collect(),
             ),
+            databases: DatabasesState::new(&config.database),
             log_tail: config.containers.log_tail,
             log_buffer: config.containers.log_buffer,
             limits: config.resources.clone(),

@@ -5,6 +5,7 @@
 //! `docs/architecture.md` says how to add one.
 
 pub mod containers;
+pub mod databases;
 pub mod resources;
 
 use chrono::{DateTime, Utc};
@@ -22,7 +23,8 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
     match state.tab {
         Tab::Resources => resources::update::apply_action(state, action, now),
         Tab::Containers => containers::update::apply_action(state, action, now),
-        Tab::Alerts | Tab::Databases | Tab::Endpoints | Tab::Runbook => Vec::new(),
+        Tab::Databases => databases::update::apply_action(state, action, now),
+        Tab::Alerts | Tab::Endpoints | Tab::Runbook => Vec::new(),
     }
 }
 
@@ -30,7 +32,8 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
 pub fn cancel(state: &mut AppState) -> Vec<Effect> {
     match state.tab {
         Tab::Containers => containers::update::cancel(state),
-        Tab::Resources | Tab::Alerts | Tab::Databases | Tab::Endpoints | Tab::Runbook => Vec::new(),
+        Tab::Databases => databases::update::cancel(state),
+        Tab::Resources | Tab::Alerts | Tab::Endpoints | Tab::Runbook => Vec::new(),
     }
 }
 
@@ -67,6 +70,9 @@ pub fn apply_source(state: &mut AppState, update: SourceUpdate, now: DateTime<Ut
         SourceUpdate::Docker { engine, report } => {
             containers::update::apply_report(state, &engine, report, now);
         }
+        SourceUpdate::Database { database, report } => {
+            databases::update::apply_report(state, &database, report, now);
+        }
     }
 }
 
@@ -91,7 +97,15 @@ pub fn judge(state: &AppState, source: &str) -> Vec<Finding> {
             .map_or_else(Vec::new, |engine| {
                 containers::judge::findings(engine, &state.metrics)
             }),
-        Tab::Alerts | Tab::Databases | Tab::Endpoints | Tab::Runbook => Vec::new(),
+        Tab::Databases => state
+            .databases
+            .databases
+            .iter()
+            .find(|d| crate::model::source::SourceId::database(&d.name).name == source)
+            .map_or_else(Vec::new, |database| {
+                databases::judge::findings(database, &state.metrics)
+            }),
+        Tab::Alerts | Tab::Endpoints | Tab::Runbook => Vec::new(),
     }
 }
 

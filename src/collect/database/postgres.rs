@@ -181,9 +181,7 @@ impl PostgresSource {
         let limit = self.config.slow_query.as_secs_f64();
         let slow: HashSet<(i32, i64)> = rows
             .iter()
-            .filter(|r| {
-                matches!(r.get::<_, &str>(5), "active") && r.get::<_, f64>(9) > limit
-            })
+            .filter(|r| matches!(r.get::<_, &str>(5), "active") && r.get::<_, f64>(9) > limit)
             .map(|r| (r.get(0), r.get(12)))
             .collect();
         self.slow_total += slow.difference(&self.slow_seen).count() as f64;
@@ -222,7 +220,9 @@ pub async fn connect_client(config: &DatabaseConfig) -> Result<Client, CollectEr
 async fn connect(config: &DatabaseConfig) -> Result<Connected, CollectError> {
     let client = connect_client(config).await?;
     let prepare = |sql| client.prepare(sql);
-    let server = prepare(SERVER).await.map_err(|e| shown_error("prepare", e))?;
+    let server = prepare(SERVER)
+        .await
+        .map_err(|e| shown_error("prepare", e))?;
     let sessions = prepare(SESSIONS)
         .await
         .map_err(|e| shown_error("prepare", e))?;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use super::resp::{RespConnection, Reply, parse_url};
+use super::resp::{Reply, RespConnection, parse_url};
 use super::{Rate, shown_error};
 use crate::collect::CollectError;
 use crate::config::DatabaseConfig;
@@ -57,13 +57,23 @@ impl RedisSource {
     }
 
     fn snapshot(&mut self, info: &HashMap<&str, &str>, maxclients: u64) -> DatabaseSnapshot {
-        let number = |key: &str| info.get(key).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        let number = |key: &str| {
+            info.get(key)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
         let now = Instant::now();
         let (hits, misses) = (number("keyspace_hits"), number("keyspace_misses"));
         let keys = info
             .iter()
             .filter(|(k, _)| k.starts_with("db"))
-            .filter_map(|(_, v)| v.split(',').next()?.strip_prefix("keys=")?.parse::<u64>().ok())
+            .filter_map(|(_, v)| {
+                v.split(',')
+                    .next()?
+                    .strip_prefix("keys=")?
+                    .parse::<u64>()
+                    .ok()
+            })
             .sum();
         let replica_offset_lag = if info.get("role") == Some(&"master") {
             let offset = number("master_repl_offset") as i64;
@@ -80,7 +90,11 @@ impl RedisSource {
             Vec::new()
         };
         DatabaseSnapshot {
-            version: info.get("redis_version").copied().unwrap_or("?").to_string(),
+            version: info
+                .get("redis_version")
+                .copied()
+                .unwrap_or("?")
+                .to_string(),
             uptime_seconds: number("uptime_in_seconds") as u64,
             connections: number("connected_clients") as u64,
             max_connections: maxclients,
@@ -91,8 +105,7 @@ impl RedisSource {
                 used_memory: number("used_memory"),
                 maxmemory: number("maxmemory"),
                 fragmentation_ratio: number("mem_fragmentation_ratio"),
-                keyspace_hit_percent: (hits + misses > 0.0)
-                    .then(|| hits * 100.0 / (hits + misses)),
+                keyspace_hit_percent: (hits + misses > 0.0).then(|| hits * 100.0 / (hits + misses)),
                 evicted_per_minute: self.evicted.per_minute(now, number("evicted_keys")),
                 expired_per_minute: self.expired.per_minute(now, number("expired_keys")),
                 ops_per_second: number("instantaneous_ops_per_sec"),
@@ -192,7 +205,9 @@ pub async fn scan_big_keys(
             None => return Err(CollectError::new("SCAN: unexpected reply")),
         };
         for key in keys {
-            let Reply::Bulk(Some(key)) = key else { continue };
+            let Reply::Bulk(Some(key)) = key else {
+                continue;
+            };
             seen += 1;
             let usage = redis
                 .command(&[b"MEMORY", b"USAGE", &key, b"SAMPLES", b"0"])
