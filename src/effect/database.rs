@@ -75,8 +75,12 @@ impl Databases {
 
 async fn run(config: &DatabaseConfig, command: &DatabaseCommand) -> Result<String, String> {
     let client = connect_client(config).await.map_err(|e| e.message)?;
-    let failed =
-        |e: tokio_postgres::Error| crate::redact::redact_secrets(&e.to_string()).into_owned();
+    let failed = |e: tokio_postgres::Error| {
+        let text = e
+            .as_db_error()
+            .map_or_else(|| e.to_string(), |db| db.message().to_string());
+        crate::redact::redact_secrets(&text).into_owned()
+    };
     let single = |function: &str| {
         format!(
             "select {function}(pid) from pg_stat_activity where pid = $1 \

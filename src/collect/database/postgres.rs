@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use tokio_postgres::{Client, NoTls, Row, Statement};
 
-use super::{Rate, shown_error};
+use super::{Rate, shown_error as shown};
 use crate::collect::CollectError;
 use crate::config::DatabaseConfig;
 use crate::model::databases::{
@@ -102,11 +102,11 @@ impl PostgresSource {
         let server = client
             .query_one(&connected.server, &[])
             .await
-            .map_err(|e| shown_error("query", e))?;
+            .map_err(|e| pg_error("query", e))?;
         let rows = client
             .query(&connected.sessions, &[])
             .await
-            .map_err(|e| shown_error("query", e))?;
+            .map_err(|e| pg_error("query", e))?;
         let is_standby: bool = server.get(3);
         let replicas = if is_standby {
             Vec::new()
@@ -114,22 +114,26 @@ impl PostgresSource {
             client
                 .query(&connected.replicas, &[])
                 .await
-                .map_err(|e| shown_error("query", e))?
+                .map_err(|e| pg_error("query", e))?
         };
         let sizes = if self.sizes_at.is_none_or(|at| at.elapsed() >= SIZES_EVERY) {
-            let databases = client
-                .query(DATABASE_SIZES, &[&TOP_SIZES])
-                .await
-                .map_err(|e| shown_error("query", e))?;
-            let tables = client
-                .query(TABLE_SIZES, &[&TOP_SIZES])
-                .await
-                .map_err(|e| shown_error("query", e))?;
             self.sizes_at = Some(Instant::now());
-            Some(Sizes {
-                databases: databases.iter().map(size_row).collect(),
-                tables: tables.iter().map(size_row).collect(),
-            })
+            // A locked table makes the sizes fail (lock_timeout): the poll goes on without them.
+            let read = async {
+                let databases = client.query(DATABASE_SIZES, &[&TOP_SIZES]).await?;
+                let tables = client.query(TABLE_SIZES, &[&TOP_SIZES]).await?;
+                Ok::<_, tokio_postgres::Error>(Sizes {
+                    databases: databases.iter().map(size_row).collect(),
+                    tables: tables.iter().map(size_row).collect(),
+                })
+            };
+            match read.await {
+                Ok(sizes) => Some(sizes),
+                Err(error) => {
+                    tracing::debug!(%error, "table sizes skipped this minute");
+                    None
+                }
+            }
         } else {
             None
         };
@@ -193,11 +197,16 @@ impl PostgresSource {
 pub async fn connect_client(config: &DatabaseConfig) -> Result<Client, CollectError> {
     let connection = config.connection().map_err(CollectError::new)?;
     let mut pg = tokio_postgres::Config::from_str(&connection.url)
-        .map_err(|e| shown_error(&connection.shown, e))?;
+        .map_err(|e| pg_error(&connection.shown, e))?;
     if let Some(password) = &connection.password {
         pg.password(password);
     }
     pg.application_name(APPLICATION_NAME);
+    // A table held under an exclusive lock must not hang the poll (the sizes need a share lock).
+    pg.options(format!(
+        "-c lock_timeout=500 -c statement_timeout={}",
+        config.timeout.as_millis()
+    ));
     pg.connect_timeout(config.timeout);
     let (client, driver) = tokio::time::timeout(config.timeout, pg.connect(NoTls))
         .await
@@ -208,7 +217,7 @@ pub async fn connect_client(config: &DatabaseConfig) -> Result<Client, CollectEr
                 humantime::format_duration(config.timeout)
             ))
         })?
-        .map_err(|e| shown_error(&connection.shown, e))?;
+        .map_err(|e| pg_error(&connection.shown, e))?;
     tokio::spawn(async move {
         if let Err(error) = driver.await {
             tracing::debug!(error = %crate::redact::redact_secrets(&error.to_string()), "postgres connection ended");
@@ -220,15 +229,13 @@ pub async fn connect_client(config: &DatabaseConfig) -> Result<Client, CollectEr
 async fn connect(config: &DatabaseConfig) -> Result<Connected, CollectError> {
     let client = connect_client(config).await?;
     let prepare = |sql| client.prepare(sql);
-    let server = prepare(SERVER)
-        .await
-        .map_err(|e| shown_error("prepare", e))?;
+    let server = prepare(SERVER).await.map_err(|e| pg_error("prepare", e))?;
     let sessions = prepare(SESSIONS)
         .await
-        .map_err(|e| shown_error("prepare", e))?;
+        .map_err(|e| pg_error("prepare", e))?;
     let replicas = prepare(REPLICAS)
         .await
-        .map_err(|e| shown_error("prepare", e))?;
+        .map_err(|e| pg_error("prepare", e))?;
     Ok(Connected {
         client,
         server,
@@ -284,4 +291,12 @@ fn short_version(version: &str) -> String {
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or(version)
         .to_string()
+}
+
+/// A PostgreSQL error with the server's own message ("db error" alone says nothing).
+fn pg_error(context: &str, error: tokio_postgres::Error) -> CollectError {
+    match error.as_db_error() {
+        Some(db) => shown(context, db.message()),
+        None => shown(context, &error),
+    }
 }
