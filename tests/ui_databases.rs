@@ -5,7 +5,7 @@
 mod render_support;
 
 use insta::assert_snapshot;
-use render_support::{draw, text};
+use render_support::{draw, footer, footers, text};
 use watchdeck::action::Action;
 use watchdeck::config::Config;
 use watchdeck::fixtures::now;
@@ -245,4 +245,16 @@ fn terminate_idle_names_the_sessions_it_would_end() {
         "{screen}"
     );
     assert!(!screen.contains("4105 report"), "{screen}");
+}
+
+#[test]
+fn footers_rank_the_database_actions() {
+    let state = state();
+    let [narrow, wide] = footers(&state);
+    assert!(narrow.contains("c cancel query"), "{narrow}");
+    assert!(
+        wide.contains("t terminate") && wide.contains("b big keys"),
+        "{wide}"
+    );
+    assert_eq!(footer(&draw(&state, 200, 50)), wide);
 }
