@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
+use crate::collect::database::DatabaseSource;
 use crate::collect::docker::DockerSource;
 use crate::collect::supervisor::SourceTasks;
 use crate::collect::system::SystemSource;
@@ -113,6 +114,31 @@ impl App {
                     cancel.clone(),
                 )
             });
+        }
+        for database in &config.database {
+            let schedule = Schedule {
+                every: database.interval,
+                timeout: database.timeout,
+                max_backoff: Duration::from_secs(60),
+            };
+            let (sender, cancel) = (self.sender.clone(), self.cancel.clone());
+            let config = database.clone();
+            self.sources
+                .spawn(SourceId::database(&database.name), move || {
+                    let name = config.name.clone();
+                    supervise(
+                        DatabaseSource::new(&config),
+                        schedule,
+                        sender.clone(),
+                        move |report| {
+                            Msg::Source(SourceUpdate::Database {
+                                database: name.clone(),
+                                report,
+                            })
+                        },
+                        cancel.clone(),
+                    )
+                });
         }
     }
 

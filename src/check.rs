@@ -2,6 +2,7 @@
 //! same `update` the console uses, and print the findings for cron jobs and scripts. Exit status
 //! follows the monitoring-plugin convention: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 
+use crate::collect::database::DatabaseSource;
 use std::time::Duration;
 
 use std::collections::BTreeMap;
@@ -68,6 +69,18 @@ pub async fn collect(config: &Config, engines: &[DockerConfig], host: String) ->
             })
         })
         .collect();
+    let database_polls: Vec<_> = config
+        .database
+        .iter()
+        .map(|database| {
+            let mut source = DatabaseSource::new(database);
+            let (name, budget) = (database.name.clone(), database.timeout);
+            tokio::spawn(async move {
+                let result = bounded(budget, source.poll()).await;
+                (name, report(result))
+            })
+        })
+        .collect();
     let mut system = SystemSource::new(&config.resources.ignore_mounts);
     let system_report = match system.poll().await {
         Ok(_) => {
@@ -96,6 +109,20 @@ pub async fn collect(config: &Config, engines: &[DockerConfig], host: String) ->
         update(
             &mut state,
             Msg::Source(SourceUpdate::Docker { engine, report }),
+            now,
+        );
+    }
+    for poll in database_polls {
+        let (database, report) = match poll.await {
+            Ok(done) => done,
+            Err(error) => {
+                tracing::error!(%error, "database poll task failed");
+                continue;
+            }
+        };
+        update(
+            &mut state,
+            Msg::Source(SourceUpdate::Database { database, report }),
             now,
         );
     }

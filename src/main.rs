@@ -237,12 +237,14 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
     let audit = AuditLog::new(paths.audit_log());
     let mut terminal = watchdeck::tui::enter(mouse).context("cannot start the terminal UI")?;
     let exit = runtime.block_on(async {
+        let databases = loaded.config.database.clone();
         let hosts = engines
             .iter()
             .map(|e| (e.name.clone(), e.host.clone()))
             .collect();
         let app = App::new(state, loaded, |sender| {
             Executor::new(sender, audit, operator, mode, hosts, paths.alerts_file())
+                .with_databases(&databases)
         });
         app.run(&mut terminal).await
     });

@@ -4,6 +4,7 @@ use crate::action::Action;
 use crate::command::CommandOutcome;
 use crate::model::containers::ContainerKey;
 use crate::model::containers::{EngineSnapshot, LogEvent};
+use crate::model::databases::{BigKeysReport, DatabaseSnapshot};
 use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::{SourceDeath, SourceReport};
 use crate::tab::Tab;
@@ -25,6 +26,11 @@ pub enum Msg {
         event: LogEvent,
     },
     CommandFinished(CommandOutcome),
+    /// What the big-keys scan of a Redis database found.
+    BigKeys {
+        database: String,
+        result: Result<BigKeysReport, String>,
+    },
     /// Once a second: the clock, stale sources, toast expiry, `--watch` rotation.
     Tick,
 }
@@ -44,5 +50,9 @@ pub enum SourceUpdate {
     Docker {
         engine: String,
         report: SourceReport<EngineSnapshot>,
+    },
+    Database {
+        database: String,
+        report: SourceReport<DatabaseSnapshot>,
     },
 }

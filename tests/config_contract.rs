@@ -137,7 +137,15 @@ fn the_shipped_rules_are_the_manuals_table_on_published_series() {
             "ContainerUnhealthy",
             "ContainerRestartLoop",
             "ContainerExited",
-            "SourceDown"
+            "SourceDown",
+            "DatabaseDown",
+            "DatabaseConnectionHigh",
+            "DatabaseConnectionCritical",
+            "SlowQueryHigh",
+            "ReplicationLag",
+            "ReplicationLagCritical",
+            "RedisMemoryHigh",
+            "RedisEvicting"
         ]
     );
     let published = watchdeck::alerts::published_series();
@@ -161,7 +169,7 @@ fn the_shipped_rules_are_the_manuals_table_on_published_series() {
         .iter()
         .map(|r| (r.name.clone(), r.condition.to_string()))
         .collect();
-    assert_eq!(evaluated.len(), 8, "{evaluated:?}");
+    assert_eq!(evaluated.len(), 16, "{evaluated:?}");
     assert!(!evaluated.iter().any(|(name, _)| name == "HighCPUUsage"));
     assert!(evaluated.contains(&(
         "DiskSpaceLow".into(),

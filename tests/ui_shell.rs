@@ -152,7 +152,7 @@ fn watch_header_parts_never_overlap_when_narrow() {
 
 #[test]
 fn footers_of_the_tabs_without_keys_of_their_own() {
-    for tab in [Tab::Databases, Tab::Endpoints, Tab::Runbook] {
+    for tab in [Tab::Endpoints, Tab::Runbook] {
         let [narrow, _] = footer_snapshots!("footer_global", &on_tab(tab));
         assert_eq!(
             narrow, " q quit   ? help   tab next   / filter   1-6 tabs",

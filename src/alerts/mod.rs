@@ -20,6 +20,11 @@ pub fn series_by_tab() -> impl Iterator<Item = (Tab, &'static str)> {
                 .iter()
                 .map(|name| (Tab::Containers, *name)),
         )
+        .chain(
+            tabs::databases::record::SERIES
+                .iter()
+                .map(|name| (Tab::Databases, *name)),
+        )
 }
 
 /// The names rules may use.

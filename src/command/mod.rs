@@ -3,6 +3,7 @@
 
 mod alert;
 mod container;
+mod database;
 mod process;
 
 use std::fmt;
@@ -10,6 +11,7 @@ use std::time::Duration;
 
 pub use alert::{AlertAction, AlertCommand, DEFAULT_SILENCE};
 pub use container::{ContainerCommand, container_target};
+pub use database::{DatabaseAction, DatabaseCommand};
 pub use process::{ProcessCommand, ProcessSignal};
 
 /// Something that changes the world, one group per tab that acts. Each group is a module of
@@ -19,6 +21,7 @@ pub enum OperatorCommand {
     Process(ProcessCommand),
     Container(ContainerCommand),
     Alert(AlertCommand),
+    Database(DatabaseCommand),
 }
 
 impl OperatorCommand {
@@ -28,6 +31,7 @@ impl OperatorCommand {
             OperatorCommand::Process(command) => command.action(),
             OperatorCommand::Container(command) => command.action(),
             OperatorCommand::Alert(command) => command.action(),
+            OperatorCommand::Database(command) => command.action(),
         }
     }
 
@@ -37,6 +41,7 @@ impl OperatorCommand {
             OperatorCommand::Process(command) => command.target(),
             OperatorCommand::Container(command) => command.target(),
             OperatorCommand::Alert(command) => command.target(),
+            OperatorCommand::Database(command) => command.target(),
         }
     }
 
@@ -54,6 +59,7 @@ impl OperatorCommand {
             (OperatorCommand::Process(a), OperatorCommand::Process(b)) => a.pid == b.pid,
             (OperatorCommand::Container(a), OperatorCommand::Container(b)) => a.same_target(b),
             (OperatorCommand::Alert(a), OperatorCommand::Alert(b)) => a.key == b.key,
+            (OperatorCommand::Database(a), OperatorCommand::Database(b)) => a.same_target(b),
             _ => false,
         }
     }

@@ -1,5 +1,6 @@
 //! Configuration: the embedded default, or the user's TOML file, validated before the UI starts.
 
+pub mod database;
 pub mod error;
 pub mod key;
 pub mod keymap;
@@ -206,21 +207,43 @@ pub struct EndpointConfig {
     pub url: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DatabaseKind {
-    Postgres,
-    Mysql,
-    Redis,
-}
+pub use crate::model::databases::DatabaseKind;
 
-/// A database to watch (the Databases tab). The password in `url` is never shown or logged.
+/// A database to watch (the Databases tab). Its password comes from `password_env` or
+/// `password_file`, or with the whole URL from `url_env`; never inline in `url`, so the config
+/// file holds no secret and nothing shown or logged can carry one.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
     pub name: String,
     pub kind: DatabaseKind,
+    /// `postgres://user@host:5432/db`, `redis://[user@]host:6379`, without a password.
+    #[serde(default)]
     pub url: String,
+    /// The variable holding the whole URL, password included, as applications keep `DATABASE_URL`.
+    pub url_env: Option<String>,
+    pub password_env: Option<String>,
+    /// A file readable by its owner only, holding the password.
+    pub password_file: Option<std::path::PathBuf>,
+    #[serde(with = "humantime_serde", default = "default_database_interval")]
+    pub interval: Duration,
+    #[serde(with = "humantime_serde", default = "default_database_timeout")]
+    pub timeout: Duration,
+    /// A query running longer than this counts as slow (PostgreSQL).
+    #[serde(with = "humantime_serde", default = "default_slow_query")]
+    pub slow_query: Duration,
+}
+
+fn default_database_interval() -> Duration {
+    Duration::from_secs(5)
+}
+
+fn default_database_timeout() -> Duration {
+    Duration::from_secs(3)
+}
+
+fn default_slow_query() -> Duration {
+    Duration::from_secs(1)
 }
 
 /// An alert rule (the Alerts tab); `assets/rules.default.toml` documents the fields.
@@ -462,6 +485,11 @@ impl Config {
                 message,
             ))
         };
+        for (entry, database) in self.database.iter().enumerate() {
+            if let Some((key, message)) = database.invalid() {
+                return at_entry("database", entry, key, message);
+            }
+        }
         for (entry, docker) in self.docker.iter().enumerate() {
             if let Some(scheme) = ["ssh://", "https://"]
                 .into_iter()

@@ -11,7 +11,9 @@ use tokio::sync::mpsc;
 
 use super::Effect;
 use super::container::Containers;
+use super::database::Databases;
 use crate::command::{CommandError, CommandOutcome, OperatorCommand, container_target};
+use crate::config::DatabaseConfig;
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
 use crate::state::Mode;
@@ -24,6 +26,8 @@ pub struct Executor {
     mode: Mode,
     containers: Containers,
     alerts: super::alert::Saver,
+    databases: Databases,
+    big_keys: Arc<std::sync::Mutex<Option<tokio_util::sync::CancellationToken>>>,
 }
 
 /// The audit action of showing a container's environment values.
@@ -45,6 +49,41 @@ impl Executor {
             mode,
             containers: Containers::new(docker),
             alerts: super::alert::Saver::start(alerts_file),
+            databases: Databases::default(),
+            big_keys: Arc::default(),
+        }
+    }
+
+    /// The databases its commands may act on.
+    pub fn with_databases(mut self, databases: &[DatabaseConfig]) -> Self {
+        self.databases = Databases::new(databases);
+        self
+    }
+
+    /// Starts the big-keys scan of `database`, cancelling any scan still running.
+    fn scan_big_keys(&self, database: String) {
+        let token = tokio_util::sync::CancellationToken::new();
+        if let Ok(mut slot) = self.big_keys.lock()
+            && let Some(previous) = slot.replace(token.clone())
+        {
+            previous.cancel();
+        }
+        let (databases, sender) = (self.databases.clone(), self.sender.clone());
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = token.cancelled() => {}
+                result = databases.big_keys(&database) => {
+                    let _ = sender.send(Msg::BigKeys { database, result }).await;
+                }
+            }
+        });
+    }
+
+    fn stop_big_keys(&self) {
+        if let Ok(mut slot) = self.big_keys.lock()
+            && let Some(token) = slot.take()
+        {
+            token.cancel();
         }
     }
 
@@ -57,6 +96,8 @@ impl Executor {
             }
             Effect::StopLogs => self.containers.stop_following(),
             Effect::SaveAlerts(kept) => self.alerts.save(kept),
+            Effect::ScanBigKeys { database } => self.scan_big_keys(database),
+            Effect::StopBigKeys => self.stop_big_keys(),
             effect => {
                 let executor = self.clone();
                 tokio::spawn(async move { executor.run(effect).await });
@@ -130,9 +171,11 @@ impl Executor {
                     tracing::error!(%error, "could not write the audit log");
                 }
             }
-            Effect::FollowLogs { .. } | Effect::StopLogs | Effect::SaveAlerts(_) => {
-                self.spawn(effect);
-            }
+            Effect::FollowLogs { .. }
+            | Effect::StopLogs
+            | Effect::SaveAlerts(_)
+            | Effect::ScanBigKeys { .. }
+            | Effect::StopBigKeys => self.spawn(effect),
         }
     }
 
@@ -141,6 +184,7 @@ impl Executor {
             OperatorCommand::Process(command) => super::process::execute(command),
             OperatorCommand::Container(command) => self.containers.execute(command).await,
             OperatorCommand::Alert(command) => Ok(super::alert::execute(command)),
+            OperatorCommand::Database(command) => self.databases.execute(command).await,
         }
     }
 

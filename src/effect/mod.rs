@@ -3,6 +3,7 @@
 
 mod alert;
 mod container;
+mod database;
 pub mod executor;
 mod process;
 
@@ -33,4 +34,8 @@ pub enum Effect {
     StopLogs,
     /// Write what of the alerts survives a restart.
     SaveAlerts(KeptAlerts),
+    /// Scan a Redis database for its biggest keys (bounded), replacing any scan running.
+    ScanBigKeys { database: String },
+    /// Stop the big-keys scan.
+    StopBigKeys,
 }

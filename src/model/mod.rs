@@ -3,5 +3,6 @@
 //! other way round.
 
 pub mod containers;
+pub mod databases;
 pub mod resources;
 pub mod source;

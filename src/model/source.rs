@@ -42,6 +42,11 @@ impl SourceId {
         Self::new(SYSTEM_SOURCE, Tab::Resources)
     }
 
+    /// A database, by its configured name.
+    pub fn database(name: &str) -> Self {
+        Self::new(format!("db:{name}"), Tab::Databases)
+    }
+
     /// A Docker engine, by its configured name.
     pub fn docker(engine: &str) -> Self {
         Self::new(format!("docker:{engine}"), Tab::Containers)

@@ -16,6 +16,7 @@ use crate::model::source::SourceId;
 use crate::tab::Tab;
 use crate::tabs::alerts::state::AlertsState;
 use crate::tabs::containers::state::{ContainersState, EngineState};
+use crate::tabs::databases::state::DatabasesState;
 use crate::tabs::resources::state::ResourcesState;
 use source::SourceHealth;
 
@@ -122,6 +123,7 @@ pub struct AppState {
     pub alerts: AlertsState,
     /// Who is at the keyboard, as acknowledgements and silences name them.
     pub operator: String,
+    pub databases: DatabasesState,
     /// Lines a container log view starts with, and keeps at most.
     pub log_tail: usize,
     pub log_buffer: usize,
@@ -181,6 +183,12 @@ impl AppState {
                         .iter()
                         .map(|e| SourceHealth::new(SourceId::docker(&e.name))),
                 )
+                .chain(
+                    config
+                        .database
+                        .iter()
+                        .map(|d| SourceHealth::new(SourceId::database(&d.name))),
+                )
                 .collect(),
             metrics: MetricStore::new(capacity),
             resources: ResourcesState::new(),
@@ -198,6 +206,7 @@ impl AppState {
                     })
                     .collect(),
             ),
+            databases: DatabasesState::new(&config.database),
             log_tail: config.containers.log_tail,
             log_buffer: config.containers.log_buffer,
             limits: config.resources.clone(),

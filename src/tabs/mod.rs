@@ -6,6 +6,7 @@
 
 pub mod alerts;
 pub mod containers;
+pub mod databases;
 pub mod resources;
 
 use chrono::{DateTime, Utc};
@@ -23,7 +24,8 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
         Tab::Resources => resources::update::apply_action(state, action, now),
         Tab::Containers => containers::update::apply_action(state, action, now),
         Tab::Alerts => alerts::update::apply_action(state, action, now),
-        Tab::Databases | Tab::Endpoints | Tab::Runbook => Vec::new(),
+        Tab::Databases => databases::update::apply_action(state, action, now),
+        Tab::Endpoints | Tab::Runbook => Vec::new(),
     }
 }
 
@@ -31,7 +33,8 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
 pub fn cancel(state: &mut AppState) -> Vec<Effect> {
     match state.tab {
         Tab::Containers => containers::update::cancel(state),
-        Tab::Resources | Tab::Alerts | Tab::Databases | Tab::Endpoints | Tab::Runbook => Vec::new(),
+        Tab::Databases => databases::update::cancel(state),
+        Tab::Resources | Tab::Alerts | Tab::Endpoints | Tab::Runbook => Vec::new(),
     }
 }
 
@@ -69,6 +72,9 @@ pub fn apply_source(state: &mut AppState, update: SourceUpdate, now: DateTime<Ut
         SourceUpdate::System(report) => resources::update::apply_report(state, report, now),
         SourceUpdate::Docker { engine, report } => {
             containers::update::apply_report(state, &engine, report, now);
+        }
+        SourceUpdate::Database { database, report } => {
+            databases::update::apply_report(state, &database, report, now);
         }
     }
 }

@@ -48,6 +48,9 @@ fn render_tab(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
             crate::tabs::containers::view::render(buffer, area, state, ctx);
         }
         Tab::Alerts => crate::tabs::alerts::view::render(buffer, area, state, ctx),
+        Tab::Databases if !state.databases.databases.is_empty() => {
+            crate::tabs::databases::view::render(buffer, area, state, ctx);
+        }
         other => placeholder::render(buffer, area, other, state, ctx),
     }
 }

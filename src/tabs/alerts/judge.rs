@@ -53,6 +53,10 @@ fn subject_of(alert: &Alert, series: &str, sources: &[SourceHealth]) -> (Tab, St
             Tab::Containers,
             SourceId::docker(alert.key.label("engine").unwrap_or_default()).name,
         ),
+        Some((Tab::Databases, _)) => (
+            Tab::Databases,
+            SourceId::database(alert.key.label("database").unwrap_or_default()).name,
+        ),
         Some((tab, _)) => (tab, SYSTEM_SOURCE.to_string()),
         None => (Tab::Alerts, String::new()),
     }

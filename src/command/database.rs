@@ -1,0 +1,53 @@
+//! Commands on a database's sessions: cancel a query, end a session, end the long-idle ones.
+
+/// What to do on database `database`, shown (and audited) by its masked `address`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseCommand {
+    pub database: String,
+    pub address: String,
+    pub action: DatabaseAction,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseAction {
+    /// `pg_cancel_backend`: the query stops, the session stays.
+    CancelQuery { pid: i32 },
+    /// `pg_terminate_backend`: the session is closed.
+    TerminateSession { pid: i32 },
+    /// Every session among `pids` still idle (or idle in a transaction) for `minutes` or more.
+    TerminateIdle { minutes: u32, pids: Vec<i32> },
+}
+
+impl DatabaseCommand {
+    pub fn action(&self) -> String {
+        match &self.action {
+            DatabaseAction::CancelQuery { .. } => "database cancel query".into(),
+            DatabaseAction::TerminateSession { .. } => "database terminate session".into(),
+            DatabaseAction::TerminateIdle { minutes, .. } => {
+                format!("database terminate sessions idle {minutes}m+")
+            }
+        }
+    }
+
+    pub fn target(&self) -> String {
+        let on = format!("{} ({})", self.database, self.address);
+        match &self.action {
+            DatabaseAction::CancelQuery { pid } | DatabaseAction::TerminateSession { pid } => {
+                format!("session {pid} on {on}")
+            }
+            DatabaseAction::TerminateIdle { pids, .. } => {
+                format!("{} idle sessions on {on}", pids.len())
+            }
+        }
+    }
+
+    /// The same session, or the same database for terminate-idle: one at a time.
+    pub fn same_target(&self, other: &DatabaseCommand) -> bool {
+        use DatabaseAction::{CancelQuery, TerminateIdle, TerminateSession};
+        let pid = |a: &DatabaseAction| match a {
+            CancelQuery { pid } | TerminateSession { pid } => Some(*pid),
+            TerminateIdle { .. } => None,
+        };
+        self.database == other.database && pid(&self.action) == pid(&other.action)
+    }
+}

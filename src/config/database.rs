@@ -1,0 +1,158 @@
+//! Where a `[[database]]` is and how its secret is found: the password never sits in the config
+//! file, and the address shown or logged always has it masked.
+
+use std::os::unix::fs::PermissionsExt;
+
+use super::DatabaseConfig;
+use crate::redact::redact_secrets;
+
+/// What a source needs to connect: the URL (with the password only when it came whole from
+/// `url_env`), the password from elsewhere, and the address to show.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Connection {
+    pub url: String,
+    pub password: Option<String>,
+    pub shown: String,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("address", &self.shown)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DatabaseConfig {
+    /// The key at fault and why, for a config error.
+    pub(super) fn invalid(&self) -> Option<(&'static str, String)> {
+        let schemes: &[&str] = match self.kind {
+            super::DatabaseKind::Postgres => &["postgres://", "postgresql://"],
+            super::DatabaseKind::Mysql => &["mysql://", "mariadb://"],
+            super::DatabaseKind::Redis => &["redis://"],
+        };
+        match (&self.url_env, self.url.is_empty()) {
+            (Some(_), false) => {
+                return Some(("url", "give either url or url_env, not both".into()));
+            }
+            (None, true) => {
+                return Some((
+                    "url",
+                    "missing: give url (without a password) or url_env".into(),
+                ));
+            }
+            (Some(_), true) => return None,
+            (None, false) => {}
+        }
+        if !schemes.iter().any(|s| self.url.starts_with(s)) {
+            return Some((
+                "url",
+                format!(
+                    "{} is not a {:?} address: expected {}",
+                    redact_secrets(&self.url),
+                    self.kind,
+                    schemes.join(" or ")
+                ),
+            ));
+        }
+        if redact_secrets(&self.url) != self.url {
+            return Some((
+                "url",
+                format!(
+                    "a password is written in the url ({}): remove it and put it in password_env \
+                     (an environment variable) or password_file (a file only you can read), or \
+                     keep the whole url in url_env",
+                    redact_secrets(&self.url)
+                ),
+            ));
+        }
+        if self.password_env.is_some() && self.password_file.is_some() {
+            return Some((
+                "password_file",
+                "give either password_env or password_file, not both".into(),
+            ));
+        }
+        None
+    }
+
+    /// Resolves the URL and password now (the environment and the password file may change
+    /// between reconnections). Errors never carry the secret.
+    pub fn connection(&self) -> Result<Connection, String> {
+        let url = match &self.url_env {
+            Some(var) => std::env::var(var).map_err(|_| format!("url_env: ${var} is not set"))?,
+            None => self.url.clone(),
+        };
+        let password = match (&self.password_env, &self.password_file) {
+            (Some(var), _) => {
+                Some(std::env::var(var).map_err(|_| format!("password_env: ${var} is not set"))?)
+            }
+            (None, Some(path)) => Some(read_password_file(path)?),
+            (None, None) => None,
+        };
+        let shown = match &password {
+            Some(_) => masked_with_password(&url),
+            None => redact_secrets(&url).into_owned(),
+        };
+        Ok(Connection {
+            url,
+            password,
+            shown,
+        })
+    }
+
+    /// The address to show before the secret is resolved (and when it cannot be).
+    pub fn shown_address(&self) -> String {
+        match (&self.url_env, &self.password_env, &self.password_file) {
+            (Some(var), _, _) => std::env::var(var)
+                .map(|url| redact_secrets(&url).into_owned())
+                .unwrap_or_else(|_| format!("${var}")),
+            (None, None, None) => self.url.clone(),
+            _ => masked_with_password(&self.url),
+        }
+    }
+}
+
+/// `scheme://user@host` shown as `scheme://user:***@host`, saying a password is in use.
+fn masked_with_password(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let start = scheme_end + 3;
+    let authority_end = url[start..]
+        .find(['/', '?'])
+        .map_or(url.len(), |i| start + i);
+    match url[start..authority_end].rfind('@') {
+        Some(at) => format!("{}:***{}", &url[..start + at], &url[start + at..]),
+        None => format!("{}:***@{}", &url[..start], &url[start..]),
+    }
+}
+
+fn read_password_file(path: &std::path::Path) -> Result<String, String> {
+    let shown = path.display();
+    let metadata = std::fs::metadata(path).map_err(|e| format!("password_file {shown}: {e}"))?;
+    let mode = metadata.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(format!(
+            "password_file {shown} can be read by others (mode {mode:o}): run chmod 600 on it"
+        ));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("password_file {shown}: {e}"))?;
+    Ok(text.trim_end_matches(['\n', '\r']).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_is_shown_masked_where_the_user_is() {
+        assert_eq!(
+            masked_with_password("postgres://watchdeck@db:5432/app"),
+            "postgres://watchdeck:***@db:5432/app"
+        );
+        assert_eq!(
+            masked_with_password("redis://127.0.0.1:6379"),
+            "redis://:***@127.0.0.1:6379"
+        );
+    }
+}

@@ -1,0 +1,6 @@
+//! The Databases tab.
+
+pub mod record;
+pub mod state;
+pub mod update;
+pub mod view;

@@ -1,0 +1,141 @@
+//! What the Databases tab holds: every configured database's latest poll, the selected database
+//! and session, and the big-keys scan.
+
+use crate::config::DatabaseConfig;
+use crate::model::databases::{
+    BigKeysReport, DatabaseDetail, DatabaseKind, DatabaseSnapshot, PostgresDetail, Session, Sizes,
+};
+
+/// Sessions idle at least this long are what terminate-idle offers to end.
+pub const IDLE_MINUTES: u32 = 10;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatabaseState {
+    pub name: String,
+    pub kind: DatabaseKind,
+    /// The address with any password masked.
+    pub address: String,
+    pub slow_query_seconds: f64,
+    pub latest: Option<DatabaseSnapshot>,
+    /// The sizes of the last poll that read them.
+    pub sizes: Option<Sizes>,
+}
+
+impl DatabaseState {
+    pub fn postgres(&self) -> Option<&PostgresDetail> {
+        match &self.latest.as_ref()?.detail {
+            DatabaseDetail::Postgres(detail) => Some(detail),
+            DatabaseDetail::Redis(_) => None,
+        }
+    }
+}
+
+/// The big-keys scan of one Redis database: running (`None`) or its result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BigKeysView {
+    pub database: String,
+    pub result: Option<Result<BigKeysReport, String>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatabasesState {
+    pub databases: Vec<DatabaseState>,
+    pub selected: usize,
+    /// The selected session, by pid, so the selection follows it as the list reorders.
+    pub selected_pid: Option<i32>,
+    pub idle_minutes: u32,
+    pub big_keys: Option<BigKeysView>,
+}
+
+impl DatabasesState {
+    pub fn new(configs: &[DatabaseConfig]) -> Self {
+        Self {
+            databases: configs
+                .iter()
+                .map(|c| DatabaseState {
+                    name: c.name.clone(),
+                    kind: c.kind,
+                    address: c.shown_address(),
+                    slow_query_seconds: c.slow_query.as_secs_f64(),
+                    latest: None,
+                    sizes: None,
+                })
+                .collect(),
+            selected: 0,
+            selected_pid: None,
+            idle_minutes: IDLE_MINUTES,
+            big_keys: None,
+        }
+    }
+
+    pub fn selected_database(&self) -> Option<&DatabaseState> {
+        self.databases.get(self.selected)
+    }
+
+    /// The selected database's sessions, longest first.
+    pub fn sessions(&self) -> Vec<&Session> {
+        let Some(detail) = self.selected_database().and_then(DatabaseState::postgres) else {
+            return Vec::new();
+        };
+        let mut sessions: Vec<&Session> = detail.sessions.iter().collect();
+        sessions.sort_by(|a, b| {
+            session_seconds(b)
+                .total_cmp(&session_seconds(a))
+                .then(a.pid.cmp(&b.pid))
+        });
+        sessions
+    }
+
+    /// The selected session, or the first when none is.
+    pub fn selected_session(&self) -> Option<&Session> {
+        let sessions = self.sessions();
+        sessions
+            .iter()
+            .find(|s| Some(s.pid) == self.selected_pid)
+            .or(sessions.first())
+            .copied()
+    }
+
+    pub fn apply_move(&mut self, delta: isize) {
+        let sessions = self.sessions();
+        if sessions.is_empty() {
+            return;
+        }
+        let at = sessions
+            .iter()
+            .position(|s| Some(s.pid) == self.selected_pid)
+            .unwrap_or(0);
+        let to = at.saturating_add_signed(delta).min(sessions.len() - 1);
+        self.selected_pid = Some(sessions[to].pid);
+    }
+
+    pub fn apply_select_database(&mut self, delta: isize) {
+        if self.databases.is_empty() {
+            return;
+        }
+        self.selected = self
+            .selected
+            .saturating_add_signed(delta)
+            .min(self.databases.len() - 1);
+        self.selected_pid = None;
+    }
+
+    /// The sessions of the selected database idle for `idle_minutes` or more.
+    pub fn long_idle(&self) -> Vec<&Session> {
+        let limit = f64::from(self.idle_minutes) * 60.0;
+        self.sessions()
+            .into_iter()
+            .filter(|s| s.state.is_idle() && s.state_seconds >= limit)
+            .collect()
+    }
+}
+
+/// How long a session has been doing what it does: its query while active, its idleness while
+/// idle.
+pub fn session_seconds(session: &Session) -> f64 {
+    if session.state.is_idle() {
+        session.state_seconds
+    } else {
+        session.query_seconds
+    }
+}

@@ -1,0 +1,255 @@
+//! The Databases tab's reducer: moving between databases and sessions, the session actions and
+//! the big-keys scan, and the databases' reports.
+
+use chrono::{DateTime, Utc};
+
+use crate::action::Action;
+use crate::command::{DatabaseAction, DatabaseCommand, OperatorCommand};
+use crate::effect::Effect;
+use crate::model::databases::{BigKeysReport, DatabaseDetail, DatabaseKind, DatabaseSnapshot};
+use crate::model::source::{SourceId, SourceReport};
+use crate::state::list::PAGE;
+use crate::state::{AppState, ConfirmDialog, ToastKind};
+use crate::tabs::databases::record;
+use crate::tabs::databases::state::{BigKeysView, session_seconds};
+use crate::update::{ask, in_flight_refusal, refuse_in_read_only, source_answered, toast};
+
+/// How many sessions terminate-idle names in its dialog before "and N more".
+const NAMED_IN_DIALOG: usize = 8;
+
+pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+    let databases = &mut state.databases;
+    match action {
+        Action::SelectNext => databases.apply_move(1),
+        Action::SelectPrev => databases.apply_move(-1),
+        Action::PageDown => databases.apply_move(PAGE),
+        Action::PageUp => databases.apply_move(-PAGE),
+        Action::SelectFirst => databases.apply_move(isize::MIN / 2),
+        Action::SelectLast => databases.apply_move(isize::MAX / 2),
+        Action::NextDatabase => databases.apply_select_database(1),
+        Action::PrevDatabase => databases.apply_select_database(-1),
+        Action::CancelQuery => return ask_session(state, true, now),
+        Action::TerminateSession => return ask_session(state, false, now),
+        Action::TerminateIdle => return ask_terminate_idle(state, now),
+        Action::ScanBigKeys => return scan_big_keys(state, now),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Esc closes the big-keys result, stopping the scan if it still runs.
+pub fn cancel(state: &mut AppState) -> Vec<Effect> {
+    match state.databases.big_keys.take() {
+        Some(view) if view.result.is_none() => vec![Effect::StopBigKeys],
+        _ => Vec::new(),
+    }
+}
+
+pub fn apply_report(
+    state: &mut AppState,
+    database: &str,
+    report: SourceReport<DatabaseSnapshot>,
+    now: DateTime<Utc>,
+) {
+    let source = SourceId::database(database).name;
+    let Some(index) = state
+        .databases
+        .databases
+        .iter()
+        .position(|d| d.name == database)
+    else {
+        return;
+    };
+    let (kind, slow) = {
+        let db = &state.databases.databases[index];
+        (db.kind, db.slow_query_seconds)
+    };
+    match source_answered(state, &source, report) {
+        Some((at, mut snapshot)) => {
+            record::record(&mut state.metrics, at, database, kind, slow, &snapshot);
+            let db = &mut state.databases.databases[index];
+            if let DatabaseDetail::Postgres(pg) = &mut snapshot.detail
+                && let Some(sizes) = pg.sizes.take()
+            {
+                db.sizes = Some(sizes);
+            }
+            db.latest = Some(snapshot);
+        }
+        None => record::record_down(&mut state.metrics, now, database, kind),
+    }
+    crate::tabs::alerts::update::evaluate(state, now);
+}
+
+pub fn apply_big_keys(
+    state: &mut AppState,
+    database: String,
+    result: Result<BigKeysReport, String>,
+) {
+    if let Some(view) = state
+        .databases
+        .big_keys
+        .as_mut()
+        .filter(|v| v.database == database)
+    {
+        view.result = Some(result);
+    }
+}
+
+fn selected_postgres(state: &mut AppState, now: DateTime<Utc>) -> Option<(String, String)> {
+    let database = state.databases.selected_database()?;
+    if database.kind != DatabaseKind::Postgres {
+        let text = format!(
+            "{} is {}: session actions are for PostgreSQL",
+            database.name,
+            database.kind.label()
+        );
+        toast(state, ToastKind::Info, text, now);
+        return None;
+    }
+    Some((database.name.clone(), database.address.clone()))
+}
+
+/// Cancel the selected session's query (`cancel`) or end the session.
+fn ask_session(state: &mut AppState, cancel: bool, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some((database, address)) = selected_postgres(state, now) else {
+        return Vec::new();
+    };
+    let Some(session) = state.databases.selected_session().cloned() else {
+        toast(state, ToastKind::Info, "select a session first".into(), now);
+        return Vec::new();
+    };
+    let pid = session.pid;
+    let action = if cancel {
+        DatabaseAction::CancelQuery { pid }
+    } else {
+        DatabaseAction::TerminateSession { pid }
+    };
+    let command = OperatorCommand::Database(DatabaseCommand {
+        database: database.clone(),
+        address,
+        action,
+    });
+    if let Some(text) = in_flight_refusal(state, &command, now) {
+        toast(state, ToastKind::Error, text, now);
+        return Vec::new();
+    }
+    if state.mode.refusal().is_some() {
+        return refuse_in_read_only(state, &command, now);
+    }
+    let (title, question) = if cancel {
+        (
+            "Cancel query",
+            format!("Cancel the query of session {pid} on {database}?"),
+        )
+    } else {
+        (
+            "Terminate session",
+            format!("Terminate session {pid} on {database}?"),
+        )
+    };
+    ask(
+        state,
+        ConfirmDialog {
+            title: format!("{title} {pid}"),
+            lines: vec![
+                question,
+                format!(
+                    "{} · {} · {} · {} for {}",
+                    session.user,
+                    session.application,
+                    session.client,
+                    session.state.label(),
+                    whole_seconds(session_seconds(&session))
+                ),
+                session.query.chars().take(200).collect(),
+            ],
+            command,
+            then: None,
+            typed: None,
+        },
+    );
+    Vec::new()
+}
+
+/// Shows how many sessions are idle past the limit, and which, before ending them.
+fn ask_terminate_idle(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some((database, address)) = selected_postgres(state, now) else {
+        return Vec::new();
+    };
+    let minutes = state.databases.idle_minutes;
+    let idle: Vec<_> = state.databases.long_idle().into_iter().cloned().collect();
+    if idle.is_empty() {
+        let text = format!("no session on {database} has been idle for {minutes} minutes");
+        toast(state, ToastKind::Info, text, now);
+        return Vec::new();
+    }
+    let command = OperatorCommand::Database(DatabaseCommand {
+        database: database.clone(),
+        address,
+        action: DatabaseAction::TerminateIdle {
+            minutes,
+            pids: idle.iter().map(|s| s.pid).collect(),
+        },
+    });
+    if let Some(text) = in_flight_refusal(state, &command, now) {
+        toast(state, ToastKind::Error, text, now);
+        return Vec::new();
+    }
+    if state.mode.refusal().is_some() {
+        return refuse_in_read_only(state, &command, now);
+    }
+    let mut lines = vec![format!(
+        "Terminate {} sessions idle for {minutes} minutes or more on {database}?",
+        idle.len()
+    )];
+    lines.extend(idle.iter().take(NAMED_IN_DIALOG).map(|s| {
+        format!(
+            "{} {} {} {} for {}",
+            s.pid,
+            s.user,
+            s.application,
+            s.state.label(),
+            whole_seconds(s.state_seconds)
+        )
+    }));
+    if idle.len() > NAMED_IN_DIALOG {
+        lines.push(format!("and {} more", idle.len() - NAMED_IN_DIALOG));
+    }
+    ask(
+        state,
+        ConfirmDialog {
+            title: "Terminate idle sessions".into(),
+            lines,
+            command,
+            then: None,
+            typed: None,
+        },
+    );
+    Vec::new()
+}
+
+/// Starts the bounded big-keys scan of the selected Redis database.
+fn scan_big_keys(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(database) = state.databases.selected_database() else {
+        return Vec::new();
+    };
+    if database.kind != DatabaseKind::Redis {
+        let text = format!(
+            "{} is not Redis: the big-keys scan is for Redis",
+            database.name
+        );
+        toast(state, ToastKind::Info, text, now);
+        return Vec::new();
+    }
+    let name = database.name.clone();
+    state.databases.big_keys = Some(BigKeysView {
+        database: name.clone(),
+        result: None,
+    });
+    vec![Effect::ScanBigKeys { database: name }]
+}
+
+/// `754.2` seconds as `12m 34s`, for dialog lines.
+fn whole_seconds(seconds: f64) -> String {
+    humantime::format_duration(std::time::Duration::from_secs(seconds.max(0.0) as u64)).to_string()
+}

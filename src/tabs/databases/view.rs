@@ -1,0 +1,580 @@
+//! The Databases tab: an overview row per database, then the selected database's detail
+//! (PostgreSQL sessions, blockers, replicas and sizes; Redis memory, clients and big keys).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Cell, Paragraph, Row, Table, Widget, Wrap};
+
+use crate::findings::Severity;
+use crate::metrics::SeriesKey;
+use crate::model::databases::{DatabaseDetail, PostgresDetail, RedisDetail, SessionState};
+use crate::model::source::SourceId;
+use crate::state::AppState;
+use crate::state::source::SourceStatus;
+use crate::tabs::databases::state::{BigKeysView, DatabaseState, session_seconds};
+use crate::ui::format::{bytes, duration, truncate};
+use crate::ui::shell::severity_style;
+use crate::ui::{RenderCtx, history};
+
+const SPARK_WIDTH: usize = 12;
+
+pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+    let databases = &state.databases;
+    let overview_height = (databases.databases.len() as u16 + 3)
+        .min(area.height / 2)
+        .max(4);
+    let [overview, detail] =
+        Layout::vertical([Constraint::Length(overview_height), Constraint::Min(0)]).areas(area);
+    render_overview(buffer, overview, state, ctx);
+    let Some(database) = databases.selected_database() else {
+        return;
+    };
+    let block = panel(
+        Line::from(vec![
+            Span::styled(format!(" {} ", database.name), ctx.theme.title),
+            Span::styled(format!("{} ", database.address), ctx.theme.muted),
+        ]),
+        ctx,
+    );
+    let inner = block.inner(detail);
+    block.render(detail, buffer);
+    let source = SourceId::database(&database.name).name;
+    if let Some(SourceStatus::Down {
+        error,
+        since,
+        retry_at,
+        last_ok,
+    }) = state.source(&source).map(|s| &s.status)
+    {
+        let ago = |at: chrono::DateTime<chrono::Utc>| {
+            duration((ctx.now - at).to_std().unwrap_or_default())
+        };
+        let mut lines = vec![
+            Line::styled(
+                format!("{} does not answer: {error}", database.name),
+                ctx.theme.crit,
+            ),
+            Line::styled(
+                format!(
+                    "down for {} · {} · next try in {}",
+                    ago(*since),
+                    last_ok.map_or("never answered".into(), |at| format!(
+                        "last answered {} ago",
+                        ago(at)
+                    )),
+                    retry_at.map_or("-".into(), |at| duration(
+                        (at - ctx.now).to_std().unwrap_or_default()
+                    )),
+                ),
+                ctx.theme.muted,
+            ),
+        ];
+        if database.latest.is_some() {
+            lines.push(Line::styled(
+                "last known values below are stale",
+                ctx.theme.stale,
+            ));
+        }
+        let height = (lines.len() as u16).min(inner.height);
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .render(Rect { height, ..inner }, buffer);
+        let rest = Rect {
+            y: inner.y + height,
+            height: inner.height - height,
+            ..inner
+        };
+        render_detail(buffer, rest, state, database, ctx);
+        return;
+    }
+    render_detail(buffer, inner, state, database, ctx);
+}
+
+fn panel<'a>(title: Line<'a>, ctx: &RenderCtx) -> Block<'a> {
+    Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(ctx.theme.border)
+        .title(title)
+}
+
+fn render_overview(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+    let databases = &state.databases;
+    let block = panel(
+        Line::from(vec![
+            Span::styled(" Databases ", ctx.theme.title),
+            Span::styled(
+                format!("{} · ←/→ choose ", databases.databases.len()),
+                ctx.theme.muted,
+            ),
+        ]),
+        ctx,
+    );
+    let rows: Vec<Row> = databases
+        .databases
+        .iter()
+        .enumerate()
+        .map(|(index, database)| overview_row(state, database, index == databases.selected, ctx))
+        .collect();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(12),
+            Constraint::Length(8),
+            Constraint::Length(10),
+            Constraint::Length(8),
+            Constraint::Length(7),
+            Constraint::Length(16),
+            Constraint::Length(SPARK_WIDTH as u16),
+            Constraint::Min(10),
+        ],
+    )
+    .header(
+        Row::new([
+            "NAME",
+            "KIND",
+            "STATE",
+            "VERSION",
+            "UPTIME",
+            "CONNECTIONS",
+            "",
+            "HEADLINE",
+        ])
+        .style(ctx.theme.table_header),
+    )
+    .column_spacing(1)
+    .block(block);
+    Widget::render(table, area, buffer);
+}
+
+fn overview_row<'a>(
+    state: &AppState,
+    database: &DatabaseState,
+    selected: bool,
+    ctx: &RenderCtx,
+) -> Row<'a> {
+    let source = SourceId::database(&database.name).name;
+    let (label, style) = match state.source(&source).map(|s| &s.status) {
+        Some(SourceStatus::Ok { .. }) => ("up", ctx.theme.ok),
+        Some(SourceStatus::Down { .. }) => ("down", ctx.theme.crit),
+        Some(SourceStatus::Stale { .. }) => ("stale", ctx.theme.stale),
+        Some(SourceStatus::Connecting) | None => ("connecting", ctx.theme.muted),
+    };
+    let worst = state
+        .findings
+        .iter()
+        .filter(|f| f.source == source)
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(Severity::Ok);
+    let (version, uptime, connections, headline) = match &database.latest {
+        Some(snapshot) => (
+            snapshot.version.clone(),
+            duration(Duration::from_secs(snapshot.uptime_seconds)),
+            match snapshot.connections_percent() {
+                Some(percent) => format!(
+                    "{}/{} {percent:.0}%",
+                    snapshot.connections, snapshot.max_connections
+                ),
+                None => format!("{}", snapshot.connections),
+            },
+            match &snapshot.detail {
+                DatabaseDetail::Postgres(pg) => postgres_headline(pg, database.slow_query_seconds),
+                DatabaseDetail::Redis(redis) => redis_headline(redis),
+            },
+        ),
+        None => (String::new(), String::new(), String::new(), String::new()),
+    };
+    let spark = spark_text(&history::series(
+        state,
+        &SeriesKey::new("db_connections_percent")
+            .with_label("database", &database.name)
+            .with_label("kind", database.kind.label()),
+        SPARK_WIDTH,
+    ));
+    let row = Row::new(vec![
+        Cell::from(format!(
+            "{}{}",
+            if selected { "▶ " } else { "  " },
+            database.name
+        )),
+        Cell::from(database.kind.label()),
+        Cell::from(label).style(style),
+        Cell::from(version),
+        Cell::from(uptime),
+        Cell::from(connections),
+        Cell::from(spark).style(ctx.theme.graph_cpu),
+        Cell::from(headline).style(if worst == Severity::Ok {
+            Style::default()
+        } else {
+            severity_style(worst, ctx)
+        }),
+    ]);
+    if selected {
+        row.style(ctx.theme.selected)
+    } else {
+        row
+    }
+}
+
+fn postgres_headline(pg: &PostgresDetail, slow_seconds: f64) -> String {
+    let mut parts = vec![format!(
+        "cache {}",
+        pg.cache_hit_percent
+            .map_or("-".into(), |p| format!("{p:.1}%"))
+    )];
+    parts.push(format!("{} long", pg.long_queries(slow_seconds)));
+    let blocked = pg.blocked().count();
+    if blocked > 0 {
+        parts.push(format!("{blocked} blocked"));
+    }
+    if let Some(lag) = pg.replication_lag_seconds() {
+        parts.push(format!("lag {lag:.0}s"));
+    }
+    parts.join(" · ")
+}
+
+fn redis_headline(redis: &RedisDetail) -> String {
+    let memory = match redis.memory_percent() {
+        Some(percent) => format!("mem {percent:.0}%"),
+        None => format!("mem {}", bytes(redis.used_memory)),
+    };
+    format!(
+        "{memory} · evicted {}/m · {} ops/s",
+        redis
+            .evicted_per_minute
+            .map_or("-".into(), |e| format!("{e:.0}")),
+        redis.ops_per_second
+    )
+}
+
+fn render_detail(
+    buffer: &mut Buffer,
+    area: Rect,
+    state: &AppState,
+    database: &DatabaseState,
+    ctx: &RenderCtx,
+) {
+    let Some(snapshot) = &database.latest else {
+        if state
+            .source(&SourceId::database(&database.name).name)
+            .is_some_and(|s| s.status == SourceStatus::Connecting)
+        {
+            buffer.set_stringn(
+                area.x,
+                area.y,
+                "connecting…",
+                area.width as usize,
+                ctx.theme.muted,
+            );
+        }
+        return;
+    };
+    match &snapshot.detail {
+        DatabaseDetail::Postgres(pg) => render_postgres(buffer, area, state, database, pg, ctx),
+        DatabaseDetail::Redis(redis) => {
+            render_redis(
+                buffer,
+                area,
+                state.databases.big_keys.as_ref(),
+                database,
+                redis,
+                ctx,
+            );
+        }
+    }
+}
+
+fn per_minute(value: Option<f64>) -> String {
+    value.map_or("-".into(), |v| format!("{v:.0}/min"))
+}
+
+fn render_postgres(
+    buffer: &mut Buffer,
+    area: Rect,
+    state: &AppState,
+    database: &DatabaseState,
+    pg: &PostgresDetail,
+    ctx: &RenderCtx,
+) {
+    let count = |wanted: SessionState| pg.sessions.iter().filter(|s| s.state == wanted).count();
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("sessions ", ctx.theme.muted),
+            Span::raw(format!(
+                "{} active · {} idle · {} idle in transaction · {} waiting",
+                count(SessionState::Active),
+                count(SessionState::Idle),
+                count(SessionState::IdleInTransaction),
+                count(SessionState::Waiting)
+            )),
+        ]),
+        Line::from(vec![
+            Span::styled("rates ", ctx.theme.muted),
+            Span::raw(format!(
+                "cache hit {} · tx {} · deadlocks {} · slow (>{}s) {}",
+                pg.cache_hit_percent
+                    .map_or("-".into(), |p| format!("{p:.1}%")),
+                per_minute(pg.transactions_per_minute),
+                per_minute(pg.deadlocks_per_minute),
+                database.slow_query_seconds,
+                per_minute(pg.slow_queries_per_minute),
+            )),
+        ]),
+        Line::from(vec![
+            Span::styled("by app ", ctx.theme.muted),
+            Span::raw(grouped(pg, |s| &s.application)),
+            Span::styled("  by user ", ctx.theme.muted),
+            Span::raw(grouped(pg, |s| &s.user)),
+            Span::styled("  by client ", ctx.theme.muted),
+            Span::raw(grouped(pg, |s| &s.client)),
+        ]),
+    ];
+    if pg.is_standby {
+        lines.push(Line::raw(format!(
+            "standby · replay delay {}",
+            pg.replay_delay_seconds
+                .map_or("-".into(), |d| format!("{d:.1}s"))
+        )));
+    } else if !pg.replicas.is_empty() {
+        let replicas: Vec<String> = pg
+            .replicas
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {} {} behind {}",
+                    r.name,
+                    r.client,
+                    r.state,
+                    bytes(r.lag_bytes),
+                    r.lag_seconds.map_or("-".into(), |s| format!("{s:.1}s"))
+                )
+            })
+            .collect();
+        lines.push(Line::raw(format!("replicas: {}", replicas.join(" · "))));
+    }
+    if let Some(sizes) = &database.sizes {
+        let top = |rows: &[crate::model::databases::SizeRow]| {
+            rows.iter()
+                .take(3)
+                .map(|r| format!("{} {}", r.name, bytes(r.bytes)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        lines.push(Line::from(vec![
+            Span::styled("largest ", ctx.theme.muted),
+            Span::raw(format!(
+                "db {} · tables {}",
+                top(&sizes.databases),
+                top(&sizes.tables)
+            )),
+        ]));
+    }
+    let header_height = (lines.len() as u16).min(area.height);
+    Paragraph::new(lines).render(
+        Rect {
+            height: header_height,
+            ..area
+        },
+        buffer,
+    );
+    let table_area = Rect {
+        y: area.y + header_height,
+        height: area.height - header_height,
+        ..area
+    };
+    let sessions = state.databases.sessions();
+    let selected = state.databases.selected_session().map(|s| s.pid);
+    let query_width = (table_area.width as usize).saturating_sub(6 + 10 + 10 + 20 + 8 + 14 + 9 + 7);
+    let rows: Vec<Row> = sessions
+        .iter()
+        .map(|session| {
+            let style = match session.state {
+                SessionState::Waiting => ctx.theme.warn,
+                SessionState::IdleInTransaction => ctx.theme.warn,
+                _ => Style::default(),
+            };
+            let blocked_by = session
+                .blocked_by
+                .iter()
+                .map(i32::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let row = Row::new(vec![
+                Cell::from(session.pid.to_string()),
+                Cell::from(truncate(&session.user, 10)),
+                Cell::from(truncate(&session.database, 10)),
+                Cell::from(session.state.label()).style(style),
+                Cell::from(duration(Duration::from_secs_f64(
+                    session_seconds(session).max(0.0),
+                ))),
+                Cell::from(truncate(session.wait_event.as_deref().unwrap_or(""), 14)),
+                Cell::from(blocked_by),
+                Cell::from(truncate(
+                    &session.query.replace(['\n', '\r', '\t'], " "),
+                    query_width,
+                )),
+            ]);
+            if Some(session.pid) == selected {
+                row.style(ctx.theme.selected)
+            } else {
+                row
+            }
+        })
+        .collect();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(7),
+            Constraint::Length(10),
+            Constraint::Length(10),
+            Constraint::Length(19),
+            Constraint::Length(7),
+            Constraint::Length(14),
+            Constraint::Length(9),
+            Constraint::Min(10),
+        ],
+    )
+    .header(
+        Row::new([
+            "PID",
+            "USER",
+            "DATABASE",
+            "STATE",
+            "TIME",
+            "WAIT",
+            "BLOCKED BY",
+            "QUERY",
+        ])
+        .style(ctx.theme.table_header),
+    )
+    .column_spacing(1);
+    Widget::render(table, table_area, buffer);
+}
+
+/// The biggest groups of sessions by `key`, e.g. `api 40, worker 12`.
+fn grouped(
+    pg: &PostgresDetail,
+    key: impl Fn(&crate::model::databases::Session) -> &String,
+) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for session in &pg.sessions {
+        let name = key(session);
+        *counts
+            .entry(if name.is_empty() { "-" } else { name })
+            .or_default() += 1;
+    }
+    let mut counts: Vec<(&str, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    counts
+        .iter()
+        .take(3)
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn render_redis(
+    buffer: &mut Buffer,
+    area: Rect,
+    big_keys: Option<&BigKeysView>,
+    database: &DatabaseState,
+    redis: &RedisDetail,
+    ctx: &RenderCtx,
+) {
+    let Some(snapshot) = &database.latest else {
+        return;
+    };
+    let limit = if redis.maxmemory > 0.0 {
+        format!(
+            " of {} ({:.0}%)",
+            bytes(redis.maxmemory),
+            redis.memory_percent().unwrap_or_default()
+        )
+    } else {
+        " (no maxmemory)".into()
+    };
+    let mut lines = vec![
+        Line::raw(format!(
+            "role {} · clients {} of {} · blocked {} · rejected {}",
+            redis.role,
+            snapshot.connections,
+            snapshot.max_connections,
+            redis.blocked_clients,
+            redis.rejected_connections
+        )),
+        Line::raw(format!(
+            "memory {}{limit} · fragmentation {:.2}",
+            bytes(redis.used_memory),
+            redis.fragmentation_ratio
+        )),
+        Line::raw(format!(
+            "keys {} · hit ratio {} · evicted {} · expired {} · {} ops/s",
+            redis.keys,
+            redis
+                .keyspace_hit_percent
+                .map_or("-".into(), |p| format!("{p:.1}%")),
+            per_minute(redis.evicted_per_minute),
+            per_minute(redis.expired_per_minute),
+            redis.ops_per_second
+        )),
+    ];
+    for (replica, lag) in &redis.replica_offset_lag {
+        lines.push(Line::raw(format!("replica {replica} offset lag {lag}")));
+    }
+    lines.push(Line::raw(""));
+    match big_keys.filter(|v| v.database == database.name) {
+        None => lines.push(Line::styled(
+            "b scans for big keys (SCAN + MEMORY USAGE, bounded)",
+            ctx.theme.muted,
+        )),
+        Some(BigKeysView { result: None, .. }) => {
+            lines.push(Line::styled(
+                "scanning for big keys… (esc stops)",
+                ctx.theme.muted,
+            ));
+        }
+        Some(BigKeysView {
+            result: Some(Err(error)),
+            ..
+        }) => lines.push(Line::styled(
+            format!("big-keys scan failed: {error}"),
+            ctx.theme.crit,
+        )),
+        Some(BigKeysView {
+            result: Some(Ok(report)),
+            ..
+        }) => {
+            lines.push(Line::styled(
+                format!("biggest keys of {} scanned", report.scanned),
+                ctx.theme.title,
+            ));
+            let width = (area.width as usize).saturating_sub(12);
+            lines.extend(report.keys.iter().map(|(key, size)| {
+                Line::raw(format!(
+                    "{:>10}  {}",
+                    bytes(*size as f64),
+                    truncate(key, width)
+                ))
+            }));
+        }
+    }
+    Paragraph::new(lines).render(area, buffer);
+}
+
+/// A one-line sparkline from eighth-height blocks on a 0–100 scale; blank where there is no
+/// sample.
+fn spark_text(values: &[Option<f64>]) -> String {
+    const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    values
+        .iter()
+        .map(|v| match v {
+            Some(v) => LEVELS[((v / 100.0) * 7.0).round().clamp(0.0, 7.0) as usize],
+            None => ' ',
+        })
+        .collect()
+}

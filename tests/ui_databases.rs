@@ -1,0 +1,260 @@
+//! Snapshots of the Databases tab at 80x24 and 200x50: the overview with a PostgreSQL, a Redis and
+//! a database that does not answer, each kind's detail, and no password anywhere on screen.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
+
+mod render_support;
+
+use insta::assert_snapshot;
+use render_support::{draw, footer, footers, text};
+use watchdeck::action::Action;
+use watchdeck::config::Config;
+use watchdeck::fixtures::now;
+use watchdeck::model::databases::{
+    DatabaseDetail, DatabaseSnapshot, PostgresDetail, RedisDetail, Replica, Session, SessionState,
+    SizeRow, Sizes,
+};
+use watchdeck::model::source::{SourceFailure, SourceReport};
+use watchdeck::msg::{Msg, SourceUpdate};
+use watchdeck::state::{AppState, Mode};
+use watchdeck::tab::Tab;
+use watchdeck::update::update;
+
+const CONFIG: &str = r#"
+[[database]]
+name = "main"
+kind = "postgres"
+url = "postgres://watchdeck@db:5432/app"
+password_env = "WATCHDECK_UI_TEST_PASSWORD"
+
+[[database]]
+name = "cache"
+kind = "redis"
+url = "redis://cache:6379"
+
+[[database]]
+name = "reports"
+kind = "postgres"
+url = "postgres://watchdeck@reports:5432/reports"
+"#;
+
+fn session(
+    pid: i32,
+    user: &str,
+    app: &str,
+    state: SessionState,
+    seconds: f64,
+    query: &str,
+) -> Session {
+    Session {
+        pid,
+        user: user.into(),
+        database: "app".into(),
+        application: app.into(),
+        client: "10.0.0.7".into(),
+        state,
+        wait_event: (state == SessionState::Waiting).then(|| "Lock:relation".into()),
+        query: query.into(),
+        query_seconds: seconds,
+        state_seconds: seconds,
+        blocked_by: if state == SessionState::Waiting {
+            vec![4102]
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+fn postgres() -> DatabaseSnapshot {
+    DatabaseSnapshot {
+        version: "16.2".into(),
+        uptime_seconds: 3 * 86400 + 7200,
+        connections: 87,
+        max_connections: 100,
+        detail: DatabaseDetail::Postgres(PostgresDetail {
+            own_pid: 4000,
+            sessions: vec![
+                session(
+                    4101,
+                    "api",
+                    "api",
+                    SessionState::Active,
+                    42.0,
+                    "select * from orders where customer_id = $1 order by created_at desc",
+                ),
+                session(
+                    4102,
+                    "api",
+                    "api",
+                    SessionState::IdleInTransaction,
+                    905.0,
+                    "update orders set state = 'paid' where id = $1",
+                ),
+                session(
+                    4103,
+                    "worker",
+                    "worker",
+                    SessionState::Waiting,
+                    12.0,
+                    "delete from orders where state = 'stale'",
+                ),
+                session(4104, "api", "api", SessionState::Idle, 1300.0, "select 1"),
+                session(
+                    4105,
+                    "report",
+                    "metabase",
+                    SessionState::Idle,
+                    30.0,
+                    "select count(*) from events",
+                ),
+            ],
+            cache_hit_percent: Some(99.2),
+            transactions_per_minute: Some(5400.0),
+            deadlocks_per_minute: Some(0.0),
+            slow_queries_per_minute: Some(3.0),
+            is_standby: false,
+            replicas: vec![Replica {
+                name: "replica1".into(),
+                client: "10.0.0.9".into(),
+                state: "streaming".into(),
+                lag_bytes: 81920.0,
+                lag_seconds: Some(0.4),
+            }],
+            replay_delay_seconds: None,
+            sizes: Some(Sizes {
+                databases: vec![SizeRow {
+                    name: "app".into(),
+                    bytes: 12.5e9,
+                }],
+                tables: vec![
+                    SizeRow {
+                        name: "public.events".into(),
+                        bytes: 8.1e9,
+                    },
+                    SizeRow {
+                        name: "public.orders".into(),
+                        bytes: 2.2e9,
+                    },
+                ],
+            }),
+        }),
+    }
+}
+
+fn redis() -> DatabaseSnapshot {
+    DatabaseSnapshot {
+        version: "7.0.15".into(),
+        uptime_seconds: 86400,
+        connections: 41,
+        max_connections: 10000,
+        detail: DatabaseDetail::Redis(RedisDetail {
+            role: "master".into(),
+            blocked_clients: 2,
+            rejected_connections: 0,
+            used_memory: 3.7e9,
+            maxmemory: 4.0e9,
+            fragmentation_ratio: 1.08,
+            keyspace_hit_percent: Some(93.5),
+            evicted_per_minute: Some(120.0),
+            expired_per_minute: Some(15.0),
+            ops_per_second: 5200.0,
+            keys: 1_204_331,
+            replica_offset_lag: Vec::new(),
+        }),
+    }
+}
+
+fn state() -> AppState {
+    let config = Config::parse("c.toml", CONFIG).unwrap();
+    let mut state = AppState::new(&config, &[], Mode::Interactive, "ops-1".into(), now());
+    state.tab = Tab::Databases;
+    for (database, snapshot) in [("main", postgres()), ("cache", redis())] {
+        let report = SourceReport {
+            at: now(),
+            result: Ok(snapshot),
+        };
+        update(
+            &mut state,
+            Msg::Source(SourceUpdate::Database {
+                database: database.into(),
+                report,
+            }),
+            now(),
+        );
+    }
+    let failure = SourceFailure {
+        error: "reports:5432: connection refused".into(),
+        retry_at: now() + chrono::Duration::seconds(20),
+    };
+    let report = SourceReport {
+        at: now() - chrono::Duration::seconds(40),
+        result: Err(failure),
+    };
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::Database {
+            database: "reports".into(),
+            report,
+        }),
+        now(),
+    );
+    state
+}
+
+fn both_sizes(name: &str, state: &AppState) {
+    insta::with_settings!({ snapshot_suffix => "80x24" }, { assert_snapshot!(name, draw(state, 80, 24).backend()) });
+    insta::with_settings!({ snapshot_suffix => "200x50" }, { assert_snapshot!(name, draw(state, 200, 50).backend()) });
+}
+
+#[test]
+fn overview_and_postgres_detail() {
+    let state = state();
+    both_sizes("databases_postgres", &state);
+    let screen = text(&draw(&state, 200, 50));
+    assert!(
+        screen.contains("postgres://watchdeck:***@db:5432/app"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn redis_detail() {
+    let mut state = state();
+    update(&mut state, Msg::Action(Action::NextDatabase), now());
+    both_sizes("databases_redis", &state);
+}
+
+#[test]
+fn a_database_that_does_not_answer() {
+    let mut state = state();
+    update(&mut state, Msg::Action(Action::NextDatabase), now());
+    update(&mut state, Msg::Action(Action::NextDatabase), now());
+    both_sizes("databases_down", &state);
+}
+
+#[test]
+fn terminate_idle_names_the_sessions_it_would_end() {
+    let mut state = state();
+    update(&mut state, Msg::Action(Action::TerminateIdle), now());
+    let screen = text(&draw(&state, 200, 50));
+    assert!(
+        screen.contains("Terminate 2 sessions idle for 10 minutes"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("4104") && screen.contains("4102"),
+        "{screen}"
+    );
+    assert!(!screen.contains("4105 report"), "{screen}");
+}
+
+#[test]
+fn footers_rank_the_database_actions() {
+    let state = state();
+    let [narrow, wide] = footers(&state);
+    assert!(narrow.contains("c cancel query"), "{narrow}");
+    assert!(
+        wide.contains("t terminate") && wide.contains("b big keys"),
+        "{wide}"
+    );
+    assert_eq!(footer(&draw(&state, 200, 50)), wide);
+}
