@@ -62,6 +62,8 @@ pub enum Action {
     ToggleFollow,
     ToggleWrap,
     ToggleTimestamps,
+    PollNow,
+    ToggleGroups,
     Confirm,
     Cancel,
 }
@@ -116,6 +118,8 @@ impl Action {
             Action::ToggleFollow => "pause or resume following",
             Action::ToggleWrap => "wrap long lines",
             Action::ToggleTimestamps => "show timestamps",
+            Action::PollNow => "poll the selected endpoint now",
+            Action::ToggleGroups => "group endpoints by their group",
             Action::Confirm => "confirm",
             Action::Cancel => "cancel / close",
         }
@@ -148,6 +152,8 @@ impl Action {
             Action::ToggleFollow => Some("follow"),
             Action::ToggleWrap => Some("wrap"),
             Action::ToggleTimestamps => Some("time"),
+            Action::PollNow => Some("poll now"),
+            Action::ToggleGroups => Some("groups"),
             Action::Confirm => Some("confirm"),
             Action::Cancel => Some("cancel"),
             _ => None,

@@ -4,6 +4,7 @@ use crate::action::Action;
 use crate::command::CommandOutcome;
 use crate::model::containers::ContainerKey;
 use crate::model::containers::{EngineSnapshot, LogEvent};
+use crate::model::endpoints::ProbeBatch;
 use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::{SourceDeath, SourceReport};
 use crate::tab::Tab;
@@ -45,4 +46,5 @@ pub enum SourceUpdate {
         engine: String,
         report: SourceReport<EngineSnapshot>,
     },
+    Endpoints(SourceReport<ProbeBatch>),
 }

@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 
 use super::Effect;
 use super::container::Containers;
+use crate::collect::endpoints::ProbeTriggers;
 use crate::command::{CommandError, CommandOutcome, OperatorCommand, container_target};
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
@@ -22,6 +23,7 @@ pub struct Executor {
     operator: Arc<Operator>,
     mode: Mode,
     containers: Containers,
+    probes: ProbeTriggers,
 }
 
 /// The audit action of showing a container's environment values.
@@ -41,7 +43,14 @@ impl Executor {
             operator: Arc::new(operator),
             mode,
             containers: Containers::new(docker),
+            probes: ProbeTriggers::default(),
         }
+    }
+
+    /// Where "poll now" reaches the endpoint prober.
+    pub fn with_probe_triggers(mut self, probes: ProbeTriggers) -> Self {
+        self.probes = probes;
+        self
     }
 
     /// Starts the effect and returns at once. Following and stopping a log only start or cancel
@@ -52,6 +61,7 @@ impl Executor {
                 self.containers.follow_logs(&self.sender, key, tail);
             }
             Effect::StopLogs => self.containers.stop_following(),
+            Effect::PollEndpoint { endpoint } => self.probes.poll_now(&endpoint),
             effect => {
                 let executor = self.clone();
                 tokio::spawn(async move { executor.run(effect).await });
@@ -125,7 +135,9 @@ impl Executor {
                     tracing::error!(%error, "could not write the audit log");
                 }
             }
-            Effect::FollowLogs { .. } | Effect::StopLogs => self.spawn(effect),
+            Effect::FollowLogs { .. } | Effect::StopLogs | Effect::PollEndpoint { .. } => {
+                self.spawn(effect);
+            }
         }
     }
 

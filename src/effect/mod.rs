@@ -29,4 +29,6 @@ pub enum Effect {
     FollowLogs { key: ContainerKey, tail: usize },
     /// Stop following the container log.
     StopLogs,
+    /// Poll an endpoint now, out of its schedule.
+    PollEndpoint { endpoint: String },
 }

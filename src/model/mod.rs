@@ -3,5 +3,6 @@
 //! other way round.
 
 pub mod containers;
+pub mod endpoints;
 pub mod resources;
 pub mod source;

@@ -42,6 +42,11 @@ impl SourceId {
         Self::new(SYSTEM_SOURCE, Tab::Resources)
     }
 
+    /// The endpoint prober, which polls every `[[endpoint]]`.
+    pub fn endpoints() -> Self {
+        Self::new("endpoints", Tab::Endpoints)
+    }
+
     /// A Docker engine, by its configured name.
     pub fn docker(engine: &str) -> Self {
         Self::new(format!("docker:{engine}"), Tab::Containers)

@@ -15,6 +15,7 @@ use crate::model::containers::ContainerAction;
 use crate::model::source::SourceId;
 use crate::tab::Tab;
 use crate::tabs::containers::state::{ContainersState, EngineState};
+use crate::tabs::endpoints::state::EndpointsState;
 use crate::tabs::resources::state::ResourcesState;
 use source::SourceHealth;
 
@@ -117,6 +118,7 @@ pub struct AppState {
     pub metrics: MetricStore,
     pub resources: ResourcesState,
     pub containers: ContainersState,
+    pub endpoints: EndpointsState,
     /// Lines a container log view starts with, and keeps at most.
     pub log_tail: usize,
     pub log_buffer: usize,
@@ -176,6 +178,9 @@ impl AppState {
                         .iter()
                         .map(|e| SourceHealth::new(SourceId::docker(&e.name))),
                 )
+                .chain(
+                    (!config.endpoint.is_empty()).then(|| SourceHealth::new(SourceId::endpoints())),
+                )
                 .collect(),
             metrics: MetricStore::new(capacity),
             resources: ResourcesState::new(),
@@ -191,6 +196,7 @@ impl AppState {
                     })
                     .collect(),
             ),
+            endpoints: EndpointsState::new(&config.endpoint),
             log_tail: config.containers.log_tail,
             log_buffer: config.containers.log_buffer,
             limits: config.resources.clone(),

@@ -5,6 +5,7 @@
 //! `docs/architecture.md` says how to add one.
 
 pub mod containers;
+pub mod endpoints;
 pub mod resources;
 
 use chrono::{DateTime, Utc};
@@ -22,7 +23,8 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
     match state.tab {
         Tab::Resources => resources::update::apply_action(state, action, now),
         Tab::Containers => containers::update::apply_action(state, action, now),
-        Tab::Alerts | Tab::Databases | Tab::Endpoints | Tab::Runbook => Vec::new(),
+        Tab::Endpoints => endpoints::update::apply_action(state, action, now),
+        Tab::Alerts | Tab::Databases | Tab::Runbook => Vec::new(),
     }
 }
 
@@ -30,7 +32,8 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
 pub fn cancel(state: &mut AppState) -> Vec<Effect> {
     match state.tab {
         Tab::Containers => containers::update::cancel(state),
-        Tab::Resources | Tab::Alerts | Tab::Databases | Tab::Endpoints | Tab::Runbook => Vec::new(),
+        Tab::Endpoints => endpoints::update::cancel(state),
+        Tab::Resources | Tab::Alerts | Tab::Databases | Tab::Runbook => Vec::new(),
     }
 }
 
@@ -39,7 +42,8 @@ pub fn edited_filter(state: &AppState) -> Option<&str> {
     match state.tab {
         Tab::Resources => Some(&state.resources.list.filter),
         Tab::Containers => Some(containers::update::edited_filter(state)),
-        Tab::Alerts | Tab::Databases | Tab::Endpoints | Tab::Runbook => None,
+        Tab::Endpoints => Some(&state.endpoints.list.filter),
+        Tab::Alerts | Tab::Databases | Tab::Runbook => None,
     }
 }
 
@@ -56,7 +60,8 @@ pub fn apply_filter(state: &mut AppState, text: String, edit: &FilterEdit, editi
     match state.tab {
         Tab::Resources => state.resources.apply_filter(text),
         Tab::Containers => containers::update::apply_filter(state, text, edit, editing),
-        Tab::Alerts | Tab::Databases | Tab::Endpoints | Tab::Runbook => {}
+        Tab::Endpoints => state.endpoints.apply_filter(text),
+        Tab::Alerts | Tab::Databases | Tab::Runbook => {}
     }
 }
 
@@ -67,6 +72,7 @@ pub fn apply_source(state: &mut AppState, update: SourceUpdate, now: DateTime<Ut
         SourceUpdate::Docker { engine, report } => {
             containers::update::apply_report(state, &engine, report, now);
         }
+        SourceUpdate::Endpoints(report) => endpoints::update::apply_report(state, report, now),
     }
 }
 
@@ -91,7 +97,8 @@ pub fn judge(state: &AppState, source: &str) -> Vec<Finding> {
             .map_or_else(Vec::new, |engine| {
                 containers::judge::findings(engine, &state.metrics)
             }),
-        Tab::Alerts | Tab::Databases | Tab::Endpoints | Tab::Runbook => Vec::new(),
+        Tab::Endpoints => endpoints::judge::findings(&state.endpoints),
+        Tab::Alerts | Tab::Databases | Tab::Runbook => Vec::new(),
     }
 }
 

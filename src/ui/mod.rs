@@ -47,6 +47,9 @@ fn render_tab(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
         Tab::Containers if !state.containers.engines.is_empty() => {
             crate::tabs::containers::view::render(buffer, area, state, ctx);
         }
+        Tab::Endpoints if !state.endpoints.endpoints.is_empty() => {
+            crate::tabs::endpoints::view::render(buffer, area, state, ctx);
+        }
         other => placeholder::render(buffer, area, other, state, ctx),
     }
 }
