@@ -33,7 +33,13 @@ fn list() {
     let state = fixtures::endpoints_app_state(Mode::Interactive);
     both_sizes("endpoints_list", &state);
     let screen = text(&draw(&state, 200, 50));
-    for expected in ["down: status 503", "down: refused", "slow", "⚠ insecure", "▾ shop (3)"] {
+    for expected in [
+        "down: status 503",
+        "down: refused",
+        "slow",
+        "⚠ insecure",
+        "▾ shop (3)",
+    ] {
         assert!(screen.contains(expected), "{expected}:\n{screen}");
     }
 }

@@ -709,3 +709,92 @@ impl ServerCertVerifier for RecordingVerifier {
         self.inner.supported_verify_schemes()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(extra: &str) -> EndpointConfig {
+        toml::from_str(&format!("name = \"e\"\nurl = \"http://e\"\n{extra}"))
+            .unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    #[test]
+    fn first_polls_are_spread_over_each_interval() {
+        let ten = Duration::from_secs(10);
+        let offsets = spread_offsets(&[ten; 4]);
+        assert_eq!(
+            offsets,
+            [0, 2500, 5000, 7500].map(Duration::from_millis).to_vec()
+        );
+        let mixed = spread_offsets(&[ten, Duration::from_secs(60)]);
+        assert_eq!(mixed, [Duration::ZERO, Duration::from_secs(30)]);
+        assert!(spread_offsets(&[]).is_empty());
+    }
+
+    #[test]
+    fn an_overrun_skips_slots_instead_of_bunching_polls() {
+        let start = Instant::now();
+        let second = Duration::from_secs(1);
+        assert_eq!(next_slot(start + second, start, second), start + second);
+        // The poll of slot 0 ended at 2.5s: the next is at 3s, not 1s and 2s at once.
+        let ended = start + Duration::from_millis(2500);
+        assert_eq!(next_slot(start, ended, second), start + 3 * second);
+        assert_eq!(next_slot(start, start, second), start + second);
+    }
+
+    #[test]
+    fn statuses_and_body_assertions() {
+        let ranges = config("expect_status = [204, \"300-302\"]").expected_statuses();
+        assert!(status_expected(&ranges, 204) && status_expected(&ranges, 301));
+        assert!(!status_expected(&ranges, 200) && !status_expected(&ranges, 303));
+        let default = config("").expected_statuses();
+        assert!(status_expected(&default, 399) && !status_expected(&default, 400));
+
+        let body = br#"{"status":"healthy","checks":{"db":1}}"#;
+        assert_eq!(check_body(&config(""), body), Ok(()));
+        assert_eq!(
+            check_body(&config("body_contains = \"healthy\""), body),
+            Ok(())
+        );
+        assert_eq!(
+            check_body(&config("body_contains = \"ok\""), b"nope"),
+            Err("body does not contain \"ok\"".into())
+        );
+        assert_eq!(
+            check_body(&config("body_regex = \"db\\\":\\\\d\""), body),
+            Ok(())
+        );
+        let json = |pointer: &str, equals: &str| {
+            config(&format!(
+                "json = {{ pointer = \"{pointer}\", equals = {equals} }}"
+            ))
+        };
+        assert_eq!(check_body(&json("/checks/db", "1.0"), body), Ok(()));
+        assert_eq!(
+            check_body(&json("/status", "\"down\""), body),
+            Err("/status is \"healthy\", expected \"down\"".into())
+        );
+        assert_eq!(
+            check_body(&json("/missing", "true"), body),
+            Err("/missing is missing, expected true".into())
+        );
+        assert!(
+            check_body(&json("/status", "\"x\""), b"<html>")
+                .is_err_and(|e| e.starts_with("body is not JSON"))
+        );
+    }
+
+    #[test]
+    fn secret_response_headers_are_hidden() {
+        let mut headers = hyper::HeaderMap::new();
+        headers.insert(
+            "set-cookie",
+            hyper::header::HeaderValue::from_static("session=s3cret"),
+        );
+        headers.insert("server", hyper::header::HeaderValue::from_static("nginx"));
+        let shown = shown_headers(&headers);
+        assert!(shown.contains(&("set-cookie".into(), "(hidden)".into())));
+        assert!(shown.contains(&("server".into(), "nginx".into())));
+    }
+}

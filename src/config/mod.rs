@@ -382,8 +382,14 @@ impl EndpointConfig {
             self.json.is_some(),
         ];
         if assertions.iter().filter(|a| **a).count() > 1 {
+            let second = ["body_contains", "body_regex", "json"]
+                .into_iter()
+                .zip(assertions)
+                .filter_map(|(key, set)| set.then_some(key))
+                .nth(1)
+                .unwrap_or("json");
             return Some((
-                "url",
+                second,
                 "at most one of body_contains, body_regex and json per endpoint".into(),
             ));
         }
@@ -860,6 +866,66 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_else(|| panic!("{text:?} should fail"))
+    }
+
+    #[test]
+    fn endpoint_values_are_checked_with_their_place() {
+        let entry =
+            |extra: &str| format!("[[endpoint]]\nname = \"web\"\nurl = \"http://web\"\n{extra}\n");
+        for (extra, expected) in [
+            (
+                "expect_status = [700]",
+                "c.toml:4:1: key `endpoint.expect_status`: 700 is not an HTTP status",
+            ),
+            (
+                "expect_status = [\"300-200\"]",
+                "c.toml:4:1: key `endpoint.expect_status`: \"300-200\" is an empty range",
+            ),
+            (
+                "body_regex = \"(\"",
+                "c.toml:4:1: key `endpoint.body_regex`: not a regular expression",
+            ),
+            (
+                "json = { pointer = \"status\", equals = 1 }",
+                "c.toml:4:1: key `endpoint.json`: \"status\" is not a JSON pointer",
+            ),
+            (
+                "timeout = \"20s\"",
+                "c.toml:4:1: key `endpoint.timeout`: must be more than 0 and at most the interval (10s)",
+            ),
+            ("method = \"GE T\"", "c.toml:4:1: key `endpoint.method`"),
+            (
+                "headers = { \"X Bad\" = \"1\" }",
+                "c.toml:4:1: key `endpoint.headers`",
+            ),
+            (
+                "ca_file = \"/nonexistent/ca.pem\"",
+                "c.toml:4:1: key `endpoint.ca_file`: /nonexistent/ca.pem",
+            ),
+            ("interval = \"10\"", "c.toml:4:12: key `endpoint.interval`"),
+        ] {
+            let error = error_of(&entry(extra));
+            assert!(error.starts_with(expected), "{extra}: {error}");
+        }
+        let error = error_of("[[endpoint]]\nname = \"db\"\nurl = \"tcp://db\"\n");
+        assert!(error.contains("needs a port: tcp://host:port"), "{error}");
+        let error = error_of(
+            "[[endpoint]]\nname = \"db\"\nurl = \"tcp://db:5432\"\nbody_contains = \"x\"\n",
+        );
+        assert!(
+            error.starts_with(
+                "c.toml:4:1: key `endpoint.body_contains`: `body_contains` only applies"
+            ),
+            "{error}"
+        );
+        let error = error_of(&entry("body_contains = \"a\"\nbody_regex = \"b\""));
+        assert!(
+            error.starts_with("c.toml:5:1: key `endpoint.body_regex`: at most one of"),
+            "{error}"
+        );
+        let config = Config::parse("c.toml", &entry("expect_status = [204, \"300-399\"]\nheaders = { Authorization = \"env:API_TOKEN\" }"))
+            .map_err(|e| e.to_string());
+        assert!(config.is_ok(), "{config:?}");
     }
 
     #[test]
