@@ -63,3 +63,12 @@ fn detail_of_a_failing_endpoint() {
     let screen = text(&draw(&state, 200, 50));
     assert!(screen.contains("unexpected status 503"), "{screen}");
 }
+
+#[test]
+fn footer_keeps_detail_and_poll_now() {
+    let state = fixtures::endpoints_app_state(Mode::Interactive);
+    let [narrow, _] = footer_snapshots!("footer_endpoints", &state);
+    for hint in ["q quit", "/ filter", "enter detail", "p poll now"] {
+        assert!(narrow.contains(hint), "{hint:?} left out: {narrow:?}");
+    }
+}

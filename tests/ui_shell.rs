@@ -42,7 +42,7 @@ empty_tab_snapshots! {
 fn configured_but_unread_sources_are_named_honestly() {
     let config: Config = Config::parse(
         "c.toml",
-        "[[endpoint]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/\"\n",
+        "[[database]]\nname = \"a\"\nkind = \"redis\"\nurl = \"redis://127.0.0.1:1\"\n",
     )
     .expect("config");
     let mut state = AppState::new(
@@ -52,7 +52,7 @@ fn configured_but_unread_sources_are_named_honestly() {
         "h".into(),
         now(),
     );
-    update(&mut state, Msg::ClickTab(Tab::Endpoints), now());
+    update(&mut state, Msg::ClickTab(Tab::Databases), now());
     let screen = text(&draw(&state, 100, 30));
     assert!(
         screen.contains("1 configured, but this version does not read this source yet"),
@@ -153,7 +153,7 @@ fn watch_header_parts_never_overlap_when_narrow() {
 
 #[test]
 fn footers_of_the_tabs_without_keys_of_their_own() {
-    for tab in [Tab::Alerts, Tab::Databases, Tab::Endpoints, Tab::Runbook] {
+    for tab in [Tab::Alerts, Tab::Databases, Tab::Runbook] {
         let [narrow, _] = footer_snapshots!("footer_global", &on_tab(tab));
         assert_eq!(
             narrow, " q quit   ? help   tab next   / filter   1-6 tabs",

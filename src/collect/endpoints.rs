@@ -391,13 +391,12 @@ impl Probe {
             .connection
             .take()
             .filter(|c| reuse && !c.sender.is_closed() && c.opened.elapsed() < CERT_RECHECK);
-        if let Some(mut connection) = kept {
-            if connection.sender.ready().await.is_ok()
-                && let Ok(response) = connection.sender.send_request(self.build(url)?).await
-            {
-                self.connection = Some(connection);
-                return Ok(response);
-            }
+        if let Some(mut connection) = kept
+            && connection.sender.ready().await.is_ok()
+            && let Ok(response) = connection.sender.send_request(self.build(url)?).await
+        {
+            self.connection = Some(connection);
+            return Ok(response);
         }
         let mut connection = self.open(url, seen).await?;
         let response = connection

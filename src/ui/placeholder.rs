@@ -57,13 +57,15 @@ fn empty_state(tab: Tab, state: &AppState) -> EmptyState {
         },
         Tab::Endpoints => EmptyState {
             headline: "No endpoint is being probed.",
-            what: "This tab will probe each [[endpoint]] in your config over HTTP(S) or TCP.",
+            what: "This tab probes each [[endpoint]] in your config over HTTP(S) or TCP: whether it is up, how fast it answers, how often it fails, and when its certificate expires.",
             example: &[
                 "[[endpoint]]",
                 "name = \"api health\"",
                 "url = \"https://api.example.com/healthz\"",
+                "group = \"api\"",
             ],
-            configured: c.endpoints,
+            // With an endpoint configured, the tab shows it instead of this page.
+            configured: 0,
         },
         Tab::Runbook | Tab::Resources => EmptyState {
             headline: "No runbook is loaded.",

@@ -6,7 +6,7 @@
 use crate::findings::{Finding, Severity};
 use crate::model::source::SourceId;
 use crate::tab::Tab;
-use crate::tabs::endpoints::state::{EndpointEntry, EndpointStatus, EndpointsState};
+use crate::tabs::endpoints::state::{EndpointEntry, EndpointStatus, EndpointsState, subject};
 
 /// How long an endpoint is down before that is critical.
 pub const DOWN_CRITICAL_AFTER: chrono::Duration = chrono::Duration::minutes(1);
@@ -16,11 +16,6 @@ pub const ERROR_RATE_WARN_PERCENT: f64 = 1.0;
 pub const ERROR_RATE_CRIT_PERCENT: f64 = 5.0;
 pub const CERT_WARN_DAYS: i64 = 14;
 pub const CERT_CRIT_DAYS: i64 = 3;
-
-/// The subject of an endpoint's findings, which the view marks its row by.
-pub fn subject(endpoint: &str) -> String {
-    format!("endpoint {endpoint}")
-}
 
 pub fn findings(state: &EndpointsState) -> Vec<Finding> {
     let Some(now) = state.as_of else {

@@ -146,6 +146,11 @@ pub fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
     sorted.get(rank.clamp(1, sorted.len()) - 1).copied()
 }
 
+/// The subject of an endpoint's findings, which its row is marked by.
+pub fn subject(endpoint: &str) -> String {
+    format!("endpoint {endpoint}")
+}
+
 /// A change of state, for the detail pane.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateChange {

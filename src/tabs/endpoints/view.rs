@@ -14,8 +14,7 @@ use ratatui::widgets::{
 use crate::findings::Severity;
 use crate::model::source::SourceId;
 use crate::state::AppState;
-use crate::tabs::endpoints::judge::subject;
-use crate::tabs::endpoints::state::{EndpointEntry, EndpointSort, EndpointStatus};
+use crate::tabs::endpoints::state::{EndpointEntry, EndpointSort, EndpointStatus, subject};
 use crate::ui::format::truncate;
 use crate::ui::{RenderCtx, list};
 
