@@ -162,6 +162,7 @@ async fn poll_on_schedule(
             return;
         };
         let lag = scheduled.elapsed();
+        tracing::debug!(endpoint = %probe.config.name, lag_us = lag.as_micros() as u64, "poll started");
         let result = probe.poll(lag).await;
         drop(permit);
         if results.send(result).await.is_err() {
