@@ -10,6 +10,9 @@ TUI_COST=${TUI_COST:-$ROOT/../shared/tools/tui-cost}
 WINDOW=${WINDOW:-30}
 RUNS=${RUNS:-3}
 COUNT=${COUNT:-500}
+# The tab shown and what marks its first frame (for a baseline: COUNT=0 MARKER='No endpoint').
+TAB=${TAB:-endpoints}
+MARKER=${MARKER:-Endpoints $COUNT of $COUNT}
 HTTP_PORT=${HTTP_PORT:-58470} HTTPS_PORT=${HTTPS_PORT:-58471}
 cargo build --release --manifest-path "$ROOT/Cargo.toml" >&2
 T=$(mktemp -d)
@@ -19,6 +22,8 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$T/nginx/html" "$T/nginx/tmp" "$T/nginx/logs" "$T/state"
+# nginx workers run as nobody when started by root: they must reach the html.
+chmod 755 "$T" "$T/nginx" "$T/nginx/html"
 {
   openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -sha256 -days 30 \
     -subj "/CN=perf CA" -keyout "$T/ca.key" -out "$T/ca.pem" \
@@ -31,6 +36,7 @@ mkdir -p "$T/nginx/html" "$T/nginx/tmp" "$T/nginx/logs" "$T/state"
     -days 30 -sha256 -extfile "$T/server.ext" -out "$T/server.pem"
 } </dev/null >"$T/openssl.log" 2>&1
 printf '{"status":"healthy"}\n' >"$T/nginx/html/health.json"
+chmod 644 "$T/nginx/html/health.json"
 cat >"$T/nginx/nginx.conf" <<NGX
 daemon on;
 pid $T/nginx/pid;
@@ -67,20 +73,20 @@ for i in $(seq 1 "$COUNT"); do
     *) printf '[[endpoint]]\nname = "https-%d"\nurl = "https://127.0.0.1:%d/health"\ngroup = "https"\nca_file = "%s"\n' "$i" "$HTTPS_PORT" "$T/ca.pem" ;;
   esac
 done >"$CONFIG"
+[ "$COUNT" -gt 0 ] || : >"$CONFIG"
 echo "# $COUNT endpoints every 10 s against nginx on 127.0.0.1:$HTTP_PORT/$HTTPS_PORT" >&2
 "$TUI_COST" --window "$WINDOW" --runs "$RUNS" -q -e XDG_STATE_HOME="$T/state" -e DOCKER_HOST=unix:///nonexistent.sock \
-  "$ROOT/target/release/watchdeck --config $CONFIG --tab endpoints" "$WINDOW" 'Endpoints 500 of 500' 200x50 | grep SUMMARY
+  "$ROOT/target/release/watchdeck --config $CONFIG --tab $TAB" "$WINDOW" "$MARKER" 200x50 | grep SUMMARY
 # Schedule spread: one more run with the prober's debug lines, the lag of every poll started.
 rm -f "$T/state/watchdeck/watchdeck.log"
 "$TUI_COST" --window "$WINDOW" --runs 1 --startup-runs 0 -q -e XDG_STATE_HOME="$T/state" -e DOCKER_HOST=unix:///nonexistent.sock \
   -e WATCHDECK_LOG=watchdeck::collect::endpoints=debug \
-  "$ROOT/target/release/watchdeck --config $CONFIG --tab endpoints" "$WINDOW" 'Endpoints 500 of 500' 200x50 >/dev/null
+  "$ROOT/target/release/watchdeck --config $CONFIG --tab $TAB" "$WINDOW" "$MARKER" 200x50 >/dev/null
 grep -o 'lag_us=[0-9]*' "$T/state/watchdeck/watchdeck.log" | cut -d= -f2 | sort -n | awk '
-  { lag[NR] = $1 }
+  function at(q) { i = int(NR * q + 0.999999); return lag[i < 1 ? 1 : i] / 1000 }
+  { lag[NR] = $1; if ($1 > 100000) late++ }
   END {
     if (NR == 0) { print "no polls logged"; exit 1 }
-    late = 0; for (i = 1; i <= NR; i++) if (lag[i] > 100000) late++
-    printf "LAG polls=%d p50=%.1fms p99=%.1fms max=%.1fms over_100ms=%d\n",
-      NR, lag[int(NR * 0.5) + (NR * 0.5 > int(NR * 0.5))] / 1000, lag[int(NR * 0.99) > 0 ? int(NR * 0.99) : 1] / 1000,
-      lag[NR] / 1000, late
+    printf "LAG polls=%d p50=%.2fms p90=%.2fms p99=%.2fms max=%.2fms over_100ms=%d\n",
+      NR, at(0.5), at(0.9), at(0.99), lag[NR] / 1000, late
   }'

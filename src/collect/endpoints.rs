@@ -108,7 +108,7 @@ pub async fn run<M: Send + 'static>(
     wrap: impl Fn(SourceReport<ProbeBatch>) -> M + Send,
     cancel: CancellationToken,
 ) {
-    let roots = Arc::new(system_roots());
+    let mut roots = TrustStores::new();
     let limit = Arc::new(Semaphore::new(MAX_CONCURRENT_POLLS));
     let (results_sender, mut results) = mpsc::channel(1024);
     let mut tasks = JoinSet::new();
@@ -117,7 +117,7 @@ pub async fn run<M: Send + 'static>(
     for (endpoint, offset) in endpoints.into_iter().zip(offsets) {
         let trigger = triggers.of(&endpoint.name);
         tasks.spawn(poll_on_schedule(
-            Probe::new(endpoint, Arc::clone(&roots)),
+            Probe::new(roots.for_endpoint(&endpoint), endpoint),
             start + offset,
             Arc::clone(&limit),
             results_sender.clone(),
@@ -174,11 +174,11 @@ async fn poll_on_schedule(
 
 /// Polls every endpoint once, at once (within the concurrency limit): `watchdeck check`.
 pub async fn poll_all_once(endpoints: &[EndpointConfig]) -> ProbeBatch {
-    let roots = Arc::new(system_roots());
+    let mut roots = TrustStores::new();
     let limit = Arc::new(Semaphore::new(MAX_CONCURRENT_POLLS));
     let mut tasks = JoinSet::new();
     for (index, endpoint) in endpoints.iter().enumerate() {
-        let mut probe = Probe::new(endpoint.clone(), Arc::clone(&roots));
+        let mut probe = Probe::new(roots.for_endpoint(endpoint), endpoint.clone());
         let limit = Arc::clone(&limit);
         tasks.spawn(async move {
             let _permit = limit.acquire().await.ok();
@@ -189,6 +189,33 @@ pub async fn poll_all_once(endpoints: &[EndpointConfig]) -> ProbeBatch {
     results.sort_by_key(|(index, _)| *index);
     ProbeBatch {
         results: results.into_iter().map(|(_, result)| result).collect(),
+    }
+}
+
+/// The trust stores of the probes: the system's, and one per `ca_file` (shared by every endpoint
+/// naming it: a store of the system's ~150 roots weighs about 100 KiB).
+struct TrustStores {
+    system: Arc<RootCertStore>,
+    with_ca: HashMap<std::path::PathBuf, Arc<RootCertStore>>,
+}
+
+impl TrustStores {
+    fn new() -> Self {
+        Self {
+            system: Arc::new(system_roots()),
+            with_ca: HashMap::new(),
+        }
+    }
+
+    fn for_endpoint(&mut self, config: &EndpointConfig) -> Arc<RootCertStore> {
+        match &config.ca_file {
+            Some(path) => Arc::clone(
+                self.with_ca
+                    .entry(path.clone())
+                    .or_insert_with(|| Arc::new(with_ca_file(&self.system, path))),
+            ),
+            None => Arc::clone(&self.system),
+        }
     }
 }
 
@@ -292,11 +319,7 @@ struct Probe {
 }
 
 impl Probe {
-    fn new(config: EndpointConfig, system: Arc<RootCertStore>) -> Self {
-        let roots = match &config.ca_file {
-            Some(path) => Arc::new(with_ca_file(&system, path)),
-            None => system,
-        };
+    fn new(roots: Arc<RootCertStore>, config: EndpointConfig) -> Self {
         Self {
             url: url::Url::parse(&config.url).ok(),
             expected: config.expected_statuses(),

@@ -406,9 +406,9 @@ impl EndpointsState {
             .collect();
         let (sort, descending, grouped) = (self.list.sort, self.list.descending, self.grouped);
         shown.sort_by(|a, b| {
-            let group = |e: &EndpointEntry| (e.group.is_none(), e.group.clone());
             let by_group = if grouped {
-                group(a).cmp(&group(b))
+                (a.group.is_none(), a.group.as_deref())
+                    .cmp(&(b.group.is_none(), b.group.as_deref()))
             } else {
                 std::cmp::Ordering::Equal
             };

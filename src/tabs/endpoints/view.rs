@@ -100,6 +100,12 @@ fn cert_cell(entry: &EndpointEntry, ctx: &RenderCtx) -> String {
     }
 }
 
+/// A line of the list: a group's title, or an endpoint.
+enum ListLine<'a> {
+    Group { name: Option<&'a str>, count: usize },
+    Entry(&'a EndpointEntry),
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Column {
     State,
@@ -169,39 +175,50 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         };
         Cell::from(Span::styled(*title, style))
     }));
-    let source = SourceId::endpoints().name;
-    let mut rows = Vec::new();
-    let mut selected_row = None;
-    let mut current_group: Option<Option<&str>> = None;
+    // Group titles and endpoints in order; only the page shown is built into table rows, so 500
+    // endpoints cost what a screenful does.
+    let mut lines: Vec<ListLine> = Vec::new();
+    let mut selected_line = None;
     let selected_index = endpoints.list.selected_index();
     for (index, entry) in endpoints.visible().enumerate() {
         let group = entry.group.as_deref();
-        if endpoints.grouped && current_group != Some(group) {
-            let count = endpoints
-                .visible()
-                .filter(|e| e.group.as_deref() == group)
-                .count();
-            let title = format!("▾ {} ({count})", group.unwrap_or("(no group)"));
-            rows.push(Row::new([Cell::from(Span::styled(title, ctx.theme.title))]));
+        if endpoints.grouped {
+            match lines.iter_mut().rev().find_map(|line| match line {
+                ListLine::Group { name, count } => Some((name, count)),
+                ListLine::Entry(_) => None,
+            }) {
+                Some((name, count)) if *name == group => *count += 1,
+                _ => lines.push(ListLine::Group {
+                    name: group,
+                    count: 1,
+                }),
+            }
         }
-        current_group = Some(group);
         if Some(index) == selected_index {
-            selected_row = Some(rows.len());
+            selected_line = Some(lines.len());
         }
-        let severity = state.severity_of(&source, &subject(&entry.name));
-        rows.push(row(entry, &columns, severity_style(severity, ctx), ctx));
+        lines.push(ListLine::Entry(entry));
     }
+    let page = (area.height.saturating_sub(3) as usize).max(1);
+    let offset = selected_line.map_or(0, |s| (s + 1).saturating_sub(page));
+    let source = SourceId::endpoints().name;
+    let rows = lines.iter().skip(offset).take(page).map(|line| match line {
+        ListLine::Group { name, count } => {
+            let title = format!("▾ {} ({count})", name.unwrap_or("(no group)"));
+            Row::new([Cell::from(Span::styled(title, ctx.theme.title))])
+        }
+        ListLine::Entry(entry) => {
+            let severity = state.severity_of(&source, &subject(&entry.name));
+            row(entry, &columns, severity_style(severity, ctx), ctx)
+        }
+    });
     let widths: Vec<Constraint> = columns.iter().map(|(_, _, width)| *width).collect();
     let table = Table::new(rows, widths)
         .header(header)
         .block(block)
         .row_highlight_style(ctx.theme.selected)
         .column_spacing(1);
-    let page = area.height.saturating_sub(3) as usize;
-    let offset = selected_row.map_or(0, |s| (s + 1).saturating_sub(page.max(1)));
-    let mut table_state = TableState::default()
-        .with_offset(offset)
-        .with_selected(selected_row);
+    let mut table_state = TableState::default().with_selected(selected_line.map(|s| s - offset));
     StatefulWidget::render(table, area, buffer, &mut table_state);
     if endpoints.list.is_empty() {
         list::render_empty_note(buffer, area, "no endpoint matches the filter", ctx);
