@@ -192,14 +192,19 @@ fn down_is_a_warning_at_first_and_critical_after_a_minute() {
 
 #[test]
 fn latency_and_error_rate_follow_the_manual_thresholds() {
+    let latency = |state: &AppState| {
+        findings(state)
+            .into_iter()
+            .find(|(_, m)| m.contains("p90 latency"))
+            .map(|(severity, _)| severity)
+    };
+    // p90 over 2 s is a warning once it has lasted 2 minutes (HighAPILatency, P2).
     let mut state = state("slow_after = \"10s\"");
-    for seconds in 0..10 {
-        report(
-            &mut state,
-            seconds * 10,
-            vec![poll(seconds * 10, 2500, None)],
-        );
+    for index in 0..12 {
+        report(&mut state, index * 10, vec![poll(index * 10, 2500, None)]);
     }
+    assert_eq!(latency(&state), None, "110 s is not yet 2 minutes");
+    report(&mut state, 120, vec![poll(120, 2500, None)]);
     assert_eq!(
         findings(&state),
         [(
@@ -207,16 +212,13 @@ fn latency_and_error_rate_follow_the_manual_thresholds() {
             "endpoint api: p90 latency 2.50s over the last hour".to_string()
         )]
     );
-    for seconds in 10..20 {
-        report(
-            &mut state,
-            seconds * 10,
-            vec![poll(seconds * 10, 6000, None)],
-        );
-    }
-    assert_eq!(findings(&state)[0].0, Severity::Critical);
+    // Over 5 s it is critical at once (P1).
+    let mut state = self::state("slow_after = \"10s\"");
+    report(&mut state, 0, vec![poll(0, 6000, None)]);
+    assert_eq!(latency(&state), Some(Severity::Critical));
 
-    // One failure in fifty polls is 2 %: a warning, once the endpoint is back up.
+    // One failure in fifty polls is 2 %: a warning at once, once the endpoint is back up
+    // (HighErrorRate, P2).
     let mut state = self::state("");
     for index in 0..50 {
         let failure = (index == 10).then_some(ProbeFailure::TimedOut);
@@ -229,17 +231,20 @@ fn latency_and_error_rate_follow_the_manual_thresholds() {
             "endpoint api: 2.0 % of polls failed over the last hour".to_string()
         )]
     );
+    // Three more failures make it 7.5 %; it is over 5 % from the second of them (at 510 s), and
+    // critical once that has lasted a minute (P1).
     for index in 50..53 {
-        let failure = (index == 50).then_some(ProbeFailure::TimedOut);
-        report(&mut state, index * 10, vec![poll(index * 10, 20, failure)]);
+        report(
+            &mut state,
+            index * 10,
+            vec![poll(index * 10, 20, Some(ProbeFailure::TimedOut))],
+        );
     }
-    // 2 in 53 is 3.8 %; a third makes it 5.5 %, critical.
-    report(
-        &mut state,
-        530,
-        vec![poll(530, 20, Some(ProbeFailure::TimedOut))],
-    );
-    report(&mut state, 540, vec![poll(540, 20, None)]);
+    for index in 53..57 {
+        report(&mut state, index * 10, vec![poll(index * 10, 20, None)]);
+        assert_eq!(findings(&state)[0].0, Severity::Warning, "at {index}");
+    }
+    report(&mut state, 570, vec![poll(570, 20, None)]);
     assert_eq!(
         findings(&state)[0].0,
         Severity::Critical,

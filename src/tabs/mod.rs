@@ -97,7 +97,7 @@ pub fn judge(state: &AppState, source: &str) -> Vec<Finding> {
             .map_or_else(Vec::new, |engine| {
                 containers::judge::findings(engine, &state.metrics)
             }),
-        Tab::Endpoints => endpoints::judge::findings(&state.endpoints),
+        Tab::Endpoints => endpoints::judge::findings(&state.endpoints, &state.metrics),
         Tab::Alerts | Tab::Databases | Tab::Runbook => Vec::new(),
     }
 }

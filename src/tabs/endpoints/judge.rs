@@ -1,9 +1,11 @@
 //! What deserves attention in the endpoints, after the operations manual's alert table:
-//! EndpointDown (down for 1m), HighAPILatency (p90 over 2s, over 5s), HighErrorRate (over 1 %,
-//! over 5 %) and CertificateExpiring (under 14 days, under 3 days). Until the Alerts tab lands
-//! these are findings; its rules will name the series `record.rs` publishes.
+//! EndpointDown (down for 1m), HighAPILatency (p90 over 2s for 2m, over 5s), HighErrorRate
+//! (over 1 %, over 5 % for 1m) and CertificateExpiring (under 14 days, under 3 days). Until the
+//! Alerts tab lands these are findings; its rules will name the series `record.rs` publishes,
+//! and the durations are read from those series here.
 
 use crate::findings::{Finding, Severity};
+use crate::metrics::MetricStore;
 use crate::model::source::SourceId;
 use crate::tab::Tab;
 use crate::tabs::endpoints::state::{EndpointEntry, EndpointStatus, EndpointsState, subject};
@@ -11,20 +13,24 @@ use crate::tabs::endpoints::state::{EndpointEntry, EndpointStatus, EndpointsStat
 /// How long an endpoint is down before that is critical.
 pub const DOWN_CRITICAL_AFTER: chrono::Duration = chrono::Duration::minutes(1);
 pub const LATENCY_WARN_SECONDS: f64 = 2.0;
+/// How long p90 stays over [`LATENCY_WARN_SECONDS`] before that is a warning.
+pub const LATENCY_WARN_FOR: chrono::Duration = chrono::Duration::minutes(2);
 pub const LATENCY_CRIT_SECONDS: f64 = 5.0;
 pub const ERROR_RATE_WARN_PERCENT: f64 = 1.0;
 pub const ERROR_RATE_CRIT_PERCENT: f64 = 5.0;
+/// How long the error rate stays over [`ERROR_RATE_CRIT_PERCENT`] before that is critical.
+pub const ERROR_RATE_CRIT_FOR: chrono::Duration = chrono::Duration::minutes(1);
 pub const CERT_WARN_DAYS: i64 = 14;
 pub const CERT_CRIT_DAYS: i64 = 3;
 
-pub fn findings(state: &EndpointsState) -> Vec<Finding> {
+pub fn findings(state: &EndpointsState, metrics: &MetricStore) -> Vec<Finding> {
     let Some(now) = state.as_of else {
         return Vec::new();
     };
     let source = SourceId::endpoints().name;
     let mut findings = Vec::new();
     for entry in &state.endpoints {
-        for (severity, message) in judge(entry, now) {
+        for (severity, message) in judge(entry, metrics, now) {
             findings.push(Finding {
                 tab: Tab::Endpoints,
                 source: source.clone(),
@@ -37,7 +43,40 @@ pub fn findings(state: &EndpointsState) -> Vec<Finding> {
     findings
 }
 
-fn judge(entry: &EndpointEntry, now: chrono::DateTime<chrono::Utc>) -> Vec<(Severity, String)> {
+/// How long `holds` has been true of an endpoint's series, up to its newest sample.
+fn held_for(
+    metrics: &MetricStore,
+    entry: &EndpointEntry,
+    series: &str,
+    quantile: Option<&str>,
+    holds: impl Fn(f64) -> bool,
+) -> chrono::Duration {
+    let group = entry.group.as_deref().unwrap_or("");
+    let mut labels = vec![("endpoint", entry.name.as_str()), ("group", group)];
+    labels.extend(quantile.map(|q| ("quantile", q)));
+    let Some(id) = metrics.series_id(series, &labels) else {
+        return chrono::Duration::zero();
+    };
+    let (mut since, mut newest) = (None, None);
+    for sample in metrics.history_id(id) {
+        if holds(sample.value) {
+            since.get_or_insert(sample.at);
+        } else {
+            since = None;
+        }
+        newest = Some(sample.at);
+    }
+    match (since, newest) {
+        (Some(since), Some(newest)) => newest - since,
+        _ => chrono::Duration::zero(),
+    }
+}
+
+fn judge(
+    entry: &EndpointEntry,
+    metrics: &MetricStore,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<(Severity, String)> {
     let name = &entry.name;
     let mut judged = Vec::new();
     match &entry.status {
@@ -68,7 +107,21 @@ fn judge(entry: &EndpointEntry, now: chrono::DateTime<chrono::Utc>) -> Vec<(Seve
         return judged;
     }
     if let Some(p90) = entry.stats.p90 {
-        let severity = crate::findings::judge(p90, LATENCY_WARN_SECONDS, LATENCY_CRIT_SECONDS);
+        let severity = if p90 > LATENCY_CRIT_SECONDS {
+            Severity::Critical
+        } else if p90 > LATENCY_WARN_SECONDS
+            && held_for(
+                metrics,
+                entry,
+                "endpoint_latency_seconds",
+                Some("0.9"),
+                |v| v > LATENCY_WARN_SECONDS,
+            ) >= LATENCY_WARN_FOR
+        {
+            Severity::Warning
+        } else {
+            Severity::Ok
+        };
         if severity > Severity::Ok {
             judged.push((
                 severity,
@@ -82,7 +135,11 @@ fn judge(entry: &EndpointEntry, now: chrono::DateTime<chrono::Utc>) -> Vec<(Seve
     if let Some(rate) = entry.stats.error_rate_percent
         && rate > ERROR_RATE_WARN_PERCENT
     {
-        let severity = if rate > ERROR_RATE_CRIT_PERCENT {
+        let severity = if rate > ERROR_RATE_CRIT_PERCENT
+            && held_for(metrics, entry, "endpoint_error_rate_percent", None, |v| {
+                v > ERROR_RATE_CRIT_PERCENT
+            }) >= ERROR_RATE_CRIT_FOR
+        {
             Severity::Critical
         } else {
             Severity::Warning
