@@ -16,7 +16,7 @@ export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
 exec 3>&1 1>&2
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-PG_PORT=55432 MY_PORT=53306 REDIS_PORT=56379 HTTP_PORT=58080 HTTPS_PORT=58443
+PG_PORT=55432 MY_PORT=53306 REDIS_PORT=56379 HTTP_PORT=58080 HTTPS_PORT=58443 HTTPS_SOON_PORT=58444 HTTPS_EXPIRED_PORT=58445
 PROM_PORT=59090 AM_PORT=59093 NODE_PORT=59100
 READY_TIMEOUT=${WATCHDECK_READY_TIMEOUT:-60}   # seconds, per service
 PACKAGES=(postgresql mariadb-server redis-server prometheus prometheus-alertmanager prometheus-node-exporter
@@ -118,7 +118,7 @@ BUSYBOX=$(command -v busybox) || fail "busybox not found"
 
 # 2. Refuse to attach to somebody else's server.
 busy=()
-for port in $PG_PORT $MY_PORT $REDIS_PORT $HTTP_PORT $HTTPS_PORT $PROM_PORT $AM_PORT $NODE_PORT; do
+for port in $PG_PORT $MY_PORT $REDIS_PORT $HTTP_PORT $HTTPS_PORT $HTTPS_SOON_PORT $HTTPS_EXPIRED_PORT $PROM_PORT $AM_PORT $NODE_PORT; do
   if port_in_use "$port"; then
     busy+=("$port")
     log "ERROR: port 127.0.0.1:$port is already in use:"
@@ -221,7 +221,8 @@ nohup dockerd --host "unix://$DOCKER_SOCK" --data-root "$T/docker/root" --exec-r
   --ip-masq=false --ip-forward=false </dev/null >"$T/docker/log" 2>&1 3>&- &
 DOCKER_PID=$!; echo "$DOCKER_PID" >"$T/docker/pid.launch"
 
-# TLS: a throwaway CA plus a leaf for 127.0.0.1/localhost (rustls rejects a CA cert used as a leaf).
+# TLS: a throwaway CA plus a leaf for 127.0.0.1/localhost (rustls rejects a CA cert used as a leaf),
+# and two more leaves of the same CA for the Endpoints tab: one that expires in 2 days, one expired.
 mkdir -p "$T/tls"
 begin tls "$T/tls/openssl.log"
 {
@@ -236,9 +237,15 @@ begin tls "$T/tls/openssl.log"
     "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid" >"$T/tls/server.ext"
   openssl x509 -req -in "$T/tls/server.csr" -CA "$T/tls/ca.pem" -CAkey "$T/tls/ca.key" -CAcreateserial \
     -days 30 -sha256 -extfile "$T/tls/server.ext" -out "$T/tls/server.pem"
+  for leaf in soon:2 expired:-1; do
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -sha256 \
+      -subj "/CN=localhost ${leaf%%:*}" -keyout "$T/tls/${leaf%%:*}.key" -out "$T/tls/${leaf%%:*}.csr"
+    openssl x509 -req -in "$T/tls/${leaf%%:*}.csr" -CA "$T/tls/ca.pem" -CAkey "$T/tls/ca.key" \
+      -CAcreateserial -days "${leaf#*:}" -sha256 -extfile "$T/tls/server.ext" -out "$T/tls/${leaf%%:*}.pem"
+  done
 } </dev/null >"$T/tls/openssl.log" 2>&1 3>&- || fail "certificate generation failed"
-chmod 644 "$T/tls/ca.pem" "$T/tls/server.pem"
-chmod 600 "$T/tls/ca.key" "$T/tls/server.key"
+chmod 644 "$T/tls/ca.pem" "$T/tls/server.pem" "$T/tls/soon.pem" "$T/tls/expired.pem"
+chmod 600 "$T/tls/ca.key" "$T/tls/server.key" "$T/tls/soon.key" "$T/tls/expired.key"
 
 # nginx: /health.json 200, /down 503, /slow ~2 s, anything else 404, on HTTP and HTTPS.
 # /slow: nginx has no sleep, so /slow proxies to /slow-inner with a per-request key, and limit_req
@@ -289,6 +296,22 @@ http {
       try_files /slow.json =404;
     }
   }
+  # The Endpoints tab's certificates: the health body behind a leaf that expires in 2 days, and
+  # behind one that expired yesterday.
+  server {
+    listen 127.0.0.1:$HTTPS_SOON_PORT ssl;
+    ssl_certificate $T/tls/soon.pem;
+    ssl_certificate_key $T/tls/soon.key;
+    root $T/nginx/html;
+    location / { default_type application/json; try_files /health.json =404; }
+  }
+  server {
+    listen 127.0.0.1:$HTTPS_EXPIRED_PORT ssl;
+    ssl_certificate $T/tls/expired.pem;
+    ssl_certificate_key $T/tls/expired.key;
+    root $T/nginx/html;
+    location / { default_type application/json; try_files /health.json =404; }
+  }
 }
 NGX
 begin nginx "$T/nginx/logs/error.log"
@@ -299,6 +322,8 @@ nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" -e "$T/nginx/logs/error.log" </dev/
 NGINX_PID=$(cat "$T/nginx/pid" 2>/dev/null || true)
 wait_ready nginx "$NGINX_PID" curl -sf -o /dev/null http://127.0.0.1:$HTTP_PORT/health.json
 wait_ready nginx-https "$NGINX_PID" curl -sf -o /dev/null --cacert "$T/tls/ca.pem" https://127.0.0.1:$HTTPS_PORT/health.json
+wait_ready nginx-https-soon "$NGINX_PID" curl -sf -o /dev/null --cacert "$T/tls/ca.pem" https://127.0.0.1:$HTTPS_SOON_PORT/health
+wait_ready nginx-https-expired "$NGINX_PID" curl -sfk -o /dev/null https://127.0.0.1:$HTTPS_EXPIRED_PORT/health
 ready nginx
 
 # --- Readiness of the background services ---------------------------------------------------------
@@ -368,6 +393,8 @@ export WATCHDECK_TEST_ALERTMANAGER_URL=http://127.0.0.1:$AM_PORT
 export WATCHDECK_TEST_NODE_EXPORTER_URL=http://127.0.0.1:$NODE_PORT
 export WATCHDECK_TEST_HTTP_URL=http://127.0.0.1:$HTTP_PORT
 export WATCHDECK_TEST_HTTPS_URL=https://127.0.0.1:$HTTPS_PORT
+export WATCHDECK_TEST_HTTPS_SOON_URL=https://127.0.0.1:$HTTPS_SOON_PORT
+export WATCHDECK_TEST_HTTPS_EXPIRED_URL=https://127.0.0.1:$HTTPS_EXPIRED_PORT
 export WATCHDECK_TEST_CA_CERT=$T/tls/ca.pem
 export WATCHDECK_TEST_DOCKER_HOST=unix://$DOCKER_SOCK
 export DOCKER_HOST=unix://$DOCKER_SOCK

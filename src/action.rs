@@ -73,6 +73,8 @@ pub enum Action {
     TerminateSession,
     TerminateIdle,
     ScanBigKeys,
+    PollNow,
+    ToggleGroups,
     Confirm,
     Cancel,
 }
@@ -138,6 +140,8 @@ impl Action {
             Action::TerminateSession => "terminate the session",
             Action::TerminateIdle => "terminate sessions idle 10m+",
             Action::ScanBigKeys => "scan Redis for big keys",
+            Action::PollNow => "poll the selected endpoint now",
+            Action::ToggleGroups => "group endpoints by their group",
             Action::Confirm => "confirm",
             Action::Cancel => "cancel / close",
         }
@@ -180,6 +184,8 @@ impl Action {
             Action::TerminateSession => Some("terminate"),
             Action::TerminateIdle => Some("end idle"),
             Action::ScanBigKeys => Some("big keys"),
+            Action::PollNow => Some("poll now"),
+            Action::ToggleGroups => Some("groups"),
             Action::Confirm => Some("confirm"),
             Action::Cancel => Some("cancel"),
             _ => None,

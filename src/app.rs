@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::collect::database::DatabaseSource;
 use crate::collect::docker::DockerSource;
+use crate::collect::endpoints::{self, ProbeTriggers};
 use crate::collect::supervisor::SourceTasks;
 use crate::collect::system::SystemSource;
 use crate::collect::{Schedule, supervise};
@@ -47,6 +48,7 @@ pub struct App {
     receiver: mpsc::Receiver<Msg>,
     sources: SourceTasks,
     cancel: CancellationToken,
+    probes: ProbeTriggers,
 }
 
 impl App {
@@ -56,7 +58,8 @@ impl App {
         make_executor: impl FnOnce(mpsc::Sender<Msg>) -> Executor,
     ) -> Self {
         let (sender, receiver) = mpsc::channel(CHANNEL_CAPACITY);
-        let executor = make_executor(sender.clone());
+        let probes = ProbeTriggers::new(loaded.config.endpoint.iter().map(|e| e.name.as_str()));
+        let executor = make_executor(sender.clone()).with_probe_triggers(probes.clone());
         let cancel = CancellationToken::new();
         Self {
             state,
@@ -66,6 +69,7 @@ impl App {
             receiver,
             sources: SourceTasks::new(cancel.clone()),
             cancel,
+            probes,
         }
     }
 
@@ -142,6 +146,31 @@ impl App {
         }
     }
 
+    /// Every endpoint is polled on its own schedule by one prober task, which sends a batch of
+    /// results every refresh.
+    fn start_prober(&mut self) {
+        let config = &self.loaded.config;
+        if config.endpoint.is_empty() {
+            return;
+        }
+        let (list, refresh) = (config.endpoint.clone(), config.refresh);
+        let (sender, cancel, probes) = (
+            self.sender.clone(),
+            self.cancel.clone(),
+            self.probes.clone(),
+        );
+        self.sources.spawn(SourceId::endpoints(), move || {
+            endpoints::run(
+                list.clone(),
+                probes.clone(),
+                refresh,
+                sender.clone(),
+                |r| Msg::Source(SourceUpdate::Endpoints(r)),
+                cancel.clone(),
+            )
+        });
+    }
+
     fn dispatch(&mut self, msg: Msg) {
         for effect in update(&mut self.state, msg, Utc::now()) {
             self.executor.spawn(effect);
@@ -150,6 +179,7 @@ impl App {
 
     pub async fn run(mut self, terminal: &mut DefaultTerminal) -> std::io::Result<Exit> {
         self.start_sources();
+        self.start_prober();
         let mut terminate = signal(SignalKind::terminate())?;
         let mut hangup = signal(SignalKind::hangup())?;
         let mut interrupt = signal(SignalKind::interrupt())?;

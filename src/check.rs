@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::alerts::rule::Priority;
 use crate::collect::docker::DockerSource;
+use crate::collect::endpoints::poll_all_once;
 use crate::collect::system::SystemSource;
 use crate::collect::{CollectError, Collector};
 use crate::config::{Config, DockerConfig};
@@ -20,6 +21,7 @@ use crate::model::source::{SourceFailure, SourceReport};
 use crate::msg::{Msg, SourceUpdate};
 use crate::state::source::SourceStatus;
 use crate::state::{AppState, Mode, SYSTEM_SOURCE};
+use crate::tabs::endpoints::state::EndpointStatus;
 use crate::update::update;
 
 /// How long one engine may take to answer its first poll, which inspects every container.
@@ -81,6 +83,8 @@ pub async fn collect(config: &Config, engines: &[DockerConfig], host: String) ->
             })
         })
         .collect();
+    let endpoints = config.endpoint.clone();
+    let endpoint_polls = tokio::spawn(async move { poll_all_once(&endpoints).await });
     let mut system = SystemSource::new(&config.resources.ignore_mounts);
     let system_report = match system.poll().await {
         Ok(_) => {
@@ -111,6 +115,19 @@ pub async fn collect(config: &Config, engines: &[DockerConfig], host: String) ->
             Msg::Source(SourceUpdate::Docker { engine, report }),
             now,
         );
+    }
+    if !config.endpoint.is_empty() {
+        match endpoint_polls.await {
+            Ok(batch) => {
+                let report = self::report(Ok(batch));
+                update(
+                    &mut state,
+                    Msg::Source(SourceUpdate::Endpoints(report)),
+                    now,
+                );
+            }
+            Err(error) => tracing::error!(%error, "endpoint poll task failed"),
+        }
     }
     for poll in database_polls {
         let (database, report) = match poll.await {
@@ -182,6 +199,9 @@ pub fn build_report(at: DateTime<Utc>, state: &AppState) -> CheckReport {
                 SourceStatus::Ok { .. } if source.name == SYSTEM_SOURCE => {
                     (true, system_summary(state))
                 }
+                SourceStatus::Ok { .. } if source.tab == crate::tab::Tab::Endpoints => {
+                    (true, endpoints_summary(state))
+                }
                 SourceStatus::Ok { .. } => (true, engine_summary(state, &source.name)),
             };
             SourceSummary {
@@ -225,6 +245,19 @@ fn system_summary(state: &AppState) -> String {
         system.swap.percent(),
         system.disks.len(),
         system.processes.len()
+    )
+}
+
+fn endpoints_summary(state: &AppState) -> String {
+    let all = &state.endpoints.endpoints;
+    let down = all
+        .iter()
+        .filter(|e| matches!(e.status, EndpointStatus::Down(_)))
+        .count();
+    format!(
+        "{} endpoints, {} up, {down} down",
+        all.len(),
+        all.len() - down
     )
 }
 

@@ -460,3 +460,141 @@ pub fn log_lines(count: usize) -> Vec<LogLine> {
         })
         .collect()
 }
+
+/// The fixture's endpoints: a shop API and its neighbours, one of each state.
+pub fn endpoints_config() -> Config {
+    let text = r#"
+[[endpoint]]
+name = "api"
+url = "https://api.shop.example/health"
+group = "shop"
+json = { pointer = "/status", equals = "healthy" }
+
+[[endpoint]]
+name = "checkout"
+url = "https://checkout.shop.example/health"
+group = "shop"
+
+[[endpoint]]
+name = "search"
+url = "http://search.shop.example:9200/_cluster/health"
+group = "shop"
+
+[[endpoint]]
+name = "payments-legacy"
+url = "https://payments.internal:8443/ping"
+group = "billing"
+insecure_tls = true
+
+[[endpoint]]
+name = "postgres"
+url = "tcp://db-01:5432"
+
+[[endpoint]]
+name = "metrics"
+url = "http://127.0.0.1:9100/metrics"
+"#;
+    toml::from_str(text).unwrap_or_default()
+}
+
+/// One poll of a fixture endpoint, `seconds_ago` before [`now`].
+fn endpoint_poll(endpoint: &str, seconds_ago: i64) -> crate::model::endpoints::ProbeResult {
+    use crate::model::endpoints::{CertInfo, ProbeFailure, ProbeResult};
+    use std::time::Duration;
+    let wave = ((seconds_ago as f64 / 70.0).sin() + 1.0) / 2.0;
+    let ms = |base: f64, spread: f64| Duration::from_secs_f64((base + spread * wave) / 1000.0);
+    let cert = |days: i64, subject: &str, issuer: &str| {
+        Some(CertInfo {
+            subject: format!("CN={subject}"),
+            issuer: format!("CN={issuer}, O=Example"),
+            not_after: now() + chrono::Duration::days(days) + chrono::Duration::hours(6),
+        })
+    };
+    let (latency, status, failure, cert) = match endpoint {
+        "api" => (
+            ms(40.0, 80.0),
+            Some(200),
+            None,
+            cert(45, "api.shop.example", "Example CA"),
+        ),
+        "checkout" if seconds_ago < 120 => (
+            ms(20.0, 5.0),
+            Some(503),
+            Some(ProbeFailure::Status(503)),
+            cert(61, "checkout.shop.example", "Example CA"),
+        ),
+        "checkout" => (
+            ms(90.0, 40.0),
+            Some(200),
+            None,
+            cert(61, "checkout.shop.example", "Example CA"),
+        ),
+        "search" => (ms(2300.0, 600.0), Some(200), None, None),
+        "payments-legacy" => (
+            ms(150.0, 30.0),
+            Some(200),
+            None,
+            cert(2, "payments.internal", "payments self-signed"),
+        ),
+        "postgres" if seconds_ago < 40 => (
+            Duration::from_micros(300),
+            None,
+            Some(ProbeFailure::Refused),
+            None,
+        ),
+        "postgres" => (ms(1.0, 1.0), None, None, None),
+        _ => (ms(8.0, 6.0), Some(200), None, None),
+    };
+    let (headers, body_head) = match endpoint {
+        "api" => (
+            vec![
+                ("content-type".to_string(), "application/json".to_string()),
+                ("set-cookie".to_string(), "(hidden)".to_string()),
+                ("x-request-id".to_string(), "7f3c9a1e".to_string()),
+            ],
+            "{\"status\":\"healthy\",\"version\":\"4.2.1\"}\n".to_string(),
+        ),
+        "checkout" => (
+            vec![("content-type".to_string(), "text/html".to_string())],
+            "<html><body>503 Service Temporarily Unavailable</body></html>\n".to_string(),
+        ),
+        _ => (Vec::new(), String::new()),
+    };
+    ProbeResult {
+        endpoint: endpoint.to_string(),
+        started: now() - chrono::Duration::seconds(seconds_ago),
+        lag: Duration::from_millis(2),
+        latency,
+        status,
+        failure,
+        headers,
+        body_head,
+        cert,
+    }
+}
+
+/// The console after ten minutes of polls of [`endpoints_config`], on the Endpoints tab.
+pub fn endpoints_app_state(mode: Mode) -> AppState {
+    use crate::model::endpoints::ProbeBatch;
+    let config = endpoints_config();
+    let start = now() - chrono::Duration::seconds(600);
+    let mut state = AppState::new(&config, &[], mode, "db-01".into(), start);
+    state.tab = crate::tab::Tab::Endpoints;
+    let names: Vec<String> = config.endpoint.iter().map(|e| e.name.clone()).collect();
+    for seconds_ago in (0..600).rev().step_by(10) {
+        let at = now() - chrono::Duration::seconds(seconds_ago);
+        let results = names
+            .iter()
+            .map(|name| endpoint_poll(name, seconds_ago))
+            .collect();
+        update(
+            &mut state,
+            Msg::Source(SourceUpdate::Endpoints(SourceReport {
+                at,
+                result: Ok(ProbeBatch { results }),
+            })),
+            at,
+        );
+    }
+    state
+}

@@ -5,6 +5,7 @@ use crate::command::CommandOutcome;
 use crate::model::containers::ContainerKey;
 use crate::model::containers::{EngineSnapshot, LogEvent};
 use crate::model::databases::{BigKeysReport, DatabaseSnapshot};
+use crate::model::endpoints::ProbeBatch;
 use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::{SourceDeath, SourceReport};
 use crate::tab::Tab;
@@ -55,4 +56,5 @@ pub enum SourceUpdate {
         database: String,
         report: SourceReport<DatabaseSnapshot>,
     },
+    Endpoints(SourceReport<ProbeBatch>),
 }

@@ -145,7 +145,14 @@ fn the_shipped_rules_are_the_manuals_table_on_published_series() {
             "ReplicationLag",
             "ReplicationLagCritical",
             "RedisMemoryHigh",
-            "RedisEvicting"
+            "RedisEvicting",
+            "EndpointDown",
+            "HighAPILatency",
+            "HighAPILatencyCritical",
+            "HighErrorRate",
+            "ElevatedErrorRate",
+            "CertificateExpiring",
+            "CertificateExpiringSoon"
         ]
     );
     let published = watchdeck::alerts::published_series();
@@ -169,7 +176,7 @@ fn the_shipped_rules_are_the_manuals_table_on_published_series() {
         .iter()
         .map(|r| (r.name.clone(), r.condition.to_string()))
         .collect();
-    assert_eq!(evaluated.len(), 16, "{evaluated:?}");
+    assert_eq!(evaluated.len(), 23, "{evaluated:?}");
     assert!(!evaluated.iter().any(|(name, _)| name == "HighCPUUsage"));
     assert!(evaluated.contains(&(
         "DiskSpaceLow".into(),

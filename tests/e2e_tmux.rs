@@ -1268,3 +1268,82 @@ fn an_engine_that_stops_answering_goes_stale_in_the_header_and_recovers() {
     engine.thaw();
     session.wait_for("● docker:local");
 }
+
+/// An HTTP server on loopback whose health can be switched: 200 while healthy, else 503.
+struct SwitchableHealth {
+    url: String,
+    healthy: Arc<AtomicBool>,
+}
+
+impl SwitchableHealth {
+    fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the health server");
+        let url = format!("http://{}/health", listener.local_addr().expect("address"));
+        let healthy = Arc::new(AtomicBool::new(true));
+        let answering = healthy.clone();
+        std::thread::spawn(move || {
+            for mut client in listener.incoming().flatten() {
+                let answering = answering.clone();
+                std::thread::spawn(move || {
+                    let mut request = Vec::new();
+                    let mut chunk = [0u8; 1024];
+                    while let Ok(n) = client.read(&mut chunk) {
+                        if n == 0 {
+                            return;
+                        }
+                        request.extend_from_slice(&chunk[..n]);
+                        if find(&request, b"\r\n\r\n").is_some() {
+                            request.clear();
+                            let answer: &[u8] = if answering.load(Ordering::SeqCst) {
+                                b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
+                            } else {
+                                b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 5\r\n\r\ndown\n"
+                            };
+                            if client.write_all(answer).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        Self { url, healthy }
+    }
+}
+
+#[test]
+fn an_endpoint_that_goes_down_and_comes_back_while_the_console_runs() {
+    require_tmux!();
+    let health = SwitchableHealth::start();
+    let env = TestEnv::new();
+    let config = env.write(
+        "endpoints.toml",
+        &format!(
+            "[[endpoint]]\nname = \"api\"\nurl = \"{}\"\ninterval = \"1s\"\ntimeout = \"1s\"\n",
+            health.url
+        ),
+    );
+    let session = Session::start_with(
+        env,
+        &[
+            "--config".into(),
+            config.into_os_string(),
+            "--tab".into(),
+            "endpoints".into(),
+        ],
+    );
+    session.wait_for("✔ up");
+    health.healthy.store(false, Ordering::SeqCst);
+    let screen = session.wait_for("✖ down: status 503");
+    assert!(screen.contains("5 Endpoints"), "{screen}");
+    health.healthy.store(true, Ordering::SeqCst);
+    session.wait_for("✔ up");
+    session.keys(&["Enter"]);
+    let screen = session.wait_for("changes");
+    for change in ["→ up", "→ down: status 503"] {
+        assert!(screen.contains(change), "{change}:\n{screen}");
+    }
+    // `p` polls at once: the toast says so.
+    session.keys(&["p"]);
+    session.wait_for("polling api now");
+}

@@ -114,6 +114,23 @@ async fn alive(observer: &tokio_postgres::Client, pid: i32) -> Option<String> {
         .map(|row| row.get(0))
 }
 
+/// Polls `pg_stat_activity` until the session's state is `wanted` (`None`: gone), for at most
+/// 10 s: a terminated backend leaves a moment after `pg_terminate_backend` returns.
+async fn wait_for_state(observer: &tokio_postgres::Client, pid: i32, wanted: Option<&str>) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let state = alive(observer, pid).await;
+        if state.as_deref() == wanted {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "session {pid} is {state:?}, not {wanted:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_sessions_blockers_cancel_terminate_and_terminate_idle() {
     let url = pg_url();
@@ -198,7 +215,7 @@ async fn postgres_sessions_blockers_cancel_terminate_and_terminate_idle() {
         message.as_deref().is_some_and(|m| m.contains("cancel")),
         "{sleep_error:?}"
     );
-    assert_eq!(alive(&observer, sleeper_pid).await.as_deref(), Some("idle"));
+    wait_for_state(&observer, sleeper_pid, Some("idle")).await;
 
     let terminated = run(
         &executor,
@@ -210,7 +227,7 @@ async fn postgres_sessions_blockers_cancel_terminate_and_terminate_idle() {
     )
     .await;
     assert!(terminated.is_ok(), "{terminated:?}");
-    assert_eq!(alive(&observer, in_transaction_pid).await, None);
+    wait_for_state(&observer, in_transaction_pid, None).await;
     let (_blocked, unblocked) = blocked_task.await.unwrap();
     unblocked.expect("unblocked once the lock holder is gone");
 
@@ -218,7 +235,7 @@ async fn postgres_sessions_blockers_cancel_terminate_and_terminate_idle() {
     let busy = client(&url).await;
     let busy_pid = pid(&busy).await;
     let busy_task = tokio::spawn(async move { busy.batch_execute("select pg_sleep(3)").await });
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    wait_for_state(&observer, busy_pid, Some("active")).await;
     let pids = vec![idle_pid, sleeper_pid, blocked_pid, busy_pid, pg.own_pid];
     let ended = run(
         &executor,
@@ -232,7 +249,7 @@ async fn postgres_sessions_blockers_cancel_terminate_and_terminate_idle() {
         Ok("terminated 3 of 5 idle sessions on pg")
     );
     for gone in [idle_pid, sleeper_pid, blocked_pid] {
-        assert_eq!(alive(&observer, gone).await, None, "{gone} still there");
+        wait_for_state(&observer, gone, None).await;
     }
     assert!(alive(&observer, busy_pid).await.is_some());
     assert!(

@@ -6,7 +6,6 @@ mod render_support;
 use insta::assert_snapshot;
 use render_support::{draw, text};
 use watchdeck::action::Action;
-use watchdeck::config::Config;
 use watchdeck::fixtures::{self, now};
 use watchdeck::msg::Msg;
 use watchdeck::state::{AppState, Mode};
@@ -35,28 +34,6 @@ empty_tab_snapshots! {
     databases_empty: Tab::Databases,
     endpoints_empty: Tab::Endpoints,
     runbook_empty: Tab::Runbook,
-}
-
-#[test]
-fn configured_but_unread_sources_are_named_honestly() {
-    let config: Config = Config::parse(
-        "c.toml",
-        "[[endpoint]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/\"\n",
-    )
-    .expect("config");
-    let mut state = AppState::new(
-        &config,
-        &config.docker,
-        Mode::Interactive,
-        "h".into(),
-        now(),
-    );
-    update(&mut state, Msg::ClickTab(Tab::Endpoints), now());
-    let screen = text(&draw(&state, 100, 30));
-    assert!(
-        screen.contains("1 configured, but this version does not read this source yet"),
-        "{screen}"
-    );
 }
 
 #[test]
@@ -152,13 +129,8 @@ fn watch_header_parts_never_overlap_when_narrow() {
 
 #[test]
 fn footers_of_the_tabs_without_keys_of_their_own() {
-    for tab in [Tab::Endpoints, Tab::Runbook] {
-        let [narrow, _] = footer_snapshots!("footer_global", &on_tab(tab));
-        assert_eq!(
-            narrow, " q quit   ? help   tab next   / filter   1-6 tabs",
-            "{tab:?}"
-        );
-    }
+    let [narrow, _] = footer_snapshots!("footer_global", &on_tab(Tab::Runbook));
+    assert_eq!(narrow, " q quit   ? help   tab next   / filter   1-6 tabs");
     let [narrow, _] = footer_snapshots!("footer_watch", &fixtures::app_state(Mode::Watch));
     assert!(
         narrow.contains("q quit") && narrow.contains("space pause"),

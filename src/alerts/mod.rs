@@ -25,6 +25,11 @@ pub fn series_by_tab() -> impl Iterator<Item = (Tab, &'static str)> {
                 .iter()
                 .map(|name| (Tab::Databases, *name)),
         )
+        .chain(
+            tabs::endpoints::record::SERIES
+                .iter()
+                .map(|name| (Tab::Endpoints, *name)),
+        )
 }
 
 /// The names rules may use.

@@ -6,6 +6,7 @@
 
 pub mod database;
 pub mod docker;
+pub mod endpoints;
 pub mod supervisor;
 pub mod system;
 

@@ -205,6 +205,233 @@ pub struct EndpointConfig {
     pub name: String,
     /// `http://…`, `https://…` or `tcp://host:port`.
     pub url: String,
+    /// Related endpoints share a group (a service, a region).
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default = "default_probe_interval", with = "humantime_serde")]
+    pub interval: Duration,
+    #[serde(default = "default_probe_timeout", with = "humantime_serde")]
+    pub timeout: Duration,
+    /// An answer slower than this is degraded.
+    #[serde(default = "default_slow_after", with = "humantime_serde")]
+    pub slow_after: Duration,
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// Request headers; a value `env:NAME` is read from the environment and never shown.
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Codes (`204`) or ranges (`"200-299"`); 200–399 when empty.
+    #[serde(default)]
+    pub expect_status: Vec<StatusSpec>,
+    #[serde(default)]
+    pub body_contains: Option<String>,
+    #[serde(default)]
+    pub body_regex: Option<String>,
+    /// A JSON pointer and the value it must equal.
+    #[serde(default)]
+    pub json: Option<JsonAssertion>,
+    #[serde(default)]
+    pub follow_redirects: bool,
+    /// Accept any certificate (marked on screen).
+    #[serde(default)]
+    pub insecure_tls: bool,
+    /// A PEM file of CA certificates trusted besides the system's.
+    #[serde(default)]
+    pub ca_file: Option<std::path::PathBuf>,
+}
+
+/// One accepted status: a code, or a range `"200-299"`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum StatusSpec {
+    Code(i64),
+    Range(String),
+}
+
+impl StatusSpec {
+    /// The codes it accepts, or why it is not a status.
+    pub fn range(&self) -> Result<std::ops::RangeInclusive<u16>, String> {
+        let code = |n: i64| {
+            u16::try_from(n)
+                .ok()
+                .filter(|c| (100..=599).contains(c))
+                .ok_or_else(|| format!("{n} is not an HTTP status (100-599)"))
+        };
+        match self {
+            StatusSpec::Code(n) => code(*n).map(|c| c..=c),
+            StatusSpec::Range(text) => {
+                let parse = |part: &str| {
+                    part.trim()
+                        .parse::<i64>()
+                        .map_err(|_| {
+                            format!("{text:?} is not a status or a range like \"200-299\"")
+                        })
+                        .and_then(code)
+                };
+                match text.split_once('-') {
+                    Some((low, high)) => {
+                        let (low, high) = (parse(low)?, parse(high)?);
+                        if low > high {
+                            return Err(format!("{text:?} is an empty range"));
+                        }
+                        Ok(low..=high)
+                    }
+                    None => parse(text).map(|c| c..=c),
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonAssertion {
+    /// A JSON pointer (RFC 6901), e.g. `/status`.
+    pub pointer: String,
+    pub equals: toml::Value,
+}
+
+fn default_probe_interval() -> Duration {
+    Duration::from_secs(10)
+}
+
+fn default_probe_timeout() -> Duration {
+    Duration::from_secs(3)
+}
+
+fn default_slow_after() -> Duration {
+    Duration::from_secs(2)
+}
+
+fn default_method() -> String {
+    "GET".into()
+}
+
+impl EndpointConfig {
+    /// The statuses counted as up.
+    pub fn expected_statuses(&self) -> Vec<std::ops::RangeInclusive<u16>> {
+        if self.expect_status.is_empty() {
+            return vec![200..=399];
+        }
+        self.expect_status
+            .iter()
+            .filter_map(|s| s.range().ok())
+            .collect()
+    }
+
+    /// The first thing wrong with this probe, as (key, message).
+    fn problem(&self) -> Option<(&'static str, String)> {
+        let url = &self.url;
+        let Some(scheme) = ["http://", "https://", "tcp://"]
+            .into_iter()
+            .find(|s| url.starts_with(s))
+        else {
+            return Some((
+                "url",
+                format!("{url:?} is not a probe address: expected http://, https:// or tcp://"),
+            ));
+        };
+        let parsed = match url::Url::parse(url) {
+            Ok(parsed) => parsed,
+            Err(error) => return Some(("url", format!("{url:?} is not a URL: {error}"))),
+        };
+        if parsed.host_str().is_none_or(str::is_empty) {
+            return Some(("url", format!("{url:?} names no host")));
+        }
+        if scheme == "tcp://" {
+            if parsed.port().is_none() {
+                return Some(("url", format!("{url:?} needs a port: tcp://host:port")));
+            }
+            if let Some(key) = self.http_only_key() {
+                return Some((
+                    key,
+                    format!("`{key}` only applies to http:// and https:// probes"),
+                ));
+            }
+        }
+        if self.interval < Duration::from_secs(1) {
+            return Some(("interval", "must be at least 1s".into()));
+        }
+        if self.timeout.is_zero() || self.timeout > self.interval {
+            return Some((
+                "timeout",
+                format!(
+                    "must be more than 0 and at most the interval ({})",
+                    humantime::format_duration(self.interval)
+                ),
+            ));
+        }
+        if hyper::Method::from_bytes(self.method.as_bytes()).is_err() {
+            return Some(("method", format!("{:?} is not an HTTP method", self.method)));
+        }
+        for (name, value) in &self.headers {
+            if hyper::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                return Some(("headers", format!("{name:?} is not a header name")));
+            }
+            if let Some(var) = value.strip_prefix("env:")
+                && (var.is_empty() || var.contains('='))
+            {
+                return Some((
+                    "headers",
+                    format!("header {name}: {var:?} is not a variable name"),
+                ));
+            }
+        }
+        if let Some(error) = self.expect_status.iter().find_map(|s| s.range().err()) {
+            return Some(("expect_status", error));
+        }
+        let assertions = [
+            self.body_contains.is_some(),
+            self.body_regex.is_some(),
+            self.json.is_some(),
+        ];
+        if assertions.iter().filter(|a| **a).count() > 1 {
+            let second = ["body_contains", "body_regex", "json"]
+                .into_iter()
+                .zip(assertions)
+                .filter_map(|(key, set)| set.then_some(key))
+                .nth(1)
+                .unwrap_or("json");
+            return Some((
+                second,
+                "at most one of body_contains, body_regex and json per endpoint".into(),
+            ));
+        }
+        if let Some(pattern) = &self.body_regex
+            && let Err(error) = regex::Regex::new(pattern)
+        {
+            return Some(("body_regex", format!("not a regular expression: {error}")));
+        }
+        if let Some(json) = &self.json
+            && !(json.pointer.is_empty() || json.pointer.starts_with('/'))
+        {
+            return Some((
+                "json",
+                format!("{:?} is not a JSON pointer: it starts with /", json.pointer),
+            ));
+        }
+        if let Some(path) = &self.ca_file
+            && let Err(error) = std::fs::metadata(path)
+        {
+            return Some(("ca_file", format!("{}: {error}", path.display())));
+        }
+        None
+    }
+
+    fn http_only_key(&self) -> Option<&'static str> {
+        [
+            ("headers", !self.headers.is_empty()),
+            ("expect_status", !self.expect_status.is_empty()),
+            ("body_contains", self.body_contains.is_some()),
+            ("body_regex", self.body_regex.is_some()),
+            ("json", self.json.is_some()),
+            ("follow_redirects", self.follow_redirects),
+            ("insecure_tls", self.insecure_tls),
+            ("ca_file", self.ca_file.is_some()),
+        ]
+        .into_iter()
+        .find_map(|(key, set)| set.then_some(key))
+    }
 }
 
 pub use crate::model::databases::DatabaseKind;
@@ -522,19 +749,8 @@ impl Config {
             }
         }
         for (entry, endpoint) in self.endpoint.iter().enumerate() {
-            if !["http://", "https://", "tcp://"]
-                .iter()
-                .any(|s| endpoint.url.starts_with(s))
-            {
-                return at_entry(
-                    "endpoint",
-                    entry,
-                    "url",
-                    format!(
-                        "{:?} is not a probe address: expected http://, https:// or tcp://",
-                        endpoint.url
-                    ),
-                );
+            if let Some((key, message)) = endpoint.problem() {
+                return at_entry("endpoint", entry, key, message);
             }
         }
         let known = crate::alerts::published_series();
@@ -760,6 +976,66 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_else(|| panic!("{text:?} should fail"))
+    }
+
+    #[test]
+    fn endpoint_values_are_checked_with_their_place() {
+        let entry =
+            |extra: &str| format!("[[endpoint]]\nname = \"web\"\nurl = \"http://web\"\n{extra}\n");
+        for (extra, expected) in [
+            (
+                "expect_status = [700]",
+                "c.toml:4:1: key `endpoint.expect_status`: 700 is not an HTTP status",
+            ),
+            (
+                "expect_status = [\"300-200\"]",
+                "c.toml:4:1: key `endpoint.expect_status`: \"300-200\" is an empty range",
+            ),
+            (
+                "body_regex = \"(\"",
+                "c.toml:4:1: key `endpoint.body_regex`: not a regular expression",
+            ),
+            (
+                "json = { pointer = \"status\", equals = 1 }",
+                "c.toml:4:1: key `endpoint.json`: \"status\" is not a JSON pointer",
+            ),
+            (
+                "timeout = \"20s\"",
+                "c.toml:4:1: key `endpoint.timeout`: must be more than 0 and at most the interval (10s)",
+            ),
+            ("method = \"GE T\"", "c.toml:4:1: key `endpoint.method`"),
+            (
+                "headers = { \"X Bad\" = \"1\" }",
+                "c.toml:4:1: key `endpoint.headers`",
+            ),
+            (
+                "ca_file = \"/nonexistent/ca.pem\"",
+                "c.toml:4:1: key `endpoint.ca_file`: /nonexistent/ca.pem",
+            ),
+            ("interval = \"10\"", "c.toml:4:12: key `endpoint.interval`"),
+        ] {
+            let error = error_of(&entry(extra));
+            assert!(error.starts_with(expected), "{extra}: {error}");
+        }
+        let error = error_of("[[endpoint]]\nname = \"db\"\nurl = \"tcp://db\"\n");
+        assert!(error.contains("needs a port: tcp://host:port"), "{error}");
+        let error = error_of(
+            "[[endpoint]]\nname = \"db\"\nurl = \"tcp://db:5432\"\nbody_contains = \"x\"\n",
+        );
+        assert!(
+            error.starts_with(
+                "c.toml:4:1: key `endpoint.body_contains`: `body_contains` only applies"
+            ),
+            "{error}"
+        );
+        let error = error_of(&entry("body_contains = \"a\"\nbody_regex = \"b\""));
+        assert!(
+            error.starts_with("c.toml:5:1: key `endpoint.body_regex`: at most one of"),
+            "{error}"
+        );
+        let config = Config::parse("c.toml", &entry("expect_status = [204, \"300-399\"]\nheaders = { Authorization = \"env:API_TOKEN\" }"))
+            .map_err(|e| e.to_string());
+        assert!(config.is_ok(), "{config:?}");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use super::Effect;
 use super::container::Containers;
 use super::database::Databases;
+use crate::collect::endpoints::ProbeTriggers;
 use crate::command::{CommandError, CommandOutcome, OperatorCommand, container_target};
 use crate::config::DatabaseConfig;
 use crate::msg::Msg;
@@ -28,6 +29,7 @@ pub struct Executor {
     alerts: super::alert::Saver,
     databases: Databases,
     big_keys: Arc<std::sync::Mutex<Option<tokio_util::sync::CancellationToken>>>,
+    probes: ProbeTriggers,
 }
 
 /// The audit action of showing a container's environment values.
@@ -51,6 +53,7 @@ impl Executor {
             alerts: super::alert::Saver::start(alerts_file),
             databases: Databases::default(),
             big_keys: Arc::default(),
+            probes: ProbeTriggers::default(),
         }
     }
 
@@ -87,6 +90,12 @@ impl Executor {
         }
     }
 
+    /// Where "poll now" reaches the endpoint prober.
+    pub fn with_probe_triggers(mut self, probes: ProbeTriggers) -> Self {
+        self.probes = probes;
+        self
+    }
+
     /// Starts the effect and returns at once. Following and stopping a log only start or cancel
     /// tasks, so they run here, in the order `update` emitted them; everything else runs in a task.
     pub fn spawn(&self, effect: Effect) {
@@ -98,6 +107,7 @@ impl Executor {
             Effect::SaveAlerts(kept) => self.alerts.save(kept),
             Effect::ScanBigKeys { database } => self.scan_big_keys(database),
             Effect::StopBigKeys => self.stop_big_keys(),
+            Effect::PollEndpoint { endpoint } => self.probes.poll_now(&endpoint),
             effect => {
                 let executor = self.clone();
                 tokio::spawn(async move { executor.run(effect).await });
@@ -175,7 +185,8 @@ impl Executor {
             | Effect::StopLogs
             | Effect::SaveAlerts(_)
             | Effect::ScanBigKeys { .. }
-            | Effect::StopBigKeys => self.spawn(effect),
+            | Effect::StopBigKeys
+            | Effect::PollEndpoint { .. } => self.spawn(effect),
         }
     }
 

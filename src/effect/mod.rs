@@ -38,4 +38,6 @@ pub enum Effect {
     ScanBigKeys { database: String },
     /// Stop the big-keys scan.
     StopBigKeys,
+    /// Poll an endpoint now, out of its schedule.
+    PollEndpoint { endpoint: String },
 }

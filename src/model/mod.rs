@@ -4,5 +4,6 @@
 
 pub mod containers;
 pub mod databases;
+pub mod endpoints;
 pub mod resources;
 pub mod source;

@@ -47,6 +47,11 @@ impl SourceId {
         Self::new(format!("db:{name}"), Tab::Databases)
     }
 
+    /// The endpoint prober, which polls every `[[endpoint]]`.
+    pub fn endpoints() -> Self {
+        Self::new("endpoints", Tab::Endpoints)
+    }
+
     /// A Docker engine, by its configured name.
     pub fn docker(engine: &str) -> Self {
         Self::new(format!("docker:{engine}"), Tab::Containers)

@@ -17,6 +17,7 @@ use crate::tab::Tab;
 use crate::tabs::alerts::state::AlertsState;
 use crate::tabs::containers::state::{ContainersState, EngineState};
 use crate::tabs::databases::state::DatabasesState;
+use crate::tabs::endpoints::state::EndpointsState;
 use crate::tabs::resources::state::ResourcesState;
 use source::SourceHealth;
 
@@ -98,14 +99,6 @@ pub struct WatchState {
     pub next_at: DateTime<Utc>,
 }
 
-/// How many sources of each later tab are configured, for the tabs' empty states.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ConfiguredSources {
-    pub endpoints: usize,
-    pub databases: usize,
-    pub rules: usize,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppState {
     pub mode: Mode,
@@ -124,6 +117,7 @@ pub struct AppState {
     /// Who is at the keyboard, as acknowledgements and silences name them.
     pub operator: String,
     pub databases: DatabasesState,
+    pub endpoints: EndpointsState,
     /// Lines a container log view starts with, and keeps at most.
     pub log_tail: usize,
     pub log_buffer: usize,
@@ -131,7 +125,6 @@ pub struct AppState {
     /// The firing alerts, worst first: the tab markers, the header, `--watch` and `check` read
     /// these (see `tabs::alerts::judge`).
     pub findings: Vec<Finding>,
-    pub configured: ConfiguredSources,
     pub watch: Option<WatchState>,
     pub refresh: Duration,
     pub should_quit: bool,
@@ -189,6 +182,9 @@ impl AppState {
                         .iter()
                         .map(|d| SourceHealth::new(SourceId::database(&d.name))),
                 )
+                .chain(
+                    (!config.endpoint.is_empty()).then(|| SourceHealth::new(SourceId::endpoints())),
+                )
                 .collect(),
             metrics: MetricStore::new(capacity),
             resources: ResourcesState::new(),
@@ -207,15 +203,11 @@ impl AppState {
                     .collect(),
             ),
             databases: DatabasesState::new(&config.database),
+            endpoints: EndpointsState::new(&config.endpoint),
             log_tail: config.containers.log_tail,
             log_buffer: config.containers.log_buffer,
             limits: config.resources.clone(),
             findings: Vec::new(),
-            configured: ConfiguredSources {
-                endpoints: config.endpoint.len(),
-                databases: config.database.len(),
-                rules: config.rule.len(),
-            },
             watch,
             refresh: config.refresh,
             should_quit: false,

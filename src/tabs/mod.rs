@@ -7,6 +7,7 @@
 pub mod alerts;
 pub mod containers;
 pub mod databases;
+pub mod endpoints;
 pub mod resources;
 
 use chrono::{DateTime, Utc};
@@ -25,7 +26,8 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
         Tab::Containers => containers::update::apply_action(state, action, now),
         Tab::Alerts => alerts::update::apply_action(state, action, now),
         Tab::Databases => databases::update::apply_action(state, action, now),
-        Tab::Endpoints | Tab::Runbook => Vec::new(),
+        Tab::Endpoints => endpoints::update::apply_action(state, action, now),
+        Tab::Runbook => Vec::new(),
     }
 }
 
@@ -34,7 +36,8 @@ pub fn cancel(state: &mut AppState) -> Vec<Effect> {
     match state.tab {
         Tab::Containers => containers::update::cancel(state),
         Tab::Databases => databases::update::cancel(state),
-        Tab::Resources | Tab::Alerts | Tab::Endpoints | Tab::Runbook => Vec::new(),
+        Tab::Endpoints => endpoints::update::cancel(state),
+        Tab::Resources | Tab::Alerts | Tab::Runbook => Vec::new(),
     }
 }
 
@@ -44,7 +47,8 @@ pub fn edited_filter(state: &AppState) -> Option<&str> {
         Tab::Resources => Some(&state.resources.list.filter),
         Tab::Containers => Some(containers::update::edited_filter(state)),
         Tab::Alerts => Some(&state.alerts.list.filter),
-        Tab::Databases | Tab::Endpoints | Tab::Runbook => None,
+        Tab::Endpoints => Some(&state.endpoints.list.filter),
+        Tab::Databases | Tab::Runbook => None,
     }
 }
 
@@ -62,7 +66,8 @@ pub fn apply_filter(state: &mut AppState, text: String, edit: &FilterEdit, editi
         Tab::Resources => state.resources.apply_filter(text),
         Tab::Containers => containers::update::apply_filter(state, text, edit, editing),
         Tab::Alerts => state.alerts.apply_filter(text),
-        Tab::Databases | Tab::Endpoints | Tab::Runbook => {}
+        Tab::Endpoints => state.endpoints.apply_filter(text),
+        Tab::Databases | Tab::Runbook => {}
     }
 }
 
@@ -76,6 +81,7 @@ pub fn apply_source(state: &mut AppState, update: SourceUpdate, now: DateTime<Ut
         SourceUpdate::Database { database, report } => {
             databases::update::apply_report(state, &database, report, now);
         }
+        SourceUpdate::Endpoints(report) => endpoints::update::apply_report(state, report, now),
     }
 }
 

@@ -51,6 +51,9 @@ fn render_tab(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
         Tab::Databases if !state.databases.databases.is_empty() => {
             crate::tabs::databases::view::render(buffer, area, state, ctx);
         }
-        other => placeholder::render(buffer, area, other, state, ctx),
+        Tab::Endpoints if !state.endpoints.endpoints.is_empty() => {
+            crate::tabs::endpoints::view::render(buffer, area, state, ctx);
+        }
+        other => placeholder::render(buffer, area, other, ctx),
     }
 }

@@ -1,11 +1,10 @@
-//! Tabs whose sources this version does not read yet: say so, and say what to configure.
+//! A tab with nothing to show: say what it does and what to configure.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
 
-use crate::state::AppState;
 use crate::tab::Tab;
 use crate::ui::RenderCtx;
 use crate::ui::layout::centered;
@@ -14,11 +13,9 @@ struct EmptyState {
     headline: &'static str,
     what: &'static str,
     example: &'static [&'static str],
-    configured: usize,
 }
 
-fn empty_state(tab: Tab, state: &AppState) -> EmptyState {
-    let c = state.configured;
+fn empty_state(tab: Tab) -> EmptyState {
     match tab {
         Tab::Containers => EmptyState {
             headline: "No Docker engine found.",
@@ -28,20 +25,6 @@ fn empty_state(tab: Tab, state: &AppState) -> EmptyState {
                 "name = \"local\"",
                 "host = \"unix:///var/run/docker.sock\"",
             ],
-            // With an engine configured or found, the tab shows it instead of this page.
-            configured: 0,
-        },
-        Tab::Alerts => EmptyState {
-            headline: "No alert rules are being evaluated.",
-            what: "This tab will evaluate the [[rule]] entries in your config against the metrics.",
-            example: &[
-                "[[rule]]",
-                "name = \"root disk almost full\"",
-                "expr = 'system_disk_used_percent{mount=\"/\"} > 90'",
-                "for = \"5m\"",
-                "severity = \"P1\"",
-            ],
-            configured: c.rules,
         },
         Tab::Databases => EmptyState {
             headline: "No database is being watched.",
@@ -52,40 +35,29 @@ fn empty_state(tab: Tab, state: &AppState) -> EmptyState {
                 "kind = \"postgres\"",
                 "url = \"postgres://watchdeck@127.0.0.1:5432/postgres\"",
             ],
-            configured: c.databases,
         },
         Tab::Endpoints => EmptyState {
             headline: "No endpoint is being probed.",
-            what: "This tab will probe each [[endpoint]] in your config over HTTP(S) or TCP.",
+            what: "This tab probes each [[endpoint]] in your config over HTTP(S) or TCP: whether it is up, how fast it answers, how often it fails, and when its certificate expires.",
             example: &[
                 "[[endpoint]]",
                 "name = \"api health\"",
                 "url = \"https://api.example.com/healthz\"",
+                "group = \"api\"",
             ],
-            configured: c.endpoints,
         },
-        Tab::Runbook | Tab::Resources => EmptyState {
+        // The other tabs always show themselves; Runbook is not built yet.
+        Tab::Runbook | Tab::Resources | Tab::Alerts => EmptyState {
             headline: "No runbook is loaded.",
             what: "Daily, weekly and monthly operator checklists are not supported by this version yet.",
             example: &[],
-            configured: 0,
         },
     }
 }
 
-pub fn render(buffer: &mut Buffer, area: Rect, tab: Tab, state: &AppState, ctx: &RenderCtx) {
-    let empty = empty_state(tab, state);
+pub fn render(buffer: &mut Buffer, area: Rect, tab: Tab, ctx: &RenderCtx) {
+    let empty = empty_state(tab);
     let mut lines = vec![Line::styled(empty.headline, ctx.theme.title), Line::raw("")];
-    if empty.configured > 0 {
-        lines.push(Line::styled(
-            format!(
-                "{} configured, but this version does not read this source yet.",
-                empty.configured
-            ),
-            ctx.theme.warn,
-        ));
-        lines.push(Line::raw(""));
-    }
     lines.push(Line::styled(empty.what, ctx.theme.text));
     if !empty.example.is_empty() {
         lines.push(Line::raw(""));

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::alerts::engine::{Ack, Alert, AlertKey, AlertState, Alerts, Transition};
 use crate::alerts::rule::Rule;
 use crate::command::{AlertAction, AlertCommand};
+use crate::findings::Severity;
 use crate::state::list::{ListState, SortLabel};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -137,6 +138,16 @@ impl AlertsState {
         self.alerts
             .values()
             .filter(|a| a.state == AlertState::Firing)
+    }
+
+    /// The worst firing alert, not silenced, whose label `label` is `value`: what a tab's row
+    /// about that thing shows.
+    pub fn worst_about(&self, label: &str, value: &str) -> Severity {
+        self.firing()
+            .filter(|a| a.key.label(label) == Some(value) && self.silence_of(&a.key).is_none())
+            .map(|a| a.priority.severity())
+            .max()
+            .unwrap_or(Severity::Ok)
     }
 
     /// The silence an alert is under, if any.

@@ -1,0 +1,439 @@
+//! What the Endpoints tab holds: per endpoint, its last poll, a bounded window of polls and the
+//! figures drawn from it, its state changes, and its certificate; the list's sort and filter.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::EndpointConfig;
+use crate::model::endpoints::{CertInfo, ProbeBatch, ProbeFailure, ProbeResult};
+use crate::state::list::{ListState, SortLabel};
+
+/// The window of the percentiles, availability and error rate.
+pub const WINDOW: Duration = Duration::from_secs(3600);
+/// Polls a window keeps at most, whatever the interval: bounds memory per endpoint.
+pub const MAX_WINDOW_POLLS: usize = 3600;
+/// Latencies the sparkline shows.
+pub const SPARK_POLLS: usize = 60;
+/// State changes the detail pane lists.
+pub const MAX_CHANGES: usize = 20;
+
+/// What an endpoint looks like now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointStatus {
+    /// Not polled yet.
+    Pending,
+    Up,
+    /// Up, but slower than its `slow_after`.
+    Degraded,
+    Down(ProbeFailure),
+}
+
+impl EndpointStatus {
+    /// The state in words: `up`, `slow`, `down: refused`.
+    pub fn label(&self) -> String {
+        match self {
+            EndpointStatus::Pending => "pending".into(),
+            EndpointStatus::Up => "up".into(),
+            EndpointStatus::Degraded => "slow".into(),
+            EndpointStatus::Down(failure) => format!("down: {}", failure.short()),
+        }
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            EndpointStatus::Down(_) => 0,
+            EndpointStatus::Degraded => 1,
+            EndpointStatus::Pending => 2,
+            EndpointStatus::Up => 3,
+        }
+    }
+}
+
+/// One poll in the window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PollSample {
+    pub at: DateTime<Utc>,
+    pub latency_seconds: f64,
+    pub up: bool,
+}
+
+/// The polls of the last [`WINDOW`], at most [`MAX_WINDOW_POLLS`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeWindow {
+    pub span: chrono::Duration,
+    pub polls: VecDeque<PollSample>,
+}
+
+/// What the window says.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct WindowStats {
+    pub polls: usize,
+    /// Latency percentiles of the polls that were answered, in seconds.
+    pub p50: Option<f64>,
+    pub p90: Option<f64>,
+    pub p99: Option<f64>,
+    /// The share of the window's time the endpoint was up, each poll standing for the time until
+    /// the next one (the last for one interval), in percent.
+    pub availability_percent: Option<f64>,
+    /// The share of polls that failed, in percent.
+    pub error_rate_percent: Option<f64>,
+}
+
+impl ProbeWindow {
+    pub fn new(span: Duration) -> Self {
+        Self {
+            span: chrono::Duration::from_std(span).unwrap_or(chrono::Duration::hours(1)),
+            polls: VecDeque::new(),
+        }
+    }
+
+    /// Adds a poll and forgets those older than the window.
+    pub fn push(&mut self, sample: PollSample) {
+        self.polls.push_back(sample);
+        while self
+            .polls
+            .front()
+            .is_some_and(|p| p.at < sample.at - self.span)
+            || self.polls.len() > MAX_WINDOW_POLLS
+        {
+            self.polls.pop_front();
+        }
+    }
+
+    pub fn stats(&self, interval: Duration) -> WindowStats {
+        let polls = self.polls.len();
+        if polls == 0 {
+            return WindowStats::default();
+        }
+        let mut latencies: Vec<f64> = self
+            .polls
+            .iter()
+            .filter(|p| p.up)
+            .map(|p| p.latency_seconds)
+            .collect();
+        latencies.sort_by(f64::total_cmp);
+        let failed = self.polls.iter().filter(|p| !p.up).count();
+        let interval = interval.as_secs_f64();
+        let (mut up_time, mut total_time) = (0.0, 0.0);
+        for (index, poll) in self.polls.iter().enumerate() {
+            let until_next = self.polls.get(index + 1).map_or(interval, |next| {
+                ((next.at - poll.at).num_milliseconds() as f64 / 1000.0).clamp(0.0, interval)
+            });
+            total_time += until_next;
+            if poll.up {
+                up_time += until_next;
+            }
+        }
+        WindowStats {
+            polls,
+            p50: percentile(&latencies, 0.50),
+            p90: percentile(&latencies, 0.90),
+            p99: percentile(&latencies, 0.99),
+            availability_percent: (total_time > 0.0).then(|| up_time / total_time * 100.0),
+            error_rate_percent: Some(failed as f64 / polls as f64 * 100.0),
+        }
+    }
+}
+
+/// The nearest-rank percentile `q` (0..=1) of sorted values.
+pub fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted.get(rank.clamp(1, sorted.len()) - 1).copied()
+}
+
+/// A change of state, for the detail pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateChange {
+    pub at: DateTime<Utc>,
+    pub to: String,
+}
+
+/// One endpoint and what its polls said.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndpointEntry {
+    pub name: String,
+    pub group: Option<String>,
+    /// The URL as shown: any password in it hidden.
+    pub target: String,
+    pub insecure_tls: bool,
+    pub interval: Duration,
+    pub slow_after: Duration,
+    pub status: EndpointStatus,
+    pub last: Option<ProbeResult>,
+    /// When the current run of failures started.
+    pub down_since: Option<DateTime<Utc>>,
+    pub consecutive_failures: u32,
+    pub window: ProbeWindow,
+    pub stats: WindowStats,
+    pub recent_latencies: VecDeque<f64>,
+    pub cert: Option<CertInfo>,
+    pub changes: VecDeque<StateChange>,
+}
+
+impl EndpointEntry {
+    pub fn new(config: &EndpointConfig, window: Duration) -> Self {
+        Self {
+            name: config.name.clone(),
+            group: config.group.clone(),
+            target: crate::redact::redact_secrets(&config.url).into_owned(),
+            insecure_tls: config.insecure_tls,
+            interval: config.interval,
+            slow_after: config.slow_after,
+            status: EndpointStatus::Pending,
+            last: None,
+            down_since: None,
+            consecutive_failures: 0,
+            window: ProbeWindow::new(window),
+            stats: WindowStats::default(),
+            recent_latencies: VecDeque::new(),
+            cert: None,
+            changes: VecDeque::new(),
+        }
+    }
+
+    /// Folds one poll in.
+    pub fn apply_result(&mut self, result: ProbeResult) {
+        let latency = result.latency.as_secs_f64();
+        let status = match &result.failure {
+            Some(failure) => EndpointStatus::Down(failure.clone()),
+            None if result.latency > self.slow_after => EndpointStatus::Degraded,
+            None => EndpointStatus::Up,
+        };
+        if result.is_up() {
+            self.consecutive_failures = 0;
+            self.down_since = None;
+        } else {
+            self.consecutive_failures += 1;
+            self.down_since.get_or_insert(result.started);
+        }
+        if status.label() != self.status.label() {
+            self.changes.push_front(StateChange {
+                at: result.started,
+                to: status.label(),
+            });
+            self.changes.truncate(MAX_CHANGES);
+        }
+        self.status = status;
+        self.window.push(PollSample {
+            at: result.started,
+            latency_seconds: latency,
+            up: result.is_up(),
+        });
+        self.stats = self.window.stats(self.interval);
+        if result.is_up() {
+            self.recent_latencies.push_back(latency);
+            if self.recent_latencies.len() > SPARK_POLLS {
+                self.recent_latencies.pop_front();
+            }
+        }
+        if let Some(cert) = &result.cert {
+            self.cert = Some(cert.clone());
+        }
+        self.last = Some(result);
+    }
+}
+
+/// The list's columns that sort.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EndpointSort {
+    #[default]
+    Name,
+    State,
+    Latency,
+    ErrorRate,
+    Cert,
+}
+
+impl SortLabel for EndpointSort {
+    fn label(&self) -> &'static str {
+        match self {
+            EndpointSort::Name => "name",
+            EndpointSort::State => "state",
+            EndpointSort::Latency => "p90",
+            EndpointSort::ErrorRate => "errors",
+            EndpointSort::Cert => "cert",
+        }
+    }
+}
+
+impl EndpointSort {
+    fn next(self) -> Self {
+        match self {
+            EndpointSort::Name => EndpointSort::State,
+            EndpointSort::State => EndpointSort::Latency,
+            EndpointSort::Latency => EndpointSort::ErrorRate,
+            EndpointSort::ErrorRate => EndpointSort::Cert,
+            EndpointSort::Cert => EndpointSort::Name,
+        }
+    }
+
+    /// Worst first where there is a worst: slowest, most errors.
+    fn natural_descending(self) -> bool {
+        matches!(self, EndpointSort::Latency | EndpointSort::ErrorRate)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndpointsState {
+    pub endpoints: Vec<EndpointEntry>,
+    /// Rows are endpoint names.
+    pub list: ListState<EndpointSort, String>,
+    /// Rows of a group stay together under its title.
+    pub grouped: bool,
+    pub show_detail: bool,
+    pub detail_scroll: u16,
+    /// The time of the last batch: what the findings judge against.
+    pub as_of: Option<DateTime<Utc>>,
+}
+
+impl EndpointsState {
+    pub fn new(configs: &[EndpointConfig]) -> Self {
+        let mut state = Self {
+            endpoints: configs
+                .iter()
+                .map(|c| EndpointEntry::new(c, WINDOW))
+                .collect(),
+            list: ListState::default(),
+            grouped: configs.iter().any(|c| c.group.is_some()),
+            show_detail: false,
+            detail_scroll: 0,
+            as_of: None,
+        };
+        state.refresh_rows();
+        state
+    }
+
+    pub fn entry(&self, name: &str) -> Option<&EndpointEntry> {
+        self.endpoints.iter().find(|e| e.name == name)
+    }
+
+    pub fn selected(&self) -> Option<&EndpointEntry> {
+        self.list
+            .selected
+            .as_deref()
+            .and_then(|name| self.entry(name))
+    }
+
+    /// The entries shown, in order.
+    pub fn visible(&self) -> impl Iterator<Item = &EndpointEntry> {
+        self.list.rows.iter().filter_map(|name| self.entry(name))
+    }
+
+    /// Folds a batch of polls in; returns the names of the endpoints it touched.
+    pub fn apply_batch(&mut self, batch: ProbeBatch, at: DateTime<Utc>) -> Vec<String> {
+        let mut touched = Vec::new();
+        for result in batch.results {
+            if let Some(entry) = self
+                .endpoints
+                .iter_mut()
+                .find(|e| e.name == result.endpoint)
+            {
+                touched.push(entry.name.clone());
+                entry.apply_result(result);
+            }
+        }
+        self.as_of = Some(at);
+        if !touched.is_empty() {
+            self.refresh_rows();
+        }
+        touched
+    }
+
+    pub fn apply_next_sort(&mut self) {
+        self.list.sort = self.list.sort.next();
+        self.list.descending = self.list.sort.natural_descending();
+        self.refresh_rows();
+    }
+
+    pub fn apply_reverse(&mut self) {
+        self.list.descending = !self.list.descending;
+        self.refresh_rows();
+    }
+
+    pub fn apply_toggle_groups(&mut self) {
+        self.grouped = !self.grouped;
+        self.refresh_rows();
+    }
+
+    pub fn apply_filter(&mut self, filter: String) {
+        self.list.filter = filter;
+        self.refresh_rows();
+    }
+
+    pub fn apply_toggle_detail(&mut self) {
+        self.show_detail = !self.show_detail;
+        self.detail_scroll = 0;
+    }
+
+    pub fn apply_detail_scroll(&mut self, delta: i16) {
+        self.detail_scroll = self.detail_scroll.saturating_add_signed(delta);
+    }
+
+    pub fn apply_move(&mut self, delta: isize) {
+        self.list.apply_move(delta);
+        self.detail_scroll = 0;
+    }
+
+    pub fn apply_select_edge(&mut self, last: bool) {
+        self.list.apply_select_edge(last);
+        self.detail_scroll = 0;
+    }
+
+    fn refresh_rows(&mut self) {
+        let needle = self.list.filter.to_lowercase();
+        let mut shown: Vec<&EndpointEntry> = self
+            .endpoints
+            .iter()
+            .filter(|e| {
+                needle.is_empty()
+                    || e.name.to_lowercase().contains(&needle)
+                    || e.target.to_lowercase().contains(&needle)
+                    || e.group
+                        .as_deref()
+                        .is_some_and(|g| g.to_lowercase().contains(&needle))
+                    || e.status.label().contains(&needle)
+            })
+            .collect();
+        let (sort, descending, grouped) = (self.list.sort, self.list.descending, self.grouped);
+        shown.sort_by(|a, b| {
+            let by_group = if grouped {
+                (a.group.is_none(), a.group.as_deref())
+                    .cmp(&(b.group.is_none(), b.group.as_deref()))
+            } else {
+                std::cmp::Ordering::Equal
+            };
+            let by_column = match sort {
+                EndpointSort::Name => std::cmp::Ordering::Equal,
+                EndpointSort::State => a.status.rank().cmp(&b.status.rank()),
+                EndpointSort::Latency => a
+                    .stats
+                    .p90
+                    .unwrap_or(-1.0)
+                    .total_cmp(&b.stats.p90.unwrap_or(-1.0)),
+                EndpointSort::ErrorRate => a
+                    .stats
+                    .error_rate_percent
+                    .unwrap_or(-1.0)
+                    .total_cmp(&b.stats.error_rate_percent.unwrap_or(-1.0)),
+                EndpointSort::Cert => a
+                    .cert
+                    .as_ref()
+                    .map(|c| c.not_after)
+                    .cmp(&b.cert.as_ref().map(|c| c.not_after)),
+            };
+            let by_column = if descending {
+                by_column.reverse()
+            } else {
+                by_column
+            };
+            by_group.then(by_column).then_with(|| a.name.cmp(&b.name))
+        });
+        let rows = shown.into_iter().map(|e| e.name.clone()).collect();
+        self.list.set_rows(rows);
+    }
+}

@@ -1,0 +1,447 @@
+//! The Endpoints tab: one row per endpoint (state, last status and latency, percentiles,
+//! availability, error rate, failures in a row, certificate days, a latency sparkline), grouped
+//! by `group`, and a detail pane with the last error, the answer, a latency histogram and the
+//! state changes.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, BorderType, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
+};
+
+use crate::findings::Severity;
+use crate::state::AppState;
+use crate::tabs::endpoints::state::{EndpointEntry, EndpointSort, EndpointStatus};
+use crate::ui::format::truncate;
+use crate::ui::{RenderCtx, list};
+
+const SPARK: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+/// Upper bounds of the histogram's buckets, in seconds; the last bucket is everything slower.
+const BUCKETS: [f64; 7] = [0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0];
+
+pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+    let endpoints = &state.endpoints;
+    match endpoints.selected().filter(|_| endpoints.show_detail) {
+        Some(entry) => {
+            let detail_height = (area.height * 55 / 100)
+                .max(8)
+                .min(area.height.saturating_sub(5));
+            let [list_area, detail] =
+                Layout::vertical([Constraint::Min(5), Constraint::Length(detail_height)])
+                    .areas(area);
+            render_list(buffer, list_area, state, ctx);
+            render_detail(buffer, detail, entry, endpoints.detail_scroll, ctx);
+        }
+        None => render_list(buffer, area, state, ctx),
+    }
+}
+
+/// `12ms`, `1.24s`.
+pub fn latency(seconds: f64) -> String {
+    if seconds < 1.0 {
+        format!("{:.0}ms", seconds * 1000.0)
+    } else {
+        format!("{seconds:.2}s")
+    }
+}
+
+fn optional_latency(seconds: Option<f64>) -> String {
+    seconds.map_or("-".into(), latency)
+}
+
+fn percent(value: Option<f64>) -> String {
+    value.map_or("-".into(), |v| format!("{v:.1}%"))
+}
+
+fn sparkline(values: impl Iterator<Item = f64> + Clone, width: usize) -> String {
+    let max = values.clone().fold(0.0, f64::max);
+    let count = values.clone().count();
+    values
+        .skip(count.saturating_sub(width))
+        .map(|v| {
+            let level = if max > 0.0 { v / max * 7.0 } else { 0.0 };
+            SPARK[(level.round() as usize).min(7)]
+        })
+        .collect()
+}
+
+fn status_span(status: &EndpointStatus, ctx: &RenderCtx) -> Span<'static> {
+    let (mark, style) = match status {
+        EndpointStatus::Up => ("✔", ctx.theme.ok),
+        EndpointStatus::Degraded => ("▲", ctx.theme.warn),
+        EndpointStatus::Down(_) => ("✖", ctx.theme.crit),
+        EndpointStatus::Pending => ("…", ctx.theme.muted),
+    };
+    Span::styled(format!("{mark} {}", status.label()), style)
+}
+
+fn severity_style(severity: Severity, ctx: &RenderCtx) -> Style {
+    match severity {
+        Severity::Critical => ctx.theme.crit,
+        Severity::Warning => ctx.theme.warn,
+        Severity::Ok => ctx.theme.text,
+    }
+}
+
+fn cert_cell(entry: &EndpointEntry, ctx: &RenderCtx) -> String {
+    match &entry.cert {
+        Some(cert) => {
+            let days = cert.days_left(ctx.now);
+            if days < 0 {
+                "expired".into()
+            } else {
+                format!("{days}d")
+            }
+        }
+        None => "-".into(),
+    }
+}
+
+/// A line of the list: a group's title, or an endpoint.
+enum ListLine<'a> {
+    Group { name: Option<&'a str>, count: usize },
+    Entry(&'a EndpointEntry),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Column {
+    State,
+    Name,
+    Code,
+    Last,
+    P50,
+    P90,
+    P99,
+    Availability,
+    Errors,
+    Failures,
+    Cert,
+    Spark,
+}
+
+fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+    let endpoints = &state.endpoints;
+    let wide = area.width >= 120;
+    let heading = list::heading("Endpoints", &endpoints.list, endpoints.endpoints.len(), ctx);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(ctx.theme.border)
+        .title(heading);
+    let state_width = endpoints
+        .visible()
+        .map(|e| e.status.label().chars().count() + 2)
+        .fold(8, usize::max) as u16;
+    let mut columns: Vec<(Column, &str, Constraint)> = vec![
+        (Column::State, "STATE", Constraint::Length(state_width)),
+        (Column::Name, "NAME", Constraint::Fill(1)),
+        (Column::Code, "CODE", Constraint::Length(4)),
+        (Column::Last, "LAST", Constraint::Length(6)),
+    ];
+    if wide {
+        columns.push((Column::P50, "P50", Constraint::Length(6)));
+    }
+    columns.push((Column::P90, "P90", Constraint::Length(6)));
+    if wide {
+        columns.push((Column::P99, "P99", Constraint::Length(6)));
+    }
+    columns.extend([
+        (Column::Availability, "AVAIL", Constraint::Length(6)),
+        (Column::Errors, "ERR%", Constraint::Length(6)),
+        (
+            Column::Failures,
+            if wide { "FAILS" } else { "FL" },
+            Constraint::Length(if wide { 5 } else { 2 }),
+        ),
+        (Column::Cert, "CERT", Constraint::Length(7)),
+    ]);
+    if wide {
+        columns.push((Column::Spark, "LATENCY", Constraint::Length(30)));
+    }
+    let sorted = match endpoints.list.sort {
+        EndpointSort::Name => Column::Name,
+        EndpointSort::State => Column::State,
+        EndpointSort::Latency => Column::P90,
+        EndpointSort::ErrorRate => Column::Errors,
+        EndpointSort::Cert => Column::Cert,
+    };
+    let header = Row::new(columns.iter().map(|(column, title, _)| {
+        let style = if *column == sorted {
+            ctx.theme.table_header.patch(ctx.theme.accent)
+        } else {
+            ctx.theme.table_header
+        };
+        Cell::from(Span::styled(*title, style))
+    }));
+    // Group titles and endpoints in order; only the page shown is built into table rows, so 500
+    // endpoints cost what a screenful does.
+    let mut lines: Vec<ListLine> = Vec::new();
+    let mut selected_line = None;
+    let selected_index = endpoints.list.selected_index();
+    for (index, entry) in endpoints.visible().enumerate() {
+        let group = entry.group.as_deref();
+        if endpoints.grouped {
+            match lines.iter_mut().rev().find_map(|line| match line {
+                ListLine::Group { name, count } => Some((name, count)),
+                ListLine::Entry(_) => None,
+            }) {
+                Some((name, count)) if *name == group => *count += 1,
+                _ => lines.push(ListLine::Group {
+                    name: group,
+                    count: 1,
+                }),
+            }
+        }
+        if Some(index) == selected_index {
+            selected_line = Some(lines.len());
+        }
+        lines.push(ListLine::Entry(entry));
+    }
+    let page = (area.height.saturating_sub(3) as usize).max(1);
+    let offset = selected_line.map_or(0, |s| (s + 1).saturating_sub(page));
+    let rows = lines.iter().skip(offset).take(page).map(|line| match line {
+        ListLine::Group { name, count } => {
+            let title = format!("▾ {} ({count})", name.unwrap_or("(no group)"));
+            Row::new([Cell::from(Span::styled(title, ctx.theme.title))])
+        }
+        ListLine::Entry(entry) => {
+            let severity = state.alerts.worst_about("endpoint", &entry.name);
+            row(entry, &columns, severity_style(severity, ctx), ctx)
+        }
+    });
+    let widths: Vec<Constraint> = columns.iter().map(|(_, _, width)| *width).collect();
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .row_highlight_style(ctx.theme.selected)
+        .column_spacing(1);
+    let mut table_state = TableState::default().with_selected(selected_line.map(|s| s - offset));
+    StatefulWidget::render(table, area, buffer, &mut table_state);
+    if endpoints.list.is_empty() {
+        list::render_empty_note(buffer, area, "no endpoint matches the filter", ctx);
+    }
+}
+
+fn row<'a>(
+    entry: &EndpointEntry,
+    columns: &[(Column, &str, Constraint)],
+    style: Style,
+    ctx: &RenderCtx,
+) -> Row<'a> {
+    let last = entry.last.as_ref();
+    let cells = columns.iter().map(|(column, _, _)| match column {
+        Column::State => Cell::from(status_span(&entry.status, ctx)),
+        Column::Name => {
+            let mut spans = vec![Span::raw(entry.name.clone())];
+            if entry.insecure_tls {
+                spans.push(Span::styled(" ⚠ insecure", ctx.theme.warn));
+            }
+            Cell::from(Line::from(spans))
+        }
+        Column::Code => Cell::from(
+            last.and_then(|l| l.status)
+                .map_or("-".into(), |code| code.to_string()),
+        ),
+        Column::Last => Cell::from(last.map_or("-".into(), |l| latency(l.latency.as_secs_f64()))),
+        Column::P50 => Cell::from(optional_latency(entry.stats.p50)),
+        Column::P90 => Cell::from(optional_latency(entry.stats.p90)),
+        Column::P99 => Cell::from(optional_latency(entry.stats.p99)),
+        Column::Availability => Cell::from(percent(entry.stats.availability_percent)),
+        Column::Errors => Cell::from(percent(entry.stats.error_rate_percent)),
+        Column::Failures => Cell::from(entry.consecutive_failures.to_string()),
+        Column::Cert => Cell::from(cert_cell(entry, ctx)),
+        Column::Spark => Cell::from(Span::styled(
+            sparkline(entry.recent_latencies.iter().copied(), 30),
+            ctx.theme.graph_rx,
+        )),
+    });
+    Row::new(cells).style(style)
+}
+
+fn render_detail(
+    buffer: &mut Buffer,
+    area: Rect,
+    entry: &EndpointEntry,
+    scroll: u16,
+    ctx: &RenderCtx,
+) {
+    let title = Line::from(vec![
+        Span::styled(format!(" {} ", entry.name), ctx.theme.title),
+        Span::styled(format!("{} ", entry.target), ctx.theme.muted),
+    ]);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(ctx.theme.border)
+        .title(title);
+    let inner = block.inner(area);
+    block.render(area, buffer);
+    let (summary, answer) = (summary_lines(entry, ctx), answer_lines(entry, ctx));
+    if inner.width >= 120 {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .spacing(1)
+                .areas(inner);
+        paragraph(summary, scroll).render(left, buffer);
+        paragraph(answer, scroll).render(right, buffer);
+    } else {
+        let mut lines = summary;
+        lines.push(Line::raw(""));
+        lines.extend(answer);
+        paragraph(lines, scroll).render(inner, buffer);
+    }
+}
+
+fn paragraph(lines: Vec<Line<'static>>, scroll: u16) -> Paragraph<'static> {
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .scroll((scroll, 0))
+}
+
+fn summary_lines(entry: &EndpointEntry, ctx: &RenderCtx) -> Vec<Line<'static>> {
+    let label = |text: &'static str| Span::styled(format!("{text:<10}"), ctx.theme.muted);
+    let local = |at: chrono::DateTime<chrono::Utc>| {
+        at.with_timezone(&ctx.offset).format("%H:%M:%S").to_string()
+    };
+    let mut lines = vec![Line::from(vec![
+        label("state"),
+        status_span(&entry.status, ctx),
+        Span::styled(
+            format!(
+                "  every {} · {} failed in a row",
+                humantime::format_duration(entry.interval),
+                entry.consecutive_failures
+            ),
+            ctx.theme.muted,
+        ),
+    ])];
+    if let Some(group) = &entry.group {
+        lines.push(Line::from(vec![label("group"), Span::raw(group.clone())]));
+    }
+    if entry.insecure_tls {
+        lines.push(Line::from(vec![
+            label("tls"),
+            Span::styled(
+                "insecure_tls: the certificate is not verified",
+                ctx.theme.warn,
+            ),
+        ]));
+    }
+    if let Some(last) = &entry.last {
+        let code = last
+            .status
+            .map_or("no answer".into(), |c| format!("status {c}"));
+        lines.push(Line::from(vec![
+            label("last poll"),
+            Span::raw(format!(
+                "{} · {code} · {}",
+                local(last.started),
+                latency(last.latency.as_secs_f64())
+            )),
+        ]));
+        if let Some(failure) = &last.failure {
+            lines.push(Line::from(vec![
+                label("error"),
+                Span::styled(failure.full(), ctx.theme.crit),
+            ]));
+        }
+    }
+    if let Some(cert) = &entry.cert {
+        let days = cert.days_left(ctx.now);
+        let left = if days < 0 {
+            format!("expired {} days ago", -days)
+        } else {
+            format!("{days} days left")
+        };
+        lines.push(Line::from(vec![
+            label("cert"),
+            Span::raw(format!(
+                "{} · {left}",
+                cert.not_after.format("%Y-%m-%d %H:%M UTC")
+            )),
+        ]));
+        lines.push(Line::from(vec![
+            label("  subject"),
+            Span::raw(cert.subject.clone()),
+        ]));
+        lines.push(Line::from(vec![
+            label("  issuer"),
+            Span::raw(cert.issuer.clone()),
+        ]));
+    }
+    let stats = &entry.stats;
+    lines.push(Line::from(vec![
+        label("last hour"),
+        Span::raw(format!(
+            "{} polls · p50 {} p90 {} p99 {} · up {} · errors {}",
+            stats.polls,
+            optional_latency(stats.p50),
+            optional_latency(stats.p90),
+            optional_latency(stats.p99),
+            percent(stats.availability_percent),
+            percent(stats.error_rate_percent)
+        )),
+    ]));
+    lines.extend(histogram(entry, ctx));
+    if !entry.changes.is_empty() {
+        lines.push(Line::styled("changes", ctx.theme.muted));
+        for change in &entry.changes {
+            lines.push(Line::raw(format!("  {} → {}", local(change.at), change.to)));
+        }
+    }
+    lines
+}
+
+/// The answered polls of the window by latency bucket, one bar each.
+fn histogram(entry: &EndpointEntry, ctx: &RenderCtx) -> Vec<Line<'static>> {
+    let mut counts = [0usize; BUCKETS.len() + 1];
+    for poll in entry.window.polls.iter().filter(|p| p.up) {
+        let bucket = BUCKETS
+            .iter()
+            .position(|bound| poll.latency_seconds < *bound)
+            .unwrap_or(BUCKETS.len());
+        counts[bucket] += 1;
+    }
+    let total: usize = counts.iter().sum();
+    if total == 0 {
+        return Vec::new();
+    }
+    let max = counts.iter().copied().max().unwrap_or(1).max(1);
+    let mut lines = vec![Line::styled("latency", ctx.theme.muted)];
+    for (index, count) in counts.iter().enumerate() {
+        let bound = match BUCKETS.get(index) {
+            Some(bound) => format!("< {}", latency(*bound)),
+            None => format!("≥ {}", latency(BUCKETS[BUCKETS.len() - 1])),
+        };
+        let bar = "█".repeat((count * 20).div_ceil(max));
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {bound:>7} "), ctx.theme.muted),
+            Span::styled(format!("{bar:<20}"), ctx.theme.graph_rx),
+            Span::raw(format!(" {count}")),
+        ]));
+    }
+    lines
+}
+
+fn answer_lines(entry: &EndpointEntry, ctx: &RenderCtx) -> Vec<Line<'static>> {
+    let Some(last) = &entry.last else {
+        return vec![Line::styled("not polled yet", ctx.theme.muted)];
+    };
+    let mut lines = Vec::new();
+    if !last.headers.is_empty() {
+        lines.push(Line::styled("response headers", ctx.theme.muted));
+        for (name, value) in &last.headers {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {name}: "), ctx.theme.muted),
+                Span::raw(value.clone()),
+            ]));
+        }
+    }
+    if !last.body_head.is_empty() {
+        lines.push(Line::styled("body (first bytes)", ctx.theme.muted));
+        for line in last.body_head.lines().take(20) {
+            lines.push(Line::raw(format!("  {}", truncate(line, 200))));
+        }
+    }
+    lines
+}

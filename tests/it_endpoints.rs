@@ -1,0 +1,411 @@
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
+//! The endpoint prober against real servers: the test nginx (200, 503, 404, a JSON health body,
+//! HTTPS from a test CA, a certificate that expires in 2 days and one that has expired), servers
+//! the tests start that answer slowly or never, and a closed and an open TCP port. Under
+//! `CI=true` a missing service fails; run alone without them, each test says what to start.
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use watchdeck::collect::endpoints::{ProbeTriggers, poll_all_once, run};
+use watchdeck::config::EndpointConfig;
+use watchdeck::model::endpoints::{ProbeFailure, ProbeResult};
+use watchdeck::model::source::SourceReport;
+
+/// The service's address, or `None` (with a note) when it is not started outside CI.
+fn service(variable: &str) -> Option<String> {
+    match std::env::var(variable) {
+        Ok(value) if !value.is_empty() => Some(value),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("{variable} is not set: CI must run scripts/test.sh, which starts the services")
+        }
+        _ => {
+            eprintln!(
+                "skipping: {variable} is not set; run `eval \"$(scripts/services-up.sh)\"` first"
+            );
+            None
+        }
+    }
+}
+
+fn endpoint(toml_text: &str) -> EndpointConfig {
+    toml::from_str(toml_text).unwrap_or_else(|e| panic!("{toml_text}: {e}"))
+}
+
+async fn poll(config: EndpointConfig) -> ProbeResult {
+    let mut batch = poll_all_once(&[config]).await;
+    batch.results.remove(0)
+}
+
+#[tokio::test]
+async fn nginx_statuses_and_body_assertions() {
+    let Some(base) = service("WATCHDECK_TEST_HTTP_URL") else {
+        return;
+    };
+    let health = poll(endpoint(&format!(
+        "name = \"health\"\nurl = \"{base}/health\"\njson = {{ pointer = \"/status\", equals = \"healthy\" }}"
+    )))
+    .await;
+    assert_eq!((health.status, &health.failure), (Some(200), &None));
+    assert!(
+        health.body_head.contains("watchdeck-test-nginx"),
+        "{health:?}"
+    );
+    assert!(
+        health
+            .headers
+            .iter()
+            .any(|(name, value)| name == "content-type" && value == "application/json"),
+        "{:?}",
+        health.headers
+    );
+
+    let down = poll(endpoint(&format!("name = \"down\"\nurl = \"{base}/down\""))).await;
+    assert_eq!(down.failure, Some(ProbeFailure::Status(503)));
+    let missing = poll(endpoint(&format!(
+        "name = \"m\"\nurl = \"{base}/nothing-here\""
+    )))
+    .await;
+    assert_eq!(missing.failure, Some(ProbeFailure::Status(404)));
+    let accepted = poll(endpoint(&format!(
+        "name = \"m\"\nurl = \"{base}/nothing-here\"\nexpect_status = [\"400-404\"]"
+    )))
+    .await;
+    assert_eq!(accepted.failure, None);
+
+    let wrong_json = poll(endpoint(&format!(
+        "name = \"j\"\nurl = \"{base}/health\"\njson = {{ pointer = \"/status\", equals = \"ok\" }}"
+    )))
+    .await;
+    assert_eq!(
+        wrong_json.failure,
+        Some(ProbeFailure::Assertion(
+            "/status is \"healthy\", expected \"ok\"".into()
+        ))
+    );
+    let regex = poll(endpoint(&format!(
+        "name = \"r\"\nurl = \"{base}/health\"\nbody_regex = \"service\\\":\\\"watchdeck-[a-z-]+\""
+    )))
+    .await;
+    assert_eq!(regex.failure, None, "{regex:?}");
+    let contains = poll(endpoint(&format!(
+        "name = \"c\"\nurl = \"{base}/health\"\nbody_contains = \"degraded\""
+    )))
+    .await;
+    assert!(
+        matches!(contains.failure, Some(ProbeFailure::Assertion(ref m)) if m.contains("degraded")),
+        "{contains:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_header_from_the_environment_is_sent_and_a_missing_one_fails_without_its_value() {
+    let Some(base) = service("WATCHDECK_TEST_HTTP_URL") else {
+        return;
+    };
+    let missing = poll(endpoint(&format!(
+        "name = \"h\"\nurl = \"{base}/health\"\nheaders = {{ Authorization = \"env:WATCHDECK_TEST_NO_SUCH_TOKEN\" }}"
+    )))
+    .await;
+    let failure = missing.failure.expect("fails").full();
+    assert!(
+        failure.contains("WATCHDECK_TEST_NO_SUCH_TOKEN is not set"),
+        "{failure}"
+    );
+}
+
+#[tokio::test]
+async fn https_from_the_test_ca_reports_the_certificate() {
+    let (Some(base), Some(ca)) = (
+        service("WATCHDECK_TEST_HTTPS_URL"),
+        service("WATCHDECK_TEST_CA_CERT"),
+    ) else {
+        return;
+    };
+    let trusted = poll(endpoint(&format!(
+        "name = \"tls\"\nurl = \"{base}/health\"\nca_file = \"{ca}\""
+    )))
+    .await;
+    assert_eq!(trusted.failure, None, "{trusted:?}");
+    let cert = trusted.cert.expect("the certificate is read");
+    let days = cert.days_left(chrono::Utc::now());
+    assert!((0..=30).contains(&days), "{days}");
+    assert!(cert.subject.contains("localhost"), "{cert:?}");
+    assert!(cert.issuer.contains("watchdeck test CA"), "{cert:?}");
+
+    let untrusted = poll(endpoint(&format!("name = \"u\"\nurl = \"{base}/health\""))).await;
+    assert!(
+        matches!(untrusted.failure, Some(ProbeFailure::Tls(ref m)) if m.contains("UnknownIssuer")),
+        "{untrusted:?}"
+    );
+    assert!(
+        untrusted.cert.is_some(),
+        "a refused certificate is still read"
+    );
+    let insecure = poll(endpoint(&format!(
+        "name = \"i\"\nurl = \"{base}/health\"\ninsecure_tls = true"
+    )))
+    .await;
+    assert_eq!(insecure.failure, None, "{insecure:?}");
+}
+
+#[tokio::test]
+async fn a_certificate_that_expires_in_two_days_and_one_that_expired() {
+    let (Some(soon), Some(expired), Some(ca)) = (
+        service("WATCHDECK_TEST_HTTPS_SOON_URL"),
+        service("WATCHDECK_TEST_HTTPS_EXPIRED_URL"),
+        service("WATCHDECK_TEST_CA_CERT"),
+    ) else {
+        return;
+    };
+    let now = chrono::Utc::now();
+    let soon = poll(endpoint(&format!(
+        "name = \"soon\"\nurl = \"{soon}/health\"\nca_file = \"{ca}\""
+    )))
+    .await;
+    assert_eq!(soon.failure, None, "{soon:?}");
+    let days = soon.cert.expect("read").days_left(now);
+    assert!((1..=2).contains(&days), "{days}");
+
+    let expired = poll(endpoint(&format!(
+        "name = \"expired\"\nurl = \"{expired}/health\"\nca_file = \"{ca}\""
+    )))
+    .await;
+    assert!(
+        matches!(expired.failure, Some(ProbeFailure::Tls(ref m)) if m.to_lowercase().contains("expired")),
+        "{expired:?}"
+    );
+    assert!(expired.cert.expect("read").days_left(now) < 0);
+}
+
+#[tokio::test]
+async fn a_closed_port_is_refused_and_an_open_one_is_up() {
+    let Some(base) = service("WATCHDECK_TEST_HTTP_URL") else {
+        return;
+    };
+    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let refused = poll(endpoint(&format!(
+        "name = \"closed\"\nurl = \"tcp://127.0.0.1:{port}\""
+    )))
+    .await;
+    assert_eq!(refused.failure, Some(ProbeFailure::Refused));
+    let open = base.replace("http://", "tcp://");
+    let up = poll(endpoint(&format!("name = \"open\"\nurl = \"{open}\""))).await;
+    assert_eq!((up.failure, up.status), (None, None));
+}
+
+/// A server that accepts connections and never answers.
+async fn silent_server() -> (String, tokio::task::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    (format!("http://{address}"), task)
+}
+
+/// A keep-alive HTTP server that answers every request after `delay`, counting connections.
+async fn counting_server(delay: Duration) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&connections);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut chunk = [0u8; 1024];
+                loop {
+                    let Ok(n) = stream.read(&mut chunk).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&chunk[..n]);
+                    if request.windows(4).any(|w| w == b"\r\n\r\n") {
+                        request.clear();
+                        tokio::time::sleep(delay).await;
+                        let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+                        if stream.write_all(answer).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (format!("http://{address}"), connections)
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out() {
+    let (url, _server) = silent_server().await;
+    let started = std::time::Instant::now();
+    let result = poll(endpoint(&format!(
+        "name = \"silent\"\nurl = \"{url}/\"\ntimeout = \"500ms\""
+    )))
+    .await;
+    assert_eq!(result.failure, Some(ProbeFailure::TimedOut));
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(500) && took < Duration::from_secs(2),
+        "{took:?}"
+    );
+}
+
+/// Collects every result the prober sends until `until` results of `endpoint` arrived.
+async fn results_until(
+    receiver: &mut mpsc::Receiver<SourceReport<watchdeck::model::endpoints::ProbeBatch>>,
+    endpoint: &str,
+    until: usize,
+) -> Vec<ProbeResult> {
+    let mut all = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while all
+        .iter()
+        .filter(|r: &&ProbeResult| r.endpoint == endpoint)
+        .count()
+        < until
+    {
+        let report = tokio::time::timeout_at(deadline, receiver.recv())
+            .await
+            .expect("results in time")
+            .expect("prober alive");
+        all.extend(report.result.expect("batches are never errors").results);
+    }
+    all
+}
+
+#[tokio::test]
+async fn hanging_and_slow_endpoints_delay_only_themselves_and_connections_are_reused() {
+    let (silent, _server) = silent_server().await;
+    let (slow, _) = counting_server(Duration::from_millis(700)).await;
+    let (fast, fast_connections) = counting_server(Duration::ZERO).await;
+    let endpoints = vec![
+        endpoint(&format!(
+            "name = \"silent\"\nurl = \"{silent}/\"\ninterval = \"1s\"\ntimeout = \"1s\""
+        )),
+        endpoint(&format!(
+            "name = \"slow\"\nurl = \"{slow}/\"\ninterval = \"1s\"\ntimeout = \"1s\""
+        )),
+        endpoint(&format!(
+            "name = \"fast\"\nurl = \"{fast}/\"\ninterval = \"1s\""
+        )),
+    ];
+    let (sender, mut receiver) = mpsc::channel(64);
+    let cancel = CancellationToken::new();
+    let prober = tokio::spawn(run(
+        endpoints,
+        ProbeTriggers::default(),
+        Duration::from_millis(200),
+        sender,
+        |report| report,
+        cancel.clone(),
+    ));
+    let results = results_until(&mut receiver, "fast", 5).await;
+    cancel.cancel();
+    prober.await.unwrap();
+    let fast: Vec<&ProbeResult> = results.iter().filter(|r| r.endpoint == "fast").collect();
+    assert!(fast.iter().all(|r| r.is_up()), "{fast:?}");
+    for result in &fast {
+        assert!(result.lag < Duration::from_millis(100), "late: {result:?}");
+    }
+    let gaps: Vec<i64> = fast
+        .windows(2)
+        .map(|pair| (pair[1].started - pair[0].started).num_milliseconds())
+        .collect();
+    assert!(
+        gaps.iter().all(|gap| (900..=1100).contains(gap)),
+        "{gaps:?}"
+    );
+    assert_eq!(
+        fast_connections.load(Ordering::SeqCst),
+        1,
+        "one kept connection"
+    );
+    // The hanging endpoint timed out each time, the slow one answered late; neither one's polls
+    // overlapped.
+    for (name, expected) in [("silent", Some(ProbeFailure::TimedOut)), ("slow", None)] {
+        let polls: Vec<&ProbeResult> = results.iter().filter(|r| r.endpoint == name).collect();
+        assert!(!polls.is_empty(), "{name} was polled");
+        assert!(polls.iter().all(|r| r.failure == expected), "{polls:?}");
+        for pair in polls.windows(2) {
+            let end_of_first =
+                pair[0].started + chrono::Duration::from_std(pair[0].latency).unwrap();
+            assert!(pair[1].started >= end_of_first, "overlap: {pair:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn poll_now_polls_out_of_schedule() {
+    let (fast, _) = counting_server(Duration::ZERO).await;
+    let endpoints = vec![endpoint(&format!(
+        "name = \"fast\"\nurl = \"{fast}/\"\ninterval = \"1h\""
+    ))];
+    let triggers = ProbeTriggers::new(["fast"]);
+    let (sender, mut receiver) = mpsc::channel(64);
+    let cancel = CancellationToken::new();
+    let prober = tokio::spawn(run(
+        endpoints,
+        triggers.clone(),
+        Duration::from_millis(100),
+        sender,
+        |report| report,
+        cancel.clone(),
+    ));
+    results_until(&mut receiver, "fast", 1).await;
+    triggers.poll_now("fast");
+    let second = tokio::time::timeout(
+        Duration::from_secs(5),
+        results_until(&mut receiver, "fast", 1),
+    )
+    .await
+    .expect("polled at once, not after an hour");
+    assert!(second[0].is_up());
+    cancel.cancel();
+    prober.await.unwrap();
+}
+
+#[test]
+fn check_reports_each_endpoint_that_is_down() {
+    let Some(base) = service("WATCHDECK_TEST_HTTP_URL") else {
+        return;
+    };
+    let env = support::TestEnv::new();
+    let config = env.write(
+        "config.toml",
+        &format!(
+            "[[endpoint]]\nname = \"api\"\nurl = \"{base}/health\"\n\
+             [[endpoint]]\nname = \"billing\"\nurl = \"{base}/down\"\n"
+        ),
+    );
+    let run = env.run(["--config", config.to_str().unwrap(), "check"]);
+    assert!(
+        run.stdout
+            .contains("✖ CRIT  endpoints    P1 EndpointDown: endpoint billing is down"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("endpoint api"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("2 endpoints, 1 up, 1 down"),
+        "{}",
+        run.stdout
+    );
+    assert_ne!(run.code, Some(0));
+}

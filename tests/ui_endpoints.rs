@@ -1,0 +1,74 @@
+//! Snapshots of the Endpoints tab at 80x24 and 200x50: the grouped list with every state, and the
+//! detail pane of a healthy and of a failing endpoint.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
+
+mod render_support;
+
+use insta::assert_snapshot;
+use render_support::{draw, text};
+use watchdeck::action::Action;
+use watchdeck::fixtures::{self, now};
+use watchdeck::msg::Msg;
+use watchdeck::state::{AppState, Mode};
+use watchdeck::update::update;
+
+fn act(state: &mut AppState, action: Action) {
+    update(state, Msg::Action(action), now());
+}
+
+fn select(state: &mut AppState, name: &str) {
+    act(state, Action::SelectFirst);
+    while state.endpoints.list.selected.as_deref() != Some(name) {
+        act(state, Action::SelectNext);
+    }
+}
+
+fn both_sizes(name: &str, state: &AppState) {
+    insta::with_settings!({ snapshot_suffix => "80x24" }, { assert_snapshot!(name, draw(state, 80, 24).backend()) });
+    insta::with_settings!({ snapshot_suffix => "200x50" }, { assert_snapshot!(name, draw(state, 200, 50).backend()) });
+}
+
+#[test]
+fn list() {
+    let state = fixtures::endpoints_app_state(Mode::Interactive);
+    both_sizes("endpoints_list", &state);
+    let screen = text(&draw(&state, 200, 50));
+    for expected in [
+        "down: status 503",
+        "down: refused",
+        "slow",
+        "⚠ insecure",
+        "▾ shop (3)",
+    ] {
+        assert!(screen.contains(expected), "{expected}:\n{screen}");
+    }
+}
+
+#[test]
+fn detail_of_a_healthy_endpoint() {
+    let mut state = fixtures::endpoints_app_state(Mode::Interactive);
+    select(&mut state, "api");
+    act(&mut state, Action::ToggleDetail);
+    both_sizes("endpoints_detail_api", &state);
+    let screen = text(&draw(&state, 200, 50));
+    assert!(screen.contains("set-cookie: (hidden)"), "{screen}");
+}
+
+#[test]
+fn detail_of_a_failing_endpoint() {
+    let mut state = fixtures::endpoints_app_state(Mode::Interactive);
+    select(&mut state, "checkout");
+    act(&mut state, Action::ToggleDetail);
+    both_sizes("endpoints_detail_checkout", &state);
+    let screen = text(&draw(&state, 200, 50));
+    assert!(screen.contains("unexpected status 503"), "{screen}");
+}
+
+#[test]
+fn footer_keeps_detail_and_poll_now() {
+    let state = fixtures::endpoints_app_state(Mode::Interactive);
+    let [narrow, _] = footer_snapshots!("footer_endpoints", &state);
+    for hint in ["q quit", "/ filter", "enter detail", "p poll now"] {
+        assert!(narrow.contains(hint), "{hint:?} left out: {narrow:?}");
+    }
+}
