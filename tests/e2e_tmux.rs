@@ -1347,3 +1347,42 @@ fn an_endpoint_that_goes_down_and_comes_back_while_the_console_runs() {
     session.keys(&["p"]);
     session.wait_for("polling api now");
 }
+
+#[test]
+fn a_rule_the_machine_crosses_fires_and_is_acknowledged_from_the_keyboard() {
+    require_tmux!();
+    let env = TestEnv::new();
+    // Memory in use is always at least 0 %: a rule this machine crosses on its first sample.
+    let config = env.write(
+        "ops.toml",
+        "[[rule]]\nname = \"MemoryInUse\"\nexpr = \"system_memory_used_percent >= 0\"\n\
+         severity = \"P3\"\nsummary = \"memory {{ $value }}% used\"\n",
+    );
+    let session = Session::start_with(env, &["--config".into(), config.into_os_string()]);
+    session.wait_for_ui();
+    session.wait_for("P3×1");
+    session.keys(&["3"]);
+    session.wait_for("MemoryInUse");
+    session.keys(&["g", "a"]);
+    session.wait_for("Acknowledge MemoryInUse");
+    session.type_text("looked at it");
+    session.keys(&["Enter"]);
+    session.wait_for("acknowledged by");
+    session.wait_until_gone("P3×1");
+    let entry = session.poll("the acknowledgement in the audit log", || {
+        audit_entries(&session.env)
+            .into_iter()
+            .find(|e| e["action"] == "alert acknowledge" && e["outcome"] == "ok")
+    });
+    assert!(
+        entry["target"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("alert MemoryInUse{")),
+        "{entry}"
+    );
+    let kept = std::fs::read_to_string(session.env.state_dir().join("alerts.json"));
+    assert!(
+        kept.as_deref().is_ok_and(|k| k.contains("looked at it")),
+        "the acknowledgement is saved for the next run: {kept:?}"
+    );
+}
