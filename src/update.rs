@@ -599,9 +599,15 @@ fn apply_system_report(
         return;
     };
     match report.result {
-        Ok(snapshot) => {
+        Ok(mut snapshot) => {
             health.apply_ok(report.at);
             record_system_metrics(state, &snapshot);
+            if !snapshot.processes_sampled {
+                // Kept for when the table is shown again, with its selection.
+                if let Some(last) = state.resources.latest.take() {
+                    snapshot.processes = last.processes;
+                }
+            }
             state.resources.apply_snapshot(snapshot);
         }
         Err(failure) => health.apply_error(failure.error, report.at, Some(failure.retry_at)),

@@ -279,6 +279,11 @@ impl AppState {
     pub fn source(&self, name: &str) -> Option<&SourceHealth> {
         self.sources.iter().find(|s| s.name == name)
     }
+
+    /// Whether the process table is on screen, so worth sampling.
+    pub fn shows_processes(&self) -> bool {
+        self.tab == Tab::Resources
+    }
 }
 
 /// The row a list selection lands on after moving `delta` rows, clamped to the list; with nothing
