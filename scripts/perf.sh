@@ -1,17 +1,55 @@
 #!/usr/bin/env bash
-# Whole-process cost of the Resources tab at 200x50 with a 1 s refresh, beside htop -d 10 in the
-# same run: CPU % of one core, RSS, bytes written to the terminal per second, time to first frame.
-# Needs ../shared/tools/tui-cost beside the project root; installs htop if missing (root).
+# Whole-process cost of the Resources tab at 200x50 with a 1 s refresh, beside htop -d 10 and
+# btop (update_ms 1000): CPU % of one core, RSS, bytes written to the terminal per second, time to
+# first frame. The three take turns, one window each per round, so load from elsewhere on the
+# machine falls on all of them alike; each SUMMARY line gives the median and the range over ROUNDS
+# windows, and the load average seen, to tell a disturbed run.
+# Needs ../shared/tools/tui-cost beside the project root; installs htop and btop if missing (root).
+# BEFORE=path/to/another/watchdeck adds that build to the rounds, to compare two builds.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TUI_COST=${TUI_COST:-$ROOT/../shared/tools/tui-cost}
 WINDOW=${WINDOW:-30}
-RUNS=${RUNS:-3}
-command -v htop >/dev/null || apt-get install -y -qq --no-install-recommends htop >/dev/null
+ROUNDS=${ROUNDS:-3}
+BEFORE=${BEFORE:-}
+for tool in htop btop; do
+  command -v "$tool" >/dev/null || apt-get install -y -qq --no-install-recommends "$tool" >/dev/null
+done
 cargo build --release --manifest-path "$ROOT/Cargo.toml" >&2
-STATE=$(mktemp -d)
-trap 'rm -rf "$STATE"' EXIT
-# The first full frame is the one with the process table: everything above it is drawn by then.
-"$TUI_COST" --window "$WINDOW" --runs "$RUNS" -q -e XDG_STATE_HOME="$STATE" \
-  "$ROOT/target/release/watchdeck" "$WINDOW" 'Processes' 200x50 | grep SUMMARY
-"$TUI_COST" --window "$WINDOW" --runs "$RUNS" -q 'htop -d 10' "$WINDOW" 'Quit' 200x50 | grep SUMMARY
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$WORK/state" "$WORK/btop/btop"
+# btop reads its interval from its config file only; a fresh one holds its defaults otherwise.
+printf 'update_ms = 1000\n' >"$WORK/btop/btop/btop.conf"
+
+# name, command, first-frame marker (drawn last), extra environment
+run() {
+  local name=$1 command=$2 marker=$3 round=$4
+  shift 4
+  "$TUI_COST" --window "$WINDOW" --runs 1 --startup-runs 2 -q --json "$WORK/$name.$round.json" \
+    "$@" "$command" "$WINDOW" "$marker" 200x50 >/dev/null
+}
+for round in $(seq 1 "$ROUNDS"); do
+  echo "# round $round/$ROUNDS" >&2
+  # The first full frame of watchdeck is the one with the process table.
+  run watchdeck "$ROOT/target/release/watchdeck" 'Processes' "$round" -e XDG_STATE_HOME="$WORK/state"
+  [ -z "$BEFORE" ] || run before "$BEFORE" 'Processes' "$round" -e XDG_STATE_HOME="$WORK/state"
+  run htop 'htop -d 10' 'Quit' "$round"
+  run btop 'btop' 'signals' "$round" -e XDG_CONFIG_HOME="$WORK/btop"
+done
+
+python3 - "$WORK" <<'EOF'
+import glob, json, os, statistics, sys
+work = sys.argv[1]
+for name in ("watchdeck", "before", "htop", "btop"):
+    docs = [json.load(open(f)) for f in sorted(glob.glob(os.path.join(work, name + ".*.json")))]
+    if not docs:
+        continue
+    def figure(key, digits):
+        values = [v for d in docs for v in d[key]]
+        return "%s=%.*f %s_range=%.*f..%.*f" % (key, digits, statistics.median(values), key,
+                                                 digits, min(values), digits, max(values))
+    print("SUMMARY program=%s windows=%d %s %s %s %s %s" % (
+        name, len(docs), figure("cpu_pct_of_core", 2), figure("rss_kib", 0),
+        figure("out_bytes_per_s", 0), figure("startup_ms", 1), figure("loadavg_1min", 2)))
+EOF

@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
 use ratatui::layout::Rect;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
@@ -49,6 +49,8 @@ pub struct App {
     sources: SourceTasks,
     cancel: CancellationToken,
     probes: ProbeTriggers,
+    /// Tells the host sampler whether the process table is on screen.
+    processes_wanted: watch::Sender<bool>,
 }
 
 impl App {
@@ -61,6 +63,7 @@ impl App {
         let probes = ProbeTriggers::new(loaded.config.endpoint.iter().map(|e| e.name.as_str()));
         let executor = make_executor(sender.clone()).with_probe_triggers(probes.clone());
         let cancel = CancellationToken::new();
+        let processes_wanted = watch::Sender::new(state.shows_processes());
         Self {
             state,
             loaded,
@@ -70,6 +73,7 @@ impl App {
             sources: SourceTasks::new(cancel.clone()),
             cancel,
             probes,
+            processes_wanted,
         }
     }
 
@@ -82,11 +86,13 @@ impl App {
             max_backoff: Duration::from_secs(60),
         };
         let ignore_mounts = config.resources.ignore_mounts.clone();
+        let processes_wanted = self.processes_wanted.subscribe();
         let sender = self.sender.clone();
         let cancel = self.cancel.clone();
         self.sources.spawn(SourceId::system(), move || {
             supervise(
-                SystemSource::new(&ignore_mounts),
+                SystemSource::new(&ignore_mounts)
+                    .sampling_processes_while(processes_wanted.clone()),
                 schedule,
                 sender.clone(),
                 |r| Msg::Source(SourceUpdate::System(r)),
@@ -175,6 +181,12 @@ impl App {
         for effect in update(&mut self.state, msg, Utc::now()) {
             self.executor.spawn(effect);
         }
+        let shown = self.state.shows_processes();
+        self.processes_wanted.send_if_modified(|wanted| {
+            let changed = *wanted != shown;
+            *wanted = shown;
+            changed
+        });
     }
 
     pub async fn run(mut self, terminal: &mut DefaultTerminal) -> std::io::Result<Exit> {

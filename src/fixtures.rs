@@ -192,6 +192,7 @@ pub fn resources_snapshot_at(seconds_ago: i64) -> ResourcesSnapshot {
                 "/bin/sh /usr/local/bin/backup.sh --target s3://backups/db",
             ),
         ],
+        processes_sampled: true,
         uptime_seconds: 3 * 86400 + 4 * 3600 + 12 * 60,
     }
 }

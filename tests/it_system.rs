@@ -4,7 +4,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 use watchdeck::collect::system::SystemCollector;
 use watchdeck::collect::system::SystemSource;
@@ -83,5 +83,105 @@ async fn the_supervised_source_reports_a_sample_each_refresh() {
         let snapshot = report.result.expect("a sample");
         assert!(!snapshot.processes.is_empty());
     }
+    cancel.cancel();
+}
+
+/// A process that keeps one core busy until killed, returned once it has used some CPU time
+/// (sysinfo gives no CPU figure to a process whose first reading was zero).
+fn spin() -> std::process::Child {
+    let child = Command::new("sh")
+        .args(["-c", "while :; do :; done"])
+        .spawn()
+        .expect("spawn a busy loop");
+    let stat = format!("/proc/{}/stat", child.id());
+    let used = || {
+        let text = std::fs::read_to_string(&stat).expect("the busy loop's stat");
+        let fields: Vec<&str> = text.rsplit(") ").next().unwrap().split(' ').collect();
+        // utime and stime: fields 14 and 15 of stat(5), counted from after the command name.
+        fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while used() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the busy loop never ran"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child
+}
+
+#[test]
+fn processes_skipped_while_unwanted_come_back_with_a_true_cpu_figure() {
+    let mut busy = spin();
+    let mut collector = SystemCollector::new().expect("collector");
+    collector.sample(&[]);
+    // The machine's CPU times move on while the processes' stay behind.
+    for _ in 0..4 {
+        std::thread::sleep(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL);
+        let skipped = collector.sample_without_processes(&[]);
+        assert!(skipped.processes.is_empty() && !skipped.processes_sampled);
+        assert!(skipped.memory.total > 0 && !skipped.cores.is_empty());
+    }
+    let back = collector.sample(&[]);
+    busy.kill().expect("kill the busy loop");
+    busy.wait().expect("reap the busy loop");
+
+    assert!(back.processes_sampled);
+    let spinner = back
+        .processes
+        .iter()
+        .find(|p| p.pid == busy.id())
+        .expect("the busy loop");
+    // One thread cannot use more than one core; a delta over the skipped samples divided by the
+    // machine's last second would read several.
+    assert!(
+        spinner.cpu_percent <= 115.0,
+        "busy loop at {}%",
+        spinner.cpu_percent
+    );
+}
+
+#[tokio::test]
+async fn the_source_samples_processes_only_while_they_are_wanted() {
+    let (sender, mut receiver) = mpsc::channel(4);
+    let (wanted, wanted_receiver) = watch::channel(false);
+    let cancel = CancellationToken::new();
+    let schedule = Schedule {
+        every: Duration::from_millis(300),
+        timeout: Duration::from_secs(5),
+        max_backoff: Duration::from_secs(5),
+    };
+    tokio::spawn(supervise(
+        SystemSource::new(&[]).sampling_processes_while(wanted_receiver),
+        schedule,
+        sender,
+        |r| r,
+        cancel.clone(),
+    ));
+    let mut next = async || {
+        tokio::time::timeout(Duration::from_secs(10), receiver.recv())
+            .await
+            .expect("a report in time")
+            .expect("open")
+            .result
+            .expect("a sample")
+    };
+    let unwanted = next().await;
+    assert!(!unwanted.processes_sampled && unwanted.processes.is_empty());
+    assert!(unwanted.memory.total > 0);
+    wanted.send_replace(true);
+    // A poll may have started before the change; the one after it has the processes.
+    let mut sampled = next().await;
+    if !sampled.processes_sampled {
+        sampled = next().await;
+    }
+    assert!(sampled.processes_sampled);
+    assert!(
+        sampled
+            .processes
+            .iter()
+            .any(|p| p.pid == std::process::id())
+    );
     cancel.cancel();
 }

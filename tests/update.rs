@@ -88,6 +88,41 @@ fn history_is_bounded_by_the_configured_window() {
 }
 
 #[test]
+fn a_sample_without_processes_keeps_the_last_rows_and_the_selection() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    act(&mut state, Action::SelectNext);
+    act(&mut state, Action::SelectNext);
+    let selected = state.resources.selected_process().map(|p| p.pid);
+    let rows = fixtures::resources_snapshot().processes;
+    let mut snapshot = fixtures::resources_snapshot();
+    snapshot.processes = Vec::new();
+    snapshot.processes_sampled = false;
+    snapshot.cpu_percent = 12.5;
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::System(SourceReport {
+            at: now(),
+            result: Ok(snapshot),
+        })),
+        now(),
+    );
+    let latest = state.resources.latest.as_ref().expect("a snapshot");
+    assert_eq!(latest.cpu_percent, 12.5, "the rest of the sample is new");
+    assert_eq!(latest.processes, rows);
+    assert_eq!(state.resources.selected_process().map(|p| p.pid), selected);
+}
+
+#[test]
+fn processes_are_wanted_only_while_their_tab_is_shown() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    assert!(state.shows_processes());
+    act(&mut state, Action::GotoContainers);
+    assert!(!state.shows_processes());
+    act(&mut state, Action::GotoResources);
+    assert!(state.shows_processes());
+}
+
+#[test]
 fn a_failing_sampler_is_down_at_once_and_a_critical_alert_after_a_minute() {
     let mut state = fixtures::app_state(Mode::Interactive);
     let failure = SourceFailure {

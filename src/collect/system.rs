@@ -8,6 +8,7 @@ use sysinfo::{
     CpuRefreshKind, Disks, MemoryRefreshKind, Networks, Pid, ProcessRefreshKind, ProcessesToUpdate,
     RefreshKind, System, UpdateKind, Users,
 };
+use tokio::sync::watch;
 
 use super::{CollectError, Collector};
 use crate::model::resources::{DiskUsage, NetRate, ProcessRow, ResourcesSnapshot, Usage};
@@ -72,6 +73,9 @@ pub struct SystemCollector {
     last_network_refresh: Instant,
     /// Processes whose owner and command line were already asked for.
     described: HashSet<Pid>,
+    /// A sample skipped the processes since they were last refreshed: their CPU times are then
+    /// older than the machine's, and the next refresh alone would divide a long delta by a short one.
+    processes_behind: bool,
 }
 
 impl SystemCollector {
@@ -94,6 +98,7 @@ impl SystemCollector {
             users,
             last_network_refresh: Instant::now(),
             described: HashSet::new(),
+            processes_behind: false,
         })
     }
 
@@ -126,23 +131,13 @@ impl SystemCollector {
         self.described.retain(|pid| alive.contains_key(pid));
     }
 
-    /// Refreshes everything and returns a snapshot. Blocking (reads /proc): run it off the runtime.
-    pub fn sample(&mut self, ignore_mounts: &[String]) -> ResourcesSnapshot {
-        self.system.refresh_cpu_usage();
-        self.system.refresh_memory();
-        self.refresh_processes();
-        self.disks.refresh(true);
-        self.networks.refresh(true);
-        let elapsed = self.last_network_refresh.elapsed().as_secs_f64().max(0.001);
-        self.last_network_refresh = Instant::now();
-
+    fn process_rows(&self) -> Vec<ProcessRow> {
         let user_names: HashMap<_, _> = self
             .users
             .iter()
             .map(|u| (u.id().clone(), u.name().to_string()))
             .collect();
-        let processes = self
-            .system
+        self.system
             .processes()
             .values()
             .filter(|p| p.thread_kind().is_none())
@@ -162,7 +157,42 @@ impl SystemCollector {
                     .collect::<Vec<_>>()
                     .join(" "),
             })
-            .collect();
+            .collect()
+    }
+
+    /// Refreshes everything and returns a snapshot. Blocking (reads /proc): run it off the runtime.
+    pub fn sample(&mut self, ignore_mounts: &[String]) -> ResourcesSnapshot {
+        self.sample_host(ignore_mounts, true)
+    }
+
+    /// Everything but the processes, the dearest part of a sample, for when nobody looks at them.
+    /// The snapshot's process list is empty and says it was not sampled.
+    pub fn sample_without_processes(&mut self, ignore_mounts: &[String]) -> ResourcesSnapshot {
+        self.sample_host(ignore_mounts, false)
+    }
+
+    fn sample_host(&mut self, ignore_mounts: &[String], with_processes: bool) -> ResourcesSnapshot {
+        self.system.refresh_cpu_usage();
+        self.system.refresh_memory();
+        if with_processes {
+            if self.processes_behind {
+                // Bring the processes' CPU times up to now, then measure over a short window.
+                self.refresh_processes();
+                std::thread::sleep(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL);
+            }
+            self.refresh_processes();
+        }
+        self.processes_behind = !with_processes;
+        self.disks.refresh(true);
+        self.networks.refresh(true);
+        let elapsed = self.last_network_refresh.elapsed().as_secs_f64().max(0.001);
+        self.last_network_refresh = Instant::now();
+
+        let processes = if with_processes {
+            self.process_rows()
+        } else {
+            Vec::new()
+        };
 
         let mut seen_devices = HashSet::new();
         let mut disks: Vec<DiskUsage> = self
@@ -230,6 +260,7 @@ impl SystemCollector {
             disks,
             networks,
             processes,
+            processes_sampled: with_processes,
             uptime_seconds: System::uptime().unwrap_or(0),
         }
     }
@@ -244,14 +275,24 @@ pub fn host_name() -> String {
 pub struct SystemSource {
     collector: Option<SystemCollector>,
     ignore_mounts: std::sync::Arc<[String]>,
+    processes_wanted: Option<watch::Receiver<bool>>,
 }
 
 impl SystemSource {
+    /// A source that samples processes every time.
     pub fn new(ignore_mounts: &[String]) -> Self {
         Self {
             collector: None,
             ignore_mounts: ignore_mounts.into(),
+            processes_wanted: None,
         }
+    }
+
+    /// Samples processes only while `wanted` holds true (the console sets it while they are on
+    /// screen): refreshing every process is most of what a sample costs.
+    pub fn sampling_processes_while(mut self, wanted: watch::Receiver<bool>) -> Self {
+        self.processes_wanted = Some(wanted);
+        self
     }
 }
 
@@ -266,9 +307,14 @@ impl Collector for SystemSource {
                 .map_err(|e| CollectError::new(format!("sampler task failed: {e}")))??,
         };
         let ignore = self.ignore_mounts.clone();
+        let with_processes = self.processes_wanted.as_ref().is_none_or(|w| *w.borrow());
         let (collector, snapshot) = tokio::task::spawn_blocking(move || {
             let mut collector = collector;
-            let snapshot = collector.sample(&ignore);
+            let snapshot = if with_processes {
+                collector.sample(&ignore)
+            } else {
+                collector.sample_without_processes(&ignore)
+            };
             (collector, snapshot)
         })
         .await

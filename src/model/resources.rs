@@ -57,5 +57,8 @@ pub struct ResourcesSnapshot {
     pub disks: Vec<DiskUsage>,
     pub networks: Vec<NetRate>,
     pub processes: Vec<ProcessRow>,
+    /// False when the sampler skipped the processes because nobody looked at them: `processes`
+    /// is then empty, and the console keeps the rows it had.
+    pub processes_sampled: bool,
     pub uptime_seconds: u64,
 }

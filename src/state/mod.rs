@@ -268,6 +268,11 @@ impl AppState {
     pub fn source(&self, name: &str) -> Option<&SourceHealth> {
         self.sources.iter().find(|s| s.name == name)
     }
+
+    /// Whether the process table is on screen, so worth sampling.
+    pub fn shows_processes(&self) -> bool {
+        self.tab == Tab::Resources
+    }
 }
 
 pub fn chrono_duration(duration: Duration) -> chrono::Duration {

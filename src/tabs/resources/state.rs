@@ -62,6 +62,10 @@ impl ResourcesState {
     }
 
     pub fn apply_snapshot(&mut self, snapshot: ResourcesSnapshot) {
+        let previous: Vec<(u32, f32)> = self
+            .visible_rows()
+            .map(|p| (p.pid, p.cpu_percent))
+            .collect();
         self.by_pid = snapshot
             .processes
             .iter()
@@ -70,6 +74,12 @@ impl ResourcesState {
             .collect();
         self.latest = Some(snapshot);
         self.refresh_rows();
+        if self.list.sort == SortKey::Cpu && !previous.is_empty() {
+            let mut rows = std::mem::take(&mut self.list.rows);
+            let cpu_now = |pid: u32| self.process(pid).map_or(0.0, |p| p.cpu_percent);
+            rank_by_cpu_from(&previous, cpu_now, &mut rows, self.list.descending);
+            self.list.rows = rows;
+        }
     }
 
     /// Sorts by `key`; choosing the current key again flips the order.
@@ -143,6 +153,48 @@ impl ResourcesState {
     }
 }
 
+/// Orders `rows` (PIDs) by CPU starting from the `previous` order (PID and
+/// CPU of the last sample): a process passes the one above it only when its CPU has been higher in
+/// both samples by more than a point plus a tenth of the larger. Rows stay put while CPU wobbles or
+/// spikes for one sample (a moved row rewrites its whole command line), and a new process starts
+/// below the ones already listed.
+fn rank_by_cpu_from(
+    previous: &[(u32, f32)],
+    cpu_now: impl Fn(u32) -> f32,
+    rows: &mut [u32],
+    descending: bool,
+) {
+    let before: std::collections::HashMap<u32, (usize, f32)> = previous
+        .iter()
+        .enumerate()
+        .map(|(rank, &(pid, cpu))| (pid, (rank, cpu)))
+        .collect();
+    // Stable: new processes keep their sorted order among themselves, after the known ones.
+    rows.sort_by_key(|pid| before.get(pid).map_or(usize::MAX, |b| b.0));
+    // The lower and the higher of a process's CPU now and in the last sample.
+    let span = |pid: u32| {
+        let now = cpu_now(pid);
+        let then = before.get(&pid).map_or(now, |b| b.1);
+        (now.min(then), now.max(then))
+    };
+    let passes = |below: u32, above: u32| {
+        let ((below_low, below_high), (above_low, above_high)) = (span(below), span(above));
+        let margin = 1.0 + 0.1 * below_high.max(above_high);
+        if descending {
+            below_low > above_high + margin
+        } else {
+            below_high < above_low - margin
+        }
+    };
+    for i in 1..rows.len() {
+        let mut j = i;
+        while j > 0 && passes(rows[j], rows[j - 1]) {
+            rows.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+}
+
 /// CPU as the table shows it, in tenths of a percent.
 fn shown_cpu(process: &ProcessRow) -> i64 {
     (f64::from(process.cpu_percent) * 10.0).round() as i64
@@ -194,6 +246,127 @@ mod tests {
             pids.windows(2).all(|w| w[0] > w[1]),
             "ties fall back to PID: {pids:?}"
         );
+    }
+
+    fn with_cpu(cpus: &[(u32, f32)]) -> ResourcesSnapshot {
+        let mut snapshot = fixtures::resources_snapshot();
+        let template = snapshot.processes[0].clone();
+        snapshot.processes = cpus
+            .iter()
+            .map(|&(pid, cpu_percent)| ProcessRow {
+                pid,
+                cpu_percent,
+                ..template.clone()
+            })
+            .collect();
+        snapshot
+    }
+
+    fn pids(state: &ResourcesState) -> Vec<u32> {
+        state.visible_rows().map(|p| p.pid).collect()
+    }
+
+    #[test]
+    fn ranks_hold_while_cpu_wobbles_and_move_when_it_really_changes() {
+        let mut state = ResourcesState::new();
+        state.apply_snapshot(with_cpu(&[
+            (1, 5.0),
+            (2, 4.5),
+            (3, 0.3),
+            (4, 0.2),
+            (5, 0.0),
+        ]));
+        assert_eq!(pids(&state), [1, 2, 3, 4, 5]);
+        state.apply_snapshot(with_cpu(&[
+            (1, 4.6),
+            (2, 5.0),
+            (3, 0.2),
+            (4, 0.9),
+            (5, 0.4),
+        ]));
+        assert_eq!(
+            pids(&state),
+            [1, 2, 3, 4, 5],
+            "within the margin nothing moves"
+        );
+        state.apply_snapshot(with_cpu(&[
+            (1, 4.6),
+            (2, 5.0),
+            (3, 0.2),
+            (4, 30.0),
+            (5, 0.4),
+        ]));
+        assert_eq!(
+            pids(&state),
+            [1, 2, 3, 4, 5],
+            "a spike of one sample moves nothing"
+        );
+        state.apply_snapshot(with_cpu(&[
+            (1, 4.6),
+            (2, 5.0),
+            (3, 0.2),
+            (4, 30.0),
+            (5, 0.4),
+        ]));
+        assert_eq!(
+            pids(&state),
+            [4, 1, 2, 3, 5],
+            "a lasting rise moves to its place"
+        );
+        state.apply_sort(SortKey::Cpu);
+        state.apply_snapshot(with_cpu(&[
+            (1, 4.6),
+            (2, 5.0),
+            (3, 0.2),
+            (4, 30.0),
+            (5, 0.4),
+        ]));
+        assert_eq!(
+            pids(&state),
+            [3, 5, 1, 2, 4],
+            "ascending holds the same way"
+        );
+    }
+
+    #[test]
+    fn a_new_idle_process_starts_below_the_listed_ones() {
+        let mut state = ResourcesState::new();
+        state.apply_snapshot(with_cpu(&[(10, 2.0), (20, 0.0), (30, 0.0)]));
+        assert_eq!(pids(&state), [10, 30, 20], "ties by PID, newest first");
+        state.apply_snapshot(with_cpu(&[
+            (10, 2.0),
+            (20, 0.0),
+            (30, 0.0),
+            (99, 0.0),
+            (98, 9.0),
+        ]));
+        assert_eq!(
+            pids(&state),
+            [98, 10, 30, 20, 99],
+            "a new busy one goes to its place"
+        );
+    }
+
+    #[test]
+    fn steady_neighbours_are_never_out_of_order_by_more_than_the_margin() {
+        let mut state = ResourcesState::new();
+        let mut cpus: Vec<(u32, f32)> = (1..=60).map(|pid| (pid, (pid % 7) as f32)).collect();
+        state.apply_snapshot(with_cpu(&cpus));
+        for round in 1..20u32 {
+            for (pid, cpu) in &mut cpus {
+                *cpu = ((*pid * 31 + round * 17) % 23) as f32 * 0.7;
+            }
+            // The same figures twice: the second sample settles what the first started.
+            state.apply_snapshot(with_cpu(&cpus));
+            state.apply_snapshot(with_cpu(&cpus));
+            let shown: Vec<f32> = state.visible_rows().map(|p| p.cpu_percent).collect();
+            assert!(
+                shown
+                    .windows(2)
+                    .all(|w| w[1] <= w[0] + 1.0 + 0.1 * w[0].max(w[1])),
+                "{shown:?}"
+            );
+        }
     }
 
     #[test]

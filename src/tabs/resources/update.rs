@@ -41,8 +41,14 @@ pub fn apply_report(
     report: SourceReport<ResourcesSnapshot>,
     now: DateTime<Utc>,
 ) {
-    if let Some((_, snapshot)) = source_answered(state, SYSTEM_SOURCE, report) {
+    if let Some((_, mut snapshot)) = source_answered(state, SYSTEM_SOURCE, report) {
         record::record(&mut state.metrics, state.refresh, &snapshot);
+        if !snapshot.processes_sampled {
+            // The table was not on screen: its rows are kept, with their selection, for when it is.
+            if let Some(last) = state.resources.latest.take() {
+                snapshot.processes = last.processes;
+            }
+        }
         state.resources.levels =
             judge::levels(&snapshot, &state.metrics, state.refresh, &state.limits);
         state.resources.apply_snapshot(snapshot);
