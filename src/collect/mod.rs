@@ -5,6 +5,7 @@
 //! backs off exponentially (capped) while the source stays down.
 
 pub mod docker;
+pub mod procfs;
 pub mod supervisor;
 pub mod system;
 
