@@ -3,7 +3,8 @@
 # btop (update_ms 1000): CPU % of one core, RSS, bytes written to the terminal per second, time to
 # first frame. The three take turns, one window each per round, so load from elsewhere on the
 # machine falls on all of them alike; each SUMMARY line gives the median and the range over ROUNDS
-# windows, and the load average seen, to tell a disturbed run.
+# windows, with the load average and the number of processes on the machine (what a monitor
+# reads each second), to tell a disturbed run.
 # Needs ../shared/tools/tui-cost beside the project root; installs htop and btop if missing (root).
 # BEFORE=path/to/another/watchdeck adds that build to the rounds, to compare two builds.
 set -euo pipefail
@@ -49,7 +50,8 @@ for name in ("watchdeck", "before", "htop", "btop"):
         values = [v for d in docs for v in d[key]]
         return "%s=%.*f %s_range=%.*f..%.*f" % (key, digits, statistics.median(values), key,
                                                  digits, min(values), digits, max(values))
-    print("SUMMARY program=%s windows=%d %s %s %s %s %s" % (
+    print("SUMMARY program=%s windows=%d %s %s %s %s %s %s" % (
         name, len(docs), figure("cpu_pct_of_core", 2), figure("rss_kib", 0),
-        figure("out_bytes_per_s", 0), figure("startup_ms", 1), figure("loadavg_1min", 2)))
+        figure("out_bytes_per_s", 0), figure("startup_ms", 1), figure("loadavg_1min", 2),
+        figure("system_procs", 0)))
 EOF

@@ -157,8 +157,7 @@ fn init_config(paths: &Paths) -> anyhow::Result<ExitCode> {
 }
 
 fn run_check(loaded: &Loaded, format: Format) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let engines = watched_engines(loaded);
@@ -210,8 +209,9 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
         loaded.config.watch.rotate = rotate;
     }
     tracing::info!(config = %loaded.config_source, ?mode, "starting");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread: the loop and the sources only wait on I/O (sampling /proc runs on the blocking
+    // pool), and without the multi-threaded scheduler the binary needs no libm.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let mouse = loaded.config.mouse;

@@ -112,17 +112,22 @@ fn spin() -> std::process::Child {
 }
 
 #[test]
-fn processes_skipped_while_unwanted_come_back_with_a_true_cpu_figure() {
+fn processes_skipped_while_unwanted_come_back_with_their_cpu_now() {
     let mut busy = spin();
     let mut collector = SystemCollector::new().expect("collector");
     collector.sample(&[]);
-    // The machine's CPU times move on while the processes' stay behind.
     for _ in 0..4 {
-        std::thread::sleep(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL);
+        std::thread::sleep(Duration::from_millis(200));
         let skipped = collector.sample_without_processes(&[]);
         assert!(skipped.processes.is_empty() && !skipped.processes_sampled);
         assert!(skipped.memory.total > 0 && !skipped.cores.is_empty());
     }
+    // Busy all the while it was skipped, idle from now on.
+    let stopped = Command::new("kill")
+        .args(["-STOP", &busy.id().to_string()])
+        .status()
+        .expect("kill -STOP");
+    assert!(stopped.success());
     let back = collector.sample(&[]);
     busy.kill().expect("kill the busy loop");
     busy.wait().expect("reap the busy loop");
@@ -133,12 +138,59 @@ fn processes_skipped_while_unwanted_come_back_with_a_true_cpu_figure() {
         .iter()
         .find(|p| p.pid == busy.id())
         .expect("the busy loop");
-    // One thread cannot use more than one core; a delta over the skipped samples divided by the
-    // machine's last second would read several.
+    // Its average over the skipped samples would read about 100 %.
     assert!(
-        spinner.cpu_percent <= 115.0,
+        spinner.cpu_percent < 10.0,
+        "stopped busy loop at {}%",
+        spinner.cpu_percent
+    );
+}
+
+#[test]
+fn a_busy_loop_reads_one_core_and_kernel_threads_are_left_out() {
+    let mut busy = spin();
+    let mut collector = SystemCollector::new().expect("collector");
+    collector.sample(&[]);
+    std::thread::sleep(Duration::from_millis(500));
+    let snapshot = collector.sample(&[]);
+    busy.kill().expect("kill the busy loop");
+    busy.wait().expect("reap the busy loop");
+    let spinner = snapshot
+        .processes
+        .iter()
+        .find(|p| p.pid == busy.id())
+        .expect("the busy loop");
+    // A loaded machine may give it less than a core, never more.
+    assert!(
+        (20.0..=110.0).contains(&spinner.cpu_percent),
         "busy loop at {}%",
         spinner.cpu_percent
+    );
+    assert_eq!(spinner.command, "sh -c while :; do :; done");
+    let me = nix::unistd::User::from_uid(nix::unistd::geteuid())
+        .expect("passwd")
+        .map_or_else(|| nix::unistd::geteuid().to_string(), |u| u.name);
+    assert_eq!(spinner.user, me);
+    let kernel_threads: Vec<u32> = std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .filter(|pid: &u32| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                let flags = stat.rsplit(") ").next().and_then(|f| f.split(' ').nth(6));
+                flags.and_then(|f| f.parse::<u64>().ok()).unwrap_or(0) & 0x0020_0000 != 0
+            })
+        })
+        .collect();
+    assert!(
+        !kernel_threads.is_empty(),
+        "a Linux host has kernel threads"
+    );
+    assert!(
+        snapshot
+            .processes
+            .iter()
+            .all(|p| !kernel_threads.contains(&p.pid)),
+        "kernel threads are not processes an operator runs"
     );
 }
 

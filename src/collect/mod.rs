@@ -7,6 +7,7 @@
 pub mod database;
 pub mod docker;
 pub mod endpoints;
+pub mod procfs;
 pub mod supervisor;
 pub mod system;
 

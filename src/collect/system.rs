@@ -1,17 +1,16 @@
-//! The local host through sysinfo: CPU, load, memory, swap, disks, network rates, processes.
+//! The local host: CPU, load, memory, swap, disks and network rates through sysinfo, processes
+//! through [`ProcessTable`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::time::Instant;
 
 use chrono::Utc;
-use sysinfo::{
-    CpuRefreshKind, Disks, MemoryRefreshKind, Networks, Pid, ProcessRefreshKind, ProcessesToUpdate,
-    RefreshKind, System, UpdateKind, Users,
-};
+use sysinfo::{CpuRefreshKind, Disks, MemoryRefreshKind, Networks, RefreshKind, System, Users};
 use tokio::sync::watch;
 
+use super::procfs::ProcessTable;
 use super::{CollectError, Collector};
-use crate::model::resources::{DiskUsage, NetRate, ProcessRow, ResourcesSnapshot, Usage};
+use crate::model::resources::{DiskUsage, NetRate, ResourcesSnapshot, Usage};
 
 /// File systems that hold no host data an operator can run out of: memory-backed, kernel, image
 /// layers and container root file systems.
@@ -64,17 +63,18 @@ pub fn is_host_disk(mount: &str, file_system: &str) -> bool {
             .any(|part| mount_with_slash.contains(part))
 }
 
+/// What a process's CPU is measured over when its table comes back on screen.
+const FRESH_CPU_WINDOW: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// Owns the sysinfo handles between polls so CPU and network deltas are measured between them.
 pub struct SystemCollector {
     system: System,
     disks: Disks,
     networks: Networks,
-    users: Users,
+    processes: ProcessTable,
     last_network_refresh: Instant,
-    /// Processes whose owner and command line were already asked for.
-    described: HashSet<Pid>,
-    /// A sample skipped the processes since they were last refreshed: their CPU times are then
-    /// older than the machine's, and the next refresh alone would divide a long delta by a short one.
+    /// A sample skipped the processes since they were last refreshed: one refresh now would give
+    /// each process's average CPU over all that time, not its CPU now.
     processes_behind: bool,
 }
 
@@ -91,73 +91,18 @@ impl SystemCollector {
             .map_err(|e| CollectError::new(format!("networks: {e}")))?;
         let users = Users::new_with_refreshed_list()
             .map_err(|e| CollectError::new(format!("users: {e}")))?;
+        let user_names = users
+            .iter()
+            .map(|u| (**u.id(), u.name().to_string()))
+            .collect();
         Ok(Self {
             system,
             disks,
             networks,
-            users,
+            processes: ProcessTable::new(user_names),
             last_network_refresh: Instant::now(),
-            described: HashSet::new(),
             processes_behind: false,
         })
-    }
-
-    /// CPU and memory of every process; owner and command line only for processes not seen
-    /// before (they do not change, and asking for them costs a fifth more per refresh).
-    fn refresh_processes(&mut self) {
-        // Threads are left out: sysinfo would otherwise walk every task of every process (a JVM or
-        // a host full of container shims has thousands), doubling the cost for rows never shown.
-        let cheap = ProcessRefreshKind::nothing()
-            .with_cpu()
-            .with_memory()
-            .without_tasks();
-        self.system
-            .refresh_processes_specifics(ProcessesToUpdate::All, true, cheap);
-        let new: Vec<Pid> = self
-            .system
-            .processes()
-            .keys()
-            .copied()
-            .filter(|pid| self.described.insert(*pid))
-            .collect();
-        if !new.is_empty() {
-            let details = cheap
-                .with_user(UpdateKind::OnlyIfNotSet)
-                .with_cmd(UpdateKind::OnlyIfNotSet);
-            self.system
-                .refresh_processes_specifics(ProcessesToUpdate::Some(&new), false, details);
-        }
-        let alive = self.system.processes();
-        self.described.retain(|pid| alive.contains_key(pid));
-    }
-
-    fn process_rows(&self) -> Vec<ProcessRow> {
-        let user_names: HashMap<_, _> = self
-            .users
-            .iter()
-            .map(|u| (u.id().clone(), u.name().to_string()))
-            .collect();
-        self.system
-            .processes()
-            .values()
-            .filter(|p| p.thread_kind().is_none())
-            .map(|p| ProcessRow {
-                pid: p.pid().as_u32(),
-                name: p.name().to_string_lossy().into_owned(),
-                user: p
-                    .user_id()
-                    .and_then(|uid| user_names.get(uid).cloned())
-                    .unwrap_or_else(|| "?".into()),
-                cpu_percent: p.cpu_usage(),
-                memory_bytes: p.memory(),
-                command: p
-                    .cmd()
-                    .iter()
-                    .map(|a| a.to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            })
-            .collect()
     }
 
     /// Refreshes everything and returns a snapshot. Blocking (reads /proc): run it off the runtime.
@@ -177,10 +122,10 @@ impl SystemCollector {
         if with_processes {
             if self.processes_behind {
                 // Bring the processes' CPU times up to now, then measure over a short window.
-                self.refresh_processes();
-                std::thread::sleep(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL);
+                self.processes.refresh();
+                std::thread::sleep(FRESH_CPU_WINDOW);
             }
-            self.refresh_processes();
+            self.processes.refresh();
         }
         self.processes_behind = !with_processes;
         self.disks.refresh(true);
@@ -189,7 +134,7 @@ impl SystemCollector {
         self.last_network_refresh = Instant::now();
 
         let processes = if with_processes {
-            self.process_rows()
+            self.processes.rows()
         } else {
             Vec::new()
         };
