@@ -12,6 +12,7 @@ pub mod effect;
 pub mod findings;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
+pub mod http;
 pub mod input;
 pub mod logging;
 pub mod metrics;
