@@ -7,10 +7,12 @@ mod render_support;
 use insta::assert_snapshot;
 use render_support::{draw, text};
 use watchdeck::action::Action;
+use watchdeck::command::CommandOutcome;
+use watchdeck::effect::Effect;
 use watchdeck::findings::Severity;
 use watchdeck::fixtures::{self, now};
 use watchdeck::model::source::SourceReport;
-use watchdeck::msg::{Msg, SourceUpdate};
+use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::state::{AppState, Mode};
 use watchdeck::tab::Tab;
 use watchdeck::update::update;
@@ -121,4 +123,101 @@ fn a_disk_that_recovers_resolves_and_shows_behind_the_toggle() {
             .any(|line| line.contains("DiskSpaceLow") && line.contains("resolved")),
         "{screen}"
     );
+}
+
+/// The containers fixture as alice with a silence of a whole rule, an acknowledgement and a
+/// silence of one alert, each done through the keys.
+fn with_operator_doings() -> AppState {
+    let mut state = on_alerts(fixtures::containers_app_state(Mode::Interactive));
+    state.operator = "alice".into();
+    let run = |state: &mut AppState, action: Action, note: &str| {
+        update(state, Msg::Action(action), now());
+        for c in note.chars() {
+            update(state, Msg::FilterEdit(FilterEdit::Insert(c)), now());
+        }
+        let effects = update(state, Msg::Action(Action::Confirm), now());
+        let [Effect::Execute(command)] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        update(
+            state,
+            Msg::CommandFinished(CommandOutcome {
+                command: command.clone(),
+                result: Ok("done".into()),
+                audit_error: None,
+            }),
+            now(),
+        );
+    };
+    update(&mut state, Msg::Action(Action::SelectFirst), now());
+    run(&mut state, Action::AckAlert, "looking at the health check");
+    run(
+        &mut state,
+        Action::SilenceRule,
+        "2h engine=local deploy of the api",
+    );
+    update(&mut state, Msg::Action(Action::SelectLast), now());
+    run(
+        &mut state,
+        Action::SilenceAlert,
+        "30m expected: nightly migration",
+    );
+    state
+}
+
+#[test]
+fn the_silences_view_lists_what_is_silenced_by_whom_and_until_when() {
+    let mut state = with_operator_doings();
+    update(&mut state, Msg::Action(Action::NextAlertView), now());
+    both_sizes("alerts_silences", &state);
+    let screen = text(&draw(&state, 200, 50));
+    assert!(
+        screen.contains("ContainerUnhealthy{engine=local}"),
+        "{screen}"
+    );
+    assert!(screen.contains("deploy of the api"), "{screen}");
+    assert_eq!(state.alerts.silence_list.len(), 2);
+}
+
+#[test]
+fn the_history_view_shows_each_change_with_its_operator() {
+    let mut state = with_operator_doings();
+    for _ in 0..2 {
+        update(&mut state, Msg::Action(Action::NextAlertView), now());
+    }
+    both_sizes("alerts_history", &state);
+    let screen = text(&draw(&state, 200, 50));
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("acknowledged") && l.contains("alice: looking at the health check")),
+        "{screen}"
+    );
+}
+
+#[test]
+fn the_rules_view_lists_every_rule_and_its_origin() {
+    let mut state = on_alerts(fixtures::containers_app_state(Mode::Interactive));
+    for _ in 0..3 {
+        update(&mut state, Msg::Action(Action::NextAlertView), now());
+    }
+    both_sizes("alerts_rules", &state);
+    let screen = text(&draw(&state, 200, 50));
+    let row = screen
+        .lines()
+        .find(|l| l.contains("ContainerUnhealthy"))
+        .expect("the rule's row");
+    assert!(row.contains("shipped"), "{row}");
+}
+
+#[test]
+fn the_silence_dialog_says_how_to_narrow_a_rule() {
+    let mut state = on_alerts(fixtures::containers_app_state(Mode::Interactive));
+    update(&mut state, Msg::Action(Action::SilenceRule), now());
+    for c in "4h engine=edge".chars() {
+        update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)), now());
+    }
+    both_sizes("alerts_silence_rule_dialog", &state);
+    let screen = text(&draw(&state, 80, 24));
+    assert!(screen.contains("4h engine=edge"), "{screen}");
 }

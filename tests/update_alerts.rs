@@ -4,6 +4,7 @@
 
 use chrono::Duration;
 use watchdeck::action::Action;
+use watchdeck::alerts::engine::Change;
 use watchdeck::command::{
     AlertAction, AlertCommand, CommandOutcome, ContainerCommand, OperatorCommand,
 };
@@ -14,6 +15,7 @@ use watchdeck::model::containers::ContainerAction;
 use watchdeck::msg::{FilterEdit, Msg};
 use watchdeck::state::{AppState, Mode, Overlay};
 use watchdeck::tab::Tab;
+use watchdeck::tabs::alerts::state::{AlertsView, KeptAlerts, Silence};
 use watchdeck::update::update;
 
 fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
@@ -212,4 +214,207 @@ fn an_acknowledgement_is_saved_and_comes_back_after_a_restart() {
         .and_then(|a| a.ack.clone())
         .expect("still acknowledged");
     assert_eq!((ack.by.as_str(), ack.note.as_str()), ("alice", "on it"));
+}
+
+/// The fixture engines' containers, firing the container rules, on the Alerts tab, as alice.
+fn containers_alerts_state() -> AppState {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    state.operator = "alice".into();
+    update(&mut state, Msg::ClickTab(Tab::Alerts), now());
+    state
+}
+
+#[test]
+fn silencing_a_rule_with_typed_labels_hides_only_the_alerts_they_match() {
+    let mut state = containers_alerts_state();
+    let unhealthy: Vec<_> = state
+        .alerts
+        .alerts
+        .keys()
+        .filter(|k| k.rule == "ContainerUnhealthy")
+        .cloned()
+        .collect();
+    let engine = unhealthy[0].label("engine").expect("engine").to_string();
+    let others_before = state
+        .alerts
+        .alerts
+        .keys()
+        .filter(|k| k.rule != "ContainerUnhealthy")
+        .count();
+    let rows: Vec<String> = state
+        .alerts
+        .list
+        .rows
+        .iter()
+        .map(|k| k.rule.clone())
+        .collect();
+    let at = rows
+        .iter()
+        .position(|rule| rule == "ContainerUnhealthy")
+        .unwrap_or_else(|| panic!("listed: {rows:?}"));
+    act(&mut state, Action::SelectFirst);
+    for _ in 0..at {
+        act(&mut state, Action::SelectNext);
+    }
+    act(&mut state, Action::SilenceRule);
+    assert!(
+        matches!(&state.overlay, Overlay::Confirm(d) if d.title == "Silence every alert of ContainerUnhealthy"),
+        "{:?}",
+        state.overlay
+    );
+    type_text(
+        &mut state,
+        &format!("2h engine={engine} deploy in progress"),
+    );
+    let effects = act(&mut state, Action::Confirm);
+    let command = finish(&mut state, effects);
+    assert_eq!(
+        command.action,
+        AlertAction::Silence(std::time::Duration::from_secs(2 * 3600))
+    );
+    assert_eq!(command.key.labels, [("engine".to_string(), engine.clone())]);
+    for key in state.alerts.alerts.keys() {
+        let silenced = state.alerts.silence_of(key).is_some();
+        let covered = key.rule == "ContainerUnhealthy" && key.label("engine") == Some(&engine);
+        assert_eq!(silenced, covered, "{key:?}");
+    }
+    assert_eq!(
+        state.alerts.list.len(),
+        others_before
+            + unhealthy
+                .iter()
+                .filter(|k| k.label("engine") != Some(&engine))
+                .count(),
+        "only the covered alerts leave the list"
+    );
+    let last = state.alerts.history.back().expect("in the history");
+    assert_eq!(
+        (last.change, last.by.as_deref(), last.note.as_str()),
+        (Change::Silenced, Some("alice"), "deploy in progress")
+    );
+}
+
+#[test]
+fn ending_a_silence_early_brings_its_alert_back_and_is_in_the_history() {
+    let mut state = alerts_state(Mode::Interactive);
+    act(&mut state, Action::SilenceAlert);
+    type_text(&mut state, "4h vacuum");
+    let effects = act(&mut state, Action::Confirm);
+    finish(&mut state, effects);
+    assert!(state.alerts.list.is_empty());
+    act(&mut state, Action::NextAlertView);
+    assert_eq!(state.alerts.view, AlertsView::Silences);
+    assert_eq!(state.alerts.silence_list.len(), 1);
+    // Keys of the alerts view do nothing to the silence list.
+    assert!(act(&mut state, Action::AckAlert).is_empty());
+    assert_eq!(state.overlay, Overlay::None);
+    act(&mut state, Action::ExpireSilence);
+    assert!(
+        matches!(&state.overlay, Overlay::Confirm(d) if d.title == "End the silence of DiskSpaceLow")
+    );
+    type_text(&mut state, "vacuum done");
+    let effects = act(&mut state, Action::Confirm);
+    let command = finish(&mut state, effects);
+    assert_eq!(command.action, AlertAction::ExpireSilence);
+    assert!(state.alerts.silences.is_empty());
+    assert_eq!(state.alerts.list.len(), 1, "the alert is back");
+    assert_eq!(state.tab_severity(Tab::Resources), Severity::Critical);
+    let changes: Vec<(Change, Option<&str>)> = state
+        .alerts
+        .history
+        .iter()
+        .rev()
+        .take(2)
+        .map(|t| (t.change, t.by.as_deref()))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            (Change::Unsilenced, Some("alice")),
+            (Change::Silenced, Some("alice"))
+        ]
+    );
+}
+
+#[test]
+fn ending_a_silence_is_refused_in_read_only_modes() {
+    for mode in [Mode::ReadOnly, Mode::Watch] {
+        let mut state = alerts_state(mode);
+        state.alerts.restore(KeptAlerts {
+            silences: vec![Silence {
+                key: state.alerts.list.rows[0].clone(),
+                until: now() + Duration::hours(1),
+                by: "bob".into(),
+                comment: "vacuum".into(),
+            }],
+            ..KeptAlerts::default()
+        });
+        act(&mut state, Action::NextAlertView);
+        let effects = act(&mut state, Action::ExpireSilence);
+        assert!(
+            matches!(
+                effects.as_slice(),
+                [Effect::RecordRefusal {
+                    command: OperatorCommand::Alert(AlertCommand {
+                        action: AlertAction::ExpireSilence,
+                        ..
+                    }),
+                    ..
+                }]
+            ),
+            "{mode:?}: {effects:?}"
+        );
+        assert_eq!(state.alerts.silences.len(), 1);
+    }
+}
+
+#[test]
+fn the_views_go_round_and_share_the_filter() {
+    let mut state = containers_alerts_state();
+    let views: Vec<AlertsView> = (0..4)
+        .map(|_| {
+            act(&mut state, Action::NextAlertView);
+            state.alerts.view
+        })
+        .collect();
+    assert_eq!(
+        views,
+        [
+            AlertsView::Silences,
+            AlertsView::History,
+            AlertsView::Rules,
+            AlertsView::Alerts
+        ]
+    );
+    let rules = state.alerts.rule_list.len();
+    assert_eq!(rules, state.alerts.catalogue.len());
+    let history = state.alerts.history_list.len();
+    assert!(history > 0);
+    act(&mut state, Action::Filter);
+    type_text(&mut state, "migrate");
+    act(&mut state, Action::Confirm);
+    assert!(
+        state.alerts.history_list.len() < history,
+        "the history is filtered too"
+    );
+    assert!(
+        state
+            .alerts
+            .history_list
+            .rows
+            .iter()
+            .filter_map(|seq| state.alerts.history_entry(*seq))
+            .all(|t| t.key.label("container") == Some("migrate"))
+    );
+    // Newest first.
+    let times: Vec<_> = state
+        .alerts
+        .history_list
+        .rows
+        .iter()
+        .filter_map(|seq| state.alerts.history_entry(*seq))
+        .map(|t| t.at)
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "{times:?}");
+    assert!(state.alerts.rule_list.len() < rules);
 }

@@ -90,15 +90,42 @@ pub enum Change {
     Firing,
     Resolved,
     Escalated,
+    /// An operator's doing, recorded with who and their note.
+    Acknowledged,
+    Unacknowledged,
+    Silenced,
+    /// A silence an operator ended before its time.
+    Unsilenced,
 }
 
-/// Something that happened to an alert at one evaluation, for the history and notifications.
+impl Change {
+    pub fn label(self) -> &'static str {
+        match self {
+            Change::Pending => "pending",
+            Change::Firing => "firing",
+            Change::Resolved => "resolved",
+            Change::Escalated => "escalated",
+            Change::Acknowledged => "acknowledged",
+            Change::Unacknowledged => "unacknowledged",
+            Change::Silenced => "silenced",
+            Change::Unsilenced => "unsilenced",
+        }
+    }
+}
+
+/// Something that happened to an alert, for the history and notifications: the engine's changes
+/// at one evaluation, and the operators'. A silence's key holds only the labels it matches.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Transition {
     pub key: AlertKey,
     pub change: Change,
     pub at: DateTime<Utc>,
     pub value: f64,
+    /// The operator, for their doings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
 }
 
 /// Every alert by key.
@@ -225,6 +252,8 @@ fn step(
             change,
             at: now,
             value,
+            by: None,
+            note: String::new(),
         });
     };
     let active = before.filter(|a| a.state != AlertState::Resolved);

@@ -223,6 +223,37 @@ pub struct Rule {
     pub escalate_after: Duration,
 }
 
+/// Where a rule comes from, as the rules view shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleOrigin {
+    /// Shipped with the console.
+    Shipped,
+    /// Shipped, and replaced by a `[[rule]]` of the same name.
+    Overridden,
+    /// The user's own `[[rule]]`.
+    Own,
+    /// Shipped, and switched off in `[alerts] disabled`.
+    Off,
+}
+
+impl RuleOrigin {
+    pub fn label(self) -> &'static str {
+        match self {
+            RuleOrigin::Shipped => "shipped",
+            RuleOrigin::Overridden => "overridden",
+            RuleOrigin::Own => "own",
+            RuleOrigin::Off => "off",
+        }
+    }
+}
+
+/// A rule and where it comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleEntry {
+    pub rule: Rule,
+    pub origin: RuleOrigin,
+}
+
 /// Fills `{{ $labels.NAME }}` and `{{ $value }}` in a summary, as Prometheus templates do; an
 /// unknown label is empty.
 pub fn render_summary(template: &str, labels: &[(String, String)], value: f64) -> String {

@@ -1,4 +1,5 @@
-//! Commands on alerts: acknowledge with a note, take an acknowledgement back, silence for a while.
+//! Commands on alerts: acknowledge with a note, take an acknowledgement back, silence one alert
+//! or every alert of its rule for a while, end a silence early.
 
 use std::time::Duration;
 
@@ -11,11 +12,17 @@ pub const DEFAULT_SILENCE: Duration = Duration::from_secs(3600);
 pub enum AlertAction {
     Acknowledge,
     Unacknowledge,
-    /// Hidden and not notified for this long.
+    /// Hidden and not notified for this long: every alert of the key's rule whose labels include
+    /// the key's (all of one alert's labels silence that alert alone).
     Silence(Duration),
+    /// Silence every alert of the key's rule; `label=value` words at the start of the note
+    /// narrow it, as amtool's matchers do. Becomes a `Silence` once the note is typed.
+    SilenceRule(Duration),
+    /// End the silence whose key is the command's.
+    ExpireSilence,
 }
 
-/// Do `action` to the alert `key`, with the operator's note.
+/// Do `action` to the alert `key` (or the silence `key`), with the operator's note.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertCommand {
     pub key: AlertKey,
@@ -24,22 +31,40 @@ pub struct AlertCommand {
 }
 
 impl AlertCommand {
-    /// The operator's note; for a silence it may start with how long, `4h disk cleanup`.
+    /// The operator's note; for a silence it may start with how long, `4h disk cleanup`, and
+    /// for a silence of a rule with the labels it matches, `4h mount=/var disk cleanup`.
     pub fn with_note(self, note: &str) -> Self {
-        let note = note.trim();
-        if let AlertAction::Silence(_) = self.action {
-            let (first, rest) = note.split_once(' ').unwrap_or((note, ""));
-            if let Ok(for_) = humantime::parse_duration(first) {
+        let mut words = note.split_whitespace().peekable();
+        let (for_, rule_wide) = match self.action {
+            AlertAction::Silence(for_) => (for_, false),
+            AlertAction::SilenceRule(for_) => (for_, true),
+            _ => {
                 return Self {
-                    action: AlertAction::Silence(for_),
-                    note: rest.trim().to_string(),
+                    note: note.trim().to_string(),
                     ..self
                 };
             }
+        };
+        let for_ = match words.peek().map(|w| humantime::parse_duration(w)) {
+            Some(Ok(typed)) => {
+                words.next();
+                typed
+            }
+            _ => for_,
+        };
+        let mut key = self.key;
+        if rule_wide {
+            key.labels.clear();
+            while let Some((name, value)) = words.peek().and_then(|w| label_matcher(w)) {
+                key.labels.push((name.to_string(), value.to_string()));
+                words.next();
+            }
+            key.labels.sort();
         }
         Self {
-            note: note.to_string(),
-            ..self
+            key,
+            action: AlertAction::Silence(for_),
+            note: words.collect::<Vec<_>>().join(" "),
         }
     }
 
@@ -47,9 +72,10 @@ impl AlertCommand {
         match &self.action {
             AlertAction::Acknowledge => "alert acknowledge".into(),
             AlertAction::Unacknowledge => "alert unacknowledge".into(),
-            AlertAction::Silence(for_) => {
+            AlertAction::Silence(for_) | AlertAction::SilenceRule(for_) => {
                 format!("alert silence {}", humantime::format_duration(*for_))
             }
+            AlertAction::ExpireSilence => "alert silence expire".into(),
         }
     }
 
@@ -63,6 +89,16 @@ impl AlertCommand {
             .collect();
         format!("alert {}{{{}}}", self.key.rule, labels.join(","))
     }
+}
+
+/// `name=value`, a label matcher typed in a note; a word with spaces around `=` is prose.
+fn label_matcher(word: &str) -> Option<(&str, &str)> {
+    let (name, value) = word.split_once('=')?;
+    let legal = !name.is_empty()
+        && !value.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    legal.then_some((name, value))
 }
 
 #[cfg(test)]
@@ -98,5 +134,47 @@ mod tests {
             AlertAction::Silence(Duration::from_secs(900))
         );
         assert_eq!(four_hours.target(), "alert DiskSpaceLow{mount=\"/var\"}");
+    }
+
+    fn silence_rule(note: &str) -> AlertCommand {
+        AlertCommand {
+            key: AlertKey {
+                rule: "ContainerUnhealthy".into(),
+                labels: vec![
+                    ("container".into(), "api".into()),
+                    ("engine".into(), "prod".into()),
+                ],
+            },
+            action: AlertAction::SilenceRule(DEFAULT_SILENCE),
+            note: String::new(),
+        }
+        .with_note(note)
+    }
+
+    #[test]
+    fn a_silence_of_a_rule_takes_its_matchers_from_the_note() {
+        let narrowed = silence_rule("2h engine=prod job=x=y deploy in progress");
+        assert_eq!(
+            narrowed.action,
+            AlertAction::Silence(Duration::from_secs(2 * 3600))
+        );
+        assert_eq!(
+            narrowed.key.labels,
+            [
+                ("engine".to_string(), "prod".to_string()),
+                ("job".to_string(), "x=y".to_string())
+            ]
+        );
+        assert_eq!(narrowed.note, "deploy in progress");
+        assert_eq!(
+            narrowed.target(),
+            "alert ContainerUnhealthy{engine=\"prod\",job=\"x=y\"}"
+        );
+        let whole_rule = silence_rule("maintenance window");
+        assert_eq!(whole_rule.action, AlertAction::Silence(DEFAULT_SILENCE));
+        assert!(whole_rule.key.labels.is_empty());
+        assert_eq!(whole_rule.note, "maintenance window");
+        assert_eq!(silence_rule("a = b").key.labels, []);
+        assert_eq!(silence_rule("1h 9x=1").note, "9x=1");
     }
 }

@@ -17,7 +17,7 @@ pub use keymap::Keymap;
 pub use paths::Paths;
 pub use theme::Theme;
 
-use crate::alerts::rule::{Condition, Priority, Rule};
+use crate::alerts::rule::{Condition, Priority, Rule, RuleEntry, RuleOrigin};
 use crate::tab::Tab;
 
 /// The shipped file a theme or keymap called `name` starts from: its own, or the first (the
@@ -807,23 +807,42 @@ impl Config {
     /// The rules the engine evaluates: the shipped ones not switched off, each replaced by a
     /// `[[rule]]` of the same name, then the other `[[rule]]`s.
     pub fn alert_rules(&self) -> Vec<Rule> {
+        self.rule_catalogue()
+            .into_iter()
+            .filter(|entry| entry.origin != RuleOrigin::Off)
+            .map(|entry| entry.rule)
+            .collect()
+    }
+
+    /// Every rule with where it comes from, the switched-off ones included: what the rules view
+    /// lists.
+    pub fn rule_catalogue(&self) -> Vec<RuleEntry> {
         let shipped = default_rules().unwrap_or_default();
-        let mut rules: Vec<Rule> = shipped
+        let mut rules: Vec<RuleEntry> = shipped
             .iter()
-            .filter(|r| !self.alerts.disabled.contains(&r.name))
             .map(|r| {
-                self.rule
-                    .iter()
-                    .find(|own| own.name == r.name)
-                    .unwrap_or(r)
-                    .rule()
+                let own = self.rule.iter().find(|own| own.name == r.name);
+                let origin = if self.alerts.disabled.contains(&r.name) {
+                    RuleOrigin::Off
+                } else if own.is_some() {
+                    RuleOrigin::Overridden
+                } else {
+                    RuleOrigin::Shipped
+                };
+                RuleEntry {
+                    rule: own.unwrap_or(r).rule(),
+                    origin,
+                }
             })
             .collect();
         rules.extend(
             self.rule
                 .iter()
                 .filter(|own| !shipped.iter().any(|r| r.name == own.name))
-                .map(RuleConfig::rule),
+                .map(|own| RuleEntry {
+                    rule: own.rule(),
+                    origin: RuleOrigin::Own,
+                }),
         );
         rules
     }

@@ -14,7 +14,8 @@ pub(super) fn execute(command: &AlertCommand) -> String {
     let done = match &command.action {
         AlertAction::Acknowledge => "acknowledged",
         AlertAction::Unacknowledge => "acknowledgement taken back:",
-        AlertAction::Silence(_) => "silenced",
+        AlertAction::Silence(_) | AlertAction::SilenceRule(_) => "silenced",
+        AlertAction::ExpireSilence => "silence ended:",
     };
     format!("{done} {}", command.key.rule)
 }

@@ -73,6 +73,8 @@ mod tests {
                     change,
                     at: at + chrono::Duration::minutes(i as i64),
                     value: 93.5,
+                    by: None,
+                    note: String::new(),
                 })
                 .collect(),
         };

@@ -188,7 +188,7 @@ impl AppState {
                 .collect(),
             metrics: MetricStore::new(capacity),
             resources: ResourcesState::new(),
-            alerts: AlertsState::new(config.alert_rules()),
+            alerts: AlertsState::new(config.rule_catalogue()),
             operator: String::new(),
             containers: ContainersState::new(
                 engines

@@ -414,6 +414,8 @@ fn refused_in_read_only(action: Action) -> bool {
             | Action::AckAlert
             | Action::UnackAlert
             | Action::SilenceAlert
+            | Action::SilenceRule
+            | Action::ExpireSilence
     )
 }
 
@@ -451,10 +453,15 @@ fn hints(state: &AppState, ctx: &RenderCtx) -> Vec<Hint> {
         help: false,
     };
     if let Overlay::Confirm(dialog) = &state.overlay
-        && dialog.typed.is_some()
+        && let Some(typed) = &dialog.typed
     {
+        let what = if typed.expected.is_some() {
+            "the name"
+        } else {
+            "a note"
+        };
         return vec![
-            fixed("type", "the name"),
+            fixed("type", what),
             fixed("enter", "confirm"),
             fixed("esc", "cancel"),
         ];

@@ -1,12 +1,13 @@
-//! The Alerts tab's state: the rules, every alert the engine keeps, and the list.
+//! The Alerts tab's state: the rules, every alert the engine keeps, the silences and the history,
+//! and a list for each of its views.
 
 use std::collections::{BTreeMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::alerts::engine::{Ack, Alert, AlertKey, AlertState, Alerts, Transition};
-use crate::alerts::rule::Rule;
+use crate::alerts::engine::{Ack, Alert, AlertKey, AlertState, Alerts, Change, Transition};
+use crate::alerts::rule::{Rule, RuleEntry, RuleOrigin};
 use crate::command::{AlertAction, AlertCommand};
 use crate::findings::Severity;
 use crate::state::list::{ListState, SortLabel};
@@ -24,10 +25,69 @@ impl SortLabel for AlertSort {
     }
 }
 
+/// What the tab shows: the alerts, or the silences, the history or the rules behind them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AlertsView {
+    #[default]
+    Alerts,
+    Silences,
+    History,
+    Rules,
+}
+
+impl AlertsView {
+    pub const ALL: [AlertsView; 4] = [
+        AlertsView::Alerts,
+        AlertsView::Silences,
+        AlertsView::History,
+        AlertsView::Rules,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AlertsView::Alerts => "Alerts",
+            AlertsView::Silences => "Silences",
+            AlertsView::History => "History",
+            AlertsView::Rules => "Rules",
+        }
+    }
+
+    fn next(self) -> Self {
+        let at = Self::ALL.iter().position(|v| *v == self).unwrap_or(0);
+        Self::ALL[(at + 1) % Self::ALL.len()]
+    }
+}
+
+/// The one order of the silences, the history and the rules lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FixedOrder {
+    /// Silences by when they end, the history newest first, the rules as configured.
+    #[default]
+    Natural,
+}
+
+impl SortLabel for FixedOrder {
+    fn label(&self) -> &'static str {
+        "natural"
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AlertsState {
+    /// The rules the engine evaluates.
     pub rules: Vec<Rule>,
+    /// Every rule with its origin, the switched-off ones too.
+    pub catalogue: Vec<RuleEntry>,
     pub alerts: Alerts,
+    pub view: AlertsView,
+    /// Silences, by key; the list's filter is the alerts list's.
+    pub silence_list: ListState<FixedOrder, AlertKey>,
+    /// History entries by sequence number (see `history_seq`).
+    pub history_list: ListState<FixedOrder, u64>,
+    /// Rules by name.
+    pub rule_list: ListState<FixedOrder, String>,
+    /// The sequence number of the oldest history entry; each entry after it is one more.
+    pub history_seq: u64,
     /// Firing and pending alerts, most severe then oldest first; resolved ones too with
     /// `show_resolved`.
     pub list: ListState<AlertSort, AlertKey>,
@@ -56,7 +116,8 @@ pub struct KeptAlerts {
 /// How long the history is kept.
 pub const HISTORY_RETENTION: chrono::Duration = chrono::Duration::days(30);
 
-/// An alert hidden and not notified until `until`.
+/// Alerts hidden and not notified until `until`: those of the key's rule whose labels include
+/// the key's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Silence {
     pub key: AlertKey,
@@ -68,12 +129,30 @@ pub struct Silence {
 /// Transitions kept in memory.
 pub const HISTORY: usize = 10_000;
 
+impl Silence {
+    pub fn covers(&self, key: &AlertKey) -> bool {
+        self.key.rule == key.rule && self.key.labels.iter().all(|l| key.labels.contains(l))
+    }
+}
+
 impl AlertsState {
-    pub fn new(rules: Vec<Rule>) -> Self {
-        Self {
-            rules,
+    /// The state for a catalogue of rules: the engine evaluates those not switched off.
+    pub fn new(catalogue: Vec<RuleEntry>) -> Self {
+        let mut state = Self {
+            rules: catalogue
+                .iter()
+                .filter(|entry| entry.origin != RuleOrigin::Off)
+                .map(|entry| entry.rule.clone())
+                .collect(),
+            catalogue,
             ..Self::default()
-        }
+        };
+        state.refresh_rows();
+        state
+    }
+
+    pub fn apply_next_view(&mut self) {
+        self.view = self.view.next();
     }
 
     /// Replaces the alerts after an evaluation at `now`, records what changed, and orders the
@@ -108,10 +187,7 @@ impl AlertsState {
             self.generation += 1;
         }
         for transition in transitions {
-            if self.history.len() == HISTORY {
-                self.history.pop_front();
-            }
-            self.history.push_back(transition);
+            self.record(transition);
         }
         while self
             .history
@@ -119,8 +195,24 @@ impl AlertsState {
             .is_some_and(|t| now - t.at > HISTORY_RETENTION)
         {
             self.history.pop_front();
+            self.history_seq += 1;
         }
         self.refresh_rows();
+    }
+
+    /// Adds to the history, forgetting the oldest entry past `HISTORY`.
+    fn record(&mut self, transition: Transition) {
+        if self.history.len() == HISTORY {
+            self.history.pop_front();
+            self.history_seq += 1;
+        }
+        self.history.push_back(transition);
+    }
+
+    /// A history entry by its sequence number.
+    pub fn history_entry(&self, seq: u64) -> Option<&Transition> {
+        let at = usize::try_from(seq.checked_sub(self.history_seq)?).ok()?;
+        self.history.get(at)
     }
 
     pub fn apply_toggle_resolved(&mut self) {
@@ -150,9 +242,17 @@ impl AlertsState {
             .unwrap_or(Severity::Ok)
     }
 
-    /// The silence an alert is under, if any.
+    /// The silence an alert is under, if any: the one that lasts longest.
     pub fn silence_of(&self, key: &AlertKey) -> Option<&Silence> {
-        self.silences.iter().find(|s| s.key == *key)
+        self.silences
+            .iter()
+            .filter(|s| s.covers(key))
+            .max_by_key(|s| s.until)
+    }
+
+    /// How many alerts, of any state, a silence covers.
+    pub fn covered_by(&self, silence: &Silence) -> usize {
+        self.alerts.keys().filter(|k| silence.covers(k)).count()
     }
 
     pub fn selected(&self) -> Option<&Alert> {
@@ -181,12 +281,13 @@ impl AlertsState {
         self.acks = kept.acks.into_iter().collect();
         self.silences = kept.silences;
         self.history = kept.history.into_iter().collect();
+        self.refresh_rows();
     }
 
-    /// Records a command on an alert that came back done.
+    /// Records a command on an alert that came back done, in the state and in the history.
     pub fn apply_done(&mut self, command: &AlertCommand, by: &str, now: DateTime<Utc>) {
         self.generation += 1;
-        match &command.action {
+        let change = match &command.action {
             AlertAction::Acknowledge => {
                 let ack = Ack {
                     by: by.to_string(),
@@ -197,14 +298,16 @@ impl AlertsState {
                     alert.ack = Some(ack.clone());
                 }
                 self.acks.insert(command.key.clone(), ack);
+                Change::Acknowledged
             }
             AlertAction::Unacknowledge => {
                 self.acks.remove(&command.key);
                 if let Some(alert) = self.alerts.get_mut(&command.key) {
                     alert.ack = None;
                 }
+                Change::Unacknowledged
             }
-            AlertAction::Silence(for_) => {
+            AlertAction::Silence(for_) | AlertAction::SilenceRule(for_) => {
                 self.silences.retain(|s| s.key != command.key);
                 self.silences.push(Silence {
                     key: command.key.clone(),
@@ -212,8 +315,22 @@ impl AlertsState {
                     by: by.to_string(),
                     comment: command.note.clone(),
                 });
+                Change::Silenced
             }
-        }
+            AlertAction::ExpireSilence => {
+                self.silences.retain(|s| s.key != command.key);
+                Change::Unsilenced
+            }
+        };
+        let value = self.alerts.get(&command.key).map_or(f64::NAN, |a| a.value);
+        self.record(Transition {
+            key: command.key.clone(),
+            change,
+            at: now,
+            value,
+            by: Some(by.to_string()),
+            note: command.note.clone(),
+        });
         self.refresh_rows();
     }
 
@@ -228,12 +345,8 @@ impl AlertsState {
             })
             .filter(|a| {
                 needle.is_empty()
-                    || a.key.rule.to_lowercase().contains(&needle)
+                    || key_matches(&a.key, &needle)
                     || a.summary.to_lowercase().contains(&needle)
-                    || a.key
-                        .labels
-                        .iter()
-                        .any(|(_, v)| v.to_lowercase().contains(&needle))
             })
             .collect();
         // Firing, then pending, then resolved; within each, most severe then oldest.
@@ -245,5 +358,107 @@ impl AlertsState {
         shown.sort_by_key(|a| (rank(a.state), a.priority, a.active_since));
         let rows = shown.iter().map(|a| a.key.clone()).collect();
         self.list.set_rows(rows);
+
+        let mut silences: Vec<&Silence> = self
+            .silences
+            .iter()
+            .filter(|s| {
+                needle.is_empty()
+                    || key_matches(&s.key, &needle)
+                    || s.comment.to_lowercase().contains(&needle)
+                    || s.by.to_lowercase().contains(&needle)
+            })
+            .collect();
+        silences.sort_by_key(|s| s.until);
+        let rows = silences.iter().map(|s| s.key.clone()).collect();
+        self.silence_list.set_rows(rows);
+
+        let first = self.history_seq;
+        let rows = self
+            .history
+            .iter()
+            .enumerate()
+            .map(|(at, t)| (first + at as u64, t))
+            .filter(|(_, t)| {
+                needle.is_empty()
+                    || key_matches(&t.key, &needle)
+                    || t.change.label().contains(&needle)
+                    || t.by
+                        .as_ref()
+                        .is_some_and(|by| by.to_lowercase().contains(&needle))
+                    || t.note.to_lowercase().contains(&needle)
+            })
+            .map(|(seq, _)| seq)
+            .rev()
+            .collect();
+        self.history_list.set_rows(rows);
+
+        let rows = self
+            .catalogue
+            .iter()
+            .filter(|entry| {
+                needle.is_empty()
+                    || entry.rule.name.to_lowercase().contains(&needle)
+                    || entry
+                        .rule
+                        .condition
+                        .to_string()
+                        .to_lowercase()
+                        .contains(&needle)
+                    || entry.origin.label() == needle
+            })
+            .map(|entry| entry.rule.name.clone())
+            .collect();
+        self.rule_list.set_rows(rows);
     }
+
+    /// The list of the view shown: what moving and paging move in.
+    pub fn apply_move(&mut self, delta: isize) {
+        match self.view {
+            AlertsView::Alerts => self.list.apply_move(delta),
+            AlertsView::Silences => self.silence_list.apply_move(delta),
+            AlertsView::History => self.history_list.apply_move(delta),
+            AlertsView::Rules => self.rule_list.apply_move(delta),
+        }
+    }
+
+    pub fn apply_select_edge(&mut self, last: bool) {
+        match self.view {
+            AlertsView::Alerts => self.list.apply_select_edge(last),
+            AlertsView::Silences => self.silence_list.apply_select_edge(last),
+            AlertsView::History => self.history_list.apply_select_edge(last),
+            AlertsView::Rules => self.rule_list.apply_select_edge(last),
+        }
+    }
+
+    pub fn selected_silence(&self) -> Option<&Silence> {
+        let key = self.silence_list.selected.as_ref()?;
+        self.silences.iter().find(|s| s.key == *key)
+    }
+
+    pub fn selected_rule(&self) -> Option<&RuleEntry> {
+        let name = self.rule_list.selected.as_ref()?;
+        self.catalogue.iter().find(|entry| entry.rule.name == *name)
+    }
+
+    pub fn selected_history(&self) -> Option<&Transition> {
+        self.history_entry(*self.history_list.selected.as_ref()?)
+    }
+
+    /// Firing or pending alerts of a rule, what the rules view counts.
+    pub fn active_of(&self, rule: &str) -> usize {
+        self.alerts
+            .values()
+            .filter(|a| a.key.rule == rule && a.state != AlertState::Resolved)
+            .count()
+    }
+}
+
+/// Whether a filter (lower case) is in a key's rule or one of its label values.
+fn key_matches(key: &AlertKey, needle: &str) -> bool {
+    key.rule.to_lowercase().contains(needle)
+        || key
+            .labels
+            .iter()
+            .any(|(_, v)| v.to_lowercase().contains(needle))
 }

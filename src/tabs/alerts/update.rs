@@ -12,6 +12,7 @@ use crate::state::list::PAGE;
 use crate::state::{AppState, ConfirmDialog, ToastKind, TypedConfirmation};
 use crate::tab::Tab;
 use crate::tabs::alerts::judge;
+use crate::tabs::alerts::state::AlertsView;
 use crate::update::{ask, in_flight_refusal, refuse_in_read_only, toast};
 
 /// Evaluates every rule at `now` and makes the firing alerts the console's findings.
@@ -36,22 +37,62 @@ pub fn apply_done(state: &mut AppState, command: &AlertCommand, now: DateTime<Ut
 pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
     let alerts = &mut state.alerts;
     match action {
-        Action::SelectNext => alerts.list.apply_move(1),
-        Action::SelectPrev => alerts.list.apply_move(-1),
-        Action::PageDown => alerts.list.apply_move(PAGE),
-        Action::PageUp => alerts.list.apply_move(-PAGE),
-        Action::SelectFirst => alerts.list.apply_select_edge(false),
-        Action::SelectLast => alerts.list.apply_select_edge(true),
+        Action::SelectNext => alerts.apply_move(1),
+        Action::SelectPrev => alerts.apply_move(-1),
+        Action::PageDown => alerts.apply_move(PAGE),
+        Action::PageUp => alerts.apply_move(-PAGE),
+        Action::SelectFirst => alerts.apply_select_edge(false),
+        Action::SelectLast => alerts.apply_select_edge(true),
+        Action::NextAlertView => alerts.apply_next_view(),
+        Action::ExpireSilence if alerts.view == AlertsView::Silences => {
+            return ask_to_expire_silence(state, now);
+        }
+        _ if alerts.view != AlertsView::Alerts => {}
         Action::ToggleResolved => alerts.apply_toggle_resolved(),
         Action::AckAlert => return ask_about_alert(state, AlertAction::Acknowledge, now),
         Action::UnackAlert => return ask_about_alert(state, AlertAction::Unacknowledge, now),
         Action::SilenceAlert => {
             return ask_about_alert(state, AlertAction::Silence(DEFAULT_SILENCE), now);
         }
+        Action::SilenceRule => {
+            return ask_about_alert(state, AlertAction::SilenceRule(DEFAULT_SILENCE), now);
+        }
         Action::GotoSubject => go_to_subject(state),
         _ => {}
     }
     Vec::new()
+}
+
+/// Asks to end the selected silence before its time, with a reason to type.
+fn ask_to_expire_silence(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(silence) = state.alerts.selected_silence() else {
+        toast(state, ToastKind::Info, "select a silence first".into(), now);
+        return Vec::new();
+    };
+    let command = OperatorCommand::Alert(AlertCommand {
+        key: silence.key.clone(),
+        action: AlertAction::ExpireSilence,
+        note: String::new(),
+    });
+    let lines = vec![
+        format!(
+            "Silenced by {} until {}: {}",
+            silence.by,
+            silence.until.format("%Y-%m-%d %H:%M UTC"),
+            silence.comment
+        ),
+        format!(
+            "{} alert(s) it covers notify again. Why (optional):",
+            state.alerts.covered_by(silence)
+        ),
+    ];
+    ask_typed(
+        state,
+        format!("End the silence of {}", silence.key.rule),
+        lines,
+        command,
+        now,
+    )
 }
 
 /// Opens the dialog for a command on the selected alert, with a note to type; refused with the
@@ -64,7 +105,7 @@ fn ask_about_alert(state: &mut AppState, action: AlertAction, now: DateTime<Utc>
     let pointless = match action {
         AlertAction::Acknowledge => alert.ack.is_some(),
         AlertAction::Unacknowledge => alert.ack.is_none(),
-        AlertAction::Silence(_) => false,
+        _ => false,
     };
     if pointless {
         let text = match action {
@@ -81,6 +122,11 @@ fn ask_about_alert(state: &mut AppState, action: AlertAction, now: DateTime<Utc>
             "Silence",
             "How long and why, e.g. `4h disk cleanup running` (15m, 1h, 4h…; default 1h):",
         ),
+        _ => (
+            "Silence every alert of",
+            "How long, the labels to match and why, e.g. `4h mount=/var cleanup` \
+             (no label: the whole rule):",
+        ),
     };
     let lines = vec![
         format!("{} {}: {}", alert.priority, alert.key.rule, alert.summary),
@@ -92,6 +138,17 @@ fn ask_about_alert(state: &mut AppState, action: AlertAction, now: DateTime<Utc>
         action,
         note: String::new(),
     });
+    ask_typed(state, title, lines, command, now)
+}
+
+/// Opens the dialog for a command that takes a typed note, unless it is refused.
+fn ask_typed(
+    state: &mut AppState,
+    title: String,
+    lines: Vec<String>,
+    command: OperatorCommand,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
     if let Some(text) = in_flight_refusal(state, &command, now) {
         toast(state, ToastKind::Error, text, now);
         return Vec::new();

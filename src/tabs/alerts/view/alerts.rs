@@ -1,13 +1,12 @@
-//! The Alerts tab: firing and pending alerts, most severe then oldest first, with when someone
+//! The alerts view: firing and pending alerts, most severe then oldest first, with when someone
 //! must respond, and the selected alert's summary and runbook below.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, BorderType, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
-};
+use ratatui::widgets::{Cell, Row, StatefulWidget, Table, TableState};
 
+use super::{frame, labels_text, table_offset};
 use crate::alerts::engine::{Alert, AlertState};
 use crate::alerts::rule::format_value;
 use crate::state::AppState;
@@ -15,21 +14,10 @@ use crate::ui::format::duration;
 use crate::ui::shell::severity_style;
 use crate::ui::{RenderCtx, list};
 
-pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
-    let detail_height = 5.min(area.height / 3);
-    let [list_area, detail_area] =
-        Layout::vertical([Constraint::Min(0), Constraint::Length(detail_height)]).areas(area);
-    render_list(buffer, list_area, state, ctx);
-    render_detail(buffer, detail_area, state, ctx);
-}
-
-fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+pub(super) fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
     let alerts = &state.alerts;
     let heading = list::heading("Alerts", &alerts.list, alerts.alerts.len(), ctx);
-    let block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(ctx.theme.border)
-        .title(heading);
+    let block = frame(heading, alerts, ctx);
     let wide = area.width >= 120;
     let header = Row::new(
         [
@@ -69,10 +57,8 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         .row_highlight_style(ctx.theme.selected)
         .column_spacing(1);
     let selected = alerts.list.selected_index();
-    let page = area.height.saturating_sub(3) as usize;
-    let offset = selected.map_or(0, |s| (s + 1).saturating_sub(page.max(1)));
     let mut table_state = TableState::default()
-        .with_offset(offset)
+        .with_offset(table_offset(selected, area))
         .with_selected(selected);
     StatefulWidget::render(table, area, buffer, &mut table_state);
     if alerts.list.is_empty() {
@@ -147,57 +133,38 @@ fn state_now(state: &AppState) -> chrono::DateTime<chrono::Utc> {
     state.alerts.evaluated_at.unwrap_or_default()
 }
 
-fn render_detail(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
-    if area.height == 0 {
-        return;
-    }
-    let block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(ctx.theme.border)
-        .title(Span::styled(" Selected ", ctx.theme.title));
-    let selected = state
-        .alerts
-        .list
-        .selected
-        .as_ref()
-        .and_then(|key| state.alerts.alerts.get(key));
-    let lines: Vec<Line> = match selected {
-        None => vec![Line::styled("nothing selected", ctx.theme.muted)],
-        Some(alert) => {
-            let mut lines = vec![Line::from(vec![
-                Span::styled(
-                    format!("{} ", alert.priority),
-                    severity_style(alert.priority.severity(), ctx),
-                ),
-                Span::raw(alert.summary.clone()),
-            ])];
-            let labels: Vec<String> = alert
-                .key
-                .labels
-                .iter()
-                .map(|(key, value)| format!("{key}={value}"))
-                .collect();
-            let mut facts = vec![format!("rule {} {{{}}}", alert.key.rule, labels.join(", "))];
-            if let Some(runbook) = &alert.runbook {
-                facts.push(format!("runbook {runbook}"));
-            }
-            if let Some(ack) = &alert.ack {
-                facts.push(format!("acknowledged by {}: {}", ack.by, ack.note));
-            }
-            if let Some(silence) = state.alerts.silence_of(&alert.key) {
-                facts.push(format!(
-                    "silenced by {} until {}: {}",
-                    silence.by,
-                    silence.until.format("%H:%M"),
-                    silence.comment
-                ));
-            }
-            lines.push(Line::styled(facts.join(" · "), ctx.theme.muted));
-            lines
-        }
+/// The selected alert: severity and summary, then its rule, labels, runbook, acknowledgement
+/// and silence.
+pub(super) fn detail(state: &AppState, ctx: &RenderCtx) -> Vec<Line<'static>> {
+    let Some(alert) = state.alerts.selected() else {
+        return Vec::new();
     };
-    Paragraph::new(lines)
-        .block(block)
-        .wrap(Wrap { trim: true })
-        .render(area, buffer);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(
+            format!("{} ", alert.priority),
+            severity_style(alert.priority.severity(), ctx),
+        ),
+        Span::raw(alert.summary.clone()),
+    ])];
+    let mut facts = vec![format!(
+        "rule {} {{{}}}",
+        alert.key.rule,
+        labels_text(&alert.key.labels)
+    )];
+    if let Some(runbook) = &alert.runbook {
+        facts.push(format!("runbook {runbook}"));
+    }
+    if let Some(ack) = &alert.ack {
+        facts.push(format!("acknowledged by {}: {}", ack.by, ack.note));
+    }
+    if let Some(silence) = state.alerts.silence_of(&alert.key) {
+        facts.push(format!(
+            "silenced by {} until {}: {}",
+            silence.by,
+            silence.until.with_timezone(&ctx.offset).format("%H:%M"),
+            silence.comment
+        ));
+    }
+    lines.push(Line::styled(facts.join(" · "), ctx.theme.muted));
+    lines
 }

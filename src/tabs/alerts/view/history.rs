@@ -1,0 +1,120 @@
+//! The history view: every transition, newest first, with its time and, for an operator's
+//! doing, who and their note.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row, StatefulWidget, Table, TableState};
+
+use super::{frame, labels_text, table_offset};
+use crate::alerts::engine::{Change, Transition};
+use crate::alerts::rule::format_value;
+use crate::config::theme::Theme;
+use crate::tabs::alerts::state::AlertsState;
+use crate::ui::{RenderCtx, list};
+
+pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState, ctx: &RenderCtx) {
+    let heading = list::heading("History", &alerts.history_list, alerts.history.len(), ctx);
+    let wide = area.width >= 120;
+    let rows: Vec<Row> = alerts
+        .history_list
+        .rows
+        .iter()
+        .filter_map(|seq| alerts.history_entry(*seq))
+        .map(|t| {
+            let at = t.at.with_timezone(&ctx.offset);
+            let time = if wide {
+                at.format("%Y-%m-%d %H:%M:%S")
+            } else {
+                at.format("%m-%d %H:%M")
+            };
+            let who = match &t.by {
+                Some(by) if t.note.is_empty() => by.clone(),
+                Some(by) => format!("{by}: {}", t.note),
+                None if t.value.is_finite() => format!("value {}", format_value(t.value)),
+                None => String::new(),
+            };
+            Row::new(vec![
+                Cell::from(time.to_string()),
+                Cell::from(Span::styled(
+                    t.change.label(),
+                    change_style(t.change, ctx.theme),
+                )),
+                Cell::from(t.key.rule.clone()),
+                Cell::from(Span::styled(label_values(&t.key.labels), ctx.theme.muted)),
+                Cell::from(who),
+            ])
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(if wide { 19 } else { 11 }),
+        Constraint::Length(14),
+        Constraint::Length(22),
+        Constraint::Fill(1),
+        Constraint::Fill(1),
+    ];
+    let header =
+        Row::new(["TIME", "CHANGE", "ALERT", "ON", "BY / VALUE"]).style(ctx.theme.table_header);
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(frame(heading, alerts, ctx))
+        .row_highlight_style(ctx.theme.selected)
+        .column_spacing(1);
+    let selected = alerts.history_list.selected_index();
+    let mut table_state = TableState::default()
+        .with_offset(table_offset(selected, area))
+        .with_selected(selected);
+    StatefulWidget::render(table, area, buffer, &mut table_state);
+    if alerts.history_list.is_empty() {
+        let note = if alerts.history.is_empty() {
+            "nothing has happened yet (kept 30 days; `watchdeck alerts export` writes it out)"
+        } else {
+            "no entry matches the filter"
+        };
+        list::render_empty_note(buffer, area, note, ctx);
+    }
+}
+
+/// A key's label values, as the alerts list shows them: `shop-api-1 local`.
+fn label_values(labels: &[(String, String)]) -> String {
+    let values: Vec<&str> = labels.iter().map(|(_, v)| v.as_str()).collect();
+    values.join(" ")
+}
+
+/// Firing and escalations stand out; an operator's doings and resolutions are calm.
+fn change_style(change: Change, theme: &Theme) -> ratatui::style::Style {
+    match change {
+        Change::Firing | Change::Escalated => theme.crit,
+        Change::Pending => theme.warn,
+        Change::Resolved => theme.ok,
+        _ => theme.info,
+    }
+}
+
+pub(super) fn detail(alerts: &AlertsState, ctx: &RenderCtx) -> Vec<Line<'static>> {
+    let Some(t) = alerts.selected_history() else {
+        return Vec::new();
+    };
+    vec![
+        Line::raw(describe(t)),
+        Line::styled(
+            format!(
+                "{} · {}{{{}}}",
+                t.at.with_timezone(&ctx.offset)
+                    .format("%Y-%m-%d %H:%M:%S %:z"),
+                t.key.rule,
+                labels_text(&t.key.labels)
+            ),
+            ctx.theme.muted,
+        ),
+    ]
+}
+
+/// One sentence for a transition: `acknowledged by alice: on it`, `firing at 93.5`.
+fn describe(t: &Transition) -> String {
+    match &t.by {
+        Some(by) if t.note.is_empty() => format!("{} by {by}", t.change.label()),
+        Some(by) => format!("{} by {by}: {}", t.change.label(), t.note),
+        None => format!("{} at {}", t.change.label(), format_value(t.value)),
+    }
+}

@@ -1,0 +1,101 @@
+//! The Alerts tab: a list and the selected item's detail below, for each of its views (alerts,
+//! silences, history, rules); `v` goes round them, and every list's frame names them all.
+
+mod alerts;
+mod history;
+mod rules;
+mod silences;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
+
+use crate::state::AppState;
+use crate::tabs::alerts::state::{AlertsState, AlertsView};
+use crate::ui::RenderCtx;
+
+pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+    let detail_height = 5.min(area.height / 3);
+    let [list_area, detail_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(detail_height)]).areas(area);
+    let detail = match state.alerts.view {
+        AlertsView::Alerts => {
+            alerts::render_list(buffer, list_area, state, ctx);
+            alerts::detail(state, ctx)
+        }
+        AlertsView::Silences => {
+            silences::render_list(buffer, list_area, &state.alerts, ctx);
+            silences::detail(&state.alerts, ctx)
+        }
+        AlertsView::History => {
+            history::render_list(buffer, list_area, &state.alerts, ctx);
+            history::detail(&state.alerts, ctx)
+        }
+        AlertsView::Rules => {
+            rules::render_list(buffer, list_area, &state.alerts, ctx);
+            rules::detail(&state.alerts, ctx)
+        }
+    };
+    render_detail(buffer, detail_area, detail, ctx);
+}
+
+/// The frame of a view's list: its heading on the left, every view on the right with the one
+/// shown marked and the others' sizes, so the operator sees there is more behind `v`.
+fn frame<'a>(heading: Line<'a>, alerts: &AlertsState, ctx: &RenderCtx) -> Block<'a> {
+    let mut views = Vec::new();
+    for view in AlertsView::ALL {
+        let count = match view {
+            AlertsView::Alerts => None,
+            AlertsView::Silences => Some(alerts.silences.len()),
+            AlertsView::History => Some(alerts.history.len()),
+            AlertsView::Rules => Some(alerts.catalogue.len()),
+        };
+        let text = match count {
+            Some(count) => format!(" {} {count} ", view.label()),
+            None => format!(" {} ", view.label()),
+        };
+        let style = if view == alerts.view {
+            ctx.theme.tab_active
+        } else {
+            ctx.theme.tab_inactive
+        };
+        views.push(Span::styled(text, style));
+    }
+    Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(ctx.theme.border)
+        .title(heading)
+        .title_top(Line::from(views).right_aligned())
+}
+
+/// The offset that keeps the selected row on a page of the table in `area`.
+fn table_offset(selected: Option<usize>, area: Rect) -> usize {
+    let page = area.height.saturating_sub(3) as usize;
+    selected.map_or(0, |s| (s + 1).saturating_sub(page.max(1)))
+}
+
+fn render_detail(buffer: &mut Buffer, area: Rect, lines: Vec<Line<'static>>, ctx: &RenderCtx) {
+    if area.height == 0 {
+        return;
+    }
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(ctx.theme.border)
+        .title(Span::styled(" Selected ", ctx.theme.title));
+    let lines = if lines.is_empty() {
+        vec![Line::styled("nothing selected", ctx.theme.muted)]
+    } else {
+        lines
+    };
+    Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: true })
+        .render(area, buffer);
+}
+
+/// A key's labels as `name=value, …`.
+fn labels_text(labels: &[(String, String)]) -> String {
+    let labels: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    labels.join(", ")
+}
