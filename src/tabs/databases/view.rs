@@ -12,7 +12,9 @@ use ratatui::widgets::{Block, BorderType, Cell, Paragraph, Row, Table, Widget, W
 
 use crate::findings::Severity;
 use crate::metrics::SeriesKey;
-use crate::model::databases::{DatabaseDetail, PostgresDetail, RedisDetail, SessionState};
+use crate::model::databases::{
+    DatabaseDetail, MysqlDetail, PostgresDetail, RedisDetail, SessionState,
+};
 use crate::model::source::SourceId;
 use crate::state::AppState;
 use crate::state::source::SourceStatus;
@@ -184,6 +186,7 @@ fn overview_row<'a>(
             },
             match &snapshot.detail {
                 DatabaseDetail::Postgres(pg) => postgres_headline(pg, database.slow_query_seconds),
+                DatabaseDetail::Mysql(mysql) => mysql_headline(mysql, database.slow_query_seconds),
                 DatabaseDetail::Redis(redis) => redis_headline(redis),
             },
         ),
@@ -238,6 +241,26 @@ fn postgres_headline(pg: &PostgresDetail, slow_seconds: f64) -> String {
     parts.join(" · ")
 }
 
+fn mysql_headline(mysql: &MysqlDetail, slow_seconds: f64) -> String {
+    let mut parts = vec![
+        format!(
+            "buffer {}",
+            mysql
+                .buffer_pool_hit_percent
+                .map_or("-".into(), |p| format!("{p:.1}%"))
+        ),
+        format!("{} long", mysql.long_queries(slow_seconds)),
+        format!("{} q/min", rounded(mysql.queries_per_minute)),
+    ];
+    if let Some(replica) = &mysql.replica {
+        parts.push(match replica.lag_seconds {
+            Some(lag) => format!("lag {lag:.0}s"),
+            None => "replica stopped".into(),
+        });
+    }
+    parts.join(" · ")
+}
+
 fn redis_headline(redis: &RedisDetail) -> String {
     let memory = match redis.memory_percent() {
         Some(percent) => format!("mem {percent:.0}%"),
@@ -276,6 +299,7 @@ fn render_detail(
     };
     match &snapshot.detail {
         DatabaseDetail::Postgres(pg) => render_postgres(buffer, area, state, database, pg, ctx),
+        DatabaseDetail::Mysql(mysql) => render_mysql(buffer, area, state, database, mysql, ctx),
         DatabaseDetail::Redis(redis) => {
             render_redis(
                 buffer,
@@ -291,6 +315,248 @@ fn render_detail(
 
 fn per_minute(value: Option<f64>) -> String {
     value.map_or("-".into(), |v| format!("{v:.0}/min"))
+}
+
+fn rounded(value: Option<f64>) -> String {
+    value.map_or("-".into(), |v| format!("{v:.0}"))
+}
+
+/// A column of a table that drops columns when narrow: its heading, width, and rank (the
+/// lowest ranks go first; 0 never goes).
+struct Column {
+    heading: &'static str,
+    width: u16,
+    rank: u8,
+}
+
+/// Which of `columns` fit in `width`, leaving the last (flexible) one at least its own width:
+/// the lowest-ranked go first.
+fn fitting(columns: &[Column], width: u16) -> Vec<usize> {
+    let mut kept: Vec<usize> = (0..columns.len()).collect();
+    let needed = |kept: &[usize]| -> u16 {
+        kept.iter()
+            .map(|&i| columns[i].width + 1)
+            .sum::<u16>()
+            .saturating_sub(1)
+    };
+    while needed(&kept) > width {
+        let Some(drop) = kept
+            .iter()
+            .copied()
+            .filter(|&i| columns[i].rank > 0)
+            .min_by_key(|&i| columns[i].rank)
+        else {
+            break;
+        };
+        kept.retain(|&i| i != drop);
+    }
+    kept
+}
+
+/// A table of the `kept` columns: their headings, widths (the last one fills), and each row's
+/// cells in the same order.
+fn fitted_table<'a>(
+    columns: &[Column],
+    kept: &[usize],
+    rows: Vec<(Vec<Cell<'a>>, Style)>,
+    ctx: &RenderCtx,
+) -> Table<'a> {
+    let last = kept.last().copied();
+    let widths: Vec<Constraint> = kept
+        .iter()
+        .map(|&i| {
+            if Some(i) == last {
+                Constraint::Min(columns[i].width)
+            } else {
+                Constraint::Length(columns[i].width)
+            }
+        })
+        .collect();
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .map(|(cells, style)| {
+            let mut cells: Vec<Option<Cell>> = cells.into_iter().map(Some).collect();
+            Row::new(kept.iter().filter_map(|&i| cells.get_mut(i)?.take())).style(style)
+        })
+        .collect();
+    Table::new(rows, widths)
+        .header(Row::new(kept.iter().map(|&i| columns[i].heading)).style(ctx.theme.table_header))
+        .column_spacing(1)
+}
+
+fn render_mysql(
+    buffer: &mut Buffer,
+    area: Rect,
+    state: &AppState,
+    database: &DatabaseState,
+    mysql: &MysqlDetail,
+    ctx: &RenderCtx,
+) {
+    let Some(snapshot) = &database.latest else {
+        return;
+    };
+    let running = mysql.processes.iter().filter(|p| !p.is_idle()).count();
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("threads ", ctx.theme.muted),
+            Span::raw(format!(
+                "{} connected · {} running of {} max · {running} busy, {} idle · {}",
+                snapshot.connections,
+                mysql.threads_running,
+                snapshot.max_connections,
+                mysql.processes.len() - running,
+                mysql.flavor,
+            )),
+        ]),
+        Line::from(vec![
+            Span::styled("rates ", ctx.theme.muted),
+            Span::raw(format!(
+                "buffer pool hit {} · queries {} · slow (>{}s) {}",
+                mysql
+                    .buffer_pool_hit_percent
+                    .map_or("-".into(), |p| format!("{p:.1}%")),
+                per_minute(mysql.queries_per_minute),
+                mysql.long_query_time,
+                per_minute(mysql.slow_queries_per_minute),
+            )),
+        ]),
+        Line::from(vec![
+            Span::styled("by user ", ctx.theme.muted),
+            Span::raw(top_counts(mysql.processes.iter().map(|p| p.user.as_str()))),
+            Span::styled("  by host ", ctx.theme.muted),
+            Span::raw(top_counts(mysql.processes.iter().map(|p| p.client()))),
+        ]),
+    ];
+    if let Some(replica) = &mysql.replica {
+        let line = format!(
+            "replica of {} · io {} · sql {} · lag {}",
+            replica.source,
+            replica.io_running,
+            replica.sql_running,
+            replica
+                .lag_seconds
+                .map_or("- (not replicating)".into(), |lag| format!("{lag:.0}s"))
+        );
+        let style = if replica.lag_seconds.is_none() {
+            ctx.theme.warn
+        } else {
+            Style::default()
+        };
+        lines.push(Line::styled(line, style));
+    }
+    let header_height = (lines.len() as u16).min(area.height);
+    Paragraph::new(lines).render(
+        Rect {
+            height: header_height,
+            ..area
+        },
+        buffer,
+    );
+    let table_area = Rect {
+        y: area.y + header_height,
+        height: area.height - header_height,
+        ..area
+    };
+    let columns = [
+        Column {
+            heading: "ID",
+            width: 8,
+            rank: 0,
+        },
+        Column {
+            heading: "USER",
+            width: 10,
+            rank: 0,
+        },
+        Column {
+            heading: "HOST",
+            width: 16,
+            rank: 2,
+        },
+        Column {
+            heading: "DB",
+            width: 10,
+            rank: 1,
+        },
+        Column {
+            heading: "COMMAND",
+            width: 8,
+            rank: 0,
+        },
+        Column {
+            heading: "TIME",
+            width: 7,
+            rank: 0,
+        },
+        Column {
+            heading: "STATE",
+            width: 20,
+            rank: 3,
+        },
+        Column {
+            heading: "INFO",
+            width: 16,
+            rank: 0,
+        },
+    ];
+    let kept = fitting(&columns, table_area.width);
+    let info_width = table_area.width.saturating_sub(
+        kept.iter()
+            .filter(|&&i| i + 1 < columns.len())
+            .map(|&i| columns[i].width + 1)
+            .sum(),
+    ) as usize;
+    let selected = state.databases.selected_process().map(|p| p.id);
+    let rows = state
+        .databases
+        .processes()
+        .into_iter()
+        .map(|process| {
+            let waiting = process.state.contains("Waiting") || process.state.contains("lock");
+            let cells = vec![
+                Cell::from(process.id.to_string()),
+                Cell::from(truncate(&process.user, 10)),
+                Cell::from(truncate(&process.host, 16)),
+                Cell::from(truncate(&process.database, 10)),
+                Cell::from(truncate(&process.command, 8)),
+                Cell::from(duration(Duration::from_secs(process.seconds))),
+                Cell::from(truncate(&process.state, 20)).style(if waiting {
+                    ctx.theme.warn
+                } else {
+                    Style::default()
+                }),
+                Cell::from(truncate(
+                    &process.info.replace(['\n', '\r', '\t'], " "),
+                    info_width,
+                )),
+            ];
+            let style = if Some(process.id) == selected {
+                ctx.theme.selected
+            } else {
+                Style::default()
+            };
+            (cells, style)
+        })
+        .collect();
+    Widget::render(fitted_table(&columns, &kept, rows, ctx), table_area, buffer);
+}
+
+/// The three biggest groups among `names`, e.g. `api 40, worker 12`.
+fn top_counts<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for name in names {
+        *counts
+            .entry(if name.is_empty() { "-" } else { name })
+            .or_default() += 1;
+    }
+    let mut counts: Vec<(&str, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    counts
+        .iter()
+        .take(3)
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn render_postgres(
@@ -461,21 +727,7 @@ fn grouped(
     pg: &PostgresDetail,
     key: impl Fn(&crate::model::databases::Session) -> &String,
 ) -> String {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for session in &pg.sessions {
-        let name = key(session);
-        *counts
-            .entry(if name.is_empty() { "-" } else { name })
-            .or_default() += 1;
-    }
-    let mut counts: Vec<(&str, usize)> = counts.into_iter().collect();
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    counts
-        .iter()
-        .take(3)
-        .map(|(name, n)| format!("{name} {n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    top_counts(pg.sessions.iter().map(|s| key(s).as_str()))
 }
 
 fn render_redis(
