@@ -447,8 +447,25 @@ async fn mysql_command(observer: &mut mysql_async::Conn, id: u64) -> Option<Stri
         .unwrap()
 }
 
+/// Polls the processlist until connection `id`'s command is `wanted` (`None`: gone), for at
+/// most 10 s.
+async fn wait_for_command(observer: &mut mysql_async::Conn, id: u64, wanted: Option<&str>) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let command = mysql_command(observer, id).await;
+        if command.as_deref() == wanted {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "connection {id} is {command:?}, not {wanted:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mysql_processlist_shows_a_sleeping_query_and_an_idle_connection() {
+async fn mysql_processlist_kill_query_and_kill_connection() {
     let url = mysql_url();
     let config = database(&format!(
         "[[database]]\nname = \"my\"\nkind = \"mysql\"\nurl = \"{url}\"\nslow_query = \"1s\"\n"
@@ -501,12 +518,73 @@ async fn mysql_processlist_shows_a_sleeping_query_and_an_idle_connection() {
         detail.own_id,
         "the connection is reused"
     );
-    assert!(mysql_command(&mut observer, detail.own_id).await.is_some());
-    observer
-        .query_drop(format!("KILL QUERY {sleeper_id}"))
+
+    let dir = tempfile::tempdir().unwrap();
+    let (executor, mut results) = executor(dir.path(), std::slice::from_ref(&config));
+    let monitor = detail.own_id;
+    let killed = run(
+        &executor,
+        &mut results,
+        "my",
+        DatabaseAction::KillQuery {
+            id: sleeper_id,
+            monitor,
+        },
+    )
+    .await;
+    assert!(killed.is_ok(), "{killed:?}");
+    let (_sleeper, slept, took) = sleeping.await.unwrap();
+    assert!(took < Duration::from_secs(30), "{slept:?} after {took:?}");
+    wait_for_command(&mut observer, sleeper_id, Some("Sleep")).await;
+
+    let closed = run(
+        &executor,
+        &mut results,
+        "my",
+        DatabaseAction::KillConnection {
+            id: idle_id,
+            monitor,
+        },
+    )
+    .await;
+    assert!(closed.is_ok(), "{closed:?}");
+    wait_for_command(&mut observer, idle_id, None).await;
+
+    let own = run(
+        &executor,
+        &mut results,
+        "my",
+        DatabaseAction::KillConnection {
+            id: monitor,
+            monitor,
+        },
+    )
+    .await;
+    assert!(
+        own.as_ref()
+            .is_err_and(|e| e.contains("own monitoring connection")),
+        "{own:?}"
+    );
+    assert!(mysql_command(&mut observer, monitor).await.is_some());
+    source
+        .poll()
         .await
-        .unwrap();
-    let (_sleeper, _slept, took) = sleeping.await.unwrap();
-    assert!(took < Duration::from_secs(30));
+        .expect("the monitoring connection still answers");
+    let gone = run(
+        &executor,
+        &mut results,
+        "my",
+        DatabaseAction::KillQuery {
+            id: idle_id,
+            monitor,
+        },
+    )
+    .await;
+    assert!(
+        gone.as_ref().is_err_and(|e| e.contains("is gone")),
+        "{gone:?}"
+    );
+    let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    assert_eq!(audit.lines().count(), 8, "{audit}");
     observer.disconnect().await.unwrap();
 }

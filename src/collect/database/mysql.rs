@@ -162,6 +162,15 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Conn, CollectError> {
         .map_err(|e| shown(&connection.shown, server_message(e)))
 }
 
+/// The id of `conn` on its server, as `KILL` takes it.
+pub async fn connection_id(conn: &mut Conn) -> Result<u64, mysql_async::Error> {
+    let rows: Vec<Row> = conn.query("SELECT CONNECTION_ID()").await?;
+    Ok(rows
+        .first()
+        .and_then(|row| number(row, 0))
+        .unwrap_or_default() as u64)
+}
+
 fn process(row: &Row) -> MysqlProcess {
     MysqlProcess {
         id: number(row, 0).unwrap_or_default() as u64,
