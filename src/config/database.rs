@@ -143,6 +143,63 @@ fn read_password_file(path: &std::path::Path) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
+
+    fn mysql(keys: &str) -> Result<Config, String> {
+        Config::parse(
+            "c.toml",
+            &format!("[[database]]\nname = \"orders\"\nkind = \"mysql\"\n{keys}"),
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_password_in_a_mysql_url_is_an_error_that_says_where_to_put_it() {
+        let error = mysql("url = \"mysql://shop:hunter2@db:3306/shop\"\n")
+            .err()
+            .unwrap_or_else(|| panic!("accepted"));
+        assert!(
+            error.starts_with("c.toml:4:1: key `database.url`: a password is written in the url"),
+            "{error}"
+        );
+        for way in ["password_env", "password_file", "url_env"] {
+            assert!(error.contains(way), "{error}");
+        }
+        assert!(!error.contains("hunter2"), "{error}");
+        let error = mysql("url = \"postgres://shop@db/shop\"\n")
+            .err()
+            .unwrap_or_else(|| panic!("accepted"));
+        assert!(error.contains("expected mysql:// or mariadb://"), "{error}");
+    }
+
+    #[test]
+    fn a_mysql_password_comes_from_a_file_only_its_owner_reads() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("orders");
+        std::fs::write(&path, "s3cret\n").unwrap_or_else(|e| panic!("{e}"));
+        let config = mysql(&format!(
+            "url = \"mariadb://shop@db:3306/shop\"\npassword_file = \"{}\"\n",
+            path.display()
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let database = &config.database[0];
+        let chmod = |mode| {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
+                .unwrap_or_else(|e| panic!("{e}"));
+        };
+        chmod(0o644);
+        let refused = database
+            .connection()
+            .err()
+            .unwrap_or_else(|| panic!("read"));
+        assert!(refused.contains("chmod 600"), "{refused}");
+        chmod(0o600);
+        let connection = database.connection().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(connection.password.as_deref(), Some("s3cret"));
+        assert_eq!(connection.shown, "mariadb://shop:***@db:3306/shop");
+        assert!(!format!("{connection:?}").contains("s3cret"));
+        assert_eq!(database.shown_address(), connection.shown);
+    }
 
     #[test]
     fn a_password_is_shown_masked_where_the_user_is() {
