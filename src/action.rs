@@ -138,7 +138,7 @@ impl Action {
             Action::PrevDatabase => "previous database",
             Action::CancelQuery => "cancel the session's query (MySQL: KILL QUERY)",
             Action::TerminateSession => "terminate the session (MySQL: KILL the connection)",
-            Action::TerminateIdle => "terminate sessions idle 10m+",
+            Action::TerminateIdle => "terminate the sessions idle past idle_minutes",
             Action::ScanBigKeys => "scan Redis for big keys",
             Action::PollNow => "poll the selected endpoint now",
             Action::ToggleGroups => "group endpoints by their group",

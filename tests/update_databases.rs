@@ -31,6 +31,12 @@ url = "mysql://watchdeck@orders:3306/shop"
 name = "main"
 kind = "postgres"
 url = "postgres://watchdeck@db:5432/app"
+
+[[database]]
+name = "reports"
+kind = "postgres"
+url = "postgres://watchdeck@reports:5432/reports"
+idle_minutes = 30
 "#;
 
 /// The console's own monitoring connection in the MySQL fixture.
@@ -476,4 +482,42 @@ fn terminate_idle_chooses_exactly_the_sessions_idle_past_the_limit() {
         last_toast(&quiet).1,
         "no session on main has been idle for 10 minutes"
     );
+}
+
+#[test]
+fn terminate_idle_uses_the_idle_minutes_of_the_selected_database() {
+    let sessions = || {
+        vec![
+            session(1, SessionState::Idle, 11.0 * 60.0),
+            session(2, SessionState::Idle, 31.0 * 60.0),
+        ]
+    };
+    for (database, question, wanted) in [
+        (
+            "main",
+            "Terminate 2 sessions idle for 10 minutes or more on main?",
+            vec![1, 2],
+        ),
+        (
+            "reports",
+            "Terminate 1 sessions idle for 30 minutes or more on reports?",
+            vec![2],
+        ),
+    ] {
+        let mut state = state(Mode::Interactive);
+        report(&mut state, database, postgres(sessions(), None));
+        select(&mut state, database);
+        act(&mut state, Action::TerminateIdle);
+        let Overlay::Confirm(dialog) = &state.overlay else {
+            panic!("{database}: {:?}", state.toasts)
+        };
+        assert_eq!(dialog.lines[0], question);
+        let effects = act(&mut state, Action::Confirm);
+        let Some(DatabaseAction::TerminateIdle { pids, .. }) = database_action(&effects) else {
+            panic!("{effects:?}")
+        };
+        let mut pids = pids.clone();
+        pids.sort_unstable();
+        assert_eq!(pids, wanted, "{database}");
+    }
 }

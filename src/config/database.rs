@@ -6,6 +6,10 @@ use std::os::unix::fs::PermissionsExt;
 use super::DatabaseConfig;
 use crate::redact::redact_secrets;
 
+/// What `idle_minutes` may be: at least a minute (0 would end every idle session, a pool's
+/// included, the moment it goes idle), at most a week.
+const IDLE_MINUTES: std::ops::RangeInclusive<u32> = 1..=7 * 24 * 60;
+
 /// What a source needs to connect: the URL (with the password only when it came whole from
 /// `url_env`), the password from elsewhere, and the address to show.
 #[derive(Clone, PartialEq, Eq)]
@@ -70,6 +74,17 @@ impl DatabaseConfig {
             return Some((
                 "password_file",
                 "give either password_env or password_file, not both".into(),
+            ));
+        }
+        if !IDLE_MINUTES.contains(&self.idle_minutes) {
+            return Some((
+                "idle_minutes",
+                format!(
+                    "{} is out of range: expected {} to {} (a week)",
+                    self.idle_minutes,
+                    IDLE_MINUTES.start(),
+                    IDLE_MINUTES.end()
+                ),
             ));
         }
         None
@@ -170,6 +185,37 @@ mod tests {
             .err()
             .unwrap_or_else(|| panic!("accepted"));
         assert!(error.contains("expected mysql:// or mariadb://"), "{error}");
+    }
+
+    #[test]
+    fn idle_minutes_defaults_to_ten_and_is_checked_where_it_is_written() {
+        let config = mysql("url = \"mysql://shop@db/shop\"\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.database[0].idle_minutes, 10);
+        let config = mysql("url = \"mysql://shop@db/shop\"\nidle_minutes = 45\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.database[0].idle_minutes, 45);
+        for (value, wanted) in [
+            (
+                "0",
+                "c.toml:5:1: key `database.idle_minutes`: 0 is out of range",
+            ),
+            (
+                "20000",
+                "c.toml:5:1: key `database.idle_minutes`: 20000 is out of range",
+            ),
+        ] {
+            let error = mysql(&format!(
+                "url = \"mysql://shop@db/shop\"\nidle_minutes = {value}\n"
+            ))
+            .err()
+            .unwrap_or_else(|| panic!("{value} accepted"));
+            assert!(error.starts_with(wanted), "{error}");
+            assert!(error.contains("expected 1 to 10080"), "{error}");
+        }
+        let error = mysql("url = \"mysql://shop@db/shop\"\nidle_minutes = -1\n")
+            .err()
+            .unwrap_or_else(|| panic!("-1 accepted"));
+        assert!(error.starts_with("c.toml:5:"), "{error}");
     }
 
     #[test]

@@ -7,9 +7,6 @@ use crate::model::databases::{
     PostgresDetail, Session, Sizes,
 };
 
-/// Sessions idle at least this long are what terminate-idle offers to end.
-pub const IDLE_MINUTES: u32 = 10;
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatabaseState {
     pub name: String,
@@ -17,6 +14,8 @@ pub struct DatabaseState {
     /// The address with any password masked.
     pub address: String,
     pub slow_query_seconds: f64,
+    /// Sessions idle at least this long are what terminate-idle offers to end.
+    pub idle_minutes: u32,
     pub latest: Option<DatabaseSnapshot>,
     /// The sizes of the last poll that read them.
     pub sizes: Option<Sizes>,
@@ -53,7 +52,6 @@ pub struct DatabasesState {
     pub selected_pid: Option<i32>,
     /// The selected MySQL connection, by id.
     pub selected_process: Option<u64>,
-    pub idle_minutes: u32,
     pub big_keys: Option<BigKeysView>,
 }
 
@@ -67,6 +65,7 @@ impl DatabasesState {
                     kind: c.kind,
                     address: c.shown_address(),
                     slow_query_seconds: c.slow_query.as_secs_f64(),
+                    idle_minutes: c.idle_minutes,
                     latest: None,
                     sizes: None,
                 })
@@ -74,7 +73,6 @@ impl DatabasesState {
             selected: 0,
             selected_pid: None,
             selected_process: None,
-            idle_minutes: IDLE_MINUTES,
             big_keys: None,
         }
     }
@@ -156,9 +154,12 @@ impl DatabasesState {
         self.selected_process = None;
     }
 
-    /// The sessions of the selected database idle for `idle_minutes` or more.
+    /// The sessions of the selected database idle for its `idle_minutes` or more.
     pub fn long_idle(&self) -> Vec<&Session> {
-        let limit = f64::from(self.idle_minutes) * 60.0;
+        let Some(database) = self.selected_database() else {
+            return Vec::new();
+        };
+        let limit = f64::from(database.idle_minutes) * 60.0;
         self.sessions()
             .into_iter()
             .filter(|s| s.state.is_idle() && s.state_seconds >= limit)

@@ -276,7 +276,9 @@ fn ask_terminate_idle(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
     let Some((database, address)) = selected_postgres(state, now) else {
         return Vec::new();
     };
-    let minutes = state.databases.idle_minutes;
+    let Some(minutes) = state.databases.selected_database().map(|d| d.idle_minutes) else {
+        return Vec::new();
+    };
     let idle: Vec<_> = state.databases.long_idle().into_iter().cloned().collect();
     if idle.is_empty() {
         let text = format!("no session on {database} has been idle for {minutes} minutes");
