@@ -347,3 +347,27 @@ fn footers_rank_the_database_actions() {
     );
     assert_eq!(footer(&draw(&state, 200, 50)), wide);
 }
+
+#[test]
+fn at_80_columns_the_statements_and_headlines_stay_readable() {
+    let mut state = state();
+    let screen = text(&draw(&state, 80, 24));
+    // Whole figures in the headline, problems first; the query keeps a column of its own.
+    assert!(
+        screen.contains("│▶ main       up         87/100 87%     2 long · 1 blocked · lag 0s "),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("select * from orders where cus…"),
+        "{screen}"
+    );
+    assert!(screen.contains("BLOCKED BY QUERY"), "{screen}");
+    for _ in 0..3 {
+        update(&mut state, Msg::Action(Action::NextDatabase), now());
+    }
+    let screen = text(&draw(&state, 80, 24));
+    assert!(
+        screen.contains("Waiting for table m… ALTER TABLE orders ADD COLUMN"),
+        "{screen}"
+    );
+}
