@@ -1,16 +1,20 @@
 //! The Databases tab's sources and actions against real servers: the shared PostgreSQL
-//! (`WATCHDECK_TEST_PG_URL`) and private redis-servers started here on free ports.
+//! (`WATCHDECK_TEST_PG_URL`) and MariaDB (`WATCHDECK_TEST_MYSQL_URL`), and private redis-servers
+//! started here on free ports.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
 use std::time::Duration;
 
+use mysql_async::prelude::Queryable;
 use tokio::sync::mpsc;
 use watchdeck::collect::Collector;
 use watchdeck::collect::database::DatabaseSource;
 use watchdeck::command::{DatabaseAction, DatabaseCommand, OperatorCommand};
 use watchdeck::config::{Config, DatabaseConfig};
 use watchdeck::effect::{Effect, Executor};
-use watchdeck::model::databases::{DatabaseDetail, DatabaseSnapshot, PostgresDetail, SessionState};
+use watchdeck::model::databases::{
+    DatabaseDetail, DatabaseSnapshot, MysqlDetail, PostgresDetail, SessionState,
+};
 use watchdeck::msg::Msg;
 use watchdeck::persist::audit::{AuditLog, Operator};
 use watchdeck::state::Mode;
@@ -43,7 +47,7 @@ async fn pid(client: &tokio_postgres::Client) -> i32 {
 fn postgres(snapshot: &DatabaseSnapshot) -> &PostgresDetail {
     match &snapshot.detail {
         DatabaseDetail::Postgres(pg) => pg,
-        DatabaseDetail::Redis(_) => panic!("not postgres"),
+        other => panic!("not postgres: {other:?}"),
     }
 }
 
@@ -359,7 +363,7 @@ async fn redis_past_maxmemory_evicts_and_the_big_keys_scan_finds_the_big_key() {
     ]);
     let snapshot = poll_until(&mut source, |s| match &s.detail {
         DatabaseDetail::Redis(r) => r.evicted_per_minute.is_some_and(|e| e > 0.0),
-        DatabaseDetail::Postgres(_) => false,
+        _ => false,
     })
     .await;
     let DatabaseDetail::Redis(detail) = &snapshot.detail else {
@@ -410,4 +414,177 @@ async fn a_stopped_redis_is_down_and_the_same_source_recovers_when_it_starts() {
         assert!(std::time::Instant::now() < deadline, "never recovered");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+fn mysql_url() -> String {
+    std::env::var("WATCHDECK_TEST_MYSQL_URL")
+        .expect("WATCHDECK_TEST_MYSQL_URL (eval /tmp/services.env)")
+}
+
+fn mysql(snapshot: &DatabaseSnapshot) -> &MysqlDetail {
+    match &snapshot.detail {
+        DatabaseDetail::Mysql(mysql) => mysql,
+        other => panic!("not mysql: {other:?}"),
+    }
+}
+
+/// A connection over TCP, as the console's own are (not the unix socket a local server names).
+async fn mysql_conn(url: &str) -> mysql_async::Conn {
+    let opts = mysql_async::Opts::from_url(url).unwrap();
+    mysql_async::Conn::new(mysql_async::OptsBuilder::from_opts(opts).prefer_socket(false))
+        .await
+        .expect("connect to MariaDB")
+}
+
+/// The processlist's `COMMAND` of connection `id`, or `None` once it is gone.
+async fn mysql_command(observer: &mut mysql_async::Conn, id: u64) -> Option<String> {
+    observer
+        .exec_first(
+            "SELECT COMMAND FROM information_schema.PROCESSLIST WHERE ID = ?",
+            (id,),
+        )
+        .await
+        .unwrap()
+}
+
+/// Polls the processlist until connection `id`'s command is `wanted` (`None`: gone), for at
+/// most 10 s.
+async fn wait_for_command(observer: &mut mysql_async::Conn, id: u64, wanted: Option<&str>) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let command = mysql_command(observer, id).await;
+        if command.as_deref() == wanted {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "connection {id} is {command:?}, not {wanted:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mysql_processlist_kill_query_and_kill_connection() {
+    let url = mysql_url();
+    let config = database(&format!(
+        "[[database]]\nname = \"my\"\nkind = \"mysql\"\nurl = \"{url}\"\nslow_query = \"1s\"\n"
+    ));
+    let mut observer = mysql_conn(&url).await;
+    let idle = mysql_conn(&url).await;
+    let idle_id = u64::from(idle.id());
+    let mut sleeper = mysql_conn(&url).await;
+    let sleeper_id = u64::from(sleeper.id());
+    let sleeping = tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        let result: Result<Option<i64>, _> = sleeper.query_first("SELECT SLEEP(60)").await;
+        (sleeper, result, started.elapsed())
+    });
+
+    let mut source = DatabaseSource::new(&config);
+    let snapshot = poll_until(&mut source, |s| {
+        let processes = &mysql(s).processes;
+        processes
+            .iter()
+            .any(|p| p.id == sleeper_id && p.seconds >= 2)
+            && processes.iter().any(|p| p.id == idle_id)
+    })
+    .await;
+    let detail = mysql(&snapshot);
+    let process = |id| detail.processes.iter().find(|p| p.id == id).unwrap();
+    let slept = process(sleeper_id);
+    assert_eq!(slept.command, "Query");
+    assert_eq!(slept.state, "User sleep");
+    assert!(slept.info.contains("SLEEP(60)"), "{slept:?}");
+    assert!((2..30).contains(&slept.seconds), "{slept:?}");
+    assert_eq!(slept.client(), "127.0.0.1");
+    assert_eq!(process(idle_id).command, "Sleep");
+    assert!(process(idle_id).is_idle());
+    assert!(detail.own_id > 0);
+    assert!(
+        detail.processes.iter().all(|p| p.id != detail.own_id),
+        "own connection listed"
+    );
+    assert!(detail.long_queries(1.0) >= 1);
+    assert!(detail.buffer_pool_hit_percent.is_some());
+    assert_eq!(detail.flavor, "MariaDB");
+    assert_eq!(detail.replica, None, "the test server is no replica");
+    assert!(snapshot.max_connections > 0 && snapshot.connections >= 3);
+    assert!(snapshot.uptime_seconds > 0);
+    let again = source.poll().await.unwrap();
+    assert!(mysql(&again).queries_per_minute.is_some());
+    assert_eq!(
+        mysql(&again).own_id,
+        detail.own_id,
+        "the connection is reused"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let (executor, mut results) = executor(dir.path(), std::slice::from_ref(&config));
+    let monitor = detail.own_id;
+    let killed = run(
+        &executor,
+        &mut results,
+        "my",
+        DatabaseAction::KillQuery {
+            id: sleeper_id,
+            monitor,
+        },
+    )
+    .await;
+    assert!(killed.is_ok(), "{killed:?}");
+    let (_sleeper, slept, took) = sleeping.await.unwrap();
+    assert!(took < Duration::from_secs(30), "{slept:?} after {took:?}");
+    wait_for_command(&mut observer, sleeper_id, Some("Sleep")).await;
+
+    let closed = run(
+        &executor,
+        &mut results,
+        "my",
+        DatabaseAction::KillConnection {
+            id: idle_id,
+            monitor,
+        },
+    )
+    .await;
+    assert!(closed.is_ok(), "{closed:?}");
+    wait_for_command(&mut observer, idle_id, None).await;
+
+    let own = run(
+        &executor,
+        &mut results,
+        "my",
+        DatabaseAction::KillConnection {
+            id: monitor,
+            monitor,
+        },
+    )
+    .await;
+    assert!(
+        own.as_ref()
+            .is_err_and(|e| e.contains("own monitoring connection")),
+        "{own:?}"
+    );
+    assert!(mysql_command(&mut observer, monitor).await.is_some());
+    source
+        .poll()
+        .await
+        .expect("the monitoring connection still answers");
+    let gone = run(
+        &executor,
+        &mut results,
+        "my",
+        DatabaseAction::KillQuery {
+            id: idle_id,
+            monitor,
+        },
+    )
+    .await;
+    assert!(
+        gone.as_ref().is_err_and(|e| e.contains("is gone")),
+        "{gone:?}"
+    );
+    let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    assert_eq!(audit.lines().count(), 8, "{audit}");
+    observer.disconnect().await.unwrap();
 }

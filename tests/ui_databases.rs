@@ -10,8 +10,8 @@ use watchdeck::action::Action;
 use watchdeck::config::Config;
 use watchdeck::fixtures::now;
 use watchdeck::model::databases::{
-    DatabaseDetail, DatabaseSnapshot, PostgresDetail, RedisDetail, Replica, Session, SessionState,
-    SizeRow, Sizes,
+    DatabaseDetail, DatabaseSnapshot, MysqlDetail, MysqlProcess, MysqlReplica, PostgresDetail,
+    RedisDetail, Replica, Session, SessionState, SizeRow, Sizes,
 };
 use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{Msg, SourceUpdate};
@@ -35,6 +35,12 @@ url = "redis://cache:6379"
 name = "reports"
 kind = "postgres"
 url = "postgres://watchdeck@reports:5432/reports"
+
+[[database]]
+name = "orders"
+kind = "mysql"
+url = "mysql://watchdeck@orders:3306/shop"
+password_file = "/run/secrets/orders"
 "#;
 
 fn session(
@@ -163,11 +169,80 @@ fn redis() -> DatabaseSnapshot {
     }
 }
 
+fn process(
+    id: u64,
+    user: &str,
+    command: &str,
+    seconds: u64,
+    state: &str,
+    info: &str,
+) -> MysqlProcess {
+    MysqlProcess {
+        id,
+        user: user.into(),
+        host: format!("10.0.0.{}:{}", id % 7, 40000 + id),
+        database: "shop".into(),
+        command: command.into(),
+        seconds,
+        state: state.into(),
+        info: info.into(),
+    }
+}
+
+fn mysql() -> DatabaseSnapshot {
+    DatabaseSnapshot {
+        version: "10.11.19".into(),
+        uptime_seconds: 12 * 86400,
+        connections: 96,
+        max_connections: 151,
+        detail: DatabaseDetail::Mysql(MysqlDetail {
+            flavor: "MariaDB".into(),
+            own_id: 900,
+            threads_running: 3,
+            processes: vec![
+                process(
+                    911,
+                    "shop",
+                    "Query",
+                    74,
+                    "Sending data",
+                    "SELECT o.*, c.email FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.state = 'open'",
+                ),
+                process(
+                    912,
+                    "shop",
+                    "Query",
+                    31,
+                    "Waiting for table metadata lock",
+                    "ALTER TABLE orders ADD COLUMN note TEXT",
+                ),
+                process(913, "report", "Sleep", 2400, "", ""),
+                process(914, "shop", "Sleep", 5, "", ""),
+                process(915, "shop", "Sleep", 620, "", ""),
+            ],
+            queries_per_minute: Some(18_400.0),
+            slow_queries_per_minute: Some(2.0),
+            long_query_time: 10.0,
+            buffer_pool_hit_percent: Some(99.87),
+            replica: Some(MysqlReplica {
+                source: "orders-primary:3306".into(),
+                io_running: "Yes".into(),
+                sql_running: "Yes".into(),
+                lag_seconds: Some(12.0),
+            }),
+        }),
+    }
+}
+
 fn state() -> AppState {
     let config = Config::parse("c.toml", CONFIG).unwrap();
     let mut state = AppState::new(&config, &[], Mode::Interactive, "ops-1".into(), now());
     state.tab = Tab::Databases;
-    for (database, snapshot) in [("main", postgres()), ("cache", redis())] {
+    for (database, snapshot) in [
+        ("main", postgres()),
+        ("cache", redis()),
+        ("orders", mysql()),
+    ] {
         let report = SourceReport {
             at: now(),
             result: Ok(snapshot),
@@ -232,6 +307,20 @@ fn a_database_that_does_not_answer() {
 }
 
 #[test]
+fn mysql_detail() {
+    let mut state = state();
+    for _ in 0..3 {
+        update(&mut state, Msg::Action(Action::NextDatabase), now());
+    }
+    both_sizes("databases_mysql", &state);
+    let screen = text(&draw(&state, 200, 50));
+    assert!(
+        screen.contains("mysql://watchdeck:***@orders:3306/shop"),
+        "{screen}"
+    );
+}
+
+#[test]
 fn terminate_idle_names_the_sessions_it_would_end() {
     let mut state = state();
     update(&mut state, Msg::Action(Action::TerminateIdle), now());
@@ -257,4 +346,28 @@ fn footers_rank_the_database_actions() {
         "{wide}"
     );
     assert_eq!(footer(&draw(&state, 200, 50)), wide);
+}
+
+#[test]
+fn at_80_columns_the_statements_and_headlines_stay_readable() {
+    let mut state = state();
+    let screen = text(&draw(&state, 80, 24));
+    // Whole figures in the headline, problems first; the query keeps a column of its own.
+    assert!(
+        screen.contains("│▶ main       up         87/100 87%     2 long · 1 blocked · lag 0s "),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("select * from orders where cus…"),
+        "{screen}"
+    );
+    assert!(screen.contains("BLOCKED BY QUERY"), "{screen}");
+    for _ in 0..3 {
+        update(&mut state, Msg::Action(Action::NextDatabase), now());
+    }
+    let screen = text(&draw(&state, 80, 24));
+    assert!(
+        screen.contains("Waiting for table m… ALTER TABLE orders ADD COLUMN"),
+        "{screen}"
+    );
 }

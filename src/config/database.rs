@@ -6,6 +6,10 @@ use std::os::unix::fs::PermissionsExt;
 use super::DatabaseConfig;
 use crate::redact::redact_secrets;
 
+/// What `idle_minutes` may be: at least a minute (0 would end every idle session, a pool's
+/// included, the moment it goes idle), at most a week.
+const IDLE_MINUTES: std::ops::RangeInclusive<u32> = 1..=7 * 24 * 60;
+
 /// What a source needs to connect: the URL (with the password only when it came whole from
 /// `url_env`), the password from elsewhere, and the address to show.
 #[derive(Clone, PartialEq, Eq)]
@@ -70,6 +74,17 @@ impl DatabaseConfig {
             return Some((
                 "password_file",
                 "give either password_env or password_file, not both".into(),
+            ));
+        }
+        if !IDLE_MINUTES.contains(&self.idle_minutes) {
+            return Some((
+                "idle_minutes",
+                format!(
+                    "{} is out of range: expected {} to {} (a week)",
+                    self.idle_minutes,
+                    IDLE_MINUTES.start(),
+                    IDLE_MINUTES.end()
+                ),
             ));
         }
         None
@@ -143,6 +158,94 @@ fn read_password_file(path: &std::path::Path) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
+
+    fn mysql(keys: &str) -> Result<Config, String> {
+        Config::parse(
+            "c.toml",
+            &format!("[[database]]\nname = \"orders\"\nkind = \"mysql\"\n{keys}"),
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_password_in_a_mysql_url_is_an_error_that_says_where_to_put_it() {
+        let error = mysql("url = \"mysql://shop:hunter2@db:3306/shop\"\n")
+            .err()
+            .unwrap_or_else(|| panic!("accepted"));
+        assert!(
+            error.starts_with("c.toml:4:1: key `database.url`: a password is written in the url"),
+            "{error}"
+        );
+        for way in ["password_env", "password_file", "url_env"] {
+            assert!(error.contains(way), "{error}");
+        }
+        assert!(!error.contains("hunter2"), "{error}");
+        let error = mysql("url = \"postgres://shop@db/shop\"\n")
+            .err()
+            .unwrap_or_else(|| panic!("accepted"));
+        assert!(error.contains("expected mysql:// or mariadb://"), "{error}");
+    }
+
+    #[test]
+    fn idle_minutes_defaults_to_ten_and_is_checked_where_it_is_written() {
+        let config = mysql("url = \"mysql://shop@db/shop\"\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.database[0].idle_minutes, 10);
+        let config = mysql("url = \"mysql://shop@db/shop\"\nidle_minutes = 45\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.database[0].idle_minutes, 45);
+        for (value, wanted) in [
+            (
+                "0",
+                "c.toml:5:1: key `database.idle_minutes`: 0 is out of range",
+            ),
+            (
+                "20000",
+                "c.toml:5:1: key `database.idle_minutes`: 20000 is out of range",
+            ),
+        ] {
+            let error = mysql(&format!(
+                "url = \"mysql://shop@db/shop\"\nidle_minutes = {value}\n"
+            ))
+            .err()
+            .unwrap_or_else(|| panic!("{value} accepted"));
+            assert!(error.starts_with(wanted), "{error}");
+            assert!(error.contains("expected 1 to 10080"), "{error}");
+        }
+        let error = mysql("url = \"mysql://shop@db/shop\"\nidle_minutes = -1\n")
+            .err()
+            .unwrap_or_else(|| panic!("-1 accepted"));
+        assert!(error.starts_with("c.toml:5:"), "{error}");
+    }
+
+    #[test]
+    fn a_mysql_password_comes_from_a_file_only_its_owner_reads() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("orders");
+        std::fs::write(&path, "s3cret\n").unwrap_or_else(|e| panic!("{e}"));
+        let config = mysql(&format!(
+            "url = \"mariadb://shop@db:3306/shop\"\npassword_file = \"{}\"\n",
+            path.display()
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let database = &config.database[0];
+        let chmod = |mode| {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
+                .unwrap_or_else(|e| panic!("{e}"));
+        };
+        chmod(0o644);
+        let refused = database
+            .connection()
+            .err()
+            .unwrap_or_else(|| panic!("read"));
+        assert!(refused.contains("chmod 600"), "{refused}");
+        chmod(0o600);
+        let connection = database.connection().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(connection.password.as_deref(), Some("s3cret"));
+        assert_eq!(connection.shown, "mariadb://shop:***@db:3306/shop");
+        assert!(!format!("{connection:?}").contains("s3cret"));
+        assert_eq!(database.shown_address(), connection.shown);
+    }
 
     #[test]
     fn a_password_is_shown_masked_where_the_user_is() {

@@ -18,7 +18,7 @@ pub struct LoadError {
     /// Boxed to keep `Result<_, LoadError>` small.
     pub location: Box<Location>,
     pub message: String,
-    /// The offending source line, shown under the message.
+    /// The offending source line, shown under the message, any password in it masked.
     pub snippet: Option<String>,
 }
 
@@ -56,7 +56,11 @@ impl LoadError {
                 key: key_path_at(text, span.start),
             }),
             message: message.into(),
-            snippet: text.lines().nth(line - 1).map(str::to_string),
+            // A password written inline (the mistake the error may be about) is not echoed.
+            snippet: text
+                .lines()
+                .nth(line - 1)
+                .map(|line| crate::redact::redact_secrets(line).into_owned()),
         }
     }
 

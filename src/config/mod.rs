@@ -459,6 +459,13 @@ pub struct DatabaseConfig {
     /// A query running longer than this counts as slow (PostgreSQL).
     #[serde(with = "humantime_serde", default = "default_slow_query")]
     pub slow_query: Duration,
+    /// Terminate-idle ends sessions idle (or idle in a transaction) this many minutes or more.
+    #[serde(default = "default_idle_minutes")]
+    pub idle_minutes: u32,
+}
+
+fn default_idle_minutes() -> u32 {
+    10
 }
 
 fn default_database_interval() -> Duration {

@@ -5,11 +5,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use mysql_async::prelude::Queryable;
+
+use crate::collect::database::mysql;
 use crate::collect::database::postgres::{APPLICATION_NAME, connect_client};
 use crate::collect::database::redis::{ScanBounds, scan_big_keys};
 use crate::command::{CommandError, DatabaseAction, DatabaseCommand};
 use crate::config::DatabaseConfig;
-use crate::model::databases::BigKeysReport;
+use crate::model::databases::{BigKeysReport, DatabaseKind};
 
 /// How long a command may wait for its database.
 const ACTION_TIMEOUT: Duration = Duration::from_secs(10);
@@ -74,49 +77,112 @@ impl Databases {
 }
 
 async fn run(config: &DatabaseConfig, command: &DatabaseCommand) -> Result<String, String> {
-    let client = connect_client(config).await.map_err(|e| e.message)?;
-    let failed = |e: tokio_postgres::Error| {
-        let text = e
-            .as_db_error()
-            .map_or_else(|| e.to_string(), |db| db.message().to_string());
-        crate::redact::redact_secrets(&text).into_owned()
+    let database = &command.database;
+    let kind = match &command.action {
+        DatabaseAction::KillQuery { .. } | DatabaseAction::KillConnection { .. } => {
+            DatabaseKind::Mysql
+        }
+        DatabaseAction::CancelQuery { .. }
+        | DatabaseAction::TerminateSession { .. }
+        | DatabaseAction::TerminateIdle { .. } => DatabaseKind::Postgres,
     };
-    let single = |function: &str| {
-        format!(
-            "select {function}(pid) from pg_stat_activity where pid = $1 \
-             and pid <> pg_backend_pid() and application_name <> $2"
-        )
-    };
+    if config.kind != kind {
+        return Err(format!(
+            "{database} is {}, not {}",
+            config.kind.label(),
+            kind.label()
+        ));
+    }
     match &command.action {
-        DatabaseAction::CancelQuery { pid } | DatabaseAction::TerminateSession { pid } => {
-            let (function, done) = match command.action {
-                DatabaseAction::CancelQuery { .. } => ("pg_cancel_backend", "query cancelled"),
-                _ => ("pg_terminate_backend", "session terminated"),
-            };
-            let rows = client
-                .query(&single(function), &[pid, &APPLICATION_NAME])
-                .await
-                .map_err(failed)?;
-            match rows.first().map(|row| row.get::<_, bool>(0)) {
-                Some(true) => Ok(format!("{done}: session {pid} on {}", command.database)),
-                Some(false) => Err(format!("the server refused to signal session {pid}")),
-                None => Err(format!(
-                    "session {pid} is gone, or is one of the console's own connections"
-                )),
-            }
+        DatabaseAction::CancelQuery { pid } => {
+            signal_postgres(config, "pg_cancel_backend", *pid).await?;
+            Ok(format!("query cancelled: session {pid} on {database}"))
+        }
+        DatabaseAction::TerminateSession { pid } => {
+            signal_postgres(config, "pg_terminate_backend", *pid).await?;
+            Ok(format!("session terminated: session {pid} on {database}"))
         }
         DatabaseAction::TerminateIdle { minutes, pids } => {
+            let client = connect_client(config).await.map_err(|e| e.message)?;
             let minutes = i32::try_from(*minutes).unwrap_or(i32::MAX);
             let row = client
                 .query_one(TERMINATE_IDLE, &[pids, &minutes, &APPLICATION_NAME])
                 .await
-                .map_err(failed)?;
+                .map_err(postgres_failure)?;
             let ended: i64 = row.get(0);
             Ok(format!(
-                "terminated {ended} of {} idle sessions on {}",
-                pids.len(),
-                command.database
+                "terminated {ended} of {} idle sessions on {database}",
+                pids.len()
             ))
         }
+        DatabaseAction::KillQuery { id, monitor } => {
+            kill_mysql(config, "KILL QUERY", *id, *monitor).await?;
+            Ok(format!("query killed: connection {id} on {database}"))
+        }
+        DatabaseAction::KillConnection { id, monitor } => {
+            kill_mysql(config, "KILL", *id, *monitor).await?;
+            Ok(format!("connection killed: connection {id} on {database}"))
+        }
+    }
+}
+
+/// Calls `function(pid)` for a session that is not one of the console's own.
+async fn signal_postgres(config: &DatabaseConfig, function: &str, pid: i32) -> Result<(), String> {
+    let client = connect_client(config).await.map_err(|e| e.message)?;
+    let sql = format!(
+        "select {function}(pid) from pg_stat_activity where pid = $1 \
+         and pid <> pg_backend_pid() and application_name <> $2"
+    );
+    let rows = client
+        .query(&sql, &[&pid, &APPLICATION_NAME])
+        .await
+        .map_err(postgres_failure)?;
+    match rows.first().map(|row| row.get::<_, bool>(0)) {
+        Some(true) => Ok(()),
+        Some(false) => Err(format!("the server refused to signal session {pid}")),
+        None => Err(format!(
+            "session {pid} is gone, or is one of the console's own connections"
+        )),
+    }
+}
+
+fn postgres_failure(error: tokio_postgres::Error) -> String {
+    let text = error
+        .as_db_error()
+        .map_or_else(|| error.to_string(), |db| db.message().to_string());
+    crate::redact::redact_secrets(&text).into_owned()
+}
+
+/// `KILL QUERY id` or `KILL id`, on a connection of its own; never the monitoring connection
+/// (`monitor`) nor the one it kills from.
+async fn kill_mysql(
+    config: &DatabaseConfig,
+    statement: &str,
+    id: u64,
+    monitor: u64,
+) -> Result<(), String> {
+    let own = "is the console's own monitoring connection";
+    if id == monitor {
+        return Err(format!("refused: connection {id} {own}"));
+    }
+    let mut conn = mysql::connect(config).await.map_err(|e| e.message)?;
+    let killed = async {
+        if mysql::connection_id(&mut conn).await? == id {
+            return Ok(Err(format!("refused: connection {id} {own}")));
+        }
+        conn.query_drop(format!("{statement} {id}")).await.map(Ok)
+    }
+    .await;
+    if let Err(error) = conn.disconnect().await {
+        tracing::debug!(%error, "mysql action connection did not close cleanly");
+    }
+    match killed {
+        Ok(result) => result,
+        // ER_NO_SUCH_THREAD
+        Err(mysql_async::Error::Server(error)) if error.code == 1094 => {
+            Err(format!("connection {id} is gone"))
+        }
+        Err(mysql_async::Error::Server(error)) => Err(error.message),
+        Err(error) => Err(crate::redact::redact_secrets(&error.to_string()).into_owned()),
     }
 }

@@ -41,6 +41,7 @@ impl DatabaseSnapshot {
 #[derive(Debug, Clone, PartialEq)]
 pub enum DatabaseDetail {
     Postgres(PostgresDetail),
+    Mysql(MysqlDetail),
     Redis(RedisDetail),
 }
 
@@ -156,6 +157,82 @@ impl PostgresDetail {
             .iter()
             .filter_map(|r| r.lag_seconds)
             .reduce(f64::max)
+    }
+}
+
+/// A MySQL or MariaDB client thread (`information_schema.PROCESSLIST`), the console's own
+/// monitoring connection and the server's own threads left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MysqlProcess {
+    pub id: u64,
+    pub user: String,
+    /// `address:port` of the client, or `localhost` for a socket.
+    pub host: String,
+    pub database: String,
+    /// `Query`, `Sleep`, `Connect`, `Binlog Dump`…
+    pub command: String,
+    /// Seconds in its current command (a `Sleep`ing one: idle that long).
+    pub seconds: u64,
+    pub state: String,
+    /// The statement, cut.
+    pub info: String,
+}
+
+impl MysqlProcess {
+    pub fn is_idle(&self) -> bool {
+        self.command == "Sleep"
+    }
+
+    /// The client's address without its port, to group connections by.
+    pub fn client(&self) -> &str {
+        match self.host.rsplit_once(':') {
+            Some((address, port)) if port.parse::<u16>().is_ok() => address,
+            _ => &self.host,
+        }
+    }
+}
+
+/// `SHOW REPLICA STATUS` (or `SHOW SLAVE STATUS`) of a replica.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MysqlReplica {
+    /// The primary it reads from, `host:port`.
+    pub source: String,
+    pub io_running: String,
+    pub sql_running: String,
+    /// `Seconds_Behind_Master`: `None` while the replication threads are stopped.
+    pub lag_seconds: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MysqlDetail {
+    /// `MariaDB` or `MySQL`.
+    pub flavor: String,
+    /// The connection id of the console's own monitoring connection, never acted on.
+    pub own_id: u64,
+    pub threads_running: u64,
+    pub processes: Vec<MysqlProcess>,
+    /// Statements per minute from clients (`Questions`), the console's own left out.
+    pub queries_per_minute: Option<f64>,
+    /// `Slow_queries` per minute: statements longer than the server's `long_query_time`.
+    pub slow_queries_per_minute: Option<f64>,
+    pub long_query_time: f64,
+    pub buffer_pool_hit_percent: Option<f64>,
+    /// Present when the server is a replica.
+    pub replica: Option<MysqlReplica>,
+}
+
+impl MysqlDetail {
+    /// Statements running longer than `limit_seconds`.
+    pub fn long_queries(&self, limit_seconds: f64) -> usize {
+        self.processes
+            .iter()
+            .filter(|p| matches!(p.command.as_str(), "Query" | "Execute"))
+            .filter(|p| p.seconds as f64 > limit_seconds)
+            .count()
+    }
+
+    pub fn replication_lag_seconds(&self) -> Option<f64> {
+        self.replica.as_ref()?.lag_seconds
     }
 }
 

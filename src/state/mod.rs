@@ -176,12 +176,9 @@ impl AppState {
                         .iter()
                         .map(|e| SourceHealth::new(SourceId::docker(&e.name))),
                 )
-                .chain(
-                    config
-                        .database
-                        .iter()
-                        .map(|d| SourceHealth::new(SourceId::database(&d.name))),
-                )
+                .chain(config.database.iter().map(|d| {
+                    SourceHealth::new(SourceId::database(&d.name)).polled_every(d.interval)
+                }))
                 .chain(
                     (!config.endpoint.is_empty()).then(|| SourceHealth::new(SourceId::endpoints())),
                 )

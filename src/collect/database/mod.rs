@@ -1,6 +1,7 @@
 //! Database sources: one connection per database, opened with a timeout, reused across polls and
 //! opened again (the supervisor backing off) when it drops.
 
+pub mod mysql;
 pub mod postgres;
 pub mod redis;
 mod resp;
@@ -14,9 +15,8 @@ use crate::model::databases::{DatabaseKind, DatabaseSnapshot};
 /// The source of one `[[database]]`, whatever its kind.
 pub enum DatabaseSource {
     Postgres(postgres::PostgresSource),
+    Mysql(mysql::MysqlSource),
     Redis(redis::RedisSource),
-    /// A kind this build cannot read yet: every poll says so.
-    Unsupported(DatabaseKind),
 }
 
 impl DatabaseSource {
@@ -24,7 +24,7 @@ impl DatabaseSource {
         match config.kind {
             DatabaseKind::Postgres => Self::Postgres(postgres::PostgresSource::new(config.clone())),
             DatabaseKind::Redis => Self::Redis(redis::RedisSource::new(config.clone())),
-            DatabaseKind::Mysql => Self::Unsupported(config.kind),
+            DatabaseKind::Mysql => Self::Mysql(mysql::MysqlSource::new(config.clone())),
         }
     }
 }
@@ -35,11 +35,8 @@ impl Collector for DatabaseSource {
     async fn poll(&mut self) -> Result<DatabaseSnapshot, CollectError> {
         match self {
             Self::Postgres(source) => source.poll().await,
+            Self::Mysql(source) => source.poll().await,
             Self::Redis(source) => source.poll().await,
-            Self::Unsupported(kind) => Err(CollectError::new(format!(
-                "{} is not supported by this build yet",
-                kind.label()
-            ))),
         }
     }
 }

@@ -58,6 +58,18 @@ pub fn record(
             put("db_slow_queries_per_minute", pg.slow_queries_per_minute);
             put("db_deadlocks_per_minute", pg.deadlocks_per_minute);
         }
+        DatabaseDetail::Mysql(mysql) => {
+            put(
+                "db_long_queries",
+                Some(mysql.long_queries(slow_query_seconds) as f64),
+            );
+            put("db_cache_hit_percent", mysql.buffer_pool_hit_percent);
+            put(
+                "db_replication_lag_seconds",
+                mysql.replication_lag_seconds(),
+            );
+            put("db_slow_queries_per_minute", mysql.slow_queries_per_minute);
+        }
         DatabaseDetail::Redis(redis) => {
             put("db_cache_hit_percent", redis.keyspace_hit_percent);
             put("redis_memory_percent", redis.memory_percent());

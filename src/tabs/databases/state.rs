@@ -3,11 +3,9 @@
 
 use crate::config::DatabaseConfig;
 use crate::model::databases::{
-    BigKeysReport, DatabaseDetail, DatabaseKind, DatabaseSnapshot, PostgresDetail, Session, Sizes,
+    BigKeysReport, DatabaseDetail, DatabaseKind, DatabaseSnapshot, MysqlDetail, MysqlProcess,
+    PostgresDetail, Session, Sizes,
 };
-
-/// Sessions idle at least this long are what terminate-idle offers to end.
-pub const IDLE_MINUTES: u32 = 10;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatabaseState {
@@ -16,6 +14,8 @@ pub struct DatabaseState {
     /// The address with any password masked.
     pub address: String,
     pub slow_query_seconds: f64,
+    /// Sessions idle at least this long are what terminate-idle offers to end.
+    pub idle_minutes: u32,
     pub latest: Option<DatabaseSnapshot>,
     /// The sizes of the last poll that read them.
     pub sizes: Option<Sizes>,
@@ -25,7 +25,14 @@ impl DatabaseState {
     pub fn postgres(&self) -> Option<&PostgresDetail> {
         match &self.latest.as_ref()?.detail {
             DatabaseDetail::Postgres(detail) => Some(detail),
-            DatabaseDetail::Redis(_) => None,
+            DatabaseDetail::Mysql(_) | DatabaseDetail::Redis(_) => None,
+        }
+    }
+
+    pub fn mysql(&self) -> Option<&MysqlDetail> {
+        match &self.latest.as_ref()?.detail {
+            DatabaseDetail::Mysql(detail) => Some(detail),
+            DatabaseDetail::Postgres(_) | DatabaseDetail::Redis(_) => None,
         }
     }
 }
@@ -43,7 +50,8 @@ pub struct DatabasesState {
     pub selected: usize,
     /// The selected session, by pid, so the selection follows it as the list reorders.
     pub selected_pid: Option<i32>,
-    pub idle_minutes: u32,
+    /// The selected MySQL connection, by id.
+    pub selected_process: Option<u64>,
     pub big_keys: Option<BigKeysView>,
 }
 
@@ -57,13 +65,14 @@ impl DatabasesState {
                     kind: c.kind,
                     address: c.shown_address(),
                     slow_query_seconds: c.slow_query.as_secs_f64(),
+                    idle_minutes: c.idle_minutes,
                     latest: None,
                     sizes: None,
                 })
                 .collect(),
             selected: 0,
             selected_pid: None,
-            idle_minutes: IDLE_MINUTES,
+            selected_process: None,
             big_keys: None,
         }
     }
@@ -96,17 +105,41 @@ impl DatabasesState {
             .copied()
     }
 
-    pub fn apply_move(&mut self, delta: isize) {
-        let sessions = self.sessions();
-        if sessions.is_empty() {
-            return;
-        }
-        let at = sessions
+    /// The selected MySQL database's client connections: running ones first, then idle ones,
+    /// each longest first.
+    pub fn processes(&self) -> Vec<&MysqlProcess> {
+        let Some(detail) = self.selected_database().and_then(DatabaseState::mysql) else {
+            return Vec::new();
+        };
+        let mut processes: Vec<&MysqlProcess> = detail.processes.iter().collect();
+        processes.sort_by(|a, b| {
+            a.is_idle()
+                .cmp(&b.is_idle())
+                .then(b.seconds.cmp(&a.seconds))
+                .then(a.id.cmp(&b.id))
+        });
+        processes
+    }
+
+    /// The selected connection, or the first when none is.
+    pub fn selected_process(&self) -> Option<&MysqlProcess> {
+        let processes = self.processes();
+        processes
             .iter()
-            .position(|s| Some(s.pid) == self.selected_pid)
-            .unwrap_or(0);
-        let to = at.saturating_add_signed(delta).min(sessions.len() - 1);
-        self.selected_pid = Some(sessions[to].pid);
+            .find(|p| Some(p.id) == self.selected_process)
+            .or(processes.first())
+            .copied()
+    }
+
+    pub fn apply_move(&mut self, delta: isize) {
+        if self.selected_database().map(|d| d.kind) == Some(DatabaseKind::Mysql) {
+            let ids: Vec<u64> = self.processes().iter().map(|p| p.id).collect();
+            self.selected_process =
+                moved(&ids, self.selected_process, delta).or(self.selected_process);
+        } else {
+            let pids: Vec<i32> = self.sessions().iter().map(|s| s.pid).collect();
+            self.selected_pid = moved(&pids, self.selected_pid, delta).or(self.selected_pid);
+        }
     }
 
     pub fn apply_select_database(&mut self, delta: isize) {
@@ -118,16 +151,27 @@ impl DatabasesState {
             .saturating_add_signed(delta)
             .min(self.databases.len() - 1);
         self.selected_pid = None;
+        self.selected_process = None;
     }
 
-    /// The sessions of the selected database idle for `idle_minutes` or more.
+    /// The sessions of the selected database idle for its `idle_minutes` or more.
     pub fn long_idle(&self) -> Vec<&Session> {
-        let limit = f64::from(self.idle_minutes) * 60.0;
+        let Some(database) = self.selected_database() else {
+            return Vec::new();
+        };
+        let limit = f64::from(database.idle_minutes) * 60.0;
         self.sessions()
             .into_iter()
             .filter(|s| s.state.is_idle() && s.state_seconds >= limit)
             .collect()
     }
+}
+
+/// The row `delta` rows from `current` (the first when it is gone); `None` in an empty list.
+fn moved<T: Copy + PartialEq>(ids: &[T], current: Option<T>, delta: isize) -> Option<T> {
+    let at = ids.iter().position(|id| Some(*id) == current).unwrap_or(0);
+    let last = ids.len().checked_sub(1)?;
+    ids.get(at.saturating_add_signed(delta).min(last)).copied()
 }
 
 /// How long a session has been doing what it does: its query while active, its idleness while

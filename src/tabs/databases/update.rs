@@ -11,7 +11,7 @@ use crate::model::source::{SourceId, SourceReport};
 use crate::state::list::PAGE;
 use crate::state::{AppState, ConfirmDialog, ToastKind};
 use crate::tabs::databases::record;
-use crate::tabs::databases::state::{BigKeysView, session_seconds};
+use crate::tabs::databases::state::{BigKeysView, DatabaseState, DatabasesState, session_seconds};
 use crate::update::{ask, in_flight_refusal, refuse_in_read_only, source_answered, toast};
 
 /// How many sessions terminate-idle names in its dialog before "and N more".
@@ -99,7 +99,7 @@ fn selected_postgres(state: &mut AppState, now: DateTime<Utc>) -> Option<(String
     let database = state.databases.selected_database()?;
     if database.kind != DatabaseKind::Postgres {
         let text = format!(
-            "{} is {}: session actions are for PostgreSQL",
+            "{} is {}: terminate-idle is for PostgreSQL",
             database.name,
             database.kind.label()
         );
@@ -109,60 +109,56 @@ fn selected_postgres(state: &mut AppState, now: DateTime<Utc>) -> Option<(String
     Some((database.name.clone(), database.address.clone()))
 }
 
-/// Cancel the selected session's query (`cancel`) or end the session.
+/// Cancel the selected session's query (`cancel`) or end the session: `pg_cancel_backend` and
+/// `pg_terminate_backend` on PostgreSQL, `KILL QUERY` and `KILL` on MySQL.
 fn ask_session(state: &mut AppState, cancel: bool, now: DateTime<Utc>) -> Vec<Effect> {
-    let Some((database, address)) = selected_postgres(state, now) else {
+    let Some(database) = state.databases.selected_database() else {
         return Vec::new();
     };
-    let Some(session) = state.databases.selected_session().cloned() else {
+    let asked = match database.kind {
+        DatabaseKind::Postgres => postgres_session(database, &state.databases, cancel),
+        DatabaseKind::Mysql => mysql_connection(database, &state.databases, cancel),
+        DatabaseKind::Redis => {
+            let text = format!(
+                "{} is redis: session actions are for PostgreSQL and MySQL",
+                database.name
+            );
+            toast(state, ToastKind::Info, text, now);
+            return Vec::new();
+        }
+    };
+    let Some(SessionAsk {
+        command,
+        own_connection,
+        title,
+        lines,
+    }) = asked
+    else {
         toast(state, ToastKind::Info, "select a session first".into(), now);
         return Vec::new();
     };
-    let pid = session.pid;
-    let action = if cancel {
-        DatabaseAction::CancelQuery { pid }
-    } else {
-        DatabaseAction::TerminateSession { pid }
-    };
-    let command = OperatorCommand::Database(DatabaseCommand {
-        database: database.clone(),
-        address,
-        action,
-    });
     if let Some(text) = in_flight_refusal(state, &command, now) {
         toast(state, ToastKind::Error, text, now);
         return Vec::new();
     }
+    if own_connection {
+        let reason = "it is the console's own monitoring connection".to_string();
+        let text = format!(
+            "refused: {} {}: {reason}",
+            command.action(),
+            command.target()
+        );
+        toast(state, ToastKind::Error, text, now);
+        return vec![Effect::RecordRefusal { command, reason }];
+    }
     if state.mode.refusal().is_some() {
         return refuse_in_read_only(state, &command, now);
     }
-    let (title, question) = if cancel {
-        (
-            "Cancel query",
-            format!("Cancel the query of session {pid} on {database}?"),
-        )
-    } else {
-        (
-            "Terminate session",
-            format!("Terminate session {pid} on {database}?"),
-        )
-    };
     ask(
         state,
         ConfirmDialog {
-            title: format!("{title} {pid}"),
-            lines: vec![
-                question,
-                format!(
-                    "{} · {} · {} · {} for {}",
-                    session.user,
-                    session.application,
-                    session.client,
-                    session.state.label(),
-                    whole_seconds(session_seconds(&session))
-                ),
-                session.query.chars().take(200).collect(),
-            ],
+            title,
+            lines,
             command,
             then: None,
             typed: None,
@@ -171,12 +167,118 @@ fn ask_session(state: &mut AppState, cancel: bool, now: DateTime<Utc>) -> Vec<Ef
     Vec::new()
 }
 
+/// A session action to confirm: its command, whether it would touch the console's own
+/// monitoring connection, and its dialog's title and lines.
+struct SessionAsk {
+    command: OperatorCommand,
+    own_connection: bool,
+    title: String,
+    lines: Vec<String>,
+}
+
+fn postgres_session(
+    database: &DatabaseState,
+    databases: &DatabasesState,
+    cancel: bool,
+) -> Option<SessionAsk> {
+    let session = databases.selected_session()?;
+    let pid = session.pid;
+    let action = if cancel {
+        DatabaseAction::CancelQuery { pid }
+    } else {
+        DatabaseAction::TerminateSession { pid }
+    };
+    let name = &database.name;
+    let (title, question) = if cancel {
+        (
+            "Cancel query",
+            format!("Cancel the query of session {pid} on {name}?"),
+        )
+    } else {
+        (
+            "Terminate session",
+            format!("Terminate session {pid} on {name}?"),
+        )
+    };
+    Some(SessionAsk {
+        command: database_command(database, action),
+        own_connection: database.postgres().is_some_and(|pg| pg.own_pid == pid),
+        title: format!("{title} {pid}"),
+        lines: vec![
+            question,
+            format!(
+                "{} · {} · {} · {} for {}",
+                session.user,
+                session.application,
+                session.client,
+                session.state.label(),
+                whole_seconds(session_seconds(session))
+            ),
+            session.query.chars().take(200).collect(),
+        ],
+    })
+}
+
+fn mysql_connection(
+    database: &DatabaseState,
+    databases: &DatabasesState,
+    kill_query: bool,
+) -> Option<SessionAsk> {
+    let process = databases.selected_process()?;
+    let monitor = database.mysql().map_or(0, |detail| detail.own_id);
+    let id = process.id;
+    let action = if kill_query {
+        DatabaseAction::KillQuery { id, monitor }
+    } else {
+        DatabaseAction::KillConnection { id, monitor }
+    };
+    let name = &database.name;
+    let (title, question) = if kill_query {
+        (
+            "Kill query",
+            format!("Kill the statement of connection {id} on {name} (KILL QUERY {id})?"),
+        )
+    } else {
+        (
+            "Kill connection",
+            format!("Close connection {id} on {name} (KILL {id})?"),
+        )
+    };
+    Some(SessionAsk {
+        command: database_command(database, action),
+        own_connection: id == monitor,
+        title: format!("{title} {id}"),
+        lines: vec![
+            question,
+            format!(
+                "{} · {} · {} · {} for {}",
+                process.user,
+                process.host,
+                process.command,
+                process.state,
+                whole_seconds(process.seconds as f64)
+            ),
+            process.info.chars().take(200).collect(),
+        ],
+    })
+}
+
+fn database_command(database: &DatabaseState, action: DatabaseAction) -> OperatorCommand {
+    OperatorCommand::Database(DatabaseCommand {
+        database: database.name.clone(),
+        address: database.address.clone(),
+        action,
+    })
+}
+
 /// Shows how many sessions are idle past the limit, and which, before ending them.
 fn ask_terminate_idle(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
     let Some((database, address)) = selected_postgres(state, now) else {
         return Vec::new();
     };
-    let minutes = state.databases.idle_minutes;
+    let Some(minutes) = state.databases.selected_database().map(|d| d.idle_minutes) else {
+        return Vec::new();
+    };
     let idle: Vec<_> = state.databases.long_idle().into_iter().cloned().collect();
     if idle.is_empty() {
         let text = format!("no session on {database} has been idle for {minutes} minutes");

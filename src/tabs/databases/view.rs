@@ -12,7 +12,9 @@ use ratatui::widgets::{Block, BorderType, Cell, Paragraph, Row, Table, Widget, W
 
 use crate::findings::Severity;
 use crate::metrics::SeriesKey;
-use crate::model::databases::{DatabaseDetail, PostgresDetail, RedisDetail, SessionState};
+use crate::model::databases::{
+    DatabaseDetail, MysqlDetail, PostgresDetail, RedisDetail, SessionState,
+};
 use crate::model::source::SourceId;
 use crate::state::AppState;
 use crate::state::source::SourceStatus;
@@ -114,40 +116,30 @@ fn render_overview(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Rend
         ]),
         ctx,
     );
-    let rows: Vec<Row> = databases
+    // Narrow, the headline keeps its room: the version, uptime, kind and sparkline go first.
+    let columns = [
+        column("NAME", 12, 0),
+        column("KIND", 8, 3),
+        column("STATE", 10, 0),
+        column("VERSION", 8, 1),
+        column("UPTIME", 7, 2),
+        column("CONNECTIONS", 14, 0),
+        column("", SPARK_WIDTH as u16, 4),
+        column("HEADLINE", 30, 0),
+    ];
+    let width = block.inner(area).width;
+    let kept = fitting(&columns, width);
+    let headline_width = last_width(&columns, &kept, width);
+    let rows = databases
         .databases
         .iter()
         .enumerate()
-        .map(|(index, database)| overview_row(state, database, index == databases.selected, ctx))
+        .map(|(index, database)| {
+            let selected = index == databases.selected;
+            overview_row(state, database, selected, headline_width, ctx)
+        })
         .collect();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(12),
-            Constraint::Length(8),
-            Constraint::Length(10),
-            Constraint::Length(8),
-            Constraint::Length(7),
-            Constraint::Length(16),
-            Constraint::Length(SPARK_WIDTH as u16),
-            Constraint::Min(10),
-        ],
-    )
-    .header(
-        Row::new([
-            "NAME",
-            "KIND",
-            "STATE",
-            "VERSION",
-            "UPTIME",
-            "CONNECTIONS",
-            "",
-            "HEADLINE",
-        ])
-        .style(ctx.theme.table_header),
-    )
-    .column_spacing(1)
-    .block(block);
+    let table = fitted_table(&columns, &kept, rows, ctx).block(block);
     Widget::render(table, area, buffer);
 }
 
@@ -155,8 +147,9 @@ fn overview_row<'a>(
     state: &AppState,
     database: &DatabaseState,
     selected: bool,
+    headline_width: usize,
     ctx: &RenderCtx,
-) -> Row<'a> {
+) -> (Vec<Cell<'a>>, Style) {
     let source = SourceId::database(&database.name).name;
     let (label, style) = match state.source(&source).map(|s| &s.status) {
         Some(SourceStatus::Ok { .. }) => ("up", ctx.theme.ok),
@@ -182,10 +175,18 @@ fn overview_row<'a>(
                 ),
                 None => format!("{}", snapshot.connections),
             },
-            match &snapshot.detail {
-                DatabaseDetail::Postgres(pg) => postgres_headline(pg, database.slow_query_seconds),
-                DatabaseDetail::Redis(redis) => redis_headline(redis),
-            },
+            fitted_parts(
+                &match &snapshot.detail {
+                    DatabaseDetail::Postgres(pg) => {
+                        postgres_headline(pg, database.slow_query_seconds)
+                    }
+                    DatabaseDetail::Mysql(mysql) => {
+                        mysql_headline(mysql, database.slow_query_seconds)
+                    }
+                    DatabaseDetail::Redis(redis) => redis_headline(redis),
+                },
+                headline_width,
+            ),
         ),
         None => (String::new(), String::new(), String::new(), String::new()),
     };
@@ -196,7 +197,7 @@ fn overview_row<'a>(
             .with_label("kind", database.kind.label()),
         SPARK_WIDTH,
     ));
-    let row = Row::new(vec![
+    let cells = vec![
         Cell::from(format!(
             "{}{}",
             if selected { "▶ " } else { "  " },
@@ -213,21 +214,19 @@ fn overview_row<'a>(
         } else {
             severity_style(worst, ctx)
         }),
-    ]);
-    if selected {
-        row.style(ctx.theme.selected)
+    ];
+    let style = if selected {
+        ctx.theme.selected
     } else {
-        row
-    }
+        Style::default()
+    };
+    (cells, style)
 }
 
-fn postgres_headline(pg: &PostgresDetail, slow_seconds: f64) -> String {
-    let mut parts = vec![format!(
-        "cache {}",
-        pg.cache_hit_percent
-            .map_or("-".into(), |p| format!("{p:.1}%"))
-    )];
-    parts.push(format!("{} long", pg.long_queries(slow_seconds)));
+/// What goes wrong first (long queries, blocked sessions, lag), then the cache: a narrow column
+/// leaves out the tail.
+fn postgres_headline(pg: &PostgresDetail, slow_seconds: f64) -> Vec<String> {
+    let mut parts = vec![format!("{} long", pg.long_queries(slow_seconds))];
     let blocked = pg.blocked().count();
     if blocked > 0 {
         parts.push(format!("{blocked} blocked"));
@@ -235,21 +234,61 @@ fn postgres_headline(pg: &PostgresDetail, slow_seconds: f64) -> String {
     if let Some(lag) = pg.replication_lag_seconds() {
         parts.push(format!("lag {lag:.0}s"));
     }
-    parts.join(" · ")
+    parts.push(format!(
+        "cache {}",
+        pg.cache_hit_percent
+            .map_or("-".into(), |p| format!("{p:.1}%"))
+    ));
+    parts
 }
 
-fn redis_headline(redis: &RedisDetail) -> String {
+fn mysql_headline(mysql: &MysqlDetail, slow_seconds: f64) -> Vec<String> {
+    let mut parts = vec![format!("{} long", mysql.long_queries(slow_seconds))];
+    if let Some(replica) = &mysql.replica {
+        parts.push(match replica.lag_seconds {
+            Some(lag) => format!("lag {lag:.0}s"),
+            None => "replica stopped".into(),
+        });
+    }
+    parts.push(format!(
+        "buffer {}",
+        mysql
+            .buffer_pool_hit_percent
+            .map_or("-".into(), |p| format!("{p:.1}%"))
+    ));
+    parts.push(format!("{} q/min", rounded(mysql.queries_per_minute)));
+    parts
+}
+
+fn redis_headline(redis: &RedisDetail) -> Vec<String> {
     let memory = match redis.memory_percent() {
         Some(percent) => format!("mem {percent:.0}%"),
         None => format!("mem {}", bytes(redis.used_memory)),
     };
-    format!(
-        "{memory} · evicted {}/m · {} ops/s",
-        redis
-            .evicted_per_minute
-            .map_or("-".into(), |e| format!("{e:.0}")),
-        redis.ops_per_second
-    )
+    vec![
+        memory,
+        format!(
+            "evicted {}/m",
+            redis
+                .evicted_per_minute
+                .map_or("-".into(), |e| format!("{e:.0}"))
+        ),
+        format!("{} ops/s", redis.ops_per_second),
+    ]
+}
+
+/// The leading `parts` that fit in `width`, joined: whole figures, never half of one.
+fn fitted_parts(parts: &[String], width: usize) -> String {
+    let mut line = String::new();
+    for part in parts {
+        let separator = if line.is_empty() { "" } else { " · " };
+        if line.chars().count() + separator.chars().count() + part.chars().count() > width {
+            break;
+        }
+        line.push_str(separator);
+        line.push_str(part);
+    }
+    line
 }
 
 fn render_detail(
@@ -276,6 +315,7 @@ fn render_detail(
     };
     match &snapshot.detail {
         DatabaseDetail::Postgres(pg) => render_postgres(buffer, area, state, database, pg, ctx),
+        DatabaseDetail::Mysql(mysql) => render_mysql(buffer, area, state, database, mysql, ctx),
         DatabaseDetail::Redis(redis) => {
             render_redis(
                 buffer,
@@ -291,6 +331,264 @@ fn render_detail(
 
 fn per_minute(value: Option<f64>) -> String {
     value.map_or("-".into(), |v| format!("{v:.0}/min"))
+}
+
+fn rounded(value: Option<f64>) -> String {
+    value.map_or("-".into(), |v| format!("{v:.0}"))
+}
+
+/// A column of a table that drops columns when narrow: its heading, width, and rank (the
+/// lowest ranks go first; 0 never goes).
+struct Column {
+    heading: &'static str,
+    width: u16,
+    rank: u8,
+}
+
+const fn column(heading: &'static str, width: u16, rank: u8) -> Column {
+    Column {
+        heading,
+        width,
+        rank,
+    }
+}
+
+/// Which of `columns` fit in `width`, leaving the last (flexible) one at least its own width:
+/// the lowest-ranked go first.
+fn fitting(columns: &[Column], width: u16) -> Vec<usize> {
+    let mut kept: Vec<usize> = (0..columns.len()).collect();
+    let needed = |kept: &[usize]| -> u16 {
+        kept.iter()
+            .map(|&i| columns[i].width + 1)
+            .sum::<u16>()
+            .saturating_sub(1)
+    };
+    while needed(&kept) > width {
+        let Some(drop) = kept
+            .iter()
+            .copied()
+            .filter(|&i| columns[i].rank > 0)
+            .min_by_key(|&i| columns[i].rank)
+        else {
+            break;
+        };
+        kept.retain(|&i| i != drop);
+    }
+    kept
+}
+
+/// The width left to the last of the `kept` columns in a table `width` wide.
+fn last_width(columns: &[Column], kept: &[usize], width: u16) -> usize {
+    let others: u16 = kept
+        .iter()
+        .rev()
+        .skip(1)
+        .map(|&i| columns[i].width + 1)
+        .sum();
+    usize::from(width.saturating_sub(others))
+}
+
+/// A table of the `kept` columns: their headings, widths (the last one fills), and each row's
+/// cells in the same order.
+fn fitted_table<'a>(
+    columns: &[Column],
+    kept: &[usize],
+    rows: Vec<(Vec<Cell<'a>>, Style)>,
+    ctx: &RenderCtx,
+) -> Table<'a> {
+    let last = kept.last().copied();
+    let widths: Vec<Constraint> = kept
+        .iter()
+        .map(|&i| {
+            if Some(i) == last {
+                Constraint::Min(columns[i].width)
+            } else {
+                Constraint::Length(columns[i].width)
+            }
+        })
+        .collect();
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .map(|(cells, style)| {
+            let mut cells: Vec<Option<Cell>> = cells.into_iter().map(Some).collect();
+            Row::new(kept.iter().filter_map(|&i| cells.get_mut(i)?.take())).style(style)
+        })
+        .collect();
+    Table::new(rows, widths)
+        .header(Row::new(kept.iter().map(|&i| columns[i].heading)).style(ctx.theme.table_header))
+        .column_spacing(1)
+}
+
+fn render_mysql(
+    buffer: &mut Buffer,
+    area: Rect,
+    state: &AppState,
+    database: &DatabaseState,
+    mysql: &MysqlDetail,
+    ctx: &RenderCtx,
+) {
+    let Some(snapshot) = &database.latest else {
+        return;
+    };
+    let running = mysql.processes.iter().filter(|p| !p.is_idle()).count();
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("threads ", ctx.theme.muted),
+            Span::raw(format!(
+                "{} connected · {} running of {} max · {running} busy, {} idle · {}",
+                snapshot.connections,
+                mysql.threads_running,
+                snapshot.max_connections,
+                mysql.processes.len() - running,
+                mysql.flavor,
+            )),
+        ]),
+        Line::from(vec![
+            Span::styled("rates ", ctx.theme.muted),
+            Span::raw(format!(
+                "buffer pool hit {} · queries {} · slow (>{}s) {}",
+                mysql
+                    .buffer_pool_hit_percent
+                    .map_or("-".into(), |p| format!("{p:.1}%")),
+                per_minute(mysql.queries_per_minute),
+                mysql.long_query_time,
+                per_minute(mysql.slow_queries_per_minute),
+            )),
+        ]),
+        groups_line(
+            &[
+                (
+                    "by user ",
+                    mysql.processes.iter().map(|p| p.user.as_str()).collect(),
+                ),
+                (
+                    "  by host ",
+                    mysql.processes.iter().map(|p| p.client()).collect(),
+                ),
+            ],
+            area.width,
+            ctx,
+        ),
+    ];
+    if let Some(replica) = &mysql.replica {
+        let line = format!(
+            "replica of {} · io {} · sql {} · lag {}",
+            replica.source,
+            replica.io_running,
+            replica.sql_running,
+            replica
+                .lag_seconds
+                .map_or("- (not replicating)".into(), |lag| format!("{lag:.0}s"))
+        );
+        let style = if replica.lag_seconds.is_none() {
+            ctx.theme.warn
+        } else {
+            Style::default()
+        };
+        lines.push(Line::styled(line, style));
+    }
+    let header_height = (lines.len() as u16).min(area.height);
+    Paragraph::new(lines).render(
+        Rect {
+            height: header_height,
+            ..area
+        },
+        buffer,
+    );
+    let table_area = Rect {
+        y: area.y + header_height,
+        height: area.height - header_height,
+        ..area
+    };
+    // Narrow, the statement keeps its room: the database, the host and the user go first.
+    let columns = [
+        column("ID", 8, 0),
+        column("USER", 10, 3),
+        column("HOST", 16, 2),
+        column("DB", 10, 1),
+        column("COMMAND", 8, 0),
+        column("TIME", 7, 0),
+        column("STATE", 20, 0),
+        column("INFO", 24, 0),
+    ];
+    let kept = fitting(&columns, table_area.width);
+    let info_width = last_width(&columns, &kept, table_area.width);
+    let selected = state.databases.selected_process().map(|p| p.id);
+    let rows = state
+        .databases
+        .processes()
+        .into_iter()
+        .map(|process| {
+            let waiting = process.state.contains("Waiting") || process.state.contains("lock");
+            let cells = vec![
+                Cell::from(process.id.to_string()),
+                Cell::from(truncate(&process.user, 10)),
+                Cell::from(truncate(&process.host, 16)),
+                Cell::from(truncate(&process.database, 10)),
+                Cell::from(truncate(&process.command, 8)),
+                Cell::from(duration(Duration::from_secs(process.seconds))),
+                Cell::from(truncate(&process.state, 20)).style(if waiting {
+                    ctx.theme.warn
+                } else {
+                    Style::default()
+                }),
+                Cell::from(truncate(
+                    &process.info.replace(['\n', '\r', '\t'], " "),
+                    info_width,
+                )),
+            ];
+            let style = if Some(process.id) == selected {
+                ctx.theme.selected
+            } else {
+                Style::default()
+            };
+            (cells, style)
+        })
+        .collect();
+    Widget::render(fitted_table(&columns, &kept, rows, ctx), table_area, buffer);
+}
+
+/// The biggest groups of each list, e.g. `by app api 40, worker 12  by user …`: three of each,
+/// fewer when that does not fit in `width`.
+fn groups_line<'a>(groups: &[(&'static str, Vec<&str>)], width: u16, ctx: &RenderCtx) -> Line<'a> {
+    let line = |top: usize| {
+        Line::from(
+            groups
+                .iter()
+                .flat_map(|(label, names)| {
+                    [
+                        Span::styled(*label, ctx.theme.muted),
+                        Span::raw(top_counts(names, top)),
+                    ]
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
+    for top in [3, 2] {
+        let wide = line(top);
+        if wide.width() <= usize::from(width) {
+            return wide;
+        }
+    }
+    line(1)
+}
+
+/// The `top` biggest groups among `names`, e.g. `api 40, worker 12`.
+fn top_counts(names: &[&str], top: usize) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for name in names {
+        *counts
+            .entry(if name.is_empty() { "-" } else { name })
+            .or_default() += 1;
+    }
+    let mut counts: Vec<(&str, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    counts
+        .iter()
+        .take(top)
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn render_postgres(
@@ -325,14 +623,24 @@ fn render_postgres(
                 per_minute(pg.slow_queries_per_minute),
             )),
         ]),
-        Line::from(vec![
-            Span::styled("by app ", ctx.theme.muted),
-            Span::raw(grouped(pg, |s| &s.application)),
-            Span::styled("  by user ", ctx.theme.muted),
-            Span::raw(grouped(pg, |s| &s.user)),
-            Span::styled("  by client ", ctx.theme.muted),
-            Span::raw(grouped(pg, |s| &s.client)),
-        ]),
+        groups_line(
+            &[
+                (
+                    "by app ",
+                    pg.sessions.iter().map(|s| s.application.as_str()).collect(),
+                ),
+                (
+                    "  by user ",
+                    pg.sessions.iter().map(|s| s.user.as_str()).collect(),
+                ),
+                (
+                    "  by client ",
+                    pg.sessions.iter().map(|s| s.client.as_str()).collect(),
+                ),
+            ],
+            area.width,
+            ctx,
+        ),
     ];
     if pg.is_standby {
         lines.push(Line::raw(format!(
@@ -387,11 +695,24 @@ fn render_postgres(
         height: area.height - header_height,
         ..area
     };
-    let sessions = state.databases.sessions();
+    // Narrow, the query keeps its room: the database, the wait event and the user go first.
+    let columns = [
+        column("PID", 7, 0),
+        column("USER", 10, 3),
+        column("DATABASE", 10, 1),
+        column("STATE", 19, 0),
+        column("TIME", 7, 0),
+        column("WAIT", 14, 2),
+        column("BLOCKED BY", 10, 0),
+        column("QUERY", 24, 0),
+    ];
+    let kept = fitting(&columns, table_area.width);
+    let query_width = last_width(&columns, &kept, table_area.width);
     let selected = state.databases.selected_session().map(|s| s.pid);
-    let query_width = (table_area.width as usize).saturating_sub(6 + 10 + 10 + 20 + 8 + 14 + 9 + 7);
-    let rows: Vec<Row> = sessions
-        .iter()
+    let rows = state
+        .databases
+        .sessions()
+        .into_iter()
         .map(|session| {
             let style = match session.state {
                 SessionState::Waiting => ctx.theme.warn,
@@ -404,7 +725,7 @@ fn render_postgres(
                 .map(i32::to_string)
                 .collect::<Vec<_>>()
                 .join(",");
-            let row = Row::new(vec![
+            let cells = vec![
                 Cell::from(session.pid.to_string()),
                 Cell::from(truncate(&session.user, 10)),
                 Cell::from(truncate(&session.database, 10)),
@@ -418,64 +739,16 @@ fn render_postgres(
                     &session.query.replace(['\n', '\r', '\t'], " "),
                     query_width,
                 )),
-            ]);
-            if Some(session.pid) == selected {
-                row.style(ctx.theme.selected)
+            ];
+            let row_style = if Some(session.pid) == selected {
+                ctx.theme.selected
             } else {
-                row
-            }
+                Style::default()
+            };
+            (cells, row_style)
         })
         .collect();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(7),
-            Constraint::Length(10),
-            Constraint::Length(10),
-            Constraint::Length(19),
-            Constraint::Length(7),
-            Constraint::Length(14),
-            Constraint::Length(9),
-            Constraint::Min(10),
-        ],
-    )
-    .header(
-        Row::new([
-            "PID",
-            "USER",
-            "DATABASE",
-            "STATE",
-            "TIME",
-            "WAIT",
-            "BLOCKED BY",
-            "QUERY",
-        ])
-        .style(ctx.theme.table_header),
-    )
-    .column_spacing(1);
-    Widget::render(table, table_area, buffer);
-}
-
-/// The biggest groups of sessions by `key`, e.g. `api 40, worker 12`.
-fn grouped(
-    pg: &PostgresDetail,
-    key: impl Fn(&crate::model::databases::Session) -> &String,
-) -> String {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for session in &pg.sessions {
-        let name = key(session);
-        *counts
-            .entry(if name.is_empty() { "-" } else { name })
-            .or_default() += 1;
-    }
-    let mut counts: Vec<(&str, usize)> = counts.into_iter().collect();
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    counts
-        .iter()
-        .take(3)
-        .map(|(name, n)| format!("{name} {n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    Widget::render(fitted_table(&columns, &kept, rows, ctx), table_area, buffer);
 }
 
 fn render_redis(
