@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::alerts::engine::{Ack, Alert, AlertKey, AlertState, Alerts, Transition};
+use crate::alerts::notify::NotifyState;
 use crate::alerts::rule::Rule;
 use crate::command::{AlertAction, AlertCommand};
 use crate::findings::Severity;
@@ -43,6 +44,8 @@ pub struct AlertsState {
     /// `update` saves when it moved past `saved`.
     pub generation: u64,
     pub saved: u64,
+    /// The `[[notify]]` targets: what each was told, and which fail.
+    pub notify: NotifyState,
 }
 
 /// What survives a restart: acknowledgements, silences and the history.
@@ -74,6 +77,11 @@ impl AlertsState {
             rules,
             ..Self::default()
         }
+    }
+
+    pub fn with_notify(mut self, notify: NotifyState) -> Self {
+        self.notify = notify;
+        self
     }
 
     /// Replaces the alerts after an evaluation at `now`, records what changed, and orders the

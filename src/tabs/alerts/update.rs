@@ -24,6 +24,14 @@ pub fn evaluate(state: &mut AppState, now: DateTime<Utc>) {
     );
     state.alerts.apply_evaluation(alerts, transitions, now);
     state.findings = judge::findings(&state.alerts, &state.sources);
+    let alerts = &mut state.alerts;
+    let silences = &alerts.silences;
+    alerts.notify.reconcile(
+        &alerts.alerts,
+        |key| silences.iter().any(|s| s.key == *key),
+        &state.host,
+        now,
+    );
 }
 
 /// A command on an alert came back done: the state records it, and the findings follow.
