@@ -16,6 +16,7 @@ use crate::ui::shell::severity_style;
 use crate::ui::{RenderCtx, list};
 
 pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+    let area = render_notify_status(buffer, area, state, ctx);
     let detail_height = 5.min(area.height / 3);
     let [list_area, detail_area] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(detail_height)]).areas(area);
@@ -200,4 +201,43 @@ fn render_detail(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Render
         .block(block)
         .wrap(Wrap { trim: true })
         .render(area, buffer);
+}
+
+/// A line per `[[notify]]` target that fails (at most two), above the list; gives back the area
+/// left below. The error names the target's address as `http::shown_url` shows it, never whole.
+fn render_notify_status(
+    buffer: &mut Buffer,
+    area: Rect,
+    state: &AppState,
+    ctx: &RenderCtx,
+) -> Rect {
+    let failing = &state.alerts.notify.failing;
+    let mut lines: Vec<Line> = failing
+        .iter()
+        .take(2)
+        .map(|(target, failure)| {
+            let mut text = format!(" ✖ notify {target} failing: {}", failure.error);
+            if failure.retrying {
+                text.push_str(" · retrying");
+            }
+            let since = (ctx.now - failure.since).to_std().unwrap_or_default();
+            text.push_str(&format!(" · since {} ago", duration(since)));
+            if failure.dropped > 0 {
+                text.push_str(&format!(" · {} dropped", failure.dropped));
+            }
+            Line::styled(text, ctx.theme.crit)
+        })
+        .collect();
+    if failing.len() > 2 {
+        let others: Vec<&str> = failing.keys().skip(1).map(String::as_str).collect();
+        lines[1] = Line::styled(
+            format!(" ✖ notify also failing: {}", others.join(", ")),
+            ctx.theme.crit,
+        );
+    }
+    let height = (lines.len() as u16).min(area.height);
+    let [status, rest] =
+        Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(area);
+    Paragraph::new(lines).render(status, buffer);
+    rest
 }
