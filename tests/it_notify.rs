@@ -667,3 +667,43 @@ async fn a_url_from_url_env_never_reaches_the_screen() {
         format!("/services/T0/B0/{TOKEN}")
     );
 }
+
+#[test]
+fn an_alert_silenced_through_the_operator_path_is_not_notified() {
+    use watchdeck::action::Action;
+    use watchdeck::command::CommandOutcome;
+    use watchdeck::msg::FilterEdit;
+    let config_text = format!(
+        "{DISK_RULE}\n[[notify]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"http://127.0.0.1:9/hook\"\n"
+    );
+    let (_, mut state) = console(&config_text, &HashMap::new());
+    state.operator = "alice".into();
+    // Pending from -120: silenced before it fires at -60.
+    assert!(feed(&mut state, -120, -100, 10, true).is_empty());
+    update(&mut state, Msg::Action(Action::SilenceAlert), at(-100));
+    for c in "1h disk cleanup".chars() {
+        update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)), at(-100));
+    }
+    let effects = update(&mut state, Msg::Action(Action::Confirm), at(-100));
+    let [Effect::Execute(command)] = effects.as_slice() else {
+        panic!("one command: {effects:?}");
+    };
+    let done = CommandOutcome {
+        command: command.clone(),
+        result: Ok("silenced".into()),
+        audit_error: None,
+    };
+    update(&mut state, Msg::CommandFinished(done), at(-100));
+    assert_eq!(state.alerts.silences.len(), 1);
+    assert!(
+        feed(&mut state, -90, 0, 10, true).is_empty(),
+        "firing, silenced"
+    );
+    assert_eq!(state.alerts.firing().count(), 1);
+    // The silence ends at +3500: the alert, still firing and escalated meanwhile, is announced.
+    let after = feed(&mut state, 3500, 3510, 10, true);
+    assert_eq!(
+        statuses(&after),
+        [("hook".to_string(), NotifyStatus::Escalated)]
+    );
+}
