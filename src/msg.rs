@@ -1,6 +1,7 @@
 //! The message vocabulary: everything `update` consumes.
 
 use crate::action::Action;
+use crate::alerts::notify::NotifyReport;
 use crate::command::CommandOutcome;
 use crate::model::containers::ContainerKey;
 use crate::model::containers::{EngineSnapshot, LogEvent};
@@ -32,6 +33,8 @@ pub enum Msg {
         database: String,
         result: Result<BigKeysReport, String>,
     },
+    /// How an attempt to deliver a notification went.
+    Notified(NotifyReport),
     /// Once a second: the clock, stale sources, toast expiry, `--watch` rotation.
     Tick,
 }

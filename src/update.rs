@@ -29,6 +29,11 @@ pub fn update(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect>
     if let Some(kept) = state.alerts.take_unsaved() {
         effects.push(Effect::SaveAlerts(kept));
     }
+    let notifications = state.alerts.notify.take_outbox().into_iter();
+    effects.extend(notifications.map(|(target, notification)| Effect::Notify {
+        target,
+        notification,
+    }));
     effects
 }
 
@@ -61,6 +66,10 @@ fn apply(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         }
         Msg::CommandFinished(outcome) => {
             apply_outcome(state, outcome, now);
+            Vec::new()
+        }
+        Msg::Notified(report) => {
+            state.alerts.notify.apply_report(report, now);
             Vec::new()
         }
         Msg::Tick => {

@@ -96,15 +96,21 @@ fn embedded_config_is_the_default_and_its_examples_parse() {
                 + "\n"
         })
         .collect();
-    let config = Config::parse("examples", &examples).unwrap_or_else(|e| panic!("{e}\n{examples}"));
+    // The example [[notify]] reads its URL from the environment.
+    let env = |name: &str| {
+        (name == "WATCHDECK_SLACK_URL").then(|| "https://hooks.slack.com/services/T0/B0/x".into())
+    };
+    let config = Config::parse_with_env("examples", &examples, &env)
+        .unwrap_or_else(|e| panic!("{e}\n{examples}"));
     assert_eq!(
         (
             config.docker.len(),
             config.endpoint.len(),
             config.database.len(),
-            config.rule.len()
+            config.rule.len(),
+            config.notify.len()
         ),
-        (1, 1, 1, 1)
+        (1, 1, 1, 1, 1)
     );
 }
 

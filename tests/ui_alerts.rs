@@ -221,3 +221,41 @@ fn the_silence_dialog_says_how_to_narrow_a_rule() {
     let screen = text(&draw(&state, 80, 24));
     assert!(screen.contains("4h engine=edge"), "{screen}");
 }
+
+#[test]
+fn a_failing_notification_target_shows_in_the_status_line() {
+    use watchdeck::alerts::notify::{NotifyOutcome, NotifyReport};
+    let mut state = on_alerts(fixtures::app_state(Mode::Interactive));
+    let failed = NotifyReport {
+        target: "oncall-slack".into(),
+        outcome: NotifyOutcome::Failed {
+            error: "https://hooks.slack.com/…: answered HTTP 500 Internal Server Error".into(),
+            retrying: true,
+        },
+        dropped: 3,
+    };
+    update(
+        &mut state,
+        Msg::Notified(failed.clone()),
+        now() - chrono::Duration::minutes(2),
+    );
+    both_sizes("alerts_notify_failing", &state);
+    let screen = text(&draw(&state, 200, 50));
+    assert!(
+        screen.contains(
+            "✖ notify oncall-slack failing: https://hooks.slack.com/…: answered HTTP 500 \
+             Internal Server Error · retrying · since 2m ago · 3 dropped"
+        ),
+        "{screen}"
+    );
+    update(
+        &mut state,
+        Msg::Notified(NotifyReport {
+            outcome: NotifyOutcome::Delivered,
+            ..failed
+        }),
+        now(),
+    );
+    let screen = text(&draw(&state, 200, 50));
+    assert!(!screen.contains("notify"), "recovered: {screen}");
+}

@@ -1,6 +1,7 @@
 //! Alerts: rules over the metric store, evaluated by a pure engine.
 
 pub mod engine;
+pub mod notify;
 pub mod rule;
 
 use crate::tab::Tab;

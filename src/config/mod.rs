@@ -4,6 +4,7 @@ pub mod database;
 pub mod error;
 pub mod key;
 pub mod keymap;
+pub mod notify;
 pub mod paths;
 pub mod theme;
 
@@ -14,6 +15,7 @@ use serde::Deserialize;
 
 pub use error::LoadError;
 pub use keymap::Keymap;
+pub use notify::NotifyConfig;
 pub use paths::Paths;
 pub use theme::Theme;
 
@@ -74,6 +76,7 @@ pub struct Config {
     pub database: Vec<DatabaseConfig>,
     pub rule: Vec<RuleConfig>,
     pub alerts: AlertsConfig,
+    pub notify: Vec<NotifyConfig>,
 }
 
 impl Default for Config {
@@ -92,6 +95,7 @@ impl Default for Config {
             database: Vec::new(),
             rule: Vec::new(),
             alerts: AlertsConfig::default(),
+            notify: Vec::new(),
         }
     }
 }
@@ -547,9 +551,19 @@ pub struct AlertsConfig {
 impl Config {
     /// Parses and validates one config file; `file` is how errors name it.
     pub fn parse(file: &str, text: &str) -> Result<Self, LoadError> {
-        let config: Config =
+        Self::parse_with_env(file, text, &|name| std::env::var(name).ok())
+    }
+
+    /// [`Config::parse`], reading the variables the config names (`url_env`) through `env`.
+    pub fn parse_with_env(
+        file: &str,
+        text: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, LoadError> {
+        let mut config: Config =
             toml::from_str(text).map_err(|e| LoadError::from_toml(file, text, &e))?;
         config.validate(file, text)?;
+        notify::load(&mut config.notify, file, text, env)?;
         Ok(config)
     }
 

@@ -12,9 +12,10 @@ use tokio::sync::mpsc;
 use super::Effect;
 use super::container::Containers;
 use super::database::Databases;
+use super::notify::{Notifier, NotifyOptions, NotifyTarget};
 use crate::collect::endpoints::ProbeTriggers;
 use crate::command::{CommandError, CommandOutcome, OperatorCommand, container_target};
-use crate::config::DatabaseConfig;
+use crate::config::{DatabaseConfig, NotifyConfig};
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
 use crate::state::Mode;
@@ -30,6 +31,7 @@ pub struct Executor {
     databases: Databases,
     big_keys: Arc<std::sync::Mutex<Option<tokio_util::sync::CancellationToken>>>,
     probes: ProbeTriggers,
+    notifier: Notifier,
 }
 
 /// The audit action of showing a container's environment values.
@@ -54,12 +56,23 @@ impl Executor {
             databases: Databases::default(),
             big_keys: Arc::default(),
             probes: ProbeTriggers::default(),
+            notifier: Notifier::default(),
         }
     }
 
     /// The databases its commands may act on.
     pub fn with_databases(mut self, databases: &[DatabaseConfig]) -> Self {
         self.databases = Databases::new(databases);
+        self
+    }
+
+    /// Starts sending to the `[[notify]]` targets; call it inside the runtime.
+    pub fn with_notify(mut self, targets: &[NotifyConfig]) -> Self {
+        let targets = targets
+            .iter()
+            .filter_map(NotifyTarget::from_config)
+            .collect();
+        self.notifier = Notifier::start(targets, NotifyOptions::default(), self.sender.clone());
         self
     }
 
@@ -108,6 +121,10 @@ impl Executor {
             Effect::ScanBigKeys { database } => self.scan_big_keys(database),
             Effect::StopBigKeys => self.stop_big_keys(),
             Effect::PollEndpoint { endpoint } => self.probes.poll_now(&endpoint),
+            Effect::Notify {
+                target,
+                notification,
+            } => self.notifier.send(&target, notification),
             effect => {
                 let executor = self.clone();
                 tokio::spawn(async move { executor.run(effect).await });
@@ -186,7 +203,8 @@ impl Executor {
             | Effect::SaveAlerts(_)
             | Effect::ScanBigKeys { .. }
             | Effect::StopBigKeys
-            | Effect::PollEndpoint { .. } => self.spawn(effect),
+            | Effect::PollEndpoint { .. }
+            | Effect::Notify { .. } => self.spawn(effect),
         }
     }
 

@@ -5,10 +5,12 @@ mod alert;
 mod container;
 mod database;
 pub mod executor;
+pub mod notify;
 mod process;
 
 pub use executor::Executor;
 
+use crate::alerts::notify::Notification;
 use crate::command::OperatorCommand;
 use crate::model::containers::ContainerKey;
 use crate::tabs::alerts::state::KeptAlerts;
@@ -40,4 +42,9 @@ pub enum Effect {
     StopBigKeys,
     /// Poll an endpoint now, out of its schedule.
     PollEndpoint { endpoint: String },
+    /// Send a message about an alert to a `[[notify]]` target.
+    Notify {
+        target: String,
+        notification: Notification,
+    },
 }

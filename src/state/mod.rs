@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use crate::alerts::notify::NotifyState;
 use crate::command::{ContainerCommand, OperatorCommand};
 use crate::config::{Config, DockerConfig, ResourcesConfig};
 use crate::findings::{Finding, Severity};
@@ -185,7 +186,9 @@ impl AppState {
                 .collect(),
             metrics: MetricStore::new(capacity),
             resources: ResourcesState::new(),
-            alerts: AlertsState::new(config.rule_catalogue()),
+            alerts: AlertsState::new(config.rule_catalogue()).with_notify(NotifyState::new(
+                config.notify.iter().map(|target| target.route()).collect(),
+            )),
             operator: String::new(),
             containers: ContainersState::new(
                 engines

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::alerts::engine::{Ack, Alert, AlertKey, AlertState, Alerts, Change, Transition};
+use crate::alerts::notify::NotifyState;
 use crate::alerts::rule::{Rule, RuleEntry, RuleOrigin};
 use crate::command::{AlertAction, AlertCommand};
 use crate::findings::Severity;
@@ -103,6 +104,8 @@ pub struct AlertsState {
     /// `update` saves when it moved past `saved`.
     pub generation: u64,
     pub saved: u64,
+    /// The `[[notify]]` targets: what each was told, and which fail.
+    pub notify: NotifyState,
 }
 
 /// What survives a restart: acknowledgements, silences and the history.
@@ -153,6 +156,11 @@ impl AlertsState {
 
     pub fn apply_next_view(&mut self) {
         self.view = self.view.next();
+    }
+
+    pub fn with_notify(mut self, notify: NotifyState) -> Self {
+        self.notify = notify;
+        self
     }
 
     /// Replaces the alerts after an evaluation at `now`, records what changed, and orders the

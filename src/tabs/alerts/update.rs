@@ -25,6 +25,17 @@ pub fn evaluate(state: &mut AppState, now: DateTime<Utc>) {
     );
     state.alerts.apply_evaluation(alerts, transitions, now);
     state.findings = judge::findings(&state.alerts, &state.sources);
+    // Taken out while it reads the rest of the tab's state: what is silenced is `silence_of`'s
+    // to say, whatever silences become.
+    let mut notify = std::mem::take(&mut state.alerts.notify);
+    let alerts = &state.alerts;
+    notify.reconcile(
+        &alerts.alerts,
+        |key| alerts.silence_of(key).is_some(),
+        &state.host,
+        now,
+    );
+    state.alerts.notify = notify;
 }
 
 /// A command on an alert came back done: the state records it, and the findings follow.

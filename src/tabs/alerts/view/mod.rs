@@ -5,6 +5,7 @@ mod alerts;
 mod history;
 mod rules;
 mod silences;
+mod status;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -16,6 +17,7 @@ use crate::tabs::alerts::state::{AlertsState, AlertsView};
 use crate::ui::RenderCtx;
 
 pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+    let area = status::render_notify_status(buffer, area, state, ctx);
     let detail_height = 5.min(area.height / 3);
     let [list_area, detail_area] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(detail_height)]).areas(area);
