@@ -238,6 +238,7 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
     let mut terminal = watchdeck::tui::enter(mouse).context("cannot start the terminal UI")?;
     let exit = runtime.block_on(async {
         let databases = loaded.config.database.clone();
+        let alertmanagers = loaded.config.alertmanager.clone();
         let hosts = engines
             .iter()
             .map(|e| (e.name.clone(), e.host.clone()))
@@ -245,6 +246,7 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
         let app = App::new(state, loaded, |sender| {
             Executor::new(sender, audit, operator, mode, hosts, paths.alerts_file())
                 .with_databases(&databases)
+                .with_alertmanagers(&alertmanagers)
         });
         app.run(&mut terminal).await
     });

@@ -1,7 +1,9 @@
 //! The message vocabulary: everything `update` consumes.
 
 use crate::action::Action;
+use crate::alerts::engine::AlertKey;
 use crate::command::CommandOutcome;
+use crate::model::alertmanager::AlertmanagerSnapshot;
 use crate::model::containers::ContainerKey;
 use crate::model::containers::{EngineSnapshot, LogEvent};
 use crate::model::databases::{BigKeysReport, DatabaseSnapshot};
@@ -9,6 +11,7 @@ use crate::model::endpoints::ProbeBatch;
 use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::{SourceDeath, SourceReport};
 use crate::tab::Tab;
+use crate::tabs::alerts::state::AckSilence;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
@@ -31,6 +34,12 @@ pub enum Msg {
     BigKeys {
         database: String,
         result: Result<BigKeysReport, String>,
+    },
+    /// The silence an acknowledgement made in an Alertmanager, sent before the command's result
+    /// so that taking the acknowledgement back can expire it.
+    AckSilenced {
+        key: AlertKey,
+        silence: AckSilence,
     },
     /// Once a second: the clock, stale sources, toast expiry, `--watch` rotation.
     Tick,
@@ -57,4 +66,8 @@ pub enum SourceUpdate {
         report: SourceReport<DatabaseSnapshot>,
     },
     Endpoints(SourceReport<ProbeBatch>),
+    Alertmanager {
+        name: String,
+        report: SourceReport<AlertmanagerSnapshot>,
+    },
 }

@@ -15,12 +15,15 @@ pub enum AlertAction {
     Silence(Duration),
 }
 
-/// Do `action` to the alert `key`, with the operator's note.
+/// Do `action` to the alert `key`, with the operator's note. On an Alertmanager's alert (its key
+/// names the Alertmanager) acknowledging and silencing make a silence there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertCommand {
     pub key: AlertKey,
     pub action: AlertAction,
     pub note: String,
+    /// Taking back the acknowledgement of an Alertmanager's alert expires this silence there.
+    pub ack_silence: Option<String>,
 }
 
 impl AlertCommand {
@@ -53,7 +56,8 @@ impl AlertCommand {
         }
     }
 
-    /// The alert as the audit log names it: `alert DiskSpaceLow{mount="/var"}`.
+    /// The alert as the audit log names it: `alert DiskSpaceLow{mount="/var"}`, and
+    /// `alert HighLatency{job="api"} on alertmanager prod` for one of the fleet.
     pub fn target(&self) -> String {
         let labels: Vec<String> = self
             .key
@@ -61,7 +65,13 @@ impl AlertCommand {
             .iter()
             .map(|(k, v)| format!("{k}={v:?}"))
             .collect();
-        format!("alert {}{{{}}}", self.key.rule, labels.join(","))
+        let on = self
+            .key
+            .alertmanager
+            .as_ref()
+            .map(|name| format!(" on alertmanager {name}"))
+            .unwrap_or_default();
+        format!("alert {}{{{}}}{on}", self.key.rule, labels.join(","))
     }
 }
 
@@ -74,9 +84,11 @@ mod tests {
             key: AlertKey {
                 rule: "DiskSpaceLow".into(),
                 labels: vec![("mount".into(), "/var".into())],
+                alertmanager: None,
             },
             action: AlertAction::Silence(DEFAULT_SILENCE),
             note: String::new(),
+            ack_silence: None,
         }
         .with_note(note)
     }
@@ -98,5 +110,11 @@ mod tests {
             AlertAction::Silence(Duration::from_secs(900))
         );
         assert_eq!(four_hours.target(), "alert DiskSpaceLow{mount=\"/var\"}");
+        let mut fleet = four_hours;
+        fleet.key.alertmanager = Some("prod".into());
+        assert_eq!(
+            fleet.target(),
+            "alert DiskSpaceLow{mount=\"/var\"} on alertmanager prod"
+        );
     }
 }

@@ -56,7 +56,11 @@ impl LoadError {
                 key: key_path_at(text, span.start),
             }),
             message: message.into(),
-            snippet: text.lines().nth(line - 1).map(str::to_string),
+            // A password written in a URL is not shown back, even to the one who wrote it.
+            snippet: text
+                .lines()
+                .nth(line - 1)
+                .map(|l| crate::redact::redact_secrets(l).into_owned()),
         }
     }
 

@@ -14,7 +14,7 @@ use super::container::Containers;
 use super::database::Databases;
 use crate::collect::endpoints::ProbeTriggers;
 use crate::command::{CommandError, CommandOutcome, OperatorCommand, container_target};
-use crate::config::DatabaseConfig;
+use crate::config::{AlertmanagerConfig, DatabaseConfig};
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
 use crate::state::Mode;
@@ -27,6 +27,7 @@ pub struct Executor {
     mode: Mode,
     containers: Containers,
     alerts: super::alert::Saver,
+    alertmanagers: super::alert::Alertmanagers,
     databases: Databases,
     big_keys: Arc<std::sync::Mutex<Option<tokio_util::sync::CancellationToken>>>,
     probes: ProbeTriggers,
@@ -51,6 +52,7 @@ impl Executor {
             mode,
             containers: Containers::new(docker),
             alerts: super::alert::Saver::start(alerts_file),
+            alertmanagers: super::alert::Alertmanagers::default(),
             databases: Databases::default(),
             big_keys: Arc::default(),
             probes: ProbeTriggers::default(),
@@ -60,6 +62,12 @@ impl Executor {
     /// The databases its commands may act on.
     pub fn with_databases(mut self, databases: &[DatabaseConfig]) -> Self {
         self.databases = Databases::new(databases);
+        self
+    }
+
+    /// The Alertmanagers whose alerts its commands may silence.
+    pub fn with_alertmanagers(mut self, alertmanagers: &[AlertmanagerConfig]) -> Self {
+        self.alertmanagers = super::alert::Alertmanagers::new(alertmanagers);
         self
     }
 
@@ -194,7 +202,11 @@ impl Executor {
         match command {
             OperatorCommand::Process(command) => super::process::execute(command),
             OperatorCommand::Container(command) => self.containers.execute(command).await,
-            OperatorCommand::Alert(command) => Ok(super::alert::execute(command)),
+            OperatorCommand::Alert(command) => {
+                self.alertmanagers
+                    .execute(command, &self.operator.user, &self.sender)
+                    .await
+            }
             OperatorCommand::Database(command) => self.databases.execute(command).await,
         }
     }

@@ -185,10 +185,16 @@ impl AppState {
                 .chain(
                     (!config.endpoint.is_empty()).then(|| SourceHealth::new(SourceId::endpoints())),
                 )
+                .chain(
+                    config
+                        .alertmanager
+                        .iter()
+                        .map(|a| SourceHealth::new(SourceId::alertmanager(&a.name))),
+                )
                 .collect(),
             metrics: MetricStore::new(capacity),
             resources: ResourcesState::new(),
-            alerts: AlertsState::new(config.alert_rules()),
+            alerts: AlertsState::new(config.alert_rules()).with_alertmanagers(&config.alertmanager),
             operator: String::new(),
             containers: ContainersState::new(
                 engines

@@ -1,5 +1,6 @@
-//! The Alerts tab: firing and pending alerts, most severe then oldest first, with when someone
-//! must respond, and the selected alert's summary and runbook below.
+//! The Alerts tab: firing and pending alerts, the console's own and the Alertmanagers', most
+//! severe then oldest first, with when someone must respond, and the selected alert's summary and
+//! runbook below; a banner for each Alertmanager that cannot be reached.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -10,12 +11,19 @@ use ratatui::widgets::{
 
 use crate::alerts::engine::{Alert, AlertState};
 use crate::alerts::rule::format_value;
+use crate::model::source::SourceId;
 use crate::state::AppState;
+use crate::state::source::SourceStatus;
 use crate::ui::format::duration;
 use crate::ui::shell::severity_style;
 use crate::ui::{RenderCtx, list};
 
 pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+    let banners = Paragraph::new(down_banners(state, ctx)).wrap(Wrap { trim: false });
+    let banner_height = (banners.line_count(area.width) as u16).min(area.height / 3);
+    let [banner_area, area] =
+        Layout::vertical([Constraint::Length(banner_height), Constraint::Min(0)]).areas(area);
+    banners.render(banner_area, buffer);
     let detail_height = 5.min(area.height / 3);
     let [list_area, detail_area] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(detail_height)]).areas(area);
@@ -23,9 +31,75 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
     render_detail(buffer, detail_area, state, ctx);
 }
 
+/// One line per Alertmanager that cannot be reached: where, why, since when, when it retries,
+/// and that its alerts are as it last listed them.
+fn down_banners<'a>(state: &AppState, ctx: &RenderCtx) -> Vec<Line<'a>> {
+    state
+        .alerts
+        .alertmanagers
+        .iter()
+        .filter_map(|alertmanager| {
+            let health = state.source(&SourceId::alertmanager(&alertmanager.name).name)?;
+            let SourceStatus::Down {
+                error,
+                retry_at,
+                last_ok,
+                ..
+            } = &health.status
+            else {
+                return None;
+            };
+            let last = last_ok.map_or("never answered".to_string(), |at| {
+                let known = state
+                    .alerts
+                    .external
+                    .keys()
+                    .filter(|k| k.alertmanager.as_ref() == Some(&alertmanager.name))
+                    .count();
+                format!(
+                    "{known} alerts as it listed them {} ago",
+                    duration((ctx.now - at).to_std().unwrap_or_default())
+                )
+            });
+            let retry = retry_at
+                .map(|at| format!(" · retry in {}s", (at - ctx.now).num_seconds().max(0)))
+                .unwrap_or_default();
+            // The error usually names the address already: say it once.
+            let at = if error.contains(&alertmanager.address) {
+                String::new()
+            } else {
+                format!(" at {}", alertmanager.address)
+            };
+            Some(Line::styled(
+                format!(
+                    " ✖ Alertmanager {} unavailable{at}: {error} · {last}{retry}",
+                    alertmanager.name
+                ),
+                ctx.theme.crit,
+            ))
+        })
+        .collect()
+}
+
+/// Whether the Alertmanager an alert comes from stopped answering: its rows are as it last
+/// listed them.
+fn stale(state: &AppState, alert: &Alert) -> bool {
+    alert.key.alertmanager.as_ref().is_some_and(|name| {
+        state
+            .source(&SourceId::alertmanager(name).name)
+            .is_some_and(|s| {
+                matches!(
+                    s.status,
+                    SourceStatus::Down { .. } | SourceStatus::Stale { .. }
+                )
+            })
+    })
+}
+
 fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
     let alerts = &state.alerts;
-    let heading = list::heading("Alerts", &alerts.list, alerts.alerts.len(), ctx);
+    let total = alerts.alerts.len() + alerts.external.len();
+    let heading = list::heading("Alerts", &alerts.list, total, ctx);
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(ctx.theme.border)
@@ -49,7 +123,7 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         .list
         .rows
         .iter()
-        .filter_map(|key| alerts.alerts.get(key))
+        .filter_map(|key| alerts.get(key))
         .map(|alert| alert_row(alert, state, wide, ctx))
         .collect();
     let mut widths = vec![
@@ -90,12 +164,15 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
 
 fn alert_row<'a>(alert: &Alert, state: &AppState, wide: bool, ctx: &RenderCtx) -> Row<'a> {
     let style = severity_style(alert.priority.severity(), ctx);
+    // An Alertmanager's alert says where it comes from first.
     let on: Vec<&str> = alert
         .key
-        .labels
+        .alertmanager
         .iter()
-        .map(|(_, value)| value.as_str())
+        .map(String::as_str)
+        .chain(alert.key.labels.iter().map(|(_, value)| value.as_str()))
         .collect();
+    let external = state.alerts.external.get(&alert.key);
     let since = match alert.state {
         AlertState::Resolved => alert.resolved_at,
         AlertState::Firing => alert.firing_since,
@@ -105,8 +182,13 @@ fn alert_row<'a>(alert: &Alert, state: &AppState, wide: bool, ctx: &RenderCtx) -
         duration((state_now(state) - at).to_std().unwrap_or_default())
     };
     let mut state_text = alert.state.label().to_string();
-    if state.alerts.silence_of(&alert.key).is_some() {
+    let own_ack = state.alerts.ack_silence_id(&alert.key);
+    if state.alerts.silence_of(&alert.key).is_some()
+        || external.is_some_and(|e| e.silenced_elsewhere(own_ack).is_some())
+    {
         state_text = "silenced".to_string();
+    } else if external.is_some_and(|e| !e.inhibited_by.is_empty()) {
+        state_text = "inhibited".to_string();
     } else if alert.ack.is_some() {
         state_text.push_str(" ✓");
     } else if alert.escalated_at.is_some() {
@@ -116,7 +198,12 @@ fn alert_row<'a>(alert: &Alert, state: &AppState, wide: bool, ctx: &RenderCtx) -
         Cell::from(Span::styled(alert.priority.to_string(), style)),
         Cell::from(Span::styled(alert.key.rule.clone(), style)),
         Cell::from(Span::styled(on.join(" "), ctx.theme.muted)),
-        Cell::from(format_value(alert.value)),
+        // Alertmanager's alerts carry no value.
+        Cell::from(if external.is_some() {
+            String::new()
+        } else {
+            format_value(alert.value)
+        }),
         Cell::from(state_text),
         Cell::from(since.map(ago).unwrap_or_default()),
     ];
@@ -135,7 +222,9 @@ fn alert_row<'a>(alert: &Alert, state: &AppState, wide: bool, ctx: &RenderCtx) -
         cells.push(Cell::from(respond));
     }
     let row = Row::new(cells);
-    if alert.state == AlertState::Resolved {
+    if stale(state, alert) {
+        row.style(ctx.theme.stale)
+    } else if alert.state == AlertState::Resolved {
         row.style(ctx.theme.muted)
     } else {
         row
@@ -155,12 +244,7 @@ fn render_detail(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Render
         .border_type(BorderType::Rounded)
         .border_style(ctx.theme.border)
         .title(Span::styled(" Selected ", ctx.theme.title));
-    let selected = state
-        .alerts
-        .list
-        .selected
-        .as_ref()
-        .and_then(|key| state.alerts.alerts.get(key));
+    let selected = state.alerts.selected();
     let lines: Vec<Line> = match selected {
         None => vec![Line::styled("nothing selected", ctx.theme.muted)],
         Some(alert) => {
@@ -177,7 +261,21 @@ fn render_detail(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Render
                 .iter()
                 .map(|(key, value)| format!("{key}={value}"))
                 .collect();
-            let mut facts = vec![format!("rule {} {{{}}}", alert.key.rule, labels.join(", "))];
+            let mut facts = match &alert.key.alertmanager {
+                Some(name) => vec![format!(
+                    "{} {{{}}} from Alertmanager {name}",
+                    alert.key.rule,
+                    labels.join(", ")
+                )],
+                None => vec![format!("rule {} {{{}}}", alert.key.rule, labels.join(", "))],
+            };
+            let external = state.alerts.external.get(&alert.key);
+            if let Some(description) = external
+                .and_then(|e| e.annotations.get("description"))
+                .filter(|d| **d != alert.summary)
+            {
+                facts.push(description.clone());
+            }
             if let Some(runbook) = &alert.runbook {
                 facts.push(format!("runbook {runbook}"));
             }
@@ -188,9 +286,21 @@ fn render_detail(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Render
                 facts.push(format!(
                     "silenced by {} until {}: {}",
                     silence.by,
-                    silence.until.format("%H:%M"),
+                    silence.until.with_timezone(&ctx.offset).format("%H:%M"),
                     silence.comment
                 ));
+            }
+            let own_ack = state.alerts.ack_silence_id(&alert.key);
+            if let Some(silence) = external.and_then(|e| e.silenced_elsewhere(own_ack)) {
+                facts.push(format!(
+                    "silenced in Alertmanager by {} until {}: {}",
+                    silence.created_by,
+                    silence.ends_at.with_timezone(&ctx.offset).format("%H:%M"),
+                    silence.comment
+                ));
+            }
+            if let Some(external) = external.filter(|e| !e.inhibited_by.is_empty()) {
+                facts.push(format!("inhibited by {}", external.inhibited_by.join(", ")));
             }
             lines.push(Line::styled(facts.join(" · "), ctx.theme.muted));
             lines
