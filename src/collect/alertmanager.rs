@@ -71,8 +71,8 @@ struct PostableSilence<'a> {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct SilenceCreated {
+    #[serde(rename = "silenceID")]
     silence_id: String,
 }
 
@@ -95,9 +95,9 @@ pub struct AlertmanagerClient {
 }
 
 impl AlertmanagerClient {
-    /// Reads the credentials from the environment now; the error names what is missing.
-    pub fn new(config: &AlertmanagerConfig) -> Result<Self, String> {
-        let auth = config.auth()?;
+    /// A client of `config`'s Alertmanager signing in with `auth` (see
+    /// [`AlertmanagerConfig::auth`]), every request bounded by its `timeout`.
+    pub fn new(config: &AlertmanagerConfig, auth: Option<Auth>) -> Result<Self, String> {
         let http = HttpClient::new(config.timeout).map_err(|e| e.0)?;
         Ok(Self {
             http,
@@ -198,12 +198,31 @@ impl AlertmanagerClient {
             .chars()
             .take(SHOWN_ANSWER)
             .collect();
-        Err(format!(
+        let error = format!(
             "{} answered {} to {path}: {}",
             shown_url(&self.base),
             response.status,
             crate::redact::redact_secrets(answer.trim_matches('"'))
-        ))
+        );
+        Err(self.without_credentials(error))
+    }
+
+    /// `text` with the credentials masked: a proxy in front of Alertmanager may quote the
+    /// request's headers back in its answer.
+    fn without_credentials(&self, text: String) -> String {
+        use base64::Engine as _;
+        let secrets = match &self.auth {
+            None => Vec::new(),
+            Some(Auth::Bearer(token)) => vec![token.clone()],
+            Some(Auth::Basic { user, password }) => vec![
+                password.clone(),
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")),
+            ],
+        };
+        secrets
+            .iter()
+            .filter(|secret| !secret.is_empty())
+            .fold(text, |text, secret| text.replace(secret.as_str(), "***"))
     }
 }
 
@@ -311,7 +330,9 @@ impl Collector for AlertmanagerSource {
         let client = match &self.client {
             Some(client) => client.clone(),
             None => {
-                let client = AlertmanagerClient::new(&self.config).map_err(CollectError::new)?;
+                let auth = self.config.auth().map_err(CollectError::new)?;
+                let client =
+                    AlertmanagerClient::new(&self.config, auth).map_err(CollectError::new)?;
                 self.client = Some(client.clone());
                 client
             }

@@ -63,9 +63,13 @@ impl Alertmanagers {
             .configs
             .get(name)
             .ok_or_else(|| failed("not configured".into()))?;
-        let client = AlertmanagerClient::new(config).map_err(failed)?;
+        let client = config
+            .auth()
+            .and_then(|auth| AlertmanagerClient::new(config, auth))
+            .map_err(failed)?;
         let labels = label_set(&command.key);
         let now = Utc::now();
+        // Without a note the comment still says what the silence is, to whoever reads it there.
         let comment = |otherwise: &str| {
             if command.note.is_empty() {
                 otherwise.to_string()

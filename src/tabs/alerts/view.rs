@@ -57,7 +57,8 @@ fn down_banners<'a>(state: &AppState, ctx: &RenderCtx) -> Vec<Line<'a>> {
                     .filter(|k| k.alertmanager.as_ref() == Some(&alertmanager.name))
                     .count();
                 format!(
-                    "{known} alerts as it listed them {} ago",
+                    "showing its {known} alert{} from {} ago",
+                    if known == 1 { "" } else { "s" },
                     duration((ctx.now - at).to_std().unwrap_or_default())
                 )
             });
@@ -164,13 +165,23 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
 
 fn alert_row<'a>(alert: &Alert, state: &AppState, wide: bool, ctx: &RenderCtx) -> Row<'a> {
     let style = severity_style(alert.priority.severity(), ctx);
-    // An Alertmanager's alert says where it comes from first.
-    let on: Vec<&str> = alert
+    // An Alertmanager's alert says where it comes from first; its severity is in SEV already.
+    let source = alert
         .key
         .alertmanager
+        .as_ref()
+        .map(|name| SourceId::alertmanager(name).name);
+    let on: Vec<&str> = source
         .iter()
         .map(String::as_str)
-        .chain(alert.key.labels.iter().map(|(_, value)| value.as_str()))
+        .chain(
+            alert
+                .key
+                .labels
+                .iter()
+                .filter(|(key, _)| source.is_none() || key != "severity")
+                .map(|(_, value)| value.as_str()),
+        )
         .collect();
     let external = state.alerts.external.get(&alert.key);
     let since = match alert.state {
@@ -209,7 +220,10 @@ fn alert_row<'a>(alert: &Alert, state: &AppState, wide: bool, ctx: &RenderCtx) -
     ];
     if wide {
         let respond = match (alert.state, alert.respond_by()) {
-            (AlertState::Firing, Some(by)) if alert.ack.is_none() => {
+            // Nobody is expected to respond to what is acknowledged, silenced or held back.
+            (AlertState::Firing, Some(by))
+                if alert.ack.is_none() && !state.alerts.held_back(&alert.key) =>
+            {
                 let left = by - state_now(state);
                 if left.num_seconds() >= 0 {
                     format!("in {}", duration(left.to_std().unwrap_or_default()))
