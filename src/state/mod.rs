@@ -59,6 +59,8 @@ pub struct TypedConfirmation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+// There is one overlay, in the one state: a dialog's size inline costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 pub enum Overlay {
     #[default]
     None,
