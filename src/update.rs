@@ -385,11 +385,12 @@ fn apply_outcome(state: &mut AppState, outcome: CommandOutcome, now: DateTime<Ut
 
 fn apply_tick(state: &mut AppState, now: DateTime<Utc>) {
     state.toasts.retain(|t| t.expires_at > now);
-    // Every source polls on the configured refresh; three missed samples in a row is stale.
-    let limit = chrono_duration(state.refresh * STALE_AFTER_INTERVALS);
+    // A source polls on the configured refresh or its own slower interval; three missed samples
+    // in a row is stale.
     let mut stale = Vec::new();
     for health in &mut state.sources {
-        health.apply_clock(now, limit);
+        let every = health.every.unwrap_or(state.refresh).max(state.refresh);
+        health.apply_clock(now, chrono_duration(every * STALE_AFTER_INTERVALS));
         if matches!(health.status, SourceStatus::Stale { .. }) {
             stale.push(health.name.clone());
         }

@@ -15,6 +15,7 @@ use watchdeck::model::alertmanager::{AlertmanagerAlert, AlertmanagerSnapshot};
 use watchdeck::model::containers::ContainerAction;
 use watchdeck::model::source::SourceReport;
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
+use watchdeck::state::source::SourceStatus;
 use watchdeck::state::{AppState, Mode, Overlay};
 use watchdeck::tab::Tab;
 use watchdeck::tabs::alerts::state::AckSilence;
@@ -410,4 +411,41 @@ fn an_alert_this_console_pushed_is_not_listed_twice() {
         .filter(Option::is_some)
         .collect();
     assert_eq!(listed, [Some("db-02")]);
+}
+
+#[test]
+fn an_alertmanager_polled_every_15s_is_not_stale_between_its_polls() {
+    let mut state = fixtures::alertmanager_app_state(Mode::Interactive);
+    prod_report(&mut state, Vec::new(), now() + Duration::seconds(1));
+    // Three refreshes (1s) without news is stale for the host, not for a source polled every 15s.
+    update(&mut state, Msg::Tick, now() + Duration::seconds(10));
+    assert!(
+        matches!(
+            state.source("am:prod").map(|s| &s.status),
+            Some(SourceStatus::Ok { .. })
+        ),
+        "{:?}",
+        state.source("am:prod")
+    );
+    update(&mut state, Msg::Tick, now() + Duration::seconds(47));
+    assert!(matches!(
+        state.source("am:prod").map(|s| &s.status),
+        Some(SourceStatus::Stale { .. })
+    ));
+}
+
+#[test]
+fn read_only_modes_refuse_to_acknowledge_an_alertmanagers_alert() {
+    for mode in [Mode::ReadOnly, Mode::Watch] {
+        let mut state = fixtures::alertmanager_app_state(mode);
+        let key = select_fleet_alert(&mut state, "HighLatency");
+        let effects = act(&mut state, Action::AckAlert);
+        let [Effect::RecordRefusal { command, reason }] = effects.as_slice() else {
+            panic!("{mode:?}: {effects:?}");
+        };
+        assert!(matches!(command, OperatorCommand::Alert(c) if c.key == key));
+        assert!(reason.contains("read-only"), "{reason}");
+        assert_eq!(state.overlay, Overlay::None);
+        assert!(!state.alerts.acks.contains_key(&key));
+    }
 }

@@ -182,16 +182,15 @@ impl AppState {
                     config
                         .database
                         .iter()
-                        .map(|d| SourceHealth::new(SourceId::database(&d.name))),
+                        .map(|d| SourceHealth::new(SourceId::database(&d.name)).every(d.interval)),
                 )
                 .chain(
                     (!config.endpoint.is_empty()).then(|| SourceHealth::new(SourceId::endpoints())),
                 )
                 .chain(
-                    config
-                        .alertmanager
-                        .iter()
-                        .map(|a| SourceHealth::new(SourceId::alertmanager(&a.name))),
+                    config.alertmanager.iter().map(|a| {
+                        SourceHealth::new(SourceId::alertmanager(&a.name)).every(a.interval)
+                    }),
                 )
                 .collect(),
             metrics: MetricStore::new(capacity),

@@ -30,6 +30,9 @@ pub struct SourceHealth {
     /// The tab it feeds, where alerts about it lead.
     pub tab: Tab,
     pub status: SourceStatus,
+    /// How often it reports when slower than the refresh (an Alertmanager, a database): stale
+    /// after three of these without an answer rather than three refreshes.
+    pub every: Option<std::time::Duration>,
 }
 
 impl SourceHealth {
@@ -38,7 +41,14 @@ impl SourceHealth {
             name: id.name,
             tab: id.tab,
             status: SourceStatus::Connecting,
+            every: None,
         }
+    }
+
+    /// A source that reports every `every`.
+    pub fn every(mut self, every: std::time::Duration) -> Self {
+        self.every = Some(every);
+        self
     }
 
     /// Records a successful poll.
