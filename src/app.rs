@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use chrono::{Local, Offset, Utc};
+use chrono::{DateTime, Local, Offset, Utc};
 use crossterm::event::{Event, EventStream};
 use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
@@ -14,6 +14,8 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
+use crate::alerts::alertmanager::to_push;
+use crate::collect::alertmanager::AlertmanagerSource;
 use crate::collect::database::DatabaseSource;
 use crate::collect::docker::DockerSource;
 use crate::collect::endpoints::{self, ProbeTriggers};
@@ -23,6 +25,7 @@ use crate::collect::{Schedule, supervise};
 use crate::config::Loaded;
 use crate::effect::Executor;
 use crate::input::{route_key, route_mouse};
+use crate::model::alertmanager::PushedAlert;
 use crate::model::source::SourceId;
 use crate::msg::{Msg, SourceUpdate};
 use crate::state::AppState;
@@ -51,6 +54,9 @@ pub struct App {
     probes: ProbeTriggers,
     /// Tells the host sampler whether the process table is on screen.
     processes_wanted: watch::Sender<bool>,
+    /// The console's own alerts, for the Alertmanagers with `push`, and the evaluation they are of.
+    pushed: watch::Sender<Vec<PushedAlert>>,
+    pushed_evaluation: Option<DateTime<Utc>>,
 }
 
 impl App {
@@ -74,6 +80,8 @@ impl App {
             cancel,
             probes,
             processes_wanted,
+            pushed: watch::Sender::new(Vec::new()),
+            pushed_evaluation: None,
         }
     }
 
@@ -152,6 +160,41 @@ impl App {
         }
     }
 
+    /// One source per Alertmanager; those with `push` send the console's own alerts on each poll.
+    fn start_alertmanagers(&mut self) {
+        for config in &self.loaded.config.alertmanager {
+            let schedule = Schedule {
+                every: config.interval,
+                // A poll is at most three requests (push, alerts, silences), each bounded.
+                timeout: config.timeout * 3,
+                max_backoff: Duration::from_secs(60),
+            };
+            let (sender, cancel) = (self.sender.clone(), self.cancel.clone());
+            let pushed = config.push.then(|| self.pushed.subscribe());
+            let config = config.clone();
+            self.sources
+                .spawn(SourceId::alertmanager(&config.name), move || {
+                    let name = config.name.clone();
+                    let mut source = AlertmanagerSource::new(&config);
+                    if let Some(pushed) = &pushed {
+                        source = source.pushing(pushed.clone());
+                    }
+                    supervise(
+                        source,
+                        schedule,
+                        sender.clone(),
+                        move |report| {
+                            Msg::Source(SourceUpdate::Alertmanager {
+                                name: name.clone(),
+                                report,
+                            })
+                        },
+                        cancel.clone(),
+                    )
+                });
+        }
+    }
+
     /// Every endpoint is polled on its own schedule by one prober task, which sends a batch of
     /// results every refresh.
     fn start_prober(&mut self) {
@@ -187,11 +230,25 @@ impl App {
             *wanted = shown;
             changed
         });
+        if self.pushed.receiver_count() > 0
+            && self.state.alerts.evaluated_at != self.pushed_evaluation
+        {
+            self.pushed_evaluation = self.state.alerts.evaluated_at;
+            let alerts = to_push(&self.state.alerts.alerts, &self.state.host);
+            self.pushed.send_if_modified(|pushed| {
+                let changed = *pushed != alerts;
+                if changed {
+                    *pushed = alerts;
+                }
+                changed
+            });
+        }
     }
 
     pub async fn run(mut self, terminal: &mut DefaultTerminal) -> std::io::Result<Exit> {
         self.start_sources();
         self.start_prober();
+        self.start_alertmanagers();
         let mut terminate = signal(SignalKind::terminate())?;
         let mut hangup = signal(SignalKind::hangup())?;
         let mut interrupt = signal(SignalKind::interrupt())?;

@@ -2,6 +2,7 @@
 //! same `update` the console uses, and print the findings for cron jobs and scripts. Exit status
 //! follows the monitoring-plugin convention: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 
+use crate::collect::alertmanager::AlertmanagerSource;
 use crate::collect::database::DatabaseSource;
 use std::time::Duration;
 
@@ -48,10 +49,14 @@ pub struct CheckReport {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlertSummary {
     pub rule: String,
+    /// The Alertmanager an alert of the fleet comes from; none for the console's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alertmanager: Option<String>,
     pub priority: Priority,
     pub severity: Severity,
     pub labels: BTreeMap<String, String>,
-    pub value: f64,
+    /// What the rule compared; Alertmanager's alerts have none.
+    pub value: Option<f64>,
     pub summary: String,
     pub runbook: Option<String>,
 }
@@ -77,6 +82,18 @@ pub async fn collect(config: &Config, engines: &[DockerConfig], host: String) ->
         .map(|database| {
             let mut source = DatabaseSource::new(database);
             let (name, budget) = (database.name.clone(), database.timeout);
+            tokio::spawn(async move {
+                let result = bounded(budget, source.poll()).await;
+                (name, report(result))
+            })
+        })
+        .collect();
+    let alertmanager_polls: Vec<_> = config
+        .alertmanager
+        .iter()
+        .map(|alertmanager| {
+            let mut source = AlertmanagerSource::new(alertmanager);
+            let (name, budget) = (alertmanager.name.clone(), alertmanager.timeout * 2);
             tokio::spawn(async move {
                 let result = bounded(budget, source.poll()).await;
                 (name, report(result))
@@ -143,6 +160,20 @@ pub async fn collect(config: &Config, engines: &[DockerConfig], host: String) ->
             now,
         );
     }
+    for poll in alertmanager_polls {
+        let (name, report) = match poll.await {
+            Ok(done) => done,
+            Err(error) => {
+                tracing::error!(%error, "alertmanager poll task failed");
+                continue;
+            }
+        };
+        update(
+            &mut state,
+            Msg::Source(SourceUpdate::Alertmanager { name, report }),
+            now,
+        );
+    }
     state
 }
 
@@ -202,6 +233,9 @@ pub fn build_report(at: DateTime<Utc>, state: &AppState) -> CheckReport {
                 SourceStatus::Ok { .. } if source.tab == crate::tab::Tab::Endpoints => {
                     (true, endpoints_summary(state))
                 }
+                SourceStatus::Ok { .. } if source.tab == crate::tab::Tab::Alerts => {
+                    (true, alertmanager_summary(state, &source.name))
+                }
                 SourceStatus::Ok { .. } => (true, engine_summary(state, &source.name)),
             };
             SourceSummary {
@@ -221,10 +255,11 @@ pub fn build_report(at: DateTime<Utc>, state: &AppState) -> CheckReport {
             .firing()
             .map(|alert| AlertSummary {
                 rule: alert.key.rule.clone(),
+                alertmanager: alert.key.alertmanager.clone(),
                 priority: alert.priority,
                 severity: alert.priority.severity(),
                 labels: alert.key.labels.iter().cloned().collect(),
-                value: alert.value,
+                value: alert.key.alertmanager.is_none().then_some(alert.value),
                 summary: alert.summary.clone(),
                 runbook: alert.runbook.clone(),
             })
@@ -259,6 +294,24 @@ fn endpoints_summary(state: &AppState) -> String {
         all.len(),
         all.len() - down
     )
+}
+
+fn alertmanager_summary(state: &AppState, source: &str) -> String {
+    let listed: Vec<_> = state
+        .alerts
+        .external
+        .values()
+        .filter(|e| {
+            e.alert.key.alertmanager.as_ref().is_some_and(|name| {
+                crate::model::source::SourceId::alertmanager(name).name == source
+            })
+        })
+        .collect();
+    let held_back = listed
+        .iter()
+        .filter(|e| state.alerts.held_back(&e.alert.key))
+        .count();
+    format!("{} alerts, {held_back} silenced or inhibited", listed.len())
 }
 
 fn engine_summary(state: &AppState, source: &str) -> String {

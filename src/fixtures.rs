@@ -212,6 +212,12 @@ pub fn app_state(mode: Mode) -> AppState {
         "db-01".into(),
         now() - chrono::Duration::seconds(600),
     );
+    feed_host_samples(&mut state);
+    state
+}
+
+/// Ten minutes of the fixture host's samples, up to [`now`].
+fn feed_host_samples(state: &mut AppState) {
     for seconds_ago in (0..600).rev() {
         let snapshot = resources_snapshot_at(seconds_ago);
         let report = SourceReport {
@@ -220,9 +226,8 @@ pub fn app_state(mode: Mode) -> AppState {
         };
         // The console receives each report as it is taken: rules with a `for` see time pass.
         let at = report.at;
-        update(&mut state, Msg::Source(SourceUpdate::System(report)), at);
+        update(state, Msg::Source(SourceUpdate::System(report)), at);
     }
-    state
 }
 
 const MIB: u64 = 1024 * 1024;
@@ -597,5 +602,182 @@ pub fn endpoints_app_state(mode: Mode) -> AppState {
             at,
         );
     }
+    state
+}
+
+/// Two Alertmanagers: `prod`, which answers, and `staging`, which stopped answering.
+pub fn alertmanager_config() -> Config {
+    let text = r#"
+[[alertmanager]]
+name = "prod"
+url = "http://am.prod.example:9093"
+
+[[alertmanager]]
+name = "staging"
+url = "http://am.staging.example:9093"
+"#;
+    toml::from_str(text).unwrap_or_default()
+}
+
+fn fleet_alert(
+    labels: &[(&str, &str)],
+    summary: &str,
+    minutes_ago: i64,
+) -> crate::model::alertmanager::AlertmanagerAlert {
+    let labels: BTreeMap<String, String> = labels
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    crate::model::alertmanager::AlertmanagerAlert {
+        fingerprint: format!("{:016x}", labels.len() as i64 * 7919 + minutes_ago),
+        labels,
+        annotations: BTreeMap::from([("summary".to_string(), summary.to_string())]),
+        starts_at: now() - chrono::Duration::minutes(minutes_ago),
+        silenced_by: Vec::new(),
+        inhibited_by: Vec::new(),
+    }
+}
+
+/// The fixture host (its disk alert firing) on the Alerts tab, as alice, with the fleet's
+/// alerts: `prod` lists one critical alert, one alice acknowledged, one bob silenced there and one
+/// inhibited; `staging` listed one alert before it stopped answering.
+pub fn alertmanager_app_state(mode: Mode) -> AppState {
+    use crate::alerts::engine::AlertKey;
+    use crate::command::{AlertAction, AlertCommand, CommandOutcome, OperatorCommand};
+    use crate::model::alertmanager::{AlertmanagerSilence, AlertmanagerSnapshot};
+    use crate::model::source::SourceFailure;
+    use crate::tabs::alerts::state::AckSilence;
+
+    let config = alertmanager_config();
+    let mut state = AppState::new(
+        &config,
+        &[],
+        mode,
+        "db-01".into(),
+        now() - chrono::Duration::seconds(600),
+    );
+    state.operator = "alice".into();
+    state.tab = crate::tab::Tab::Alerts;
+    feed_host_samples(&mut state);
+    let report = |name: &str, seconds_ago: i64, result| {
+        Msg::Source(SourceUpdate::Alertmanager {
+            name: name.to_string(),
+            report: SourceReport {
+                at: now() - chrono::Duration::seconds(seconds_ago),
+                result,
+            },
+        })
+    };
+    let staging = AlertmanagerSnapshot {
+        alerts: vec![fleet_alert(
+            &[
+                ("alertname", "DeployStuck"),
+                ("app", "checkout"),
+                ("severity", "warning"),
+            ],
+            "checkout rollout stuck at 2/5",
+            180,
+        )],
+    };
+    // Everything arrives after the host's last sample, at `now`; the reports say when they
+    // were taken.
+    update(&mut state, report("staging", 200, Ok(staging)), now());
+    let ack_id = "5f1d2c3b-ack";
+    let mut acknowledged = fleet_alert(
+        &[
+            ("alertname", "QueueBacklog"),
+            ("job", "worker"),
+            ("severity", "warning"),
+        ],
+        "queue depth 12k and rising",
+        40,
+    );
+    acknowledged.silenced_by = vec![AlertmanagerSilence {
+        id: ack_id.into(),
+        created_by: "alice".into(),
+        comment: "scaling workers".into(),
+        ends_at: now() + chrono::Duration::minutes(95),
+    }];
+    let mut silenced = fleet_alert(
+        &[
+            ("alertname", "NodeDiskPressure"),
+            ("instance", "db-3"),
+            ("severity", "warning"),
+        ],
+        "db-3 /data 91% full",
+        25,
+    );
+    silenced.silenced_by = vec![AlertmanagerSilence {
+        id: "0b9e7a61-maint".into(),
+        created_by: "bob".into(),
+        comment: "disk swap on db-3".into(),
+        ends_at: now() + chrono::Duration::hours(1),
+    }];
+    let mut inhibited = fleet_alert(
+        &[
+            ("alertname", "TargetDown"),
+            ("job", "api"),
+            ("severity", "info"),
+        ],
+        "1 of 4 api targets down",
+        11,
+    );
+    inhibited.inhibited_by = vec!["HighLatency".into()];
+    let prod = AlertmanagerSnapshot {
+        alerts: vec![
+            fleet_alert(
+                &[
+                    ("alertname", "HighLatency"),
+                    ("job", "api"),
+                    ("severity", "critical"),
+                ],
+                "api p99 latency 2.4s",
+                12,
+            ),
+            acknowledged,
+            silenced,
+            inhibited,
+        ],
+    };
+    update(&mut state, report("prod", 5, Ok(prod)), now());
+    let key = AlertKey {
+        rule: "QueueBacklog".into(),
+        labels: vec![
+            ("job".into(), "worker".into()),
+            ("severity".into(), "warning".into()),
+        ],
+        alertmanager: Some("prod".into()),
+    };
+    let silence = AckSilence {
+        id: ack_id.into(),
+        until: now() + chrono::Duration::minutes(95),
+    };
+    let at = now();
+    update(
+        &mut state,
+        Msg::AckSilenced {
+            key: key.clone(),
+            silence,
+        },
+        at,
+    );
+    let command = OperatorCommand::Alert(AlertCommand {
+        key,
+        action: AlertAction::Acknowledge,
+        note: "scaling workers".into(),
+        ack_silence: None,
+    });
+    let done = CommandOutcome {
+        command,
+        result: Ok("acknowledged".into()),
+        audit_error: None,
+    };
+    update(&mut state, Msg::CommandFinished(done), at);
+    let failure = SourceFailure {
+        error: "http://am.staging.example:9093/…: Connection refused (os error 111)".into(),
+        retry_at: now() + chrono::Duration::seconds(20),
+    };
+    update(&mut state, report("staging", 10, Err(failure)), now());
+    state.toasts.clear();
     state
 }

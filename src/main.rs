@@ -239,6 +239,7 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
     let exit = runtime.block_on(async {
         let databases = loaded.config.database.clone();
         let notify = loaded.config.notify.clone();
+        let alertmanagers = loaded.config.alertmanager.clone();
         let hosts = engines
             .iter()
             .map(|e| (e.name.clone(), e.host.clone()))
@@ -247,6 +248,7 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
             Executor::new(sender, audit, operator, mode, hosts, paths.alerts_file())
                 .with_databases(&databases)
                 .with_notify(&notify)
+                .with_alertmanagers(&alertmanagers)
         });
         app.run(&mut terminal).await
     });

@@ -1,8 +1,10 @@
 //! The message vocabulary: everything `update` consumes.
 
 use crate::action::Action;
+use crate::alerts::engine::AlertKey;
 use crate::alerts::notify::NotifyReport;
 use crate::command::CommandOutcome;
+use crate::model::alertmanager::AlertmanagerSnapshot;
 use crate::model::containers::ContainerKey;
 use crate::model::containers::{EngineSnapshot, LogEvent};
 use crate::model::databases::{BigKeysReport, DatabaseSnapshot};
@@ -10,6 +12,7 @@ use crate::model::endpoints::ProbeBatch;
 use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::{SourceDeath, SourceReport};
 use crate::tab::Tab;
+use crate::tabs::alerts::state::AckSilence;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
@@ -35,6 +38,12 @@ pub enum Msg {
     },
     /// How an attempt to deliver a notification went.
     Notified(NotifyReport),
+    /// The silence an acknowledgement made in an Alertmanager, sent before the command's result
+    /// so that taking the acknowledgement back can expire it.
+    AckSilenced {
+        key: AlertKey,
+        silence: AckSilence,
+    },
     /// Once a second: the clock, stale sources, toast expiry, `--watch` rotation.
     Tick,
 }
@@ -60,4 +69,8 @@ pub enum SourceUpdate {
         report: SourceReport<DatabaseSnapshot>,
     },
     Endpoints(SourceReport<ProbeBatch>),
+    Alertmanager {
+        name: String,
+        report: SourceReport<AlertmanagerSnapshot>,
+    },
 }

@@ -64,6 +64,10 @@ fn apply(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             tabs::databases::update::apply_big_keys(state, database, result);
             Vec::new()
         }
+        Msg::AckSilenced { key, silence } => {
+            state.alerts.apply_ack_silence(key, silence);
+            Vec::new()
+        }
         Msg::CommandFinished(outcome) => {
             apply_outcome(state, outcome, now);
             Vec::new()

@@ -259,3 +259,68 @@ fn a_failing_notification_target_shows_in_the_status_line() {
     let screen = text(&draw(&state, 200, 50));
     assert!(!screen.contains("notify"), "recovered: {screen}");
 }
+
+#[test]
+fn the_fleets_alerts_join_the_list_with_their_source_and_alertmanagers_own_state() {
+    let state = fixtures::alertmanager_app_state(Mode::Interactive);
+    both_sizes("alerts_alertmanager", &state);
+    let screen = text(&draw(&state, 200, 50));
+    let row = |name: &str| {
+        screen
+            .lines()
+            .find(|line| line.contains(name))
+            .unwrap_or_else(|| panic!("no {name} row: {screen}"))
+            .to_string()
+    };
+    let high = row("HighLatency");
+    assert!(
+        high.contains("P1") && high.contains("am:prod api"),
+        "{high}"
+    );
+    assert!(
+        row("QueueBacklog").contains("firing ✓"),
+        "acknowledged here"
+    );
+    assert!(row("DiskSpaceLow").contains("/var/lib/postgresql"));
+    // Silenced elsewhere or inhibited: behind the toggle, and not counted.
+    assert!(!screen.contains("NodeDiskPressure") && !screen.contains("TargetDown"));
+    assert!(
+        screen.lines().next().unwrap().contains("P1×2 P2×1"),
+        "{screen}"
+    );
+    // The Alertmanager that stopped answering: a banner, and its alert as it last listed it.
+    assert!(
+        screen.contains(
+            "✖ Alertmanager staging unavailable: http://am.staging.example:9093/…: Connection refused (os error 111) · showing its 1 alert from 3m ago · retry in 20s"
+        ),
+        "{screen}"
+    );
+    assert!(row("DeployStuck").contains("am:staging checkout"));
+    assert_eq!(state.tab_severity(Tab::Alerts), Severity::Critical);
+}
+
+#[test]
+fn a_silence_made_in_alertmanager_names_its_creator_behind_the_toggle() {
+    let mut state = fixtures::alertmanager_app_state(Mode::Interactive);
+    update(&mut state, Msg::Action(Action::ToggleResolved), now());
+    let key = state
+        .alerts
+        .external
+        .keys()
+        .find(|k| k.rule == "NodeDiskPressure")
+        .cloned();
+    state.alerts.list.selected = key;
+    both_sizes("alerts_alertmanager_silenced_shown", &state);
+    let screen = text(&draw(&state, 200, 50));
+    for (name, state_text) in [
+        ("NodeDiskPressure", "silenced"),
+        ("TargetDown", "inhibited"),
+    ] {
+        let row = screen.lines().find(|l| l.contains(name)).unwrap();
+        assert!(row.contains(state_text), "{row}");
+    }
+    assert!(
+        screen.contains("silenced in Alertmanager by bob until 10:30: disk swap on db-3"),
+        "{screen}"
+    );
+}

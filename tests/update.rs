@@ -246,6 +246,28 @@ fn staleness_counts_in_intervals_of_the_configured_refresh() {
 }
 
 #[test]
+fn a_database_polled_every_5s_is_stale_after_three_of_its_intervals_not_three_refreshes() {
+    let config = Config::parse(
+        "c.toml",
+        "[[database]]\nname = \"main\"\nkind = \"redis\"\nurl = \"redis://db:6379\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut state = AppState::new(&config, &[], Mode::Interactive, "h".into(), now());
+    let status = |state: &AppState| state.source("db:main").map(|s| s.status.clone());
+    if let Some(health) = state.sources.iter_mut().find(|s| s.name == "db:main") {
+        health.apply_ok(now());
+    }
+    tick_at(&mut state, 15);
+    assert!(
+        matches!(status(&state), Some(SourceStatus::Ok { .. })),
+        "{:?}",
+        status(&state)
+    );
+    tick_at(&mut state, 16);
+    assert!(matches!(status(&state), Some(SourceStatus::Stale { .. })));
+}
+
+#[test]
 fn a_silent_docker_engine_is_stale_and_its_alert_lands_on_the_containers_tab() {
     let mut state = fixtures::containers_app_state(Mode::Interactive);
     // The host keeps answering; the engines do not (they last answered at `now`).

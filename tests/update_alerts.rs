@@ -2,20 +2,23 @@
 //! one operator path (dialog, refusal in read-only modes, executor, outcome), message in, state
 //! and effects out.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use watchdeck::action::Action;
-use watchdeck::alerts::engine::Change;
+use watchdeck::alerts::engine::{AlertKey, Change};
 use watchdeck::command::{
     AlertAction, AlertCommand, CommandOutcome, ContainerCommand, OperatorCommand,
 };
 use watchdeck::effect::Effect;
 use watchdeck::findings::Severity;
 use watchdeck::fixtures::{self, now};
+use watchdeck::model::alertmanager::{AlertmanagerAlert, AlertmanagerSnapshot};
 use watchdeck::model::containers::ContainerAction;
-use watchdeck::msg::{FilterEdit, Msg};
+use watchdeck::model::source::SourceReport;
+use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
+use watchdeck::state::source::SourceStatus;
 use watchdeck::state::{AppState, Mode, Overlay};
 use watchdeck::tab::Tab;
-use watchdeck::tabs::alerts::state::{AlertsView, KeptAlerts, Silence};
+use watchdeck::tabs::alerts::state::{AckSilence, AlertsView, KeptAlerts, Silence};
 use watchdeck::update::update;
 
 fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
@@ -417,4 +420,235 @@ fn the_views_go_round_and_share_the_filter() {
         .collect();
     assert!(times.windows(2).all(|w| w[0] >= w[1]), "{times:?}");
     assert!(state.alerts.rule_list.len() < rules);
+}
+
+/// The fixture's `prod` Alertmanager alert of this name, selected.
+fn select_fleet_alert(state: &mut AppState, rule: &str) -> AlertKey {
+    let key = state
+        .alerts
+        .external
+        .keys()
+        .find(|k| k.rule == rule)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {rule}"));
+    state.alerts.list.selected = Some(key.clone());
+    key
+}
+
+fn prod_report(state: &mut AppState, alerts: Vec<AlertmanagerAlert>, at: DateTime<Utc>) {
+    update(
+        state,
+        Msg::Source(SourceUpdate::Alertmanager {
+            name: "prod".into(),
+            report: SourceReport {
+                at,
+                result: Ok(AlertmanagerSnapshot { alerts }),
+            },
+        }),
+        at,
+    );
+}
+
+#[test]
+fn acknowledging_an_alertmanagers_alert_keeps_the_silence_it_made_there_for_taking_it_back() {
+    let mut state = fixtures::alertmanager_app_state(Mode::Interactive);
+    let key = select_fleet_alert(&mut state, "HighLatency");
+    assert!(act(&mut state, Action::AckAlert).is_empty());
+    let Overlay::Confirm(dialog) = &state.overlay else {
+        panic!("{:?}", state.overlay);
+    };
+    assert_eq!(
+        dialog.lines[1],
+        "Alertmanager prod: a silence of exactly its labels for 2h, by alice, the note as its comment"
+    );
+    type_text(&mut state, "failing over api");
+    let effects = act(&mut state, Action::Confirm);
+    let [Effect::Execute(OperatorCommand::Alert(command))] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(command.key, key);
+    assert_eq!(command.ack_silence, None);
+    let silence = AckSilence {
+        id: "c0ffee00-1".into(),
+        until: now() + Duration::hours(2),
+    };
+    // The executor says which silence it made before the command's result.
+    update(
+        &mut state,
+        Msg::AckSilenced {
+            key: key.clone(),
+            silence: silence.clone(),
+        },
+        now(),
+    );
+    let effects = update(
+        &mut state,
+        Msg::CommandFinished(CommandOutcome {
+            command: OperatorCommand::Alert(command.clone()),
+            result: Ok("done".into()),
+            audit_error: None,
+        }),
+        now(),
+    );
+    let [Effect::SaveAlerts(kept)] = effects.as_slice() else {
+        panic!("saved: {effects:?}");
+    };
+    assert!(
+        kept.ack_silences.contains(&(key.clone(), silence.clone())),
+        "{:?}",
+        kept.ack_silences
+    );
+    let alert = state.alerts.selected().expect("still listed");
+    assert_eq!(
+        alert.ack.as_ref().map(|a| a.note.as_str()),
+        Some("failing over api")
+    );
+    assert!(
+        !state.alerts.held_back(&key),
+        "its own acknowledgement's silence does not hide it"
+    );
+
+    // After a restart, taking it back still names that silence.
+    let mut restarted = fixtures::alertmanager_app_state(Mode::Interactive);
+    restarted.alerts.restore(kept.clone());
+    update(&mut restarted, Msg::Tick, now() + Duration::seconds(1));
+    select_fleet_alert(&mut restarted, "HighLatency");
+    act(&mut restarted, Action::UnackAlert);
+    let effects = act(&mut restarted, Action::Confirm);
+    let [Effect::Execute(OperatorCommand::Alert(unack))] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(unack.action, AlertAction::Unacknowledge);
+    assert_eq!(unack.ack_silence.as_deref(), Some("c0ffee00-1"));
+}
+
+#[test]
+fn an_alertmanager_acknowledgement_ends_with_its_alert_or_its_silence() {
+    let mut state = fixtures::alertmanager_app_state(Mode::Interactive);
+    let key = select_fleet_alert(&mut state, "QueueBacklog");
+    assert!(state.alerts.get(&key).is_some_and(|a| a.ack.is_some()));
+    // Its silence runs out: Alertmanager notifies again, and so does the header.
+    update(&mut state, Msg::Tick, now() + Duration::minutes(96));
+    assert!(state.alerts.get(&key).is_some_and(|a| a.ack.is_none()));
+    assert!(state.alerts.acks.is_empty() && state.alerts.ack_silences.is_empty());
+
+    let mut state = fixtures::alertmanager_app_state(Mode::Interactive);
+    let key = select_fleet_alert(&mut state, "QueueBacklog");
+    // Resolved: Alertmanager lists it no more, and the acknowledgement goes with it.
+    prod_report(&mut state, Vec::new(), now() + Duration::seconds(15));
+    assert!(state.alerts.get(&key).is_none());
+    assert!(!state.alerts.acks.contains_key(&key));
+    assert!(!state.alerts.ack_silences.contains_key(&key));
+    assert!(
+        state
+            .alerts
+            .external
+            .keys()
+            .any(|k| k.alertmanager.as_deref() == Some("staging")),
+        "another Alertmanager's alerts stay"
+    );
+}
+
+#[test]
+fn the_header_and_the_findings_count_what_alertmanager_does_not_hold_back() {
+    let state = fixtures::alertmanager_app_state(Mode::Interactive);
+    let counted: Vec<&str> = state
+        .alerts
+        .firing()
+        .filter(|a| a.key.alertmanager.is_some())
+        .map(|a| a.key.rule.as_str())
+        .collect();
+    assert_eq!(counted, ["DeployStuck", "HighLatency", "QueueBacklog"]);
+    let fleet: Vec<(&str, &str)> = state
+        .findings
+        .iter()
+        .filter(|f| f.source.starts_with("am:"))
+        .map(|f| (f.source.as_str(), f.message.as_str()))
+        .collect();
+    assert_eq!(
+        fleet,
+        [
+            ("am:prod", "P1 HighLatency: api p99 latency 2.4s"),
+            (
+                "am:staging",
+                "P2 DeployStuck: checkout rollout stuck at 2/5"
+            ),
+            ("am:prod", "P2 QueueBacklog: queue depth 12k and rising"),
+        ]
+    );
+}
+
+#[test]
+fn an_alert_this_console_pushed_is_not_listed_twice() {
+    let mut state = fixtures::alertmanager_app_state(Mode::Interactive);
+    let mut pushed = AlertmanagerAlert {
+        fingerprint: "1".into(),
+        labels: [
+            ("alertname", "DiskSpaceLow"),
+            ("mount", "/var/lib/postgresql"),
+            ("watchdeck", "db-01"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
+        annotations: Default::default(),
+        starts_at: now(),
+        silenced_by: Vec::new(),
+        inhibited_by: Vec::new(),
+    };
+    let mut from_another_console = pushed.clone();
+    from_another_console
+        .labels
+        .insert("watchdeck".into(), "db-02".into());
+    pushed.fingerprint = "2".into();
+    prod_report(
+        &mut state,
+        vec![pushed, from_another_console],
+        now() + Duration::seconds(15),
+    );
+    let listed: Vec<Option<&str>> = state
+        .alerts
+        .external
+        .keys()
+        .map(|k| k.label("watchdeck"))
+        .filter(Option::is_some)
+        .collect();
+    assert_eq!(listed, [Some("db-02")]);
+}
+
+#[test]
+fn an_alertmanager_polled_every_15s_is_not_stale_between_its_polls() {
+    let mut state = fixtures::alertmanager_app_state(Mode::Interactive);
+    prod_report(&mut state, Vec::new(), now() + Duration::seconds(1));
+    // Three refreshes (1s) without news is stale for the host, not for a source polled every 15s.
+    update(&mut state, Msg::Tick, now() + Duration::seconds(10));
+    assert!(
+        matches!(
+            state.source("am:prod").map(|s| &s.status),
+            Some(SourceStatus::Ok { .. })
+        ),
+        "{:?}",
+        state.source("am:prod")
+    );
+    update(&mut state, Msg::Tick, now() + Duration::seconds(47));
+    assert!(matches!(
+        state.source("am:prod").map(|s| &s.status),
+        Some(SourceStatus::Stale { .. })
+    ));
+}
+
+#[test]
+fn read_only_modes_refuse_to_acknowledge_an_alertmanagers_alert() {
+    for mode in [Mode::ReadOnly, Mode::Watch] {
+        let mut state = fixtures::alertmanager_app_state(mode);
+        let key = select_fleet_alert(&mut state, "HighLatency");
+        let effects = act(&mut state, Action::AckAlert);
+        let [Effect::RecordRefusal { command, reason }] = effects.as_slice() else {
+            panic!("{mode:?}: {effects:?}");
+        };
+        assert!(matches!(command, OperatorCommand::Alert(c) if c.key == key));
+        assert!(reason.contains("read-only"), "{reason}");
+        assert_eq!(state.overlay, Overlay::None);
+        assert!(!state.alerts.acks.contains_key(&key));
+    }
 }

@@ -16,12 +16,16 @@ use super::rule::{Condition, Priority, Rule, render_summary};
 use crate::metrics::{MetricStore, SeriesId};
 use crate::state::chrono_duration;
 
-/// One alert: a rule and the labels of the series it fired on.
+/// One alert: a rule and the labels of the series it fired on; or an Alertmanager's alert, by
+/// its `alertname` and its other labels.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct AlertKey {
     pub rule: String,
     /// Sorted by key.
     pub labels: Vec<(String, String)>,
+    /// The `[[alertmanager]]` an alert of the fleet comes from; `None` for the console's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alertmanager: Option<String>,
 }
 
 impl AlertKey {
@@ -165,6 +169,7 @@ pub fn evaluate(
             let key = AlertKey {
                 rule: rule.name.clone(),
                 labels: sorted(labels.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
+                alertmanager: None,
             };
             let before = previous.get(&key);
             if let Some(alert) = step(rule, key, before, holds, value, now, &mut transitions) {

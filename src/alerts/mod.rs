@@ -1,5 +1,6 @@
 //! Alerts: rules over the metric store, evaluated by a pure engine.
 
+pub mod alertmanager;
 pub mod engine;
 pub mod notify;
 pub mod rule;

@@ -4,6 +4,7 @@
 //! bounds every poll with a timeout, reports failures as statuses with the next retry time, and
 //! backs off exponentially (capped) while the source stays down.
 
+pub mod alertmanager;
 pub mod database;
 pub mod docker;
 pub mod endpoints;

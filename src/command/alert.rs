@@ -22,12 +22,16 @@ pub enum AlertAction {
     ExpireSilence,
 }
 
-/// Do `action` to the alert `key` (or the silence `key`), with the operator's note.
+/// Do `action` to the alert `key` (or the silence `key`), with the operator's note. On an
+/// Alertmanager's alert (its key names the Alertmanager) acknowledging and silencing make a
+/// silence there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertCommand {
     pub key: AlertKey,
     pub action: AlertAction,
     pub note: String,
+    /// Taking back the acknowledgement of an Alertmanager's alert expires this silence there.
+    pub ack_silence: Option<String>,
 }
 
 impl AlertCommand {
@@ -65,6 +69,7 @@ impl AlertCommand {
             key,
             action: AlertAction::Silence(for_),
             note: words.collect::<Vec<_>>().join(" "),
+            ack_silence: self.ack_silence,
         }
     }
 
@@ -79,7 +84,8 @@ impl AlertCommand {
         }
     }
 
-    /// The alert as the audit log names it: `alert DiskSpaceLow{mount="/var"}`.
+    /// The alert as the audit log names it: `alert DiskSpaceLow{mount="/var"}`, and
+    /// `alert HighLatency{job="api"} on alertmanager prod` for one of the fleet.
     pub fn target(&self) -> String {
         let labels: Vec<String> = self
             .key
@@ -87,7 +93,13 @@ impl AlertCommand {
             .iter()
             .map(|(k, v)| format!("{k}={v:?}"))
             .collect();
-        format!("alert {}{{{}}}", self.key.rule, labels.join(","))
+        let on = self
+            .key
+            .alertmanager
+            .as_ref()
+            .map(|name| format!(" on alertmanager {name}"))
+            .unwrap_or_default();
+        format!("alert {}{{{}}}{on}", self.key.rule, labels.join(","))
     }
 }
 
@@ -110,9 +122,11 @@ mod tests {
             key: AlertKey {
                 rule: "DiskSpaceLow".into(),
                 labels: vec![("mount".into(), "/var".into())],
+                alertmanager: None,
             },
             action: AlertAction::Silence(DEFAULT_SILENCE),
             note: String::new(),
+            ack_silence: None,
         }
         .with_note(note)
     }
@@ -134,6 +148,12 @@ mod tests {
             AlertAction::Silence(Duration::from_secs(900))
         );
         assert_eq!(four_hours.target(), "alert DiskSpaceLow{mount=\"/var\"}");
+        let mut fleet = four_hours;
+        fleet.key.alertmanager = Some("prod".into());
+        assert_eq!(
+            fleet.target(),
+            "alert DiskSpaceLow{mount=\"/var\"} on alertmanager prod"
+        );
     }
 
     fn silence_rule(note: &str) -> AlertCommand {
@@ -144,9 +164,11 @@ mod tests {
                     ("container".into(), "api".into()),
                     ("engine".into(), "prod".into()),
                 ],
+                alertmanager: None,
             },
             action: AlertAction::SilenceRule(DEFAULT_SILENCE),
             note: String::new(),
+            ack_silence: None,
         }
         .with_note(note)
     }

@@ -1,5 +1,6 @@
 //! Configuration: the embedded default, or the user's TOML file, validated before the UI starts.
 
+pub mod alertmanager;
 pub mod database;
 pub mod error;
 pub mod key;
@@ -13,6 +14,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub use alertmanager::AlertmanagerConfig;
 pub use error::LoadError;
 pub use keymap::Keymap;
 pub use notify::NotifyConfig;
@@ -77,6 +79,7 @@ pub struct Config {
     pub rule: Vec<RuleConfig>,
     pub alerts: AlertsConfig,
     pub notify: Vec<NotifyConfig>,
+    pub alertmanager: Vec<AlertmanagerConfig>,
 }
 
 impl Default for Config {
@@ -96,6 +99,7 @@ impl Default for Config {
             rule: Vec::new(),
             alerts: AlertsConfig::default(),
             notify: Vec::new(),
+            alertmanager: Vec::new(),
         }
     }
 }
@@ -723,6 +727,12 @@ impl Config {
             "rule",
             self.rule.iter().map(|r| r.name.as_str()),
         )?;
+        unique_names(
+            file,
+            text,
+            "alertmanager",
+            self.alertmanager.iter().map(|a| a.name.as_str()),
+        )?;
         let at_entry = |section: &str, entry: usize, key: &str, message: String| {
             Err(LoadError::at_entry_key(
                 file,
@@ -736,6 +746,11 @@ impl Config {
         for (entry, database) in self.database.iter().enumerate() {
             if let Some((key, message)) = database.invalid() {
                 return at_entry("database", entry, key, message);
+            }
+        }
+        for (entry, alertmanager) in self.alertmanager.iter().enumerate() {
+            if let Some((key, message)) = alertmanager.invalid() {
+                return at_entry("alertmanager", entry, key, message);
             }
         }
         for (entry, docker) in self.docker.iter().enumerate() {
@@ -875,7 +890,10 @@ impl Config {
         let mut tabs = vec![Tab::Resources];
         for (tab, configured) in [
             (Tab::Containers, !engines.is_empty()),
-            (Tab::Alerts, !self.rule.is_empty()),
+            (
+                Tab::Alerts,
+                !self.rule.is_empty() || !self.alertmanager.is_empty(),
+            ),
             (Tab::Databases, !self.database.is_empty()),
             (Tab::Endpoints, !self.endpoint.is_empty()),
         ] {

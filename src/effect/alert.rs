@@ -1,16 +1,24 @@
 //! Running alert commands. An acknowledgement or a silence is the console's own state, which
-//! `update` changes when the command comes back done; what runs here is its audit (and later, an
-//! Alertmanager's silence).
+//! `update` changes when the command comes back done; on an Alertmanager's alert it is also a
+//! silence there, made (or expired) here first, so a failure leaves nothing recorded.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use chrono::Utc;
 use tokio::sync::mpsc;
 
-use crate::command::{AlertAction, AlertCommand};
+use crate::alerts::alertmanager::label_set;
+use crate::collect::alertmanager::AlertmanagerClient;
+use crate::command::{AlertAction, AlertCommand, CommandError};
+use crate::config::AlertmanagerConfig;
+use crate::msg::Msg;
 use crate::persist::alerts;
-use crate::tabs::alerts::state::KeptAlerts;
+use crate::state::chrono_duration;
+use crate::tabs::alerts::state::{AckSilence, KeptAlerts};
 
-pub(super) fn execute(command: &AlertCommand) -> String {
+fn done(command: &AlertCommand) -> String {
     let done = match &command.action {
         AlertAction::Acknowledge => "acknowledged",
         AlertAction::Unacknowledge => "acknowledgement taken back:",
@@ -18,6 +26,118 @@ pub(super) fn execute(command: &AlertCommand) -> String {
         AlertAction::ExpireSilence => "silence ended:",
     };
     format!("{done} {}", command.key.rule)
+}
+
+/// The configured Alertmanagers, by name.
+#[derive(Clone, Default)]
+pub(super) struct Alertmanagers {
+    configs: Arc<HashMap<String, AlertmanagerConfig>>,
+}
+
+impl Alertmanagers {
+    pub(super) fn new(configs: &[AlertmanagerConfig]) -> Self {
+        Self {
+            configs: Arc::new(
+                configs
+                    .iter()
+                    .map(|c| (c.name.clone(), c.clone()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Runs `command` as `operator`. On an Alertmanager's alert, acknowledging silences exactly
+    /// that alert there for `ack_silence` (the operator its creator, the note its comment) and
+    /// tells the app the silence's id before the command's result; taking it back expires that
+    /// silence; silencing makes a silence of the chosen length.
+    pub(super) async fn execute(
+        &self,
+        command: &AlertCommand,
+        operator: &str,
+        sender: &mpsc::Sender<Msg>,
+    ) -> Result<String, CommandError> {
+        let Some(name) = &command.key.alertmanager else {
+            return Ok(done(command));
+        };
+        let failed = |why: String| CommandError::Failed(format!("Alertmanager {name}: {why}"));
+        let config = self
+            .configs
+            .get(name)
+            .ok_or_else(|| failed("not configured".into()))?;
+        let client = config
+            .auth()
+            .and_then(|auth| AlertmanagerClient::new(config, auth))
+            .map_err(failed)?;
+        let labels = label_set(&command.key);
+        let now = Utc::now();
+        // Without a note the comment still says what the silence is, to whoever reads it there.
+        let comment = |otherwise: &str| {
+            if command.note.is_empty() {
+                otherwise.to_string()
+            } else {
+                command.note.clone()
+            }
+        };
+        match &command.action {
+            AlertAction::Acknowledge => {
+                let until = now + chrono_duration(config.ack_silence);
+                let id = client
+                    .create_silence(
+                        &labels,
+                        now,
+                        until,
+                        operator,
+                        &comment("acknowledged in watchdeck"),
+                    )
+                    .await
+                    .map_err(failed)?;
+                let silence = AckSilence { id, until };
+                let key = command.key.clone();
+                if sender
+                    .send(Msg::AckSilenced { key, silence })
+                    .await
+                    .is_err()
+                {
+                    tracing::debug!("app closed before an acknowledgement finished");
+                }
+                Ok(format!(
+                    "{}: silenced in Alertmanager {name} for {}",
+                    done(command),
+                    humantime::format_duration(config.ack_silence)
+                ))
+            }
+            AlertAction::Unacknowledge => match &command.ack_silence {
+                Some(id) => {
+                    client.expire_silence(id).await.map_err(failed)?;
+                    Ok(format!(
+                        "{}, its silence in Alertmanager {name} expired",
+                        done(command)
+                    ))
+                }
+                None => Ok(format!(
+                    "{} (no silence of it known in Alertmanager {name})",
+                    done(command)
+                )),
+            },
+            AlertAction::ExpireSilence => Ok(format!(
+                "{} here; its silence in Alertmanager {name} runs to its end unless expired there",
+                done(command)
+            )),
+            AlertAction::Silence(for_) | AlertAction::SilenceRule(for_) => {
+                client
+                    .create_silence(
+                        &labels,
+                        now,
+                        now + chrono_duration(*for_),
+                        operator,
+                        &comment("silenced in watchdeck"),
+                    )
+                    .await
+                    .map_err(failed)?;
+                Ok(format!("{} in Alertmanager {name}", done(command)))
+            }
+        }
+    }
 }
 
 /// Saves what of the alerts survives a restart, one write at a time and in order: a save that

@@ -15,7 +15,7 @@ use super::database::Databases;
 use super::notify::{Notifier, NotifyOptions, NotifyTarget};
 use crate::collect::endpoints::ProbeTriggers;
 use crate::command::{CommandError, CommandOutcome, OperatorCommand, container_target};
-use crate::config::{DatabaseConfig, NotifyConfig};
+use crate::config::{AlertmanagerConfig, DatabaseConfig, NotifyConfig};
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
 use crate::state::Mode;
@@ -28,6 +28,7 @@ pub struct Executor {
     mode: Mode,
     containers: Containers,
     alerts: super::alert::Saver,
+    alertmanagers: super::alert::Alertmanagers,
     databases: Databases,
     big_keys: Arc<std::sync::Mutex<Option<tokio_util::sync::CancellationToken>>>,
     probes: ProbeTriggers,
@@ -53,6 +54,7 @@ impl Executor {
             mode,
             containers: Containers::new(docker),
             alerts: super::alert::Saver::start(alerts_file),
+            alertmanagers: super::alert::Alertmanagers::default(),
             databases: Databases::default(),
             big_keys: Arc::default(),
             probes: ProbeTriggers::default(),
@@ -73,6 +75,12 @@ impl Executor {
             .filter_map(NotifyTarget::from_config)
             .collect();
         self.notifier = Notifier::start(targets, NotifyOptions::default(), self.sender.clone());
+        self
+    }
+
+    /// The Alertmanagers whose alerts its commands may silence.
+    pub fn with_alertmanagers(mut self, alertmanagers: &[AlertmanagerConfig]) -> Self {
+        self.alertmanagers = super::alert::Alertmanagers::new(alertmanagers);
         self
     }
 
@@ -212,7 +220,11 @@ impl Executor {
         match command {
             OperatorCommand::Process(command) => super::process::execute(command),
             OperatorCommand::Container(command) => self.containers.execute(command).await,
-            OperatorCommand::Alert(command) => Ok(super::alert::execute(command)),
+            OperatorCommand::Alert(command) => {
+                self.alertmanagers
+                    .execute(command, &self.operator.user, &self.sender)
+                    .await
+            }
             OperatorCommand::Database(command) => self.databases.execute(command).await,
         }
     }

@@ -2,6 +2,7 @@
 //! hold and show it. It depends on nothing else in the crate: `collect/` depends on it, never the
 //! other way round.
 
+pub mod alertmanager;
 pub mod containers;
 pub mod databases;
 pub mod endpoints;

@@ -52,6 +52,11 @@ impl SourceId {
         Self::new("endpoints", Tab::Endpoints)
     }
 
+    /// An Alertmanager, by its configured name: its alerts join the Alerts tab.
+    pub fn alertmanager(name: &str) -> Self {
+        Self::new(format!("am:{name}"), Tab::Alerts)
+    }
+
     /// A Docker engine, by its configured name.
     pub fn docker(engine: &str) -> Self {
         Self::new(format!("docker:{engine}"), Tab::Containers)

@@ -38,7 +38,7 @@ pub fn history_lines(kept: &KeptAlerts, since: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
     use crate::alerts::engine::{Ack, AlertKey, Change, Transition};
-    use crate::tabs::alerts::state::Silence;
+    use crate::tabs::alerts::state::{AckSilence, Silence};
 
     #[test]
     fn what_is_kept_comes_back_whole_and_the_history_exports_from_a_time() {
@@ -48,6 +48,12 @@ mod tests {
         let key = AlertKey {
             rule: "DiskSpaceLow".into(),
             labels: vec![("mount".into(), "/var".into())],
+            alertmanager: None,
+        };
+        let fleet_key = AlertKey {
+            rule: "HighLatency".into(),
+            labels: vec![("job".into(), "api".into())],
+            alertmanager: Some("prod".into()),
         };
         let at = DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(20_000);
         let kept = KeptAlerts {
@@ -77,6 +83,13 @@ mod tests {
                     note: String::new(),
                 })
                 .collect(),
+            ack_silences: vec![(
+                fleet_key,
+                AckSilence {
+                    id: "8e3c1b2a-silence".into(),
+                    until: at + chrono::Duration::hours(2),
+                },
+            )],
         };
         save(&path, &kept).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(load(&path), Ok(kept.clone()));

@@ -60,6 +60,8 @@ pub struct TypedConfirmation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+// There is one overlay, in the one state: a dialog's size inline costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 pub enum Overlay {
     #[default]
     None,
@@ -183,12 +185,17 @@ impl AppState {
                 .chain(
                     (!config.endpoint.is_empty()).then(|| SourceHealth::new(SourceId::endpoints())),
                 )
+                .chain(config.alertmanager.iter().map(|a| {
+                    SourceHealth::new(SourceId::alertmanager(&a.name)).polled_every(a.interval)
+                }))
                 .collect(),
             metrics: MetricStore::new(capacity),
             resources: ResourcesState::new(),
-            alerts: AlertsState::new(config.rule_catalogue()).with_notify(NotifyState::new(
-                config.notify.iter().map(|target| target.route()).collect(),
-            )),
+            alerts: AlertsState::new(config.rule_catalogue())
+                .with_notify(NotifyState::new(
+                    config.notify.iter().map(|target| target.route()).collect(),
+                ))
+                .with_alertmanagers(&config.alertmanager),
             operator: String::new(),
             containers: ContainersState::new(
                 engines

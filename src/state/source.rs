@@ -30,8 +30,8 @@ pub struct SourceHealth {
     /// The tab it feeds, where alerts about it lead.
     pub tab: Tab,
     pub status: SourceStatus,
-    /// How often it reports when that is not the refresh (a database's own `interval`): it is
-    /// stale after three of these.
+    /// How often it reports when slower than the refresh (an Alertmanager, a database): stale
+    /// after three of these without an answer rather than three refreshes.
     pub every: Option<std::time::Duration>,
 }
 

@@ -82,6 +82,9 @@ pub fn apply_source(state: &mut AppState, update: SourceUpdate, now: DateTime<Ut
             databases::update::apply_report(state, &database, report, now);
         }
         SourceUpdate::Endpoints(report) => endpoints::update::apply_report(state, report, now),
+        SourceUpdate::Alertmanager { name, report } => {
+            alerts::update::apply_alertmanager_report(state, &name, report, now);
+        }
     }
 }
 

@@ -311,6 +311,7 @@ mod tests {
             key: AlertKey {
                 rule: "DiskSpaceLow".into(),
                 labels: vec![("mount".into(), "/".into())],
+                alertmanager: None,
             },
             state,
             priority,

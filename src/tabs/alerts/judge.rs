@@ -1,7 +1,7 @@
 //! What the console marks as needing attention: the firing alerts. The tab markers, the header,
 //! `--watch` and `watchdeck check` all read these findings; there is no other judgement.
 
-use crate::alerts::engine::{Alert, AlertState};
+use crate::alerts::engine::Alert;
 use crate::alerts::{SOURCE_UP, series_by_tab};
 use crate::findings::Finding;
 use crate::model::source::{SYSTEM_SOURCE, SourceId};
@@ -9,12 +9,12 @@ use crate::state::source::SourceHealth;
 use crate::tab::Tab;
 use crate::tabs::alerts::state::AlertsState;
 
-/// Every firing alert as a finding, worst first, then oldest.
+/// Every firing alert as a finding, worst first, then oldest: the Alertmanagers' too, unless
+/// Alertmanager holds them back (see [`AlertsState::firing`]).
 pub fn findings(alerts: &AlertsState, sources: &[SourceHealth]) -> Vec<Finding> {
     let mut firing: Vec<&Alert> = alerts
-        .alerts
-        .values()
-        .filter(|a| a.state == AlertState::Firing && alerts.silence_of(&a.key).is_none())
+        .firing()
+        .filter(|a| alerts.silence_of(&a.key).is_none())
         .collect();
     firing.sort_by_key(|a| (a.priority, a.firing_since));
     firing
@@ -37,9 +37,13 @@ pub fn findings(alerts: &AlertsState, sources: &[SourceHealth]) -> Vec<Finding> 
         .collect()
 }
 
-/// The tab and the source an alert is about: the source named by `source_up`'s label, else the
-/// tab that publishes the series and the source of that tab that the labels name.
+/// The tab and the source an alert is about: the Alertmanager it came from; the source named by
+/// `source_up`'s label; else the tab that publishes the series and the source of that tab that
+/// the labels name.
 fn subject_of(alert: &Alert, series: &str, sources: &[SourceHealth]) -> (Tab, String) {
+    if let Some(name) = &alert.key.alertmanager {
+        return (Tab::Alerts, SourceId::alertmanager(name).name);
+    }
     if series == SOURCE_UP {
         let source = alert.key.label("source").unwrap_or_default();
         let tab = sources

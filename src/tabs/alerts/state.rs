@@ -6,11 +6,14 @@ use std::collections::{BTreeMap, VecDeque};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::alerts::alertmanager::{ExternalAlert, PUSHED_BY};
 use crate::alerts::engine::{Ack, Alert, AlertKey, AlertState, Alerts, Change, Transition};
 use crate::alerts::notify::NotifyState;
 use crate::alerts::rule::{Rule, RuleEntry, RuleOrigin};
 use crate::command::{AlertAction, AlertCommand};
+use crate::config::AlertmanagerConfig;
 use crate::findings::Severity;
+use crate::model::alertmanager::AlertmanagerSnapshot;
 use crate::state::list::{ListState, SortLabel};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -100,6 +103,14 @@ pub struct AlertsState {
     /// Acknowledgements by alert; one lasts until its alert resolves.
     pub acks: BTreeMap<AlertKey, Ack>,
     pub silences: Vec<Silence>,
+    /// The configured Alertmanagers, whose alerts join the list.
+    pub alertmanagers: Vec<AlertmanagerSource>,
+    /// Every Alertmanager's alerts as its last answer listed them, by key (which names the
+    /// Alertmanager); the rule engine never evaluates them.
+    pub external: BTreeMap<AlertKey, ExternalAlert>,
+    /// The silence each acknowledgement of an Alertmanager's alert made there: taking the
+    /// acknowledgement back expires it, and the acknowledgement lasts no longer than it.
+    pub ack_silences: BTreeMap<AlertKey, AckSilence>,
     /// Counts changes to what is kept across restarts (acknowledgements, silences, history);
     /// `update` saves when it moved past `saved`.
     pub generation: u64,
@@ -114,6 +125,24 @@ pub struct KeptAlerts {
     pub acks: Vec<(AlertKey, Ack)>,
     pub silences: Vec<Silence>,
     pub history: Vec<Transition>,
+    #[serde(default)]
+    pub ack_silences: Vec<(AlertKey, AckSilence)>,
+}
+
+/// An Alertmanager, as the tab names it: its name, its address as it may be shown, and how long
+/// an acknowledgement's silence lasts there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertmanagerSource {
+    pub name: String,
+    pub address: String,
+    pub ack_silence: std::time::Duration,
+}
+
+/// The silence an acknowledgement created in an Alertmanager.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AckSilence {
+    pub id: String,
+    pub until: DateTime<Utc>,
 }
 
 /// How long the history is kept.
@@ -134,7 +163,9 @@ pub const HISTORY: usize = 10_000;
 
 impl Silence {
     pub fn covers(&self, key: &AlertKey) -> bool {
-        self.key.rule == key.rule && self.key.labels.iter().all(|l| key.labels.contains(l))
+        self.key.rule == key.rule
+            && self.key.alertmanager == key.alertmanager
+            && self.key.labels.iter().all(|l| key.labels.contains(l))
     }
 }
 
@@ -163,6 +194,19 @@ impl AlertsState {
         self
     }
 
+    /// The Alertmanagers whose alerts join the list.
+    pub fn with_alertmanagers(mut self, configs: &[AlertmanagerConfig]) -> Self {
+        self.alertmanagers = configs
+            .iter()
+            .map(|c| AlertmanagerSource {
+                name: c.name.clone(),
+                address: c.shown_url(),
+                ack_silence: c.ack_silence,
+            })
+            .collect();
+        self
+    }
+
     /// Replaces the alerts after an evaluation at `now`, records what changed, and orders the
     /// list again.
     pub fn apply_evaluation(
@@ -177,7 +221,11 @@ impl AlertsState {
         // alert is not back yet (the console just started) waits a day for it.
         let acks = self.acks.len();
         let alerts = &self.alerts;
+        // An Alertmanager's alert is acknowledged while the silence that says so lasts.
+        self.ack_silences.retain(|_, silence| silence.until > now);
+        let ack_silences = &self.ack_silences;
         self.acks.retain(|key, ack| match alerts.get(key) {
+            _ if key.alertmanager.is_some() => ack_silences.contains_key(key),
             Some(alert) => alert.state != AlertState::Resolved,
             None => now - ack.at < chrono::Duration::days(1),
         });
@@ -185,6 +233,9 @@ impl AlertsState {
             if let Some(alert) = self.alerts.get_mut(key) {
                 alert.ack = Some(ack.clone());
             }
+        }
+        for (key, external) in &mut self.external {
+            external.alert.ack = self.acks.get(key).cloned();
         }
         let silences = self.silences.len();
         self.silences.retain(|s| s.until > now);
@@ -233,17 +284,26 @@ impl AlertsState {
         self.refresh_rows();
     }
 
-    /// Firing alerts, the ones the header counts.
+    /// Firing alerts, the ones the header counts: the console's own, and the Alertmanagers'
+    /// that Alertmanager does not hold back for someone else (see [`ExternalAlert::held_back`]).
     pub fn firing(&self) -> impl Iterator<Item = &Alert> {
         self.alerts
             .values()
             .filter(|a| a.state == AlertState::Firing)
+            .chain(
+                self.external
+                    .values()
+                    .filter(|e| !e.held_back(self.ack_silence_id(&e.alert.key)))
+                    .map(|e| &e.alert),
+            )
     }
 
-    /// The worst firing alert, not silenced, whose label `label` is `value`: what a tab's row
-    /// about that thing shows.
+    /// The worst of the console's firing alerts, not silenced, whose label `label` is `value`:
+    /// what a tab's row about that thing shows.
     pub fn worst_about(&self, label: &str, value: &str) -> Severity {
-        self.firing()
+        self.alerts
+            .values()
+            .filter(|a| a.state == AlertState::Firing)
             .filter(|a| a.key.label(label) == Some(value) && self.silence_of(&a.key).is_none())
             .map(|a| a.priority.severity())
             .max()
@@ -264,7 +324,64 @@ impl AlertsState {
     }
 
     pub fn selected(&self) -> Option<&Alert> {
-        self.alerts.get(self.list.selected.as_ref()?)
+        self.get(self.list.selected.as_ref()?)
+    }
+
+    /// The console's own alert or an Alertmanager's, by key.
+    pub fn get(&self, key: &AlertKey) -> Option<&Alert> {
+        self.alerts
+            .get(key)
+            .or_else(|| self.external.get(key).map(|e| &e.alert))
+    }
+
+    /// The id of the silence this console's acknowledgement made for an Alertmanager's alert.
+    pub fn ack_silence_id(&self, key: &AlertKey) -> Option<&str> {
+        self.ack_silences.get(key).map(|s| s.id.as_str())
+    }
+
+    /// Whether an alert is hidden behind the toggle and left out of the counts: silenced here,
+    /// or held back by its Alertmanager.
+    pub fn held_back(&self, key: &AlertKey) -> bool {
+        self.silence_of(key).is_some()
+            || self
+                .external
+                .get(key)
+                .is_some_and(|e| e.held_back(self.ack_silence_id(key)))
+    }
+
+    /// Every alert an Alertmanager lists now replaces what it listed before; one that this
+    /// console pushed (labelled with this `host`) is listed already, as its own. An
+    /// acknowledgement whose alert is gone (resolved) goes with it.
+    pub fn apply_alertmanager(&mut self, name: &str, snapshot: AlertmanagerSnapshot, host: &str) {
+        self.external
+            .retain(|key, _| key.alertmanager.as_deref() != Some(name));
+        for reported in snapshot.alerts {
+            if reported.labels.get(PUSHED_BY).map(String::as_str) == Some(host) {
+                continue;
+            }
+            let mut external = ExternalAlert::new(name, reported);
+            external.alert.ack = self.acks.get(&external.alert.key).cloned();
+            self.external.insert(external.alert.key.clone(), external);
+        }
+        let external = &self.external;
+        let resolved: Vec<AlertKey> = self
+            .ack_silences
+            .keys()
+            .filter(|key| key.alertmanager.as_deref() == Some(name) && !external.contains_key(key))
+            .cloned()
+            .collect();
+        for key in &resolved {
+            self.ack_silences.remove(key);
+            self.acks.remove(key);
+            self.generation += 1;
+        }
+        self.refresh_rows();
+    }
+
+    /// The silence an acknowledgement of an Alertmanager's alert made there.
+    pub fn apply_ack_silence(&mut self, key: AlertKey, silence: AckSilence) {
+        self.ack_silences.insert(key, silence);
+        self.generation += 1;
     }
 
     /// What to save, when it changed since the last save.
@@ -281,6 +398,11 @@ impl AlertsState {
                 .collect(),
             silences: self.silences.clone(),
             history: self.history.iter().cloned().collect(),
+            ack_silences: self
+                .ack_silences
+                .iter()
+                .map(|(k, s)| (k.clone(), s.clone()))
+                .collect(),
         })
     }
 
@@ -289,6 +411,7 @@ impl AlertsState {
         self.acks = kept.acks.into_iter().collect();
         self.silences = kept.silences;
         self.history = kept.history.into_iter().collect();
+        self.ack_silences = kept.ack_silences.into_iter().collect();
         self.refresh_rows();
     }
 
@@ -302,7 +425,7 @@ impl AlertsState {
                     at: now,
                     note: command.note.clone(),
                 };
-                if let Some(alert) = self.alerts.get_mut(&command.key) {
+                if let Some(alert) = self.alert_mut(&command.key) {
                     alert.ack = Some(ack.clone());
                 }
                 self.acks.insert(command.key.clone(), ack);
@@ -310,7 +433,8 @@ impl AlertsState {
             }
             AlertAction::Unacknowledge => {
                 self.acks.remove(&command.key);
-                if let Some(alert) = self.alerts.get_mut(&command.key) {
+                self.ack_silences.remove(&command.key);
+                if let Some(alert) = self.alert_mut(&command.key) {
                     alert.ack = None;
                 }
                 Change::Unacknowledged
@@ -342,14 +466,21 @@ impl AlertsState {
         self.refresh_rows();
     }
 
+    fn alert_mut(&mut self, key: &AlertKey) -> Option<&mut Alert> {
+        match self.alerts.get_mut(key) {
+            Some(alert) => Some(alert),
+            None => self.external.get_mut(key).map(|e| &mut e.alert),
+        }
+    }
+
     fn refresh_rows(&mut self) {
         let needle = self.list.filter.to_lowercase();
         let mut shown: Vec<&Alert> = self
             .alerts
             .values()
+            .chain(self.external.values().map(|e| &e.alert))
             .filter(|a| {
-                self.show_resolved
-                    || (a.state != AlertState::Resolved && self.silence_of(&a.key).is_none())
+                self.show_resolved || (a.state != AlertState::Resolved && !self.held_back(&a.key))
             })
             .filter(|a| {
                 needle.is_empty()
@@ -462,9 +593,13 @@ impl AlertsState {
     }
 }
 
-/// Whether a filter (lower case) is in a key's rule or one of its label values.
+/// Whether a filter (lower case) is in a key's rule, its Alertmanager or one of its label values.
 fn key_matches(key: &AlertKey, needle: &str) -> bool {
     key.rule.to_lowercase().contains(needle)
+        || key
+            .alertmanager
+            .as_ref()
+            .is_some_and(|name| name.to_lowercase().contains(needle))
         || key
             .labels
             .iter()

@@ -7,13 +7,15 @@ use crate::action::Action;
 use crate::alerts::engine::{self, Alert};
 use crate::command::{AlertAction, AlertCommand, DEFAULT_SILENCE, OperatorCommand};
 use crate::effect::Effect;
+use crate::model::alertmanager::AlertmanagerSnapshot;
 use crate::model::containers::ContainerKey;
+use crate::model::source::{SourceId, SourceReport};
 use crate::state::list::PAGE;
 use crate::state::{AppState, ConfirmDialog, ToastKind, TypedConfirmation};
 use crate::tab::Tab;
 use crate::tabs::alerts::judge;
 use crate::tabs::alerts::state::AlertsView;
-use crate::update::{ask, in_flight_refusal, refuse_in_read_only, toast};
+use crate::update::{ask, in_flight_refusal, refuse_in_read_only, source_answered, toast};
 
 /// Evaluates every rule at `now` and makes the firing alerts the console's findings.
 pub fn evaluate(state: &mut AppState, now: DateTime<Utc>) {
@@ -36,6 +38,21 @@ pub fn evaluate(state: &mut AppState, now: DateTime<Utc>) {
         now,
     );
     state.alerts.notify = notify;
+}
+
+/// What an Alertmanager listed joins the list; one that cannot be read keeps what it listed
+/// last, shown as stale, and its source is down.
+pub fn apply_alertmanager_report(
+    state: &mut AppState,
+    name: &str,
+    report: SourceReport<AlertmanagerSnapshot>,
+    now: DateTime<Utc>,
+) {
+    let source = SourceId::alertmanager(name).name;
+    if let Some((_, snapshot)) = source_answered(state, &source, report) {
+        state.alerts.apply_alertmanager(name, snapshot, &state.host);
+    }
+    evaluate(state, now);
 }
 
 /// A command on an alert came back done: the state records it, and the findings follow.
@@ -84,6 +101,7 @@ fn ask_to_expire_silence(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect
         key: silence.key.clone(),
         action: AlertAction::ExpireSilence,
         note: String::new(),
+        ack_silence: None,
     });
     let lines = vec![
         format!(
@@ -139,15 +157,23 @@ fn ask_about_alert(state: &mut AppState, action: AlertAction, now: DateTime<Utc>
              (no label: the whole rule):",
         ),
     };
-    let lines = vec![
+    let mut lines = vec![
         format!("{} {}: {}", alert.priority, alert.key.rule, alert.summary),
         prompt.to_string(),
     ];
+    if let Some(name) = &alert.key.alertmanager {
+        lines.insert(1, fleet_effect(state, name, &action));
+    }
     let title = format!("{title} {}", alert.key.rule);
+    let ack_silence = match action {
+        AlertAction::Unacknowledge => state.alerts.ack_silence_id(&alert.key).map(str::to_string),
+        _ => None,
+    };
     let command = OperatorCommand::Alert(AlertCommand {
         key: alert.key.clone(),
         action,
         note: String::new(),
+        ack_silence,
     });
     ask_typed(state, title, lines, command, now)
 }
@@ -181,6 +207,36 @@ fn ask_typed(
         },
     );
     Vec::new()
+}
+
+/// What a command on an Alertmanager's alert does there, for its dialog: every engineer looking
+/// at that Alertmanager sees the silence, its creator and its comment.
+fn fleet_effect(state: &AppState, alertmanager: &str, action: &AlertAction) -> String {
+    let ack_silence = state
+        .alerts
+        .alertmanagers
+        .iter()
+        .find(|a| a.name == alertmanager)
+        .map_or(std::time::Duration::ZERO, |a| a.ack_silence);
+    match action {
+        AlertAction::Acknowledge => format!(
+            "Alertmanager {alertmanager}: a silence of exactly its labels for {}, by {}, the note \
+             as its comment",
+            humantime::format_duration(ack_silence),
+            state.operator
+        ),
+        AlertAction::Unacknowledge => {
+            format!("Alertmanager {alertmanager}: the acknowledgement's silence is expired")
+        }
+        AlertAction::Silence(_) => format!(
+            "Alertmanager {alertmanager}: a silence of exactly its labels, by {}",
+            state.operator
+        ),
+        _ => format!(
+            "Alertmanager {alertmanager}: a silence of its alertname and the labels typed, by {}",
+            state.operator
+        ),
+    }
 }
 
 /// Goes to the tab the selected alert is about, with its subject selected: a container alert

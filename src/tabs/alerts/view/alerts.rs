@@ -1,5 +1,6 @@
-//! The alerts view: firing and pending alerts, most severe then oldest first, with when someone
-//! must respond, and the selected alert's summary and runbook below.
+//! The alerts view: firing and pending alerts, the console's own and the Alertmanagers', most
+//! severe then oldest first, with when someone must respond, and the selected alert's summary and
+//! runbook below; a banner for each Alertmanager that cannot be reached, above every view.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
@@ -9,14 +10,83 @@ use ratatui::widgets::{Cell, Row, StatefulWidget, Table, TableState};
 use super::{frame, labels_text, table_offset};
 use crate::alerts::engine::{Alert, AlertState};
 use crate::alerts::rule::format_value;
+use crate::model::source::SourceId;
 use crate::state::AppState;
+use crate::state::source::SourceStatus;
 use crate::ui::format::duration;
 use crate::ui::shell::severity_style;
 use crate::ui::{RenderCtx, list};
 
+/// One line per Alertmanager that cannot be reached: where, why, since when, when it retries,
+/// and that its alerts are as it last listed them.
+pub(super) fn down_banners<'a>(state: &AppState, ctx: &RenderCtx) -> Vec<Line<'a>> {
+    state
+        .alerts
+        .alertmanagers
+        .iter()
+        .filter_map(|alertmanager| {
+            let health = state.source(&SourceId::alertmanager(&alertmanager.name).name)?;
+            let SourceStatus::Down {
+                error,
+                retry_at,
+                last_ok,
+                ..
+            } = &health.status
+            else {
+                return None;
+            };
+            let last = last_ok.map_or("never answered".to_string(), |at| {
+                let known = state
+                    .alerts
+                    .external
+                    .keys()
+                    .filter(|k| k.alertmanager.as_ref() == Some(&alertmanager.name))
+                    .count();
+                format!(
+                    "showing its {known} alert{} from {} ago",
+                    if known == 1 { "" } else { "s" },
+                    duration((ctx.now - at).to_std().unwrap_or_default())
+                )
+            });
+            let retry = retry_at
+                .map(|at| format!(" · retry in {}s", (at - ctx.now).num_seconds().max(0)))
+                .unwrap_or_default();
+            // The error usually names the address already: say it once.
+            let at = if error.contains(&alertmanager.address) {
+                String::new()
+            } else {
+                format!(" at {}", alertmanager.address)
+            };
+            Some(Line::styled(
+                format!(
+                    " ✖ Alertmanager {} unavailable{at}: {error} · {last}{retry}",
+                    alertmanager.name
+                ),
+                ctx.theme.crit,
+            ))
+        })
+        .collect()
+}
+
+/// Whether the Alertmanager an alert comes from stopped answering: its rows are as it last
+/// listed them.
+fn stale(state: &AppState, alert: &Alert) -> bool {
+    alert.key.alertmanager.as_ref().is_some_and(|name| {
+        state
+            .source(&SourceId::alertmanager(name).name)
+            .is_some_and(|s| {
+                matches!(
+                    s.status,
+                    SourceStatus::Down { .. } | SourceStatus::Stale { .. }
+                )
+            })
+    })
+}
+
 pub(super) fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
     let alerts = &state.alerts;
-    let heading = list::heading("Alerts", &alerts.list, alerts.alerts.len(), ctx);
+    let total = alerts.alerts.len() + alerts.external.len();
+    let heading = list::heading("Alerts", &alerts.list, total, ctx);
     let block = frame(heading, alerts, ctx);
     let wide = area.width >= 120;
     let header = Row::new(
@@ -37,7 +107,7 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx
         .list
         .rows
         .iter()
-        .filter_map(|key| alerts.alerts.get(key))
+        .filter_map(|key| alerts.get(key))
         .map(|alert| alert_row(alert, state, wide, ctx))
         .collect();
     let mut widths = vec![
@@ -76,12 +146,25 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx
 
 fn alert_row<'a>(alert: &Alert, state: &AppState, wide: bool, ctx: &RenderCtx) -> Row<'a> {
     let style = severity_style(alert.priority.severity(), ctx);
-    let on: Vec<&str> = alert
+    // An Alertmanager's alert says where it comes from first; its severity is in SEV already.
+    let source = alert
         .key
-        .labels
+        .alertmanager
+        .as_ref()
+        .map(|name| SourceId::alertmanager(name).name);
+    let on: Vec<&str> = source
         .iter()
-        .map(|(_, value)| value.as_str())
+        .map(String::as_str)
+        .chain(
+            alert
+                .key
+                .labels
+                .iter()
+                .filter(|(key, _)| source.is_none() || key != "severity")
+                .map(|(_, value)| value.as_str()),
+        )
         .collect();
+    let external = state.alerts.external.get(&alert.key);
     let since = match alert.state {
         AlertState::Resolved => alert.resolved_at,
         AlertState::Firing => alert.firing_since,
@@ -91,8 +174,13 @@ fn alert_row<'a>(alert: &Alert, state: &AppState, wide: bool, ctx: &RenderCtx) -
         duration((state_now(state) - at).to_std().unwrap_or_default())
     };
     let mut state_text = alert.state.label().to_string();
-    if state.alerts.silence_of(&alert.key).is_some() {
+    let own_ack = state.alerts.ack_silence_id(&alert.key);
+    if state.alerts.silence_of(&alert.key).is_some()
+        || external.is_some_and(|e| e.silenced_elsewhere(own_ack).is_some())
+    {
         state_text = "silenced".to_string();
+    } else if external.is_some_and(|e| !e.inhibited_by.is_empty()) {
+        state_text = "inhibited".to_string();
     } else if alert.ack.is_some() {
         state_text.push_str(" ✓");
     } else if alert.escalated_at.is_some() {
@@ -102,13 +190,21 @@ fn alert_row<'a>(alert: &Alert, state: &AppState, wide: bool, ctx: &RenderCtx) -
         Cell::from(Span::styled(alert.priority.to_string(), style)),
         Cell::from(Span::styled(alert.key.rule.clone(), style)),
         Cell::from(Span::styled(on.join(" "), ctx.theme.muted)),
-        Cell::from(format_value(alert.value)),
+        // Alertmanager's alerts carry no value.
+        Cell::from(if external.is_some() {
+            String::new()
+        } else {
+            format_value(alert.value)
+        }),
         Cell::from(state_text),
         Cell::from(since.map(ago).unwrap_or_default()),
     ];
     if wide {
         let respond = match (alert.state, alert.respond_by()) {
-            (AlertState::Firing, Some(by)) if alert.ack.is_none() => {
+            // Nobody is expected to respond to what is acknowledged, silenced or held back.
+            (AlertState::Firing, Some(by))
+                if alert.ack.is_none() && !state.alerts.held_back(&alert.key) =>
+            {
                 let left = by - state_now(state);
                 if left.num_seconds() >= 0 {
                     format!("in {}", duration(left.to_std().unwrap_or_default()))
@@ -121,7 +217,9 @@ fn alert_row<'a>(alert: &Alert, state: &AppState, wide: bool, ctx: &RenderCtx) -
         cells.push(Cell::from(respond));
     }
     let row = Row::new(cells);
-    if alert.state == AlertState::Resolved {
+    if stale(state, alert) {
+        row.style(ctx.theme.stale)
+    } else if alert.state == AlertState::Resolved {
         row.style(ctx.theme.muted)
     } else {
         row
@@ -133,8 +231,8 @@ fn state_now(state: &AppState) -> chrono::DateTime<chrono::Utc> {
     state.alerts.evaluated_at.unwrap_or_default()
 }
 
-/// The selected alert: severity and summary, then its rule, labels, runbook, acknowledgement
-/// and silence.
+/// The selected alert: severity and summary, then where it comes from, its labels, runbook,
+/// acknowledgement and silences.
 pub(super) fn detail(state: &AppState, ctx: &RenderCtx) -> Vec<Line<'static>> {
     let Some(alert) = state.alerts.selected() else {
         return Vec::new();
@@ -146,11 +244,21 @@ pub(super) fn detail(state: &AppState, ctx: &RenderCtx) -> Vec<Line<'static>> {
         ),
         Span::raw(alert.summary.clone()),
     ])];
-    let mut facts = vec![format!(
-        "rule {} {{{}}}",
-        alert.key.rule,
-        labels_text(&alert.key.labels)
-    )];
+    let labels = labels_text(&alert.key.labels);
+    let mut facts = match &alert.key.alertmanager {
+        Some(name) => vec![format!(
+            "{} {{{labels}}} from Alertmanager {name}",
+            alert.key.rule
+        )],
+        None => vec![format!("rule {} {{{labels}}}", alert.key.rule)],
+    };
+    let external = state.alerts.external.get(&alert.key);
+    if let Some(description) = external
+        .and_then(|e| e.annotations.get("description"))
+        .filter(|d| **d != alert.summary)
+    {
+        facts.push(description.clone());
+    }
     if let Some(runbook) = &alert.runbook {
         facts.push(format!("runbook {runbook}"));
     }
@@ -164,6 +272,18 @@ pub(super) fn detail(state: &AppState, ctx: &RenderCtx) -> Vec<Line<'static>> {
             silence.until.with_timezone(&ctx.offset).format("%H:%M"),
             silence.comment
         ));
+    }
+    let own_ack = state.alerts.ack_silence_id(&alert.key);
+    if let Some(silence) = external.and_then(|e| e.silenced_elsewhere(own_ack)) {
+        facts.push(format!(
+            "silenced in Alertmanager by {} until {}: {}",
+            silence.created_by,
+            silence.ends_at.with_timezone(&ctx.offset).format("%H:%M"),
+            silence.comment
+        ));
+    }
+    if let Some(external) = external.filter(|e| !e.inhibited_by.is_empty()) {
+        facts.push(format!("inhibited by {}", external.inhibited_by.join(", ")));
     }
     lines.push(Line::styled(facts.join(" · "), ctx.theme.muted));
     lines

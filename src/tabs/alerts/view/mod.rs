@@ -18,6 +18,11 @@ use crate::ui::RenderCtx;
 
 pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
     let area = status::render_notify_status(buffer, area, state, ctx);
+    let banners = Paragraph::new(alerts::down_banners(state, ctx)).wrap(Wrap { trim: false });
+    let banner_height = (banners.line_count(area.width) as u16).min(area.height / 3);
+    let [banner_area, area] =
+        Layout::vertical([Constraint::Length(banner_height), Constraint::Min(0)]).areas(area);
+    banners.render(banner_area, buffer);
     let detail_height = 5.min(area.height / 3);
     let [list_area, detail_area] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(detail_height)]).areas(area);

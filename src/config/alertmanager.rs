@@ -1,0 +1,246 @@
+//! An `[[alertmanager]]`: where the fleet's alerts are and how the console signs in. Credentials
+//! come from the environment, never from the config file, and nothing shown or logged holds them.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::http::{Auth, shown_url};
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertmanagerConfig {
+    pub name: String,
+    /// `http://host:9093` or `https://…` (a path prefix is kept), with no credentials in it.
+    pub url: String,
+    /// Basic auth: the user, whose password is in the variable `password_env`.
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub password_env: Option<String>,
+    /// The variable holding a bearer token.
+    #[serde(default)]
+    pub token_env: Option<String>,
+    /// How long the silence an acknowledgement creates there lasts.
+    #[serde(with = "humantime_serde", default = "default_ack_silence")]
+    pub ack_silence: Duration,
+    /// Send the console's own firing alerts there, so they join the fleet's routing.
+    #[serde(default)]
+    pub push: bool,
+    #[serde(with = "humantime_serde", default = "default_interval")]
+    pub interval: Duration,
+    #[serde(with = "humantime_serde", default = "default_timeout")]
+    pub timeout: Duration,
+}
+
+fn default_ack_silence() -> Duration {
+    Duration::from_secs(2 * 3600)
+}
+
+fn default_interval() -> Duration {
+    Duration::from_secs(15)
+}
+
+fn default_timeout() -> Duration {
+    Duration::from_secs(5)
+}
+
+/// The longest poll interval: pushed alerts are sent again on every poll, and Alertmanager
+/// resolves an alert nobody re-sent within its `resolve_timeout` (5m by default).
+const MAX_INTERVAL: Duration = Duration::from_secs(60);
+
+impl AlertmanagerConfig {
+    /// The key at fault and why, for a config error.
+    pub(super) fn invalid(&self) -> Option<(&'static str, String)> {
+        let parsed = match url::Url::parse(&self.url) {
+            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => parsed,
+            _ => {
+                return Some((
+                    "url",
+                    format!(
+                        "{} is not an Alertmanager address: expected http://host:port or https://…",
+                        shown_url(&self.url)
+                    ),
+                ));
+            }
+        };
+        if parsed.host_str().is_none_or(str::is_empty) {
+            return Some(("url", format!("{} names no host", shown_url(&self.url))));
+        }
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Some((
+                "url",
+                format!(
+                    "credentials are written in the url ({}): remove them and give `user` with \
+                     `password_env` (basic auth) or `token_env` (a bearer token), both read from \
+                     the environment",
+                    shown_url(&self.url)
+                ),
+            ));
+        }
+        for (key, var) in [
+            ("password_env", &self.password_env),
+            ("token_env", &self.token_env),
+        ] {
+            if let Some(var) = var
+                && (var.is_empty() || var.contains('='))
+            {
+                return Some((key, format!("{var:?} is not a variable name")));
+            }
+        }
+        match (&self.user, &self.password_env, &self.token_env) {
+            (Some(_), None, _) => {
+                return Some((
+                    "user",
+                    "basic auth needs password_env too, the variable holding the password".into(),
+                ));
+            }
+            (None, Some(_), _) => {
+                return Some(("password_env", "basic auth needs a user too".into()));
+            }
+            (Some(_), Some(_), Some(_)) => {
+                return Some((
+                    "token_env",
+                    "give basic auth (user, password_env) or token_env, not both".into(),
+                ));
+            }
+            _ => {}
+        }
+        if self.interval < Duration::from_secs(1) || self.interval > MAX_INTERVAL {
+            return Some((
+                "interval",
+                "expected 1s to 1m: pushed alerts are sent again on every poll, within \
+                 Alertmanager's resolve_timeout"
+                    .into(),
+            ));
+        }
+        if self.timeout.is_zero() || self.timeout > self.interval {
+            return Some((
+                "timeout",
+                format!(
+                    "must be more than 0 and at most the interval ({})",
+                    humantime::format_duration(self.interval)
+                ),
+            ));
+        }
+        if self.ack_silence < Duration::from_secs(60) {
+            return Some(("ack_silence", "expected at least 1m".into()));
+        }
+        None
+    }
+
+    /// The credentials, read from the environment now. Errors name the variable, never a value.
+    pub fn auth(&self) -> Result<Option<Auth>, String> {
+        let var = |key: &str, name: &str| {
+            std::env::var(name).map_err(|_| format!("{key}: ${name} is not set"))
+        };
+        match (&self.user, &self.password_env, &self.token_env) {
+            (Some(user), Some(password), _) => Ok(Some(Auth::Basic {
+                user: user.clone(),
+                password: var("password_env", password)?,
+            })),
+            (_, _, Some(token)) => Ok(Some(Auth::Bearer(var("token_env", token)?))),
+            _ => Ok(None),
+        }
+    }
+
+    /// The address as it may be shown: scheme, host and port.
+    pub fn shown_url(&self) -> String {
+        shown_url(&self.url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    fn error_of(extra: &str) -> String {
+        let text = format!("[[alertmanager]]\nname = \"prod\"\n{extra}\n");
+        Config::parse("c.toml", &text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| panic!("{text:?} should fail"))
+    }
+
+    #[test]
+    fn alertmanager_entries_are_checked_with_their_place_and_keep_secrets_out() {
+        for (extra, expected) in [
+            (
+                "url = \"ftp://am:9093\"",
+                "c.toml:3:1: key `alertmanager.url`: ftp://am:9093 is not an Alertmanager address",
+            ),
+            (
+                "url = \"http://ops:s3cr3t@am:9093\"",
+                "c.toml:3:1: key `alertmanager.url`: credentials are written in the url (http://am:9093): remove them",
+            ),
+            (
+                "url = \"http://am:9093\"\nuser = \"ops\"",
+                "c.toml:4:1: key `alertmanager.user`: basic auth needs password_env too",
+            ),
+            (
+                "url = \"http://am:9093\"\npassword_env = \"AM_PASSWORD\"",
+                "c.toml:4:1: key `alertmanager.password_env`: basic auth needs a user too",
+            ),
+            (
+                "url = \"http://am:9093\"\nuser = \"ops\"\npassword_env = \"P\"\ntoken_env = \"T\"",
+                "c.toml:6:1: key `alertmanager.token_env`: give basic auth",
+            ),
+            (
+                "url = \"http://am:9093\"\ntoken_env = \"A=B\"",
+                "c.toml:4:1: key `alertmanager.token_env`: \"A=B\" is not a variable name",
+            ),
+            (
+                "url = \"http://am:9093\"\ninterval = \"5m\"",
+                "c.toml:4:1: key `alertmanager.interval`: expected 1s to 1m",
+            ),
+            (
+                "url = \"http://am:9093\"\ntimeout = \"30s\"",
+                "c.toml:4:1: key `alertmanager.timeout`: must be more than 0 and at most the interval (15s)",
+            ),
+            (
+                "url = \"http://am:9093\"\nack_silence = \"10s\"",
+                "c.toml:4:1: key `alertmanager.ack_silence`: expected at least 1m",
+            ),
+            (
+                "url = \"http://am:9093\"\nack_silence = \"soon\"",
+                "c.toml:4:15: key `alertmanager.ack_silence`",
+            ),
+        ] {
+            let error = error_of(extra);
+            assert!(error.starts_with(expected), "{extra}: {error}");
+            assert!(!error.contains("s3cr3t"), "{error}");
+        }
+        // The user part of the url is the most that is shown of it, never the password.
+        let error = error_of("url = \"http://ops:s3cr3t@am:9093\"");
+        assert!(!error.contains("s3cr3t"), "{error}");
+        let config = Config::parse(
+            "c.toml",
+            "[[alertmanager]]\nname = \"prod\"\nurl = \"https://am.example.com/alertmanager\"\ntoken_env = \"AM_TOKEN\"\npush = true\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let am = &config.alertmanager[0];
+        assert_eq!(
+            (am.ack_silence, am.interval, am.timeout, am.push),
+            (
+                std::time::Duration::from_secs(7200),
+                std::time::Duration::from_secs(15),
+                std::time::Duration::from_secs(5),
+                true
+            )
+        );
+        assert_eq!(am.shown_url(), "https://am.example.com/…");
+    }
+
+    #[test]
+    fn credentials_come_from_the_environment_and_a_missing_one_names_its_variable() {
+        let config = Config::parse(
+            "c.toml",
+            "[[alertmanager]]\nname = \"prod\"\nurl = \"http://am:9093\"\ntoken_env = \"WATCHDECK_UNIT_TEST_UNSET_TOKEN\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            config.alertmanager[0].auth(),
+            Err("token_env: $WATCHDECK_UNIT_TEST_UNSET_TOKEN is not set".into())
+        );
+    }
+}
