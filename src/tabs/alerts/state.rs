@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, VecDeque};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::action::Action;
 use crate::alerts::alertmanager::{ExternalAlert, PUSHED_BY};
 use crate::alerts::engine::{Ack, Alert, AlertKey, AlertState, Alerts, Change, Transition};
 use crate::alerts::notify::NotifyState;
@@ -53,6 +54,21 @@ impl AlertsView {
             AlertsView::Silences => "Silences",
             AlertsView::History => "History",
             AlertsView::Rules => "Rules",
+        }
+    }
+
+    /// Whether a key of the tab does something in this view: the alert commands work on the
+    /// alerts, ending a silence on the silences; moving and switching views work everywhere.
+    pub fn offers(self, action: Action) -> bool {
+        match action {
+            Action::AckAlert
+            | Action::UnackAlert
+            | Action::SilenceAlert
+            | Action::SilenceRule
+            | Action::ToggleResolved
+            | Action::GotoSubject => self == AlertsView::Alerts,
+            Action::ExpireSilence => self == AlertsView::Silences,
+            _ => true,
         }
     }
 
