@@ -869,3 +869,66 @@ async fn check_lists_the_fleets_firing_unsilenced_alerts_and_a_down_alertmanager
     resolve(&firing).await;
     resolve(&quiet).await;
 }
+
+#[tokio::test]
+async fn a_silence_made_from_the_console_is_listed_and_ending_it_expires_it_there() {
+    let run = unique("silence");
+    let labels = BTreeMap::from([
+        ("alertname", "WatchdeckItSilence"),
+        ("run", run.as_str()),
+        ("severity", "warning"),
+    ]);
+    fire(&labels, "queue backlog").await;
+    let config = config("");
+    let mut source = AlertmanagerSource::new(&alertmanager(&config));
+    let mut state = AppState::new(
+        &config,
+        &[],
+        Mode::Interactive,
+        "console-1".into(),
+        Utc::now(),
+    );
+    state.operator = "alice".into();
+    update(&mut state, Msg::ClickTab(Tab::Alerts), Utc::now());
+    deliver(
+        &mut state,
+        poll_until(&mut source, |s| lists(s, "run", &run)).await,
+    );
+    let key = key_of(&state, &run);
+    state.alerts.list.selected = Some(key.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let (sender, mut results) = mpsc::channel(16);
+    let executor = Executor::new(
+        sender,
+        AuditLog::new(dir.path().join("audit.jsonl")),
+        Operator::new(1000, Some("alice".into()), |_| None),
+        Mode::Interactive,
+        Default::default(),
+        dir.path().join("alerts.json"),
+    )
+    .with_alertmanagers(&config.alertmanager);
+
+    let silence_it = confirm(&mut state, Action::SilenceAlert, "30m draining the queue");
+    execute(&mut state, &executor, &mut results, silence_it).await;
+    let made = state
+        .alerts
+        .silence_of(&key)
+        .expect("silenced here too")
+        .clone();
+    let id = made
+        .alertmanager_id
+        .clone()
+        .expect("the id of its silence there");
+    let there = silence(&id).await;
+    assert_eq!(there["status"]["state"], "active");
+    assert_eq!(there["createdBy"], "alice");
+    assert_eq!(there["comment"], "draining the queue");
+
+    update(&mut state, Msg::Action(Action::NextAlertView), Utc::now());
+    assert_eq!(state.alerts.selected_silence(), Some(&made));
+    let end = confirm(&mut state, Action::ExpireSilence, "drained");
+    execute(&mut state, &executor, &mut results, end).await;
+    assert_eq!(silence(&id).await["status"]["state"], "expired");
+    assert!(state.alerts.silences.is_empty());
+    resolve(&labels).await;
+}

@@ -127,6 +127,8 @@ pub struct AlertsState {
     /// The silence each acknowledgement of an Alertmanager's alert made there: taking the
     /// acknowledgement back expires it, and the acknowledgement lasts no longer than it.
     pub ack_silences: BTreeMap<AlertKey, AckSilence>,
+    /// Silences an Alertmanager made for a silence command whose result has not come back yet.
+    pub made_silences: BTreeMap<AlertKey, String>,
     /// Counts changes to what is kept across restarts (acknowledgements, silences, history);
     /// `update` saves when it moved past `saved`.
     pub generation: u64,
@@ -172,6 +174,9 @@ pub struct Silence {
     pub until: DateTime<Utc>,
     pub by: String,
     pub comment: String,
+    /// The id of the same silence in the key's Alertmanager, to expire it there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alertmanager_id: Option<String>,
 }
 
 /// Transitions kept in memory.
@@ -462,6 +467,7 @@ impl AlertsState {
                     until: now + chrono::Duration::from_std(*for_).unwrap_or_default(),
                     by: by.to_string(),
                     comment: command.note.clone(),
+                    alertmanager_id: self.made_silences.remove(&command.key),
                 });
                 Change::Silenced
             }

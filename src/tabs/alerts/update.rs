@@ -98,7 +98,7 @@ fn ask_to_expire_silence(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect
         key: silence.key.clone(),
         action: AlertAction::ExpireSilence,
         note: String::new(),
-        ack_silence: None,
+        ack_silence: silence.alertmanager_id.clone(),
     });
     let lines = vec![
         format!(
