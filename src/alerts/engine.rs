@@ -173,10 +173,7 @@ pub fn evaluate(
                 .condition
                 .comparison
                 .holds(value, rule.condition.threshold);
-            // A series whose condition does not hold matters only to an alert it has.
-            if !holds && run.is_empty() {
-                continue;
-            }
+            // Labels come sorted from the store, as a key holds them.
             let found = before[run.clone()]
                 .binary_search_by(|(key, _)| {
                     let labels = key.labels.iter().map(|(k, v)| (k.as_str(), v.as_str()));
@@ -186,6 +183,7 @@ pub fn evaluate(
                 })
                 .ok()
                 .map(|at| run.start + at);
+            // A series whose condition does not hold matters only to an alert it has.
             if !holds && found.is_none() {
                 continue;
             }
