@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::alerts::rule::Priority;
+use crate::alerts::engine::RuleSet;
+use crate::alerts::rule::{Priority, Rule};
 use crate::collect::docker::DockerSource;
 use crate::collect::endpoints::poll_all_once;
 use crate::collect::system::SystemSource;
@@ -186,9 +187,11 @@ pub fn one_look_state(
     now: DateTime<Utc>,
 ) -> AppState {
     let mut state = AppState::new(config, engines, Mode::ReadOnly, host, now);
-    for rule in &mut state.alerts.rules {
-        rule.hold = Duration::ZERO;
-    }
+    let rules = state.alerts.rules.iter().map(|rule| Rule {
+        hold: Duration::ZERO,
+        ..rule.clone()
+    });
+    state.alerts.rules = RuleSet::new(rules.collect());
     state
 }
 

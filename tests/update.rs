@@ -3,6 +3,7 @@
 
 use chrono::Duration;
 use watchdeck::action::Action;
+use watchdeck::alerts::engine::RuleSet;
 use watchdeck::command::{
     CommandError, CommandOutcome, OperatorCommand, ProcessCommand, ProcessSignal,
 };
@@ -579,7 +580,7 @@ fn watch_holds_on_a_critical_tab() {
 fn watch_rotates_when_all_is_calm_and_space_pauses() {
     let mut state = watch_state(vec![Tab::Resources, Tab::Endpoints]);
     // No rule to fire: all is calm, whatever the ticks below find.
-    state.alerts.rules.clear();
+    state.alerts.rules = RuleSet::default();
     state.findings.clear();
     update(&mut state, Msg::Tick, now() + Duration::seconds(10));
     assert_eq!(state.tab, Tab::Resources, "not yet");

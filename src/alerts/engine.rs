@@ -4,16 +4,14 @@
 //! firing after, resolved once it has been false for `keep_firing_for`. Acknowledgement and
 //! escalation are transitions too, each with who and when.
 
-use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use promql_parser::label::MatchOp;
-
-use super::rule::{Condition, Priority, Rule, render_summary};
-use crate::metrics::{MetricStore, SeriesId};
+pub use super::index::{RuleIndex, RuleSet};
+use super::rule::{Priority, Rule, SummaryTemplate};
+use crate::metrics::MetricStore;
 use crate::state::chrono_duration;
 
 /// One alert: a rule and the labels of the series it fired on; or an Alertmanager's alert, by
@@ -138,20 +136,36 @@ pub type Alerts = BTreeMap<AlertKey, Alert>;
 /// How long a resolved alert stays in the list (behind the toggle) before it is forgotten.
 pub const KEEP_RESOLVED: chrono::Duration = chrono::Duration::minutes(30);
 
-/// Evaluates every rule against the newest value of every series it selects.
+/// Evaluates every rule against the newest value of every series it selects. `index` is kept
+/// from one evaluation to the next (see [`RuleIndex`]); any index gives the same result.
 pub fn evaluate(
-    rules: &[Rule],
+    rules: &RuleSet,
+    index: &mut RuleIndex,
     store: &MetricStore,
     previous: &Alerts,
     now: DateTime<Utc>,
 ) -> (Alerts, Vec<Transition>) {
+    index.refresh(rules, store);
     let mut alerts = Alerts::new();
     let mut transitions = Vec::new();
-    let index = LabelIndex::build(store, rules);
-    // A series whose condition does not hold matters only to a rule that has alerts to resolve.
-    let rules_with_alerts: HashSet<&str> = previous.keys().map(|k| k.rule.as_str()).collect();
-    for rule in rules {
-        for &id in index.candidates(store, &rule.condition).iter() {
+    let before: Vec<(&AlertKey, &Alert)> = previous.iter().collect();
+    // The previous alerts of each rule: a run of `before`, which is in order of rule name.
+    let mut runs = vec![0..0; rules.len()];
+    let mut start = 0;
+    while let Some((first, _)) = before.get(start) {
+        let run = before[start..]
+            .iter()
+            .take_while(|(key, _)| key.rule == first.rule);
+        let end = start + run.count();
+        for &rule in rules.named(&first.rule) {
+            runs[rule] = start..end;
+        }
+        start = end;
+    }
+    let mut seen = vec![false; before.len()];
+    for (i, rule) in rules.iter().enumerate() {
+        let run = &runs[i];
+        for &id in index.selected(i) {
             let Some(value) = store.latest_id(id) else {
                 continue;
             };
@@ -159,39 +173,62 @@ pub fn evaluate(
                 .condition
                 .comparison
                 .holds(value, rule.condition.threshold);
-            if !holds && !rules_with_alerts.contains(rule.name.as_str()) {
+            // Labels come sorted from the store, as a key holds them.
+            let found = before[run.clone()]
+                .binary_search_by(|(key, _)| {
+                    let labels = key.labels.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+                    labels
+                        .cmp(store.labels(id))
+                        .then(key.alertmanager.is_some().cmp(&false))
+                })
+                .ok()
+                .map(|at| run.start + at);
+            // A series whose condition does not hold matters only to an alert it has.
+            if !holds && found.is_none() {
                 continue;
             }
-            let labels: Vec<(&str, &str)> = store.labels(id).collect();
-            if !rule.condition.selects(&labels) {
-                continue;
+            if let Some(at) = found {
+                seen[at] = true;
             }
-            let key = AlertKey {
+            let new_key = || AlertKey {
                 rule: rule.name.clone(),
-                labels: sorted(labels.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
+                labels: store
+                    .labels(id)
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
                 alertmanager: None,
             };
-            let before = previous.get(&key);
-            if let Some(alert) = step(rule, key, before, holds, value, now, &mut transitions) {
+            let before = found.map(|at| before[at].1);
+            let reading = Reading { value, holds };
+            let summary = rules.summary(i);
+            if let Some(alert) = step(
+                rule,
+                summary,
+                new_key,
+                before,
+                reading,
+                now,
+                &mut transitions,
+            ) {
                 alerts.insert(alert.key.clone(), alert);
             }
         }
     }
-    let rules_by_name: HashMap<&str, &Rule> = rules.iter().map(|r| (r.name.as_str(), r)).collect();
     // Alerts whose series is gone: a firing one resolves; a resolved one is kept for a while.
-    for (key, alert) in previous {
-        if alerts.contains_key(key) {
-            continue;
-        }
-        let Some(rule) = rules_by_name.get(key.rule.as_str()) else {
+    for (&(key, alert), _) in before.iter().zip(&seen).filter(|(_, seen)| !**seen) {
+        let Some(&rule) = rules.named(&key.rule).last() else {
             continue;
         };
+        let reading = Reading {
+            value: alert.value,
+            holds: false,
+        };
         if let Some(alert) = step(
-            rule,
-            key.clone(),
+            &rules[rule],
+            rules.summary(rule),
+            || key.clone(),
             Some(alert),
-            false,
-            alert.value,
+            reading,
             now,
             &mut transitions,
         ) {
@@ -201,53 +238,20 @@ pub fn evaluate(
     (alerts, transitions)
 }
 
-/// The series of every name the rules watch, by each label's value: a rule that names a label's
-/// value (`host="db-1"`, the usual rule of a fleet) looks at that series alone, not at every
-/// series of its name.
-struct LabelIndex<'a> {
-    by_label: HashMap<(&'a str, &'a str, &'a str), Vec<SeriesId>>,
-}
-
-impl<'a> LabelIndex<'a> {
-    fn build(store: &'a MetricStore, rules: &'a [Rule]) -> Self {
-        let names: HashSet<&str> = rules.iter().map(|r| r.condition.series.as_str()).collect();
-        let mut by_label: HashMap<(&str, &str, &str), Vec<SeriesId>> = HashMap::new();
-        for name in names {
-            for id in store.select(name, &[]) {
-                for (key, value) in store.labels(id) {
-                    by_label.entry((name, key, value)).or_default().push(id);
-                }
-            }
-        }
-        Self { by_label }
-    }
-
-    fn candidates<'s>(
-        &'s self,
-        store: &MetricStore,
-        condition: &'s Condition,
-    ) -> Cow<'s, [SeriesId]> {
-        let exact = condition
-            .matchers
-            .iter()
-            .find(|m| matches!(m.op, MatchOp::Equal) && !m.value.is_empty());
-        match exact {
-            Some(m) => self
-                .by_label
-                .get(&(condition.series.as_str(), m.name.as_str(), m.value.as_str()))
-                .map_or(Cow::Borrowed(&[][..]), |ids| Cow::Borrowed(ids.as_slice())),
-            None => Cow::Owned(store.select(&condition.series, &[]).collect()),
-        }
-    }
+/// The newest value of a series, and whether a rule's condition holds on it.
+#[derive(Debug, Clone, Copy)]
+struct Reading {
+    value: f64,
+    holds: bool,
 }
 
 /// One alert's next state.
 fn step(
     rule: &Rule,
-    key: AlertKey,
+    summary: &SummaryTemplate,
+    new_key: impl FnOnce() -> AlertKey,
     before: Option<&Alert>,
-    holds: bool,
-    value: f64,
+    Reading { value, holds }: Reading,
     now: DateTime<Utc>,
     transitions: &mut Vec<Transition>,
 ) -> Option<Alert> {
@@ -270,9 +274,10 @@ fn step(
                 .then(|| resolved.clone());
         }
         (None, true) => {
+            let key = new_key();
             record(&key, Change::Pending);
             Alert {
-                summary: render_summary(&rule.summary, &key.labels, value),
+                summary: summary.render(&key.labels, value),
                 key,
                 state: AlertState::Pending,
                 priority: rule.priority,
@@ -286,13 +291,15 @@ fn step(
                 escalated_at: None,
             }
         }
-        (Some(alert), true) => {
-            let mut alert = alert.clone();
-            alert.value = value;
-            alert.summary = render_summary(&rule.summary, &alert.key.labels, value);
-            alert.last_true = now;
-            alert
-        }
+        (Some(alert), true) => Alert {
+            key: alert.key.clone(),
+            value,
+            summary: summary.render(&alert.key.labels, value),
+            runbook: alert.runbook.clone(),
+            last_true: now,
+            ack: alert.ack.clone(),
+            ..*alert
+        },
         (Some(alert), false) => {
             if alert.state == AlertState::Pending {
                 // It never fired: it goes without a word, as in Prometheus.
@@ -324,12 +331,6 @@ fn step(
     Some(alert)
 }
 
-fn sorted(labels: impl Iterator<Item = (String, String)>) -> Vec<(String, String)> {
-    let mut labels: Vec<(String, String)> = labels.collect();
-    labels.sort();
-    labels
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -359,8 +360,9 @@ mod tests {
     }
 
     /// Feeds the store one value per mount at each second and evaluates after each.
-    fn run(rules: &[Rule], samples: &[(i64, &[(&str, f64)])]) -> (Alerts, Vec<Transition>) {
+    fn run(rules: &RuleSet, samples: &[(i64, &[(&str, f64)])]) -> (Alerts, Vec<Transition>) {
         let mut store = MetricStore::new(1000);
+        let mut index = RuleIndex::default();
         let mut alerts = Alerts::new();
         let mut all = Vec::new();
         for (second, values) in samples {
@@ -372,7 +374,7 @@ mod tests {
                     *value,
                 );
             }
-            let (next, transitions) = evaluate(rules, &store, &alerts, at(*second));
+            let (next, transitions) = evaluate(rules, &mut index, &store, &alerts, at(*second));
             alerts = next;
             all.extend(transitions);
         }
@@ -394,7 +396,12 @@ mod tests {
 
     #[test]
     fn pending_then_firing_after_for_then_resolved() {
-        let rules = [rule("system_disk_used_percent > 90", 60, 0, Priority::P1)];
+        let rules = RuleSet::new(vec![rule(
+            "system_disk_used_percent > 90",
+            60,
+            0,
+            Priority::P1,
+        )]);
         let (alerts, transitions) = run(
             &rules,
             &[
@@ -420,7 +427,12 @@ mod tests {
 
     #[test]
     fn one_alert_per_label_set_and_pending_that_clears_says_nothing() {
-        let rules = [rule("system_disk_used_percent > 90", 60, 0, Priority::P1)];
+        let rules = RuleSet::new(vec![rule(
+            "system_disk_used_percent > 90",
+            60,
+            0,
+            Priority::P1,
+        )]);
         let (alerts, transitions) = run(
             &rules,
             &[
@@ -442,7 +454,12 @@ mod tests {
 
     #[test]
     fn keep_firing_for_rides_out_a_flap() {
-        let rules = [rule("system_disk_used_percent > 90", 0, 60, Priority::P2)];
+        let rules = RuleSet::new(vec![rule(
+            "system_disk_used_percent > 90",
+            0,
+            60,
+            Priority::P2,
+        )]);
         let (_, transitions) = run(
             &rules,
             &[
@@ -466,9 +483,11 @@ mod tests {
 
     #[test]
     fn unacknowledged_alerts_escalate_once_and_acknowledged_ones_never() {
-        let mut rules = [rule("system_disk_used_percent > 90", 0, 0, Priority::P0)];
-        rules[0].escalate_after = Duration::from_secs(900);
+        let mut rule = rule("system_disk_used_percent > 90", 0, 0, Priority::P0);
+        rule.escalate_after = Duration::from_secs(900);
+        let rules = RuleSet::new(vec![rule]);
         let mut store = MetricStore::new(1000);
+        let mut index = RuleIndex::default();
         let mut alerts = Alerts::new();
         let mut escalations = Vec::new();
         for second in (0..=2000).step_by(100) {
@@ -484,7 +503,7 @@ mod tests {
                 at(second),
                 99.0,
             );
-            let (next, transitions) = evaluate(&rules, &store, &alerts, at(second));
+            let (next, transitions) = evaluate(&rules, &mut index, &store, &alerts, at(second));
             alerts = next;
             if second == 100 {
                 let key = alerts
@@ -528,7 +547,12 @@ mod tests {
 
     #[test]
     fn a_series_that_disappears_resolves_its_alert_and_old_resolved_ones_go() {
-        let rules = [rule("system_disk_used_percent > 90", 0, 0, Priority::P1)];
+        let rules = RuleSet::new(vec![rule(
+            "system_disk_used_percent > 90",
+            0,
+            0,
+            Priority::P1,
+        )]);
         let mut store = MetricStore::new(1000);
         store.record_series(
             "system_disk_used_percent",
@@ -536,11 +560,284 @@ mod tests {
             at(0),
             99.0,
         );
-        let (alerts, _) = evaluate(&rules, &store, &Alerts::new(), at(0));
+        let mut index = RuleIndex::default();
+        let (alerts, _) = evaluate(&rules, &mut index, &store, &Alerts::new(), at(0));
         store.forget_older_than(at(1));
-        let (alerts, transitions) = evaluate(&rules, &store, &alerts, at(10));
+        let (alerts, transitions) = evaluate(&rules, &mut index, &store, &alerts, at(10));
         assert_eq!(changes(&transitions), [(10, "/mnt", Change::Resolved)]);
-        let (alerts, _) = evaluate(&rules, &store, &alerts, at(10) + KEEP_RESOLVED);
+        let (alerts, _) = evaluate(&rules, &mut index, &store, &alerts, at(10) + KEEP_RESOLVED);
         assert!(alerts.is_empty(), "{alerts:?}");
+    }
+
+    #[test]
+    fn a_series_that_appears_is_evaluated_with_the_index_kept() {
+        let rules = RuleSet::new(vec![rule(
+            "system_disk_used_percent > 90",
+            0,
+            0,
+            Priority::P1,
+        )]);
+        let (_, transitions) = run(
+            &rules,
+            &[(0, &[("/", 95.0)]), (10, &[("/", 95.0), ("/var", 99.0)])],
+        );
+        assert_eq!(
+            changes(&transitions),
+            [
+                (0, "/", Change::Pending),
+                (0, "/", Change::Firing),
+                (10, "/var", Change::Pending),
+                (10, "/var", Change::Firing)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_forgotten_series_resolves_even_when_another_takes_its_place() {
+        let rules = RuleSet::new(vec![rule(
+            "system_disk_used_percent > 90",
+            0,
+            0,
+            Priority::P1,
+        )]);
+        let mut store = MetricStore::new(1000);
+        let mut index = RuleIndex::default();
+        store.record_series("system_disk_used_percent", &[("mount", "/")], at(0), 99.0);
+        let (alerts, _) = evaluate(&rules, &mut index, &store, &Alerts::new(), at(0));
+        store.forget_older_than(at(1));
+        // The store hands the forgotten series' slot to the next new one.
+        store.record_series("system_cpu_percent", &[], at(10), 99.0);
+        let (alerts, transitions) = evaluate(&rules, &mut index, &store, &alerts, at(10));
+        assert_eq!(changes(&transitions), [(10, "/", Change::Resolved)]);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+    }
+
+    #[test]
+    fn changed_rules_are_evaluated_as_they_now_are() {
+        let mut store = MetricStore::new(1000);
+        let mut index = RuleIndex::default();
+        for mount in ["/", "/var"] {
+            store.record_series("system_disk_used_percent", &[("mount", mount)], at(0), 99.0);
+        }
+        let watching = |mount: &str| {
+            let expr = format!("system_disk_used_percent{{mount=\"{mount}\"}} > 90");
+            rule(&expr, 0, 0, Priority::P1)
+        };
+        let mounts = |alerts: &Alerts| -> Vec<(String, String)> {
+            alerts
+                .values()
+                .filter(|a| a.state == AlertState::Firing)
+                .map(|a| {
+                    (
+                        a.key.rule.clone(),
+                        a.key.label("mount").unwrap_or_default().into(),
+                    )
+                })
+                .collect()
+        };
+        let rules = RuleSet::new(vec![watching("/")]);
+        let (alerts, _) = evaluate(&rules, &mut index, &store, &Alerts::new(), at(0));
+        assert_eq!(mounts(&alerts), [("DiskSpaceLow".into(), "/".into())]);
+
+        let rules = RuleSet::new(vec![watching("/var")]);
+        let (alerts, _) = evaluate(&rules, &mut index, &store, &alerts, at(10));
+        assert_eq!(mounts(&alerts), [("DiskSpaceLow".into(), "/var".into())]);
+
+        let root = |name: &str| Rule {
+            name: name.into(),
+            ..watching("/")
+        };
+        let rules = RuleSet::new(vec![watching("/var"), root("RootFull")]);
+        let (alerts, _) = evaluate(&rules, &mut index, &store, &alerts, at(20));
+        assert_eq!(
+            mounts(&alerts),
+            [
+                ("DiskSpaceLow".into(), "/var".into()),
+                ("RootFull".into(), "/".into())
+            ]
+        );
+        let rules = RuleSet::new(vec![watching("/var"), root("SlashFull")]);
+        let (alerts, transitions) = evaluate(&rules, &mut index, &store, &alerts, at(30));
+        assert_eq!(
+            mounts(&alerts),
+            [
+                ("DiskSpaceLow".into(), "/var".into()),
+                ("SlashFull".into(), "/".into())
+            ]
+        );
+        assert!(
+            transitions.iter().all(|t| t.key.rule == "SlashFull"),
+            "a rule gone takes its alerts without a word: {transitions:?}"
+        );
+    }
+
+    /// The engine as plainly as it can be written, without an index: every series of a rule's
+    /// name, its key built and looked up.
+    fn plain_evaluate(
+        rules: &[Rule],
+        store: &MetricStore,
+        previous: &Alerts,
+        now: DateTime<Utc>,
+    ) -> (Alerts, Vec<Transition>) {
+        let mut alerts = Alerts::new();
+        let mut transitions = Vec::new();
+        for rule in rules {
+            for id in store.select(&rule.condition.series, &[]) {
+                let labels: Vec<(&str, &str)> = store.labels(id).collect();
+                let Some(value) = store.latest_id(id) else {
+                    continue;
+                };
+                if !rule.condition.selects(&labels) {
+                    continue;
+                }
+                let mut labels: Vec<(String, String)> = labels
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                labels.sort();
+                let key = AlertKey {
+                    rule: rule.name.clone(),
+                    labels,
+                    alertmanager: None,
+                };
+                let holds = rule
+                    .condition
+                    .comparison
+                    .holds(value, rule.condition.threshold);
+                let next = step(
+                    rule,
+                    &SummaryTemplate::parse(&rule.summary),
+                    || key.clone(),
+                    previous.get(&key),
+                    Reading { value, holds },
+                    now,
+                    &mut transitions,
+                );
+                if let Some(alert) = next {
+                    alerts.insert(key, alert);
+                }
+            }
+        }
+        for (key, alert) in previous {
+            if alerts.contains_key(key) {
+                continue;
+            }
+            let Some(rule) = rules.iter().rev().find(|r| r.name == key.rule) else {
+                continue;
+            };
+            let reading = Reading {
+                value: alert.value,
+                holds: false,
+            };
+            let next = step(
+                rule,
+                &SummaryTemplate::parse(&rule.summary),
+                || key.clone(),
+                Some(alert),
+                reading,
+                now,
+                &mut transitions,
+            );
+            if let Some(alert) = next {
+                alerts.insert(key.clone(), alert);
+            }
+        }
+        (alerts, transitions)
+    }
+
+    /// xorshift64*: the same sequence on every run.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
+        }
+
+        fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+            from[self.below(from.len() as u64) as usize]
+        }
+    }
+
+    /// With its index kept across evaluations, the engine gives what the plain one does, while
+    /// series come, go and take each other's slots, values cross thresholds, alerts are
+    /// acknowledged, and the rules change (several of one name among them).
+    #[test]
+    fn behaves_like_the_plain_engine() {
+        const EXPRS: [&str; 7] = [
+            "disk > 90",
+            r#"disk{mount="/"} > 90"#,
+            r#"disk{host="a", mount!="/boot"} >= 95"#,
+            r#"disk{mount=~"/v.*"} > 50"#,
+            r#"disk{mount=""} > 90"#,
+            r#"cpu{host="b"} < 60"#,
+            "cpu != 95",
+        ];
+        let random_rules = |rng: &mut Rng| -> RuleSet {
+            let rules = (0..1 + rng.below(4))
+                .map(|_| {
+                    let mut rule = rule(
+                        rng.pick(&EXPRS),
+                        10 * rng.below(3),
+                        10 * rng.below(3),
+                        Priority::P2,
+                    );
+                    rule.name = rng.pick(&["R0", "R1", "R2"]).into();
+                    rule.escalate_after = Duration::from_secs(30);
+                    rule
+                })
+                .collect();
+            RuleSet::new(rules)
+        };
+        let mut comparisons = 0;
+        for seed in 1..=60 {
+            let mut rng = Rng(seed);
+            let mut store = MetricStore::new(100);
+            let mut index = RuleIndex::default();
+            let mut rules = random_rules(&mut rng);
+            let mut alerts = Alerts::new();
+            for second in (0..600).step_by(10) {
+                let now = at(second);
+                for _ in 0..rng.below(6) {
+                    let name = rng.pick(&["disk", "cpu"]);
+                    let host = rng.pick(&["a", "b"]);
+                    let value = [50.0, 60.0, 95.0, 99.0][rng.below(4) as usize];
+                    // Now and then a label twice over, or one label with two values.
+                    let labels = match rng.pick(&["/", "/var", "/boot", "none", "twice", "both"]) {
+                        "none" => vec![("host", host)],
+                        "twice" => vec![("host", host), ("host", host)],
+                        "both" => vec![("host", "b"), ("host", "a")],
+                        mount => vec![("host", host), ("mount", mount)],
+                    };
+                    store.record_series(name, &labels, now, value);
+                }
+                if rng.below(5) == 0 {
+                    store.forget_older_than(now - chrono::Duration::seconds(15));
+                }
+                if rng.below(8) == 0 {
+                    rules = random_rules(&mut rng);
+                }
+                if rng.below(6) == 0
+                    && let Some(alert) = alerts.values_mut().nth(rng.below(4) as usize)
+                {
+                    alert.ack = Some(Ack {
+                        by: "alice".into(),
+                        at: now,
+                        note: String::new(),
+                    });
+                }
+                let expected = plain_evaluate(&rules, &store, &alerts, now);
+                let got = evaluate(&rules, &mut index, &store, &alerts, now);
+                assert_eq!(got, expected, "seed {seed} at {second}");
+                comparisons += usize::from(!expected.1.is_empty());
+                alerts = got.0;
+            }
+        }
+        assert!(
+            comparisons > 500,
+            "only {comparisons} evaluations changed anything"
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod alertmanager;
 pub mod engine;
+mod index;
 pub mod notify;
 pub mod rule;
 

@@ -254,36 +254,77 @@ pub struct RuleEntry {
     pub origin: RuleOrigin,
 }
 
-/// Fills `{{ $labels.NAME }}` and `{{ $value }}` in a summary, as Prometheus templates do; an
-/// unknown label is empty.
-pub fn render_summary(template: &str, labels: &[(String, String)], value: f64) -> String {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        let Some(end) = rest[start..].find("}}") else {
-            break;
-        };
-        out.push_str(&rest[..start]);
-        let field = rest[start + 2..start + end].trim();
-        if field == "$value" {
-            out.push_str(&format_value(value));
-        } else if let Some(name) = field.strip_prefix("$labels.") {
-            if let Some((_, label)) = labels.iter().find(|(key, _)| key == name) {
-                out.push_str(label);
+/// A summary template, read once: `{{ $labels.NAME }}` and `{{ $value }}` are filled in, as
+/// Prometheus templates do; an unknown label is empty, and anything else is kept as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryTemplate {
+    parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Part {
+    Text(String),
+    Label(String),
+    Value,
+}
+
+impl SummaryTemplate {
+    pub fn parse(template: &str) -> Self {
+        let mut parts = Vec::new();
+        let mut rest = template;
+        while let Some(start) = rest.find("{{") {
+            let Some(end) = rest[start..].find("}}") else {
+                break;
+            };
+            let field = rest[start + 2..start + end].trim();
+            let filled = if field == "$value" {
+                Some(Part::Value)
+            } else {
+                field
+                    .strip_prefix("$labels.")
+                    .map(|name| Part::Label(name.to_string()))
+            };
+            match filled {
+                Some(part) => {
+                    parts.push(Part::Text(rest[..start].to_string()));
+                    parts.push(part);
+                }
+                None => parts.push(Part::Text(rest[..start + end + 2].to_string())),
             }
-        } else {
-            out.push_str(&rest[start..start + end + 2]);
+            rest = &rest[start + end + 2..];
         }
-        rest = &rest[start + end + 2..];
+        parts.push(Part::Text(rest.to_string()));
+        parts.retain(|part| *part != Part::Text(String::new()));
+        Self { parts }
     }
-    out.push_str(rest);
-    out
+
+    pub fn render(&self, labels: &[(String, String)], value: f64) -> String {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Text(text) => out.push_str(text),
+                Part::Label(name) => {
+                    if let Some((_, label)) = labels.iter().find(|(key, _)| key == name) {
+                        out.push_str(label);
+                    }
+                }
+                Part::Value => out.push_str(&format_value(value)),
+            }
+        }
+        out
+    }
 }
 
 /// A value as an operator reads it: whole numbers without decimals, others with one or two.
 pub fn format_value(value: f64) -> String {
     if value.fract() == 0.0 && value.abs() < 1e15 {
-        format!("{value:.0}")
+        // The digits `{:.0}` writes, without its exact decimal expansion: a whole number this
+        // small is exactly an integer. Only zero keeps a sign the integer would lose.
+        if value == 0.0 {
+            format!("{value:.0}")
+        } else {
+            (value as i64).to_string()
+        }
     } else if value.abs() >= 10.0 {
         format!("{value:.1}")
     } else {
@@ -334,20 +375,24 @@ mod tests {
     #[test]
     fn summaries_fill_labels_and_the_value() {
         let labels = vec![("mount".to_string(), "/var".to_string())];
+        let render =
+            |template: &str, value| SummaryTemplate::parse(template).render(&labels, value);
         assert_eq!(
-            render_summary(
+            render(
                 "disk {{ $labels.mount }} at {{$value}}% {{ $labels.nope }}!",
-                &labels,
                 93.25
             ),
             "disk /var at 93.2% !"
         );
-        assert_eq!(
-            render_summary("{{ other }} {{", &labels, 1.0),
-            "{{ other }} {{"
-        );
+        assert_eq!(render("{{ other }} {{", 1.0), "{{ other }} {{");
+        assert_eq!(render("{{$value}}{{ $labels.mount }}", 3.0), "3/var");
+        assert_eq!(render("", 3.0), "");
         assert_eq!(format_value(3.0), "3");
         assert_eq!(format_value(0.125), "0.12");
+        for whole in [0.0, -0.0, 1.0, -7.0, 99.0, 1e14, -999_999_999_999_999.0] {
+            assert_eq!(format_value(whole), format!("{whole:.0}"));
+        }
+        assert_eq!(format_value(1e15), "1000000000000000.0");
     }
 
     #[test]

@@ -29,6 +29,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::mem::size_of;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 use hashbrown::HashTable;
@@ -100,6 +101,20 @@ pub struct Sample {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SeriesId(u32);
 
+/// Names one set of series (their names, labels and ids) of one store: it changes whenever a
+/// series is created or forgotten, and two stores share it only while one is an unchanged clone
+/// of the other. What is derived from the series alone can be kept until it changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeriesVersion(u64);
+
+impl SeriesVersion {
+    /// Never handed out before, in any store.
+    fn fresh() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        Self(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
 /// How many chunks a window is cut into: more chunks keep fewer samples past the window, fewer
 /// chunks cost less bookkeeping per series.
 const CHUNKS_PER_WINDOW: usize = 4;
@@ -114,7 +129,7 @@ pub struct MetricStore {
     series: Vec<Option<Series>>,
     free: Vec<u32>,
     timelines: Timelines,
-    touched: Vec<SeriesId>,
+    series_version: SeriesVersion,
 }
 
 impl MetricStore {
@@ -129,12 +144,17 @@ impl MetricStore {
             series: Vec::new(),
             free: Vec::new(),
             timelines: Timelines::new(chunk_len),
-            touched: Vec::new(),
+            series_version: SeriesVersion::fresh(),
         }
     }
 
     pub fn capacity(&self) -> usize {
         self.capacity
+    }
+
+    /// The version of the set of series: samples recorded leave it as it is.
+    pub fn series_version(&self) -> SeriesVersion {
+        self.series_version
     }
 
     /// The series `name` with exactly `labels`, in any order. Never allocates.
@@ -181,10 +201,6 @@ impl MetricStore {
             &mut self.timelines,
             self.chunk_len,
         );
-        if !series.touched {
-            series.touched = true;
-            self.touched.push(id);
-        }
     }
 
     pub fn latest(&self, key: &SeriesKey) -> Option<f64> {
@@ -252,17 +268,6 @@ impl MetricStore {
         })
     }
 
-    /// The series recorded since the last call, each once, so judgements can be recomputed for
-    /// those alone.
-    pub fn take_touched(&mut self) -> impl Iterator<Item = SeriesId> + '_ {
-        for id in &self.touched {
-            if let Some(Some(series)) = self.series.get_mut(id.0 as usize) {
-                series.touched = false;
-            }
-        }
-        self.touched.drain(..)
-    }
-
     /// Drops series whose newest sample is older than `before` (a disk unmounted, an interface gone).
     pub fn forget_older_than(&mut self, before: DateTime<Utc>) {
         for index in 0..self.series.len() {
@@ -279,11 +284,9 @@ impl MetricStore {
                 }
                 series.release(&mut self.timelines);
                 self.free.push(index as u32);
+                self.series_version = SeriesVersion::fresh();
             }
         }
-        let series = &self.series;
-        self.touched
-            .retain(|id| matches!(series.get(id.0 as usize), Some(Some(_))));
     }
 
     pub fn len(&self) -> usize {
@@ -308,7 +311,6 @@ impl MetricStore {
                 .sum::<usize>()
             + self.free.capacity() * size_of::<u32>()
             + self.timelines.memory_bytes()
-            + self.touched.capacity() * size_of::<SeriesId>()
     }
 
     fn get(&self, id: SeriesId) -> Option<&Series> {
@@ -393,6 +395,7 @@ impl MetricStore {
             }
         };
         self.index.insert(hash, name, id);
+        self.series_version = SeriesVersion::fresh();
         id
     }
 }
@@ -664,21 +667,26 @@ mod tests {
     }
 
     #[test]
-    fn the_touched_set_lists_each_recorded_series_once_until_taken() {
+    fn the_series_version_changes_with_the_set_of_series_alone() {
         let mut store = MetricStore::new(10);
-        let a = store.record_series("a", &[], at(0), 1.0);
-        let b = store.record_series("b", &[], at(0), 1.0);
+        let empty = store.series_version();
+        let a = store.record_series("a", &[("x", "1")], at(0), 1.0);
+        let one = store.series_version();
+        assert_ne!(one, empty, "a new series");
         store.record_id(a, at(1), 2.0);
-        assert_eq!(store.take_touched().collect::<Vec<_>>(), [a, b]);
-        assert_eq!(store.take_touched().count(), 0);
-        store.record_id(b, at(2), 2.0);
-        store.record_id(a, at(60), 2.0);
-        store.forget_older_than(at(30));
-        assert_eq!(
-            store.take_touched().collect::<Vec<_>>(),
-            [a],
-            "b was forgotten"
+        store.record_series("a", &[("x", "1")], at(2), 3.0);
+        store.forget_older_than(at(0));
+        assert_eq!(store.series_version(), one, "samples, nothing forgotten");
+        let copy = store.clone();
+        assert_eq!(copy.series_version(), one, "an unchanged clone");
+        assert_ne!(
+            MetricStore::new(10).series_version(),
+            empty,
+            "another store"
         );
+        store.forget_older_than(at(5));
+        assert_ne!(store.series_version(), one, "a series forgotten");
+        assert_ne!(store.series_version(), empty, "never handed out twice");
     }
 
     #[test]

@@ -41,8 +41,6 @@ pub(super) struct Series {
     /// Encodes into the newest chunk; its previous value is the latest sample's.
     encoder: Option<XorEncoder>,
     newest: Option<DateTime<Utc>>,
-    /// Listed in the store's touched set since it was last taken.
-    pub(super) touched: bool,
 }
 
 impl Series {
@@ -55,7 +53,6 @@ impl Series {
             hidden: 0,
             encoder: None,
             newest: None,
-            touched: false,
         }
     }
 

@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::action::Action;
 use crate::alerts::alertmanager::{ExternalAlert, PUSHED_BY};
-use crate::alerts::engine::{Ack, Alert, AlertKey, AlertState, Alerts, Change, Transition};
+use crate::alerts::engine::{
+    Ack, Alert, AlertKey, AlertState, Alerts, Change, RuleIndex, RuleSet, Transition,
+};
 use crate::alerts::notify::NotifyState;
-use crate::alerts::rule::{Rule, RuleEntry, RuleOrigin};
+use crate::alerts::rule::{RuleEntry, RuleOrigin};
 use crate::command::{AlertAction, AlertCommand};
 use crate::config::AlertmanagerConfig;
 use crate::findings::Severity;
@@ -95,7 +97,9 @@ impl SortLabel for FixedOrder {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AlertsState {
     /// The rules the engine evaluates.
-    pub rules: Vec<Rule>,
+    pub rules: RuleSet,
+    /// What the engine derives from the rules and the series, kept between evaluations.
+    pub index: RuleIndex,
     /// Every rule with its origin, the switched-off ones too.
     pub catalogue: Vec<RuleEntry>,
     pub alerts: Alerts,
@@ -194,11 +198,13 @@ impl AlertsState {
     /// The state for a catalogue of rules: the engine evaluates those not switched off.
     pub fn new(catalogue: Vec<RuleEntry>) -> Self {
         let mut state = Self {
-            rules: catalogue
-                .iter()
-                .filter(|entry| entry.origin != RuleOrigin::Off)
-                .map(|entry| entry.rule.clone())
-                .collect(),
+            rules: RuleSet::new(
+                catalogue
+                    .iter()
+                    .filter(|entry| entry.origin != RuleOrigin::Off)
+                    .map(|entry| entry.rule.clone())
+                    .collect(),
+            ),
             catalogue,
             ..Self::default()
         };

@@ -20,6 +20,7 @@ use crate::update::{ask, in_flight_refusal, refuse_in_read_only, source_answered
 pub fn evaluate(state: &mut AppState, now: DateTime<Utc>) {
     let (alerts, transitions) = engine::evaluate(
         &state.alerts.rules,
+        &mut state.alerts.index,
         &state.metrics,
         &state.alerts.alerts,
         now,
