@@ -293,10 +293,12 @@ fn short_version(version: &str) -> String {
         .to_string()
 }
 
-/// A PostgreSQL error with the server's own message ("db error" alone says nothing).
+/// A PostgreSQL error with the server's own message ("db error" alone says nothing), or with its
+/// cause ("error connecting to server: Connection refused").
 fn pg_error(context: &str, error: tokio_postgres::Error) -> CollectError {
-    match error.as_db_error() {
-        Some(db) => shown(context, db.message()),
-        None => shown(context, &error),
+    match (error.as_db_error(), std::error::Error::source(&error)) {
+        (Some(db), _) => shown(context, db.message()),
+        (None, Some(cause)) => shown(context, format!("{error}: {cause}")),
+        (None, None) => shown(context, &error),
     }
 }
