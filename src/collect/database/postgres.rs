@@ -5,11 +5,14 @@ use std::collections::HashSet;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use tokio_postgres::{Client, NoTls, Row, Statement};
+use tokio_postgres::config::SslMode;
+use tokio_postgres::{Client, Row, Statement};
 
+use super::tls::{PostgresTls, client_config};
 use super::{Rate, shown_error as shown};
 use crate::collect::CollectError;
 use crate::config::DatabaseConfig;
+use crate::config::database::TlsMode;
 use crate::model::databases::{
     DatabaseDetail, DatabaseSnapshot, PostgresDetail, Replica, Session, SessionState, SizeRow,
     Sizes,
@@ -208,7 +211,19 @@ pub async fn connect_client(config: &DatabaseConfig) -> Result<Client, CollectEr
         config.timeout.as_millis()
     ));
     pg.connect_timeout(config.timeout);
-    let (client, driver) = tokio::time::timeout(config.timeout, pg.connect(NoTls))
+    let mode = match (config.tls, pg.get_ssl_mode()) {
+        (Some(mode), _) => mode,
+        (None, SslMode::Disable) => TlsMode::Disable,
+        (None, SslMode::Require) => TlsMode::Require,
+        (None, _) => TlsMode::Prefer,
+    };
+    pg.ssl_mode(match mode {
+        TlsMode::Disable => SslMode::Disable,
+        TlsMode::Prefer => SslMode::Prefer,
+        TlsMode::Require | TlsMode::VerifyFull => SslMode::Require,
+    });
+    let tls = PostgresTls(client_config(config, mode).map_err(|e| shown(&connection.shown, e))?);
+    let (client, driver) = tokio::time::timeout(config.timeout, pg.connect(tls))
         .await
         .map_err(|_| {
             CollectError::new(format!(
