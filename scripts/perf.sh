@@ -7,12 +7,15 @@
 # reads each second), to tell a disturbed run.
 # Needs ../shared/tools/tui-cost beside the project root; installs htop and btop if missing (root).
 # BEFORE=path/to/another/watchdeck adds that build to the rounds, to compare two builds.
+# RULES_OFF=1 adds watchdeck with every shipped rule switched off, to tell what the rule engine
+# costs at rest.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TUI_COST=${TUI_COST:-$ROOT/../shared/tools/tui-cost}
 WINDOW=${WINDOW:-30}
 ROUNDS=${ROUNDS:-3}
 BEFORE=${BEFORE:-}
+RULES_OFF=${RULES_OFF:-}
 for tool in htop btop; do
   command -v "$tool" >/dev/null || apt-get install -y -qq --no-install-recommends "$tool" >/dev/null
 done
@@ -22,6 +25,12 @@ trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/state" "$WORK/btop/btop"
 # btop reads its interval from its config file only; a fresh one holds its defaults otherwise.
 printf 'update_ms = 1000\n' >"$WORK/btop/btop/btop.conf"
+# The embedded default config with every shipped rule switched off.
+{
+  cat "$ROOT/assets/config.default.toml"
+  printf '\n[alerts]\ndisabled = [%s]\n' \
+    "$(sed -n 's/^name = \("[^"]*"\).*/\1/p' "$ROOT/assets/rules.default.toml" | paste -sd, -)"
+} >"$WORK/rules-off.toml"
 
 # name, command, first-frame marker (drawn last), extra environment
 run() {
@@ -35,6 +44,8 @@ for round in $(seq 1 "$ROUNDS"); do
   # The first full frame of watchdeck is the one with the process table.
   run watchdeck "$ROOT/target/release/watchdeck" 'Processes' "$round" -e XDG_STATE_HOME="$WORK/state"
   [ -z "$BEFORE" ] || run before "$BEFORE" 'Processes' "$round" -e XDG_STATE_HOME="$WORK/state"
+  [ -z "$RULES_OFF" ] || run rules-off "$ROOT/target/release/watchdeck --config $WORK/rules-off.toml" \
+    'Processes' "$round" -e XDG_STATE_HOME="$WORK/state"
   run htop 'htop -d 10' 'Quit' "$round"
   run btop 'btop' 'signals' "$round" -e XDG_CONFIG_HOME="$WORK/btop"
 done
@@ -42,7 +53,7 @@ done
 python3 - "$WORK" <<'EOF'
 import glob, json, os, statistics, sys
 work = sys.argv[1]
-for name in ("watchdeck", "before", "htop", "btop"):
+for name in ("watchdeck", "before", "rules-off", "htop", "btop"):
     docs = [json.load(open(f)) for f in sorted(glob.glob(os.path.join(work, name + ".*.json")))]
     if not docs:
         continue

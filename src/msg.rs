@@ -44,6 +44,12 @@ pub enum Msg {
         key: AlertKey,
         silence: AckSilence,
     },
+    /// The silence a silence command made in an Alertmanager, sent before the command's result
+    /// so that ending the silence here can expire it there.
+    SilenceMade {
+        key: AlertKey,
+        id: String,
+    },
     /// Once a second: the clock, stale sources, toast expiry, `--watch` rotation.
     Tick,
 }

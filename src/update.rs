@@ -68,6 +68,10 @@ fn apply(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             state.alerts.apply_ack_silence(key, silence);
             Vec::new()
         }
+        Msg::SilenceMade { key, id } => {
+            state.alerts.made_silences.insert(key, id);
+            Vec::new()
+        }
         Msg::CommandFinished(outcome) => {
             apply_outcome(state, outcome, now);
             Vec::new()

@@ -203,6 +203,55 @@ async fn execute(
     }
 }
 
+/// A console on the Alerts tab, as alice.
+fn console(config: &Config) -> AppState {
+    let mut state = AppState::new(
+        config,
+        &[],
+        Mode::Interactive,
+        "console-1".into(),
+        Utc::now(),
+    );
+    state.operator = "alice".into();
+    update(&mut state, Msg::ClickTab(Tab::Alerts), Utc::now());
+    state
+}
+
+/// An executor acting as alice on the config's Alertmanagers, its results, and the folder of its
+/// audit log.
+fn executor(config: &Config) -> (Executor, mpsc::Receiver<Msg>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let (sender, results) = mpsc::channel(16);
+    let executor = Executor::new(
+        sender,
+        AuditLog::new(dir.path().join("audit.jsonl")),
+        Operator::new(1000, Some("alice".into()), |_| None),
+        Mode::Interactive,
+        Default::default(),
+        dir.path().join("alerts.json"),
+    )
+    .with_alertmanagers(&config.alertmanager);
+    (executor, results, dir)
+}
+
+/// Silences, as bob and from outside the console, the alerts labelled `run`: the silence's id.
+async fn silence_as_bob(run: &str, length: chrono::Duration, comment: &str) -> String {
+    let now = Utc::now();
+    let created = api(
+        Method::POST,
+        "/api/v2/silences",
+        Some(json!({
+            "matchers": [{ "name": "run", "value": run, "isRegex": false, "isEqual": true }],
+            "startsAt": now.to_rfc3339(),
+            "endsAt": (now + length).to_rfc3339(),
+            "createdBy": "bob",
+            "comment": comment
+        })),
+    )
+    .await;
+    created["silenceID"].as_str().unwrap().to_string()
+}
+
 async fn silence(id: &str) -> Value {
     api(Method::GET, &format!("/api/v2/silence/{id}"), None).await
 }
@@ -224,13 +273,7 @@ async fn an_alert_fired_in_alertmanager_joins_the_tab_with_its_labels_and_severi
         "the test Prometheus's alert is listed too: {snapshot:?}"
     );
 
-    let mut state = AppState::new(
-        &config,
-        &[],
-        Mode::Interactive,
-        "console-1".into(),
-        Utc::now(),
-    );
+    let mut state = console(&config);
     deliver(&mut state, snapshot);
     let key = key_of(&state, &run);
     assert_eq!(key.rule, "WatchdeckItListed");
@@ -269,15 +312,7 @@ async fn acknowledging_silences_exactly_that_alert_there_and_taking_it_back_expi
     fire(&labels, "api-1 answers 503").await;
     let config = config("ack_silence = \"30m\"");
     let mut source = AlertmanagerSource::new(&alertmanager(&config));
-    let mut state = AppState::new(
-        &config,
-        &[],
-        Mode::Interactive,
-        "console-1".into(),
-        Utc::now(),
-    );
-    state.operator = "alice".into();
-    update(&mut state, Msg::ClickTab(Tab::Alerts), Utc::now());
+    let mut state = console(&config);
     deliver(
         &mut state,
         poll_until(&mut source, |s| lists(s, "run", &run)).await,
@@ -285,17 +320,7 @@ async fn acknowledging_silences_exactly_that_alert_there_and_taking_it_back_expi
     let key = key_of(&state, &run);
     state.alerts.list.selected = Some(key.clone());
 
-    let dir = tempfile::tempdir().unwrap();
-    let (sender, mut results) = mpsc::channel(16);
-    let executor = Executor::new(
-        sender,
-        AuditLog::new(dir.path().join("audit.jsonl")),
-        Operator::new(1000, Some("alice".into()), |_| None),
-        Mode::Interactive,
-        Default::default(),
-        dir.path().join("alerts.json"),
-    )
-    .with_alertmanagers(&config.alertmanager);
+    let (executor, mut results, dir) = executor(&config);
 
     let ack = confirm(
         &mut state,
@@ -406,14 +431,7 @@ async fn a_failed_acknowledgement_is_a_toast_with_the_reason_and_records_nothing
     fire(&labels, "refused").await;
     let config = config("");
     let mut source = AlertmanagerSource::new(&alertmanager(&config));
-    let mut state = AppState::new(
-        &config,
-        &[],
-        Mode::Interactive,
-        "console-1".into(),
-        Utc::now(),
-    );
-    update(&mut state, Msg::ClickTab(Tab::Alerts), Utc::now());
+    let mut state = console(&config);
     deliver(
         &mut state,
         poll_until(&mut source, |s| lists(s, "run", &run)).await,
@@ -431,17 +449,7 @@ async fn a_failed_acknowledgement_is_a_toast_with_the_reason_and_records_nothing
         ),
     )
     .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let (sender, mut results) = mpsc::channel(16);
-    let executor = Executor::new(
-        sender,
-        AuditLog::new(dir.path().join("audit.jsonl")),
-        Operator::new(1000, Some("alice".into()), |_| None),
-        Mode::Interactive,
-        Default::default(),
-        dir.path().join("alerts.json"),
-    )
-    .with_alertmanagers(&gone.alertmanager);
+    let (executor, mut results, _dir) = executor(&gone);
     let ack = confirm(&mut state, Action::AckAlert, "mine");
     execute(&mut state, &executor, &mut results, ack).await;
     assert!(state.alerts.get(&key).unwrap().ack.is_none());
@@ -458,30 +466,10 @@ async fn a_silence_made_elsewhere_shows_as_silenced_with_its_creator() {
     let run = unique("silenced");
     let labels = BTreeMap::from([("alertname", "WatchdeckItSilenced"), ("run", run.as_str())]);
     fire(&labels, "noisy").await;
-    let now = Utc::now();
-    let created = api(
-        Method::POST,
-        "/api/v2/silences",
-        Some(json!({
-            "matchers": [{ "name": "run", "value": run, "isRegex": false, "isEqual": true }],
-            "startsAt": now.to_rfc3339(),
-            "endsAt": (now + chrono::Duration::hours(1)).to_rfc3339(),
-            "createdBy": "bob",
-            "comment": "disk swap on db-3"
-        })),
-    )
-    .await;
-    let id = created["silenceID"].as_str().unwrap().to_string();
+    let id = silence_as_bob(&run, chrono::Duration::hours(1), "disk swap on db-3").await;
     let config = config("");
     let mut source = AlertmanagerSource::new(&alertmanager(&config));
-    let mut state = AppState::new(
-        &config,
-        &[],
-        Mode::Interactive,
-        "console-1".into(),
-        Utc::now(),
-    );
-    update(&mut state, Msg::ClickTab(Tab::Alerts), Utc::now());
+    let mut state = console(&config);
     deliver(
         &mut state,
         poll_until(&mut source, |s| {
@@ -601,14 +589,7 @@ async fn an_alertmanager_that_cannot_be_reached_is_down_with_its_last_alerts_sta
     let labels = BTreeMap::from([("alertname", "WatchdeckItStale"), ("run", run.as_str())]);
     fire(&labels, "seen before the outage").await;
     let config = config("");
-    let mut state = AppState::new(
-        &config,
-        &[],
-        Mode::Interactive,
-        "console-1".into(),
-        Utc::now(),
-    );
-    update(&mut state, Msg::ClickTab(Tab::Alerts), Utc::now());
+    let mut state = console(&config);
     let mut source = AlertmanagerSource::new(&alertmanager(&config));
     deliver(
         &mut state,
@@ -728,14 +709,7 @@ async fn a_token_or_password_never_reaches_an_error_or_the_screen() {
             error.contains("***"),
             "the quoted header is masked: {error}"
         );
-        let mut state = AppState::new(
-            &config,
-            &[],
-            Mode::Interactive,
-            "console-1".into(),
-            Utc::now(),
-        );
-        update(&mut state, Msg::ClickTab(Tab::Alerts), Utc::now());
+        let mut state = console(&config);
         let at = Utc::now();
         update(
             &mut state,
@@ -776,20 +750,7 @@ async fn check_lists_the_fleets_firing_unsilenced_alerts_and_a_down_alertmanager
     ]);
     fire(&firing, "payments failing").await;
     fire(&quiet, "known").await;
-    let now = Utc::now();
-    let created = api(
-        Method::POST,
-        "/api/v2/silences",
-        Some(json!({
-            "matchers": [{ "name": "run", "value": quiet_run, "isRegex": false, "isEqual": true }],
-            "startsAt": now.to_rfc3339(),
-            "endsAt": (now + chrono::Duration::minutes(10)).to_rfc3339(),
-            "createdBy": "bob",
-            "comment": "known"
-        })),
-    )
-    .await;
-    let silence_id = created["silenceID"].as_str().unwrap().to_string();
+    let silence_id = silence_as_bob(&quiet_run, chrono::Duration::minutes(10), "known").await;
     // The silence is applied when Alertmanager lists the alert as silenced.
     let mut source = AlertmanagerSource::new(&alertmanager(&config("")));
     poll_until(&mut source, |s| {
@@ -868,4 +829,49 @@ async fn check_lists_the_fleets_firing_unsilenced_alerts_and_a_down_alertmanager
     .await;
     resolve(&firing).await;
     resolve(&quiet).await;
+}
+
+#[tokio::test]
+async fn a_silence_made_from_the_console_is_listed_and_ending_it_expires_it_there() {
+    let run = unique("silence");
+    let labels = BTreeMap::from([
+        ("alertname", "WatchdeckItSilence"),
+        ("run", run.as_str()),
+        ("severity", "warning"),
+    ]);
+    fire(&labels, "queue backlog").await;
+    let config = config("");
+    let mut source = AlertmanagerSource::new(&alertmanager(&config));
+    let mut state = console(&config);
+    deliver(
+        &mut state,
+        poll_until(&mut source, |s| lists(s, "run", &run)).await,
+    );
+    let key = key_of(&state, &run);
+    state.alerts.list.selected = Some(key.clone());
+    let (executor, mut results, _dir) = executor(&config);
+
+    let silence_it = confirm(&mut state, Action::SilenceAlert, "30m draining the queue");
+    execute(&mut state, &executor, &mut results, silence_it).await;
+    let made = state
+        .alerts
+        .silence_of(&key)
+        .expect("silenced here too")
+        .clone();
+    let id = made
+        .alertmanager_id
+        .clone()
+        .expect("the id of its silence there");
+    let there = silence(&id).await;
+    assert_eq!(there["status"]["state"], "active");
+    assert_eq!(there["createdBy"], "alice");
+    assert_eq!(there["comment"], "draining the queue");
+
+    update(&mut state, Msg::Action(Action::NextAlertView), Utc::now());
+    assert_eq!(state.alerts.selected_silence(), Some(&made));
+    let end = confirm(&mut state, Action::ExpireSilence, "drained");
+    execute(&mut state, &executor, &mut results, end).await;
+    assert_eq!(silence(&id).await["status"]["state"], "expired");
+    assert!(state.alerts.silences.is_empty());
+    resolve(&labels).await;
 }

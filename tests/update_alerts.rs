@@ -349,6 +349,7 @@ fn ending_a_silence_is_refused_in_read_only_modes() {
                 until: now() + Duration::hours(1),
                 by: "bob".into(),
                 comment: "vacuum".into(),
+                alertmanager_id: None,
             }],
             ..KeptAlerts::default()
         });

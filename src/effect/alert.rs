@@ -119,12 +119,21 @@ impl Alertmanagers {
                     done(command)
                 )),
             },
-            AlertAction::ExpireSilence => Ok(format!(
-                "{} here; its silence in Alertmanager {name} runs to its end unless expired there",
-                done(command)
-            )),
+            AlertAction::ExpireSilence => match &command.ack_silence {
+                Some(id) => {
+                    client.expire_silence(id).await.map_err(failed)?;
+                    Ok(format!(
+                        "{}, and its silence in Alertmanager {name}",
+                        done(command)
+                    ))
+                }
+                None => Ok(format!(
+                    "{} here; no silence of it is known in Alertmanager {name}",
+                    done(command)
+                )),
+            },
             AlertAction::Silence(for_) | AlertAction::SilenceRule(for_) => {
-                client
+                let id = client
                     .create_silence(
                         &labels,
                         now,
@@ -134,6 +143,10 @@ impl Alertmanagers {
                     )
                     .await
                     .map_err(failed)?;
+                let key = command.key.clone();
+                if sender.send(Msg::SilenceMade { key, id }).await.is_err() {
+                    tracing::debug!("app closed before a silence finished");
+                }
                 Ok(format!("{} in Alertmanager {name}", done(command)))
             }
         }

@@ -70,6 +70,7 @@ mod tests {
                 until: at + chrono::Duration::hours(1),
                 by: "bob".into(),
                 comment: "vacuum".into(),
+                alertmanager_id: None,
             }],
             history: [Change::Pending, Change::Firing]
                 .into_iter()

@@ -18,6 +18,7 @@ use crate::config::keymap::Context;
 use crate::findings::Severity;
 use crate::state::source::SourceStatus;
 use crate::state::{AppState, Mode, Overlay};
+use crate::tab::Tab;
 
 pub fn severity_style(severity: Severity, ctx: &RenderCtx) -> Style {
     match severity {
@@ -479,9 +480,11 @@ fn hints(state: &AppState, ctx: &RenderCtx) -> Vec<Hint> {
         let scrolls_closed_detail =
             matches!(action, Action::ScrollDetailDown | Action::ScrollDetailUp)
                 && !state.containers.show_detail;
+        let elsewhere_in_alerts = state.tab == Tab::Alerts && !state.alerts.view.offers(action);
         !(refused_in_read_only(action) && state.mode.refusal().is_some()
             || action == Action::ToggleRotation && state.mode != Mode::Watch
-            || scrolls_closed_detail)
+            || scrolls_closed_detail
+            || elsewhere_in_alerts)
     };
     let priorities: Vec<Action> = contexts
         .iter()

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, VecDeque};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::action::Action;
 use crate::alerts::alertmanager::{ExternalAlert, PUSHED_BY};
 use crate::alerts::engine::{Ack, Alert, AlertKey, AlertState, Alerts, Change, Transition};
 use crate::alerts::notify::NotifyState;
@@ -53,6 +54,21 @@ impl AlertsView {
             AlertsView::Silences => "Silences",
             AlertsView::History => "History",
             AlertsView::Rules => "Rules",
+        }
+    }
+
+    /// Whether a key of the tab does something in this view: the alert commands work on the
+    /// alerts, ending a silence on the silences; moving and switching views work everywhere.
+    pub fn offers(self, action: Action) -> bool {
+        match action {
+            Action::AckAlert
+            | Action::UnackAlert
+            | Action::SilenceAlert
+            | Action::SilenceRule
+            | Action::ToggleResolved
+            | Action::GotoSubject => self == AlertsView::Alerts,
+            Action::ExpireSilence => self == AlertsView::Silences,
+            _ => true,
         }
     }
 
@@ -111,6 +127,8 @@ pub struct AlertsState {
     /// The silence each acknowledgement of an Alertmanager's alert made there: taking the
     /// acknowledgement back expires it, and the acknowledgement lasts no longer than it.
     pub ack_silences: BTreeMap<AlertKey, AckSilence>,
+    /// Silences an Alertmanager made for a silence command whose result has not come back yet.
+    pub made_silences: BTreeMap<AlertKey, String>,
     /// Counts changes to what is kept across restarts (acknowledgements, silences, history);
     /// `update` saves when it moved past `saved`.
     pub generation: u64,
@@ -156,6 +174,9 @@ pub struct Silence {
     pub until: DateTime<Utc>,
     pub by: String,
     pub comment: String,
+    /// The id of the same silence in the key's Alertmanager, to expire it there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alertmanager_id: Option<String>,
 }
 
 /// Transitions kept in memory.
@@ -446,6 +467,7 @@ impl AlertsState {
                     until: now + chrono::Duration::from_std(*for_).unwrap_or_default(),
                     by: by.to_string(),
                     comment: command.note.clone(),
+                    alertmanager_id: self.made_silences.remove(&command.key),
                 });
                 Change::Silenced
             }

@@ -14,7 +14,6 @@ use crate::state::list::PAGE;
 use crate::state::{AppState, ConfirmDialog, ToastKind, TypedConfirmation};
 use crate::tab::Tab;
 use crate::tabs::alerts::judge;
-use crate::tabs::alerts::state::AlertsView;
 use crate::update::{ask, in_flight_refusal, refuse_in_read_only, source_answered, toast};
 
 /// Evaluates every rule at `now` and makes the firing alerts the console's findings.
@@ -72,10 +71,8 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
         Action::SelectFirst => alerts.apply_select_edge(false),
         Action::SelectLast => alerts.apply_select_edge(true),
         Action::NextAlertView => alerts.apply_next_view(),
-        Action::ExpireSilence if alerts.view == AlertsView::Silences => {
-            return ask_to_expire_silence(state, now);
-        }
-        _ if alerts.view != AlertsView::Alerts => {}
+        _ if !alerts.view.offers(action) => {}
+        Action::ExpireSilence => return ask_to_expire_silence(state, now),
         Action::ToggleResolved => alerts.apply_toggle_resolved(),
         Action::AckAlert => return ask_about_alert(state, AlertAction::Acknowledge, now),
         Action::UnackAlert => return ask_about_alert(state, AlertAction::Unacknowledge, now),
@@ -101,7 +98,7 @@ fn ask_to_expire_silence(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect
         key: silence.key.clone(),
         action: AlertAction::ExpireSilence,
         note: String::new(),
-        ack_silence: None,
+        ack_silence: silence.alertmanager_id.clone(),
     });
     let lines = vec![
         format!(

@@ -5,9 +5,9 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row, StatefulWidget, Table, TableState};
+use ratatui::widgets::{Cell, Row};
 
-use super::{frame, labels_text, table_offset};
+use super::{ViewTable, labels_text};
 use crate::alerts::engine::{Alert, AlertState};
 use crate::alerts::rule::format_value;
 use crate::model::source::SourceId;
@@ -86,30 +86,8 @@ fn stale(state: &AppState, alert: &Alert) -> bool {
 pub(super) fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
     let alerts = &state.alerts;
     let total = alerts.alerts.len() + alerts.external.len();
-    let heading = list::heading("Alerts", &alerts.list, total, ctx);
-    let block = frame(heading, alerts, ctx);
     let wide = area.width >= 120;
-    let header = Row::new(
-        [
-            "SEV",
-            "ALERT",
-            "ON",
-            "VALUE",
-            "STATE",
-            "SINCE",
-            "RESPOND BY",
-        ]
-        .into_iter()
-        .take(if wide { 7 } else { 6 }),
-    )
-    .style(ctx.theme.table_header);
-    let rows: Vec<Row> = alerts
-        .list
-        .rows
-        .iter()
-        .filter_map(|key| alerts.get(key))
-        .map(|alert| alert_row(alert, state, wide, ctx))
-        .collect();
+    let mut titles = vec!["SEV", "ALERT", "ON", "VALUE", "STATE", "SINCE"];
     let mut widths = vec![
         Constraint::Length(3),
         Constraint::Length(22),
@@ -119,29 +97,34 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx
         Constraint::Length(8),
     ];
     if wide {
+        titles.push("RESPOND BY");
         widths.push(Constraint::Length(12));
     }
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(block)
-        .row_highlight_style(ctx.theme.selected)
-        .column_spacing(1);
-    let selected = alerts.list.selected_index();
-    let mut table_state = TableState::default()
-        .with_offset(table_offset(selected, area))
-        .with_selected(selected);
-    StatefulWidget::render(table, area, buffer, &mut table_state);
-    if alerts.list.is_empty() {
-        let note = if alerts.list.filter.is_empty() {
+    let empty = alerts.list.is_empty().then(|| {
+        if alerts.list.filter.is_empty() {
             format!(
                 "no alert is firing or pending ({} rules)",
                 alerts.rules.len()
             )
         } else {
             "no alert matches the filter".to_string()
-        };
-        list::render_empty_note(buffer, area, &note, ctx);
+        }
+    });
+    ViewTable {
+        heading: list::heading("Alerts", &alerts.list, total, ctx),
+        titles,
+        widths,
+        rows: alerts
+            .list
+            .rows
+            .iter()
+            .filter_map(|key| alerts.get(key))
+            .map(|alert| alert_row(alert, state, wide, ctx))
+            .collect(),
+        selected: alerts.list.selected_index(),
+        empty,
     }
+    .render(buffer, area, alerts, ctx);
 }
 
 fn alert_row<'a>(alert: &Alert, state: &AppState, wide: bool, ctx: &RenderCtx) -> Row<'a> {

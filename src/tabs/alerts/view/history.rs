@@ -4,9 +4,9 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row, StatefulWidget, Table, TableState};
+use ratatui::widgets::{Cell, Row};
 
-use super::{frame, labels_text, table_offset};
+use super::{ViewTable, labels_text};
 use crate::alerts::engine::{Change, Transition};
 use crate::alerts::rule::format_value;
 use crate::config::theme::Theme;
@@ -46,33 +46,29 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState,
             ])
         })
         .collect();
-    let widths = [
-        Constraint::Length(if wide { 19 } else { 11 }),
-        Constraint::Length(14),
-        Constraint::Length(22),
-        Constraint::Fill(1),
-        Constraint::Fill(1),
-    ];
-    let header =
-        Row::new(["TIME", "CHANGE", "ALERT", "ON", "BY / VALUE"]).style(ctx.theme.table_header);
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(frame(heading, alerts, ctx))
-        .row_highlight_style(ctx.theme.selected)
-        .column_spacing(1);
-    let selected = alerts.history_list.selected_index();
-    let mut table_state = TableState::default()
-        .with_offset(table_offset(selected, area))
-        .with_selected(selected);
-    StatefulWidget::render(table, area, buffer, &mut table_state);
-    if alerts.history_list.is_empty() {
-        let note = if alerts.history.is_empty() {
+    let empty = alerts.history_list.is_empty().then(|| {
+        if alerts.history.is_empty() {
             "nothing has happened yet (kept 30 days; `watchdeck alerts export` writes it out)"
+                .to_string()
         } else {
-            "no entry matches the filter"
-        };
-        list::render_empty_note(buffer, area, note, ctx);
+            "no entry matches the filter".to_string()
+        }
+    });
+    ViewTable {
+        heading,
+        titles: vec!["TIME", "CHANGE", "ALERT", "ON", "BY / VALUE"],
+        widths: vec![
+            Constraint::Length(if wide { 19 } else { 11 }),
+            Constraint::Length(14),
+            Constraint::Length(22),
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+        ],
+        rows,
+        selected: alerts.history_list.selected_index(),
+        empty,
     }
+    .render(buffer, area, alerts, ctx);
 }
 
 /// A key's label values, as the alerts list shows them: `shop-api-1 local`.

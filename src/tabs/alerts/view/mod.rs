@@ -10,11 +10,13 @@ mod status;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
+use ratatui::widgets::{
+    Block, BorderType, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
+};
 
 use crate::state::AppState;
 use crate::tabs::alerts::state::{AlertsState, AlertsView};
-use crate::ui::RenderCtx;
+use crate::ui::{RenderCtx, list};
 
 pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
     let area = status::render_notify_status(buffer, area, state, ctx);
@@ -76,10 +78,36 @@ fn frame<'a>(heading: Line<'a>, alerts: &AlertsState, ctx: &RenderCtx) -> Block<
         .title_top(Line::from(views).right_aligned())
 }
 
-/// The offset that keeps the selected row on a page of the table in `area`.
-fn table_offset(selected: Option<usize>, area: Rect) -> usize {
-    let page = area.height.saturating_sub(3) as usize;
-    selected.map_or(0, |s| (s + 1).saturating_sub(page.max(1)))
+/// One view's list as a table: its rows under their titles, the selected one kept on the page.
+struct ViewTable<'a> {
+    heading: Line<'a>,
+    titles: Vec<&'a str>,
+    widths: Vec<Constraint>,
+    rows: Vec<Row<'a>>,
+    selected: Option<usize>,
+    /// Written inside the table when it has no rows.
+    empty: Option<String>,
+}
+
+impl ViewTable<'_> {
+    fn render(self, buffer: &mut Buffer, area: Rect, alerts: &AlertsState, ctx: &RenderCtx) {
+        let page = area.height.saturating_sub(3) as usize;
+        let offset = self
+            .selected
+            .map_or(0, |s| (s + 1).saturating_sub(page.max(1)));
+        let table = Table::new(self.rows, self.widths)
+            .header(Row::new(self.titles).style(ctx.theme.table_header))
+            .block(frame(self.heading, alerts, ctx))
+            .row_highlight_style(ctx.theme.selected)
+            .column_spacing(1);
+        let mut table_state = TableState::default()
+            .with_offset(offset)
+            .with_selected(self.selected);
+        StatefulWidget::render(table, area, buffer, &mut table_state);
+        if let Some(note) = self.empty {
+            list::render_empty_note(buffer, area, &note, ctx);
+        }
+    }
 }
 
 fn render_detail(buffer: &mut Buffer, area: Rect, lines: Vec<Line<'static>>, ctx: &RenderCtx) {

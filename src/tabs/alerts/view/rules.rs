@@ -4,9 +4,9 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row, StatefulWidget, Table, TableState};
+use ratatui::widgets::{Cell, Row};
 
-use super::{frame, table_offset};
+use super::ViewTable;
 use crate::alerts::rule::RuleOrigin;
 use crate::tabs::alerts::state::AlertsState;
 use crate::ui::format::duration;
@@ -63,19 +63,18 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState,
         titles.push("RUNBOOK");
         widths.push(Constraint::Length(24));
     }
-    let table = Table::new(rows, widths)
-        .header(Row::new(titles).style(ctx.theme.table_header))
-        .block(frame(heading, alerts, ctx))
-        .row_highlight_style(ctx.theme.selected)
-        .column_spacing(1);
-    let selected = alerts.rule_list.selected_index();
-    let mut table_state = TableState::default()
-        .with_offset(table_offset(selected, area))
-        .with_selected(selected);
-    StatefulWidget::render(table, area, buffer, &mut table_state);
-    if alerts.rule_list.is_empty() {
-        list::render_empty_note(buffer, area, "no rule matches the filter", ctx);
+    ViewTable {
+        heading,
+        titles,
+        widths,
+        rows,
+        selected: alerts.rule_list.selected_index(),
+        empty: alerts
+            .rule_list
+            .is_empty()
+            .then(|| "no rule matches the filter".to_string()),
     }
+    .render(buffer, area, alerts, ctx);
 }
 
 pub(super) fn detail(alerts: &AlertsState, ctx: &RenderCtx) -> Vec<Line<'static>> {

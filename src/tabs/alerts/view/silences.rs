@@ -3,9 +3,9 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Cell, Row, StatefulWidget, Table, TableState};
+use ratatui::widgets::{Cell, Row};
 
-use super::{frame, labels_text, table_offset};
+use super::{ViewTable, labels_text};
 use crate::tabs::alerts::state::{AlertsState, Silence};
 use crate::ui::format::duration;
 use crate::ui::{RenderCtx, list};
@@ -47,24 +47,22 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState,
             Row::new(cells)
         })
         .collect();
-    let table = Table::new(rows, widths)
-        .header(Row::new(titles).style(ctx.theme.table_header))
-        .block(frame(heading, alerts, ctx))
-        .row_highlight_style(ctx.theme.selected)
-        .column_spacing(1);
-    let selected = alerts.silence_list.selected_index();
-    let mut table_state = TableState::default()
-        .with_offset(table_offset(selected, area))
-        .with_selected(selected);
-    StatefulWidget::render(table, area, buffer, &mut table_state);
-    if alerts.silence_list.is_empty() {
-        let note = if alerts.silences.is_empty() {
-            "nothing is silenced (s on an alert silences it, S its whole rule)"
+    let empty = alerts.silence_list.is_empty().then(|| {
+        if alerts.silences.is_empty() {
+            "nothing is silenced (s on an alert silences it, S its whole rule)".to_string()
         } else {
-            "no silence matches the filter"
-        };
-        list::render_empty_note(buffer, area, note, ctx);
+            "no silence matches the filter".to_string()
+        }
+    });
+    ViewTable {
+        heading,
+        titles,
+        widths,
+        rows,
+        selected: alerts.silence_list.selected_index(),
+        empty,
     }
+    .render(buffer, area, alerts, ctx);
 }
 
 /// What a silence covers: `DiskSpaceLow{mount=/var}`, or the rule alone when it has no labels.
