@@ -19,6 +19,7 @@ use crate::collect::system::SystemSource;
 use crate::collect::{CollectError, Collector};
 use crate::config::{Config, DockerConfig};
 use crate::findings::{Finding, Severity, worst};
+use crate::model::databases::DatabaseDetail;
 use crate::model::source::{SourceFailure, SourceReport};
 use crate::msg::{Msg, SourceUpdate};
 use crate::state::source::SourceStatus;
@@ -239,6 +240,9 @@ pub fn build_report(at: DateTime<Utc>, state: &AppState) -> CheckReport {
                 SourceStatus::Ok { .. } if source.tab == crate::tab::Tab::Alerts => {
                     (true, alertmanager_summary(state, &source.name))
                 }
+                SourceStatus::Ok { .. } if source.tab == crate::tab::Tab::Databases => {
+                    (true, database_summary(state, &source.name))
+                }
                 SourceStatus::Ok { .. } => (true, engine_summary(state, &source.name)),
             };
             SourceSummary {
@@ -315,6 +319,84 @@ fn alertmanager_summary(state: &AppState, source: &str) -> String {
         .filter(|e| state.alerts.held_back(&e.alert.key))
         .count();
     format!("{} alerts, {held_back} silenced or inhibited", listed.len())
+}
+
+/// The database's kind and version, its connections of the limit, and what its kind watches
+/// first: `postgres 16.4 · 12/100 connections · 2 long queries`.
+fn database_summary(state: &AppState, source: &str) -> String {
+    let Some(database) = state
+        .databases
+        .databases
+        .iter()
+        .find(|d| crate::model::source::SourceId::database(&d.name).name == source)
+    else {
+        return String::new();
+    };
+    let Some(snapshot) = &database.latest else {
+        return "no sample".into();
+    };
+    let connections = |noun: &str| match snapshot.max_connections {
+        0 => format!("{} {noun}", snapshot.connections),
+        max => format!("{}/{max} {noun}", snapshot.connections),
+    };
+    let lag = |seconds: Option<f64>| seconds.map(|s| format!("replication lag {s:.0}s"));
+    let slow = database.slow_query_seconds;
+    let parts: Vec<String> = match &snapshot.detail {
+        DatabaseDetail::Postgres(pg) => {
+            let blocked = pg.blocked().count();
+            [
+                Some(format!("postgres {}", snapshot.version)),
+                Some(connections("connections")),
+                Some(long_queries(pg.long_queries(slow))),
+                (blocked > 0).then(|| format!("{blocked} blocked")),
+                lag(pg.replication_lag_seconds()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect()
+        }
+        DatabaseDetail::Mysql(mysql) => [
+            Some(format!("{} {}", mysql.flavor, snapshot.version)),
+            Some(connections("connections")),
+            Some(long_queries(mysql.long_queries(slow))),
+            match &mysql.replica {
+                Some(replica) if replica.lag_seconds.is_none() => Some("replica stopped".into()),
+                _ => lag(mysql.replication_lag_seconds()),
+            },
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        DatabaseDetail::Redis(redis) => [
+            Some(format!("redis {} {}", snapshot.version, redis.role)),
+            Some(connections("clients")),
+            Some(match redis.memory_percent() {
+                Some(percent) => format!(
+                    "memory {percent:.0}% of {}",
+                    crate::ui::format::bytes(redis.maxmemory)
+                ),
+                None => format!(
+                    "memory {} (no maxmemory)",
+                    crate::ui::format::bytes(redis.used_memory)
+                ),
+            }),
+            // A rate needs two polls: `check` makes one.
+            redis
+                .evicted_per_minute
+                .map(|evicted| format!("{evicted:.0} evicted/min")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+    };
+    parts.join(" · ")
+}
+
+fn long_queries(count: usize) -> String {
+    match count {
+        1 => "1 long query".into(),
+        _ => format!("{count} long queries"),
+    }
 }
 
 fn engine_summary(state: &AppState, source: &str) -> String {
@@ -494,6 +576,123 @@ mod tests {
                 .starts_with("Docker 20.10.24 at unix:///var/run/docker.sock, "),
             "{:?}",
             report.sources[1]
+        );
+    }
+
+    #[test]
+    fn each_database_kind_has_a_one_line_summary() {
+        use crate::model::databases::{
+            DatabaseSnapshot, MysqlDetail, MysqlReplica, PostgresDetail, RedisDetail, Replica,
+            Session, SessionState,
+        };
+        let config = Config::parse(
+            "c.toml",
+            "[[database]]\nname = \"main\"\nkind = \"postgres\"\nurl = \"postgres://w@db/app\"\n\
+             [[database]]\nname = \"shop\"\nkind = \"mysql\"\nurl = \"mysql://w@db/shop\"\n\
+             [[database]]\nname = \"cache\"\nkind = \"redis\"\nurl = \"redis://cache\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let at = fixtures::now();
+        let mut state = one_look_state(&config, &[], "db-01".into(), at);
+        let session = |pid, seconds, blocked_by: Vec<i32>| Session {
+            pid,
+            user: "app".into(),
+            database: "app".into(),
+            application: "api".into(),
+            client: "10.0.0.7".into(),
+            state: SessionState::Active,
+            wait_event: None,
+            query: "select 1".into(),
+            query_seconds: seconds,
+            state_seconds: seconds,
+            blocked_by,
+        };
+        let snapshot = |version: &str, connections, detail| DatabaseSnapshot {
+            version: version.into(),
+            uptime_seconds: 3600,
+            connections,
+            max_connections: 100,
+            detail,
+        };
+        let reports = [
+            (
+                "main",
+                snapshot(
+                    "16.4",
+                    12,
+                    DatabaseDetail::Postgres(PostgresDetail {
+                        sessions: vec![session(1, 30.0, vec![]), session(2, 0.5, vec![1])],
+                        replicas: vec![Replica {
+                            name: "standby".into(),
+                            client: "10.0.0.8".into(),
+                            state: "streaming".into(),
+                            lag_bytes: 4096.0,
+                            lag_seconds: Some(7.4),
+                        }],
+                        ..PostgresDetail::default()
+                    }),
+                ),
+            ),
+            (
+                "shop",
+                snapshot(
+                    "10.11.19",
+                    3,
+                    DatabaseDetail::Mysql(MysqlDetail {
+                        flavor: "MariaDB".into(),
+                        replica: Some(MysqlReplica::default()),
+                        ..MysqlDetail::default()
+                    }),
+                ),
+            ),
+            (
+                "cache",
+                snapshot(
+                    "7.2.4",
+                    40,
+                    DatabaseDetail::Redis(RedisDetail {
+                        role: "master".into(),
+                        used_memory: 96.0 * 1024.0 * 1024.0,
+                        maxmemory: 128.0 * 1024.0 * 1024.0,
+                        ..RedisDetail::default()
+                    }),
+                ),
+            ),
+        ];
+        for (database, snapshot) in reports {
+            let report = SourceReport {
+                at,
+                result: Ok(snapshot),
+            };
+            let database = database.to_string();
+            update(
+                &mut state,
+                Msg::Source(SourceUpdate::Database { database, report }),
+                at,
+            );
+        }
+        let report = build_report(at, &state);
+        let summary = |name: &str| {
+            report
+                .sources
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| s.summary.as_str())
+        };
+        assert_eq!(
+            summary("db:main"),
+            Some(
+                "postgres 16.4 · 12/100 connections · 1 long query · 1 blocked · \
+                 replication lag 7s"
+            )
+        );
+        assert_eq!(
+            summary("db:shop"),
+            Some("MariaDB 10.11.19 · 3/100 connections · 0 long queries · replica stopped")
+        );
+        assert_eq!(
+            summary("db:cache"),
+            Some("redis 7.2.4 master · 40/100 clients · memory 75% of 128 MiB")
         );
     }
 

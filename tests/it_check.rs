@@ -190,3 +190,109 @@ fn host_disks_leave_out_the_layers_of_running_containers() {
         );
     }
 }
+
+/// The shared test servers' addresses, or `None` (with a note) outside CI without the services.
+fn database_urls() -> Option<[String; 3]> {
+    let urls = [
+        "WATCHDECK_TEST_PG_URL",
+        "WATCHDECK_TEST_MYSQL_URL",
+        "WATCHDECK_TEST_REDIS_URL",
+    ]
+    .map(|name| std::env::var(name).unwrap_or_default());
+    if urls.iter().all(|url| !url.is_empty()) {
+        return Some(urls);
+    }
+    assert!(
+        !std::env::var("CI").is_ok_and(|v| v == "true"),
+        "the database URLs are not set: CI must run scripts/test.sh"
+    );
+    eprintln!("skipping: the database URLs are not set; start scripts/services-up.sh");
+    None
+}
+
+#[test]
+fn check_summarises_every_database_and_one_that_is_down_is_p0() {
+    let Some([pg, mysql, redis]) = database_urls() else {
+        return;
+    };
+    // A port nothing listens on: bound, then released.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("address")
+        .port();
+    let env = TestEnv::new();
+    let config = env.write(
+        "ops.toml",
+        &format!(
+            "[alerts]\ndisabled = [\"HighCPUUsage\", \"CriticalCPUUsage\", \"HighMemoryUsage\", \
+             \"DiskSpaceLow\"]\n[containers]\nlocal = false\n\
+             [[database]]\nname = \"pg\"\nkind = \"postgres\"\nurl = \"{pg}\"\n\
+             [[database]]\nname = \"maria\"\nkind = \"mysql\"\nurl = \"{mysql}\"\n\
+             [[database]]\nname = \"cache\"\nkind = \"redis\"\nurl = \"{redis}\"\n\
+             [[database]]\nname = \"gone\"\nkind = \"postgres\"\n\
+             url = \"postgres://watchdeck@127.0.0.1:{closed}/app\"\ntimeout = \"2s\"\n"
+        ),
+    );
+    let run = env.run([
+        "--config".as_ref(),
+        config.as_os_str(),
+        "check".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    let value: Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("invalid JSON ({e}): {}\n{}", run.stdout, run.stderr));
+    run.assert_code(2);
+    let source = |name: &str| {
+        value["sources"]
+            .as_array()
+            .expect("sources")
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("no source {name}: {value:#}"))
+            .clone()
+    };
+    let summary = |name: &str| {
+        let source = source(name);
+        assert_eq!(source["ok"], true, "{source:#}");
+        source["summary"].as_str().expect("summary").to_string()
+    };
+    let pg = summary("db:pg");
+    assert!(
+        pg.starts_with("postgres 1") && pg.contains(" connections · ") && pg.contains(" long quer"),
+        "{pg}"
+    );
+    let maria = summary("db:maria");
+    assert!(
+        maria.starts_with("MariaDB 1") && maria.contains(" connections · "),
+        "{maria}"
+    );
+    let cache = summary("db:cache");
+    assert!(
+        cache.starts_with("redis ") && cache.contains(" clients · memory "),
+        "{cache}"
+    );
+    let gone = source("db:gone");
+    assert_eq!(gone["ok"], false, "{gone:#}");
+    let down = gone["summary"].as_str().expect("summary");
+    assert!(
+        down.starts_with(&format!(
+            "down: postgres://watchdeck@127.0.0.1:{closed}/app: "
+        )) && down.contains("refused"),
+        "{down}"
+    );
+    let alerts = value["alerts"].as_array().expect("alerts");
+    assert!(
+        alerts.iter().any(|a| a["rule"] == "DatabaseDown"
+            && a["priority"] == "P0"
+            && a["labels"]["database"] == "gone"),
+        "no P0 DatabaseDown for the closed port: {value:#}"
+    );
+    assert!(
+        !alerts
+            .iter()
+            .any(|a| a["rule"] == "DatabaseDown" && a["labels"]["database"] != "gone"),
+        "{value:#}"
+    );
+}

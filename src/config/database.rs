@@ -6,9 +6,35 @@ use std::os::unix::fs::PermissionsExt;
 use super::DatabaseConfig;
 use crate::redact::redact_secrets;
 
+/// The scheme of a Redis server spoken to over TLS.
+pub const REDIS_TLS_SCHEME: &str = "rediss://";
+
 /// What `idle_minutes` may be: at least a minute (0 would end every idle session, a pool's
 /// included, the moment it goes idle), at most a week.
 const IDLE_MINUTES: std::ops::RangeInclusive<u32> = 1..=7 * 24 * 60;
+
+/// How a connection is encrypted, as libpq's `sslmode`: `disable` (plain), `prefer` (TLS when
+/// the server offers it, else plain), `require` (TLS or nothing, the certificate not checked),
+/// `verify-full` (TLS with a certificate for the host, signed by `ca_file` or a system CA).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsMode {
+    Disable,
+    Prefer,
+    Require,
+    VerifyFull,
+}
+
+impl TlsMode {
+    pub fn label(self) -> &'static str {
+        match self {
+            TlsMode::Disable => "disable",
+            TlsMode::Prefer => "prefer",
+            TlsMode::Require => "require",
+            TlsMode::VerifyFull => "verify-full",
+        }
+    }
+}
 
 /// What a source needs to connect: the URL (with the password only when it came whole from
 /// `url_env`), the password from elsewhere, and the address to show.
@@ -28,13 +54,81 @@ impl std::fmt::Debug for Connection {
 }
 
 impl DatabaseConfig {
+    /// The TLS mode a connection to `url` uses. PostgreSQL and MySQL: `tls`, else `prefer` (what
+    /// libpq and the MySQL client do; for PostgreSQL an `sslmode` in the URL counts as `tls`).
+    /// Redis cannot negotiate: its scheme says, `rediss://` being `verify-full` unless `tls`
+    /// says `require`.
+    pub fn tls_mode(&self, url: &str) -> TlsMode {
+        match self.kind {
+            super::DatabaseKind::Redis if url.starts_with(REDIS_TLS_SCHEME) => {
+                self.tls.unwrap_or(TlsMode::VerifyFull)
+            }
+            super::DatabaseKind::Redis => TlsMode::Disable,
+            super::DatabaseKind::Postgres | super::DatabaseKind::Mysql => {
+                self.tls.unwrap_or(TlsMode::Prefer)
+            }
+        }
+    }
+
+    /// Why `tls` or `ca_file` does not fit `url`, and which key: a Redis address says by its
+    /// scheme whether it is TLS, and a CA is only read to verify.
+    pub fn tls_problem(&self, url: &str) -> Option<(&'static str, String)> {
+        let redis_tls = url.starts_with(REDIS_TLS_SCHEME);
+        match (self.kind, redis_tls, self.tls) {
+            (super::DatabaseKind::Redis, false, Some(mode)) if mode != TlsMode::Disable => {
+                return Some((
+                    "tls",
+                    format!(
+                        "tls = \"{}\" needs a rediss:// address: a redis:// one is plain",
+                        mode.label()
+                    ),
+                ));
+            }
+            (
+                super::DatabaseKind::Redis,
+                true,
+                Some(mode @ (TlsMode::Disable | TlsMode::Prefer)),
+            ) => {
+                return Some((
+                    "tls",
+                    format!(
+                        "tls = \"{}\" does not fit a rediss:// address, which is always TLS: use \
+                         \"require\" or \"verify-full\", or a redis:// address",
+                        mode.label()
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        let mode = self.tls_mode(url);
+        (self.ca_file.is_some() && mode != TlsMode::VerifyFull).then(|| {
+            (
+                "ca_file",
+                format!(
+                    "only read with tls = \"verify-full\" (this entry's is \"{}\", which checks no \
+                     certificate)",
+                    mode.label()
+                ),
+            )
+        })
+    }
+
     /// The key at fault and why, for a config error.
     pub(super) fn invalid(&self) -> Option<(&'static str, String)> {
         let schemes: &[&str] = match self.kind {
             super::DatabaseKind::Postgres => &["postgres://", "postgresql://"],
             super::DatabaseKind::Mysql => &["mysql://", "mariadb://"],
-            super::DatabaseKind::Redis => &["redis://"],
+            super::DatabaseKind::Redis => &["redis://", REDIS_TLS_SCHEME],
         };
+        if let Some(problem) = self.invalid_ca_file() {
+            return Some(("ca_file", problem));
+        }
+        // With url_env, a Redis entry's scheme is known at connection time only.
+        if (self.url_env.is_none() || self.kind != super::DatabaseKind::Redis)
+            && let Some(problem) = self.tls_problem(&self.url)
+        {
+            return Some(problem);
+        }
         match (&self.url_env, self.url.is_empty()) {
             (Some(_), false) => {
                 return Some(("url", "give either url or url_env, not both".into()));
@@ -90,6 +184,11 @@ impl DatabaseConfig {
         None
     }
 
+    /// A `ca_file` that cannot be read or holds no certificate.
+    fn invalid_ca_file(&self) -> Option<String> {
+        read_certificates(self.ca_file.as_ref()?).err()
+    }
+
     /// Resolves the URL and password now (the environment and the password file may change
     /// between reconnections). Errors never carry the secret.
     pub fn connection(&self) -> Result<Connection, String> {
@@ -140,6 +239,22 @@ fn masked_with_password(url: &str) -> String {
         Some(at) => format!("{}:***{}", &url[..start + at], &url[start + at..]),
         None => format!("{}:***@{}", &url[..start], &url[start..]),
     }
+}
+
+/// The PEM certificates in `path`; an error when it cannot be read or holds none.
+pub fn read_certificates(
+    path: &std::path::Path,
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
+    use rustls::pki_types::pem::PemObject;
+    let shown = path.display();
+    let certificates = rustls::pki_types::CertificateDer::pem_file_iter(path)
+        .map_err(|e| format!("{shown}: {e}"))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("{shown}: {e}"))?;
+    if certificates.is_empty() {
+        return Err(format!("{shown}: no PEM certificate in it"));
+    }
+    Ok(certificates)
 }
 
 fn read_password_file(path: &std::path::Path) -> Result<String, String> {
@@ -245,6 +360,138 @@ mod tests {
         assert_eq!(connection.shown, "mariadb://shop:***@db:3306/shop");
         assert!(!format!("{connection:?}").contains("s3cret"));
         assert_eq!(database.shown_address(), connection.shown);
+    }
+
+    fn entry(kind: &str, keys: &str) -> Result<Config, String> {
+        Config::parse(
+            "c.toml",
+            &format!("[[database]]\nname = \"main\"\nkind = \"{kind}\"\n{keys}"),
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    #[track_caller]
+    fn refused(kind: &str, keys: &str, wanted: &str) -> String {
+        let error = entry(kind, keys)
+            .err()
+            .unwrap_or_else(|| panic!("accepted: {keys}"));
+        assert!(error.starts_with(wanted), "{error}");
+        error
+    }
+
+    #[test]
+    fn tls_defaults_to_prefer_and_a_redis_address_says_by_its_scheme() {
+        let mode = |kind: &str, keys: &str| {
+            let config = entry(kind, keys).unwrap_or_else(|e| panic!("{e}"));
+            let database = &config.database[0];
+            database.tls_mode(&database.url)
+        };
+        let pg = "url = \"postgres://w@db/app\"\n";
+        assert_eq!(mode("postgres", pg), TlsMode::Prefer);
+        assert_eq!(
+            mode("postgres", &format!("{pg}tls = \"require\"\n")),
+            TlsMode::Require
+        );
+        assert_eq!(
+            mode("mysql", "url = \"mysql://w@db/shop\"\ntls = \"disable\"\n"),
+            TlsMode::Disable
+        );
+        assert_eq!(
+            mode("mysql", "url = \"mysql://w@db/shop\"\n"),
+            TlsMode::Prefer
+        );
+        assert_eq!(mode("redis", "url = \"redis://cache\"\n"), TlsMode::Disable);
+        assert_eq!(
+            mode("redis", "url = \"rediss://cache\"\n"),
+            TlsMode::VerifyFull
+        );
+        assert_eq!(
+            mode("redis", "url = \"rediss://cache\"\ntls = \"require\"\n"),
+            TlsMode::Require
+        );
+    }
+
+    #[test]
+    fn tls_that_does_not_fit_is_an_error_where_it_is_written() {
+        let error = refused(
+            "postgres",
+            "url = \"postgres://w@db/app\"\ntls = \"verify-ca\"\n",
+            "c.toml:5:7: key `database.tls`",
+        );
+        assert!(
+            error.contains("`disable`, `prefer`, `require`, `verify-full`"),
+            "{error}"
+        );
+        let error = refused(
+            "redis",
+            "url = \"redis://cache\"\ntls = \"verify-full\"\n",
+            "c.toml:5:1: key `database.tls`: tls = \"verify-full\" needs a rediss:// address",
+        );
+        assert!(error.contains("a redis:// one is plain"), "{error}");
+        refused(
+            "redis",
+            "url = \"rediss://cache\"\ntls = \"prefer\"\n",
+            "c.toml:5:1: key `database.tls`: tls = \"prefer\" does not fit a rediss:// address",
+        );
+        // With url_env the scheme is known when connecting: it says so then.
+        entry(
+            "redis",
+            "url_env = \"WATCHDECK_NO_SUCH_URL\"\ntls = \"require\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
+    fn ca_file_must_hold_a_certificate_and_is_only_for_verify_full() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(
+            &ca,
+            "-----BEGIN CERTIFICATE-----\nMIIBsTCCAVegAwIB\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "").unwrap_or_else(|e| panic!("{e}"));
+        let pg = "url = \"postgres://w@db/app\"\n";
+        let config = entry(
+            "postgres",
+            &format!(
+                "{pg}tls = \"verify-full\"\nca_file = \"{}\"\n",
+                ca.display()
+            ),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.database[0].ca_file.as_deref(), Some(ca.as_path()));
+        let error = refused(
+            "postgres",
+            &format!("{pg}ca_file = \"{}\"\n", ca.display()),
+            "c.toml:5:1: key `database.ca_file`: only read with tls = \"verify-full\"",
+        );
+        assert!(error.contains("this entry's is \"prefer\""), "{error}");
+        refused(
+            "mysql",
+            &format!(
+                "url = \"mysql://w@db/shop\"\ntls = \"require\"\nca_file = \"{}\"\n",
+                ca.display()
+            ),
+            "c.toml:6:1: key `database.ca_file`: only read with tls = \"verify-full\"",
+        );
+        refused(
+            "postgres",
+            &format!(
+                "{pg}tls = \"verify-full\"\nca_file = \"{}\"\n",
+                empty.display()
+            ),
+            &format!(
+                "c.toml:6:1: key `database.ca_file`: {}: no PEM certificate in it",
+                empty.display()
+            ),
+        );
+        refused(
+            "redis",
+            "url = \"rediss://cache\"\nca_file = \"/nonexistent/ca.pem\"\n",
+            "c.toml:5:1: key `database.ca_file`: /nonexistent/ca.pem: ",
+        );
     }
 
     #[test]

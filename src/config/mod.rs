@@ -470,6 +470,10 @@ pub struct DatabaseConfig {
     /// Terminate-idle ends sessions idle (or idle in a transaction) this many minutes or more.
     #[serde(default = "default_idle_minutes")]
     pub idle_minutes: u32,
+    /// As libpq's `sslmode`; unset, see [`DatabaseConfig::tls_mode`].
+    pub tls: Option<database::TlsMode>,
+    /// The CA that signs the server's certificate, trusted instead of the system's (`verify-full`).
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 fn default_idle_minutes() -> u32 {

@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests (`tests/cli.rs`, `tests/e2e_tmux.rs`).
+//! Helpers shared by the integration tests (`tests/cli.rs`, `tests/e2e_tmux.rs`); `tmux` drives
+//! the binary in a terminal for the end-to-end tests.
 //!
 //! Every test runs the real binary against its own temporary `HOME`, `XDG_CONFIG_HOME` and
 //! `XDG_STATE_HOME`, so no test reads or writes the real user's files or another test's.
@@ -13,6 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use tempfile::TempDir;
+
+pub mod tmux;
 
 /// The user name the tests claim (`$USER`), so audit entries are predictable.
 pub const TEST_USER: &str = "watchdeck-test";

@@ -5,6 +5,7 @@ pub mod mysql;
 pub mod postgres;
 pub mod redis;
 mod resp;
+pub mod tls;
 
 use std::time::Instant;
 
@@ -12,9 +13,9 @@ use crate::collect::{CollectError, Collector};
 use crate::config::DatabaseConfig;
 use crate::model::databases::{DatabaseKind, DatabaseSnapshot};
 
-/// The source of one `[[database]]`, whatever its kind.
+/// The source of one `[[database]]`, whatever its kind (PostgreSQL's, the largest, boxed).
 pub enum DatabaseSource {
-    Postgres(postgres::PostgresSource),
+    Postgres(Box<postgres::PostgresSource>),
     Mysql(mysql::MysqlSource),
     Redis(redis::RedisSource),
 }
@@ -22,7 +23,9 @@ pub enum DatabaseSource {
 impl DatabaseSource {
     pub fn new(config: &DatabaseConfig) -> Self {
         match config.kind {
-            DatabaseKind::Postgres => Self::Postgres(postgres::PostgresSource::new(config.clone())),
+            DatabaseKind::Postgres => {
+                Self::Postgres(Box::new(postgres::PostgresSource::new(config.clone())))
+            }
             DatabaseKind::Redis => Self::Redis(redis::RedisSource::new(config.clone())),
             DatabaseKind::Mysql => Self::Mysql(mysql::MysqlSource::new(config.clone())),
         }

@@ -4,11 +4,12 @@
 use std::time::Instant;
 
 use mysql_async::prelude::Queryable;
-use mysql_async::{Conn, Opts, OptsBuilder, Row, Value};
+use mysql_async::{Conn, Opts, OptsBuilder, Row, SslOpts, Value};
 
 use super::{Rate, shown_error as shown};
 use crate::collect::CollectError;
 use crate::config::DatabaseConfig;
+use crate::config::database::{TlsMode, read_certificates};
 use crate::model::databases::{
     DatabaseDetail, DatabaseSnapshot, MysqlDetail, MysqlProcess, MysqlReplica,
 };
@@ -150,7 +151,21 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Conn, CollectError> {
     if let Some(password) = &connection.password {
         builder = builder.pass(Some(password));
     }
-    tokio::time::timeout(config.timeout, Conn::new(builder))
+    let mode = config.tls_mode(&connection.url);
+    let ssl = match mode {
+        TlsMode::Disable => None,
+        _ => Some(ssl_opts(config, mode).map_err(|e| shown(&connection.shown, e))?),
+    };
+    let opened = async {
+        match Conn::new(builder.clone().ssl_opts(ssl)).await {
+            // `prefer`, as the MySQL client's PREFERRED: plain when the server has no TLS.
+            Err(mysql_async::Error::Driver(
+                mysql_async::DriverError::NoClientSslFlagFromServer,
+            )) if mode == TlsMode::Prefer => Conn::new(builder.ssl_opts(None)).await,
+            opened => opened,
+        }
+    };
+    tokio::time::timeout(config.timeout, opened)
         .await
         .map_err(|_| {
             CollectError::new(format!(
@@ -160,6 +175,31 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Conn, CollectError> {
             ))
         })?
         .map_err(|e| shown(&connection.shown, server_message(e)))
+}
+
+/// mysql_async's TLS settings for `mode`: `verify-full` trusts `ca_file` alone, or the system's
+/// CAs (not the Mozilla list compiled into mysql_async, so both kinds trust the same CAs).
+fn ssl_opts(config: &DatabaseConfig, mode: TlsMode) -> Result<SslOpts, String> {
+    if mode != TlsMode::VerifyFull {
+        return Ok(SslOpts::default().with_danger_accept_invalid_certs(true));
+    }
+    let roots: Vec<Vec<u8>> = match &config.ca_file {
+        Some(path) => read_certificates(path)?
+            .iter()
+            .map(|c| c.to_vec())
+            .collect(),
+        None => rustls_native_certs::load_native_certs()
+            .certs
+            .iter()
+            .map(|c| c.to_vec())
+            .collect(),
+    };
+    if roots.is_empty() {
+        return Err("TLS: no CA certificate to verify the server with".into());
+    }
+    Ok(SslOpts::default()
+        .with_disable_built_in_roots(true)
+        .with_root_certs(roots.into_iter().map(Into::into).collect()))
 }
 
 /// The id of `conn` on its server, as `KILL` takes it.

@@ -5,11 +5,14 @@ use std::collections::HashSet;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use tokio_postgres::{Client, NoTls, Row, Statement};
+use tokio_postgres::config::SslMode;
+use tokio_postgres::{Client, Row, Statement};
 
+use super::tls::{PostgresTls, client_config};
 use super::{Rate, shown_error as shown};
 use crate::collect::CollectError;
 use crate::config::DatabaseConfig;
+use crate::config::database::TlsMode;
 use crate::model::databases::{
     DatabaseDetail, DatabaseSnapshot, PostgresDetail, Replica, Session, SessionState, SizeRow,
     Sizes,
@@ -208,7 +211,19 @@ pub async fn connect_client(config: &DatabaseConfig) -> Result<Client, CollectEr
         config.timeout.as_millis()
     ));
     pg.connect_timeout(config.timeout);
-    let (client, driver) = tokio::time::timeout(config.timeout, pg.connect(NoTls))
+    let mode = match (config.tls, pg.get_ssl_mode()) {
+        (Some(mode), _) => mode,
+        (None, SslMode::Disable) => TlsMode::Disable,
+        (None, SslMode::Require) => TlsMode::Require,
+        (None, _) => TlsMode::Prefer,
+    };
+    pg.ssl_mode(match mode {
+        TlsMode::Disable => SslMode::Disable,
+        TlsMode::Prefer => SslMode::Prefer,
+        TlsMode::Require | TlsMode::VerifyFull => SslMode::Require,
+    });
+    let tls = PostgresTls(client_config(config, mode).map_err(|e| shown(&connection.shown, e))?);
+    let (client, driver) = tokio::time::timeout(config.timeout, pg.connect(tls))
         .await
         .map_err(|_| {
             CollectError::new(format!(
@@ -293,10 +308,12 @@ fn short_version(version: &str) -> String {
         .to_string()
 }
 
-/// A PostgreSQL error with the server's own message ("db error" alone says nothing).
+/// A PostgreSQL error with the server's own message ("db error" alone says nothing), or with its
+/// cause ("error connecting to server: Connection refused").
 fn pg_error(context: &str, error: tokio_postgres::Error) -> CollectError {
-    match error.as_db_error() {
-        Some(db) => shown(context, db.message()),
-        None => shown(context, &error),
+    match (error.as_db_error(), std::error::Error::source(&error)) {
+        (Some(db), _) => shown(context, db.message()),
+        (None, Some(cause)) => shown(context, format!("{error}: {cause}")),
+        (None, None) => shown(context, &error),
     }
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use super::resp::{Reply, RespConnection, parse_url};
+use super::tls::client_config;
 use super::{Rate, shown_error};
 use crate::collect::CollectError;
 use crate::config::DatabaseConfig;
@@ -120,8 +121,17 @@ impl RedisSource {
 pub(crate) async fn connect(config: &DatabaseConfig) -> Result<RespConnection, CollectError> {
     let connection = config.connection().map_err(CollectError::new)?;
     let address = parse_url(&connection.url).map_err(|e| shown_error(&connection.shown, e))?;
+    // With url_env, whether the address is TLS is only known now.
+    if let Some((key, problem)) = config.tls_problem(&connection.url) {
+        return Err(shown_error(&connection.shown, format!("{key}: {problem}")));
+    }
+    let tls = address
+        .tls
+        .then(|| client_config(config, config.tls_mode(&connection.url)))
+        .transpose()
+        .map_err(|e| shown_error(&connection.shown, e))?;
     let opened = async {
-        let mut redis = RespConnection::connect(&address.host_port)
+        let mut redis = RespConnection::connect(&address, tls)
             .await
             .map_err(|e| e.to_string())?;
         let password = connection.password.clone().or(address.password.clone());

@@ -1,8 +1,13 @@
 //! A minimal Redis client (RESP2): the console sends a handful of commands (AUTH, INFO, CONFIG
 //! GET, SCAN, MEMORY USAGE), which does not justify a client crate and its compile time.
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use std::sync::Arc;
+
+use rustls::pki_types::ServerName;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
+
+use crate::config::database::REDIS_TLS_SCHEME;
 
 /// A reply, as far as the console reads replies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,13 +29,21 @@ impl Reply {
     }
 }
 
+/// A plain or TLS connection.
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+
+impl<S: AsyncRead + AsyncWrite + Unpin + Send> Stream for S {}
+
 pub struct RespConnection {
-    stream: BufReader<TcpStream>,
+    stream: BufReader<Box<dyn Stream>>,
 }
 
-/// Where a `redis://[user[:password]@]host[:port][/db]` URL points.
+/// Where a `redis://[user[:password]@]host[:port][/db]` URL (or `rediss://`, over TLS) points.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RedisAddress {
+    pub tls: bool,
+    /// The host, as the server's certificate names it.
+    pub host: String,
     pub host_port: String,
     pub user: Option<String>,
     pub password: Option<String>,
@@ -38,9 +51,14 @@ pub struct RedisAddress {
 }
 
 pub fn parse_url(url: &str) -> Result<RedisAddress, String> {
-    let rest = url
-        .strip_prefix("redis://")
-        .ok_or_else(|| "expected a redis:// address".to_string())?;
+    let (tls, rest) = match (
+        url.strip_prefix("redis://"),
+        url.strip_prefix(REDIS_TLS_SCHEME),
+    ) {
+        (Some(rest), _) => (false, rest),
+        (None, Some(rest)) => (true, rest),
+        (None, None) => return Err("expected a redis:// or rediss:// address".to_string()),
+    };
     let (authority, db) = match rest.split_once('/') {
         Some((authority, db)) => (authority, (!db.is_empty()).then(|| db.to_string())),
         None => (rest, None),
@@ -61,7 +79,15 @@ pub fn parse_url(url: &str) -> Result<RedisAddress, String> {
     } else {
         format!("{host}:6379")
     };
+    let name = host_port
+        .rsplit_once(':')
+        .map_or(host_port.as_str(), |(name, _)| name);
     Ok(RedisAddress {
+        tls,
+        host: name
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string(),
         host_port,
         user,
         password,
@@ -70,9 +96,28 @@ pub fn parse_url(url: &str) -> Result<RedisAddress, String> {
 }
 
 impl RespConnection {
-    pub async fn connect(host_port: &str) -> std::io::Result<Self> {
-        let stream = TcpStream::connect(host_port).await?;
+    /// Connects to `address`, over TLS with `tls` when it is a `rediss://` one.
+    pub async fn connect(
+        address: &RedisAddress,
+        tls: Option<Arc<rustls::ClientConfig>>,
+    ) -> std::io::Result<Self> {
+        let stream = TcpStream::connect(&address.host_port).await?;
         stream.set_nodelay(true)?;
+        let stream: Box<dyn Stream> = match tls {
+            Some(config) => {
+                let name = ServerName::try_from(address.host.clone())
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+                let connector = tokio_rustls::TlsConnector::from(config);
+                Box::new(connector.connect(name, stream).await.map_err(|e| {
+                    // The handshake's reason, without the layers of wrapping.
+                    let reason = e
+                        .get_ref()
+                        .map_or_else(|| e.to_string(), ToString::to_string);
+                    std::io::Error::new(e.kind(), format!("TLS: {reason}"))
+                })?)
+            }
+            None => Box::new(stream),
+        };
         Ok(Self {
             stream: BufReader::new(stream),
         })
@@ -159,6 +204,8 @@ mod tests {
         assert_eq!(
             parse_url("redis://ops:s3cret@cache:6380/2"),
             Ok(RedisAddress {
+                tls: false,
+                host: "cache".into(),
                 host_port: "cache:6380".into(),
                 user: Some("ops".into()),
                 password: Some("s3cret".into()),
@@ -168,7 +215,20 @@ mod tests {
         assert_eq!(
             parse_url("redis://127.0.0.1"),
             Ok(RedisAddress {
+                tls: false,
+                host: "127.0.0.1".into(),
                 host_port: "127.0.0.1:6379".into(),
+                user: None,
+                password: None,
+                db: None,
+            })
+        );
+        assert_eq!(
+            parse_url("rediss://[::1]:6380"),
+            Ok(RedisAddress {
+                tls: true,
+                host: "::1".into(),
+                host_port: "[::1]:6380".into(),
                 user: None,
                 password: None,
                 db: None,
