@@ -487,19 +487,7 @@ fn render_mysql(
         };
         lines.push(Line::styled(line, style));
     }
-    let header_height = (lines.len() as u16).min(area.height);
-    Paragraph::new(lines).render(
-        Rect {
-            height: header_height,
-            ..area
-        },
-        buffer,
-    );
-    let table_area = Rect {
-        y: area.y + header_height,
-        height: area.height - header_height,
-        ..area
-    };
+    let table_area = render_above(buffer, area, lines);
     // Narrow, the statement keeps its room: the database, the host and the user go first.
     let columns = [
         column("ID", 8, 0),
@@ -682,19 +670,7 @@ fn render_postgres(
             )),
         ]));
     }
-    let header_height = (lines.len() as u16).min(area.height);
-    Paragraph::new(lines).render(
-        Rect {
-            height: header_height,
-            ..area
-        },
-        buffer,
-    );
-    let table_area = Rect {
-        y: area.y + header_height,
-        height: area.height - header_height,
-        ..area
-    };
+    let table_area = render_above(buffer, area, lines);
     // Narrow, the query keeps its room: the database, the wait event and the user go first.
     let columns = [
         column("PID", 7, 0),
@@ -850,4 +826,15 @@ fn spark_text(values: &[Option<f64>]) -> String {
             None => ' ',
         })
         .collect()
+}
+
+/// Draws `lines` at the top of `area` and gives back the room left below them, for a table.
+fn render_above(buffer: &mut Buffer, area: Rect, lines: Vec<Line>) -> Rect {
+    let height = (lines.len() as u16).min(area.height);
+    Paragraph::new(lines).render(Rect { height, ..area }, buffer);
+    Rect {
+        y: area.y + height,
+        height: area.height - height,
+        ..area
+    }
 }
