@@ -1,7 +1,7 @@
 //! What the Endpoints tab holds: per endpoint, its last poll, a bounded window of polls and the
 //! figures drawn from it, its state changes, and its certificate; the list's sort and filter.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -280,7 +280,10 @@ impl EndpointSort {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct EndpointsState {
+    /// As configured; the set never changes, so `by_name` stays right.
     pub endpoints: Vec<EndpointEntry>,
+    /// Where each endpoint is in `endpoints`: a frame looks up every row by name.
+    by_name: HashMap<String, usize>,
     /// Rows are endpoint names.
     pub list: ListState<EndpointSort, String>,
     /// Rows of a group stay together under its title.
@@ -298,6 +301,11 @@ impl EndpointsState {
                 .iter()
                 .map(|c| EndpointEntry::new(c, WINDOW))
                 .collect(),
+            by_name: configs
+                .iter()
+                .enumerate()
+                .map(|(at, c)| (c.name.clone(), at))
+                .collect(),
             list: ListState::default(),
             grouped: configs.iter().any(|c| c.group.is_some()),
             show_detail: false,
@@ -309,7 +317,7 @@ impl EndpointsState {
     }
 
     pub fn entry(&self, name: &str) -> Option<&EndpointEntry> {
-        self.endpoints.iter().find(|e| e.name == name)
+        self.endpoints.get(*self.by_name.get(name)?)
     }
 
     pub fn selected(&self) -> Option<&EndpointEntry> {
@@ -328,11 +336,8 @@ impl EndpointsState {
     pub fn apply_batch(&mut self, batch: ProbeBatch, at: DateTime<Utc>) -> Vec<String> {
         let mut touched = Vec::new();
         for result in batch.results {
-            if let Some(entry) = self
-                .endpoints
-                .iter_mut()
-                .find(|e| e.name == result.endpoint)
-            {
+            let at = self.by_name.get(&result.endpoint).copied();
+            if let Some(entry) = at.and_then(|at| self.endpoints.get_mut(at)) {
                 touched.push(entry.name.clone());
                 entry.apply_result(result);
             }
