@@ -1,4 +1,5 @@
-//! Rendering cost of the Resources tab, and of folding one host sample into the state.
+//! Rendering cost of the Resources and Endpoints tabs, and of folding one host sample into the
+//! state.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
 use chrono::FixedOffset;
@@ -14,8 +15,14 @@ use watchdeck::state::Mode;
 use watchdeck::ui::{self, RenderCtx};
 use watchdeck::update::update;
 
-fn render_resources(c: &mut Criterion) {
-    let state = fixtures::app_state(Mode::Interactive);
+fn render_tabs(c: &mut Criterion) {
+    let tabs = [
+        ("resources", fixtures::app_state(Mode::Interactive)),
+        (
+            "endpoints",
+            fixtures::endpoints_app_state(Mode::Interactive),
+        ),
+    ];
     let theme = Theme::load("default", None).expect("theme");
     let keymap = Keymap::load("default", None).expect("keymap");
     let ctx = RenderCtx {
@@ -24,15 +31,17 @@ fn render_resources(c: &mut Criterion) {
         now: fixtures::now(),
         offset: FixedOffset::east_opt(0).expect("utc"),
     };
-    for (width, height) in [(200, 50), (80, 24)] {
-        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-        c.bench_function(&format!("render resources {width}x{height}"), |b| {
-            b.iter(|| {
-                terminal
-                    .draw(|frame| ui::draw(frame, black_box(&state), &ctx))
-                    .expect("draw");
+    for (tab, state) in &tabs {
+        for (width, height) in [(200, 50), (80, 24)] {
+            let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+            c.bench_function(&format!("render {tab} {width}x{height}"), |b| {
+                b.iter(|| {
+                    terminal
+                        .draw(|frame| ui::draw(frame, black_box(state), &ctx))
+                        .expect("draw");
+                });
             });
-        });
+        }
     }
 }
 
@@ -59,5 +68,5 @@ fn apply_sample(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, render_resources, apply_sample);
+criterion_group!(benches, render_tabs, apply_sample);
 criterion_main!(benches);
