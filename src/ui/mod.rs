@@ -1,5 +1,6 @@
 //! Views: pure functions of the state, the theme and the keymap.
 
+pub(crate) mod banner;
 pub mod format;
 pub(crate) mod history;
 pub mod layout;

@@ -20,7 +20,7 @@ use crate::tabs::containers::state::{
     ContainerColumn, DETAIL_HEALTH_CHECKS, EngineState, LogMarker, LogRow, LogStatus, LogView,
 };
 use crate::ui::format::{bytes, duration, truncate};
-use crate::ui::{RenderCtx, list};
+use crate::ui::{RenderCtx, banner, list};
 
 pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
     let containers = &state.containers;
@@ -66,37 +66,9 @@ fn down_banners<'a>(state: &AppState, ctx: &RenderCtx) -> Vec<Line<'a>> {
         .iter()
         .filter_map(|engine| {
             let health = state.source(&docker_source(&engine.name))?;
-            let SourceStatus::Down {
-                error,
-                retry_at,
-                last_ok,
-                ..
-            } = &health.status
-            else {
-                return None;
-            };
-            let last = last_ok.map_or("never answered".to_string(), |at| {
-                format!(
-                    "last answered {} ago",
-                    duration((ctx.now - at).to_std().unwrap_or_default())
-                )
-            });
-            let retry = retry_at
-                .map(|at| format!(" · retry in {}s", (at - ctx.now).num_seconds().max(0)))
-                .unwrap_or_default();
-            // The error usually names the address already: say it once.
-            let at = if error.contains(&engine.host) {
-                String::new()
-            } else {
-                format!(" at {}", engine.host)
-            };
-            Some(Line::styled(
-                format!(
-                    " ✖ engine {} unavailable{at}: {error} · {last}{retry}",
-                    engine.name
-                ),
-                ctx.theme.crit,
-            ))
+            let what = format!("engine {}", engine.name);
+            let last = |ago: &str| format!("last answered {ago} ago");
+            banner::source_down(&what, &engine.host, health, last, ctx)
         })
         .collect()
 }

@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::state::source::SourceStatus;
 use crate::ui::format::duration;
 use crate::ui::shell::severity_style;
-use crate::ui::{RenderCtx, list};
+use crate::ui::{RenderCtx, banner, list};
 
 /// One line per Alertmanager that cannot be reached: where, why, since when, when it retries,
 /// and that its alerts are as it last listed them.
@@ -26,44 +26,18 @@ pub(super) fn down_banners<'a>(state: &AppState, ctx: &RenderCtx) -> Vec<Line<'a
         .iter()
         .filter_map(|alertmanager| {
             let health = state.source(&SourceId::alertmanager(&alertmanager.name).name)?;
-            let SourceStatus::Down {
-                error,
-                retry_at,
-                last_ok,
-                ..
-            } = &health.status
-            else {
-                return None;
-            };
-            let last = last_ok.map_or("never answered".to_string(), |at| {
+            let what = format!("Alertmanager {}", alertmanager.name);
+            let last = |ago: &str| {
                 let known = state
                     .alerts
                     .external
                     .keys()
                     .filter(|k| k.alertmanager.as_ref() == Some(&alertmanager.name))
                     .count();
-                format!(
-                    "showing its {known} alert{} from {} ago",
-                    if known == 1 { "" } else { "s" },
-                    duration((ctx.now - at).to_std().unwrap_or_default())
-                )
-            });
-            let retry = retry_at
-                .map(|at| format!(" · retry in {}s", (at - ctx.now).num_seconds().max(0)))
-                .unwrap_or_default();
-            // The error usually names the address already: say it once.
-            let at = if error.contains(&alertmanager.address) {
-                String::new()
-            } else {
-                format!(" at {}", alertmanager.address)
+                let plural = if known == 1 { "" } else { "s" };
+                format!("showing its {known} alert{plural} from {ago} ago")
             };
-            Some(Line::styled(
-                format!(
-                    " ✖ Alertmanager {} unavailable{at}: {error} · {last}{retry}",
-                    alertmanager.name
-                ),
-                ctx.theme.crit,
-            ))
+            banner::source_down(&what, &alertmanager.address, health, last, ctx)
         })
         .collect()
 }
