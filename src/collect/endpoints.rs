@@ -260,11 +260,7 @@ impl TrustStores {
 
 fn system_roots() -> RootCertStore {
     let mut roots = RootCertStore::empty();
-    let found = rustls_native_certs::load_native_certs();
-    for error in &found.errors {
-        tracing::warn!(%error, "reading the system's CA certificates");
-    }
-    let (added, ignored) = roots.add_parsable_certificates(found.certs);
+    let (added, ignored) = roots.add_parsable_certificates(super::system_ca_certificates());
     tracing::debug!(added, ignored, "system CA certificates");
     roots
 }

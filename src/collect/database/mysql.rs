@@ -9,7 +9,7 @@ use mysql_async::{Conn, Opts, OptsBuilder, Row, SslOpts, Value};
 use super::{Rate, shown_error as shown};
 use crate::collect::CollectError;
 use crate::config::DatabaseConfig;
-use crate::config::database::{TlsMode, read_certificates};
+use crate::config::database::TlsMode;
 use crate::model::databases::{
     DatabaseDetail, DatabaseSnapshot, MysqlDetail, MysqlProcess, MysqlReplica,
 };
@@ -183,17 +183,10 @@ fn ssl_opts(config: &DatabaseConfig, mode: TlsMode) -> Result<SslOpts, String> {
     if mode != TlsMode::VerifyFull {
         return Ok(SslOpts::default().with_danger_accept_invalid_certs(true));
     }
-    let roots: Vec<Vec<u8>> = match &config.ca_file {
-        Some(path) => read_certificates(path)?
-            .iter()
-            .map(|c| c.to_vec())
-            .collect(),
-        None => rustls_native_certs::load_native_certs()
-            .certs
-            .iter()
-            .map(|c| c.to_vec())
-            .collect(),
-    };
+    let roots: Vec<Vec<u8>> = super::tls::trusted_certificates(config)?
+        .iter()
+        .map(|c| c.to_vec())
+        .collect();
     if roots.is_empty() {
         return Err("TLS: no CA certificate to verify the server with".into());
     }

@@ -28,15 +28,7 @@ pub fn client_config(config: &DatabaseConfig, mode: TlsMode) -> Result<Arc<Clien
     let client = match mode {
         TlsMode::VerifyFull => {
             let mut roots = RootCertStore::empty();
-            match &config.ca_file {
-                Some(path) => {
-                    roots.add_parsable_certificates(read_certificates(path)?);
-                }
-                None => {
-                    let found = rustls_native_certs::load_native_certs();
-                    roots.add_parsable_certificates(found.certs);
-                }
-            }
+            roots.add_parsable_certificates(trusted_certificates(config)?);
             if roots.is_empty() {
                 return Err("TLS: no CA certificate to verify the server with".into());
             }
@@ -48,6 +40,16 @@ pub fn client_config(config: &DatabaseConfig, mode: TlsMode) -> Result<Arc<Clien
             .with_no_client_auth(),
     };
     Ok(Arc::new(client))
+}
+
+/// The CAs `verify-full` trusts: those of `ca_file` alone, or else the system's.
+pub fn trusted_certificates(
+    config: &DatabaseConfig,
+) -> Result<Vec<CertificateDer<'static>>, String> {
+    match &config.ca_file {
+        Some(path) => read_certificates(path),
+        None => Ok(crate::collect::system_ca_certificates()),
+    }
 }
 
 /// Accepts any certificate, but still checks that the server holds its key.
