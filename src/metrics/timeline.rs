@@ -14,7 +14,7 @@ use super::bits::{self, BitReader};
 pub(super) struct TimelineId(u32);
 
 /// A timeline slot: the timeline and the sequence number of one timestamp on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct Slot {
     pub(super) timeline: TimelineId,
     pub(super) seq: u64,
@@ -53,6 +53,10 @@ pub(super) struct Timelines {
     free: Vec<u32>,
     /// The timeline each newest timestamp was last pushed on, so a series can join its report.
     by_newest: HashMap<DateTime<Utc>, TimelineId>,
+    /// The timelines started at [`forks_at`](Self::forks_at) by series that left a timeline,
+    /// keyed by the slot they left from: the series of one report that left together.
+    forks: HashMap<Slot, TimelineId>,
+    forks_at: Option<DateTime<Utc>>,
     chunk_len: u64,
 }
 
@@ -62,6 +66,8 @@ impl Timelines {
             slots: Vec::new(),
             free: Vec::new(),
             by_newest: HashMap::new(),
+            forks: HashMap::new(),
+            forks_at: None,
             chunk_len: chunk_len.max(1),
         }
     }
@@ -116,6 +122,25 @@ impl Timelines {
             timeline: id,
             seq: 0,
         })
+    }
+
+    /// A slot at `at` for a series whose newest sample is at `left`, on a timeline that went on
+    /// without it: the timeline started by the first such series of this report, or a new one.
+    /// Only the latest report's forks are remembered: a report's series come one after another.
+    pub(super) fn fork(&mut self, left: Slot, at: DateTime<Utc>) -> Slot {
+        if self.forks_at != Some(at) {
+            self.forks.clear();
+            self.forks_at = Some(at);
+        }
+        if let Some(&id) = self.forks.get(&left)
+            && let Some((slot, newest)) = self.newest(id)
+            && newest == at
+        {
+            return slot;
+        }
+        let slot = self.create(at);
+        self.forks.insert(left, slot.timeline);
+        slot
     }
 
     /// Appends `at` to timeline `id`, returning its slot.
@@ -231,6 +256,7 @@ impl Timelines {
             + self.slots.capacity() * size_of::<Option<Timeline>>()
             + self.free.capacity() * size_of::<u32>()
             + super::hash_map_bytes(&self.by_newest)
+            + super::hash_map_bytes(&self.forks)
     }
 }
 
