@@ -21,7 +21,7 @@ use crate::collect::docker::DockerSource;
 use crate::collect::endpoints::{self, ProbeTriggers};
 use crate::collect::supervisor::SourceTasks;
 use crate::collect::system::SystemSource;
-use crate::collect::{Schedule, supervise};
+use crate::collect::{self, Schedule, supervise};
 use crate::config::Loaded;
 use crate::effect::Executor;
 use crate::input::{route_key, route_mouse};
@@ -33,6 +33,9 @@ use crate::ui::{self, RenderCtx};
 use crate::update::update;
 
 const FRAME: Duration = Duration::from_millis(33);
+/// How long a source's report waits for the others before it is drawn: sources report on the
+/// second, a few milliseconds apart, and one frame for all of them costs half of one each.
+const SETTLE: Duration = Duration::from_millis(25);
 const CHANNEL_CAPACITY: usize = 256;
 
 /// Why the loop ended, for the log and the exit status.
@@ -255,10 +258,10 @@ impl App {
         let mut events = EventStream::new();
         // Tick a quarter second after each wall-clock second: sources poll on the second, so their
         // frame already shows the new time and the tick usually finds nothing left to draw.
-        let into_second =
-            Duration::from_millis(1250 - u64::from(Utc::now().timestamp_subsec_millis().min(999)));
-        let mut tick =
-            tokio::time::interval_at(Instant::now() + into_second, Duration::from_secs(1));
+        let mut tick = tokio::time::interval_at(
+            collect::next_second(Duration::from_millis(250)),
+            Duration::from_secs(1),
+        );
         tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
         let mut dirty = true;
         // Input is answered at once; only frames for data wait out the frame cap, so a key that
@@ -305,6 +308,9 @@ impl App {
                     self.dispatch(msg);
                     while let Ok(msg) = self.receiver.try_recv() {
                         self.dispatch(msg);
+                    }
+                    if !dirty {
+                        next_frame = next_frame.max(Instant::now() + SETTLE);
                     }
                     dirty = true;
                 }

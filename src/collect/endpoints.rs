@@ -164,7 +164,7 @@ async fn probe_and_batch<M: Send + 'static>(
         ));
     }
     drop(results_sender);
-    let mut ticks = tokio::time::interval(flush);
+    let mut ticks = tokio::time::interval_at(super::next_second(Duration::ZERO), flush);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut batch = Vec::new();
     loop {

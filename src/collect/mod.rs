@@ -37,6 +37,14 @@ impl CollectError {
     }
 }
 
+/// The next wall-clock second, plus `after`, as a tokio instant. Sources report on the second
+/// so that the app folds their reports into one frame.
+pub fn next_second(after: Duration) -> tokio::time::Instant {
+    let into_second =
+        Duration::from_millis(1000 - u64::from(Utc::now().timestamp_subsec_millis().min(999)));
+    tokio::time::Instant::now() + into_second + after
+}
+
 /// Something polled by a supervisor.
 pub trait Collector: Send + 'static {
     type Snapshot: Send + 'static;
@@ -64,10 +72,7 @@ pub async fn supervise<C, M>(
 {
     // Poll at once, then on wall-clock second boundaries: every source reports at about the same
     // moment, and the app folds those reports and its clock tick into a single frame.
-    let into_second =
-        Duration::from_millis(1000 - u64::from(Utc::now().timestamp_subsec_millis().min(999)));
-    let mut interval =
-        tokio::time::interval_at(tokio::time::Instant::now() + into_second, schedule.every);
+    let mut interval = tokio::time::interval_at(next_second(Duration::ZERO), schedule.every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut first = true;
     let new_backoff = || {
