@@ -1,5 +1,6 @@
-//! Rendering cost of the Resources and Endpoints tabs, and of folding one host sample into the
-//! state.
+//! Rendering cost of the Resources and Endpoints tabs (the Endpoints tab also with the 500
+//! endpoints of `scripts/perf-endpoints.sh`), and of folding one host sample, or one second of
+//! those endpoints' polls, into the state.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
 use chrono::FixedOffset;
@@ -22,6 +23,7 @@ fn render_tabs(c: &mut Criterion) {
             "endpoints",
             fixtures::endpoints_app_state(Mode::Interactive),
         ),
+        ("endpoints 500", fixtures::endpoint_fleet_app_state(500)),
     ];
     let theme = Theme::load("default", None).expect("theme");
     let keymap = Keymap::load("default", None).expect("keymap");
@@ -68,5 +70,32 @@ fn apply_sample(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, render_tabs, apply_sample);
+/// One second of `scripts/perf-endpoints.sh` in the app: a batch of 50 polls of 500 endpoints
+/// folded in, their series recorded and the rules evaluated. The state goes on from batch to
+/// batch, as the console's does.
+fn apply_endpoint_batch(c: &mut Criterion) {
+    let config = fixtures::endpoint_fleet_config(500);
+    let mut state = fixtures::endpoint_fleet_app_state(500);
+    let batches: Vec<_> = (0..10)
+        .map(|second| fixtures::endpoint_fleet_batch(&config, second))
+        .collect();
+    let mut second = 0;
+    c.bench_function("update with one batch of 50 of 500 endpoints", |b| {
+        b.iter(|| {
+            second += 1;
+            let at = fixtures::now() + chrono::Duration::seconds(second);
+            let mut batch = batches[(second % 10) as usize].clone();
+            for result in &mut batch.results {
+                result.started = at;
+            }
+            let report = SourceReport {
+                at,
+                result: Ok(batch),
+            };
+            update(&mut state, Msg::Source(SourceUpdate::Endpoints(report)), at);
+        });
+    });
+}
+
+criterion_group!(benches, render_tabs, apply_sample, apply_endpoint_batch);
 criterion_main!(benches);

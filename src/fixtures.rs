@@ -605,6 +605,70 @@ pub fn endpoints_app_state(mode: Mode) -> AppState {
     state
 }
 
+/// `count` endpoints as `scripts/perf-endpoints.sh` configures them, every 10 s: of each five, two
+/// HTTP with a JSON assertion, two HTTPS and one TCP, grouped by kind.
+pub fn endpoint_fleet_config(count: usize) -> Config {
+    let text: String = (1..=count)
+        .map(|i| match i % 5 {
+            0 => format!("[[endpoint]]\nname = \"tcp-{i}\"\nurl = \"tcp://127.0.0.1:8080\"\ngroup = \"tcp\"\n"),
+            1 | 2 => format!(
+                "[[endpoint]]\nname = \"http-{i}\"\nurl = \"http://127.0.0.1:8080/health\"\ngroup = \"http\"\njson = {{ pointer = \"/status\", equals = \"healthy\" }}\n"
+            ),
+            _ => format!("[[endpoint]]\nname = \"https-{i}\"\nurl = \"https://127.0.0.1:8443/health\"\ngroup = \"https\"\n"),
+        })
+        .collect();
+    toml::from_str(&text).unwrap_or_default()
+}
+
+/// The polls of the fleet's endpoints whose turn is `second` (each polls once in ten seconds),
+/// answered in a few milliseconds; HTTPS ones with their certificate.
+pub fn endpoint_fleet_batch(config: &Config, second: i64) -> crate::model::endpoints::ProbeBatch {
+    use crate::model::endpoints::{CertInfo, ProbeBatch, ProbeResult};
+    use std::time::Duration;
+    let at = now() - chrono::Duration::seconds(second);
+    let results = config
+        .endpoint
+        .iter()
+        .zip(0i64..)
+        .filter(|(_, index)| index % 10 == second.rem_euclid(10))
+        .map(|(endpoint, index)| ProbeResult {
+            endpoint: endpoint.name.clone(),
+            started: at,
+            lag: Duration::from_millis(1),
+            latency: Duration::from_micros(500 + ((index * 37 + second * 11) % 1500) as u64),
+            status: (!endpoint.url.starts_with("tcp")).then_some(200),
+            failure: None,
+            headers: Vec::new(),
+            body_head: String::new(),
+            cert: endpoint.url.starts_with("https").then(|| CertInfo {
+                subject: "CN=localhost".into(),
+                issuer: "CN=perf CA".into(),
+                not_after: now() + chrono::Duration::days(30),
+            }),
+        })
+        .collect();
+    ProbeBatch { results }
+}
+
+/// The console after ten minutes of polls of [`endpoint_fleet_config`]`(count)`, on the
+/// Endpoints tab.
+pub fn endpoint_fleet_app_state(count: usize) -> AppState {
+    let config = endpoint_fleet_config(count);
+    let start = now() - chrono::Duration::seconds(600);
+    let mut state = AppState::new(&config, &[], Mode::Interactive, "db-01".into(), start);
+    state.tab = crate::tab::Tab::Endpoints;
+    for second in (0..600).rev() {
+        let at = now() - chrono::Duration::seconds(second);
+        let batch = endpoint_fleet_batch(&config, second);
+        let report = SourceReport {
+            at,
+            result: Ok(batch),
+        };
+        update(&mut state, Msg::Source(SourceUpdate::Endpoints(report)), at);
+    }
+    state
+}
+
 /// Two Alertmanagers: `prod`, which answers, and `staging`, which stopped answering.
 pub fn alertmanager_config() -> Config {
     let text = r#"

@@ -107,13 +107,14 @@ impl ProbeWindow {
         if polls == 0 {
             return WindowStats::default();
         }
-        let mut latencies: Vec<f64> = self
-            .polls
-            .iter()
-            .filter(|p| p.up)
-            .map(|p| p.latency_seconds)
-            .collect();
-        latencies.sort_by(f64::total_cmp);
+        let mut latencies = Vec::with_capacity(polls);
+        latencies.extend(
+            self.polls
+                .iter()
+                .filter(|p| p.up)
+                .map(|p| p.latency_seconds),
+        );
+        latencies.sort_unstable_by(f64::total_cmp);
         let failed = self.polls.iter().filter(|p| !p.up).count();
         let interval = interval.as_secs_f64();
         let (mut up_time, mut total_time) = (0.0, 0.0);

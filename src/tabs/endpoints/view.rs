@@ -179,18 +179,20 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     let mut lines: Vec<ListLine> = Vec::new();
     let mut selected_line = None;
     let selected_index = endpoints.list.selected_index();
+    // Where the title of the group being listed is.
+    let mut group_line = None;
     for (index, entry) in endpoints.visible().enumerate() {
         let group = entry.group.as_deref();
         if endpoints.grouped {
-            match lines.iter_mut().rev().find_map(|line| match line {
-                ListLine::Group { name, count } => Some((name, count)),
-                ListLine::Entry(_) => None,
-            }) {
-                Some((name, count)) if *name == group => *count += 1,
-                _ => lines.push(ListLine::Group {
-                    name: group,
-                    count: 1,
-                }),
+            match group_line.and_then(|at| lines.get_mut(at)) {
+                Some(ListLine::Group { name, count }) if *name == group => *count += 1,
+                _ => {
+                    group_line = Some(lines.len());
+                    lines.push(ListLine::Group {
+                        name: group,
+                        count: 1,
+                    });
+                }
             }
         }
         if Some(index) == selected_index {
