@@ -83,12 +83,8 @@ fn nearest_rank_percentiles() {
 
 #[test]
 fn the_window_forgets_old_polls_and_weighs_availability_by_time() {
-    let mut window = ProbeWindow::new(Duration::from_secs(60));
-    let sample = |seconds: i64, up: bool| PollSample {
-        at: at(seconds),
-        latency_seconds: 0.1,
-        up,
-    };
+    let mut window = ProbeWindow::new(Duration::from_secs(60), Duration::from_secs(10));
+    let sample = |seconds: i64, up: bool| PollSample::new(at(seconds), 0.1, up);
     for seconds in (0..60).step_by(10) {
         window.push(sample(seconds, seconds != 30));
     }
@@ -99,11 +95,11 @@ fn the_window_forgets_old_polls_and_weighs_availability_by_time() {
     // each, the last one an interval), not three polls' worth: 40.3s up of 60.9s, where counting
     // polls would say 5 of 9.
     for offset in 1..=3 {
-        window.push(PollSample {
-            at: at(50) + chrono::Duration::milliseconds(offset * 300),
-            latency_seconds: 0.0,
-            up: false,
-        });
+        window.push(PollSample::new(
+            at(50) + chrono::Duration::milliseconds(offset * 300),
+            0.0,
+            false,
+        ));
     }
     let stats = window.stats(Duration::from_secs(10));
     assert_eq!(stats.polls, 9);
@@ -115,24 +111,41 @@ fn the_window_forgets_old_polls_and_weighs_availability_by_time() {
     assert_eq!(stats.error_rate_percent, Some(4.0 / 9.0 * 100.0));
     // A minute later only the polls of the last minute count.
     window.push(sample(105, true));
-    assert_eq!(window.polls.front().map(|p| p.at), Some(at(50)));
+    assert_eq!(window.polls.front().map(|p| p.at()), Some(at(50)));
     assert_eq!(window.stats(Duration::from_secs(10)).polls, 5);
 }
 
 #[test]
 fn the_window_is_bounded_whatever_the_interval() {
-    let mut window = ProbeWindow::new(Duration::from_secs(3600));
+    let mut window = ProbeWindow::new(Duration::from_secs(3600), Duration::from_millis(100));
     for index in 0..10_000 {
-        window.push(PollSample {
-            at: now() + chrono::Duration::milliseconds(index * 100),
-            latency_seconds: 0.01,
-            up: true,
-        });
+        window.push(PollSample::new(
+            now() + chrono::Duration::milliseconds(index * 100),
+            0.01,
+            true,
+        ));
     }
     assert_eq!(
         window.polls.len(),
         watchdeck::tabs::endpoints::state::MAX_WINDOW_POLLS
     );
+}
+
+#[test]
+fn an_hour_of_polls_every_ten_seconds_fits_in_the_room_made_for_it() {
+    let mut window = ProbeWindow::new(Duration::from_secs(3600), Duration::from_secs(10));
+    let room = window.polls.capacity();
+    for index in 0..1000 {
+        window.push(PollSample::new(
+            now() + chrono::Duration::seconds(index * 10),
+            0.01,
+            true,
+        ));
+    }
+    assert_eq!(window.polls.len(), 361);
+    assert_eq!(window.polls.capacity(), room, "the window grew");
+    let bytes = room * std::mem::size_of::<PollSample>();
+    assert!(bytes < 6 * 1024, "{bytes} bytes for an hour");
 }
 
 #[test]

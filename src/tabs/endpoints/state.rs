@@ -51,12 +51,27 @@ impl EndpointStatus {
     }
 }
 
-/// One poll in the window.
+/// One poll in the window, in 16 bytes: an hour of polls every 10 s is under 6 KiB an endpoint.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PollSample {
-    pub at: DateTime<Utc>,
-    pub latency_seconds: f64,
+    /// Milliseconds since the Unix epoch.
+    at_ms: i64,
+    pub latency_seconds: f32,
     pub up: bool,
+}
+
+impl PollSample {
+    pub fn new(at: DateTime<Utc>, latency_seconds: f64, up: bool) -> Self {
+        Self {
+            at_ms: at.timestamp_millis(),
+            latency_seconds: latency_seconds as f32,
+            up,
+        }
+    }
+
+    pub fn at(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(self.at_ms).unwrap_or_default()
+    }
 }
 
 /// The polls of the last [`WINDOW`], at most [`MAX_WINDOW_POLLS`].
@@ -82,24 +97,26 @@ pub struct WindowStats {
 }
 
 impl ProbeWindow {
-    pub fn new(span: Duration) -> Self {
+    /// A window of `span` for polls every `interval`, with room for the polls it will hold
+    /// (growing by doubling would leave up to half of it unused).
+    pub fn new(span: Duration, interval: Duration) -> Self {
+        let expected = span.as_millis() / interval.as_millis().max(1) + 1;
         Self {
             span: chrono::Duration::from_std(span).unwrap_or(chrono::Duration::hours(1)),
-            polls: VecDeque::new(),
+            polls: VecDeque::with_capacity((expected as usize).min(MAX_WINDOW_POLLS + 1)),
         }
     }
 
-    /// Adds a poll and forgets those older than the window.
+    /// Adds a poll and forgets those older than the window, before adding so that the window
+    /// never needs more room than it holds.
     pub fn push(&mut self, sample: PollSample) {
-        self.polls.push_back(sample);
-        while self
-            .polls
-            .front()
-            .is_some_and(|p| p.at < sample.at - self.span)
-            || self.polls.len() > MAX_WINDOW_POLLS
+        let oldest_kept = sample.at_ms - self.span.num_milliseconds();
+        while self.polls.front().is_some_and(|p| p.at_ms < oldest_kept)
+            || self.polls.len() >= MAX_WINDOW_POLLS
         {
             self.polls.pop_front();
         }
+        self.polls.push_back(sample);
     }
 
     pub fn stats(&self, interval: Duration) -> WindowStats {
@@ -112,7 +129,7 @@ impl ProbeWindow {
             self.polls
                 .iter()
                 .filter(|p| p.up)
-                .map(|p| p.latency_seconds),
+                .map(|p| f64::from(p.latency_seconds)),
         );
         latencies.sort_unstable_by(f64::total_cmp);
         let failed = self.polls.iter().filter(|p| !p.up).count();
@@ -120,7 +137,7 @@ impl ProbeWindow {
         let (mut up_time, mut total_time) = (0.0, 0.0);
         for (index, poll) in self.polls.iter().enumerate() {
             let until_next = self.polls.get(index + 1).map_or(interval, |next| {
-                ((next.at - poll.at).num_milliseconds() as f64 / 1000.0).clamp(0.0, interval)
+                ((next.at_ms - poll.at_ms) as f64 / 1000.0).clamp(0.0, interval)
             });
             total_time += until_next;
             if poll.up {
@@ -189,7 +206,7 @@ impl EndpointEntry {
             last: None,
             down_since: None,
             consecutive_failures: 0,
-            window: ProbeWindow::new(window),
+            window: ProbeWindow::new(window, config.interval),
             stats: WindowStats::default(),
             recent_latencies: VecDeque::new(),
             cert: None,
@@ -220,11 +237,8 @@ impl EndpointEntry {
             self.changes.truncate(MAX_CHANGES);
         }
         self.status = status;
-        self.window.push(PollSample {
-            at: result.started,
-            latency_seconds: latency,
-            up: result.is_up(),
-        });
+        self.window
+            .push(PollSample::new(result.started, latency, result.is_up()));
         self.stats = self.window.stats(self.interval);
         if result.is_up() {
             self.recent_latencies.push_back(latency);

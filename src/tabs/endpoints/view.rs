@@ -400,7 +400,7 @@ fn histogram(entry: &EndpointEntry, ctx: &RenderCtx) -> Vec<Line<'static>> {
     for poll in entry.window.polls.iter().filter(|p| p.up) {
         let bucket = BUCKETS
             .iter()
-            .position(|bound| poll.latency_seconds < *bound)
+            .position(|bound| f64::from(poll.latency_seconds) < *bound)
             .unwrap_or(BUCKETS.len());
         counts[bucket] += 1;
     }
