@@ -119,10 +119,12 @@ impl SeriesVersion {
 /// chunks cost less bookkeeping per series.
 const CHUNKS_PER_WINDOW: usize = 4;
 
-/// All series, each keeping at most `capacity` samples (history window / refresh).
+/// All series, each keeping at most `capacity` samples (history window / refresh), and, with a
+/// retention, no more than about that long of them.
 #[derive(Clone)]
 pub struct MetricStore {
     capacity: usize,
+    retention: Option<chrono::Duration>,
     chunk_len: u64,
     symbols: Symbols,
     index: SeriesIndex,
@@ -138,6 +140,7 @@ impl MetricStore {
         let chunk_len = capacity.div_ceil(CHUNKS_PER_WINDOW).clamp(16, 4096) as u64;
         Self {
             capacity,
+            retention: None,
             chunk_len,
             symbols: Symbols::default(),
             index: SeriesIndex::default(),
@@ -146,6 +149,14 @@ impl MetricStore {
             timelines: Timelines::new(chunk_len),
             series_version: SeriesVersion::fresh(),
         }
+    }
+
+    /// Also forgets the samples older than `history`, a chunk at a time: the series that report
+    /// less often than every `history / capacity` (endpoints every 10 s in a store of 1 s
+    /// samples) would otherwise keep `capacity` of theirs, ten times the window.
+    pub fn retaining(mut self, history: std::time::Duration) -> Self {
+        self.retention = chrono::Duration::from_std(history).ok();
+        self
     }
 
     pub fn capacity(&self) -> usize {
@@ -198,6 +209,7 @@ impl MetricStore {
             at,
             value,
             self.capacity,
+            self.retention.map(|retention| at - retention),
             &mut self.timelines,
             self.chunk_len,
         );
@@ -606,6 +618,51 @@ mod tests {
         let per_sample =
             (with.memory_bytes() - without.memory_bytes()) as f64 / (500 * window) as f64;
         assert!(per_sample < 2.0, "{per_sample} bytes a sample");
+    }
+
+    /// A store of 1 s samples for 10 minutes (601 each) holds series that report every 10 s:
+    /// it keeps their last 10 minutes and, a chunk at a time, not much more.
+    #[test]
+    fn a_retention_keeps_the_window_of_series_that_report_less_often() {
+        let (capacity, history) = (601, std::time::Duration::from_secs(600));
+        let fill = |store: MetricStore| {
+            let mut store = store;
+            for second in 0..(3 * 3600) {
+                store.record_series("source_up", &[], at(second), 1.0);
+                if second % 10 == 0 {
+                    store.record_series("endpoint_up", &[], at(second), (second % 7) as f64);
+                }
+            }
+            store
+        };
+        let (kept, retained) = (
+            fill(MetricStore::new(capacity)),
+            fill(MetricStore::new(capacity).retaining(history)),
+        );
+        let sparse = SeriesKey::new("endpoint_up");
+        assert_eq!(
+            kept.history(&sparse).count(),
+            capacity,
+            "without a retention"
+        );
+        let samples: Vec<Sample> = retained.history(&sparse).collect();
+        let last = 3 * 3600 - 10;
+        let window: Vec<Sample> = kept
+            .history(&sparse)
+            .filter(|s| s.at >= at(last - 600))
+            .collect();
+        assert!(
+            samples.ends_with(&window),
+            "the last 10 minutes are all there"
+        );
+        assert!(samples.len() <= 61 + 2 * 151, "{} samples", samples.len());
+        let dense = SeriesKey::new("source_up");
+        assert_eq!(
+            retained.history(&dense).count(),
+            capacity,
+            "a 1 s series keeps them all"
+        );
+        assert!(retained.memory_bytes() < kept.memory_bytes());
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub(super) struct ValueChunk {
     first_seq: u64,
     timeline: TimelineId,
     len: u32,
+    /// The time of its newest sample: a chunk all older than the store's retention is dropped.
+    newest: DateTime<Utc>,
     words: Vec<u64>,
 }
 
@@ -77,13 +79,16 @@ impl Series {
         (self.stored - self.hidden) as usize
     }
 
-    /// Stores `value` at `slot` (at `at`), keeping the newest `capacity` samples.
+    /// Stores `value` at `slot` (at `at`), keeping the newest `capacity` samples, and of the
+    /// older ones no whole chunk older than `horizon`.
+    #[allow(clippy::too_many_arguments)] // the store's settings, passed rather than kept per series
     pub(super) fn append(
         &mut self,
         slot: Slot,
         at: DateTime<Utc>,
         value: f64,
         capacity: usize,
+        horizon: Option<DateTime<Utc>>,
         timelines: &mut Timelines,
         chunk_len: u64,
     ) {
@@ -96,6 +101,7 @@ impl Series {
             (Some(chunk), Some(encoder)) if follows => {
                 encoder.push(&mut chunk.words, value);
                 chunk.len += 1;
+                chunk.newest = at;
             }
             (sealed, _) => {
                 if let Some(sealed) = sealed {
@@ -109,6 +115,7 @@ impl Series {
                     first_seq: slot.seq,
                     timeline: slot.timeline,
                     len: 1,
+                    newest: at,
                     words,
                 });
             }
@@ -118,10 +125,13 @@ impl Series {
         if self.len() > capacity {
             self.hidden += 1;
         }
+        // A series that reports less often than the store's cadence would keep `capacity`
+        // samples of a longer time than the store's window: its whole chunks past it go too.
         while let Some(oldest) = self.chunks.first()
-            && oldest.len <= self.hidden
+            && (oldest.len <= self.hidden
+                || self.chunks.len() > 1 && horizon.is_some_and(|h| oldest.newest < h))
         {
-            self.hidden -= oldest.len;
+            self.hidden = self.hidden.saturating_sub(oldest.len);
             self.stored -= oldest.len;
             timelines.release(oldest.start());
             self.chunks.remove(0);

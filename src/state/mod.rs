@@ -189,7 +189,7 @@ impl AppState {
                     SourceHealth::new(SourceId::alertmanager(&a.name)).polled_every(a.interval)
                 }))
                 .collect(),
-            metrics: MetricStore::new(capacity),
+            metrics: MetricStore::new(capacity).retaining(config.history),
             resources: ResourcesState::new(),
             alerts: AlertsState::new(config.rule_catalogue())
                 .with_notify(NotifyState::new(
