@@ -37,6 +37,8 @@ const FRAME: Duration = Duration::from_millis(33);
 /// second, a few milliseconds apart, and one frame for all of them costs half of one each.
 const SETTLE: Duration = Duration::from_millis(25);
 const CHANNEL_CAPACITY: usize = 256;
+/// How long an exit waits for the alerts' last save (a slow disk must not hold the console).
+const SAVE_ON_EXIT: Duration = Duration::from_secs(3);
 
 /// Why the loop ended, for the log and the exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -341,6 +343,7 @@ impl App {
             }
         };
         self.cancel.cancel();
+        self.executor.finish_saves(SAVE_ON_EXIT).await;
         Ok(exit)
     }
 }

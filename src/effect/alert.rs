@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::Utc;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::alerts::alertmanager::label_set;
 use crate::collect::alertmanager::AlertmanagerClient;
@@ -157,23 +157,40 @@ impl Alertmanagers {
 /// waits behind a newer one is skipped, so the file always ends with the newest.
 #[derive(Clone)]
 pub(super) struct Saver {
-    queue: mpsc::UnboundedSender<KeptAlerts>,
+    queue: mpsc::UnboundedSender<SaverJob>,
+}
+
+enum SaverJob {
+    Save(KeptAlerts),
+    /// Answered once every save sent before it is on disk.
+    Flush(oneshot::Sender<()>),
 }
 
 impl Saver {
     /// Starts the writing task; call it inside the runtime.
     pub(super) fn start(path: PathBuf) -> Self {
-        let (queue, mut waiting) = mpsc::unbounded_channel::<KeptAlerts>();
+        let (queue, mut waiting) = mpsc::unbounded_channel::<SaverJob>();
         tokio::spawn(async move {
-            while let Some(mut kept) = waiting.recv().await {
-                while let Ok(newer) = waiting.try_recv() {
-                    kept = newer;
+            while let Some(job) = waiting.recv().await {
+                let (mut newest, mut flushes) = (None, Vec::new());
+                let mut next = Some(job);
+                while let Some(job) = next {
+                    match job {
+                        SaverJob::Save(kept) => newest = Some(kept),
+                        SaverJob::Flush(done) => flushes.push(done),
+                    }
+                    next = waiting.try_recv().ok();
                 }
-                let path = path.clone();
-                match tokio::task::spawn_blocking(move || alerts::save(&path, &kept)).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(error)) => tracing::error!(%error, "could not save the alerts"),
-                    Err(error) => tracing::error!(%error, "the alerts writer failed"),
+                if let Some(kept) = newest {
+                    let path = path.clone();
+                    match tokio::task::spawn_blocking(move || alerts::save(&path, &kept)).await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(error)) => tracing::error!(%error, "could not save the alerts"),
+                        Err(error) => tracing::error!(%error, "the alerts writer failed"),
+                    }
+                }
+                for done in flushes {
+                    let _ = done.send(());
                 }
             }
         });
@@ -181,8 +198,36 @@ impl Saver {
     }
 
     pub(super) fn save(&self, kept: KeptAlerts) {
-        if self.queue.send(kept).is_err() {
+        if self.queue.send(SaverJob::Save(kept)).is_err() {
             tracing::error!("the alerts writer has stopped: not saved");
         }
+    }
+
+    /// Waits until every save asked for so far is written: the console waits for this before it
+    /// exits, or an acknowledgement made just before quitting would be lost.
+    pub(super) async fn flush(&self) {
+        let (done, written) = oneshot::channel();
+        if self.queue.send(SaverJob::Flush(done)).is_ok() {
+            let _ = written.await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_flush_returns_once_every_save_before_it_is_on_disk() {
+        let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+        let path = dir.path().join("alerts.json");
+        let saver = Saver::start(path.clone());
+        for _ in 0..3 {
+            saver.save(KeptAlerts::default());
+        }
+        assert!(!path.exists(), "nothing is written before the writer runs");
+        saver.flush().await;
+        assert!(path.exists(), "the last save is on disk");
+        assert_eq!(alerts::load(&path), Ok(KeptAlerts::default()));
     }
 }

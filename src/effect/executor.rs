@@ -117,6 +117,16 @@ impl Executor {
         self
     }
 
+    /// Waits, at most `limit`, until the alerts asked to be saved are written.
+    pub async fn finish_saves(&self, limit: std::time::Duration) {
+        if tokio::time::timeout(limit, self.alerts.flush())
+            .await
+            .is_err()
+        {
+            tracing::error!(?limit, "the alerts were not all saved before exit");
+        }
+    }
+
     /// Starts the effect and returns at once. Following and stopping a log only start or cancel
     /// tasks, so they run here, in the order `update` emitted them; everything else runs in a task.
     pub fn spawn(&self, effect: Effect) {
