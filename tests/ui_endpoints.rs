@@ -72,3 +72,17 @@ fn footer_keeps_detail_and_poll_now() {
         assert!(narrow.contains(hint), "{hint:?} left out: {narrow:?}");
     }
 }
+
+/// 500 healthy endpoints: the state column is as narrow as `✔ up`, and a group's title, drawn
+/// in that column, must still be whole.
+#[test]
+fn group_titles_are_whole_when_every_endpoint_is_up() {
+    let state = fixtures::endpoint_fleet_app_state(500);
+    for (width, height) in [(80, 24), (200, 50)] {
+        let screen = text(&draw(&state, width, height));
+        assert!(
+            screen.contains("▾ http (200)"),
+            "{width}x{height}:\n{screen}"
+        );
+    }
+}

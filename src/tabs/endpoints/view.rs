@@ -129,9 +129,40 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         .border_type(BorderType::Rounded)
         .border_style(ctx.theme.border)
         .title(heading);
+    // Group titles and endpoints in order; only the page shown is built into table rows, so 500
+    // endpoints cost what a screenful does.
+    let mut lines: Vec<ListLine> = Vec::new();
+    let mut selected_line = None;
+    let selected_index = endpoints.list.selected_index();
+    // Where the title of the group being listed is.
+    let mut group_line = None;
+    for (index, entry) in endpoints.visible().enumerate() {
+        let group = entry.group.as_deref();
+        if endpoints.grouped {
+            match group_line.and_then(|at| lines.get_mut(at)) {
+                Some(ListLine::Group { name, count }) if *name == group => *count += 1,
+                _ => {
+                    group_line = Some(lines.len());
+                    lines.push(ListLine::Group {
+                        name: group,
+                        count: 1,
+                    });
+                }
+            }
+        }
+        if Some(index) == selected_index {
+            selected_line = Some(lines.len());
+        }
+        lines.push(ListLine::Entry(entry));
+    }
+    // A group's title is drawn in the first column: it is wide enough for the titles too.
     let state_width = endpoints
         .visible()
         .map(|e| e.status.label().chars().count() + 2)
+        .chain(lines.iter().map(|line| match line {
+            ListLine::Group { name, count } => group_title(*name, *count).chars().count(),
+            ListLine::Entry(_) => 0,
+        }))
         .fold(8, usize::max) as u16;
     let mut columns: Vec<(Column, &str, Constraint)> = vec![
         (Column::State, "STATE", Constraint::Length(state_width)),
@@ -174,39 +205,13 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         };
         Cell::from(Span::styled(*title, style))
     }));
-    // Group titles and endpoints in order; only the page shown is built into table rows, so 500
-    // endpoints cost what a screenful does.
-    let mut lines: Vec<ListLine> = Vec::new();
-    let mut selected_line = None;
-    let selected_index = endpoints.list.selected_index();
-    // Where the title of the group being listed is.
-    let mut group_line = None;
-    for (index, entry) in endpoints.visible().enumerate() {
-        let group = entry.group.as_deref();
-        if endpoints.grouped {
-            match group_line.and_then(|at| lines.get_mut(at)) {
-                Some(ListLine::Group { name, count }) if *name == group => *count += 1,
-                _ => {
-                    group_line = Some(lines.len());
-                    lines.push(ListLine::Group {
-                        name: group,
-                        count: 1,
-                    });
-                }
-            }
-        }
-        if Some(index) == selected_index {
-            selected_line = Some(lines.len());
-        }
-        lines.push(ListLine::Entry(entry));
-    }
     let page = (area.height.saturating_sub(3) as usize).max(1);
     let offset = selected_line.map_or(0, |s| (s + 1).saturating_sub(page));
     let rows = lines.iter().skip(offset).take(page).map(|line| match line {
-        ListLine::Group { name, count } => {
-            let title = format!("▾ {} ({count})", name.unwrap_or("(no group)"));
-            Row::new([Cell::from(Span::styled(title, ctx.theme.title))])
-        }
+        ListLine::Group { name, count } => Row::new([Cell::from(Span::styled(
+            group_title(*name, *count),
+            ctx.theme.title,
+        ))]),
         ListLine::Entry(entry) => {
             let severity = state.alerts.worst_about("endpoint", &entry.name);
             row(entry, &columns, severity_style(severity, ctx), ctx)
@@ -223,6 +228,10 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     if endpoints.list.is_empty() {
         list::render_empty_note(buffer, area, "no endpoint matches the filter", ctx);
     }
+}
+
+fn group_title(name: Option<&str>, count: usize) -> String {
+    format!("▾ {} ({count})", name.unwrap_or("(no group)"))
 }
 
 fn row<'a>(
