@@ -413,13 +413,14 @@ impl MetricStore {
 }
 
 /// The timeline slot for a series' next sample at `at`, given the slot of its last one: the
-/// newest slot of its timeline if that is at `at` (its report is under way), a new slot there if
-/// the series was at the newest (it is the first of its report), else the newest slot of the
-/// timeline the report at `at` went to, else a new timeline.
+/// newest slot of its timeline if that is at `at` and right after its last (its report is under
+/// way), a new slot there if the series was at the newest (it is the first of its report), else
+/// a timeline shared with the series that left the same slot ([`Timelines::fork`]). A series
+/// with no sample yet takes the newest slot of the timeline the report at `at` went to, else a
+/// new timeline.
 fn place(timelines: &mut Timelines, last: Option<Slot>, at: DateTime<Utc>) -> Slot {
-    let Some((last, newest, newest_at)) = last
-        .and_then(|last| Some((last, timelines.newest(last.timeline)?)))
-        .map(|(last, (newest, newest_at))| (last, newest, newest_at))
+    let Some((last, (newest, newest_at))) =
+        last.and_then(|last| Some((last, timelines.newest(last.timeline)?)))
     else {
         return match timelines.newest_at(at) {
             Some(slot) => slot,
