@@ -103,7 +103,7 @@ impl ProbeWindow {
         let expected = span.as_millis() / interval.as_millis().max(1) + 1;
         Self {
             span: chrono::Duration::from_std(span).unwrap_or(chrono::Duration::hours(1)),
-            polls: VecDeque::with_capacity((expected as usize).min(MAX_WINDOW_POLLS + 1)),
+            polls: VecDeque::with_capacity((expected as usize).min(MAX_WINDOW_POLLS)),
         }
     }
 

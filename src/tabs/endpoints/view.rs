@@ -156,13 +156,12 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         lines.push(ListLine::Entry(entry));
     }
     // A group's title is drawn in the first column: it is wide enough for the titles too.
-    let state_width = endpoints
-        .visible()
-        .map(|e| e.status.label().chars().count() + 2)
-        .chain(lines.iter().map(|line| match line {
+    let state_width = lines
+        .iter()
+        .map(|line| match line {
             ListLine::Group { name, count } => group_title(*name, *count).chars().count(),
-            ListLine::Entry(_) => 0,
-        }))
+            ListLine::Entry(entry) => entry.status.label().chars().count() + 2,
+        })
         .fold(8, usize::max) as u16;
     let mut columns: Vec<(Column, &str, Constraint)> = vec![
         (Column::State, "STATE", Constraint::Length(state_width)),
