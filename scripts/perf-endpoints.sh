@@ -4,12 +4,19 @@
 # connections; 400 kept ones need more), then how late each poll started after its schedule,
 # from the console's debug log. Needs nginx, openssl and ../shared/tools/tui-cost:
 #   scripts/perf-endpoints.sh
+# MINUTES=N instead samples the console's RSS once a minute for N minutes (memory over time, which
+# tui-cost's short windows do not see). KINDS picks the endpoints' kinds in turn (default
+# "tcp http http https https") and INTERVAL their interval, e.g. to see what one kind costs alone:
+#   MINUTES=10 KINDS=http scripts/perf-endpoints.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TUI_COST=${TUI_COST:-$ROOT/../shared/tools/tui-cost}
 WINDOW=${WINDOW:-30}
 RUNS=${RUNS:-3}
 COUNT=${COUNT:-500}
+MINUTES=${MINUTES:-}
+read -ra KIND_CYCLE <<<"${KINDS:-tcp http http https https}"
+INTERVAL=${INTERVAL:-10s} TIMEOUT=${TIMEOUT:-3s}
 # The tab shown and what marks its first frame (for a baseline: COUNT=0 MARKER='No endpoint').
 TAB=${TAB:-endpoints}
 MARKER=${MARKER:-Endpoints $COUNT of $COUNT}
@@ -67,14 +74,30 @@ until curl -sf -o /dev/null --cacert "$T/ca.pem" "https://127.0.0.1:$HTTPS_PORT/
 done
 CONFIG="$T/config.toml"
 for i in $(seq 1 "$COUNT"); do
-  case $((i % 5)) in
-    0) printf '[[endpoint]]\nname = "tcp-%d"\nurl = "tcp://127.0.0.1:%d"\ngroup = "tcp"\n' "$i" "$HTTP_PORT" ;;
-    1|2) printf '[[endpoint]]\nname = "http-%d"\nurl = "http://127.0.0.1:%d/health"\ngroup = "http"\njson = { pointer = "/status", equals = "healthy" }\n' "$i" "$HTTP_PORT" ;;
-    *) printf '[[endpoint]]\nname = "https-%d"\nurl = "https://127.0.0.1:%d/health"\ngroup = "https"\nca_file = "%s"\n' "$i" "$HTTPS_PORT" "$T/ca.pem" ;;
+  printf '[[endpoint]]\ninterval = "%s"\ntimeout = "%s"\n' "$INTERVAL" "$TIMEOUT"
+  case ${KIND_CYCLE[i % ${#KIND_CYCLE[@]}]} in
+    tcp) printf 'name = "tcp-%d"\nurl = "tcp://127.0.0.1:%d"\ngroup = "tcp"\n' "$i" "$HTTP_PORT" ;;
+    http) printf 'name = "http-%d"\nurl = "http://127.0.0.1:%d/health"\ngroup = "http"\njson = { pointer = "/status", equals = "healthy" }\n' "$i" "$HTTP_PORT" ;;
+    https) printf 'name = "https-%d"\nurl = "https://127.0.0.1:%d/health"\ngroup = "https"\nca_file = "%s"\n' "$i" "$HTTPS_PORT" "$T/ca.pem" ;;
+    *) echo "unknown kind in KINDS: ${KIND_CYCLE[i % ${#KIND_CYCLE[@]}]}" >&2; exit 1 ;;
   esac
 done >"$CONFIG"
 [ "$COUNT" -gt 0 ] || : >"$CONFIG"
-echo "# $COUNT endpoints every 10 s against nginx on 127.0.0.1:$HTTP_PORT/$HTTPS_PORT" >&2
+echo "# $COUNT endpoints (${KIND_CYCLE[*]}) every $INTERVAL against nginx on 127.0.0.1:$HTTP_PORT/$HTTPS_PORT" >&2
+if [ -n "$MINUTES" ]; then
+  # The console in a tmux server of its own, its VmRSS read once a minute.
+  SOCKET="$T/tmux.sock"
+  tmux -S "$SOCKET" new-session -d -x 200 -y 50 \
+    "exec env XDG_STATE_HOME=$T/state DOCKER_HOST=unix:///nonexistent.sock $ROOT/target/release/watchdeck --config $CONFIG --tab $TAB 2>$T/stderr"
+  trap 'tmux -S "$SOCKET" kill-server 2>/dev/null || true; cleanup' EXIT
+  PID=$(tmux -S "$SOCKET" display-message -p '#{pane_pid}')
+  for minute in $(seq 1 "$MINUTES"); do
+    sleep 60
+    kill -0 "$PID" 2>/dev/null || { echo "the console exited:" >&2; cat "$T/stderr" >&2; exit 1; }
+    awk -v m="$minute" '/^VmRSS/ { printf "RSS minute=%d rss_mib=%.1f\n", m, $2 / 1024 }' "/proc/$PID/status"
+  done
+  exit 0
+fi
 "$TUI_COST" --window "$WINDOW" --runs "$RUNS" -q -e XDG_STATE_HOME="$T/state" -e DOCKER_HOST=unix:///nonexistent.sock \
   "$ROOT/target/release/watchdeck --config $CONFIG --tab $TAB" "$WINDOW" "$MARKER" 200x50 | grep SUMMARY
 # Schedule spread: one more run with the prober's debug lines, the lag of every poll started.
