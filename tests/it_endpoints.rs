@@ -218,6 +218,18 @@ async fn silent_server() -> (String, tokio::task::JoinHandle<()>) {
 
 /// A keep-alive HTTP server that answers every request after `delay`, counting connections.
 async fn counting_server(delay: Duration) -> (String, Arc<AtomicUsize>) {
+    counting_server_that(delay, AfterAnswer::KeepsOpen).await
+}
+
+/// What a counting server does with a connection once it answered.
+#[derive(Clone, Copy, PartialEq)]
+enum AfterAnswer {
+    KeepsOpen,
+    /// Closes it without saying so in the answer, as a server's idle timeout does.
+    HangsUp,
+}
+
+async fn counting_server_that(delay: Duration, after: AfterAnswer) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let connections = Arc::new(AtomicUsize::new(0));
@@ -240,7 +252,8 @@ async fn counting_server(delay: Duration) -> (String, Arc<AtomicUsize>) {
                         request.clear();
                         tokio::time::sleep(delay).await;
                         let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
-                        if stream.write_all(answer).await.is_err() {
+                        if stream.write_all(answer).await.is_err() || after == AfterAnswer::HangsUp
+                        {
                             return;
                         }
                     }
@@ -349,6 +362,60 @@ async fn hanging_and_slow_endpoints_delay_only_themselves_and_connections_are_re
             assert!(pair[1].started >= end_of_first, "overlap: {pair:?}");
         }
     }
+}
+
+/// Runs the prober on `endpoints` until `count` results of `endpoint` arrived.
+async fn run_until(
+    endpoints: Vec<EndpointConfig>,
+    endpoint: &str,
+    count: usize,
+) -> Vec<ProbeResult> {
+    let (sender, mut receiver) = mpsc::channel(64);
+    let cancel = CancellationToken::new();
+    let prober = tokio::spawn(run(
+        endpoints,
+        ProbeTriggers::default(),
+        Duration::from_millis(100),
+        sender,
+        |report| report,
+        cancel.clone(),
+    ));
+    let results = results_until(&mut receiver, endpoint, count).await;
+    cancel.cancel();
+    prober.await.unwrap();
+    results
+        .into_iter()
+        .filter(|r| r.endpoint == endpoint)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_kept_https_connection_carries_the_next_polls() {
+    let (Some(base), Some(ca)) = (
+        service("WATCHDECK_TEST_HTTPS_URL"),
+        service("WATCHDECK_TEST_CA_CERT"),
+    ) else {
+        return;
+    };
+    let tls = endpoint(&format!(
+        "name = \"tls\"\nurl = \"{base}/health\"\nca_file = \"{ca}\"\ninterval = \"1s\""
+    ));
+    let polls = run_until(vec![tls], "tls", 3).await;
+    assert!(polls.iter().all(ProbeResult::is_up), "{polls:?}");
+    // A certificate is read when a connection is made: on the first poll only.
+    let connected: Vec<bool> = polls.iter().map(|r| r.cert.is_some()).collect();
+    assert_eq!(connected, [true, false, false], "{polls:?}");
+}
+
+#[tokio::test]
+async fn a_connection_the_server_hung_up_on_is_replaced_without_a_failed_poll() {
+    let (url, connections) = counting_server_that(Duration::ZERO, AfterAnswer::HangsUp).await;
+    let hung_up = endpoint(&format!(
+        "name = \"hung-up\"\nurl = \"{url}/\"\ninterval = \"1s\""
+    ));
+    let polls = run_until(vec![hung_up], "hung-up", 3).await;
+    assert!(polls.iter().all(ProbeResult::is_up), "{polls:?}");
+    assert_eq!(connections.load(Ordering::SeqCst), 3, "a connection a poll");
 }
 
 #[tokio::test]

@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use futures_util::FutureExt;
 use http_body_util::{BodyExt, Empty};
-use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -27,6 +27,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{Notify, Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
+use tokio_util::either::Either;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::EndpointConfig;
@@ -341,10 +342,56 @@ pub fn status_expected(expected: &[RangeInclusive<u16>], status: u16) -> bool {
     expected.iter().any(|range| range.contains(&status))
 }
 
-/// A kept HTTP connection.
+/// A connection's stream, plain or TLS, as one type so that hyper's client is built once.
+type Stream = Either<TcpStream, Box<tokio_rustls::client::TlsStream<TcpStream>>>;
+
+/// A connection kept between polls: its stream alone. hyper's buffers and request channel, about
+/// 24 KiB a connection, live only while a poll runs, so kept connections cost their sockets and
+/// TLS sessions (400 of them took 10 MiB more when hyper's side was kept too).
 struct Connection {
-    sender: SendRequest<Empty<Bytes>>,
+    stream: Stream,
     opened: Instant,
+}
+
+impl Connection {
+    /// Whether the next request can go out on it: it is young enough that its certificate need
+    /// not be read again, and quiet. A server that closed it, or sent anything unasked, made it
+    /// readable.
+    fn reusable(&self, now: Instant) -> bool {
+        let socket = match &self.stream {
+            Either::Left(plain) => plain,
+            Either::Right(tls) => tls.get_ref().0,
+        };
+        let mut byte = [0u8; 1];
+        let mut peeked = tokio::io::ReadBuf::new(&mut byte);
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        now.duration_since(self.opened) < CERT_RECHECK
+            && socket.poll_peek(&mut context, &mut peeked).is_pending()
+    }
+}
+
+/// A response with its body read (at most [`BODY_LIMIT`] bytes of it).
+struct Answer {
+    head: hyper::http::response::Parts,
+    body: Vec<u8>,
+    /// False when the body was longer than what was read.
+    complete: bool,
+}
+
+/// Why an exchange gave no answer.
+enum ExchangeError {
+    /// The request found the connection closed: a kept one may be replaced and the request sent
+    /// again.
+    Unsent(ProbeFailure),
+    Failed(ProbeFailure),
+}
+
+impl ExchangeError {
+    fn failure(self) -> ProbeFailure {
+        match self {
+            ExchangeError::Unsent(failure) | ExchangeError::Failed(failure) => failure,
+        }
+    }
 }
 
 /// What one poll saw, filled in as it goes so a timeout keeps what came before.
@@ -416,19 +463,15 @@ impl Probe {
 
     async fn http(&mut self, mut url: url::Url, seen: &mut Seen) -> Result<(), ProbeFailure> {
         for hop in 0..=MAX_REDIRECTS {
-            let response = self.request(&url, hop == 0, seen).await?;
-            let status = response.status();
+            let Answer { head, body, .. } = self.request(&url, hop == 0, seen).await?;
+            let status = head.status;
             seen.status = Some(status.as_u16());
-            seen.headers = shown_headers(response.headers());
-            let location = response
-                .headers()
+            seen.headers = shown_headers(&head.headers);
+            let location = head
+                .headers
                 .get(hyper::header::LOCATION)
                 .and_then(|l| l.to_str().ok())
                 .and_then(|l| url.join(l).ok());
-            let (body, complete) = read_body(response.into_body()).await?;
-            if !complete || hop > 0 {
-                self.connection = None;
-            }
             seen.body_head = shown_body(&body);
             if self.config.follow_redirects
                 && status.is_redirection()
@@ -450,33 +493,40 @@ impl Probe {
         )))
     }
 
-    /// Sends the request on the kept connection when `reuse` allows and it is fresh enough,
-    /// else (or when the server closed it meanwhile) on a new one.
+    /// Sends the request on the kept connection when it is the first hop's and still reusable,
+    /// else (or when the server closed it as the request went out) on a new one. Only the first
+    /// hop's connection is kept: a redirect's target is connected to anew on every poll.
     async fn request(
         &mut self,
         url: &url::Url,
-        reuse: bool,
+        first_hop: bool,
         seen: &mut Seen,
-    ) -> Result<hyper::Response<hyper::body::Incoming>, ProbeFailure> {
-        let kept = self
-            .connection
-            .take()
-            .filter(|c| reuse && !c.sender.is_closed() && c.opened.elapsed() < CERT_RECHECK);
-        if let Some(mut connection) = kept
-            && connection.sender.ready().await.is_ok()
-            && let Ok(response) = connection.sender.send_request(self.build(url)?).await
-        {
-            self.connection = Some(connection);
-            return Ok(response);
+    ) -> Result<Answer, ProbeFailure> {
+        let kept = match first_hop {
+            true => self
+                .connection
+                .take()
+                .filter(|kept| kept.reusable(Instant::now())),
+            false => None,
+        };
+        if let Some(Connection { stream, opened }) = kept {
+            match exchange(stream, self.build(url)?).await {
+                Ok((answer, stream)) => {
+                    self.connection = stream.map(|stream| Connection { stream, opened });
+                    return Ok(answer);
+                }
+                Err(ExchangeError::Unsent(_)) => {}
+                Err(ExchangeError::Failed(failure)) => return Err(failure),
+            }
         }
-        let mut connection = self.open(url, seen).await?;
-        let response = connection
-            .sender
-            .send_request(self.build(url)?)
+        let Connection { stream, opened } = self.open(url, seen).await?;
+        let (answer, stream) = exchange(stream, self.build(url)?)
             .await
-            .map_err(|error| ProbeFailure::Other(format!("HTTP: {error}")))?;
-        self.connection = Some(connection);
-        Ok(response)
+            .map_err(ExchangeError::failure)?;
+        if first_hop {
+            self.connection = stream.map(|stream| Connection { stream, opened });
+        }
+        Ok(answer)
     }
 
     fn build(&self, url: &url::Url) -> Result<hyper::Request<Empty<Bytes>>, ProbeFailure> {
@@ -510,18 +560,18 @@ impl Probe {
     }
 
     async fn open(&self, url: &url::Url, seen: &mut Seen) -> Result<Connection, ProbeFailure> {
-        let stream = connect(url).await?;
-        let sender = if url.scheme() == "https" {
-            let (stream, cert) = self.tls(url, stream).await;
+        let plain = connect(url).await?;
+        let stream = if url.scheme() == "https" {
+            let (tls, cert) = self.tls(url, plain).await;
             if let Some(cert) = cert {
                 seen.cert = Some(cert);
             }
-            handshake(stream?).await?
+            Either::Right(Box::new(tls?))
         } else {
-            handshake(stream).await?
+            Either::Left(plain)
         };
         Ok(Connection {
-            sender,
+            stream,
             opened: Instant::now(),
         })
     }
@@ -638,16 +688,64 @@ async fn connect(url: &url::Url) -> Result<TcpStream, ProbeFailure> {
     Err(last)
 }
 
-async fn handshake<S>(stream: S) -> Result<SendRequest<Empty<Bytes>>, ProbeFailure>
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
-{
-    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+/// Sends one request on `stream` and reads its answer, and gives the stream back when the
+/// connection can carry the next poll's request: the whole body was read and the server means
+/// to keep the connection open.
+async fn exchange(
+    stream: Stream,
+    request: hyper::Request<Empty<Bytes>>,
+) -> Result<(Answer, Option<Stream>), ExchangeError> {
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
-        .map_err(|error| ProbeFailure::Other(format!("HTTP: {error}")))?;
-    // Ends when the sender is dropped or the server closes the connection.
-    tokio::spawn(connection);
-    Ok(sender)
+        .map_err(|error| ExchangeError::Failed(ProbeFailure::Other(format!("HTTP: {error}"))))?;
+    let mut connection = std::pin::pin!(connection.without_shutdown());
+    // Owns the sender, so that once the answer is read the connection sees no more requests
+    // coming and hands its stream back.
+    let answer = async move {
+        let response = sender.send_request(request).await.map_err(|error| {
+            ExchangeError::Unsent(ProbeFailure::Other(format!("HTTP: {error}")))
+        })?;
+        let (head, body) = response.into_parts();
+        let (body, complete) = read_body(body).await.map_err(ExchangeError::Failed)?;
+        Ok(Answer {
+            head,
+            body,
+            complete,
+        })
+    };
+    let mut answer = std::pin::pin!(answer);
+    // The connection runs alongside: it writes the request and reads the answer. It ends first
+    // when the server closed it, which may be right after answering: the answer is then read
+    // from what arrived, and the connection is not kept.
+    let (answer, open) = tokio::select! {
+        answer = &mut answer => (answer?, true),
+        _ = &mut connection => (answer.await?, false),
+    };
+    let kept = (open && answer.complete && keeps_alive(&answer.head))
+        .then(|| connection.now_or_never())
+        .flatten()
+        .and_then(Result::ok)
+        .filter(|parts| parts.read_buf.is_empty())
+        .map(|parts| parts.io.into_inner());
+    Ok((answer, kept))
+}
+
+/// Whether the server leaves the connection open after this response (HTTP/1.1 unless it says
+/// `close`, HTTP/1.0 only when it says `keep-alive`).
+fn keeps_alive(head: &hyper::http::response::Parts) -> bool {
+    let says = |token: &str| {
+        head.headers
+            .get_all(hyper::header::CONNECTION)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .any(|word| word.trim().eq_ignore_ascii_case(token))
+    };
+    match head.version {
+        hyper::Version::HTTP_11 => !says("close"),
+        hyper::Version::HTTP_10 => says("keep-alive"),
+        _ => false,
+    }
 }
 
 /// Reads at most [`BODY_LIMIT`] bytes; false when the body was longer.
@@ -793,6 +891,52 @@ mod tests {
     fn config(extra: &str) -> EndpointConfig {
         toml::from_str(&format!("name = \"e\"\nurl = \"http://e\"\n{extra}"))
             .unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    /// A client connection to a loopback listener, as a kept connection, and the server's side.
+    async fn kept_connection(opened: Instant) -> (Connection, TcpStream) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        let connection = Connection {
+            stream: Either::Left(client),
+            opened,
+        };
+        (connection, server)
+    }
+
+    /// Waits (at most 5 s) for the client's side to see what the server did.
+    async fn until_not_reusable(connection: &Connection) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while connection.reusable(Instant::now()) {
+            assert!(Instant::now() < deadline, "still reusable");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_kept_connection_is_reused_until_the_server_closes_it_or_speaks_unasked() {
+        let (connection, server) = kept_connection(Instant::now()).await;
+        assert!(connection.reusable(Instant::now()), "a quiet connection");
+        drop(server);
+        until_not_reusable(&connection).await;
+
+        let (connection, mut server) = kept_connection(Instant::now()).await;
+        tokio::io::AsyncWriteExt::write_all(&mut server, b"HTTP/1.1 408 Request Timeout\r\n")
+            .await
+            .unwrap();
+        until_not_reusable(&connection).await;
+        drop(server);
+    }
+
+    #[tokio::test]
+    async fn a_connection_is_replaced_once_its_certificate_is_due_a_check() {
+        let opened = Instant::now();
+        let (connection, _server) = kept_connection(opened).await;
+        assert!(connection.reusable(opened + CERT_RECHECK - Duration::from_secs(1)));
+        assert!(!connection.reusable(opened + CERT_RECHECK));
     }
 
     #[test]
