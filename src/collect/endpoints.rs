@@ -940,6 +940,27 @@ mod tests {
     }
 
     #[test]
+    fn a_connection_is_kept_unless_the_server_says_it_closes_it() {
+        use hyper::Version;
+        let head = |version, connection: Option<&str>| {
+            let mut response = hyper::Response::builder().version(version);
+            if let Some(value) = connection {
+                response = response.header(hyper::header::CONNECTION, value);
+            }
+            response.body(()).unwrap().into_parts().0
+        };
+        assert!(keeps_alive(&head(Version::HTTP_11, None)));
+        assert!(keeps_alive(&head(Version::HTTP_11, Some("keep-alive"))));
+        assert!(!keeps_alive(&head(Version::HTTP_11, Some("Close"))));
+        assert!(!keeps_alive(&head(
+            Version::HTTP_11,
+            Some("upgrade, close")
+        )));
+        assert!(!keeps_alive(&head(Version::HTTP_10, None)));
+        assert!(keeps_alive(&head(Version::HTTP_10, Some("Keep-Alive"))));
+    }
+
+    #[test]
     fn first_polls_are_spread_over_each_interval() {
         let ten = Duration::from_secs(10);
         let offsets = spread_offsets(&[ten; 4]);
