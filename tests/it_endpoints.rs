@@ -35,6 +35,14 @@ fn service(variable: &str) -> Option<String> {
     }
 }
 
+/// The test nginx's HTTPS address and the CA that signed its certificate.
+fn https_service() -> Option<(String, String)> {
+    Some((
+        service("WATCHDECK_TEST_HTTPS_URL")?,
+        service("WATCHDECK_TEST_CA_CERT")?,
+    ))
+}
+
 fn endpoint(toml_text: &str) -> EndpointConfig {
     toml::from_str(toml_text).unwrap_or_else(|e| panic!("{toml_text}: {e}"))
 }
@@ -123,10 +131,7 @@ async fn a_header_from_the_environment_is_sent_and_a_missing_one_fails_without_i
 
 #[tokio::test]
 async fn https_from_the_test_ca_reports_the_certificate() {
-    let (Some(base), Some(ca)) = (
-        service("WATCHDECK_TEST_HTTPS_URL"),
-        service("WATCHDECK_TEST_CA_CERT"),
-    ) else {
+    let Some((base, ca)) = https_service() else {
         return;
     };
     let trusted = poll(endpoint(&format!(
@@ -280,27 +285,64 @@ async fn a_server_that_never_answers_times_out() {
     );
 }
 
-/// Collects every result the prober sends until `until` results of `endpoint` arrived.
-async fn results_until(
-    receiver: &mut mpsc::Receiver<SourceReport<watchdeck::model::endpoints::ProbeBatch>>,
-    endpoint: &str,
-    until: usize,
-) -> Vec<ProbeResult> {
-    let mut all = Vec::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while all
-        .iter()
-        .filter(|r: &&ProbeResult| r.endpoint == endpoint)
-        .count()
-        < until
-    {
-        let report = tokio::time::timeout_at(deadline, receiver.recv())
-            .await
-            .expect("results in time")
-            .expect("prober alive");
-        all.extend(report.result.expect("batches are never errors").results);
+/// The prober running in the test's runtime.
+struct Prober {
+    batches: mpsc::Receiver<SourceReport<watchdeck::model::endpoints::ProbeBatch>>,
+    cancel: CancellationToken,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Prober {
+    fn start(endpoints: Vec<EndpointConfig>, triggers: ProbeTriggers) -> Self {
+        let (sender, batches) = mpsc::channel(64);
+        let cancel = CancellationToken::new();
+        let task = tokio::spawn(run(
+            endpoints,
+            triggers,
+            Duration::from_millis(100),
+            sender,
+            |report| report,
+            cancel.clone(),
+        ));
+        Self {
+            batches,
+            cancel,
+            task,
+        }
     }
-    all
+
+    /// Every result sent until `until` results of `endpoint` arrived.
+    async fn results_until(&mut self, endpoint: &str, until: usize) -> Vec<ProbeResult> {
+        let mut all = Vec::new();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while all
+            .iter()
+            .filter(|r: &&ProbeResult| r.endpoint == endpoint)
+            .count()
+            < until
+        {
+            let report = tokio::time::timeout_at(deadline, self.batches.recv())
+                .await
+                .expect("results in time")
+                .expect("prober alive");
+            all.extend(report.result.expect("batches are never errors").results);
+        }
+        all
+    }
+
+    async fn stop(self) {
+        self.cancel.cancel();
+        self.task.await.unwrap();
+    }
+}
+
+/// The first `count` polls of `endpoint`, the only one probed.
+async fn polls_of(endpoint: EndpointConfig, count: usize) -> Vec<ProbeResult> {
+    let name = endpoint.name.clone();
+    let mut prober = Prober::start(vec![endpoint], ProbeTriggers::default());
+    let results = prober.results_until(&name, count).await;
+    prober.stop().await;
+    results
 }
 
 #[tokio::test]
@@ -319,19 +361,9 @@ async fn hanging_and_slow_endpoints_delay_only_themselves_and_connections_are_re
             "name = \"fast\"\nurl = \"{fast}/\"\ninterval = \"1s\""
         )),
     ];
-    let (sender, mut receiver) = mpsc::channel(64);
-    let cancel = CancellationToken::new();
-    let prober = tokio::spawn(run(
-        endpoints,
-        ProbeTriggers::default(),
-        Duration::from_millis(200),
-        sender,
-        |report| report,
-        cancel.clone(),
-    ));
-    let results = results_until(&mut receiver, "fast", 5).await;
-    cancel.cancel();
-    prober.await.unwrap();
+    let mut prober = Prober::start(endpoints, ProbeTriggers::default());
+    let results = prober.results_until("fast", 5).await;
+    prober.stop().await;
     let fast: Vec<&ProbeResult> = results.iter().filter(|r| r.endpoint == "fast").collect();
     assert!(fast.iter().all(|r| r.is_up()), "{fast:?}");
     for result in &fast {
@@ -364,43 +396,15 @@ async fn hanging_and_slow_endpoints_delay_only_themselves_and_connections_are_re
     }
 }
 
-/// Runs the prober on `endpoints` until `count` results of `endpoint` arrived.
-async fn run_until(
-    endpoints: Vec<EndpointConfig>,
-    endpoint: &str,
-    count: usize,
-) -> Vec<ProbeResult> {
-    let (sender, mut receiver) = mpsc::channel(64);
-    let cancel = CancellationToken::new();
-    let prober = tokio::spawn(run(
-        endpoints,
-        ProbeTriggers::default(),
-        Duration::from_millis(100),
-        sender,
-        |report| report,
-        cancel.clone(),
-    ));
-    let results = results_until(&mut receiver, endpoint, count).await;
-    cancel.cancel();
-    prober.await.unwrap();
-    results
-        .into_iter()
-        .filter(|r| r.endpoint == endpoint)
-        .collect()
-}
-
 #[tokio::test]
 async fn a_kept_https_connection_carries_the_next_polls() {
-    let (Some(base), Some(ca)) = (
-        service("WATCHDECK_TEST_HTTPS_URL"),
-        service("WATCHDECK_TEST_CA_CERT"),
-    ) else {
+    let Some((base, ca)) = https_service() else {
         return;
     };
     let tls = endpoint(&format!(
         "name = \"tls\"\nurl = \"{base}/health\"\nca_file = \"{ca}\"\ninterval = \"1s\""
     ));
-    let polls = run_until(vec![tls], "tls", 3).await;
+    let polls = polls_of(tls, 3).await;
     assert!(polls.iter().all(ProbeResult::is_up), "{polls:?}");
     // A certificate is read when a connection is made: on the first poll only.
     let connected: Vec<bool> = polls.iter().map(|r| r.cert.is_some()).collect();
@@ -413,7 +417,7 @@ async fn a_connection_the_server_hung_up_on_is_replaced_without_a_failed_poll() 
     let hung_up = endpoint(&format!(
         "name = \"hung-up\"\nurl = \"{url}/\"\ninterval = \"1s\""
     ));
-    let polls = run_until(vec![hung_up], "hung-up", 3).await;
+    let polls = polls_of(hung_up, 3).await;
     assert!(polls.iter().all(ProbeResult::is_up), "{polls:?}");
     assert_eq!(connections.load(Ordering::SeqCst), 3, "a connection a poll");
 }
@@ -425,27 +429,14 @@ async fn poll_now_polls_out_of_schedule() {
         "name = \"fast\"\nurl = \"{fast}/\"\ninterval = \"1h\""
     ))];
     let triggers = ProbeTriggers::new(["fast"]);
-    let (sender, mut receiver) = mpsc::channel(64);
-    let cancel = CancellationToken::new();
-    let prober = tokio::spawn(run(
-        endpoints,
-        triggers.clone(),
-        Duration::from_millis(100),
-        sender,
-        |report| report,
-        cancel.clone(),
-    ));
-    results_until(&mut receiver, "fast", 1).await;
+    let mut prober = Prober::start(endpoints, triggers.clone());
+    prober.results_until("fast", 1).await;
     triggers.poll_now("fast");
-    let second = tokio::time::timeout(
-        Duration::from_secs(5),
-        results_until(&mut receiver, "fast", 1),
-    )
-    .await
-    .expect("polled at once, not after an hour");
+    let second = tokio::time::timeout(Duration::from_secs(5), prober.results_until("fast", 1))
+        .await
+        .expect("polled at once, not after an hour");
     assert!(second[0].is_up());
-    cancel.cancel();
-    prober.await.unwrap();
+    prober.stop().await;
 }
 
 #[test]
