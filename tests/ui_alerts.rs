@@ -300,6 +300,25 @@ fn the_fleets_alerts_join_the_list_with_their_source_and_alertmanagers_own_state
 }
 
 #[test]
+fn the_history_lists_when_an_alertmanagers_alerts_began_and_ended() {
+    let mut state = fixtures::alertmanager_app_state(Mode::Interactive);
+    for _ in 0..2 {
+        update(&mut state, Msg::Action(Action::NextAlertView), now());
+    }
+    both_sizes("alerts_alertmanager_history", &state);
+    let screen = text(&draw(&state, 200, 50));
+    let row = screen
+        .lines()
+        .find(|l| l.contains("HighLatency"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(
+        row.contains("firing") && row.contains("am:prod api"),
+        "{row}"
+    );
+    assert!(!row.contains("value"), "no value of its own: {row}");
+}
+
+#[test]
 fn a_silence_made_in_alertmanager_names_its_creator_behind_the_toggle() {
     let mut state = fixtures::alertmanager_app_state(Mode::Interactive);
     update(&mut state, Msg::Action(Action::ToggleResolved), now());

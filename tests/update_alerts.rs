@@ -450,6 +450,105 @@ fn prod_report(state: &mut AppState, alerts: Vec<AlertmanagerAlert>, at: DateTim
     );
 }
 
+/// A `prod` Alertmanager alert named `rule`, firing for ten minutes.
+fn prod_alert(rule: &str) -> AlertmanagerAlert {
+    AlertmanagerAlert {
+        fingerprint: format!("{rule:0>16}"),
+        labels: [("alertname", rule), ("severity", "warning")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        annotations: Default::default(),
+        starts_at: now() - Duration::minutes(10),
+        silenced_by: Vec::new(),
+        inhibited_by: Vec::new(),
+    }
+}
+
+/// The rules of the `prod` Alertmanager's alerts that the history has `change` for, in order.
+fn prod_history(state: &AppState, change: Change) -> Vec<(String, DateTime<Utc>)> {
+    let entries = state.alerts.history.iter();
+    entries
+        .filter(|t| t.key.alertmanager.as_deref() == Some("prod") && t.change == change)
+        .map(|t| (t.key.rule.clone(), t.at))
+        .collect()
+}
+
+#[test]
+fn an_alertmanagers_alerts_enter_the_history_as_they_begin_and_end_once_across_a_restart() {
+    let mut state = fixtures::alertmanager_app_state(Mode::Interactive);
+    let ours = |entries: Vec<(String, DateTime<Utc>)>| -> Vec<(String, DateTime<Utc>)> {
+        let ours = ["ReplicaLag", "CertExpiring"];
+        let entries = entries.into_iter();
+        entries
+            .filter(|(rule, _)| ours.contains(&rule.as_str()))
+            .collect()
+    };
+    let t1 = now() + Duration::seconds(15);
+    let both = vec![prod_alert("CertExpiring"), prod_alert("ReplicaLag")];
+    prod_report(&mut state, both.clone(), t1);
+    let firing = vec![
+        ("CertExpiring".to_string(), t1),
+        ("ReplicaLag".to_string(), t1),
+    ];
+    assert_eq!(ours(prod_history(&state, Change::Firing)), firing);
+    assert_eq!(
+        prod_history(&state, Change::Resolved).len(),
+        4,
+        "the fixture's four prod alerts are listed no more"
+    );
+
+    let before = state.alerts.history.len();
+    prod_report(&mut state, both, t1 + Duration::seconds(15));
+    assert_eq!(
+        state.alerts.history.len(),
+        before,
+        "listed again: nothing new"
+    );
+
+    let t3 = t1 + Duration::seconds(30);
+    let effects = update(
+        &mut state,
+        Msg::Source(SourceUpdate::Alertmanager {
+            name: "prod".into(),
+            report: SourceReport {
+                at: t3,
+                result: Ok(AlertmanagerSnapshot {
+                    alerts: vec![prod_alert("ReplicaLag")],
+                }),
+            },
+        }),
+        t3,
+    );
+    assert_eq!(
+        ours(prod_history(&state, Change::Resolved)),
+        [("CertExpiring".to_string(), t3)]
+    );
+    let kept = effects
+        .into_iter()
+        .find_map(|effect| match effect {
+            Effect::SaveAlerts(kept) => Some(kept),
+            _ => None,
+        })
+        .expect("the history is saved");
+
+    // After a restart, the alert still listed is not recorded again; one that resolved while the
+    // console was not running is recorded resolved when it is first seen missing.
+    let t4 = t3 + Duration::minutes(5);
+    let restart = || {
+        let mut restarted = fixtures::alertmanager_app_state(Mode::Interactive);
+        restarted.alerts.restore(kept.clone());
+        restarted
+    };
+    let mut still_firing = restart();
+    prod_report(&mut still_firing, vec![prod_alert("ReplicaLag")], t4);
+    assert_eq!(ours(prod_history(&still_firing, Change::Firing)), firing);
+    let mut resolved_meanwhile = restart();
+    prod_report(&mut resolved_meanwhile, Vec::new(), t4);
+    let resolved = ours(prod_history(&resolved_meanwhile, Change::Resolved));
+    assert_eq!(resolved.last(), Some(&("ReplicaLag".to_string(), t4)));
+}
+
 #[test]
 fn acknowledging_an_alertmanagers_alert_keeps_the_silence_it_made_there_for_taking_it_back() {
     let mut state = fixtures::alertmanager_app_state(Mode::Interactive);

@@ -1,7 +1,7 @@
 //! The Alerts tab's state: the rules, every alert the engine keeps, the silences and the history,
 //! and a list for each of its views.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -378,8 +378,15 @@ impl AlertsState {
 
     /// Every alert an Alertmanager lists now replaces what it listed before; one that this
     /// console pushed (labelled with this `host`) is listed already, as its own. An
-    /// acknowledgement whose alert is gone (resolved) goes with it.
-    pub fn apply_alertmanager(&mut self, name: &str, snapshot: AlertmanagerSnapshot, host: &str) {
+    /// acknowledgement whose alert is gone (resolved) goes with it, and the history records
+    /// what began and ended, at `read_at`, when the Alertmanager was read.
+    pub fn apply_alertmanager(
+        &mut self,
+        name: &str,
+        snapshot: AlertmanagerSnapshot,
+        host: &str,
+        read_at: DateTime<Utc>,
+    ) {
         self.external
             .retain(|key, _| key.alertmanager.as_deref() != Some(name));
         for reported in snapshot.alerts {
@@ -402,7 +409,53 @@ impl AlertsState {
             self.acks.remove(key);
             self.generation += 1;
         }
+        self.record_alertmanager_changes(name, read_at);
         self.refresh_rows();
+    }
+
+    /// Brings the history in line with what the Alertmanager `name` lists: an alert it lists
+    /// that the history has not firing began firing, and one the history has firing that it no
+    /// longer lists resolved, also when that happened while this console was not running. The
+    /// history is the only memory of this, so a restart records nothing twice.
+    fn record_alertmanager_changes(&mut self, name: &str, read_at: DateTime<Utc>) {
+        let mut firing = self.firing_in_history(name);
+        let mut changes = Vec::new();
+        for key in self.external.keys() {
+            if key.alertmanager.as_deref() == Some(name) && !firing.remove(key) {
+                changes.push((key.clone(), Change::Firing));
+            }
+        }
+        changes.extend(firing.into_iter().map(|key| (key, Change::Resolved)));
+        if changes.is_empty() {
+            return;
+        }
+        self.generation += 1;
+        for (key, change) in changes {
+            self.record(Transition {
+                key,
+                change,
+                at: read_at,
+                // Alertmanager's alerts carry no value.
+                value: 0.0,
+                by: None,
+                note: String::new(),
+            });
+        }
+    }
+
+    /// The alerts of the Alertmanager `name` whose last firing or resolved entry in the history
+    /// is firing.
+    fn firing_in_history(&self, name: &str) -> BTreeSet<AlertKey> {
+        let mut firing = BTreeSet::new();
+        let entries = self.history.iter();
+        for t in entries.filter(|t| t.key.alertmanager.as_deref() == Some(name)) {
+            match t.change {
+                Change::Firing => firing.insert(t.key.clone()),
+                Change::Resolved => firing.remove(&t.key),
+                _ => false,
+            };
+        }
+        firing
     }
 
     /// The silence an acknowledgement of an Alertmanager's alert made there.

@@ -49,8 +49,10 @@ pub fn apply_alertmanager_report(
     now: DateTime<Utc>,
 ) {
     let source = SourceId::alertmanager(name).name;
-    if let Some((_, snapshot)) = source_answered(state, &source, report) {
-        state.alerts.apply_alertmanager(name, snapshot, &state.host);
+    if let Some((read_at, snapshot)) = source_answered(state, &source, report) {
+        state
+            .alerts
+            .apply_alertmanager(name, snapshot, &state.host, read_at);
     }
     evaluate(state, now);
 }

@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row};
 
-use super::{ViewTable, labels_text};
+use super::{ViewTable, labels_text, on_text};
 use crate::alerts::engine::{Alert, AlertState};
 use crate::alerts::rule::format_value;
 use crate::model::source::SourceId;
@@ -103,24 +103,6 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx
 
 fn alert_row<'a>(alert: &Alert, state: &AppState, wide: bool, ctx: &RenderCtx) -> Row<'a> {
     let style = severity_style(alert.priority.severity(), ctx);
-    // An Alertmanager's alert says where it comes from first; its severity is in SEV already.
-    let source = alert
-        .key
-        .alertmanager
-        .as_ref()
-        .map(|name| SourceId::alertmanager(name).name);
-    let on: Vec<&str> = source
-        .iter()
-        .map(String::as_str)
-        .chain(
-            alert
-                .key
-                .labels
-                .iter()
-                .filter(|(key, _)| source.is_none() || key != "severity")
-                .map(|(_, value)| value.as_str()),
-        )
-        .collect();
     let external = state.alerts.external.get(&alert.key);
     let since = match alert.state {
         AlertState::Resolved => alert.resolved_at,
@@ -146,7 +128,7 @@ fn alert_row<'a>(alert: &Alert, state: &AppState, wide: bool, ctx: &RenderCtx) -
     let mut cells = vec![
         Cell::from(Span::styled(alert.priority.to_string(), style)),
         Cell::from(Span::styled(alert.key.rule.clone(), style)),
-        Cell::from(Span::styled(on.join(" "), ctx.theme.muted)),
+        Cell::from(Span::styled(on_text(&alert.key), ctx.theme.muted)),
         // Alertmanager's alerts carry no value.
         Cell::from(if external.is_some() {
             String::new()

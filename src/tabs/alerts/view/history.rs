@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row};
 
-use super::{ViewTable, labels_text};
+use super::{ViewTable, labels_text, on_text};
 use crate::alerts::engine::{Change, Transition};
 use crate::alerts::rule::format_value;
 use crate::config::theme::Theme;
@@ -31,6 +31,8 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState,
             let who = match &t.by {
                 Some(by) if t.note.is_empty() => by.clone(),
                 Some(by) => format!("{by}: {}", t.note),
+                // Alertmanager's alerts carry no value.
+                None if t.key.alertmanager.is_some() => String::new(),
                 None if t.value.is_finite() => format!("value {}", format_value(t.value)),
                 None => String::new(),
             };
@@ -41,7 +43,7 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState,
                     change_style(t.change, ctx.theme),
                 )),
                 Cell::from(t.key.rule.clone()),
-                Cell::from(Span::styled(label_values(&t.key.labels), ctx.theme.muted)),
+                Cell::from(Span::styled(on_text(&t.key), ctx.theme.muted)),
                 Cell::from(who),
             ])
         })
@@ -69,12 +71,6 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState,
         empty,
     }
     .render(buffer, area, alerts, ctx);
-}
-
-/// A key's label values, as the alerts list shows them: `shop-api-1 local`.
-fn label_values(labels: &[(String, String)]) -> String {
-    let values: Vec<&str> = labels.iter().map(|(_, v)| v.as_str()).collect();
-    values.join(" ")
 }
 
 /// Firing and escalations stand out; an operator's doings and resolutions are calm.
@@ -106,11 +102,15 @@ pub(super) fn detail(alerts: &AlertsState, ctx: &RenderCtx) -> Vec<Line<'static>
     ]
 }
 
-/// One sentence for a transition: `acknowledged by alice: on it`, `firing at 93.5`.
+/// One sentence for a transition: `acknowledged by alice: on it`, `firing at 93.5`, `firing in
+/// Alertmanager prod`.
 fn describe(t: &Transition) -> String {
     match &t.by {
         Some(by) if t.note.is_empty() => format!("{} by {by}", t.change.label()),
         Some(by) => format!("{} by {by}: {}", t.change.label(), t.note),
-        None => format!("{} at {}", t.change.label(), format_value(t.value)),
+        None => match &t.key.alertmanager {
+            Some(name) => format!("{} in Alertmanager {name}", t.change.label()),
+            None => format!("{} at {}", t.change.label(), format_value(t.value)),
+        },
     }
 }

@@ -14,6 +14,8 @@ use ratatui::widgets::{
     Block, BorderType, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
 };
 
+use crate::alerts::engine::AlertKey;
+use crate::model::source::SourceId;
 use crate::state::AppState;
 use crate::tabs::alerts::state::{AlertsState, AlertsView};
 use crate::ui::{RenderCtx, list};
@@ -127,6 +129,22 @@ fn render_detail(buffer: &mut Buffer, area: Rect, lines: Vec<Line<'static>>, ctx
         .block(block)
         .wrap(Wrap { trim: true })
         .render(area, buffer);
+}
+
+/// What an alert is about, as the lists show it: the label values (`shop-api-1 local`), after
+/// where an Alertmanager's alert comes from (`am:prod api`; its severity is in SEV already).
+fn on_text(key: &AlertKey) -> String {
+    let source = key
+        .alertmanager
+        .as_ref()
+        .map(|name| SourceId::alertmanager(name).name);
+    let values = key
+        .labels
+        .iter()
+        .filter(|(label, _)| source.is_none() || label != "severity")
+        .map(|(_, value)| value.as_str());
+    let on: Vec<&str> = source.iter().map(String::as_str).chain(values).collect();
+    on.join(" ")
 }
 
 /// A key's labels as `name=value, …`.
