@@ -87,6 +87,13 @@ pub enum AlertsCommand {
         #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
         since: Option<Duration>,
     },
+    /// Print a Markdown timeline for a hand-off or a postmortem: every firing with its times to
+    /// acknowledge and resolve, then the alerts' changes and the operators' commands in order.
+    Timeline {
+        /// Only what happened in this last stretch, e.g. 24h, 7d.
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+        since: Option<Duration>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! watchdeck: a terminal ops console. See `docs/architecture.md` for how the parts fit.
 
 pub mod action;
+pub mod alert_timeline;
 pub mod alerts;
 pub mod app;
 pub mod check;

@@ -52,6 +52,7 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Alerts(AlertsCommand::Export { since })) => export_alerts(&paths, *since),
+        Some(Command::Alerts(AlertsCommand::Timeline { since })) => print_timeline(&paths, *since),
         Some(Command::Config(ConfigCommand::Path)) => print_paths(&paths, cli.config.as_deref()),
         Some(Command::Config(ConfigCommand::Init)) => init_config(&paths),
         Some(Command::Config(ConfigCommand::Check { file })) => {
@@ -126,15 +127,43 @@ fn print_paths(paths: &Paths, explicit: Option<&Path>) -> anyhow::Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
+/// When the last `stretch` before `now` began; `None` when that is before any time there is
+/// (`--since 1000000y`), which means from the start.
+fn start_of_last(
+    stretch: std::time::Duration,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    now.checked_sub_signed(chrono::Duration::from_std(stretch).ok()?)
+}
+
 /// `watchdeck alerts export`: the kept history as JSON lines, oldest first.
 fn export_alerts(paths: &Paths, since: Option<std::time::Duration>) -> anyhow::Result<ExitCode> {
     let kept =
         watchdeck::persist::alerts::load(&paths.alerts_file()).map_err(anyhow::Error::msg)?;
-    let from = since.map_or(chrono::DateTime::<chrono::Utc>::MIN_UTC, |since| {
-        chrono::Utc::now() - chrono::Duration::from_std(since).unwrap_or(chrono::Duration::MAX)
-    });
+    let from = since
+        .and_then(|since| start_of_last(since, chrono::Utc::now()))
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
     let lines = watchdeck::persist::alerts::history_lines(&kept, from);
     std::io::stdout().write_all(lines.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `watchdeck alerts timeline`: the kept history and the audit log as one Markdown timeline.
+fn print_timeline(paths: &Paths, since: Option<std::time::Duration>) -> anyhow::Result<ExitCode> {
+    let kept =
+        watchdeck::persist::alerts::load(&paths.alerts_file()).map_err(anyhow::Error::msg)?;
+    let audit = match std::fs::read_to_string(paths.audit_log()) {
+        Ok(text) => watchdeck::alert_timeline::read_audit(&text),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(error) => {
+            return Err(error)
+                .with_context(|| format!("cannot read {}", paths.audit_log().display()));
+        }
+    };
+    let now = chrono::Utc::now();
+    let since = since.and_then(|since| start_of_last(since, now));
+    let text = watchdeck::alert_timeline::render(&kept.history, &audit, since, now);
+    std::io::stdout().write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 

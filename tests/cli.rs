@@ -744,6 +744,65 @@ fn config_check_validates_the_configured_theme_even_without_colour() {
 }
 
 #[test]
+fn alerts_timeline_merges_the_history_and_the_audit_log_into_markdown() {
+    let env = TestEnv::new();
+    let run = env.run(["alerts", "timeline"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("No alert fired.") && run.stdout.contains("Nothing happened."),
+        "{}",
+        run.stdout
+    );
+    let fired = chrono::Utc::now() - chrono::Duration::minutes(30);
+    let transition = |minutes: i64, change: &str, by: Option<&str>| {
+        serde_json::json!({
+            "key": {"rule": "DiskSpaceLow", "labels": [["mount", "/var"]]},
+            "change": change,
+            "at": fired + chrono::Duration::minutes(minutes),
+            "value": 93.5,
+            "by": by,
+            "note": ""
+        })
+    };
+    let kept = serde_json::json!({
+        "acks": [],
+        "silences": [],
+        "history": [
+            transition(0, "firing", None),
+            transition(5, "acknowledged", Some("alice")),
+            transition(20, "resolved", None)
+        ]
+    });
+    env.write(env.state_dir().join("alerts.json"), &kept.to_string());
+    let restart = serde_json::json!({
+        "id": "1", "time": fired + chrono::Duration::minutes(8), "user": "alice", "uid": 1000,
+        "mode": "interactive", "action": "container restart",
+        "target": "container api-1 on local", "outcome": "ok", "error": null
+    });
+    env.write(env.state_dir().join("audit.jsonl"), &format!("{restart}\n"));
+    let run = env.run(["alerts", "timeline", "--since", "1h"]);
+    run.assert_code(0);
+    let row = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("| DiskSpaceLow"))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(row.ends_with("| 5m | 20m |"), "{row}");
+    assert!(
+        run.stdout
+            .contains("| container restart (ok) | container api-1 on local | alice |"),
+        "{}",
+        run.stdout
+    );
+    let run = env.run(["alerts", "timeline", "--since", "10m"]);
+    assert!(
+        run.stdout.contains("No alert fired."),
+        "resolved 10 minutes ago: {}",
+        run.stdout
+    );
+}
+
+#[test]
 fn alerts_export_prints_the_kept_history_as_json_lines_since_a_time() {
     let env = TestEnv::new();
     let run = env.run(["alerts", "export"]);
@@ -778,4 +837,11 @@ fn alerts_export_prints_the_kept_history_as_json_lines_since_a_time() {
     assert_eq!(lines.len(), 1, "{}", run.stdout);
     assert_eq!(lines[0]["change"], "resolved");
     assert_eq!(lines[0]["key"]["rule"], "DiskSpaceLow");
+    let run = env.run(["alerts", "export", "--since", "100000000y"]);
+    run.assert_code(0);
+    assert_eq!(
+        run.stdout.lines().count(),
+        2,
+        "longer than time: everything"
+    );
 }

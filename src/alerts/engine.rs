@@ -27,6 +27,22 @@ pub struct AlertKey {
 }
 
 impl AlertKey {
+    /// The alert in words, as the audit log and the timeline name it: `DiskSpaceLow{mount="/var"}`,
+    /// and `HighLatency{job="api"} on alertmanager prod` for one of the fleet.
+    pub fn name(&self) -> String {
+        let labels: Vec<String> = self
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v:?}"))
+            .collect();
+        let on = self
+            .alertmanager
+            .as_ref()
+            .map(|name| format!(" on alertmanager {name}"))
+            .unwrap_or_default();
+        format!("{}{{{}}}{on}", self.rule, labels.join(","))
+    }
+
     pub fn label(&self, name: &str) -> Option<&str> {
         self.labels
             .iter()

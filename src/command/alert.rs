@@ -87,19 +87,7 @@ impl AlertCommand {
     /// The alert as the audit log names it: `alert DiskSpaceLow{mount="/var"}`, and
     /// `alert HighLatency{job="api"} on alertmanager prod` for one of the fleet.
     pub fn target(&self) -> String {
-        let labels: Vec<String> = self
-            .key
-            .labels
-            .iter()
-            .map(|(k, v)| format!("{k}={v:?}"))
-            .collect();
-        let on = self
-            .key
-            .alertmanager
-            .as_ref()
-            .map(|name| format!(" on alertmanager {name}"))
-            .unwrap_or_default();
-        format!("alert {}{{{}}}{on}", self.key.rule, labels.join(","))
+        format!("alert {}", self.key.name())
     }
 }
 
