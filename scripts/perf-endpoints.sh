@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Cost of the Endpoints tab probing 500 endpoints every 10 s (200 HTTP, 200 HTTPS, 100 TCP)
 # against a local nginx this script starts on its own ports (the shared test nginx allows 256
-# connections; 400 kept ones need more), then how late each poll started after its schedule,
-# from the console's debug log. Needs nginx, openssl and ../shared/tools/tui-cost:
+# connections; 400 kept ones need more), then how fast it answers keys (tui-latency) and how
+# late each poll started after its schedule, from the console's debug log. Needs nginx, openssl,
+# ../shared/tools/tui-cost and tui-latency:
 #   scripts/perf-endpoints.sh
 # MINUTES=N instead samples the console's RSS once a minute for N minutes (memory over time, which
 # tui-cost's short windows do not see). KINDS picks the endpoints' kinds in turn (default
@@ -100,6 +101,10 @@ if [ -n "$MINUTES" ]; then
 fi
 "$TUI_COST" --window "$WINDOW" --runs "$RUNS" -q -e XDG_STATE_HOME="$T/state" -e DOCKER_HOST=unix:///nonexistent.sock \
   "$ROOT/target/release/watchdeck --config $CONFIG --tab $TAB" "$WINDOW" "$MARKER" 200x50 | grep SUMMARY
+# Keys while the prober runs: moving in the list of endpoints, from a key to its frame.
+"${TUI_LATENCY:-$ROOT/../shared/tools/tui-latency}" -q -n 200 --keys j,j,k,k --marker "$MARKER" \
+  -e XDG_STATE_HOME="$T/state" -e DOCKER_HOST=unix:///nonexistent.sock \
+  "$ROOT/target/release/watchdeck --config $CONFIG --tab $TAB" | grep SUMMARY | sed 's/^SUMMARY/KEYS/'
 # Schedule spread: one more run with the prober's debug lines, the lag of every poll started.
 rm -f "$T/state/watchdeck/watchdeck.log"
 "$TUI_COST" --window "$WINDOW" --runs 1 --startup-runs 0 -q -e XDG_STATE_HOME="$T/state" -e DOCKER_HOST=unix:///nonexistent.sock \
