@@ -502,12 +502,11 @@ impl Probe {
         first_hop: bool,
         seen: &mut Seen,
     ) -> Result<Answer, ProbeFailure> {
-        let kept = match first_hop {
-            true => self
-                .connection
-                .take()
-                .filter(|kept| kept.reusable(Instant::now())),
-            false => None,
+        let kept = if first_hop {
+            let kept = self.connection.take();
+            kept.filter(|kept| kept.reusable(Instant::now()))
+        } else {
+            None
         };
         if let Some(Connection { stream, opened }) = kept {
             match exchange(stream, self.build(url)?).await {
