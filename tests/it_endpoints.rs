@@ -232,6 +232,8 @@ enum AfterAnswer {
     KeepsOpen,
     /// Closes it without saying so in the answer, as a server's idle timeout does.
     HangsUp,
+    /// Keeps it open, then closes it without answering when the next request comes.
+    ClosesOnTheNextRequest,
 }
 
 async fn counting_server_that(delay: Duration, after: AfterAnswer) -> (String, Arc<AtomicUsize>) {
@@ -245,6 +247,7 @@ async fn counting_server_that(delay: Duration, after: AfterAnswer) -> (String, A
             tokio::spawn(async move {
                 let mut request = Vec::new();
                 let mut chunk = [0u8; 1024];
+                let mut answered = false;
                 loop {
                     let Ok(n) = stream.read(&mut chunk).await else {
                         return;
@@ -255,6 +258,10 @@ async fn counting_server_that(delay: Duration, after: AfterAnswer) -> (String, A
                     request.extend_from_slice(&chunk[..n]);
                     if request.windows(4).any(|w| w == b"\r\n\r\n") {
                         request.clear();
+                        if answered && after == AfterAnswer::ClosesOnTheNextRequest {
+                            return;
+                        }
+                        answered = true;
                         tokio::time::sleep(delay).await;
                         let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
                         if stream.write_all(answer).await.is_err() || after == AfterAnswer::HangsUp
@@ -420,6 +427,30 @@ async fn a_connection_the_server_hung_up_on_is_replaced_without_a_failed_poll() 
     let polls = polls_of(hung_up, 3).await;
     assert!(polls.iter().all(ProbeResult::is_up), "{polls:?}");
     assert_eq!(connections.load(Ordering::SeqCst), 3, "a connection a poll");
+}
+
+#[tokio::test]
+async fn a_request_the_server_closed_on_goes_again_only_when_that_does_no_harm() {
+    let (url, connections) =
+        counting_server_that(Duration::ZERO, AfterAnswer::ClosesOnTheNextRequest).await;
+    let get = endpoint(&format!(
+        "name = \"get\"\nurl = \"{url}/\"\ninterval = \"1s\""
+    ));
+    let polls = polls_of(get, 3).await;
+    assert!(polls.iter().all(ProbeResult::is_up), "{polls:?}");
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        3,
+        "each later poll went again on a new connection"
+    );
+
+    let (url, _) = counting_server_that(Duration::ZERO, AfterAnswer::ClosesOnTheNextRequest).await;
+    let post = endpoint(&format!(
+        "name = \"post\"\nurl = \"{url}/\"\ninterval = \"1s\"\nmethod = \"POST\""
+    ));
+    let polls = polls_of(post, 2).await;
+    let failed: Vec<bool> = polls.iter().map(|r| r.failure.is_some()).collect();
+    assert_eq!(failed, [false, true], "a POST is not sent twice: {polls:?}");
 }
 
 #[tokio::test]

@@ -494,7 +494,7 @@ impl Probe {
     }
 
     /// Sends the request on the kept connection when it is the first hop's and still reusable,
-    /// else (or when the server closed it as the request went out) on a new one. Only the first
+    /// else (or when the server closed it as an idempotent request went out) on a new one. Only the first
     /// hop's connection is kept: a redirect's target is connected to anew on every poll.
     async fn request(
         &mut self,
@@ -514,6 +514,9 @@ impl Probe {
                     self.connection = stream.map(|stream| Connection { stream, opened });
                     return Ok(answer);
                 }
+                // The request may have reached the server: it goes again only when a second
+                // one does no harm (RFC 9110, 9.2.2).
+                Err(ExchangeError::Unsent(failure)) if !self.idempotent() => return Err(failure),
                 Err(ExchangeError::Unsent(_)) => {}
                 Err(ExchangeError::Failed(failure)) => return Err(failure),
             }
@@ -526,6 +529,11 @@ impl Probe {
             self.connection = stream.map(|stream| Connection { stream, opened });
         }
         Ok(answer)
+    }
+
+    fn idempotent(&self) -> bool {
+        hyper::Method::from_bytes(self.config.method.as_bytes())
+            .is_ok_and(|method| method.is_idempotent())
     }
 
     fn build(&self, url: &url::Url) -> Result<hyper::Request<Empty<Bytes>>, ProbeFailure> {
