@@ -22,6 +22,21 @@ fn on_alerts(mut state: AppState) -> AppState {
     state
 }
 
+/// Goes round the tab's views `times` times with `v`: 1 silences, 2 history, 3 rules.
+fn next_views(state: &mut AppState, times: usize) {
+    for _ in 0..times {
+        update(state, Msg::Action(Action::NextAlertView), now());
+    }
+}
+
+/// The screen's first line that contains `text`.
+fn row_with<'a>(screen: &'a str, text: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|line| line.contains(text))
+        .unwrap_or_else(|| panic!("no row with {text}: {screen}"))
+}
+
 fn both_sizes(name: &str, state: &AppState) {
     insta::with_settings!({ snapshot_suffix => "80x24" }, {
         assert_snapshot!(name, draw(state, 80, 24).backend());
@@ -168,7 +183,7 @@ fn with_operator_doings() -> AppState {
 #[test]
 fn the_silences_view_lists_what_is_silenced_by_whom_and_until_when() {
     let mut state = with_operator_doings();
-    update(&mut state, Msg::Action(Action::NextAlertView), now());
+    next_views(&mut state, 1);
     both_sizes("alerts_silences", &state);
     let screen = text(&draw(&state, 200, 50));
     assert!(
@@ -182,9 +197,7 @@ fn the_silences_view_lists_what_is_silenced_by_whom_and_until_when() {
 #[test]
 fn the_history_view_shows_each_change_with_its_operator() {
     let mut state = with_operator_doings();
-    for _ in 0..2 {
-        update(&mut state, Msg::Action(Action::NextAlertView), now());
-    }
+    next_views(&mut state, 2);
     both_sizes("alerts_history", &state);
     let screen = text(&draw(&state, 200, 50));
     assert!(
@@ -198,15 +211,10 @@ fn the_history_view_shows_each_change_with_its_operator() {
 #[test]
 fn the_rules_view_lists_every_rule_and_its_origin() {
     let mut state = on_alerts(fixtures::containers_app_state(Mode::Interactive));
-    for _ in 0..3 {
-        update(&mut state, Msg::Action(Action::NextAlertView), now());
-    }
+    next_views(&mut state, 3);
     both_sizes("alerts_rules", &state);
     let screen = text(&draw(&state, 200, 50));
-    let row = screen
-        .lines()
-        .find(|l| l.contains("ContainerUnhealthy"))
-        .expect("the rule's row");
+    let row = row_with(&screen, "ContainerUnhealthy");
     assert!(row.contains("shipped"), "{row}");
 }
 
@@ -265,13 +273,7 @@ fn the_fleets_alerts_join_the_list_with_their_source_and_alertmanagers_own_state
     let state = fixtures::alertmanager_app_state(Mode::Interactive);
     both_sizes("alerts_alertmanager", &state);
     let screen = text(&draw(&state, 200, 50));
-    let row = |name: &str| {
-        screen
-            .lines()
-            .find(|line| line.contains(name))
-            .unwrap_or_else(|| panic!("no {name} row: {screen}"))
-            .to_string()
-    };
+    let row = |name: &str| row_with(&screen, name);
     let high = row("HighLatency");
     assert!(
         high.contains("P1") && high.contains("am:prod api"),
@@ -302,15 +304,10 @@ fn the_fleets_alerts_join_the_list_with_their_source_and_alertmanagers_own_state
 #[test]
 fn the_history_lists_when_an_alertmanagers_alerts_began_and_ended() {
     let mut state = fixtures::alertmanager_app_state(Mode::Interactive);
-    for _ in 0..2 {
-        update(&mut state, Msg::Action(Action::NextAlertView), now());
-    }
+    next_views(&mut state, 2);
     both_sizes("alerts_alertmanager_history", &state);
     let screen = text(&draw(&state, 200, 50));
-    let row = screen
-        .lines()
-        .find(|l| l.contains("HighLatency"))
-        .unwrap_or_else(|| panic!("{screen}"));
+    let row = row_with(&screen, "HighLatency");
     assert!(
         row.contains("firing") && row.contains("am:prod api"),
         "{row}"
