@@ -576,6 +576,8 @@ fn endpoint_poll(endpoint: &str, seconds_ago: i64) -> crate::model::endpoints::P
         headers,
         body_head,
         cert,
+        // The certificate is read on new connections; `search` answers on a kept one.
+        kept_connection: endpoint == "search",
     }
 }
 
@@ -645,6 +647,7 @@ pub fn endpoint_fleet_batch(config: &Config, second: i64) -> crate::model::endpo
                 issuer: "CN=perf CA".into(),
                 not_after: now() + chrono::Duration::days(30),
             }),
+            kept_connection: false,
         })
         .collect();
     ProbeBatch { results }

@@ -416,6 +416,8 @@ async fn a_kept_https_connection_carries_the_next_polls() {
     // A certificate is read when a connection is made: on the first poll only.
     let connected: Vec<bool> = polls.iter().map(|r| r.cert.is_some()).collect();
     assert_eq!(connected, [true, false, false], "{polls:?}");
+    let kept: Vec<bool> = polls.iter().map(|r| r.kept_connection).collect();
+    assert_eq!(kept, [false, true, true], "{polls:?}");
 }
 
 #[tokio::test]
@@ -426,6 +428,7 @@ async fn a_connection_the_server_hung_up_on_is_replaced_without_a_failed_poll() 
     ));
     let polls = polls_of(hung_up, 3).await;
     assert!(polls.iter().all(ProbeResult::is_up), "{polls:?}");
+    assert!(polls.iter().all(|r| !r.kept_connection), "{polls:?}");
     assert_eq!(connections.load(Ordering::SeqCst), 3, "a connection a poll");
 }
 

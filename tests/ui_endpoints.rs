@@ -52,6 +52,23 @@ fn detail_of_a_healthy_endpoint() {
     both_sizes("endpoints_detail_api", &state);
     let screen = text(&draw(&state, 200, 50));
     assert!(screen.contains("set-cookie: (hidden)"), "{screen}");
+    assert!(
+        screen.contains("· new connection"),
+        "its certificate was read: {screen}"
+    );
+    // Whether the latency had a connect in it: a TCP probe always has.
+    for (endpoint, says) in [("search", Some("· kept connection")), ("postgres", None)] {
+        select(&mut state, endpoint);
+        let screen = text(&draw(&state, 200, 50));
+        let line = screen
+            .lines()
+            .find(|l| l.contains("last poll"))
+            .unwrap_or_else(|| panic!("{screen}"));
+        match says {
+            Some(text) => assert!(line.contains(text), "{endpoint}: {line}"),
+            None => assert!(!line.contains("connection"), "{endpoint}: {line}"),
+        }
+    }
 }
 
 #[test]

@@ -48,6 +48,7 @@ fn poll(seconds: i64, latency_ms: u64, failure: Option<ProbeFailure>) -> ProbeRe
         headers: Vec::new(),
         body_head: String::new(),
         cert: None,
+        kept_connection: false,
     }
 }
 

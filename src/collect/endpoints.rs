@@ -401,6 +401,7 @@ struct Seen {
     headers: Vec<(String, String)>,
     body_head: String,
     cert: Option<CertInfo>,
+    kept_connection: bool,
 }
 
 struct Probe {
@@ -447,6 +448,7 @@ impl Probe {
             headers: seen.headers,
             body_head: seen.body_head,
             cert: seen.cert,
+            kept_connection: seen.kept_connection,
         }
     }
 
@@ -512,6 +514,7 @@ impl Probe {
             match exchange(stream, self.build(url)?).await {
                 Ok((answer, stream)) => {
                     self.connection = stream.map(|stream| Connection { stream, opened });
+                    seen.kept_connection = true;
                     return Ok(answer);
                 }
                 // The request may have reached the server: it goes again only when a second

@@ -28,6 +28,9 @@ pub struct ProbeResult {
     pub body_head: String,
     /// The server certificate, on the connections that were made for this poll.
     pub cert: Option<CertInfo>,
+    /// The request went out on a connection kept from an earlier poll, so the latency has no
+    /// connect or TLS handshake in it.
+    pub kept_connection: bool,
 }
 
 impl ProbeResult {

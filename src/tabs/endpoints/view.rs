@@ -341,10 +341,16 @@ fn summary_lines(entry: &EndpointEntry, ctx: &RenderCtx) -> Vec<Line<'static>> {
         let code = last
             .status
             .map_or("no answer".into(), |c| format!("status {c}"));
+        // Whether the latency has a connect (and TLS handshake) in it.
+        let connection = match (entry.target.starts_with("tcp://"), last.kept_connection) {
+            (true, _) => "",
+            (false, true) => " · kept connection",
+            (false, false) => " · new connection",
+        };
         lines.push(Line::from(vec![
             label("last poll"),
             Span::raw(format!(
-                "{} · {code} · {}",
+                "{} · {code} · {}{connection}",
                 local(last.started),
                 latency(last.latency.as_secs_f64())
             )),
