@@ -165,12 +165,12 @@ pub fn render(
 }
 
 fn transition_event(t: &Transition) -> [String; 3] {
-    let detail = match (&t.by, &t.key.alertmanager) {
-        (Some(by), _) if t.note.is_empty() => by.clone(),
-        (Some(by), _) => format!("{by}: {}", t.note),
-        // Alertmanager's alerts carry no value.
-        (None, Some(_)) => String::new(),
-        (None, None) => format!("value {}", crate::alerts::rule::format_value(t.value)),
+    let detail = match &t.by {
+        Some(by) if t.note.is_empty() => by.clone(),
+        Some(by) => format!("{by}: {}", t.note),
+        None => t.value.map_or_else(String::new, |value| {
+            format!("value {}", crate::alerts::rule::format_value(value))
+        }),
     };
     [t.change.label().to_string(), t.key.name(), detail]
 }
@@ -234,7 +234,8 @@ mod tests {
             key: key.clone(),
             change,
             at: at(hms),
-            value: 93.8,
+            // An Alertmanager's alerts carry no value.
+            value: key.alertmanager.is_none().then_some(93.8),
             by: by.map(str::to_string),
             note: note.into(),
         }

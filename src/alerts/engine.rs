@@ -138,7 +138,11 @@ pub struct Transition {
     pub key: AlertKey,
     pub change: Change,
     pub at: DateTime<Utc>,
-    pub value: f64,
+    /// The value the rule saw; none for an Alertmanager's alert, or an operator's doing on an
+    /// alert the engine does not hold. A file that says `null` (as one written with a NaN did)
+    /// reads as none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
     /// The operator, for their doings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
@@ -276,7 +280,7 @@ fn step(
             key: key.clone(),
             change,
             at: now,
-            value,
+            value: Some(value),
             by: None,
             note: String::new(),
         });

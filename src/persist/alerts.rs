@@ -79,7 +79,7 @@ mod tests {
                     key: key.clone(),
                     change,
                     at: at + chrono::Duration::minutes(i as i64),
-                    value: 93.5,
+                    value: Some(93.5),
                     by: None,
                     note: String::new(),
                 })
@@ -97,6 +97,29 @@ mod tests {
         let lines = history_lines(&kept, at + chrono::Duration::seconds(30));
         assert_eq!(lines.lines().count(), 1, "{lines}");
         assert!(lines.contains("\"change\":\"firing\""), "{lines}");
+
+        // An acknowledgement of an Alertmanager's alert has no value of the console's own.
+        let mut acknowledged = kept.history[1].clone();
+        acknowledged.key = AlertKey {
+            rule: "HighLatency".into(),
+            labels: vec![("job".into(), "api".into())],
+            alertmanager: Some("prod".into()),
+        };
+        acknowledged.change = Change::Acknowledged;
+        acknowledged.value = None;
+        acknowledged.by = Some("alice".into());
+        let mut with_no_value = kept.clone();
+        with_no_value.history.push(acknowledged);
+        save(&path, &with_no_value).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(load(&path), Ok(with_no_value.clone()));
+        // As the build before wrote it, with a NaN: the file is still read, not discarded.
+        let written = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+        let alice = "\"by\": \"alice\"";
+        let with_null = written.replace(alice, &format!("\"value\": null,\n      {alice}"));
+        assert_ne!(with_null, written);
+        std::fs::write(&path, with_null).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(load(&path), Ok(with_no_value));
+
         std::fs::write(&path, b"{ half").unwrap_or_else(|e| panic!("{e}"));
         assert!(load(&path).is_err_and(|e| e.contains("not a watchdeck alerts file")));
     }

@@ -436,7 +436,7 @@ impl AlertsState {
                 change,
                 at: read_at,
                 // Alertmanager's alerts carry no value.
-                value: 0.0,
+                value: None,
                 by: None,
                 note: String::new(),
             });
@@ -535,7 +535,7 @@ impl AlertsState {
                 Change::Unsilenced
             }
         };
-        let value = self.alerts.get(&command.key).map_or(f64::NAN, |a| a.value);
+        let value = self.alerts.get(&command.key).map(|a| a.value);
         self.record(Transition {
             key: command.key.clone(),
             change,

@@ -31,10 +31,9 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState,
             let who = match &t.by {
                 Some(by) if t.note.is_empty() => by.clone(),
                 Some(by) => format!("{by}: {}", t.note),
-                // Alertmanager's alerts carry no value.
-                None if t.key.alertmanager.is_some() => String::new(),
-                None if t.value.is_finite() => format!("value {}", format_value(t.value)),
-                None => String::new(),
+                None => t
+                    .value
+                    .map_or_else(String::new, |v| format!("value {}", format_value(v))),
             };
             Row::new(vec![
                 Cell::from(time.to_string()),
@@ -108,9 +107,10 @@ fn describe(t: &Transition) -> String {
     match &t.by {
         Some(by) if t.note.is_empty() => format!("{} by {by}", t.change.label()),
         Some(by) => format!("{} by {by}: {}", t.change.label(), t.note),
-        None => match &t.key.alertmanager {
-            Some(name) => format!("{} in Alertmanager {name}", t.change.label()),
-            None => format!("{} at {}", t.change.label(), format_value(t.value)),
+        None => match (&t.key.alertmanager, t.value) {
+            (Some(name), _) => format!("{} in Alertmanager {name}", t.change.label()),
+            (None, Some(value)) => format!("{} at {}", t.change.label(), format_value(value)),
+            (None, None) => t.change.label().to_string(),
         },
     }
 }
