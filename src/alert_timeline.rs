@@ -165,14 +165,7 @@ pub fn render(
 }
 
 fn transition_event(t: &Transition) -> [String; 3] {
-    let detail = match &t.by {
-        Some(by) if t.note.is_empty() => by.clone(),
-        Some(by) => format!("{by}: {}", t.note),
-        None => t.value.map_or_else(String::new, |value| {
-            format!("value {}", crate::alerts::rule::format_value(value))
-        }),
-    };
-    [t.change.label().to_string(), t.key.name(), detail]
+    [t.change.label().to_string(), t.key.name(), t.by_or_value()]
 }
 
 fn audit_event(r: &AuditRecord) -> [String; 3] {

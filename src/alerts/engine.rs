@@ -150,6 +150,20 @@ pub struct Transition {
     pub note: String,
 }
 
+impl Transition {
+    /// Who did it and their note, for an operator's doing (`alice: on it`); else the value the
+    /// rule saw (`value 93.5`), if it had one.
+    pub fn by_or_value(&self) -> String {
+        match &self.by {
+            Some(by) if self.note.is_empty() => by.clone(),
+            Some(by) => format!("{by}: {}", self.note),
+            None => self.value.map_or_else(String::new, |value| {
+                format!("value {}", super::rule::format_value(value))
+            }),
+        }
+    }
+}
+
 /// Every alert by key.
 pub type Alerts = BTreeMap<AlertKey, Alert>;
 

@@ -496,8 +496,8 @@ impl Probe {
     }
 
     /// Sends the request on the kept connection when it is the first hop's and still reusable,
-    /// else (or when the server closed it as an idempotent request went out) on a new one. Only the first
-    /// hop's connection is kept: a redirect's target is connected to anew on every poll.
+    /// else (or when the server closed it as an idempotent request went out) on a new one. Only
+    /// the first hop's connection is kept: a redirect's target is connected to anew on every poll.
     async fn request(
         &mut self,
         url: &url::Url,

@@ -28,13 +28,6 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState,
             } else {
                 at.format("%m-%d %H:%M")
             };
-            let who = match &t.by {
-                Some(by) if t.note.is_empty() => by.clone(),
-                Some(by) => format!("{by}: {}", t.note),
-                None => t
-                    .value
-                    .map_or_else(String::new, |v| format!("value {}", format_value(v))),
-            };
             Row::new(vec![
                 Cell::from(time.to_string()),
                 Cell::from(Span::styled(
@@ -43,7 +36,7 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState,
                 )),
                 Cell::from(t.key.rule.clone()),
                 Cell::from(Span::styled(on_text(&t.key), ctx.theme.muted)),
-                Cell::from(who),
+                Cell::from(t.by_or_value()),
             ])
         })
         .collect();
