@@ -15,17 +15,7 @@ use support::tmux::{Session, audit_entries, tmux_available};
 
 /// The shared test PostgreSQL, or `None` (with a note) outside CI without the services.
 fn pg_url() -> Option<String> {
-    match std::env::var("WATCHDECK_TEST_PG_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            assert!(
-                !std::env::var("CI").is_ok_and(|v| v == "true"),
-                "WATCHDECK_TEST_PG_URL is not set: CI must run scripts/test.sh"
-            );
-            eprintln!("skipping: WATCHDECK_TEST_PG_URL is not set; start scripts/services-up.sh");
-            None
-        }
-    }
+    support::services::service("WATCHDECK_TEST_PG_URL")
 }
 
 /// `sql` through `psql` on `url`, unaligned; the output.

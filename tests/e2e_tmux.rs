@@ -717,18 +717,7 @@ impl Drop for TestContainer {
 
 /// The test engine from `scripts/services-up.sh`; under CI its absence fails the test.
 fn test_docker_host() -> Option<String> {
-    match std::env::var("WATCHDECK_TEST_DOCKER_HOST") {
-        Ok(host) if !host.is_empty() => Some(host),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("WATCHDECK_TEST_DOCKER_HOST is not set: CI must run scripts/test.sh")
-        }
-        _ => {
-            eprintln!(
-                "skipping: no test Docker engine; run `eval \"$(scripts/services-up.sh)\"` first"
-            );
-            None
-        }
-    }
+    support::services::service("WATCHDECK_TEST_DOCKER_HOST")
 }
 
 #[test]

@@ -47,18 +47,7 @@ impl Drop for Removed<'_> {
 
 /// The test engine, or `None` (with a note) when the services are not started outside CI.
 fn engine_host() -> Option<String> {
-    match std::env::var("WATCHDECK_TEST_DOCKER_HOST") {
-        Ok(host) if !host.is_empty() => Some(host),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("WATCHDECK_TEST_DOCKER_HOST is not set: CI must run scripts/test.sh")
-        }
-        _ => {
-            eprintln!(
-                "skipping: WATCHDECK_TEST_DOCKER_HOST is not set; start scripts/services-up.sh"
-            );
-            None
-        }
-    }
+    support::services::service("WATCHDECK_TEST_DOCKER_HOST")
 }
 
 #[test]
@@ -202,12 +191,7 @@ fn database_urls() -> Option<[String; 3]> {
     if urls.iter().all(|url| !url.is_empty()) {
         return Some(urls);
     }
-    assert!(
-        !std::env::var("CI").is_ok_and(|v| v == "true"),
-        "the database URLs are not set: CI must run scripts/test.sh"
-    );
-    eprintln!("skipping: the database URLs are not set; start scripts/services-up.sh");
-    None
+    support::services::skip_unless_ci("the database URLs are not set")
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //! the shared plain servers for what a server without TLS does to each mode.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -24,14 +26,9 @@ fn tls_dir() -> Option<PathBuf> {
     let root = nix::unistd::Uid::effective().is_root();
     match dir {
         Some(dir) if root => Some(dir),
-        _ => {
-            assert!(
-                !std::env::var("CI").is_ok_and(|v| v == "true"),
-                "the TLS tests need the services' test CA and root: CI must run scripts/test.sh"
-            );
-            eprintln!("skipping: no $WATCHDECK_SERVICES_DIR/tls or not root");
-            None
-        }
+        _ => support::services::skip_unless_ci(
+            "the TLS tests need the services' test CA ($WATCHDECK_SERVICES_DIR/tls) and root",
+        ),
     }
 }
 
@@ -297,9 +294,7 @@ async fn postgres_over_tls_verified_unverified_and_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn require_against_a_server_without_tls_says_so_and_disable_works() {
-    let Ok(url) = std::env::var("WATCHDECK_TEST_PG_URL") else {
-        assert!(!std::env::var("CI").is_ok_and(|v| v == "true"));
-        eprintln!("skipping: WATCHDECK_TEST_PG_URL is not set");
+    let Some(url) = support::services::service("WATCHDECK_TEST_PG_URL") else {
         return;
     };
     assert_refused(

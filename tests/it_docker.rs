@@ -5,6 +5,8 @@
 //! guard even when the test fails. Under `CI=true` a missing engine fails; run alone without it,
 //! each test says what to start and passes.
 
+mod support;
+
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
@@ -12,6 +14,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use support::services::service;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use watchdeck::collect::docker::{self, DockerSource, FollowOptions, MAX_LOG_LINE_BYTES};
@@ -32,18 +35,7 @@ const STOPPABLE: &[&str] = &[
 
 /// The engine's address, or `None` (with a note) when the services are not started outside CI.
 fn engine() -> Option<Engine> {
-    match std::env::var("WATCHDECK_TEST_DOCKER_HOST") {
-        Ok(host) if !host.is_empty() => Some(Engine { host }),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => panic!(
-            "WATCHDECK_TEST_DOCKER_HOST is not set: CI must run scripts/test.sh, which starts the services"
-        ),
-        _ => {
-            eprintln!(
-                "skipping: WATCHDECK_TEST_DOCKER_HOST is not set; run `eval \"$(scripts/services-up.sh)\"` first"
-            );
-            None
-        }
-    }
+    service("WATCHDECK_TEST_DOCKER_HOST").map(|host| Engine { host })
 }
 
 /// The test engine through the `docker` CLI.

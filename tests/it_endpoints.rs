@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use support::services::service;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -18,22 +19,6 @@ use watchdeck::collect::endpoints::{ProbeTriggers, poll_all_once, run};
 use watchdeck::config::EndpointConfig;
 use watchdeck::model::endpoints::{ProbeFailure, ProbeResult};
 use watchdeck::model::source::SourceReport;
-
-/// The service's address, or `None` (with a note) when it is not started outside CI.
-fn service(variable: &str) -> Option<String> {
-    match std::env::var(variable) {
-        Ok(value) if !value.is_empty() => Some(value),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("{variable} is not set: CI must run scripts/test.sh, which starts the services")
-        }
-        _ => {
-            eprintln!(
-                "skipping: {variable} is not set; run `eval \"$(scripts/services-up.sh)\"` first"
-            );
-            None
-        }
-    }
-}
 
 /// The test nginx's HTTPS address and the CA that signed its certificate.
 fn https_service() -> Option<(String, String)> {

@@ -2,28 +2,16 @@
 //! missing service fails; run alone without them, each test says what to start and passes.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
+mod support;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
-const TIMEOUT: Duration = Duration::from_secs(5);
+use support::services::service;
 
-/// The service's address, or `None` (with a note) when it is not started outside CI.
-fn service(variable: &str) -> Option<String> {
-    match std::env::var(variable) {
-        Ok(value) if !value.is_empty() => Some(value),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("{variable} is not set: CI must run scripts/test.sh, which starts the services")
-        }
-        _ => {
-            eprintln!(
-                "skipping: {variable} is not set; run `eval \"$(scripts/services-up.sh)\"` first"
-            );
-            None
-        }
-    }
-}
+const TIMEOUT: Duration = Duration::from_secs(5);
 
 fn host_port(url: &str) -> String {
     let rest = url.split("://").nth(1).unwrap_or(url);

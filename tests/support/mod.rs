@@ -15,6 +15,7 @@ use std::process::{Command, Output, Stdio};
 
 use tempfile::TempDir;
 
+pub mod services;
 pub mod tmux;
 
 /// The user name the tests claim (`$USER`), so audit entries are predictable.
