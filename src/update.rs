@@ -50,6 +50,7 @@ fn apply(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         }
         Msg::Source(update) => {
             tabs::apply_source(state, update, now);
+            rotate(state, now);
             Vec::new()
         }
         Msg::SourceDied(death) => {
@@ -419,13 +420,16 @@ fn apply_tick(state: &mut AppState, now: DateTime<Utc>) {
 }
 
 /// `--watch`: when the period ends, move to the next tab of the rotation (see
-/// [`AppState::rotation`]): one critical tab is held, several take turns.
+/// [`AppState::rotation`]): one critical tab is held, several take turns. A tab that is not in
+/// the rotation (a calm one while another turned critical) gives way at once, not when its
+/// period ends.
 fn rotate(state: &mut AppState, now: DateTime<Utc>) {
     let rotation = state.rotation();
     let Some(watch) = &mut state.watch else {
         return;
     };
-    if watch.paused || now < watch.next_at {
+    let in_turn = rotation.contains(&state.tab);
+    if watch.paused || (in_turn && now < watch.next_at) {
         return;
     }
     watch.next_at = now + chrono_duration(watch.every);

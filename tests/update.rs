@@ -598,11 +598,42 @@ fn watch_rotates_when_all_is_calm_and_space_pauses() {
 }
 
 #[test]
-fn watch_jumps_to_a_critical_tab() {
+fn watch_jumps_to_a_critical_tab_without_waiting_for_the_period() {
     let mut state = watch_state(vec![Tab::Endpoints, Tab::Resources]);
     state.tab = Tab::Endpoints;
-    update(&mut state, Msg::Tick, now() + Duration::seconds(15));
+    update(&mut state, Msg::Tick, now() + Duration::seconds(1));
     assert_eq!(state.tab, Tab::Resources);
+}
+
+#[test]
+fn watch_shows_a_critical_container_from_the_engines_first_answer() {
+    let config = Config::default();
+    let mut state = AppState::new(
+        &config,
+        &fixtures::docker_engines()[..1],
+        Mode::Watch,
+        "h".into(),
+        now(),
+    );
+    assert_eq!(state.tab, Tab::Resources);
+    let snapshot = fixtures::engine_snapshot(4);
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::Docker {
+            engine: snapshot.engine.clone(),
+            report: SourceReport {
+                at: now(),
+                result: Ok(snapshot),
+            },
+        }),
+        now(),
+    );
+    assert_eq!(state.tab_severity(Tab::Containers), Severity::Critical);
+    assert_eq!(
+        state.tab,
+        Tab::Containers,
+        "held from the update that made it critical, not after a whole period of Resources"
+    );
 }
 
 #[test]
