@@ -180,7 +180,8 @@ pub async fn collect(config: &Config, engines: &[DockerConfig], host: String) ->
 }
 
 /// The state `check` folds its one poll into: read-only, and every rule fires on what holds now,
-/// whatever its `for`.
+/// whatever its `for`; the summary of a rule with a `for` says that it was seen once, since the
+/// duration was not observed.
 pub fn one_look_state(
     config: &Config,
     engines: &[DockerConfig],
@@ -190,6 +191,15 @@ pub fn one_look_state(
     let mut state = AppState::new(config, engines, Mode::ReadOnly, host, now);
     let rules = state.alerts.rules.iter().map(|rule| Rule {
         hold: Duration::ZERO,
+        summary: if rule.hold.is_zero() {
+            rule.summary.clone()
+        } else {
+            format!(
+                "{} (seen in one sample; the console fires it after {})",
+                rule.summary,
+                humantime::format_duration(rule.hold)
+            )
+        },
         ..rule.clone()
     });
     state.alerts.rules = RuleSet::new(rules.collect());
@@ -516,9 +526,11 @@ mod tests {
         let text = render_text(&report());
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "watchdeck check · db-01 · 2026-11-22T09:30:00Z");
-        // The disk's rule has `for = "1m"`: one look fires it all the same.
+        // The disk's rule has `for = "1m"`: one look fires it all the same, and says so.
         assert_eq!(
-            lines[1], "✖ CRIT  system   P1 DiskSpaceLow: disk /var/lib/postgresql 93.8% full",
+            lines[1],
+            "✖ CRIT  system   P1 DiskSpaceLow: disk /var/lib/postgresql 93.8% full (seen in one \
+             sample; the console fires it after 1m)",
             "{text}"
         );
         // Memory at 89% colours its gauge but is under the HighMemoryUsage rule's 90%.
@@ -546,7 +558,10 @@ mod tests {
         assert_eq!(alert["severity"], "critical");
         assert_eq!(alert["labels"]["mount"], "/var/lib/postgresql");
         assert_eq!(alert["value"], 93.75);
-        assert_eq!(alert["summary"], "disk /var/lib/postgresql 93.8% full");
+        assert_eq!(
+            alert["summary"],
+            "disk /var/lib/postgresql 93.8% full (seen in one sample; the console fires it after 1m)"
+        );
         assert_eq!(alert["runbook"], "disk-full");
         assert_eq!(value["sources"][0]["name"], "system");
     }
