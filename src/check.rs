@@ -83,7 +83,7 @@ pub async fn collect(config: &Config, engines: &[DockerConfig], host: String) ->
         .iter()
         .map(|database| {
             let mut source = DatabaseSource::new(database);
-            let (name, budget) = (database.name.clone(), database.timeout);
+            let (name, budget) = (database.name.clone(), database.timeout());
             tokio::spawn(async move {
                 let result = bounded(budget, source.poll()).await;
                 (name, report(result))
@@ -95,7 +95,7 @@ pub async fn collect(config: &Config, engines: &[DockerConfig], host: String) ->
         .iter()
         .map(|alertmanager| {
             let mut source = AlertmanagerSource::new(alertmanager);
-            let (name, budget) = (alertmanager.name.clone(), alertmanager.timeout * 2);
+            let (name, budget) = (alertmanager.name.clone(), alertmanager.timeout() * 2);
             tokio::spawn(async move {
                 let result = bounded(budget, source.poll()).await;
                 (name, report(result))

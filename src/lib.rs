@@ -9,6 +9,7 @@ pub mod cli;
 pub mod collect;
 pub mod command;
 pub mod config;
+pub mod duration;
 pub mod effect;
 pub mod findings;
 #[cfg(any(test, feature = "fixtures"))]
