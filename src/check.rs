@@ -4,6 +4,7 @@
 
 use crate::collect::alertmanager::AlertmanagerSource;
 use crate::collect::database::DatabaseSource;
+use crate::words::count;
 use std::time::Duration;
 
 use std::collections::BTreeMap;
@@ -297,8 +298,8 @@ fn endpoints_summary(state: &AppState) -> String {
         .filter(|e| matches!(e.status, EndpointStatus::Down(_)))
         .count();
     format!(
-        "{} endpoints, {} up, {down} down",
-        all.len(),
+        "{}, {} up, {down} down",
+        count(all.len(), "endpoint"),
         all.len() - down
     )
 }
@@ -318,7 +319,10 @@ fn alertmanager_summary(state: &AppState, source: &str) -> String {
         .iter()
         .filter(|e| state.alerts.held_back(&e.alert.key))
         .count();
-    format!("{} alerts, {held_back} silenced or inhibited", listed.len())
+    format!(
+        "{}, {held_back} silenced or inhibited",
+        count(listed.len(), "alert")
+    )
 }
 
 /// The database's kind and version, its connections of the limit, and what its kind watches
@@ -414,10 +418,10 @@ fn engine_summary(state: &AppState, source: &str) -> String {
         .filter(|c| c.state.is_running())
         .count();
     format!(
-        "Docker {} at {}, {} containers, {running} running",
+        "Docker {} at {}, {}, {running} running",
         engine.version.as_deref().unwrap_or("?"),
         engine.host,
-        engine.containers.len()
+        count(engine.containers.len(), "container")
     )
 }
 

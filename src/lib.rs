@@ -28,3 +28,4 @@ pub mod tabs;
 pub mod tui;
 pub mod ui;
 pub mod update;
+pub mod words;
