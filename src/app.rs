@@ -141,7 +141,7 @@ impl App {
         for database in &config.database {
             let schedule = Schedule {
                 every: database.interval,
-                timeout: database.timeout,
+                timeout: database.timeout(),
                 max_backoff: Duration::from_secs(60),
             };
             let (sender, cancel) = (self.sender.clone(), self.cancel.clone());
@@ -171,7 +171,7 @@ impl App {
             let schedule = Schedule {
                 every: config.interval,
                 // A poll is at most three requests (push, alerts, silences), each bounded.
-                timeout: config.timeout * 3,
+                timeout: config.timeout() * 3,
                 max_backoff: Duration::from_secs(60),
             };
             let (sender, cancel) = (self.sender.clone(), self.cancel.clone());

@@ -4,6 +4,7 @@
 
 use crate::collect::alertmanager::AlertmanagerSource;
 use crate::collect::database::DatabaseSource;
+use crate::words::count;
 use std::time::Duration;
 
 use std::collections::BTreeMap;
@@ -83,7 +84,7 @@ pub async fn collect(config: &Config, engines: &[DockerConfig], host: String) ->
         .iter()
         .map(|database| {
             let mut source = DatabaseSource::new(database);
-            let (name, budget) = (database.name.clone(), database.timeout);
+            let (name, budget) = (database.name.clone(), database.timeout());
             tokio::spawn(async move {
                 let result = bounded(budget, source.poll()).await;
                 (name, report(result))
@@ -95,7 +96,7 @@ pub async fn collect(config: &Config, engines: &[DockerConfig], host: String) ->
         .iter()
         .map(|alertmanager| {
             let mut source = AlertmanagerSource::new(alertmanager);
-            let (name, budget) = (alertmanager.name.clone(), alertmanager.timeout * 2);
+            let (name, budget) = (alertmanager.name.clone(), alertmanager.timeout() * 2);
             tokio::spawn(async move {
                 let result = bounded(budget, source.poll()).await;
                 (name, report(result))
@@ -307,8 +308,8 @@ fn endpoints_summary(state: &AppState) -> String {
         .filter(|e| matches!(e.status, EndpointStatus::Down(_)))
         .count();
     format!(
-        "{} endpoints, {} up, {down} down",
-        all.len(),
+        "{}, {} up, {down} down",
+        count(all.len(), "endpoint"),
         all.len() - down
     )
 }
@@ -328,7 +329,10 @@ fn alertmanager_summary(state: &AppState, source: &str) -> String {
         .iter()
         .filter(|e| state.alerts.held_back(&e.alert.key))
         .count();
-    format!("{} alerts, {held_back} silenced or inhibited", listed.len())
+    format!(
+        "{}, {held_back} silenced or inhibited",
+        count(listed.len(), "alert")
+    )
 }
 
 /// The database's kind and version, its connections of the limit, and what its kind watches
@@ -424,10 +428,10 @@ fn engine_summary(state: &AppState, source: &str) -> String {
         .filter(|c| c.state.is_running())
         .count();
     format!(
-        "Docker {} at {}, {} containers, {running} running",
+        "Docker {} at {}, {}, {running} running",
         engine.version.as_deref().unwrap_or("?"),
         engine.host,
-        engine.containers.len()
+        count(engine.containers.len(), "container")
     )
 }
 

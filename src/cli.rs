@@ -30,7 +30,7 @@ Examples:
 
 Files: `watchdeck config path` prints where the config, themes, keymaps, log and audit log live.
 Exit status: 0 on success, 3 on a usage error or when the config, a theme or a keymap cannot be
-used.";
+used; `config init` exits 1 when the file it would write is already there.";
 
 #[derive(Debug, Parser)]
 #[command(name = "watchdeck", version, about = "A terminal ops console: resources, containers, alerts, databases, endpoints and runbooks", after_help = EXAMPLES)]
@@ -44,8 +44,8 @@ pub struct Cli {
     /// Read-only wall display that rotates through the tabs.
     #[arg(long)]
     pub watch: bool,
-    /// How long --watch shows each tab, e.g. 15s, 1m (default: the config's watch.rotate).
-    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, requires = "watch")]
+    /// How long --watch shows each tab, 1s to 1h, e.g. 15s, 1m (default: the config's watch.rotate).
+    #[arg(long, value_name = "DURATION", value_parser = parse_rotate, requires = "watch")]
     pub rotate: Option<Duration>,
     /// Tab to start on.
     #[arg(long, value_name = "TAB", value_parser = tab_parser())]
@@ -55,6 +55,11 @@ pub struct Cli {
     pub theme: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// `--rotate`: in the range `watch.rotate` has in the config.
+fn parse_rotate(text: &str) -> Result<Duration, String> {
+    crate::duration::parse_within(text, &crate::duration::ROTATE)
 }
 
 /// The tab names as possible values, so `--help` and shell completions list them.
@@ -100,7 +105,8 @@ pub enum AlertsCommand {
 pub enum ConfigCommand {
     /// Print where the config, themes, keymaps, log and audit log are.
     Path,
-    /// Write the commented default config to the config dir (never overwrites).
+    /// Write the commented default config to the config dir, or to --config PATH; never
+    /// overwrites: exits 1 when the file is already there.
     Init,
     /// Validate a config file (default: the one watchdeck would use), with its theme and keymap.
     Check { file: Option<PathBuf> },

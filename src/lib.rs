@@ -9,6 +9,7 @@ pub mod cli;
 pub mod collect;
 pub mod command;
 pub mod config;
+pub mod duration;
 pub mod effect;
 pub mod findings;
 #[cfg(any(test, feature = "fixtures"))]
@@ -27,3 +28,4 @@ pub mod tabs;
 pub mod tui;
 pub mod ui;
 pub mod update;
+pub mod words;

@@ -54,7 +54,7 @@ fn main() -> ExitCode {
         Some(Command::Alerts(AlertsCommand::Export { since })) => export_alerts(&paths, *since),
         Some(Command::Alerts(AlertsCommand::Timeline { since })) => print_timeline(&paths, *since),
         Some(Command::Config(ConfigCommand::Path)) => print_paths(&paths, cli.config.as_deref()),
-        Some(Command::Config(ConfigCommand::Init)) => init_config(&paths),
+        Some(Command::Config(ConfigCommand::Init)) => init_config(&paths, cli.config.as_deref()),
         Some(Command::Config(ConfigCommand::Check { file })) => {
             // The configured theme is checked even where colour is off.
             match load(
@@ -167,8 +167,9 @@ fn print_timeline(paths: &Paths, since: Option<std::time::Duration>) -> anyhow::
     Ok(ExitCode::SUCCESS)
 }
 
-fn init_config(paths: &Paths) -> anyhow::Result<ExitCode> {
-    let path = paths.config_file();
+/// `config init`: the default config, written where `--config` says or else in the config dir.
+fn init_config(paths: &Paths, explicit: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let path = explicit.map_or_else(|| paths.config_file(), Path::to_path_buf);
     match create_atomically(&path, DEFAULT_CONFIG.as_bytes()) {
         Ok(()) => {
             println!("wrote {}", path.display());

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::action::Action;
 use crate::alerts::SOURCE_UP;
 use crate::command::{CommandError, CommandOutcome, OperatorCommand};
+use crate::duration::later;
 use crate::effect::Effect;
 use crate::model::source::{SourceDeath, SourceReport};
 use crate::msg::{FilterEdit, Msg};
@@ -167,7 +168,7 @@ fn switch_tab(state: &mut AppState, tab: Tab, now: DateTime<Utc>) {
     }
     // A tab chosen by hand gets a full rotation period before the wall display moves on.
     if let Some(watch) = &mut state.watch {
-        watch.next_at = now + chrono_duration(watch.every);
+        watch.next_at = later(now, watch.every);
     }
 }
 
@@ -244,6 +245,12 @@ fn confirm(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
             None => {
                 let note = dialog.typed.as_ref().map_or("", |t| t.typed.trim());
                 let command = dialog.command.clone().with_note(note);
+                // The dialog stays open with the reason, so the operator can fix what they typed.
+                if let Some(text) = command.invalid() {
+                    state.overlay = Overlay::Confirm(dialog);
+                    toast(state, ToastKind::Error, text, now);
+                    return Vec::new();
+                }
                 if let Some(text) = in_flight_refusal(state, &command, now) {
                     toast(state, ToastKind::Error, text, now);
                     return Vec::new();
@@ -301,7 +308,7 @@ fn toggle_rotation(state: &mut AppState, now: DateTime<Utc>) {
         return;
     };
     watch.paused = !watch.paused;
-    watch.next_at = now + chrono_duration(watch.every);
+    watch.next_at = later(now, watch.every);
     let text = if watch.paused {
         "rotation paused (space resumes)"
     } else {
@@ -405,7 +412,10 @@ fn apply_tick(state: &mut AppState, now: DateTime<Utc>) {
         let every = health
             .every
             .map_or(state.refresh, |every| every.max(state.refresh));
-        health.apply_clock(now, chrono_duration(every * STALE_AFTER_INTERVALS));
+        health.apply_clock(
+            now,
+            chrono_duration(every.saturating_mul(STALE_AFTER_INTERVALS)),
+        );
         if matches!(health.status, SourceStatus::Stale { .. }) {
             stale.push(health.name.clone());
         }
@@ -432,7 +442,7 @@ fn rotate(state: &mut AppState, now: DateTime<Utc>) {
     if watch.paused || (in_turn && now < watch.next_at) {
         return;
     }
-    watch.next_at = now + chrono_duration(watch.every);
+    watch.next_at = later(now, watch.every);
     let next = match rotation.iter().position(|tab| *tab == state.tab) {
         Some(i) => rotation.get((i + 1) % rotation.len()),
         None => rotation.first(),

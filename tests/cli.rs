@@ -181,6 +181,33 @@ fn config_init_writes_a_valid_config_and_never_overwrites_it() {
 }
 
 #[test]
+fn config_init_writes_where_config_says_and_help_lists_its_exit_code() {
+    let env = TestEnv::new();
+    let target = env.home().join("ops").join("watchdeck.toml");
+    let run = env.run([os("config"), os("init"), os("--config"), target.as_os_str()]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains(&target.display().to_string()),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !env.config_file().exists(),
+        "wrote the default place instead"
+    );
+    env.run([os("config"), os("check"), target.as_os_str()])
+        .assert_code(0);
+    env.run([os("config"), os("init"), os("--config"), target.as_os_str()])
+        .assert_code(1);
+    let help = env.run(["--help"]);
+    assert!(
+        help.stdout.contains("`config init` exits 1 when the file"),
+        "{}",
+        help.stdout
+    );
+}
+
+#[test]
 fn config_init_writes_a_private_file_in_a_private_dir_whatever_the_umask() {
     let env = TestEnv::new();
     env.run_under_umask("000", ["config", "init"])
@@ -300,6 +327,11 @@ fn usage_errors_exit_3_and_help_exits_0() {
         vec!["--no-such-flag"],
         vec!["check", "extra"],
         vec!["--tab", "nowhere"],
+        // --rotate has the range of the config's watch.rotate.
+        vec!["--watch", "--rotate", "0s"],
+        vec!["--watch", "--rotate", "2h"],
+        vec!["--watch", "--rotate", "99999999999h"],
+        vec!["--watch", "--rotate", "18446744073709551615s"],
     ] {
         let run = env.run(&args);
         run.assert_code(3);
@@ -526,6 +558,36 @@ const INVALID: &[Invalid] = &[
         line: 4,
         key: Some("rule.expr"),
         message: "unknown series `system_disk_percent`",
+    },
+    Invalid {
+        file: "rotate-too-long.toml",
+        line: 4,
+        key: Some("watch.rotate"),
+        message: "is out of range: expected 1s to 1h",
+    },
+    Invalid {
+        file: "ack-silence-too-long.toml",
+        line: 5,
+        key: Some("alertmanager.ack_silence"),
+        message: "is out of range: expected 1m to 1year (in [[alertmanager]] \"prod\")",
+    },
+    Invalid {
+        file: "rule-empty-name.toml",
+        line: 3,
+        key: Some("rule.name"),
+        message: "is empty",
+    },
+    Invalid {
+        file: "rule-nan-threshold.toml",
+        line: 4,
+        key: Some("rule.expr"),
+        message: "the threshold NaN is not a number (in [[rule]] \"cpu\")",
+    },
+    Invalid {
+        file: "tcp-endpoint-with-path.toml",
+        line: 4,
+        key: Some("endpoint.url"),
+        message: "has a path: a tcp:// probe only connects, to tcp://host:port (in [[endpoint]] \"db\")",
     },
     Invalid {
         file: "alerts-disabled-unknown.toml",

@@ -120,6 +120,68 @@ fn a_silence_hides_the_alert_and_its_marker_until_it_expires() {
     assert_eq!(state.tab_severity(Tab::Resources), Severity::Critical);
 }
 
+/// Typed lengths a silence cannot have: none at all, under a minute, past any date, and too many
+/// digits to count.
+const BAD_SILENCES: [&str; 4] = [
+    "0s",
+    "59s",
+    "99999999999h huge",
+    "18446744073709551615s huge",
+];
+
+/// Types `length` in the open silence dialog and confirms: nothing runs, nothing is recorded, the
+/// dialog stays open and the reason is shown.
+fn refused_silence(state: &mut AppState, length: &str) {
+    let history = state.alerts.history.len();
+    for _ in 0..40 {
+        update(state, Msg::FilterEdit(FilterEdit::Backspace), now());
+    }
+    type_text(state, length);
+    let effects = act(state, Action::Confirm);
+    assert!(effects.is_empty(), "{length}: {effects:?}");
+    assert!(
+        matches!(&state.overlay, Overlay::Confirm(_)),
+        "{length}: the dialog stays open to fix it"
+    );
+    let toast = state.toasts.last().map(|t| t.text.as_str()).unwrap_or("");
+    assert!(
+        toast.starts_with("silence length ") && toast.contains("expected 1m to 1year"),
+        "{length}: {toast}"
+    );
+    assert!(state.alerts.silences.is_empty(), "{length}");
+    assert_eq!(state.alerts.history.len(), history, "{length}");
+}
+
+#[test]
+fn a_silence_too_short_or_too_long_is_refused_in_its_dialog() {
+    let mut state = alerts_state(Mode::Interactive);
+    act(&mut state, Action::SilenceAlert);
+    for length in BAD_SILENCES {
+        refused_silence(&mut state, length);
+    }
+    act(&mut state, Action::SilenceRule);
+    for length in BAD_SILENCES {
+        refused_silence(&mut state, length);
+    }
+    let mut fleet = fixtures::alertmanager_app_state(Mode::Interactive);
+    select_fleet_alert(&mut fleet, "HighLatency");
+    act(&mut fleet, Action::SilenceAlert);
+    for length in BAD_SILENCES {
+        refused_silence(&mut fleet, length);
+    }
+    // Fixed, it goes through.
+    for _ in 0..40 {
+        update(&mut state, Msg::FilterEdit(FilterEdit::Backspace), now());
+    }
+    type_text(&mut state, "1m short one");
+    let effects = act(&mut state, Action::Confirm);
+    let command = finish(&mut state, effects);
+    assert_eq!(
+        command.action,
+        AlertAction::Silence(std::time::Duration::from_secs(60))
+    );
+}
+
 #[test]
 fn read_only_modes_refuse_alert_commands_with_the_reason() {
     for mode in [Mode::ReadOnly, Mode::Watch] {

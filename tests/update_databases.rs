@@ -500,7 +500,7 @@ fn terminate_idle_uses_the_idle_minutes_of_the_selected_database() {
         ),
         (
             "reports",
-            "Terminate 1 sessions idle for 30 minutes or more on reports?",
+            "Terminate 1 session idle for 30 minutes or more on reports?",
             vec![2],
         ),
     ] {

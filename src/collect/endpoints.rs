@@ -429,7 +429,7 @@ impl Probe {
         let started = Utc::now();
         let clock = Instant::now();
         let mut seen = Seen::default();
-        let failure = match tokio::time::timeout(self.config.timeout, self.attempt(&mut seen)).await
+        let failure = match tokio::time::timeout(self.config.timeout(), self.attempt(&mut seen)).await
         {
             Ok(Ok(())) => None,
             Ok(Err(failure)) => Some(failure),

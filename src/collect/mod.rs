@@ -114,7 +114,7 @@ pub async fn supervise<C, M>(
             }
             Err(error) => {
                 let delay = backoff.next().unwrap_or(schedule.max_backoff);
-                let retry_at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+                let retry_at = crate::duration::later(Utc::now(), delay);
                 tracing::warn!(error = %error, retry_in = ?delay, "source poll failed");
                 (
                     SourceReport {

@@ -107,7 +107,7 @@ impl SourceTasks {
             };
             let delay = restart_delay(deaths);
             tracing::error!(source = %running.source.name, %error, retry_in = ?delay, "source task died");
-            let retry_at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+            let retry_at = crate::duration::later(Utc::now(), delay);
             let source = running.source.clone();
             self.launch(
                 running.source,

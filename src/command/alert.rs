@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::alerts::engine::AlertKey;
+use crate::duration;
 
 /// How long a silence lasts when the operator does not say.
 pub const DEFAULT_SILENCE: Duration = Duration::from_secs(3600);
@@ -54,6 +55,11 @@ impl AlertCommand {
                 words.next();
                 typed
             }
+            // Too many digits to count is too long a silence, not the start of the note.
+            Some(Err(humantime::DurationError::NumberOverflow)) => {
+                words.next();
+                Duration::MAX
+            }
             _ => for_,
         };
         let mut key = self.key;
@@ -70,6 +76,19 @@ impl AlertCommand {
             action: AlertAction::Silence(for_),
             note: words.collect::<Vec<_>>().join(" "),
             ack_silence: self.ack_silence,
+        }
+    }
+
+    /// Why the command as typed cannot be carried out: a silence shorter than a minute silences
+    /// nothing, and one beyond [`duration::SILENCE`] is out of range.
+    pub fn invalid(&self) -> Option<String> {
+        match self.action {
+            AlertAction::Silence(for_) | AlertAction::SilenceRule(for_) => {
+                duration::within(for_, &duration::SILENCE)
+                    .err()
+                    .map(|why| format!("silence length {why}"))
+            }
+            _ => None,
         }
     }
 
@@ -186,5 +205,26 @@ mod tests {
         assert_eq!(whole_rule.note, "maintenance window");
         assert_eq!(silence_rule("a = b").key.labels, []);
         assert_eq!(silence_rule("1h 9x=1").note, "9x=1");
+    }
+
+    #[test]
+    fn a_silence_too_short_or_too_long_is_invalid() {
+        assert_eq!(silence("15m").invalid(), None);
+        assert_eq!(silence("").invalid(), None);
+        assert_eq!(
+            silence("0s").invalid().as_deref(),
+            Some("silence length 0s is out of range: expected 1m to 1year")
+        );
+        assert!(silence("59s").invalid().is_some());
+        let huge = silence("99999999999h huge");
+        assert_eq!(huge.note, "huge");
+        assert!(
+            huge.invalid()
+                .is_some_and(|why| why.contains("out of range"))
+        );
+        let overflow = silence("99999999999999999999999h huge");
+        assert_eq!(overflow.action, AlertAction::Silence(Duration::MAX));
+        assert!(overflow.invalid().is_some());
+        assert_eq!(silence_rule("0s").invalid(), silence("0s").invalid());
     }
 }

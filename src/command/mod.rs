@@ -53,6 +53,14 @@ impl OperatorCommand {
         }
     }
 
+    /// Why the command, as typed in its dialog, cannot be carried out.
+    pub fn invalid(&self) -> Option<String> {
+        match self {
+            OperatorCommand::Alert(command) => command.invalid(),
+            _ => None,
+        }
+    }
+
     /// Whether both act on the same process or container: one at a time may be in flight there.
     pub fn same_target(&self, other: &OperatorCommand) -> bool {
         match (self, other) {

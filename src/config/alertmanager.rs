@@ -29,8 +29,9 @@ pub struct AlertmanagerConfig {
     pub push: bool,
     #[serde(with = "humantime_serde", default = "default_interval")]
     pub interval: Duration,
-    #[serde(with = "humantime_serde", default = "default_timeout")]
-    pub timeout: Duration,
+    /// Unset, the smaller of 5s and the interval: see `timeout()`.
+    #[serde(rename = "timeout", default, with = "humantime_serde")]
+    timeout_written: Option<Duration>,
 }
 
 fn default_ack_silence() -> Duration {
@@ -41,15 +42,19 @@ fn default_interval() -> Duration {
     Duration::from_secs(15)
 }
 
-fn default_timeout() -> Duration {
-    Duration::from_secs(5)
-}
+/// The timeout of an Alertmanager that sets none, unless its interval is shorter.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The longest poll interval: pushed alerts are sent again on every poll, and Alertmanager
 /// resolves an alert nobody re-sent within its `resolve_timeout` (5m by default).
 const MAX_INTERVAL: Duration = Duration::from_secs(60);
 
 impl AlertmanagerConfig {
+    /// How long one request may take: the `timeout` written, else 5s or the interval if shorter.
+    pub fn timeout(&self) -> Duration {
+        super::timeout_or_default(self.timeout_written, DEFAULT_TIMEOUT, self.interval)
+    }
+
     /// The key at fault and why, for a config error.
     pub(super) fn invalid(&self) -> Option<(&'static str, String)> {
         let parsed = match url::Url::parse(&self.url) {
@@ -114,7 +119,7 @@ impl AlertmanagerConfig {
                     .into(),
             ));
         }
-        if self.timeout.is_zero() || self.timeout > self.interval {
+        if self.timeout().is_zero() || self.timeout() > self.interval {
             return Some((
                 "timeout",
                 format!(
@@ -123,8 +128,8 @@ impl AlertmanagerConfig {
                 ),
             ));
         }
-        if self.ack_silence < Duration::from_secs(60) {
-            return Some(("ack_silence", "expected at least 1m".into()));
+        if let Err(why) = crate::duration::within(self.ack_silence, &crate::duration::SILENCE) {
+            return Some(("ack_silence", why));
         }
         None
     }
@@ -199,7 +204,7 @@ mod tests {
             ),
             (
                 "url = \"http://am:9093\"\nack_silence = \"10s\"",
-                "c.toml:4:1: key `alertmanager.ack_silence`: expected at least 1m",
+                "c.toml:4:1: key `alertmanager.ack_silence`: 10s is out of range: expected 1m to 1year",
             ),
             (
                 "url = \"http://am:9093\"\nack_silence = \"soon\"",
@@ -220,7 +225,7 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         let am = &config.alertmanager[0];
         assert_eq!(
-            (am.ack_silence, am.interval, am.timeout, am.push),
+            (am.ack_silence, am.interval, am.timeout(), am.push),
             (
                 std::time::Duration::from_secs(7200),
                 std::time::Duration::from_secs(15),

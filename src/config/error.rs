@@ -10,6 +10,8 @@ pub struct Location {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub key: Option<String>,
+    /// The `[[table]]` entry it is in, as `[[endpoint]] "web"`, when it has a name.
+    pub entry: Option<String>,
 }
 
 /// A config, theme or keymap file that could not be used.
@@ -31,6 +33,7 @@ impl LoadError {
                 line: None,
                 column: None,
                 key: None,
+                entry: None,
             }),
             message: message.into(),
             snippet: None,
@@ -54,6 +57,7 @@ impl LoadError {
                 line: Some(line),
                 column: Some(column),
                 key: key_path_at(text, span.start),
+                entry: entry_at(text, span.start),
             }),
             message: message.into(),
             // A password written inline (the mistake the error may be about) is not echoed.
@@ -89,7 +93,14 @@ impl LoadError {
         key: &str,
         message: impl Into<String>,
     ) -> Self {
-        let span = find_key(text, section, entry, key).map(|start| start..start + key.len());
+        // A key left to its default is not in the file: its entry's header stands for it.
+        let span = find_key(text, section, entry, key)
+            .map(|start| start..start + key.len())
+            .or_else(|| {
+                section
+                    .and_then(|section| find_entry(text, section, entry))
+                    .map(|start| start..start + 1)
+            });
         let mut error = Self::at_span(file, text, span, message);
         let full_key = match section {
             Some(section) => format!("{section}.{key}"),
@@ -107,6 +118,7 @@ impl fmt::Display for LoadError {
             line,
             column,
             key,
+            entry,
         } = self.location.as_ref();
         write!(f, "{file}")?;
         if let Some(line) = line {
@@ -120,6 +132,9 @@ impl fmt::Display for LoadError {
             write!(f, "key `{key}`: ")?;
         }
         f.write_str(&self.message)?;
+        if let Some(entry) = entry {
+            write!(f, " (in {entry})")?;
+        }
         if let (Some(line), Some(snippet)) = (line, &self.snippet) {
             write!(f, "\n  {line:>4} | {snippet}")?;
         }
@@ -154,6 +169,54 @@ fn key_path_at(text: &str, offset: usize) -> Option<String> {
         Some(section) => format!("{section}.{key}"),
         None => key,
     })
+}
+
+/// The named `[[table]]` entry a byte offset is in, as `[[endpoint]] "web"`.
+fn entry_at(text: &str, offset: usize) -> Option<String> {
+    let offset = text.floor_char_boundary(offset.min(text.len()));
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let mut header = None;
+    let mut name = None;
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(found) = table_header(line) {
+            if start > line_end {
+                break;
+            }
+            let array = line.trim_start().starts_with("[[");
+            header = array.then_some(found);
+            name = None;
+        } else if let Some((key, value)) = line.split_once('=')
+            && key.trim().trim_matches('"') == "name"
+            && name.is_none()
+        {
+            let value = value.trim();
+            // A quoted name ends at its closing quote, whatever comment follows it.
+            let quoted = value
+                .strip_prefix('"')
+                .and_then(|rest| rest.find('"'))
+                .map(|end| &value[..end + 2]);
+            name = Some(quoted.unwrap_or(value).to_string());
+        }
+        start += line.len();
+    }
+    Some(format!("[[{}]] {}", header?, name?))
+}
+
+/// Byte offset of the `[[section]]` header of the `entry`-th (0-based) such table.
+fn find_entry(text: &str, section: &str, entry: usize) -> Option<usize> {
+    let mut seen = 0;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with("[[") && table_header(line).as_deref() == Some(section) {
+            if seen == entry {
+                return Some(offset + line.find('[').unwrap_or(0));
+            }
+            seen += 1;
+        }
+        offset += line.len();
+    }
+    None
 }
 
 fn table_header(line: &str) -> Option<String> {
@@ -219,6 +282,27 @@ mod tests {
         assert_eq!(find_key(TEXT, None, 0, "disk_warn_percent"), None);
         let entries = "[[e]]\nurl = 1\n[[e]]\nurl = 2\n";
         assert_eq!(find_key(entries, Some("e"), 1, "url"), entries.rfind("url"));
+    }
+
+    #[test]
+    fn an_entry_error_names_the_entry_and_points_at_it_when_the_key_is_not_written() {
+        let text = "refresh = \"1s\"\n[[endpoint]]\nname = \"api\"\n\n[[endpoint]]\nurl = \"x\"\nname = \"web\" # the site\n";
+        let error = LoadError::at_entry_key("c.toml", text, Some("endpoint"), 1, "url", "bad");
+        assert!(
+            error
+                .to_string()
+                .starts_with("c.toml:6:1: key `endpoint.url`: bad (in [[endpoint]] \"web\")"),
+            "{error}"
+        );
+        let error = LoadError::at_entry_key("c.toml", text, Some("endpoint"), 0, "timeout", "bad");
+        assert!(
+            error
+                .to_string()
+                .starts_with("c.toml:2:1: key `endpoint.timeout`: bad (in [[endpoint]] \"api\")"),
+            "{error}"
+        );
+        let top = LoadError::at_key("c.toml", text, None, "refresh", "bad");
+        assert_eq!(top.location.entry, None);
     }
 
     #[test]

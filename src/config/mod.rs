@@ -22,6 +22,7 @@ pub use paths::Paths;
 pub use theme::Theme;
 
 use crate::alerts::rule::{Condition, Priority, Rule, RuleEntry, RuleOrigin};
+use crate::duration;
 use crate::tab::Tab;
 
 /// The shipped file a theme or keymap called `name` starts from: its own, or the first (the
@@ -218,8 +219,9 @@ pub struct EndpointConfig {
     pub group: Option<String>,
     #[serde(default = "default_probe_interval", with = "humantime_serde")]
     pub interval: Duration,
-    #[serde(default = "default_probe_timeout", with = "humantime_serde")]
-    pub timeout: Duration,
+    /// Unset, the smaller of 3s and the interval: see `timeout()`.
+    #[serde(rename = "timeout", default, with = "humantime_serde")]
+    timeout_written: Option<Duration>,
     /// An answer slower than this is degraded.
     #[serde(default = "default_slow_after", with = "humantime_serde")]
     pub slow_after: Duration,
@@ -303,8 +305,17 @@ fn default_probe_interval() -> Duration {
     Duration::from_secs(10)
 }
 
-fn default_probe_timeout() -> Duration {
-    Duration::from_secs(3)
+/// The timeout of an endpoint or a database that sets none, unless its interval is shorter: a
+/// poll never outlasts its interval.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// A `timeout` as written, else the default, cut to the interval.
+fn timeout_or_default(
+    written: Option<Duration>,
+    default: Duration,
+    interval: Duration,
+) -> Duration {
+    written.unwrap_or_else(|| default.min(interval))
 }
 
 fn default_slow_after() -> Duration {
@@ -316,6 +327,11 @@ fn default_method() -> String {
 }
 
 impl EndpointConfig {
+    /// How long one poll may take: the `timeout` written, else 3s or the interval if shorter.
+    pub fn timeout(&self) -> Duration {
+        timeout_or_default(self.timeout_written, DEFAULT_TIMEOUT, self.interval)
+    }
+
     /// The statuses counted as up.
     pub fn expected_statuses(&self) -> Vec<std::ops::RangeInclusive<u16>> {
         if self.expect_status.is_empty() {
@@ -350,6 +366,12 @@ impl EndpointConfig {
             if parsed.port().is_none() {
                 return Some(("url", format!("{url:?} needs a port: tcp://host:port")));
             }
+            if !matches!(parsed.path(), "" | "/") || parsed.query().is_some() {
+                return Some((
+                    "url",
+                    format!("{url:?} has a path: a tcp:// probe only connects, to tcp://host:port"),
+                ));
+            }
             if let Some(key) = self.http_only_key() {
                 return Some((
                     key,
@@ -357,10 +379,10 @@ impl EndpointConfig {
                 ));
             }
         }
-        if self.interval < Duration::from_secs(1) {
-            return Some(("interval", "must be at least 1s".into()));
+        if let Err(why) = duration::within(self.interval, &duration::PROBE_INTERVAL) {
+            return Some(("interval", why));
         }
-        if self.timeout.is_zero() || self.timeout > self.interval {
+        if self.timeout().is_zero() || self.timeout() > self.interval {
             return Some((
                 "timeout",
                 format!(
@@ -368,6 +390,9 @@ impl EndpointConfig {
                     humantime::format_duration(self.interval)
                 ),
             ));
+        }
+        if let Err(why) = duration::within(self.slow_after, &duration::SLOW) {
+            return Some(("slow_after", why));
         }
         if hyper::Method::from_bytes(self.method.as_bytes()).is_err() {
             return Some(("method", format!("{:?} is not an HTTP method", self.method)));
@@ -462,8 +487,9 @@ pub struct DatabaseConfig {
     pub password_file: Option<std::path::PathBuf>,
     #[serde(with = "humantime_serde", default = "default_database_interval")]
     pub interval: Duration,
-    #[serde(with = "humantime_serde", default = "default_database_timeout")]
-    pub timeout: Duration,
+    /// Unset, the smaller of 3s and the interval: see `timeout()`.
+    #[serde(rename = "timeout", default, with = "humantime_serde")]
+    timeout_written: Option<Duration>,
     /// A query running longer than this counts as slow (PostgreSQL).
     #[serde(with = "humantime_serde", default = "default_slow_query")]
     pub slow_query: Duration,
@@ -476,16 +502,38 @@ pub struct DatabaseConfig {
     pub ca_file: Option<std::path::PathBuf>,
 }
 
+impl DatabaseConfig {
+    /// How long one poll may take: the `timeout` written, else 3s or the interval if shorter.
+    pub fn timeout(&self) -> Duration {
+        timeout_or_default(self.timeout_written, DEFAULT_TIMEOUT, self.interval)
+    }
+
+    /// A duration out of its documented range, as (key, message).
+    fn invalid_timing(&self) -> Option<(&'static str, String)> {
+        if let Err(why) = duration::within(self.interval, &duration::PROBE_INTERVAL) {
+            return Some(("interval", why));
+        }
+        if self.timeout().is_zero() || self.timeout() > self.interval {
+            return Some((
+                "timeout",
+                format!(
+                    "must be more than 0 and at most the interval ({})",
+                    duration::shown(self.interval)
+                ),
+            ));
+        }
+        duration::within(self.slow_query, &duration::SLOW)
+            .err()
+            .map(|why| ("slow_query", why))
+    }
+}
+
 fn default_idle_minutes() -> u32 {
     10
 }
 
 fn default_database_interval() -> Duration {
     Duration::from_secs(5)
-}
-
-fn default_database_timeout() -> Duration {
-    Duration::from_secs(3)
 }
 
 fn default_slow_query() -> Duration {
@@ -513,6 +561,24 @@ pub struct RuleConfig {
 }
 
 impl RuleConfig {
+    /// A duration out of its documented range, as (key, message).
+    fn invalid_timing(&self) -> Option<(&'static str, String)> {
+        let escalate_after = self.escalate_after.map(|d| (d, &duration::ESCALATE_AFTER));
+        [
+            ("for", Some((self.hold, &duration::RULE_HOLD))),
+            (
+                "keep_firing_for",
+                Some((self.keep_firing_for, &duration::RULE_HOLD)),
+            ),
+            ("escalate_after", escalate_after),
+        ]
+        .into_iter()
+        .find_map(|(key, value)| {
+            let (value, range) = value?;
+            duration::within(value, range).err().map(|why| (key, why))
+        })
+    }
+
     fn rule(&self) -> Rule {
         Rule {
             name: self.name.clone(),
@@ -650,8 +716,8 @@ impl Config {
                 "cannot exceed log_buffer".into(),
             );
         }
-        if self.watch.rotate < Duration::from_secs(1) {
-            return at(Some("watch"), "rotate", "expected at least 1s".into());
+        if let Err(why) = duration::within(self.watch.rotate, &duration::ROTATE) {
+            return at(Some("watch"), "rotate", why);
         }
         let r = &self.resources;
         for (name, warn, crit, limit) in [
@@ -747,8 +813,30 @@ impl Config {
                 message,
             ))
         };
+        for (section, names) in [
+            (
+                "docker",
+                self.docker.iter().map(|d| &d.name).collect::<Vec<_>>(),
+            ),
+            ("endpoint", self.endpoint.iter().map(|e| &e.name).collect()),
+            ("database", self.database.iter().map(|d| &d.name).collect()),
+            ("rule", self.rule.iter().map(|r| &r.name).collect()),
+            (
+                "alertmanager",
+                self.alertmanager.iter().map(|a| &a.name).collect(),
+            ),
+        ] {
+            if let Some(entry) = names.iter().position(|name| name.trim().is_empty()) {
+                return at_entry(
+                    section,
+                    entry,
+                    "name",
+                    "is empty: every entry needs a name to be shown and told apart by".into(),
+                );
+            }
+        }
         for (entry, database) in self.database.iter().enumerate() {
-            if let Some((key, message)) = database.invalid() {
+            if let Some((key, message)) = database.invalid().or_else(|| database.invalid_timing()) {
                 return at_entry("database", entry, key, message);
             }
         }
@@ -795,6 +883,17 @@ impl Config {
         }
         let known = crate::alerts::published_series();
         for (entry, rule) in self.rule.iter().enumerate() {
+            if let Some((key, message)) = rule.invalid_timing() {
+                return at_entry("rule", entry, key, message);
+            }
+            if !rule.expr.threshold.is_finite() {
+                return at_entry(
+                    "rule",
+                    entry,
+                    "expr",
+                    format!("the threshold {} is not a number", rule.expr.threshold),
+                );
+            }
             if !known.contains(&rule.expr.series.as_str()) {
                 return at_entry(
                     "rule",
@@ -1098,6 +1197,159 @@ mod tests {
         let config = Config::parse("c.toml", &entry("expect_status = [204, \"300-399\"]\nheaders = { Authorization = \"env:API_TOKEN\" }"))
             .map_err(|e| e.to_string());
         assert!(config.is_ok(), "{config:?}");
+    }
+
+    /// As many seconds as a `u64` holds: the largest duration a file can hold.
+    const HUGE: &str = "18446744073709551615s";
+
+    #[test]
+    fn every_duration_out_of_its_range_is_an_error_at_its_line_naming_its_entry() {
+        let endpoint = "[[endpoint]]\nname = \"web\"\nurl = \"http://web\"\n";
+        let database =
+            "[[database]]\nname = \"main\"\nkind = \"redis\"\nurl = \"redis://db:6379\"\n";
+        let rule =
+            "[[rule]]\nname = \"cpu\"\nexpr = 'system_cpu_percent > 90'\nseverity = \"P1\"\n";
+        let alertmanager = "[[alertmanager]]\nname = \"prod\"\nurl = \"http://am:9093\"\n";
+        for (entry, key, entry_name, range) in [
+            ("[watch]\n", "watch.rotate", None, "expected 1s to 1h"),
+            (
+                endpoint,
+                "endpoint.interval",
+                Some("web"),
+                "expected 1s to 1day",
+            ),
+            (
+                endpoint,
+                "endpoint.slow_after",
+                Some("web"),
+                "expected 1ms to 1h",
+            ),
+            (
+                database,
+                "database.interval",
+                Some("main"),
+                "expected 1s to 1day",
+            ),
+            (
+                database,
+                "database.slow_query",
+                Some("main"),
+                "expected 1ms to 1h",
+            ),
+            (rule, "rule.for", Some("cpu"), "expected 0s to 1day"),
+            (
+                rule,
+                "rule.keep_firing_for",
+                Some("cpu"),
+                "expected 0s to 1day",
+            ),
+            (
+                rule,
+                "rule.escalate_after",
+                Some("cpu"),
+                "expected 1m to 7days",
+            ),
+            (
+                alertmanager,
+                "alertmanager.ack_silence",
+                Some("prod"),
+                "expected 1m to 1year",
+            ),
+        ] {
+            let name = key.rsplit('.').next().unwrap_or(key);
+            for value in [HUGE, "99999999999h", "0s"] {
+                if value == "0s" && name.contains("for") && !name.contains("escalate") {
+                    continue;
+                }
+                let text = format!("{entry}{name} = \"{value}\"\n");
+                let line = text.lines().count();
+                let error = error_of(&text);
+                assert!(
+                    error.starts_with(&format!("c.toml:{line}:1: key `{key}`: "))
+                        && error.contains(&format!("is out of range: {range}")),
+                    "{text}: {error}"
+                );
+                if let Some(entry_name) = entry_name {
+                    let named = format!(
+                        "(in [[{}]] \"{entry_name}\")",
+                        key.split('.').next().unwrap_or(key)
+                    );
+                    assert!(error.contains(&named), "{text}: {error}");
+                }
+            }
+        }
+        for (entry, key) in [
+            (endpoint, "endpoint.timeout"),
+            (database, "database.timeout"),
+            (alertmanager, "alertmanager.timeout"),
+        ] {
+            let error = error_of(&format!("{entry}timeout = \"{HUGE}\"\n"));
+            assert!(
+                error.contains(&format!(
+                    "key `{key}`: must be more than 0 and at most the interval"
+                )),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unwritten_timeout_is_at_most_the_interval() {
+        let config = Config::parse(
+            "c.toml",
+            "[[endpoint]]\nname = \"fast\"\nurl = \"http://web\"\ninterval = \"2s\"\n\
+             [[endpoint]]\nname = \"slow\"\nurl = \"http://web\"\n\
+             [[database]]\nname = \"db\"\nkind = \"redis\"\nurl = \"redis://db:6379\"\ninterval = \"1s\"\n\
+             [[alertmanager]]\nname = \"am\"\nurl = \"http://am:9093\"\ninterval = \"2s\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let seconds = |d: Duration| d.as_secs();
+        assert_eq!(
+            (
+                seconds(config.endpoint[0].timeout()),
+                seconds(config.endpoint[1].timeout()),
+                seconds(config.database[0].timeout()),
+                seconds(config.alertmanager[0].timeout()),
+            ),
+            (2, 3, 1, 2)
+        );
+        // One written past the interval is still an error, at its line and naming its entry.
+        let error = error_of(
+            "[[endpoint]]\nname = \"a\"\nurl = \"http://a\"\n[[endpoint]]\nname = \"b\"\nurl = \"http://b\"\ninterval = \"2s\"\ntimeout = \"3s\"\n",
+        );
+        assert!(
+            error.starts_with("c.toml:8:1: key `endpoint.timeout`: must be more than 0 and at most the interval (2s) (in [[endpoint]] \"b\")"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn odd_entries_are_errors_at_their_line() {
+        for (text, expected) in [
+            (
+                "[[rule]]\nname = \"\"\nexpr = 'system_cpu_percent > 90'\nseverity = \"P1\"\n",
+                "c.toml:2:1: key `rule.name`: is empty",
+            ),
+            (
+                "[[database]]\nname = \" \"\nkind = \"redis\"\nurl = \"redis://db:6379\"\n",
+                "c.toml:2:1: key `database.name`: is empty",
+            ),
+            (
+                "[[endpoint]]\nname = \"\"\nurl = \"http://web\"\n",
+                "c.toml:2:1: key `endpoint.name`: is empty",
+            ),
+            (
+                "[[rule]]\nname = \"cpu\"\nexpr = 'system_cpu_percent > NaN'\nseverity = \"P1\"\n",
+                "c.toml:3:1: key `rule.expr`: the threshold NaN is not a number (in [[rule]] \"cpu\")",
+            ),
+            (
+                "[[endpoint]]\nname = \"db\"\nurl = \"tcp://db:1/path\"\n",
+                "c.toml:3:1: key `endpoint.url`: \"tcp://db:1/path\" has a path",
+            ),
+        ] {
+            let error = error_of(text);
+            assert!(error.starts_with(expected), "{text}: {error}");
+        }
     }
 
     #[test]

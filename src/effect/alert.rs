@@ -13,9 +13,9 @@ use crate::alerts::alertmanager::label_set;
 use crate::collect::alertmanager::AlertmanagerClient;
 use crate::command::{AlertAction, AlertCommand, CommandError};
 use crate::config::AlertmanagerConfig;
+use crate::duration::later;
 use crate::msg::Msg;
 use crate::persist::alerts;
-use crate::state::chrono_duration;
 use crate::tabs::alerts::state::{AckSilence, KeptAlerts};
 
 fn done(command: &AlertCommand) -> String {
@@ -80,7 +80,7 @@ impl Alertmanagers {
         };
         match &command.action {
             AlertAction::Acknowledge => {
-                let until = now + chrono_duration(config.ack_silence);
+                let until = later(now, config.ack_silence);
                 let id = client
                     .create_silence(
                         &labels,
@@ -137,7 +137,7 @@ impl Alertmanagers {
                     .create_silence(
                         &labels,
                         now,
-                        now + chrono_duration(*for_),
+                        later(now, *for_),
                         operator,
                         &comment("silenced in watchdeck"),
                     )

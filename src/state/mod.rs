@@ -162,7 +162,7 @@ impl AppState {
                 every: config.watch.rotate,
                 tabs,
                 paused: false,
-                next_at: now + chrono_duration(config.watch.rotate),
+                next_at: crate::duration::later(now, config.watch.rotate),
             }
         });
         Self {

@@ -165,13 +165,13 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Conn, CollectError> {
             opened => opened,
         }
     };
-    tokio::time::timeout(config.timeout, opened)
+    tokio::time::timeout(config.timeout(), opened)
         .await
         .map_err(|_| {
             CollectError::new(format!(
                 "{}: no answer within {}",
                 connection.shown,
-                humantime::format_duration(config.timeout)
+                humantime::format_duration(config.timeout())
             ))
         })?
         .map_err(|e| shown(&connection.shown, server_message(e)))

@@ -208,9 +208,9 @@ pub async fn connect_client(config: &DatabaseConfig) -> Result<Client, CollectEr
     // A table held under an exclusive lock must not hang the poll (the sizes need a share lock).
     pg.options(format!(
         "-c lock_timeout=500 -c statement_timeout={}",
-        config.timeout.as_millis()
+        config.timeout().as_millis()
     ));
-    pg.connect_timeout(config.timeout);
+    pg.connect_timeout(config.timeout());
     let mode = match (config.tls, pg.get_ssl_mode()) {
         (Some(mode), _) => mode,
         (None, SslMode::Disable) => TlsMode::Disable,
@@ -223,13 +223,13 @@ pub async fn connect_client(config: &DatabaseConfig) -> Result<Client, CollectEr
         TlsMode::Require | TlsMode::VerifyFull => SslMode::Require,
     });
     let tls = PostgresTls(client_config(config, mode).map_err(|e| shown(&connection.shown, e))?);
-    let (client, driver) = tokio::time::timeout(config.timeout, pg.connect(tls))
+    let (client, driver) = tokio::time::timeout(config.timeout(), pg.connect(tls))
         .await
         .map_err(|_| {
             CollectError::new(format!(
                 "{}: no answer within {}",
                 connection.shown,
-                humantime::format_duration(config.timeout)
+                humantime::format_duration(config.timeout())
             ))
         })?
         .map_err(|e| pg_error(&connection.shown, e))?;

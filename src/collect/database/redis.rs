@@ -153,13 +153,13 @@ pub(crate) async fn connect(config: &DatabaseConfig) -> Result<RespConnection, C
             .await?;
         Ok::<_, String>(redis)
     };
-    match tokio::time::timeout(config.timeout, opened).await {
+    match tokio::time::timeout(config.timeout(), opened).await {
         Ok(Ok(redis)) => Ok(redis),
         Ok(Err(error)) => Err(shown_error(&connection.shown, error)),
         Err(_) => Err(CollectError::new(format!(
             "{}: no answer within {}",
             connection.shown,
-            humantime::format_duration(config.timeout)
+            humantime::format_duration(config.timeout())
         ))),
     }
 }

@@ -523,7 +523,7 @@ impl AlertsState {
                 self.silences.retain(|s| s.key != command.key);
                 self.silences.push(Silence {
                     key: command.key.clone(),
-                    until: now + chrono::Duration::from_std(*for_).unwrap_or_default(),
+                    until: crate::duration::later(now, *for_),
                     by: by.to_string(),
                     comment: command.note.clone(),
                     alertmanager_id: self.made_silences.remove(&command.key),

@@ -111,8 +111,8 @@ fn ask_to_expire_silence(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect
             silence.comment
         ),
         format!(
-            "{} alert(s) it covers notify again. Why (optional):",
-            state.alerts.covered_by(silence)
+            "{} it covers notify again. Why (optional):",
+            crate::words::count(state.alerts.covered_by(silence), "alert")
         ),
     ];
     ask_typed(

@@ -21,6 +21,7 @@ use crate::tabs::containers::state::{
 };
 use crate::ui::format::{bytes, duration, truncate};
 use crate::ui::{RenderCtx, banner, list};
+use crate::words::count;
 
 pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
     let containers = &state.containers;
@@ -673,7 +674,10 @@ fn render_logs(buffer: &mut Buffer, area: Rect, view: &LogView, ctx: &RenderCtx)
         title.push(Span::styled("· paused ", ctx.theme.warn));
     }
     let lines = view.lines.iter().filter(|row| row.line().is_some()).count();
-    title.push(Span::styled(format!("· {lines} lines "), ctx.theme.muted));
+    title.push(Span::styled(
+        format!("· {} ", count(lines, "line")),
+        ctx.theme.muted,
+    ));
     if view.dropped > 0 {
         title.push(Span::styled(
             format!("({} older dropped) ", view.dropped),

@@ -13,6 +13,7 @@ use crate::state::{AppState, ConfirmDialog, ToastKind};
 use crate::tabs::databases::record;
 use crate::tabs::databases::state::{BigKeysView, DatabaseState, DatabasesState, session_seconds};
 use crate::update::{ask, in_flight_refusal, refuse_in_read_only, source_answered, toast};
+use crate::words::count;
 
 /// How many sessions terminate-idle names in its dialog before "and N more".
 const NAMED_IN_DIALOG: usize = 8;
@@ -281,7 +282,10 @@ fn ask_terminate_idle(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
     };
     let idle: Vec<_> = state.databases.long_idle().into_iter().cloned().collect();
     if idle.is_empty() {
-        let text = format!("no session on {database} has been idle for {minutes} minutes");
+        let text = format!(
+            "no session on {database} has been idle for {}",
+            count(minutes, "minute")
+        );
         toast(state, ToastKind::Info, text, now);
         return Vec::new();
     }
@@ -301,8 +305,9 @@ fn ask_terminate_idle(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
         return refuse_in_read_only(state, &command, now);
     }
     let mut lines = vec![format!(
-        "Terminate {} sessions idle for {minutes} minutes or more on {database}?",
-        idle.len()
+        "Terminate {} idle for {} or more on {database}?",
+        count(idle.len(), "session"),
+        count(minutes, "minute")
     )];
     lines.extend(idle.iter().take(NAMED_IN_DIALOG).map(|s| {
         format!(

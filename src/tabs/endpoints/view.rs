@@ -16,6 +16,7 @@ use crate::state::AppState;
 use crate::tabs::endpoints::state::{EndpointEntry, EndpointSort, EndpointStatus};
 use crate::ui::format::truncate;
 use crate::ui::{RenderCtx, list};
+use crate::words::count;
 
 const SPARK: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 /// Upper bounds of the histogram's buckets, in seconds; the last bucket is everything slower.
@@ -365,9 +366,9 @@ fn summary_lines(entry: &EndpointEntry, ctx: &RenderCtx) -> Vec<Line<'static>> {
     if let Some(cert) = &entry.cert {
         let days = cert.days_left(ctx.now);
         let left = if days < 0 {
-            format!("expired {} days ago", -days)
+            format!("expired {} ago", count(-days, "day"))
         } else {
-            format!("{days} days left")
+            format!("{} left", count(days, "day"))
         };
         lines.push(Line::from(vec![
             label("cert"),

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
+use crate::duration::earlier;
 use crate::metrics::MetricStore;
 use crate::model::resources::ResourcesSnapshot;
-use crate::state::chrono_duration;
 
 /// Every series this tab publishes; rules may name only published series.
 pub const SERIES: &[&str] = &[
@@ -75,6 +75,6 @@ pub fn record(metrics: &mut MetricStore, refresh: Duration, snapshot: &Resources
             net.tx_bytes_per_second,
         );
     }
-    let window = refresh * metrics.capacity() as u32;
-    metrics.forget_older_than(at - chrono_duration(window));
+    let window = refresh.saturating_mul(metrics.capacity() as u32);
+    metrics.forget_older_than(earlier(at, window));
 }

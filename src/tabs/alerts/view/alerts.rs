@@ -77,8 +77,8 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx
     let empty = alerts.list.is_empty().then(|| {
         if alerts.list.filter.is_empty() {
             format!(
-                "no alert is firing or pending ({} rules)",
-                alerts.rules.len()
+                "no alert is firing or pending ({})",
+                crate::words::count(alerts.rules.len(), "rule")
             )
         } else {
             "no alert matches the filter".to_string()

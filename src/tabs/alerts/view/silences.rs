@@ -86,13 +86,13 @@ pub(super) fn detail(alerts: &AlertsState, ctx: &RenderCtx) -> Vec<Line<'static>
         Line::raw(format!("{}: {}", scope(silence), silence.comment)),
         Line::styled(
             format!(
-                "by {} · until {} · covers {} alert(s) now · x ends it",
+                "by {} · until {} · covers {} now · x ends it",
                 silence.by,
                 silence
                     .until
                     .with_timezone(&ctx.offset)
                     .format("%Y-%m-%d %H:%M"),
-                alerts.covered_by(silence)
+                crate::words::count(alerts.covered_by(silence), "alert")
             ),
             ctx.theme.muted,
         ),
