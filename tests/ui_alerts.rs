@@ -340,3 +340,23 @@ fn a_silence_made_in_alertmanager_names_its_creator_behind_the_toggle() {
         "{screen}"
     );
 }
+
+#[test]
+fn every_view_draws_at_every_size() {
+    let mut state = with_operator_doings();
+    let mut states = Vec::new();
+    for view in ["alerts", "silences", "history", "rules"] {
+        states.extend(render_support::with_overlays(view, &state));
+        next_views(&mut state, 1);
+    }
+    let mut ack = with_operator_doings();
+    update(&mut ack, Msg::Action(Action::SelectFirst), now());
+    update(&mut ack, Msg::Action(Action::AckAlert), now());
+    for c in "a note longer than the dialog is wide, to see it scroll".chars() {
+        update(&mut ack, Msg::FilterEdit(FilterEdit::Insert(c)), now());
+    }
+    states.push(("ack dialog".into(), ack));
+    let fleet = on_alerts(fixtures::alertmanager_app_state(Mode::Interactive));
+    states.extend(render_support::with_overlays("fleet", &fleet));
+    render_support::assert_draws_at_every_size(&states);
+}

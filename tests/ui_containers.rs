@@ -659,3 +659,37 @@ fn the_net_column_fits_both_directions() {
         .expect("a row");
     assert!(row.contains("↓11.8 MiB ↑3.0 MiB"), "{row}");
 }
+
+#[test]
+fn every_view_draws_at_every_size() {
+    let list = fixtures::containers_app_state(Mode::Interactive);
+    let mut detail = list.clone();
+    select(&mut detail, "shop-api-1");
+    act(&mut detail, Action::ToggleDetail);
+    let mut logs = list.clone();
+    select(&mut logs, "shop-web-1");
+    act(&mut logs, Action::OpenLogs);
+    let key = logs
+        .containers
+        .logs
+        .as_ref()
+        .map(|l| l.key.clone())
+        .unwrap();
+    let lines = fixtures::log_lines(120);
+    update(
+        &mut logs,
+        Msg::LogEvent {
+            key,
+            event: LogEvent::Lines(lines),
+        },
+        now(),
+    );
+    let mut confirm = list.clone();
+    select(&mut confirm, "shop-db-1");
+    act(&mut confirm, Action::RestartContainer);
+    let mut states = render_support::with_overlays("list", &list);
+    states.extend(render_support::with_overlays("detail", &detail));
+    states.extend(render_support::with_overlays("logs", &logs));
+    states.push(("confirm".into(), confirm));
+    render_support::assert_draws_at_every_size(&states);
+}

@@ -371,3 +371,17 @@ fn at_80_columns_the_statements_and_headlines_stay_readable() {
         "{screen}"
     );
 }
+
+#[test]
+fn every_view_draws_at_every_size() {
+    let mut states = Vec::new();
+    let mut shown = state();
+    for database in ["main", "cache", "reports", "orders"] {
+        states.extend(render_support::with_overlays(database, &shown));
+        update(&mut shown, Msg::Action(Action::NextDatabase), now());
+    }
+    let mut confirm = state();
+    update(&mut confirm, Msg::Action(Action::TerminateIdle), now());
+    states.push(("terminate idle".into(), confirm));
+    render_support::assert_draws_at_every_size(&states);
+}

@@ -103,3 +103,14 @@ fn group_titles_are_whole_when_every_endpoint_is_up() {
         );
     }
 }
+
+#[test]
+fn every_view_draws_at_every_size() {
+    let list = fixtures::endpoints_app_state(Mode::Interactive);
+    let mut detail = list.clone();
+    select(&mut detail, "api");
+    act(&mut detail, Action::ToggleDetail);
+    let mut states = render_support::with_overlays("list", &list);
+    states.extend(render_support::with_overlays("detail", &detail));
+    render_support::assert_draws_at_every_size(&states);
+}

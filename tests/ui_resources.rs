@@ -291,3 +291,13 @@ fn a_one_second_cpu_spike_is_not_critical_in_the_cpu_panel() {
         state.findings
     );
 }
+
+#[test]
+fn every_view_draws_at_every_size() {
+    let state = fixtures::app_state(Mode::Interactive);
+    let mut confirm = state.clone();
+    act(&mut confirm, Action::TerminateProcess);
+    let mut states = render_support::with_overlays("resources", &state);
+    states.push(("confirm".into(), confirm));
+    render_support::assert_draws_at_every_size(&states);
+}

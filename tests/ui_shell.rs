@@ -137,3 +137,20 @@ fn footers_of_the_tabs_without_keys_of_their_own() {
         "{narrow:?}"
     );
 }
+
+#[test]
+fn every_tab_draws_at_every_size() {
+    let mut states = Vec::new();
+    for tab in [
+        Tab::Resources,
+        Tab::Containers,
+        Tab::Alerts,
+        Tab::Databases,
+        Tab::Endpoints,
+        Tab::Runbook,
+    ] {
+        states.extend(render_support::with_overlays(tab.title(), &on_tab(tab)));
+    }
+    states.push(("watch".into(), fixtures::app_state(Mode::Watch)));
+    render_support::assert_draws_at_every_size(&states);
+}

@@ -4,6 +4,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
 
 use super::RenderCtx;
 use crate::state::list::{ListState, SortLabel};
@@ -38,6 +39,6 @@ pub fn heading<S: SortLabel, K>(
 
 /// A muted note inside an empty list, under its header row.
 pub fn render_empty_note(buffer: &mut Buffer, area: Rect, note: &str, ctx: &RenderCtx) {
-    let width = area.width.saturating_sub(4) as usize;
-    buffer.set_stringn(area.x + 2, area.y + 2, note, width, ctx.theme.muted);
+    let row = super::row_at(area, area.x + 2, area.y + 2, area.width.saturating_sub(4));
+    Span::styled(note, ctx.theme.muted).render(row, buffer);
 }

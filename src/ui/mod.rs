@@ -28,6 +28,13 @@ pub struct RenderCtx<'a> {
     pub offset: FixedOffset,
 }
 
+/// The row at `y` from column `x`, at most `width` wide, clipped to `area`: all that a one-line
+/// write there may cover. Empty when the spot is outside `area`, so no write leaves its area, nor
+/// the screen when the terminal is smaller than the layout.
+pub fn row_at(area: Rect, x: u16, y: u16, width: u16) -> Rect {
+    Rect::new(x, y, width, 1).intersection(area)
+}
+
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, state: &AppState, ctx: &RenderCtx) {
     let area = frame.area();

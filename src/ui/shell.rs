@@ -387,17 +387,16 @@ pub fn render_tab_bar(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &R
             ctx.theme.tab_inactive
         };
         let label = tab_label(tab, padded);
-        let width = (end.min(area.right()) - start) as usize;
-        buffer.set_stringn(start, area.y, &label, width, style);
-        let marker_x = start + label.chars().count() as u16;
         let (marker, marker_style) = match state.tab_severity(tab) {
             Severity::Critical => ("✖", ctx.theme.crit),
             Severity::Warning => ("▲", ctx.theme.warn),
             Severity::Ok => (" ", ctx.theme.text),
         };
-        if marker_x < area.right() {
-            buffer.set_stringn(marker_x, area.y, marker, 1, marker_style);
-        }
+        Line::from(vec![
+            Span::styled(label, style),
+            Span::styled(marker, marker_style),
+        ])
+        .render(super::row_at(area, start, area.y, end - start), buffer);
     }
 }
 

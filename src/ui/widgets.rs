@@ -29,14 +29,9 @@ pub fn render_toasts(buffer: &mut Buffer, body: Rect, state: &AppState, ctx: &Re
         let text = truncate(&format!(" {symbol} {} ", toast.text), max_width);
         let width = text.chars().count() as u16;
         let x = body.right().saturating_sub(width + 1);
-        let area = Rect {
-            x,
-            y,
-            width,
-            height: 1,
-        };
+        let area = super::row_at(body, x, y, width);
         Clear.render(area, buffer);
-        buffer.set_stringn(x, y, &text, width as usize, style);
+        Span::styled(text, style).render(area, buffer);
     }
 }
 

@@ -85,3 +85,58 @@ macro_rules! footer_snapshots {
         [narrow, wide]
     }};
 }
+
+/// The sizes every screen must draw at: each of 1..=12 columns by 1..=6 rows, and a sample of
+/// larger ones up to 300x100.
+pub fn sizes() -> Vec<(u16, u16)> {
+    let small = (1..=12).flat_map(|w| (1..=6).map(move |h| (w, h)));
+    let widths = [13, 20, 40, 79, 80, 120, 200, 300];
+    let heights = [1, 2, 3, 4, 6, 7, 10, 24, 50, 100];
+    let large = widths
+        .into_iter()
+        .flat_map(move |w| heights.into_iter().map(move |h| (w, h)));
+    small.chain(large).collect()
+}
+
+/// `state` with each overlay the shell draws over a tab: none, the help, the filter prompt, a
+/// toast.
+pub fn with_overlays(name: &str, state: &AppState) -> Vec<(String, AppState)> {
+    use watchdeck::action::Action;
+    use watchdeck::msg::Msg;
+    use watchdeck::state::{Toast, ToastKind};
+    let act = |action: Action| {
+        let mut state = state.clone();
+        watchdeck::update::update(&mut state, Msg::Action(action), fixtures::now());
+        state
+    };
+    let mut toast = state.clone();
+    toast.toasts.push(Toast {
+        kind: ToastKind::Error,
+        text: "read-only mode (--read-only): restarting needs the interactive console".into(),
+        expires_at: fixtures::now() + chrono::Duration::seconds(5),
+    });
+    vec![
+        (name.to_string(), state.clone()),
+        (format!("{name} with help"), act(Action::Help)),
+        (format!("{name} with filter"), act(Action::Filter)),
+        (format!("{name} with a toast"), toast),
+    ]
+}
+
+/// Draws each named state at every size of [`sizes`] and fails naming every one that panicked.
+pub fn assert_draws_at_every_size(states: &[(String, AppState)]) {
+    let keymap = Keymap::load("default", None).expect("default keymap");
+    let theme = theme("default");
+    let mut failed = Vec::new();
+    for (name, state) in states {
+        for (width, height) in sizes() {
+            let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                draw_with(state, width, height, &theme, &keymap)
+            }));
+            if drawn.is_err() {
+                failed.push(format!("{name} at {width}x{height}"));
+            }
+        }
+    }
+    assert!(failed.is_empty(), "panicked: {failed:#?}");
+}

@@ -719,13 +719,8 @@ fn render_logs(buffer: &mut Buffer, area: Rect, view: &LogView, ctx: &RenderCtx)
         })
         .collect();
     if lines.is_empty() {
-        buffer.set_stringn(
-            inner.x + 1,
-            inner.y,
-            "waiting for log lines…",
-            inner.width as usize,
-            ctx.theme.muted,
-        );
+        let row = crate::ui::row_at(inner, inner.x + 1, inner.y, inner.width);
+        Span::styled("waiting for log lines…", ctx.theme.muted).render(row, buffer);
         return;
     }
     let paragraph = if view.wrap {

@@ -303,13 +303,7 @@ fn render_detail(
             .source(&SourceId::database(&database.name).name)
             .is_some_and(|s| s.status == SourceStatus::Connecting)
         {
-            buffer.set_stringn(
-                area.x,
-                area.y,
-                "connecting…",
-                area.width as usize,
-                ctx.theme.muted,
-            );
+            Span::styled("connecting…", ctx.theme.muted).render(area, buffer);
         }
         return;
     };

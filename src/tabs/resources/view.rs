@@ -217,20 +217,20 @@ fn render_core_bars(
         };
         let x = area.x + (column * cell) as u16;
         let y = area.y + row as u16;
+        let row = crate::ui::row_at(area, x, y, cell as u16);
         if i == capacity - 1 && cores.len() > capacity {
-            buffer.set_string(x, y, format!(" +{} more", cores.len() - i), ctx.theme.muted);
+            let more = format!(" +{} more", cores.len() - i);
+            Span::styled(more, ctx.theme.muted).render(row, buffer);
             break;
         }
         let (filled, empty) = bar(*usage, 6);
-        buffer.set_string(x, y, format!("{i:>3} "), ctx.theme.muted);
-        buffer.set_string(x + 4, y, &filled, ctx.theme.graph_cpu);
-        buffer.set_string(
-            x + 4 + filled.chars().count() as u16,
-            y,
-            &empty,
-            ctx.theme.gauge_empty,
-        );
-        buffer.set_string(x + 10, y, format!("{usage:>4.0}%"), ctx.theme.text);
+        Line::from(vec![
+            Span::styled(format!("{i:>3} "), ctx.theme.muted),
+            Span::styled(filled, ctx.theme.graph_cpu),
+            Span::styled(empty, ctx.theme.gauge_empty),
+            Span::styled(format!("{usage:>4.0}%"), ctx.theme.text),
+        ])
+        .render(row, buffer);
     }
 }
 
