@@ -528,6 +528,24 @@ const INVALID: &[Invalid] = &[
         message: "unknown series `system_disk_percent`",
     },
     Invalid {
+        file: "database-password-in-query.toml",
+        line: 5,
+        key: Some("database.url"),
+        message: "a password is written in the url (postgres://u@h:5432/db?password=***)",
+    },
+    Invalid {
+        file: "endpoint-token-in-query.toml",
+        line: 4,
+        key: Some("endpoint.url"),
+        message: "a credential is written in the url (https://api.example.com/healthz?Token=***)",
+    },
+    Invalid {
+        file: "docker-host-password.toml",
+        line: 4,
+        key: Some("docker.host"),
+        message: "a credential is written in the host (tcp://ops:***@10.0.0.1:2375)",
+    },
+    Invalid {
         file: "alerts-disabled-unknown.toml",
         line: 3,
         key: Some("alerts.disabled"),
@@ -614,6 +632,12 @@ fn every_invalid_config_fails_config_check_with_its_file_and_line() {
         let path = invalid_dir().join(invalid.file);
         let run = env.run([os("config"), os("check"), path.as_os_str()]);
         assert_config_error(&run, &path, invalid.line, invalid.key, invalid.message);
+        assert!(
+            !run.stderr.contains("Hunter3Secret"),
+            "{}: the error shows the secret: {}",
+            invalid.file,
+            run.stderr
+        );
     }
 }
 

@@ -67,7 +67,10 @@ impl AlertmanagerConfig {
         if parsed.host_str().is_none_or(str::is_empty) {
             return Some(("url", format!("{} names no host", shown_url(&self.url))));
         }
-        if !parsed.username().is_empty() || parsed.password().is_some() {
+        let in_query = parsed
+            .query_pairs()
+            .any(|(name, _)| crate::redact::is_credential_param(&name));
+        if !parsed.username().is_empty() || parsed.password().is_some() || in_query {
             return Some((
                 "url",
                 format!(
@@ -172,6 +175,10 @@ mod tests {
             (
                 "url = \"http://ops:s3cr3t@am:9093\"",
                 "c.toml:3:1: key `alertmanager.url`: credentials are written in the url (http://am:9093): remove them",
+            ),
+            (
+                "url = \"http://am:9093/?access_token=s3cr3t\"",
+                "c.toml:3:1: key `alertmanager.url`: credentials are written in the url (http://am:9093/…): remove them",
             ),
             (
                 "url = \"http://am:9093\"\nuser = \"ops\"",

@@ -303,6 +303,33 @@ mod tests {
     }
 
     #[test]
+    fn a_credential_in_the_query_of_a_url_is_an_error_that_never_shows_it() {
+        for (kind, url) in [
+            ("postgres", "postgres://u@h:5432/db?password=Hunter3Secret"),
+            (
+                "postgres",
+                "postgres://u@h/db?sslmode=require&SSLPassword=Hunter3Secret",
+            ),
+            ("mysql", "mysql://u@h/db?PASS=Hunter3Secret"),
+            ("redis", "redis://h:6379/0?token=Hunter3Secret"),
+        ] {
+            let error = entry(kind, &format!("url = \"{url}\"\n"))
+                .err()
+                .unwrap_or_else(|| panic!("accepted: {url}"));
+            assert!(
+                error.starts_with(
+                    "c.toml:4:1: key `database.url`: a password is written in the url"
+                ),
+                "{error}"
+            );
+            assert!(error.contains("=***"), "{error}");
+            assert!(!error.contains("Hunter3Secret"), "{error}");
+        }
+        entry("postgres", "url = \"postgres://u@h/db?sslmode=require\"\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
     fn idle_minutes_defaults_to_ten_and_is_checked_where_it_is_written() {
         let config = mysql("url = \"mysql://shop@db/shop\"\n").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.database[0].idle_minutes, 10);

@@ -343,6 +343,16 @@ impl EndpointConfig {
             Ok(parsed) => parsed,
             Err(error) => return Some(("url", format!("{url:?} is not a URL: {error}"))),
         };
+        if crate::redact::redact_secrets(url) != *url {
+            return Some((
+                "url",
+                format!(
+                    "a credential is written in the url ({}): send it in a header read from \
+                     the environment instead, e.g. headers = {{ Authorization = \"env:API_TOKEN\" }}",
+                    crate::redact::redact_secrets(url)
+                ),
+            ));
+        }
         if parsed.host_str().is_none_or(str::is_empty) {
             return Some(("url", format!("{url:?} names no host")));
         }
@@ -770,6 +780,18 @@ impl Config {
                         "{scheme} is not supported by this build (no SSH or TLS transport): forward \
                          the remote socket, e.g. `ssh -nNT -L /tmp/remote-docker.sock:/var/run/docker.sock \
                          user@host`, then use host = \"unix:///tmp/remote-docker.sock\""
+                    ),
+                );
+            }
+            if crate::redact::redact_secrets(&docker.host) != docker.host {
+                return at_entry(
+                    "docker",
+                    entry,
+                    "host",
+                    format!(
+                        "a credential is written in the host ({}): a Docker engine takes none \
+                         in its address",
+                        crate::redact::redact_secrets(&docker.host)
                     ),
                 );
             }
