@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::http::{Auth, shown_url};
+use crate::secret::{self, Env};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +32,9 @@ pub struct AlertmanagerConfig {
     pub interval: Duration,
     #[serde(with = "humantime_serde", default = "default_timeout")]
     pub timeout: Duration,
+    /// The credentials, read from the environment at load.
+    #[serde(skip)]
+    auth: Option<Auth>,
 }
 
 fn default_ack_silence() -> Duration {
@@ -85,10 +89,8 @@ impl AlertmanagerConfig {
             ("password_env", &self.password_env),
             ("token_env", &self.token_env),
         ] {
-            if let Some(var) = var
-                && (var.is_empty() || var.contains('='))
-            {
-                return Some((key, format!("{var:?} is not a variable name")));
+            if let Some(Err(problem)) = var.as_deref().map(secret::check_var_name) {
+                return Some((key, problem));
             }
         }
         match (&self.user, &self.password_env, &self.token_env) {
@@ -132,19 +134,28 @@ impl AlertmanagerConfig {
         None
     }
 
-    /// The credentials, read from the environment now. Errors name the variable, never a value.
-    pub fn auth(&self) -> Result<Option<Auth>, String> {
-        let var = |key: &str, name: &str| {
-            std::env::var(name).map_err(|_| format!("{key}: ${name} is not set"))
+    /// Reads the credentials from the environment: the key at fault and why, naming the
+    /// variable, never a value.
+    pub(super) fn resolve(&mut self, env: Env<'_>) -> Result<(), (&'static str, String)> {
+        let read = |key, var: &str| {
+            secret::from_env(var, env)
+                .map(|value| value.expose().to_string())
+                .map_err(|e| (key, e))
         };
-        match (&self.user, &self.password_env, &self.token_env) {
-            (Some(user), Some(password), _) => Ok(Some(Auth::Basic {
+        self.auth = match (&self.user, &self.password_env, &self.token_env) {
+            (Some(user), Some(password), _) => Some(Auth::Basic {
                 user: user.clone(),
-                password: var("password_env", password)?,
-            })),
-            (_, _, Some(token)) => Ok(Some(Auth::Bearer(var("token_env", token)?))),
-            _ => Ok(None),
-        }
+                password: read("password_env", password)?,
+            }),
+            (_, _, Some(token)) => Some(Auth::Bearer(read("token_env", token)?)),
+            _ => None,
+        };
+        Ok(())
+    }
+
+    /// The credentials, as read at load.
+    pub fn auth(&self) -> Option<Auth> {
+        self.auth.clone()
     }
 
     /// The address as it may be shown: scheme, host and port.
@@ -220,9 +231,10 @@ mod tests {
         // The user part of the url is the most that is shown of it, never the password.
         let error = error_of("url = \"http://ops:s3cr3t@am:9093\"");
         assert!(!error.contains("s3cr3t"), "{error}");
-        let config = Config::parse(
+        let config = Config::parse_with_env(
             "c.toml",
             "[[alertmanager]]\nname = \"prod\"\nurl = \"https://am.example.com/alertmanager\"\ntoken_env = \"AM_TOKEN\"\npush = true\n",
+            &|name| (name == "AM_TOKEN").then(|| "t0ken".to_string()),
         )
         .unwrap_or_else(|e| panic!("{e}"));
         let am = &config.alertmanager[0];
@@ -239,15 +251,34 @@ mod tests {
     }
 
     #[test]
-    fn credentials_come_from_the_environment_and_a_missing_one_names_its_variable() {
-        let config = Config::parse(
-            "c.toml",
-            "[[alertmanager]]\nname = \"prod\"\nurl = \"http://am:9093\"\ntoken_env = \"WATCHDECK_UNIT_TEST_UNSET_TOKEN\"\n",
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+    fn credentials_are_read_at_load_and_a_missing_one_is_a_config_error() {
+        let env = |name: &str| (name == "AM_PASSWORD").then(|| "s3cr3t".to_string());
+        let parse = |keys: &str| {
+            Config::parse_with_env(
+                "c.toml",
+                &format!("[[alertmanager]]\nname = \"prod\"\nurl = \"http://am:9093\"\n{keys}"),
+                &env,
+            )
+            .map_err(|e| e.to_string())
+        };
+        let config = parse("user = \"ops\"\npassword_env = \"AM_PASSWORD\"\n")
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             config.alertmanager[0].auth(),
-            Err("token_env: $WATCHDECK_UNIT_TEST_UNSET_TOKEN is not set".into())
+            Some(crate::http::Auth::Basic {
+                user: "ops".into(),
+                password: "s3cr3t".into()
+            })
+        );
+        assert!(!format!("{config:?}").contains("s3cr3t"));
+        let error = parse("token_env = \"WATCHDECK_UNIT_TEST_UNSET_TOKEN\"\n")
+            .err()
+            .unwrap_or_default();
+        assert!(
+            error.starts_with(
+                "c.toml:4:1: key `alertmanager.token_env`: $WATCHDECK_UNIT_TEST_UNSET_TOKEN is not set"
+            ),
+            "{error}"
         );
     }
 }
