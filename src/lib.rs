@@ -22,6 +22,7 @@ pub mod model;
 pub mod msg;
 pub mod persist;
 pub mod redact;
+pub mod secret;
 pub mod state;
 pub mod tab;
 pub mod tabs;

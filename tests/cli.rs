@@ -590,6 +590,48 @@ const INVALID: &[Invalid] = &[
         message: "has a path: a tcp:// probe only connects, to tcp://host:port (in [[endpoint]] \"db\")",
     },
     Invalid {
+        file: "database-password-in-query.toml",
+        line: 5,
+        key: Some("database.url"),
+        message: "a password is written in the url (postgres://u@h:5432/db?password=***)",
+    },
+    Invalid {
+        file: "endpoint-token-in-query.toml",
+        line: 4,
+        key: Some("endpoint.url"),
+        message: "a credential is written in the url (https://api.example.com/healthz?Token=***)",
+    },
+    Invalid {
+        file: "docker-host-password.toml",
+        line: 4,
+        key: Some("docker.host"),
+        message: "a credential is written in the host (tcp://ops:***@10.0.0.1:2375)",
+    },
+    Invalid {
+        file: "database-url-env-unset.toml",
+        line: 5,
+        key: Some("database.url_env"),
+        message: "$WATCHDECK_TEST_UNSET_DATABASE_URL is not set",
+    },
+    Invalid {
+        file: "database-password-file-missing.toml",
+        line: 6,
+        key: Some("database.password_file"),
+        message: "/nonexistent/watchdeck-orders-password: No such file",
+    },
+    Invalid {
+        file: "endpoint-header-env-unset.toml",
+        line: 5,
+        key: Some("endpoint.headers"),
+        message: "header Authorization: $WATCHDECK_TEST_UNSET_API_TOKEN is not set",
+    },
+    Invalid {
+        file: "alertmanager-token-env-unset.toml",
+        line: 5,
+        key: Some("alertmanager.token_env"),
+        message: "$WATCHDECK_TEST_UNSET_AM_TOKEN is not set",
+    },
+    Invalid {
         file: "alerts-disabled-unknown.toml",
         line: 3,
         key: Some("alerts.disabled"),
@@ -676,6 +718,12 @@ fn every_invalid_config_fails_config_check_with_its_file_and_line() {
         let path = invalid_dir().join(invalid.file);
         let run = env.run([os("config"), os("check"), path.as_os_str()]);
         assert_config_error(&run, &path, invalid.line, invalid.key, invalid.message);
+        assert!(
+            !run.stderr.contains("Hunter3Secret"),
+            "{}: the error shows the secret: {}",
+            invalid.file,
+            run.stderr
+        );
     }
 }
 
@@ -714,6 +762,39 @@ fn every_invalid_config_stops_check_and_the_console_before_they_start() {
             invalid.file
         );
     }
+}
+
+#[test]
+fn a_password_file_others_can_read_is_a_config_error_for_check_too() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    let password = env.write("secrets/orders", "Hunter3Secret\n");
+    std::fs::set_permissions(&password, std::fs::Permissions::from_mode(0o644)).expect("chmod 644");
+    let config = env.write(
+        "ops.toml",
+        &format!(
+            "[containers]\nlocal = false\n[[database]]\nname = \"orders\"\nkind = \"mysql\"\n\
+             url = \"mysql://shop@127.0.0.1:9/shop\"\npassword_file = \"{}\"\n",
+            password.display()
+        ),
+    );
+    let run = env.run([os("config"), os("check"), config.as_os_str()]);
+    assert_config_error(
+        &run,
+        &config,
+        7,
+        Some("database.password_file"),
+        "can be read by others (mode 644): run chmod 600 on it",
+    );
+    let run = env.run([os("--config"), config.as_os_str(), os("check")]);
+    assert_config_error(
+        &run,
+        &config,
+        7,
+        Some("database.password_file"),
+        "(mode 644)",
+    );
+    assert!(!run.stderr.contains("Hunter3Secret"), "{}", run.stderr);
 }
 
 #[test]

@@ -96,9 +96,11 @@ fn embedded_config_is_the_default_and_its_examples_parse() {
                 + "\n"
         })
         .collect();
-    // The example [[notify]] reads its URL from the environment.
-    let env = |name: &str| {
-        (name == "WATCHDECK_SLACK_URL").then(|| "https://hooks.slack.com/services/T0/B0/x".into())
+    // The examples read their secrets from the environment, at load.
+    let env = |name: &str| match name {
+        "WATCHDECK_SLACK_URL" => Some("https://hooks.slack.com/services/T0/B0/x".into()),
+        "WATCHDECK_DB_PASSWORD" | "ALERTMANAGER_TOKEN" | "API_TOKEN" => Some("s3cr3t".into()),
+        _ => None,
     };
     let config = Config::parse_with_env("examples", &examples, &env)
         .unwrap_or_else(|e| panic!("{e}\n{examples}"));

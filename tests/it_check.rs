@@ -280,3 +280,53 @@ fn check_summarises_every_database_and_one_that_is_down_is_p0() {
         "{value:#}"
     );
 }
+
+/// A port nothing listens on: bound, then released.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("address")
+        .port()
+}
+
+#[test]
+fn check_never_shows_a_password_in_the_query_of_a_url_from_the_environment() {
+    let closed = closed_port();
+    let env = TestEnv::new();
+    let config = env.write(
+        "ops.toml",
+        "[alerts]\ndisabled = [\"HighCPUUsage\", \"CriticalCPUUsage\", \"HighMemoryUsage\", \
+         \"DiskSpaceLow\"]\n[containers]\nlocal = false\n\
+         [[database]]\nname = \"pg\"\nkind = \"postgres\"\nurl_env = \"WD_PG_URL\"\ntimeout = \"2s\"\n\
+         [[database]]\nname = \"maria\"\nkind = \"mysql\"\nurl_env = \"WD_MYSQL_URL\"\ntimeout = \"2s\"\n",
+    );
+    for format in ["text", "json"] {
+        let mut command = env.command();
+        command
+            .env(
+                "WD_PG_URL",
+                format!("postgres://u@127.0.0.1:{closed}/db?password=Hunter3Secret"),
+            )
+            .env(
+                "WD_MYSQL_URL",
+                format!("mysql://u@127.0.0.1:{closed}/db?PASSWORD=Hunter3Secret"),
+            )
+            .args(["--config".as_ref(), config.as_os_str()])
+            .args(["check", "--format", format]);
+        let output = command.output().expect("run watchdeck");
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr),
+        );
+        assert_eq!(output.status.code(), Some(2), "{stdout}\n{stderr}");
+        assert!(
+            stdout.contains(&format!("postgres://u@127.0.0.1:{closed}/db?password=***")),
+            "{format}: the address is shown, masked: {stdout}"
+        );
+        assert!(
+            !stdout.contains("Hunter3Secret") && !stderr.contains("Hunter3Secret"),
+            "{format}: {stdout}\n{stderr}"
+        );
+    }
+}

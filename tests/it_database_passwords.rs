@@ -1,6 +1,6 @@
 //! A database password never reaches the screen, the log, the audit log or a source error,
-//! whichever way it is given (`password_env`, `password_file`, the whole URL in `url_env`), and
-//! each way connects. Real servers with a user made here: the shared MariaDB and PostgreSQL, and a
+//! whichever way it is given (`password_env`, `password_file`, the whole URL in `url_env`, with
+//! the password in its user part or, for PostgreSQL, in its query), and each way connects. Real servers with a user made here: the shared MariaDB and PostgreSQL, and a
 //! private redis-server with `requirepass`.
 //!
 //! A test may not set environment variables in its own process (`set_var` is unsafe, and unsafe
@@ -34,6 +34,8 @@ use watchdeck::tab::Tab;
 use watchdeck::update::update;
 
 const WAYS: [&str; 3] = ["password_env", "password_file", "url_env"];
+/// libpq's and tokio-postgres' other place for a password: `?password=` (MySQL URLs have none).
+const QUERY_WAY: &str = "url_env_query";
 const CHILD: &str = "child_process_of_the_password_tests";
 
 /// A password no output could contain by chance.
@@ -64,7 +66,9 @@ impl Case<'_> {
     /// Runs the child once per way; every way must pass and print neither password.
     fn run_every_way(&self) -> Vec<String> {
         let wrong = password();
+        let query_way = (self.kind == "postgres").then_some(&QUERY_WAY);
         WAYS.iter()
+            .chain(query_way)
             .filter_map(|way| {
                 let output = std::process::Command::new(std::env::current_exe().unwrap())
                     .args(["--exact", CHILD, "--nocapture", "--test-threads=1"])
@@ -76,6 +80,14 @@ impl Case<'_> {
                     .env("WD_LEAK_WRONG_PASSWORD", &wrong)
                     .env("WD_LEAK_URL", self.url_with(self.password))
                     .env("WD_LEAK_WRONG_URL", self.url_with(&wrong))
+                    .env(
+                        "WD_LEAK_QUERY_URL",
+                        format!("{}?password={}", self.url, self.password),
+                    )
+                    .env(
+                        "WD_LEAK_WRONG_QUERY_URL",
+                        format!("{}?password={wrong}", self.url),
+                    )
                     .output()
                     .unwrap();
                 let printed = format!(
@@ -241,7 +253,17 @@ fn secret_keys(way: &str, wrong: bool, dir: &std::path::Path) -> String {
             )
         }
         "url_env" => format!("url_env = \"{prefix}URL\"\n"),
+        QUERY_WAY => format!("url_env = \"{prefix}QUERY_URL\"\n"),
         other => panic!("no way {other}"),
+    }
+}
+
+/// How the address shows the password is there, masked.
+fn masked(way: &str) -> &'static str {
+    if way == QUERY_WAY {
+        "?password=***"
+    } else {
+        ":***@"
     }
 }
 
@@ -379,7 +401,7 @@ async fn child_process_of_the_password_tests() {
         let audit = std::fs::read_to_string(&audit_file).unwrap();
         assert_eq!(audit.lines().count(), 2, "{audit}");
         assert!(
-            audit.contains("***@"),
+            audit.contains(masked(&way)),
             "the address is in the audit: {audit}"
         );
         seen.push(audit);
@@ -387,7 +409,7 @@ async fn child_process_of_the_password_tests() {
 
     let frame = text(&draw(&state, 200, 50));
     assert!(
-        frame.contains(":***@"),
+        frame.contains(masked(&way)),
         "the masked address is shown: {frame}"
     );
     seen.push(frame);

@@ -99,18 +99,41 @@ async fn nginx_statuses_and_body_assertions() {
 }
 
 #[tokio::test]
-async fn a_header_from_the_environment_is_sent_and_a_missing_one_fails_without_its_value() {
-    let Some(base) = service("WATCHDECK_TEST_HTTP_URL") else {
-        return;
-    };
-    let missing = poll(endpoint(&format!(
-        "name = \"h\"\nurl = \"{base}/health\"\nheaders = {{ Authorization = \"env:WATCHDECK_TEST_NO_SUCH_TOKEN\" }}"
-    )))
-    .await;
-    let failure = missing.failure.expect("fails").full();
+async fn a_header_from_the_environment_is_read_at_load_and_sent() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = vec![0; 4096];
+        let read = socket.read(&mut request).await.unwrap();
+        socket
+            .write_all(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        String::from_utf8_lossy(&request[..read]).into_owned()
+    });
+    let text = format!(
+        "[[endpoint]]\nname = \"h\"\nurl = \"http://127.0.0.1:{port}/health\"\n\
+         headers = {{ Authorization = \"env:WD_TEST_TOKEN\" }}\n"
+    );
+    let env = |name: &str| (name == "WD_TEST_TOKEN").then(|| "Bearer t0ken".to_string());
+    let config = watchdeck::config::Config::parse_with_env("c.toml", &text, &env)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!format!("{config:?}").contains("t0ken"));
+    let result = poll(config.endpoint[0].clone()).await;
+    assert_eq!(result.failure, None, "{result:?}");
+    let request = server.await.unwrap();
+    assert!(request.contains("authorization: Bearer t0ken"), "{request}");
+    let unset = |_: &str| None;
+    let error = watchdeck::config::Config::parse_with_env("c.toml", &text, &unset)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(
-        failure.contains("WATCHDECK_TEST_NO_SUCH_TOKEN is not set"),
-        "{failure}"
+        error.starts_with(
+            "c.toml:4:1: key `endpoint.headers`: header Authorization: $WD_TEST_TOKEN is not set"
+        ),
+        "{error}"
     );
 }
 

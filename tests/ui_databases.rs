@@ -40,7 +40,7 @@ url = "postgres://watchdeck@reports:5432/reports"
 name = "orders"
 kind = "mysql"
 url = "mysql://watchdeck@orders:3306/shop"
-password_file = "/run/secrets/orders"
+password_env = "WATCHDECK_UI_TEST_ORDERS_PASSWORD"
 "#;
 
 fn session(
@@ -235,7 +235,11 @@ fn mysql() -> DatabaseSnapshot {
 }
 
 fn state() -> AppState {
-    let config = Config::parse("c.toml", CONFIG).unwrap();
+    let env = |name: &str| {
+        name.starts_with("WATCHDECK_UI_TEST_")
+            .then(|| "pw".to_string())
+    };
+    let config = Config::parse_with_env("c.toml", CONFIG, &env).unwrap();
     let mut state = AppState::new(&config, &[], Mode::Interactive, "ops-1".into(), now());
     state.tab = Tab::Databases;
     for (database, snapshot) in [

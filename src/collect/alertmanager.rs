@@ -330,9 +330,8 @@ impl Collector for AlertmanagerSource {
         let client = match &self.client {
             Some(client) => client.clone(),
             None => {
-                let auth = self.config.auth().map_err(CollectError::new)?;
-                let client =
-                    AlertmanagerClient::new(&self.config, auth).map_err(CollectError::new)?;
+                let client = AlertmanagerClient::new(&self.config, self.config.auth())
+                    .map_err(CollectError::new)?;
                 self.client = Some(client.clone());
                 client
             }

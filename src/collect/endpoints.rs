@@ -429,12 +429,12 @@ impl Probe {
         let started = Utc::now();
         let clock = Instant::now();
         let mut seen = Seen::default();
-        let failure = match tokio::time::timeout(self.config.timeout(), self.attempt(&mut seen)).await
-        {
-            Ok(Ok(())) => None,
-            Ok(Err(failure)) => Some(failure),
-            Err(_) => Some(ProbeFailure::TimedOut),
-        };
+        let failure =
+            match tokio::time::timeout(self.config.timeout(), self.attempt(&mut seen)).await {
+                Ok(Ok(())) => None,
+                Ok(Err(failure)) => Some(failure),
+                Err(_) => Some(ProbeFailure::TimedOut),
+            };
         if failure.is_some() {
             self.connection = None;
         }
@@ -554,14 +554,10 @@ impl Probe {
             .header(hyper::header::HOST, host)
             .header(hyper::header::USER_AGENT, "watchdeck");
         for (name, value) in &self.config.headers {
-            let value = match value.strip_prefix("env:") {
-                Some(var) => std::env::var(var).map_err(|_| {
-                    ProbeFailure::Other(format!(
-                        "header {name}: environment variable {var} is not set"
-                    ))
-                })?,
-                None => value.clone(),
-            };
+            let value = self
+                .config
+                .header_value(name, value)
+                .map_err(ProbeFailure::Other)?;
             request = request.header(name.as_str(), value);
         }
         request

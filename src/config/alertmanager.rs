@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::http::{Auth, shown_url};
+use crate::secret::{self, Env};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,6 +33,9 @@ pub struct AlertmanagerConfig {
     /// Unset, the smaller of 5s and the interval: see `timeout()`.
     #[serde(rename = "timeout", default, with = "humantime_serde")]
     timeout_written: Option<Duration>,
+    /// The credentials, read from the environment at load.
+    #[serde(skip)]
+    auth: Option<Auth>,
 }
 
 fn default_ack_silence() -> Duration {
@@ -72,7 +76,10 @@ impl AlertmanagerConfig {
         if parsed.host_str().is_none_or(str::is_empty) {
             return Some(("url", format!("{} names no host", shown_url(&self.url))));
         }
-        if !parsed.username().is_empty() || parsed.password().is_some() {
+        let in_query = parsed
+            .query_pairs()
+            .any(|(name, _)| crate::redact::is_credential_param(&name));
+        if !parsed.username().is_empty() || parsed.password().is_some() || in_query {
             return Some((
                 "url",
                 format!(
@@ -87,10 +94,8 @@ impl AlertmanagerConfig {
             ("password_env", &self.password_env),
             ("token_env", &self.token_env),
         ] {
-            if let Some(var) = var
-                && (var.is_empty() || var.contains('='))
-            {
-                return Some((key, format!("{var:?} is not a variable name")));
+            if let Some(Err(problem)) = var.as_deref().map(secret::check_var_name) {
+                return Some((key, problem));
             }
         }
         match (&self.user, &self.password_env, &self.token_env) {
@@ -134,19 +139,28 @@ impl AlertmanagerConfig {
         None
     }
 
-    /// The credentials, read from the environment now. Errors name the variable, never a value.
-    pub fn auth(&self) -> Result<Option<Auth>, String> {
-        let var = |key: &str, name: &str| {
-            std::env::var(name).map_err(|_| format!("{key}: ${name} is not set"))
+    /// Reads the credentials from the environment: the key at fault and why, naming the
+    /// variable, never a value.
+    pub(super) fn resolve(&mut self, env: Env<'_>) -> Result<(), (&'static str, String)> {
+        let read = |key, var: &str| {
+            secret::from_env(var, env)
+                .map(|value| value.expose().to_string())
+                .map_err(|e| (key, e))
         };
-        match (&self.user, &self.password_env, &self.token_env) {
-            (Some(user), Some(password), _) => Ok(Some(Auth::Basic {
+        self.auth = match (&self.user, &self.password_env, &self.token_env) {
+            (Some(user), Some(password), _) => Some(Auth::Basic {
                 user: user.clone(),
-                password: var("password_env", password)?,
-            })),
-            (_, _, Some(token)) => Ok(Some(Auth::Bearer(var("token_env", token)?))),
-            _ => Ok(None),
-        }
+                password: read("password_env", password)?,
+            }),
+            (_, _, Some(token)) => Some(Auth::Bearer(read("token_env", token)?)),
+            _ => None,
+        };
+        Ok(())
+    }
+
+    /// The credentials, as read at load.
+    pub fn auth(&self) -> Option<Auth> {
+        self.auth.clone()
     }
 
     /// The address as it may be shown: scheme, host and port.
@@ -177,6 +191,10 @@ mod tests {
             (
                 "url = \"http://ops:s3cr3t@am:9093\"",
                 "c.toml:3:1: key `alertmanager.url`: credentials are written in the url (http://am:9093): remove them",
+            ),
+            (
+                "url = \"http://am:9093/?access_token=s3cr3t\"",
+                "c.toml:3:1: key `alertmanager.url`: credentials are written in the url (http://am:9093/…): remove them",
             ),
             (
                 "url = \"http://am:9093\"\nuser = \"ops\"",
@@ -218,9 +236,10 @@ mod tests {
         // The user part of the url is the most that is shown of it, never the password.
         let error = error_of("url = \"http://ops:s3cr3t@am:9093\"");
         assert!(!error.contains("s3cr3t"), "{error}");
-        let config = Config::parse(
+        let config = Config::parse_with_env(
             "c.toml",
             "[[alertmanager]]\nname = \"prod\"\nurl = \"https://am.example.com/alertmanager\"\ntoken_env = \"AM_TOKEN\"\npush = true\n",
+            &|name| (name == "AM_TOKEN").then(|| "t0ken".to_string()),
         )
         .unwrap_or_else(|e| panic!("{e}"));
         let am = &config.alertmanager[0];
@@ -237,15 +256,34 @@ mod tests {
     }
 
     #[test]
-    fn credentials_come_from_the_environment_and_a_missing_one_names_its_variable() {
-        let config = Config::parse(
-            "c.toml",
-            "[[alertmanager]]\nname = \"prod\"\nurl = \"http://am:9093\"\ntoken_env = \"WATCHDECK_UNIT_TEST_UNSET_TOKEN\"\n",
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+    fn credentials_are_read_at_load_and_a_missing_one_is_a_config_error() {
+        let env = |name: &str| (name == "AM_PASSWORD").then(|| "s3cr3t".to_string());
+        let parse = |keys: &str| {
+            Config::parse_with_env(
+                "c.toml",
+                &format!("[[alertmanager]]\nname = \"prod\"\nurl = \"http://am:9093\"\n{keys}"),
+                &env,
+            )
+            .map_err(|e| e.to_string())
+        };
+        let config = parse("user = \"ops\"\npassword_env = \"AM_PASSWORD\"\n")
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             config.alertmanager[0].auth(),
-            Err("token_env: $WATCHDECK_UNIT_TEST_UNSET_TOKEN is not set".into())
+            Some(crate::http::Auth::Basic {
+                user: "ops".into(),
+                password: "s3cr3t".into()
+            })
+        );
+        assert!(!format!("{config:?}").contains("s3cr3t"));
+        let error = parse("token_env = \"WATCHDECK_UNIT_TEST_UNSET_TOKEN\"\n")
+            .err()
+            .unwrap_or_default();
+        assert!(
+            error.starts_with(
+                "c.toml:4:1: key `alertmanager.token_env`: $WATCHDECK_UNIT_TEST_UNSET_TOKEN is not set"
+            ),
+            "{error}"
         );
     }
 }

@@ -1,10 +1,9 @@
 //! Where a `[[database]]` is and how its secret is found: the password never sits in the config
 //! file, and the address shown or logged always has it masked.
 
-use std::os::unix::fs::PermissionsExt;
-
 use super::DatabaseConfig;
 use crate::redact::redact_secrets;
+use crate::secret::{self, Env, Secret};
 
 /// The scheme of a Redis server spoken to over TLS.
 pub const REDIS_TLS_SCHEME: &str = "rediss://";
@@ -34,6 +33,13 @@ impl TlsMode {
             TlsMode::VerifyFull => "verify-full",
         }
     }
+}
+
+/// What `url_env` and `password_env` held when the config was loaded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Secrets {
+    url: Option<Secret>,
+    password: Option<Secret>,
 }
 
 /// What a source needs to connect: the URL (with the password only when it came whole from
@@ -115,15 +121,10 @@ impl DatabaseConfig {
 
     /// The key at fault and why, for a config error.
     pub(super) fn invalid(&self) -> Option<(&'static str, String)> {
-        let schemes: &[&str] = match self.kind {
-            super::DatabaseKind::Postgres => &["postgres://", "postgresql://"],
-            super::DatabaseKind::Mysql => &["mysql://", "mariadb://"],
-            super::DatabaseKind::Redis => &["redis://", REDIS_TLS_SCHEME],
-        };
         if let Some(problem) = self.invalid_ca_file() {
             return Some(("ca_file", problem));
         }
-        // With url_env, a Redis entry's scheme is known at connection time only.
+        // With url_env, a Redis entry's scheme is known once the variable is read.
         if (self.url_env.is_none() || self.kind != super::DatabaseKind::Redis)
             && let Some(problem) = self.tls_problem(&self.url)
         {
@@ -142,16 +143,8 @@ impl DatabaseConfig {
             (Some(_), true) => return None,
             (None, false) => {}
         }
-        if !schemes.iter().any(|s| self.url.starts_with(s)) {
-            return Some((
-                "url",
-                format!(
-                    "{} is not a {:?} address: expected {}",
-                    redact_secrets(&self.url),
-                    self.kind,
-                    schemes.join(" or ")
-                ),
-            ));
+        if let Some(problem) = self.scheme_problem(&self.url) {
+            return Some(("url", problem));
         }
         if redact_secrets(&self.url) != self.url {
             return Some((
@@ -184,23 +177,71 @@ impl DatabaseConfig {
         None
     }
 
+    /// Why `url` is not an address of this entry's kind.
+    fn scheme_problem(&self, url: &str) -> Option<String> {
+        let schemes: &[&str] = match self.kind {
+            super::DatabaseKind::Postgres => &["postgres://", "postgresql://"],
+            super::DatabaseKind::Mysql => &["mysql://", "mariadb://"],
+            super::DatabaseKind::Redis => &["redis://", REDIS_TLS_SCHEME],
+        };
+        (!schemes.iter().any(|s| url.starts_with(s))).then(|| {
+            format!(
+                "{} is not a {:?} address: expected {}",
+                redact_secrets(url),
+                self.kind,
+                schemes.join(" or ")
+            )
+        })
+    }
+
+    /// Reads `url_env` and `password_env`, and checks that `password_file` can be read: the key
+    /// at fault and why. The file is read again at each connection, so that it can be rotated.
+    pub(super) fn resolve(&mut self, env: Env<'_>) -> Result<(), (&'static str, String)> {
+        if let Some(var) = &self.url_env {
+            let url = secret::from_env(var, env).map_err(|e| ("url_env", e))?;
+            if let Some(problem) = self.scheme_problem(url.expose()) {
+                return Err(("url_env", format!("${var} holds {problem}")));
+            }
+            if let Some((key, problem)) = self.tls_problem(url.expose()) {
+                return Err((key, format!("with ${var}'s address: {problem}")));
+            }
+            self.secrets.url = Some(url);
+        }
+        if let Some(var) = &self.password_env {
+            self.secrets.password =
+                Some(secret::from_env(var, env).map_err(|e| ("password_env", e))?);
+        }
+        if let Some(path) = &self.password_file {
+            secret::from_file(path).map_err(|e| ("password_file", e))?;
+        }
+        Ok(())
+    }
+
     /// A `ca_file` that cannot be read or holds no certificate.
     fn invalid_ca_file(&self) -> Option<String> {
         read_certificates(self.ca_file.as_ref()?).err()
     }
 
-    /// Resolves the URL and password now (the environment and the password file may change
-    /// between reconnections). Errors never carry the secret.
+    /// The URL and password to connect with: the variables as read at load, the password file
+    /// read now (it may have been rotated since). Errors never carry the secret.
     pub fn connection(&self) -> Result<Connection, String> {
-        let url = match &self.url_env {
-            Some(var) => std::env::var(var).map_err(|_| format!("url_env: ${var} is not set"))?,
-            None => self.url.clone(),
+        let unread = |key: &str, var: &str| format!("{key}: ${var} was not read with the config");
+        let url = match (&self.url_env, &self.secrets.url) {
+            (None, _) => self.url.clone(),
+            (Some(_), Some(url)) => url.expose().to_string(),
+            (Some(var), None) => return Err(unread("url_env", var)),
         };
         let password = match (&self.password_env, &self.password_file) {
-            (Some(var), _) => {
-                Some(std::env::var(var).map_err(|_| format!("password_env: ${var} is not set"))?)
-            }
-            (None, Some(path)) => Some(read_password_file(path)?),
+            (Some(var), _) => match &self.secrets.password {
+                Some(password) => Some(password.expose().to_string()),
+                None => return Err(unread("password_env", var)),
+            },
+            (None, Some(path)) => Some(
+                secret::from_file(path)
+                    .map_err(|e| format!("password_file {e}"))?
+                    .expose()
+                    .to_string(),
+            ),
             (None, None) => None,
         };
         let shown = match &password {
@@ -214,12 +255,13 @@ impl DatabaseConfig {
         })
     }
 
-    /// The address to show before the secret is resolved (and when it cannot be).
+    /// The address to show, before connecting.
     pub fn shown_address(&self) -> String {
         match (&self.url_env, &self.password_env, &self.password_file) {
-            (Some(var), _, _) => std::env::var(var)
-                .map(|url| redact_secrets(&url).into_owned())
-                .unwrap_or_else(|_| format!("${var}")),
+            (Some(var), _, _) => self.secrets.url.as_ref().map_or_else(
+                || format!("${var}"),
+                |url| redact_secrets(url.expose()).into_owned(),
+            ),
             (None, None, None) => self.url.clone(),
             _ => masked_with_password(&self.url),
         }
@@ -228,8 +270,9 @@ impl DatabaseConfig {
 
 /// `scheme://user@host` shown as `scheme://user:***@host`, saying a password is in use.
 fn masked_with_password(url: &str) -> String {
+    let url = redact_secrets(url);
     let Some(scheme_end) = url.find("://") else {
-        return url.to_string();
+        return url.into_owned();
     };
     let start = scheme_end + 3;
     let authority_end = url[start..]
@@ -255,19 +298,6 @@ pub fn read_certificates(
         return Err(format!("{shown}: no PEM certificate in it"));
     }
     Ok(certificates)
-}
-
-fn read_password_file(path: &std::path::Path) -> Result<String, String> {
-    let shown = path.display();
-    let metadata = std::fs::metadata(path).map_err(|e| format!("password_file {shown}: {e}"))?;
-    let mode = metadata.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(format!(
-            "password_file {shown} can be read by others (mode {mode:o}): run chmod 600 on it"
-        ));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("password_file {shown}: {e}"))?;
-    Ok(text.trim_end_matches(['\n', '\r']).to_string())
 }
 
 #[cfg(test)]
@@ -303,6 +333,33 @@ mod tests {
     }
 
     #[test]
+    fn a_credential_in_the_query_of_a_url_is_an_error_that_never_shows_it() {
+        for (kind, url) in [
+            ("postgres", "postgres://u@h:5432/db?password=Hunter3Secret"),
+            (
+                "postgres",
+                "postgres://u@h/db?sslmode=require&SSLPassword=Hunter3Secret",
+            ),
+            ("mysql", "mysql://u@h/db?PASS=Hunter3Secret"),
+            ("redis", "redis://h:6379/0?token=Hunter3Secret"),
+        ] {
+            let error = entry(kind, &format!("url = \"{url}\"\n"))
+                .err()
+                .unwrap_or_else(|| panic!("accepted: {url}"));
+            assert!(
+                error.starts_with(
+                    "c.toml:4:1: key `database.url`: a password is written in the url"
+                ),
+                "{error}"
+            );
+            assert!(error.contains("=***"), "{error}");
+            assert!(!error.contains("Hunter3Secret"), "{error}");
+        }
+        entry("postgres", "url = \"postgres://u@h/db?sslmode=require\"\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
     fn idle_minutes_defaults_to_ten_and_is_checked_where_it_is_written() {
         let config = mysql("url = \"mysql://shop@db/shop\"\n").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.database[0].idle_minutes, 10);
@@ -335,31 +392,111 @@ mod tests {
 
     #[test]
     fn a_mysql_password_comes_from_a_file_only_its_owner_reads() {
+        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let path = dir.path().join("orders");
         std::fs::write(&path, "s3cret\n").unwrap_or_else(|e| panic!("{e}"));
-        let config = mysql(&format!(
-            "url = \"mariadb://shop@db:3306/shop\"\npassword_file = \"{}\"\n",
-            path.display()
-        ))
-        .unwrap_or_else(|e| panic!("{e}"));
-        let database = &config.database[0];
         let chmod = |mode| {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
                 .unwrap_or_else(|e| panic!("{e}"));
         };
+        let keys = format!(
+            "url = \"mariadb://shop@db:3306/shop\"\npassword_file = \"{}\"\n",
+            path.display()
+        );
         chmod(0o644);
-        let refused = database
-            .connection()
-            .err()
-            .unwrap_or_else(|| panic!("read"));
-        assert!(refused.contains("chmod 600"), "{refused}");
+        let error = mysql(&keys).err().unwrap_or_default();
+        assert!(
+            error.starts_with("c.toml:5:1: key `database.password_file`: ")
+                && error.contains("(mode 644): run chmod 600 on it"),
+            "{error}"
+        );
         chmod(0o600);
+        let config = mysql(&keys).unwrap_or_else(|e| panic!("{e}"));
+        let database = &config.database[0];
         let connection = database.connection().unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(connection.password.as_deref(), Some("s3cret"));
         assert_eq!(connection.shown, "mariadb://shop:***@db:3306/shop");
         assert!(!format!("{connection:?}").contains("s3cret"));
         assert_eq!(database.shown_address(), connection.shown);
+        // The file is read again at each connection: a rotated one is used, a loosened one refused.
+        std::fs::write(&path, "r0tated\n").unwrap_or_else(|e| panic!("{e}"));
+        let connection = database.connection().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(connection.password.as_deref(), Some("r0tated"));
+        chmod(0o640);
+        let refused = database
+            .connection()
+            .err()
+            .unwrap_or_else(|| panic!("read"));
+        assert!(refused.contains("chmod 600"), "{refused}");
+    }
+
+    #[test]
+    fn a_missing_secret_is_a_config_error_at_the_key_that_names_it() {
+        let env = |name: &str| match name {
+            "PG_URL" => Some("postgres://w:s3cr3t@db/app?password=s3cr3t".to_string()),
+            "REDIS_URL" => Some("redis://:s3cr3t@cache".to_string()),
+            "PG_PASSWORD" => Some("s3cr3t".to_string()),
+            _ => None,
+        };
+        let parse = |kind: &str, keys: &str| {
+            Config::parse_with_env(
+                "c.toml",
+                &format!("[[database]]\nname = \"main\"\nkind = \"{kind}\"\n{keys}"),
+                &env,
+            )
+            .map_err(|e| e.to_string())
+        };
+        for (kind, keys, wanted) in [
+            (
+                "postgres",
+                "url_env = \"UNSET_URL\"\n",
+                "c.toml:4:1: key `database.url_env`: $UNSET_URL is not set",
+            ),
+            (
+                "postgres",
+                "url = \"postgres://w@db/app\"\npassword_env = \"UNSET_PASSWORD\"\n",
+                "c.toml:5:1: key `database.password_env`: $UNSET_PASSWORD is not set",
+            ),
+            (
+                "postgres",
+                "url = \"postgres://w@db/app\"\npassword_file = \"/nonexistent/pw\"\n",
+                "c.toml:5:1: key `database.password_file`: /nonexistent/pw: No such file",
+            ),
+            (
+                "mysql",
+                "url_env = \"PG_URL\"\n",
+                "c.toml:4:1: key `database.url_env`: $PG_URL holds postgres://w:***@db/app?password=*** \
+                 is not a Mysql address",
+            ),
+            (
+                "redis",
+                "url_env = \"REDIS_URL\"\ntls = \"require\"\n",
+                "c.toml:5:1: key `database.tls`: with $REDIS_URL's address: tls = \"require\" needs \
+                 a rediss:// address",
+            ),
+        ] {
+            let error = parse(kind, keys).err().unwrap_or_default();
+            assert!(error.starts_with(wanted), "{keys}: {error}");
+            assert!(!error.contains("s3cr3t"), "{error}");
+        }
+        let config = parse("postgres", "url_env = \"PG_URL\"\n").unwrap_or_else(|e| panic!("{e}"));
+        let database = &config.database[0];
+        assert_eq!(
+            database.shown_address(),
+            "postgres://w:***@db/app?password=***"
+        );
+        assert!(!format!("{config:?}").contains("s3cr3t"));
+        let config = parse(
+            "postgres",
+            "url = \"postgres://w@db/app\"\npassword_env = \"PG_PASSWORD\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            config.database[0].connection().map(|c| c.password),
+            Ok(Some("s3cr3t".into()))
+        );
+        assert!(!format!("{config:?}").contains("s3cr3t"));
     }
 
     fn entry(kind: &str, keys: &str) -> Result<Config, String> {
@@ -433,12 +570,6 @@ mod tests {
             "url = \"rediss://cache\"\ntls = \"prefer\"\n",
             "c.toml:5:1: key `database.tls`: tls = \"prefer\" does not fit a rediss:// address",
         );
-        // With url_env the scheme is known when connecting: it says so then.
-        entry(
-            "redis",
-            "url_env = \"WATCHDECK_NO_SUCH_URL\"\ntls = \"require\"\n",
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
     }
 
     #[test]

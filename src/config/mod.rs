@@ -7,6 +7,7 @@ pub mod key;
 pub mod keymap;
 pub mod notify;
 pub mod paths;
+mod secrets;
 pub mod theme;
 
 use std::collections::HashSet;
@@ -248,6 +249,9 @@ pub struct EndpointConfig {
     /// A PEM file of CA certificates trusted besides the system's.
     #[serde(default)]
     pub ca_file: Option<std::path::PathBuf>,
+    /// The values of the `env:NAME` headers, read at load.
+    #[serde(skip)]
+    pub(crate) header_secrets: std::collections::BTreeMap<String, crate::secret::Secret>,
 }
 
 /// One accepted status: a code, or a range `"200-299"`.
@@ -359,6 +363,16 @@ impl EndpointConfig {
             Ok(parsed) => parsed,
             Err(error) => return Some(("url", format!("{url:?} is not a URL: {error}"))),
         };
+        if crate::redact::redact_secrets(url) != *url {
+            return Some((
+                "url",
+                format!(
+                    "a credential is written in the url ({}): send it in a header read from \
+                     the environment instead, e.g. headers = {{ Authorization = \"env:API_TOKEN\" }}",
+                    crate::redact::redact_secrets(url)
+                ),
+            ));
+        }
         if parsed.host_str().is_none_or(str::is_empty) {
             return Some(("url", format!("{url:?} names no host")));
         }
@@ -500,6 +514,9 @@ pub struct DatabaseConfig {
     pub tls: Option<database::TlsMode>,
     /// The CA that signs the server's certificate, trusted instead of the system's (`verify-full`).
     pub ca_file: Option<std::path::PathBuf>,
+    /// What `url_env` and `password_env` held at load.
+    #[serde(skip)]
+    pub(crate) secrets: database::Secrets,
 }
 
 impl DatabaseConfig {
@@ -637,6 +654,7 @@ impl Config {
         let mut config: Config =
             toml::from_str(text).map_err(|e| LoadError::from_toml(file, text, &e))?;
         config.validate(file, text)?;
+        secrets::resolve(&mut config, file, text, env)?;
         notify::load(&mut config.notify, file, text, env)?;
         Ok(config)
     }
@@ -858,6 +876,18 @@ impl Config {
                         "{scheme} is not supported by this build (no SSH or TLS transport): forward \
                          the remote socket, e.g. `ssh -nNT -L /tmp/remote-docker.sock:/var/run/docker.sock \
                          user@host`, then use host = \"unix:///tmp/remote-docker.sock\""
+                    ),
+                );
+            }
+            if crate::redact::redact_secrets(&docker.host) != docker.host {
+                return at_entry(
+                    "docker",
+                    entry,
+                    "host",
+                    format!(
+                        "a credential is written in the host ({}): a Docker engine takes none \
+                         in its address",
+                        crate::redact::redact_secrets(&docker.host)
                     ),
                 );
             }
@@ -1194,7 +1224,8 @@ mod tests {
             error.starts_with("c.toml:5:1: key `endpoint.body_regex`: at most one of"),
             "{error}"
         );
-        let config = Config::parse("c.toml", &entry("expect_status = [204, \"300-399\"]\nheaders = { Authorization = \"env:API_TOKEN\" }"))
+        let env = |name: &str| (name == "API_TOKEN").then(|| "t0ken".to_string());
+        let config = Config::parse_with_env("c.toml", &entry("expect_status = [204, \"300-399\"]\nheaders = { Authorization = \"env:API_TOKEN\" }"), &env)
             .map_err(|e| e.to_string());
         assert!(config.is_ok(), "{config:?}");
     }

@@ -92,12 +92,9 @@ impl NotifyConfig {
                 ));
             }
             (Some(url), None) => url.clone(),
-            (None, Some(var)) => {
-                let value = env(var)
-                    .filter(|value| !value.is_empty())
-                    .ok_or_else(|| ("url_env", format!("${var} is not set")))?;
-                SecretUrl(value)
-            }
+            (None, Some(var)) => crate::secret::from_env(var, env)
+                .map(|value| SecretUrl(value.expose().to_string()))
+                .map_err(|e| ("url_env", e))?,
         };
         let key = if self.url.is_some() { "url" } else { "url_env" };
         let parsed = url::Url::parse(url.expose())

@@ -64,10 +64,7 @@ impl Alertmanagers {
             .configs
             .get(name)
             .ok_or_else(|| failed("not configured".into()))?;
-        let client = config
-            .auth()
-            .and_then(|auth| AlertmanagerClient::new(config, auth))
-            .map_err(failed)?;
+        let client = AlertmanagerClient::new(config, config.auth()).map_err(failed)?;
         let labels = label_set(&command.key);
         let now = Utc::now();
         // Without a note the comment still says what the silence is, to whoever reads it there.

@@ -121,10 +121,6 @@ impl RedisSource {
 pub(crate) async fn connect(config: &DatabaseConfig) -> Result<RespConnection, CollectError> {
     let connection = config.connection().map_err(CollectError::new)?;
     let address = parse_url(&connection.url).map_err(|e| shown_error(&connection.shown, e))?;
-    // With url_env, whether the address is TLS is only known now.
-    if let Some((key, problem)) = config.tls_problem(&connection.url) {
-        return Err(shown_error(&connection.shown, format!("{key}: {problem}")));
-    }
     let tls = address
         .tls
         .then(|| client_config(config, config.tls_mode(&connection.url)))
