@@ -1190,3 +1190,44 @@ fn a_container_alert_leads_to_a_restart_of_that_container_in_three_keys() {
     session.keys(&["3"]);
     session.wait_for("no alert matches the filter");
 }
+
+#[test]
+fn a_restart_continues_a_firing_alert_instead_of_firing_it_again() {
+    require_tmux!();
+    let env = TestEnv::new();
+    // Memory in use is always at least 0 %: a rule this machine crosses on its first sample.
+    let config = env.write(
+        "ops.toml",
+        "[[rule]]\nname = \"MemoryInUse\"\nexpr = \"system_memory_used_percent >= 0\"\n\
+         severity = \"P3\"\nsummary = \"memory {{ $value }}% used\"\n",
+    );
+    let args = [
+        "--config".into(),
+        config.into_os_string(),
+        "--tab".into(),
+        "alerts".into(),
+    ];
+    let alerts_file = env.state_dir().join("alerts.json");
+    let changes = move || -> Vec<String> {
+        let text = std::fs::read_to_string(&alerts_file).unwrap_or_default();
+        let kept: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let history = kept["history"].as_array().cloned().unwrap_or_default();
+        history
+            .iter()
+            .filter(|t| t["key"]["rule"] == "MemoryInUse")
+            .map(|t| t["change"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let session = Session::start_with(env, &args);
+    session.wait_for("MemoryInUse");
+    session.poll("the firing alert saved", || {
+        (changes() == ["pending", "firing"]).then_some(())
+    });
+
+    // The same config and state dir: the alert goes on, nothing begins again.
+    let session = session.quit_and_start_again(&args);
+    session.wait_for("MemoryInUse");
+    session.keys(&["q"]);
+    assert_eq!(session.wait_for_exit(), 0);
+    assert_eq!(changes(), ["pending", "firing"]);
+}

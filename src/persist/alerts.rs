@@ -37,7 +37,8 @@ pub fn history_lines(kept: &KeptAlerts, since: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alerts::engine::{Ack, AlertKey, Change, Transition};
+    use crate::alerts::engine::{Ack, AlertKey, Change, KeptAlert, Transition};
+    use crate::alerts::notify::{KeptTold, NotifyStatus};
     use crate::tabs::alerts::state::{AckSilence, Silence};
 
     #[test]
@@ -91,6 +92,19 @@ mod tests {
                     until: at + chrono::Duration::hours(2),
                 },
             )],
+            alerts: vec![KeptAlert {
+                key: key.clone(),
+                active_since: at,
+                firing_since: Some(at + chrono::Duration::minutes(1)),
+                last_true: at + chrono::Duration::minutes(9),
+                escalated_at: None,
+            }],
+            told: vec![KeptTold {
+                key: key.clone(),
+                target: "ops".into(),
+                status: NotifyStatus::Firing,
+                at: at + chrono::Duration::minutes(1),
+            }],
         };
         save(&path, &kept).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(load(&path), Ok(kept.clone()));
