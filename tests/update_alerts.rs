@@ -17,12 +17,13 @@ use watchdeck::model::containers::ContainerAction;
 use watchdeck::model::source::SourceReport;
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::state::source::SourceStatus;
-use watchdeck::state::{AppState, Mode, Overlay};
+use watchdeck::state::{AppState, Mode, Overlay, ToastKind};
 use watchdeck::tab::Tab;
 use watchdeck::tabs::alerts::state::{
     AckSilence, AlertsView, GONE_WHILE_DOWN, KeptAlerts, RESUME_WAIT, Silence,
     WENT_FALSE_WHILE_DOWN,
 };
+use watchdeck::tabs::alerts::update::apply_unreadable_file;
 use watchdeck::update::update;
 
 fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
@@ -334,6 +335,43 @@ fn a_restart_continues_a_firing_alert_and_resolves_one_that_went_false_meanwhile
         ))
     );
     assert!(saved(effects).alerts.iter().all(|a| a.key != disk));
+}
+
+#[test]
+fn an_unreadable_kept_file_is_said_and_saved_over_only_once_it_is_out_of_the_way() {
+    for saves in [true, false] {
+        let mut state = alerts_state(Mode::Interactive);
+        let message = "alerts.json could not be read nor moved aside (permission denied)";
+        apply_unreadable_file(&mut state, message.into(), saves, now());
+        assert!(
+            state
+                .toasts
+                .iter()
+                .any(|t| t.kind == ToastKind::Error && t.text == message),
+            "{:?}",
+            state.toasts
+        );
+        assert_eq!(
+            state.alerts.unreadable.as_ref().map(|u| u.message.as_str()),
+            Some(message)
+        );
+        act(&mut state, Action::AckAlert);
+        let effects = act(&mut state, Action::Confirm);
+        let [Effect::Execute(command)] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        let effects = update(
+            &mut state,
+            Msg::CommandFinished(CommandOutcome {
+                command: command.clone(),
+                result: Ok("done".into()),
+                audit_error: None,
+            }),
+            now(),
+        );
+        let saved = effects.iter().any(|e| matches!(e, Effect::SaveAlerts(_)));
+        assert_eq!(saved, saves, "{effects:?}");
+    }
 }
 
 /// The fixture engines' containers, firing the container rules, on the Alerts tab, as alice.

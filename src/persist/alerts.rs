@@ -6,6 +6,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use super::atomic::write_atomically;
+use super::state_file::{SetAside, read_or_set_aside};
 use crate::tabs::alerts::state::KeptAlerts;
 
 /// Writes the file; a crash leaves the old file or the new one. Blocking.
@@ -17,11 +18,20 @@ pub fn save(path: &Path, kept: &KeptAlerts) -> std::io::Result<()> {
 /// Reads the file; none yet is nothing kept, and a file that cannot be read says why.
 pub fn load(path: &Path) -> Result<KeptAlerts, String> {
     match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map_err(|e| format!("{}: not a watchdeck alerts file: {e}", path.display())),
+        Ok(bytes) => parse(&bytes).map_err(|e| format!("{}: {e}", path.display())),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(KeptAlerts::default()),
         Err(error) => Err(format!("{}: {error}", path.display())),
     }
+}
+
+/// Reads the file as the console starts: one that cannot be read is moved aside (see
+/// [`read_or_set_aside`]), so the next save does not replace it.
+pub fn load_at_start(path: &Path, now: DateTime<Utc>) -> Result<KeptAlerts, SetAside> {
+    read_or_set_aside(path, now, parse)
+}
+
+fn parse(bytes: &[u8]) -> Result<KeptAlerts, String> {
+    serde_json::from_slice(bytes).map_err(|e| format!("not a watchdeck alerts file: {e}"))
 }
 
 /// The history since `since`, one JSON object a line, oldest first.

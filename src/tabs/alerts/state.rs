@@ -145,6 +145,16 @@ pub struct AlertsState {
     pub saved: u64,
     /// The `[[notify]]` targets: what each was told, and which fail.
     pub notify: NotifyState,
+    /// The file of what the last run kept, when it could not be read at start.
+    pub unreadable: Option<UnreadableFile>,
+}
+
+/// The file of what the last run kept, unreadable at start: what became of it, as the tab says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableFile {
+    pub message: String,
+    /// False when it could not be moved aside either: nothing is saved over it.
+    pub saves: bool,
 }
 
 /// What survives a restart: acknowledgements, silences, the history, the console's own alerts
@@ -537,7 +547,8 @@ impl AlertsState {
 
     /// What to save, when it changed since the last save.
     pub fn take_unsaved(&mut self) -> Option<KeptAlerts> {
-        if self.generation == self.saved {
+        let refused = self.unreadable.as_ref().is_some_and(|u| !u.saves);
+        if self.generation == self.saved || refused {
             return None;
         }
         self.saved = self.generation;

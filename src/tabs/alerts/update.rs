@@ -14,7 +14,7 @@ use crate::state::list::PAGE;
 use crate::state::{AppState, ConfirmDialog, ToastKind, TypedConfirmation};
 use crate::tab::Tab;
 use crate::tabs::alerts::judge;
-use crate::tabs::alerts::state::WENT_FALSE_WHILE_DOWN;
+use crate::tabs::alerts::state::{UnreadableFile, WENT_FALSE_WHILE_DOWN};
 use crate::update::{ask, in_flight_refusal, refuse_in_read_only, source_answered, toast};
 
 /// Evaluates every rule at `now` and makes the firing alerts the console's findings. An alert
@@ -68,6 +68,18 @@ pub fn apply_alertmanager_report(
             .apply_alertmanager(name, snapshot, &state.host, read_at);
     }
     evaluate(state, now);
+}
+
+/// The file of what the last run kept could not be read at start: a toast and a line in the
+/// tab say what became of it (`message`), and whether saving goes on (`saves`).
+pub fn apply_unreadable_file(
+    state: &mut AppState,
+    message: String,
+    saves: bool,
+    now: DateTime<Utc>,
+) {
+    toast(state, ToastKind::Error, message.clone(), now);
+    state.alerts.unreadable = Some(UnreadableFile { message, saves });
 }
 
 /// A command on an alert came back done: the state records it, and the findings follow.
