@@ -258,11 +258,19 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
     }
     let operator = Operator::of_this_process();
     state.operator = operator.user.clone();
-    // What a previous run kept; a file that cannot be read is said, not fatal: the console is
-    // needed most when things are broken.
-    match watchdeck::persist::alerts::load(&paths.alerts_file()) {
+    // What a previous run kept; a file that cannot be read is moved aside and said, not fatal:
+    // the console is needed most when things are broken.
+    let started = chrono::Utc::now();
+    match watchdeck::persist::alerts::load_at_start(&paths.alerts_file(), started) {
         Ok(kept) => state.alerts.restore(kept),
-        Err(error) => tracing::error!(%error, "alerts kept by the last run are lost"),
+        Err(set_aside) => {
+            let message = set_aside.message();
+            tracing::error!(%message, "alerts kept by the last run");
+            let saves = set_aside.may_save();
+            watchdeck::tabs::alerts::update::apply_unreadable_file(
+                &mut state, message, saves, started,
+            );
+        }
     }
     let audit = AuditLog::new(paths.audit_log());
     let mut terminal = watchdeck::tui::enter(mouse).context("cannot start the terminal UI")?;

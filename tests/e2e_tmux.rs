@@ -1179,3 +1179,94 @@ fn a_container_alert_leads_to_a_restart_of_that_container_in_three_keys() {
     session.keys(&["3"]);
     session.wait_for("no alert matches the filter");
 }
+
+#[test]
+fn a_restart_continues_a_firing_alert_instead_of_firing_it_again() {
+    require_tmux!();
+    let env = TestEnv::new();
+    // Memory in use is always at least 0 %: a rule this machine crosses on its first sample.
+    let config = env.write(
+        "ops.toml",
+        "[[rule]]\nname = \"MemoryInUse\"\nexpr = \"system_memory_used_percent >= 0\"\n\
+         severity = \"P3\"\nsummary = \"memory {{ $value }}% used\"\n",
+    );
+    let args = [
+        "--config".into(),
+        config.into_os_string(),
+        "--tab".into(),
+        "alerts".into(),
+    ];
+    let alerts_file = env.state_dir().join("alerts.json");
+    let changes = move || -> Vec<String> {
+        let text = std::fs::read_to_string(&alerts_file).unwrap_or_default();
+        let kept: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let history = kept["history"].as_array().cloned().unwrap_or_default();
+        history
+            .iter()
+            .filter(|t| t["key"]["rule"] == "MemoryInUse")
+            .map(|t| t["change"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let session = Session::start_with(env, &args);
+    session.wait_for("MemoryInUse");
+    session.poll("the firing alert saved", || {
+        (changes() == ["pending", "firing"]).then_some(())
+    });
+
+    // The same config and state dir: the alert goes on, nothing begins again.
+    let session = session.quit_and_start_again(&args);
+    session.wait_for("MemoryInUse");
+    session.keys(&["q"]);
+    assert_eq!(session.wait_for_exit(), 0);
+    assert_eq!(changes(), ["pending", "firing"]);
+}
+
+#[test]
+fn an_unreadable_alerts_file_is_moved_aside_and_said_not_overwritten() {
+    require_tmux!();
+    let env = TestEnv::new();
+    let garbage = "{ \"acks\": [ half a file";
+    let kept = env.write("state/watchdeck/alerts.json", garbage);
+    let config = env.write(
+        "ops.toml",
+        "[[rule]]\nname = \"MemoryInUse\"\nexpr = \"system_memory_used_percent >= 0\"\n\
+         severity = \"P3\"\nsummary = \"memory {{ $value }}% used\"\n",
+    );
+    let state_dir = env.state_dir();
+    let args = [
+        "--config".into(),
+        config.into_os_string(),
+        "--tab".into(),
+        "alerts".into(),
+    ];
+    let session = Session::start_with(env, &args);
+    // A toast and the tab's own line.
+    let said = "alerts.json could not be read: moved aside to alerts.json.corrupt-";
+    session.wait_for_screen("the toast and the line", |screen| {
+        screen.matches(said).count() == 2
+    });
+    let aside: Vec<_> = std::fs::read_dir(&state_dir)
+        .expect("the state dir")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("alerts.json.corrupt-")
+        })
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert_eq!(
+        std::fs::read_to_string(aside[0].path()).expect("aside"),
+        garbage
+    );
+    // The next save writes a new file, the one set aside untouched.
+    session.wait_for("MemoryInUse");
+    session.keys(&["q"]);
+    assert_eq!(session.wait_for_exit(), 0);
+    let saved = std::fs::read_to_string(&kept).expect("a new alerts.json");
+    assert!(saved.contains("MemoryInUse"), "{saved}");
+    assert_eq!(
+        std::fs::read_to_string(aside[0].path()).expect("aside"),
+        garbage
+    );
+}

@@ -8,6 +8,7 @@ use watchdeck::alerts::engine::{AlertKey, Change};
 use watchdeck::command::{
     AlertAction, AlertCommand, CommandOutcome, ContainerCommand, OperatorCommand,
 };
+use watchdeck::config::Config;
 use watchdeck::effect::Effect;
 use watchdeck::findings::Severity;
 use watchdeck::fixtures::{self, now};
@@ -16,9 +17,13 @@ use watchdeck::model::containers::ContainerAction;
 use watchdeck::model::source::SourceReport;
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::state::source::SourceStatus;
-use watchdeck::state::{AppState, Mode, Overlay};
+use watchdeck::state::{AppState, Mode, Overlay, ToastKind};
 use watchdeck::tab::Tab;
-use watchdeck::tabs::alerts::state::{AckSilence, AlertsView, KeptAlerts, Silence};
+use watchdeck::tabs::alerts::state::{
+    AckSilence, AlertsView, GONE_WHILE_DOWN, KeptAlerts, RESUME_WAIT, Silence,
+    WENT_FALSE_WHILE_DOWN,
+};
+use watchdeck::tabs::alerts::update::apply_unreadable_file;
 use watchdeck::update::update;
 
 fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
@@ -279,6 +284,156 @@ fn an_acknowledgement_is_saved_and_comes_back_after_a_restart() {
         .and_then(|a| a.ack.clone())
         .expect("still acknowledged");
     assert_eq!((ack.by.as_str(), ack.note.as_str()), ("alice", "on it"));
+}
+
+/// A report of the fixture host taken at `at`, its database disk `used_gib` of 160 GiB full.
+fn host_report(state: &mut AppState, at: DateTime<Utc>, used_gib: u64) -> Vec<Effect> {
+    let mut snapshot = fixtures::resources_snapshot_at(0);
+    snapshot.at = at;
+    snapshot.disks[2].space.used = used_gib << 30;
+    let report = SourceReport {
+        at,
+        result: Ok(snapshot),
+    };
+    update(state, Msg::Source(SourceUpdate::System(report)), at)
+}
+
+fn saved(effects: Vec<Effect>) -> KeptAlerts {
+    effects
+        .into_iter()
+        .find_map(|effect| match effect {
+            Effect::SaveAlerts(kept) => Some(kept),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("nothing saved"))
+}
+
+/// The history of one alert: its changes, when, and the note.
+fn history_of(state: &AppState, key: &AlertKey) -> Vec<(Change, DateTime<Utc>, String)> {
+    let entries = state.alerts.history.iter().filter(|t| t.key == *key);
+    entries.map(|t| (t.change, t.at, t.note.clone())).collect()
+}
+
+#[test]
+fn a_restart_continues_a_firing_alert_and_resolves_one_that_went_false_meanwhile() {
+    let mut state = alerts_state(Mode::Interactive);
+    // Forty minutes unacknowledged: escalated, which is saved.
+    let kept = saved(host_report(&mut state, now() + Duration::minutes(40), 150));
+    let disk = state
+        .alerts
+        .firing()
+        .find(|a| a.key.rule == "DiskSpaceLow")
+        .map(|a| a.key.clone())
+        .expect("the disk alert fires");
+    let before = state.alerts.alerts[&disk].clone();
+    assert!(before.escalated_at.is_some(), "{before:?}");
+    let history = history_of(&state, &disk);
+
+    let started = now() + Duration::minutes(50);
+    let restart = || {
+        let mut restarted = AppState::new(
+            &Config::default(),
+            &[],
+            Mode::Interactive,
+            "db-01".into(),
+            started,
+        );
+        restarted.alerts.restore(kept.clone());
+        restarted
+    };
+    // Still full: the same incident goes on, with its SINCE, RESPOND BY and escalation.
+    let mut still_full = restart();
+    update(&mut still_full, Msg::Tick, started);
+    host_report(&mut still_full, started + Duration::seconds(5), 150);
+    let alert = &still_full.alerts.alerts[&disk];
+    assert_eq!(
+        (
+            alert.state,
+            alert.active_since,
+            alert.firing_since,
+            alert.escalated_at,
+            alert.respond_by()
+        ),
+        (
+            before.state,
+            before.active_since,
+            before.firing_since,
+            before.escalated_at,
+            before.respond_by()
+        )
+    );
+    assert_eq!(
+        history_of(&still_full, &disk),
+        history,
+        "no second pending, firing or escalation"
+    );
+
+    // Freed while the console was down: resolved at the restart, saying so.
+    let mut freed = restart();
+    let at = started + Duration::seconds(5);
+    host_report(&mut freed, at, 10);
+    assert_eq!(
+        history_of(&freed, &disk).last(),
+        Some(&(Change::Resolved, at, WENT_FALSE_WHILE_DOWN.to_string()))
+    );
+    assert!(freed.alerts.firing().all(|a| a.key != disk));
+
+    // Its series never reports again: resolved once the wait is over, saying so.
+    let mut gone = restart();
+    update(&mut gone, Msg::Tick, started);
+    update(
+        &mut gone,
+        Msg::Tick,
+        started + RESUME_WAIT - Duration::seconds(1),
+    );
+    assert_eq!(history_of(&gone, &disk), history, "still waiting");
+    let effects = update(&mut gone, Msg::Tick, started + RESUME_WAIT);
+    assert_eq!(
+        history_of(&gone, &disk).last(),
+        Some(&(
+            Change::Resolved,
+            started + RESUME_WAIT,
+            GONE_WHILE_DOWN.to_string()
+        ))
+    );
+    assert!(saved(effects).alerts.iter().all(|a| a.key != disk));
+}
+
+#[test]
+fn an_unreadable_kept_file_is_said_and_saved_over_only_once_it_is_out_of_the_way() {
+    for saves in [true, false] {
+        let mut state = alerts_state(Mode::Interactive);
+        let message = "alerts.json could not be read nor moved aside (permission denied)";
+        apply_unreadable_file(&mut state, message.into(), saves, now());
+        assert!(
+            state
+                .toasts
+                .iter()
+                .any(|t| t.kind == ToastKind::Error && t.text == message),
+            "{:?}",
+            state.toasts
+        );
+        assert_eq!(
+            state.alerts.unreadable.as_ref().map(|u| u.message.as_str()),
+            Some(message)
+        );
+        act(&mut state, Action::AckAlert);
+        let effects = act(&mut state, Action::Confirm);
+        let [Effect::Execute(command)] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        let effects = update(
+            &mut state,
+            Msg::CommandFinished(CommandOutcome {
+                command: command.clone(),
+                result: Ok("done".into()),
+                audit_error: None,
+            }),
+            now(),
+        );
+        let saved = effects.iter().any(|e| matches!(e, Effect::SaveAlerts(_)));
+        assert_eq!(saved, saves, "{effects:?}");
+    }
 }
 
 /// The fixture engines' containers, firing the container rules, on the Alerts tab, as alice.

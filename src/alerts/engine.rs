@@ -99,6 +99,56 @@ impl Alert {
     pub fn respond_by(&self) -> Option<DateTime<Utc>> {
         Some(self.firing_since? + chrono_duration(self.priority.respond_within()))
     }
+
+    /// What a restart keeps of a pending or firing alert; none of a resolved one.
+    pub fn kept(&self) -> Option<KeptAlert> {
+        (self.state != AlertState::Resolved).then(|| KeptAlert {
+            key: self.key.clone(),
+            active_since: self.active_since,
+            firing_since: self.firing_since,
+            last_true: self.last_true,
+            escalated_at: self.escalated_at,
+        })
+    }
+}
+
+/// A pending or firing alert of the console's own as a restart keeps it: when it began, fired
+/// and escalated, so that the next run continues the incident (its SINCE, its RESPOND BY, its
+/// escalation) instead of starting another. The rule gives the rest back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptAlert {
+    pub key: AlertKey,
+    pub active_since: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firing_since: Option<DateTime<Utc>>,
+    pub last_true: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalated_at: Option<DateTime<Utc>>,
+}
+
+impl KeptAlert {
+    /// The alert again, of `rule` (whose name is the key's) as it is now configured. It has no
+    /// value until the engine reads its series' next one (see `AlertsState::resume`).
+    pub fn restore(self, rule: &Rule, summary: &SummaryTemplate) -> Alert {
+        Alert {
+            summary: summary.render(&self.key.labels, 0.0),
+            state: if self.firing_since.is_some() {
+                AlertState::Firing
+            } else {
+                AlertState::Pending
+            },
+            priority: rule.priority,
+            value: 0.0,
+            runbook: rule.runbook.clone(),
+            active_since: self.active_since,
+            firing_since: self.firing_since,
+            last_true: self.last_true,
+            resolved_at: None,
+            ack: None,
+            escalated_at: self.escalated_at,
+            key: self.key,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,14 +202,20 @@ pub struct Transition {
 
 impl Transition {
     /// Who did it and their note, for an operator's doing (`alice: on it`); else the value the
-    /// rule saw (`value 93.5`), if it had one.
+    /// rule saw (`value 93.5`), if it had one, and the console's note (why it resolved at a
+    /// restart).
     pub fn by_or_value(&self) -> String {
         match &self.by {
             Some(by) if self.note.is_empty() => by.clone(),
             Some(by) => format!("{by}: {}", self.note),
-            None => self.value.map_or_else(String::new, |value| {
-                format!("value {}", super::rule::format_value(value))
-            }),
+            None => {
+                let value = self
+                    .value
+                    .map(|value| format!("value {}", super::rule::format_value(value)));
+                let note = (!self.note.is_empty()).then(|| self.note.clone());
+                let said: Vec<String> = value.into_iter().chain(note).collect();
+                said.join(" · ")
+            }
         }
     }
 }

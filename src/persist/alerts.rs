@@ -6,6 +6,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use super::atomic::write_atomically;
+use super::state_file::{SetAside, read_or_set_aside};
 use crate::tabs::alerts::state::KeptAlerts;
 
 /// Writes the file; a crash leaves the old file or the new one. Blocking.
@@ -17,11 +18,20 @@ pub fn save(path: &Path, kept: &KeptAlerts) -> std::io::Result<()> {
 /// Reads the file; none yet is nothing kept, and a file that cannot be read says why.
 pub fn load(path: &Path) -> Result<KeptAlerts, String> {
     match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map_err(|e| format!("{}: not a watchdeck alerts file: {e}", path.display())),
+        Ok(bytes) => parse(&bytes).map_err(|e| format!("{}: {e}", path.display())),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(KeptAlerts::default()),
         Err(error) => Err(format!("{}: {error}", path.display())),
     }
+}
+
+/// Reads the file as the console starts: one that cannot be read is moved aside (see
+/// [`read_or_set_aside`]), so the next save does not replace it.
+pub fn load_at_start(path: &Path, now: DateTime<Utc>) -> Result<KeptAlerts, SetAside> {
+    read_or_set_aside(path, now, parse)
+}
+
+fn parse(bytes: &[u8]) -> Result<KeptAlerts, String> {
+    serde_json::from_slice(bytes).map_err(|e| format!("not a watchdeck alerts file: {e}"))
 }
 
 /// The history since `since`, one JSON object a line, oldest first.
@@ -37,7 +47,8 @@ pub fn history_lines(kept: &KeptAlerts, since: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alerts::engine::{Ack, AlertKey, Change, Transition};
+    use crate::alerts::engine::{Ack, AlertKey, Change, KeptAlert, Transition};
+    use crate::alerts::notify::{KeptTold, NotifyStatus};
     use crate::tabs::alerts::state::{AckSilence, Silence};
 
     #[test]
@@ -91,6 +102,19 @@ mod tests {
                     until: at + chrono::Duration::hours(2),
                 },
             )],
+            alerts: vec![KeptAlert {
+                key: key.clone(),
+                active_since: at,
+                firing_since: Some(at + chrono::Duration::minutes(1)),
+                last_true: at + chrono::Duration::minutes(9),
+                escalated_at: None,
+            }],
+            told: vec![KeptTold {
+                key: key.clone(),
+                target: "ops".into(),
+                status: NotifyStatus::Firing,
+                at: at + chrono::Duration::minutes(1),
+            }],
         };
         save(&path, &kept).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(load(&path), Ok(kept.clone()));

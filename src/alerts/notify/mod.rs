@@ -128,6 +128,16 @@ pub fn should_send(told: Option<Told>, wanted: NotifyStatus, now: DateTime<Utc>)
     }
 }
 
+/// What a target was last told about an alert, as a restart keeps it: by the target's name, so
+/// that the limit holds across a restart for the targets still configured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptTold {
+    pub key: AlertKey,
+    pub target: String,
+    pub status: NotifyStatus,
+    pub at: DateTime<Utc>,
+}
+
 /// How one target is doing, from the executor's reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetFailure {
@@ -176,10 +186,12 @@ impl NotifyState {
     }
 
     /// Queues what each target should now be told about `alerts` at `now`. Pending and
-    /// silenced alerts are not notified.
+    /// silenced alerts are not notified; what was told of the alerts `waiting` (restored, until
+    /// their series reports) is kept for them.
     pub fn reconcile(
         &mut self,
         alerts: &Alerts,
+        waiting: &Alerts,
         silenced: impl Fn(&AlertKey) -> bool,
         host: &str,
         now: DateTime<Utc>,
@@ -225,8 +237,50 @@ impl NotifyState {
         }
         // An alert the engine forgot is kept out of the limit's reach until it has passed.
         self.told.retain(|key, told| {
-            alerts.contains_key(key) || told.iter().flatten().any(|t| now - t.at < REPEAT_AFTER)
+            alerts.contains_key(key)
+                || waiting.contains_key(key)
+                || told.iter().flatten().any(|t| now - t.at < REPEAT_AFTER)
         });
+    }
+
+    /// What each target was last told, to keep across a restart.
+    pub fn kept(&self) -> Vec<KeptTold> {
+        let mut kept = Vec::new();
+        for (key, told) in &self.told {
+            for (route, told) in self.routes.iter().zip(told) {
+                if let Some(told) = told {
+                    kept.push(KeptTold {
+                        key: key.clone(),
+                        target: route.target.clone(),
+                        status: told.status,
+                        at: told.at,
+                    });
+                }
+            }
+        }
+        kept
+    }
+
+    /// What a previous run told the targets still configured.
+    pub fn restore(&mut self, kept: Vec<KeptTold>) {
+        for kept in kept {
+            let Some(index) = self.routes.iter().position(|r| r.target == kept.target) else {
+                continue;
+            };
+            let told = self
+                .told
+                .entry(kept.key)
+                .or_insert_with(|| vec![None; self.routes.len()]);
+            told[index] = Some(Told {
+                status: kept.status,
+                at: kept.at,
+            });
+        }
+    }
+
+    /// Whether messages wait for `update` to hand them on: what was told changed.
+    pub fn has_outbox(&self) -> bool {
+        !self.outbox.is_empty()
     }
 
     /// The messages queued since last asked, each with its target's name.
@@ -347,7 +401,13 @@ mod tests {
         let mut sent = Vec::new();
         for (second, state, silenced) in steps {
             let alert = alert(*state, Priority::P1);
-            notify.reconcile(&alerts_of(&alert), |_| *silenced, "db-01", at(*second));
+            notify.reconcile(
+                &alerts_of(&alert),
+                &Alerts::new(),
+                |_| *silenced,
+                "db-01",
+                at(*second),
+            );
             sent.extend(
                 notify
                     .take_outbox()
@@ -409,9 +469,21 @@ mod tests {
     fn an_escalation_goes_at_once_with_its_time_and_the_deadline() {
         let mut notify = NotifyState::new(vec![route("ops", &ALL_PRIORITIES)]);
         let mut firing = alert(AlertState::Firing, Priority::P0);
-        notify.reconcile(&alerts_of(&firing), |_| false, "db-01", at(0));
+        notify.reconcile(
+            &alerts_of(&firing),
+            &Alerts::new(),
+            |_| false,
+            "db-01",
+            at(0),
+        );
         firing.escalated_at = Some(at(60));
-        notify.reconcile(&alerts_of(&firing), |_| false, "db-01", at(60));
+        notify.reconcile(
+            &alerts_of(&firing),
+            &Alerts::new(),
+            |_| false,
+            "db-01",
+            at(60),
+        );
         let outbox = notify.take_outbox();
         let statuses: Vec<NotifyStatus> = outbox.iter().map(|(_, n)| n.status).collect();
         assert_eq!(statuses, [Firing, Escalated]);
@@ -426,12 +498,45 @@ mod tests {
     fn a_forgotten_alert_keeps_its_limit_until_it_has_passed() {
         let mut notify = NotifyState::new(vec![route("ops", &[Priority::P1])]);
         let firing = alert(AlertState::Firing, Priority::P1);
-        notify.reconcile(&alerts_of(&firing), |_| false, "h", at(0));
-        notify.reconcile(&Alerts::new(), |_| false, "h", at(10));
-        notify.reconcile(&alerts_of(&firing), |_| false, "h", at(20));
+        notify.reconcile(&alerts_of(&firing), &Alerts::new(), |_| false, "h", at(0));
+        notify.reconcile(&Alerts::new(), &Alerts::new(), |_| false, "h", at(10));
+        notify.reconcile(&alerts_of(&firing), &Alerts::new(), |_| false, "h", at(20));
         assert_eq!(notify.take_outbox().len(), 1, "held by the limit");
-        notify.reconcile(&Alerts::new(), |_| false, "h", at(300));
+        notify.reconcile(&Alerts::new(), &Alerts::new(), |_| false, "h", at(300));
         assert!(notify.told.is_empty(), "nothing is kept past the limit");
+    }
+
+    #[test]
+    fn what_was_told_survives_a_restart_for_the_targets_still_configured() {
+        let mut notify = NotifyState::new(vec![route("ops", &[Priority::P1])]);
+        let firing = alert(AlertState::Firing, Priority::P1);
+        notify.reconcile(&alerts_of(&firing), &Alerts::new(), |_| false, "h", at(0));
+        assert_eq!(notify.take_outbox().len(), 1);
+        let kept = notify.kept();
+
+        // The next run: the alert waits for its series, then goes on firing. Told already.
+        let mut restarted = NotifyState::new(vec![
+            route("pager", &[Priority::P1]),
+            route("ops", &[Priority::P1]),
+        ]);
+        restarted.restore(kept);
+        restarted.reconcile(&Alerts::new(), &alerts_of(&firing), |_| false, "h", at(600));
+        restarted.reconcile(&alerts_of(&firing), &Alerts::new(), |_| false, "h", at(610));
+        let sent: Vec<String> = restarted
+            .take_outbox()
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect();
+        assert_eq!(sent, ["pager"], "ops heard it fire before the restart");
+        let resolved = alert(AlertState::Resolved, Priority::P1);
+        restarted.reconcile(
+            &alerts_of(&resolved),
+            &Alerts::new(),
+            |_| false,
+            "h",
+            at(620),
+        );
+        assert_eq!(restarted.take_outbox().len(), 2, "its resolve goes to both");
     }
 
     #[test]

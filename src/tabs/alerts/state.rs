@@ -9,13 +9,14 @@ use serde::{Deserialize, Serialize};
 use crate::action::Action;
 use crate::alerts::alertmanager::{ExternalAlert, PUSHED_BY};
 use crate::alerts::engine::{
-    Ack, Alert, AlertKey, AlertState, Alerts, Change, RuleIndex, RuleSet, Transition,
+    Ack, Alert, AlertKey, AlertState, Alerts, Change, KeptAlert, RuleIndex, RuleSet, Transition,
 };
-use crate::alerts::notify::NotifyState;
+use crate::alerts::notify::{KeptTold, NotifyState};
 use crate::alerts::rule::{RuleEntry, RuleOrigin};
 use crate::command::{AlertAction, AlertCommand};
 use crate::config::AlertmanagerConfig;
 use crate::findings::Severity;
+use crate::metrics::MetricStore;
 use crate::model::alertmanager::AlertmanagerSnapshot;
 use crate::state::list::{ListState, SortLabel};
 
@@ -103,6 +104,11 @@ pub struct AlertsState {
     /// Every rule with its origin, the switched-off ones too.
     pub catalogue: Vec<RuleEntry>,
     pub alerts: Alerts,
+    /// The pending and firing alerts a previous run kept, each waiting for its series to report
+    /// again (see [`AlertsState::resume`]).
+    pub restored: Alerts,
+    /// When the first evaluation after the restore looked for them.
+    pub restored_at: Option<DateTime<Utc>>,
     pub view: AlertsView,
     /// Silences, by key; the list's filter is the alerts list's.
     pub silence_list: ListState<FixedOrder, AlertKey>,
@@ -139,9 +145,20 @@ pub struct AlertsState {
     pub saved: u64,
     /// The `[[notify]]` targets: what each was told, and which fail.
     pub notify: NotifyState,
+    /// The file of what the last run kept, when it could not be read at start.
+    pub unreadable: Option<UnreadableFile>,
 }
 
-/// What survives a restart: acknowledgements, silences and the history.
+/// The file of what the last run kept, unreadable at start: what became of it, as the tab says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableFile {
+    pub message: String,
+    /// False when it could not be moved aside either: nothing is saved over it.
+    pub saves: bool,
+}
+
+/// What survives a restart: acknowledgements, silences, the history, the console's own alerts
+/// that pend or fire, and what each `[[notify]]` target was told of them.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct KeptAlerts {
     pub acks: Vec<(AlertKey, Ack)>,
@@ -149,7 +166,21 @@ pub struct KeptAlerts {
     pub history: Vec<Transition>,
     #[serde(default)]
     pub ack_silences: Vec<(AlertKey, AckSilence)>,
+    #[serde(default)]
+    pub alerts: Vec<KeptAlert>,
+    #[serde(default)]
+    pub told: Vec<KeptTold>,
 }
+
+/// How long a restored alert waits for its series to report again before it resolves.
+pub const RESUME_WAIT: chrono::Duration = chrono::Duration::minutes(5);
+
+/// The note of an alert that was firing when the console stopped and is false when it starts.
+pub const WENT_FALSE_WHILE_DOWN: &str = "went false while watchdeck was not running";
+
+/// The note of an alert that was firing when the console stopped and whose series never came
+/// back within [`RESUME_WAIT`].
+pub const GONE_WHILE_DOWN: &str = "its series did not come back after the restart";
 
 /// An Alertmanager, as the tab names it: its name, its address as it may be shown, and how long
 /// an acknowledgement's silence lasts there.
@@ -464,9 +495,60 @@ impl AlertsState {
         self.generation += 1;
     }
 
+    /// The restored alerts whose series reports again join the alerts, to be evaluated as they
+    /// were (the same SINCE, RESPOND BY and escalation); gives their keys. A firing one whose
+    /// series has not reported [`RESUME_WAIT`] after the first evaluation resolves, and a
+    /// pending one goes, as the engine does with an alert whose series is gone.
+    pub fn resume(&mut self, store: &MetricStore, now: DateTime<Utc>) -> BTreeSet<AlertKey> {
+        if self.restored.is_empty() {
+            return BTreeSet::new();
+        }
+        let since = *self.restored_at.get_or_insert(now);
+        let reports = |key: &AlertKey| {
+            let rule = self.rules.named(&key.rule).last().map(|&i| &self.rules[i]);
+            let labels: Vec<(&str, &str)> = key
+                .labels
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            rule.and_then(|rule| store.series_id(&rule.condition.series, &labels))
+                .and_then(|id| store.latest_id(id))
+                .is_some()
+        };
+        let back: BTreeSet<AlertKey> = self
+            .restored
+            .keys()
+            .filter(|key| reports(key))
+            .cloned()
+            .collect();
+        for key in &back {
+            if let Some(mut alert) = self.restored.remove(key) {
+                alert.ack = self.acks.get(key).cloned();
+                self.alerts.insert(key.clone(), alert);
+            }
+        }
+        if now - since >= RESUME_WAIT {
+            let gone = std::mem::take(&mut self.restored);
+            let firing = gone.into_values().filter(|a| a.state == AlertState::Firing);
+            for alert in firing {
+                self.generation += 1;
+                self.record(Transition {
+                    key: alert.key,
+                    change: Change::Resolved,
+                    at: now,
+                    value: None,
+                    by: None,
+                    note: GONE_WHILE_DOWN.into(),
+                });
+            }
+        }
+        back
+    }
+
     /// What to save, when it changed since the last save.
     pub fn take_unsaved(&mut self) -> Option<KeptAlerts> {
-        if self.generation == self.saved {
+        let refused = self.unreadable.as_ref().is_some_and(|u| !u.saves);
+        if self.generation == self.saved || refused {
             return None;
         }
         self.saved = self.generation;
@@ -483,11 +565,32 @@ impl AlertsState {
                 .iter()
                 .map(|(k, s)| (k.clone(), s.clone()))
                 .collect(),
+            alerts: self
+                .alerts
+                .values()
+                .chain(self.restored.values())
+                .filter_map(Alert::kept)
+                .collect(),
+            told: self.notify.kept(),
         })
     }
 
-    /// What a previous run kept: acknowledgements wait for their alerts to fire again.
+    /// What a previous run kept: acknowledgements wait for their alerts to fire again, and the
+    /// alerts for their series to report (see [`AlertsState::resume`]); an alert whose rule is
+    /// gone goes with it.
     pub fn restore(&mut self, kept: KeptAlerts) {
+        let rules = &self.rules;
+        self.restored = kept
+            .alerts
+            .into_iter()
+            .filter(|k| k.key.alertmanager.is_none())
+            .filter_map(|k| {
+                let &rule = rules.named(&k.key.rule).last()?;
+                Some(k.restore(&rules[rule], rules.summary(rule)))
+            })
+            .map(|alert| (alert.key.clone(), alert))
+            .collect();
+        self.notify.restore(kept.told);
         self.acks = kept.acks.into_iter().collect();
         self.silences = kept.silences;
         self.history = kept.history.into_iter().collect();

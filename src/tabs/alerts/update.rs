@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::action::Action;
-use crate::alerts::engine::{self, Alert};
+use crate::alerts::engine::{self, Alert, Change};
 use crate::command::{AlertAction, AlertCommand, DEFAULT_SILENCE, OperatorCommand};
 use crate::effect::Effect;
 use crate::model::alertmanager::AlertmanagerSnapshot;
@@ -14,17 +14,26 @@ use crate::state::list::PAGE;
 use crate::state::{AppState, ConfirmDialog, ToastKind, TypedConfirmation};
 use crate::tab::Tab;
 use crate::tabs::alerts::judge;
+use crate::tabs::alerts::state::{UnreadableFile, WENT_FALSE_WHILE_DOWN};
 use crate::update::{ask, in_flight_refusal, refuse_in_read_only, source_answered, toast};
 
-/// Evaluates every rule at `now` and makes the firing alerts the console's findings.
+/// Evaluates every rule at `now` and makes the firing alerts the console's findings. An alert
+/// the last run kept is evaluated as it was once its series reports again: one still true goes
+/// on, one that went false meanwhile resolves now, saying so.
 pub fn evaluate(state: &mut AppState, now: DateTime<Utc>) {
-    let (alerts, transitions) = engine::evaluate(
+    let resumed = state.alerts.resume(&state.metrics, now);
+    let (alerts, mut transitions) = engine::evaluate(
         &state.alerts.rules,
         &mut state.alerts.index,
         &state.metrics,
         &state.alerts.alerts,
         now,
     );
+    for t in &mut transitions {
+        if t.change == Change::Resolved && resumed.contains(&t.key) {
+            t.note = WENT_FALSE_WHILE_DOWN.into();
+        }
+    }
     state.alerts.apply_evaluation(alerts, transitions, now);
     state.findings = judge::findings(&state.alerts, &state.sources);
     // Taken out while it reads the rest of the tab's state: what is silenced is `silence_of`'s
@@ -33,10 +42,14 @@ pub fn evaluate(state: &mut AppState, now: DateTime<Utc>) {
     let alerts = &state.alerts;
     notify.reconcile(
         &alerts.alerts,
+        &alerts.restored,
         |key| alerts.silence_of(key).is_some(),
         &state.host,
         now,
     );
+    if notify.has_outbox() {
+        state.alerts.generation += 1;
+    }
     state.alerts.notify = notify;
 }
 
@@ -55,6 +68,18 @@ pub fn apply_alertmanager_report(
             .apply_alertmanager(name, snapshot, &state.host, read_at);
     }
     evaluate(state, now);
+}
+
+/// The file of what the last run kept could not be read at start: a toast and a line in the
+/// tab say what became of it (`message`), and whether saving goes on (`saves`).
+pub fn apply_unreadable_file(
+    state: &mut AppState,
+    message: String,
+    saves: bool,
+    now: DateTime<Utc>,
+) {
+    toast(state, ToastKind::Error, message.clone(), now);
+    state.alerts.unreadable = Some(UnreadableFile { message, saves });
 }
 
 /// A command on an alert came back done: the state records it, and the findings follow.

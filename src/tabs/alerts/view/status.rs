@@ -1,4 +1,5 @@
-//! The tab's status line: the `[[notify]]` targets that fail, above every view.
+//! The tab's status lines: the kept file that could not be read, and the `[[notify]]` targets
+//! that fail, above every view.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -9,8 +10,9 @@ use crate::state::AppState;
 use crate::ui::RenderCtx;
 use crate::ui::format::duration;
 
-/// A line per `[[notify]]` target that fails (at most two), above the list; gives back the area
-/// left below. The error names the target's address as `http::shown_url` shows it, never whole.
+/// A line for the kept file that could not be read, and one per `[[notify]]` target that fails
+/// (at most two), above the list; gives back the area left below. The error names the target's
+/// address as `http::shown_url` shows it, never whole.
 pub(super) fn render_notify_status(
     buffer: &mut Buffer,
     area: Rect,
@@ -40,6 +42,10 @@ pub(super) fn render_notify_status(
             format!(" ✖ notify also failing: {}", others.join(", ")),
             ctx.theme.crit,
         );
+    }
+    if let Some(unreadable) = &state.alerts.unreadable {
+        let line = Line::styled(format!(" ✖ {}", unreadable.message), ctx.theme.crit);
+        lines.insert(0, line);
     }
     let height = (lines.len() as u16).min(area.height);
     let [status, rest] =
