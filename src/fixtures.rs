@@ -724,7 +724,6 @@ pub fn alertmanager_app_state(mode: Mode) -> AppState {
         now() - chrono::Duration::seconds(600),
     );
     state.operator = "alice".into();
-    state.tab = crate::tab::Tab::Alerts;
     feed_host_samples(&mut state);
     let report = |name: &str, seconds_ago: i64, result| {
         Msg::Source(SourceUpdate::Alertmanager {
@@ -846,5 +845,7 @@ pub fn alertmanager_app_state(mode: Mode) -> AppState {
     };
     update(&mut state, report("staging", 10, Err(failure)), now());
     state.toasts.clear();
+    // Last: in --watch a report moves the screen to a critical tab.
+    state.tab = crate::tab::Tab::Alerts;
     state
 }
