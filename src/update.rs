@@ -172,6 +172,18 @@ fn switch_tab(state: &mut AppState, tab: Tab, now: DateTime<Utc>) {
     }
 }
 
+/// Every refused operator action says so the same way; its effect records it in the audit log.
+pub(crate) fn refused(
+    state: &mut AppState,
+    action: &str,
+    target: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) {
+    let text = format!("refused: {action} {target}: {reason}");
+    toast(state, ToastKind::Error, text, now);
+}
+
 /// In the read-only modes: the reason as a toast and the refusal for the audit log.
 pub(crate) fn refuse_in_read_only(
     state: &mut AppState,
@@ -181,12 +193,7 @@ pub(crate) fn refuse_in_read_only(
     let Some(reason) = state.mode.refusal() else {
         return Vec::new();
     };
-    let text = format!(
-        "refused: {} {}: {reason}",
-        command.action(),
-        command.target()
-    );
-    toast(state, ToastKind::Error, text, now);
+    refused(state, &command.action(), &command.target(), reason, now);
     vec![Effect::RecordRefusal {
         command: command.clone(),
         reason: reason.to_string(),

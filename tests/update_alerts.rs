@@ -161,6 +161,17 @@ fn refused_silence(state: &mut AppState, length: &str) {
 fn a_silence_too_short_or_too_long_is_refused_in_its_dialog() {
     let mut state = alerts_state(Mode::Interactive);
     act(&mut state, Action::SilenceAlert);
+    let Overlay::Confirm(dialog) = &state.overlay else {
+        panic!("{:?}", state.overlay)
+    };
+    assert!(
+        dialog
+            .lines
+            .iter()
+            .any(|l| l.contains("(1m to 1year; default 1h)")),
+        "the dialog says the range: {:?}",
+        dialog.lines
+    );
     for length in BAD_SILENCES {
         refused_silence(&mut state, length);
     }

@@ -36,8 +36,6 @@ use crate::model::source::SourceReport;
 
 /// Polls in flight at once, over every endpoint.
 pub const MAX_CONCURRENT_POLLS: usize = 64;
-/// The body read for assertions; a longer one is cut and its connection not reused.
-const BODY_LIMIT: usize = 64 * 1024;
 /// The bytes of the body kept for the detail pane.
 const BODY_SHOWN: usize = 1024;
 const HEADERS_SHOWN: usize = 32;
@@ -303,14 +301,31 @@ impl Assertion {
         })
     }
 
-    /// Checks a body; the error says what was expected and what was found.
-    fn check(&self, body: &[u8]) -> Result<(), String> {
+    /// Checks a body, `complete` unless it was cut at the endpoint's `body_limit`; the error
+    /// says what was expected and what was found.
+    fn check(&self, body: &[u8], complete: bool) -> Result<(), String> {
         let text = String::from_utf8_lossy(body);
+        let cut = || {
+            format!(
+                "the body was cut at body_limit ({} bytes): raise it to read the whole body",
+                body.len()
+            )
+        };
         match self {
             Assertion::Contains(needle) if text.contains(needle.as_str()) => Ok(()),
+            Assertion::Contains(needle) if !complete => {
+                Err(format!("no {needle:?} in the body read; {}", cut()))
+            }
             Assertion::Contains(needle) => Err(format!("body does not contain {needle:?}")),
             Assertion::Regex(regex) if regex.is_match(&text) => Ok(()),
+            Assertion::Regex(regex) if !complete => Err(format!(
+                "no match of /{}/ in the body read; {}",
+                regex.as_str(),
+                cut()
+            )),
             Assertion::Regex(regex) => Err(format!("body does not match /{}/", regex.as_str())),
+            // A cut document is never JSON: its parse error would only blame the cut.
+            Assertion::Json { .. } if !complete => Err(cut()),
             Assertion::Json { pointer, equals } => {
                 let document: serde_json::Value = serde_json::from_slice(body)
                     .map_err(|error| format!("body is not JSON: {error}"))?;
@@ -334,7 +349,7 @@ fn json_equal(found: &serde_json::Value, expected: &serde_json::Value) -> bool {
 
 /// Checks a body against an endpoint's assertion, if it has one.
 pub fn check_body(config: &EndpointConfig, body: &[u8]) -> Result<(), String> {
-    Assertion::of(config).map_or(Ok(()), |assertion| assertion.check(body))
+    Assertion::of(config).map_or(Ok(()), |assertion| assertion.check(body, true))
 }
 
 /// Whether `status` is one of the accepted ones.
@@ -370,7 +385,7 @@ impl Connection {
     }
 }
 
-/// A response with its body read (at most [`BODY_LIMIT`] bytes of it).
+/// A response with its body read (at most the endpoint's `body_limit` bytes of it).
 struct Answer {
     head: hyper::http::response::Parts,
     body: Vec<u8>,
@@ -465,7 +480,11 @@ impl Probe {
 
     async fn http(&mut self, mut url: url::Url, seen: &mut Seen) -> Result<(), ProbeFailure> {
         for hop in 0..=MAX_REDIRECTS {
-            let Answer { head, body, .. } = self.request(&url, hop == 0, seen).await?;
+            let Answer {
+                head,
+                body,
+                complete,
+            } = self.request(&url, hop == 0, seen).await?;
             let status = head.status;
             seen.status = Some(status.as_u16());
             seen.headers = shown_headers(&head.headers);
@@ -486,7 +505,9 @@ impl Probe {
                 return Err(ProbeFailure::Status(status.as_u16()));
             }
             if let Some(assertion) = &self.assertion {
-                assertion.check(&body).map_err(ProbeFailure::Assertion)?;
+                assertion
+                    .check(&body, complete)
+                    .map_err(ProbeFailure::Assertion)?;
             }
             return Ok(());
         }
@@ -511,7 +532,7 @@ impl Probe {
             None
         };
         if let Some(Connection { stream, opened }) = kept {
-            match exchange(stream, self.build(url)?).await {
+            match exchange(stream, self.build(url)?, self.config.body_limit).await {
                 Ok((answer, stream)) => {
                     self.connection = stream.map(|stream| Connection { stream, opened });
                     seen.kept_connection = true;
@@ -525,7 +546,7 @@ impl Probe {
             }
         }
         let Connection { stream, opened } = self.open(url, seen).await?;
-        let (answer, stream) = exchange(stream, self.build(url)?)
+        let (answer, stream) = exchange(stream, self.build(url)?, self.config.body_limit)
             .await
             .map_err(ExchangeError::failure)?;
         if first_hop {
@@ -700,6 +721,7 @@ async fn connect(url: &url::Url) -> Result<TcpStream, ProbeFailure> {
 async fn exchange(
     stream: Stream,
     request: hyper::Request<Empty<Bytes>>,
+    body_limit: usize,
 ) -> Result<(Answer, Option<Stream>), ExchangeError> {
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
@@ -709,10 +731,17 @@ async fn exchange(
     // coming and hands its stream back.
     let answer = async move {
         let response = sender.send_request(request).await.map_err(|error| {
-            ExchangeError::Unsent(ProbeFailure::Other(format!("HTTP: {error}")))
+            // An answer that does not parse was an answer: the request reached the server.
+            if error.is_parse() {
+                ExchangeError::Failed(ProbeFailure::Malformed(error.to_string()))
+            } else {
+                ExchangeError::Unsent(ProbeFailure::Other(format!("HTTP: {error}")))
+            }
         })?;
         let (head, body) = response.into_parts();
-        let (body, complete) = read_body(body).await.map_err(ExchangeError::Failed)?;
+        let (body, complete) = read_body(body, body_limit)
+            .await
+            .map_err(ExchangeError::Failed)?;
         Ok(Answer {
             head,
             body,
@@ -754,15 +783,18 @@ fn keeps_alive(head: &hyper::http::response::Parts) -> bool {
     }
 }
 
-/// Reads at most [`BODY_LIMIT`] bytes; false when the body was longer.
-async fn read_body(mut body: hyper::body::Incoming) -> Result<(Vec<u8>, bool), ProbeFailure> {
+/// Reads at most `limit` bytes; false when the body was longer.
+async fn read_body(
+    mut body: hyper::body::Incoming,
+    limit: usize,
+) -> Result<(Vec<u8>, bool), ProbeFailure> {
     let mut bytes = Vec::new();
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|error| ProbeFailure::Other(format!("reading body: {error}")))?;
         if let Ok(data) = frame.into_data() {
-            let room = BODY_LIMIT - bytes.len();
+            let room = limit.saturating_sub(bytes.len());
             bytes.extend_from_slice(&data[..data.len().min(room)]);
-            if bytes.len() >= BODY_LIMIT {
+            if bytes.len() >= limit {
                 return Ok((bytes, false));
             }
         }
@@ -935,6 +967,63 @@ mod tests {
             .unwrap();
         until_not_reusable(&connection).await;
         drop(server);
+    }
+
+    /// Serves `answer` to every connection on a loopback port; the endpoint config for it.
+    async fn answering(answer: Vec<u8>, extra: &str) -> EndpointConfig {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let answer = answer.clone();
+                tokio::spawn(async move {
+                    let mut request = [0u8; 1024];
+                    let _ = tokio::io::AsyncReadExt::read(&mut stream, &mut request).await;
+                    let _ = tokio::io::AsyncWriteExt::write_all(&mut stream, &answer).await;
+                });
+            }
+        });
+        toml::from_str(&format!(
+            "name = \"e\"\nurl = \"http://127.0.0.1:{port}/\"\n{extra}"
+        ))
+        .unwrap()
+    }
+
+    async fn failure_of(config: EndpointConfig) -> String {
+        let mut batch = poll_all_once(&[config]).await;
+        let result = batch.results.remove(0);
+        result.failure.map(|f| f.full()).unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn a_body_cut_at_its_limit_is_said_to_be_cut_not_to_be_bad_json() {
+        let document = format!("{{\"status\":\"ok\",\"pad\":\"{}\"}}", "x".repeat(200_000));
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{document}",
+            document.len()
+        );
+        let json = "json = { pointer = \"/status\", equals = \"ok\" }";
+        let cut = failure_of(answering(answer.clone().into_bytes(), json).await).await;
+        assert_eq!(
+            cut,
+            "assertion failed: the body was cut at body_limit (65536 bytes): raise it to read the whole body"
+        );
+        let whole = answering(
+            answer.into_bytes(),
+            &format!("{json}\nbody_limit = 1048576"),
+        )
+        .await;
+        assert_eq!(failure_of(whole).await, "");
+    }
+
+    #[tokio::test]
+    async fn an_answer_with_a_malformed_header_says_what_was_wrong() {
+        let answer = b"HTTP/1.1 200 OK\r\nbad header line\r\ncontent-length: 0\r\n\r\n".to_vec();
+        let failure = failure_of(answering(answer, "").await).await;
+        assert_eq!(
+            failure,
+            "the answer is not valid HTTP: invalid HTTP header parsed"
+        );
     }
 
     #[tokio::test]

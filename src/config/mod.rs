@@ -228,6 +228,9 @@ pub struct EndpointConfig {
     pub slow_after: Duration,
     #[serde(default = "default_method")]
     pub method: String,
+    /// Bytes of the body read for an assertion; a longer body is cut there.
+    #[serde(default = "default_body_limit")]
+    pub body_limit: usize,
     /// Request headers; a value `env:NAME` is read from the environment and never shown.
     #[serde(default)]
     pub headers: std::collections::BTreeMap<String, String>,
@@ -326,6 +329,13 @@ fn default_slow_after() -> Duration {
     Duration::from_secs(2)
 }
 
+/// What `body_limit` may be: a page of an error to a JSON document of a few MiB.
+const BODY_LIMIT: std::ops::RangeInclusive<usize> = 1024..=16 * 1024 * 1024;
+
+fn default_body_limit() -> usize {
+    64 * 1024
+}
+
 fn default_method() -> String {
     "GET".into()
 }
@@ -408,6 +418,17 @@ impl EndpointConfig {
         if let Err(why) = duration::within(self.slow_after, &duration::SLOW) {
             return Some(("slow_after", why));
         }
+        if !BODY_LIMIT.contains(&self.body_limit) {
+            return Some((
+                "body_limit",
+                format!(
+                    "{} is out of range: expected {} to {} bytes",
+                    self.body_limit,
+                    BODY_LIMIT.start(),
+                    BODY_LIMIT.end()
+                ),
+            ));
+        }
         if hyper::Method::from_bytes(self.method.as_bytes()).is_err() {
             return Some(("method", format!("{:?} is not an HTTP method", self.method)));
         }
@@ -468,6 +489,7 @@ impl EndpointConfig {
     fn http_only_key(&self) -> Option<&'static str> {
         [
             ("headers", !self.headers.is_empty()),
+            ("body_limit", self.body_limit != default_body_limit()),
             ("expect_status", !self.expect_status.is_empty()),
             ("body_contains", self.body_contains.is_some()),
             ("body_regex", self.body_regex.is_some()),
@@ -1195,6 +1217,10 @@ mod tests {
                 "c.toml:4:1: key `endpoint.timeout`: must be more than 0 and at most the interval (10s)",
             ),
             ("method = \"GE T\"", "c.toml:4:1: key `endpoint.method`"),
+            (
+                "body_limit = 10",
+                "c.toml:4:1: key `endpoint.body_limit`: 10 is out of range: expected 1024 to 16777216 bytes",
+            ),
             (
                 "headers = { \"X Bad\" = \"1\" }",
                 "c.toml:4:1: key `endpoint.headers`",

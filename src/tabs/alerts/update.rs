@@ -174,7 +174,7 @@ fn ask_about_alert(state: &mut AppState, action: AlertAction, now: DateTime<Utc>
         AlertAction::Unacknowledge => ("Take back the acknowledgement of", "Why (optional):"),
         AlertAction::Silence(_) => (
             "Silence",
-            "How long and why, e.g. `4h disk cleanup running` (15m, 1h, 4h…; default 1h):",
+            "How long and why, e.g. `4h disk cleanup running` (1m to 1year; default 1h):",
         ),
         _ => (
             "Silence every alert of",

@@ -12,7 +12,7 @@ use crate::state::list::PAGE;
 use crate::state::{AppState, ConfirmDialog, ToastKind};
 use crate::tabs::databases::record;
 use crate::tabs::databases::state::{BigKeysView, DatabaseState, DatabasesState, session_seconds};
-use crate::update::{ask, in_flight_refusal, refuse_in_read_only, source_answered, toast};
+use crate::update::{ask, in_flight_refusal, refuse_in_read_only, refused, source_answered, toast};
 use crate::words::count;
 
 /// How many sessions terminate-idle names in its dialog before "and N more".
@@ -144,12 +144,7 @@ fn ask_session(state: &mut AppState, cancel: bool, now: DateTime<Utc>) -> Vec<Ef
     }
     if own_connection {
         let reason = "it is the console's own monitoring connection".to_string();
-        let text = format!(
-            "refused: {} {}: {reason}",
-            command.action(),
-            command.target()
-        );
-        toast(state, ToastKind::Error, text, now);
+        refused(state, &command.action(), &command.target(), &reason, now);
         return vec![Effect::RecordRefusal { command, reason }];
     }
     if state.mode.refusal().is_some() {

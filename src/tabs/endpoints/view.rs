@@ -339,9 +339,12 @@ fn summary_lines(entry: &EndpointEntry, ctx: &RenderCtx) -> Vec<Line<'static>> {
         ]));
     }
     if let Some(last) = &entry.last {
-        let code = last
-            .status
-            .map_or("no answer".into(), |c| format!("status {c}"));
+        // With no status, what went wrong says more than "no answer": it may have been one.
+        let code = match (last.status, &last.failure) {
+            (Some(c), _) => format!("status {c}"),
+            (None, Some(failure)) => failure.short(),
+            (None, None) => "no answer".into(),
+        };
         // Whether the latency has a connect (and TLS handshake) in it.
         let connection = match (entry.target.starts_with("tcp://"), last.kept_connection) {
             (true, _) => "",
