@@ -570,6 +570,12 @@ const INVALID: &[Invalid] = &[
         message: "$WATCHDECK_TEST_UNSET_AM_TOKEN is not set",
     },
     Invalid {
+        file: "endpoint-ca-file-no-certificate.toml",
+        line: 5,
+        key: Some("endpoint.ca_file"),
+        message: "/etc/passwd: no PEM certificate in it",
+    },
+    Invalid {
         file: "alerts-disabled-unknown.toml",
         line: 3,
         key: Some("alerts.disabled"),

@@ -432,10 +432,8 @@ impl EndpointConfig {
                 format!("{:?} is not a JSON pointer: it starts with /", json.pointer),
             ));
         }
-        if let Some(path) = &self.ca_file
-            && let Err(error) = std::fs::metadata(path)
-        {
-            return Some(("ca_file", format!("{}: {error}", path.display())));
+        if let Some(Err(error)) = self.ca_file.as_deref().map(database::read_certificates) {
+            return Some(("ca_file", error));
         }
         None
     }
