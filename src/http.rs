@@ -1,6 +1,6 @@
 //! A small HTTP(S) client for talking to services by JSON: notification targets and Alertmanager.
-//! hyper's pooled client over rustls (the ring provider and the system's roots, as the endpoint
-//! prober uses), every request bounded in time and every answer in size.
+//! hyper's pooled client over rustls (the settings of [`crate::tls`]: the ring provider and the
+//! system's roots, as every client), every request bounded in time and every answer in size.
 //!
 //! URLs often carry tokens (a Slack webhook's path, DingTalk's `access_token`, a password), so
 //! nothing here ever puts a whole URL in an error: errors name the host only, see [`shown_url`].
@@ -80,9 +80,9 @@ pub struct HttpClient {
 impl HttpClient {
     /// A client whose every request, answer included, must finish within `timeout`.
     pub fn new(timeout: Duration) -> Result<Self, HttpError> {
+        let tls = crate::tls::verified(crate::tls::Trust::System).map_err(HttpError)?;
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_native_roots()
-            .map_err(|error| HttpError(format!("no system TLS roots: {error}")))?
+            .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
             .build();

@@ -432,7 +432,7 @@ impl EndpointConfig {
                 format!("{:?} is not a JSON pointer: it starts with /", json.pointer),
             ));
         }
-        if let Some(Err(error)) = self.ca_file.as_deref().map(database::read_certificates) {
+        if let Some(Err(error)) = self.ca_file.as_deref().map(crate::tls::read_certificates) {
             return Some(("ca_file", error));
         }
         None
