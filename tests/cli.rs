@@ -576,6 +576,12 @@ const INVALID: &[Invalid] = &[
         message: "/etc/passwd: no PEM certificate in it",
     },
     Invalid {
+        file: "notify-url-unquoted.toml",
+        line: 5,
+        key: Some("notify.url"),
+        message: "string values must be quoted",
+    },
+    Invalid {
         file: "alerts-disabled-unknown.toml",
         line: 3,
         key: Some("alerts.disabled"),
