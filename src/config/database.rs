@@ -146,7 +146,7 @@ impl DatabaseConfig {
         if let Some(problem) = self.scheme_problem(&self.url) {
             return Some(("url", problem));
         }
-        if redact_secrets(&self.url) != self.url {
+        if secret::has_inline_credential(&self.url) {
             return Some((
                 "url",
                 format!(

@@ -347,7 +347,7 @@ impl EndpointConfig {
             Ok(parsed) => parsed,
             Err(error) => return Some(("url", format!("{url:?} is not a URL: {error}"))),
         };
-        if crate::redact::redact_secrets(url) != *url {
+        if crate::secret::has_inline_credential(url) {
             return Some((
                 "url",
                 format!(
@@ -789,7 +789,7 @@ impl Config {
                     ),
                 );
             }
-            if crate::redact::redact_secrets(&docker.host) != docker.host {
+            if crate::secret::has_inline_credential(&docker.host) {
                 return at_entry(
                     "docker",
                     entry,
