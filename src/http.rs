@@ -79,9 +79,15 @@ pub struct HttpClient {
 }
 
 impl HttpClient {
-    /// A client whose every request, answer included, must finish within `timeout`.
+    /// A client whose every request, answer included, must finish within `timeout`, and that
+    /// trusts the system's CAs.
     pub fn new(timeout: Duration) -> Result<Self, HttpError> {
         let tls = crate::tls::verified(crate::tls::Trust::System).map_err(HttpError)?;
+        Ok(Self::with_tls(timeout, tls))
+    }
+
+    /// [`HttpClient::new`] checking servers with `tls` (see [`crate::tls`]).
+    pub fn with_tls(timeout: Duration, tls: rustls::ClientConfig) -> Self {
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
@@ -91,7 +97,7 @@ impl HttpClient {
             .pool_idle_timeout(Duration::from_secs(60))
             .pool_max_idle_per_host(2)
             .build(connector);
-        Ok(Self { inner, timeout })
+        Self { inner, timeout }
     }
 
     /// Sends `body` as JSON (or nothing) and reads the whole answer.
