@@ -582,6 +582,12 @@ const INVALID: &[Invalid] = &[
         message: "string values must be quoted",
     },
     Invalid {
+        file: "endpoint-header-inline-credential.toml",
+        line: 5,
+        key: Some("endpoint.headers"),
+        message: "header Authorization: a credential is written in the config: give \"env:NAME\"",
+    },
+    Invalid {
         file: "alerts-disabled-unknown.toml",
         line: 3,
         key: Some("alerts.disabled"),
