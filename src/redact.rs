@@ -7,22 +7,23 @@ use std::borrow::Cow;
 /// What a masked secret is shown as.
 const MASK: &str = "***";
 
-/// Whether a query parameter called `name` carries a credential: `password`, `sslpassword`,
-/// `pass`, `token`, `access_token`, `api_key`… whatever its case.
+/// Whether a query parameter called `name` carries a credential, whatever its case: a word of it
+/// is `pass`, `pwd`, ends in `password`, `token` or `secret` (`sslpassword`, `access_token`), or
+/// it names a key (`api_key`). `bypass_cache` and `tokenizer` do not.
 pub fn is_credential_param(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    [
-        "pass",
-        "pwd",
-        "token",
-        "secret",
-        "apikey",
-        "api_key",
-        "access_key",
-        "signature",
-    ]
-    .iter()
-    .any(|word| name.contains(word))
+    let words: Vec<&str> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .collect();
+    words.iter().any(|word| {
+        ["pass", "passwd", "pwd", "apikey", "signature", "credential"].contains(word)
+            || ["password", "token", "secret"]
+                .iter()
+                .any(|end| word.ends_with(end))
+    }) || words
+        .windows(2)
+        .any(|pair| matches!(pair, ["api" | "access" | "secret", "key"]))
 }
 
 /// Hides the password of every `scheme://user:password@host` in `text`, keeping the user and the
@@ -181,6 +182,12 @@ mod tests {
         assert_eq!(
             redact_secrets("http://h/x?pass=a&token=b&access_token=c&x=d"),
             "http://h/x?pass=***&token=***&access_token=***&x=d"
+        );
+        let plain = "http://h/x?bypass_cache=1&tokenizer=icu&passage=2";
+        assert!(matches!(redact_secrets(plain), Cow::Borrowed(_)));
+        assert_eq!(
+            redact_secrets("http://h/?X-Api-Key=a&client_secret=b&dbPassword=c"),
+            "http://h/?X-Api-Key=***&client_secret=***&dbPassword=***"
         );
         let masked = "postgres://u:***@h/db?password=***";
         assert!(matches!(redact_secrets(masked), Cow::Borrowed(_)));
