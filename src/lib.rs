@@ -26,6 +26,7 @@ pub mod secret;
 pub mod state;
 pub mod tab;
 pub mod tabs;
+pub mod tls;
 pub mod tui;
 pub mod ui;
 pub mod update;

@@ -875,3 +875,36 @@ async fn a_silence_made_from_the_console_is_listed_and_ending_it_expires_it_ther
     assert!(state.alerts.silences.is_empty());
     resolve(&labels).await;
 }
+
+/// An Alertmanager over HTTPS is trusted as an endpoint is: the system's CAs, a `ca_file`'s, or
+/// any certificate with `insecure_tls`. The test nginx stands in for it: a certificate from the
+/// test CA, and a 404 for the API once the handshake succeeds.
+#[tokio::test]
+async fn an_alertmanager_over_https_is_trusted_through_its_ca_file_or_insecure_tls() {
+    let (Ok(https), Ok(ca)) = (
+        std::env::var("WATCHDECK_TEST_HTTPS_URL"),
+        std::env::var("WATCHDECK_TEST_CA_CERT"),
+    ) else {
+        panic!("WATCHDECK_TEST_HTTPS_URL and WATCHDECK_TEST_CA_CERT (eval /tmp/services.env)")
+    };
+    let poll = |extra: String| {
+        let text = format!("[[alertmanager]]\nname = \"tls\"\nurl = \"{https}\"\n{extra}\n");
+        let config = Config::parse("test.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+        async move {
+            AlertmanagerSource::new(&config.alertmanager[0])
+                .poll()
+                .await
+                .map(drop)
+                .map_err(|e| e.message)
+        }
+    };
+    let untrusted = poll(String::new()).await.unwrap_err();
+    assert!(untrusted.contains("UnknownIssuer"), "{untrusted}");
+    for extra in [format!("ca_file = \"{ca}\""), "insecure_tls = true".into()] {
+        let answered = poll(extra.clone()).await.unwrap_err();
+        assert!(
+            answered.contains("404") && !answered.contains("certificate"),
+            "{extra}: {answered}"
+        );
+    }
+}

@@ -98,7 +98,7 @@ impl AlertmanagerClient {
     /// A client of `config`'s Alertmanager signing in with `auth` (see
     /// [`AlertmanagerConfig::auth`]), every request bounded by its `timeout`.
     pub fn new(config: &AlertmanagerConfig, auth: Option<Auth>) -> Result<Self, String> {
-        let http = HttpClient::new(config.timeout()).map_err(|e| e.0)?;
+        let http = HttpClient::with_tls(config.timeout(), config.tls()?);
         Ok(Self {
             http,
             base: config.url.trim_end_matches('/').to_string(),

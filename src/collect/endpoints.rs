@@ -23,6 +23,8 @@ use hyper_util::rt::TokioIo;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
+
+use crate::tls;
 use tokio::net::TcpStream;
 use tokio::sync::{Notify, Semaphore, mpsc};
 use tokio::task::JoinSet;
@@ -271,7 +273,7 @@ impl TrustStores {
 
 fn system_roots() -> RootCertStore {
     let mut roots = RootCertStore::empty();
-    let (added, ignored) = roots.add_parsable_certificates(super::system_ca_certificates());
+    let (added, ignored) = roots.add_parsable_certificates(tls::system_certificates());
     tracing::debug!(added, ignored, "system CA certificates");
     roots
 }
@@ -613,24 +615,12 @@ impl Probe {
         Option<CertInfo>,
     ) {
         let leaf = Arc::new(Mutex::new(None));
-        let verifier = match RecordingVerifier::new(
-            Arc::clone(&self.roots),
-            self.config.insecure_tls,
-            Arc::clone(&leaf),
-        ) {
-            Ok(verifier) => verifier,
-            Err(error) => return (Err(ProbeFailure::Tls(error)), None),
-        };
-        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .map(|builder| {
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(verifier))
-                .with_no_client_auth()
-        });
+        let config = tls::verifier(Arc::clone(&self.roots), self.config.insecure_tls)
+            .map(|inner| RecordingVerifier {
+                inner,
+                leaf: Arc::clone(&leaf),
+            })
+            .and_then(|verifier| tls::client_config(Arc::new(verifier)));
         let config = match config {
             // The config lives as long as its one connection, so its session cache could only
             // hold the tickets the server sends (each with the server's certificates) for
@@ -639,7 +629,7 @@ impl Probe {
                 config.resumption = rustls::client::Resumption::disabled();
                 config
             }
-            Err(error) => return (Err(ProbeFailure::Tls(error.to_string())), None),
+            Err(error) => return (Err(ProbeFailure::Tls(error)), None),
         };
         let name = match host_name(url) {
             Some(name) => name,
@@ -658,14 +648,14 @@ impl Probe {
     }
 }
 
+/// The system's roots and a `ca_file`'s (checked when the config was loaded).
 fn with_ca_file(system: &RootCertStore, path: &std::path::Path) -> RootCertStore {
-    use rustls::pki_types::pem::PemObject;
     let mut roots = system.clone();
-    match CertificateDer::pem_file_iter(path) {
-        Ok(certs) => {
-            roots.add_parsable_certificates(certs.flatten());
+    match tls::read_certificates(path) {
+        Ok(certificates) => {
+            roots.add_parsable_certificates(certificates);
         }
-        Err(error) => tracing::warn!(%error, path = %path.display(), "reading ca_file"),
+        Err(error) => tracing::warn!(%error, "reading ca_file"),
     }
     roots
 }
@@ -837,47 +827,13 @@ pub fn cert_info(der: &[u8]) -> Option<CertInfo> {
     })
 }
 
-/// Verifies as the web PKI does (or not at all with `insecure_tls`), keeping the leaf certificate
-/// so an expired or untrusted one is still reported with its dates.
+/// Verifies with its inner verifier ([`tls::verifier`]: the web PKI's, or none with
+/// `insecure_tls`), keeping the leaf certificate so an expired or untrusted one is still reported
+/// with its dates.
 #[derive(Debug)]
 struct RecordingVerifier {
     inner: Arc<dyn ServerCertVerifier>,
-    insecure: bool,
     leaf: Arc<Mutex<Option<CertificateDer<'static>>>>,
-}
-
-impl RecordingVerifier {
-    fn new(
-        roots: Arc<RootCertStore>,
-        insecure: bool,
-        leaf: Arc<Mutex<Option<CertificateDer<'static>>>>,
-    ) -> Result<Self, String> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let roots = if roots.is_empty() && insecure {
-            // The signature checks below need a verifier; any root will do when none is trusted.
-            Arc::new(RootCertStore {
-                roots: webpki_placeholder_roots(),
-            })
-        } else {
-            roots
-        };
-        let inner = rustls::client::WebPkiServerVerifier::builder_with_provider(roots, provider)
-            .build()
-            .map_err(|error| format!("no trusted CA certificates: {error}"))?;
-        Ok(Self {
-            inner,
-            insecure,
-            leaf,
-        })
-    }
-}
-
-fn webpki_placeholder_roots() -> Vec<rustls::pki_types::TrustAnchor<'static>> {
-    vec![rustls::pki_types::TrustAnchor {
-        subject: rustls::pki_types::Der::from_slice(&[]),
-        subject_public_key_info: rustls::pki_types::Der::from_slice(&[]),
-        name_constraints: None,
-    }]
 }
 
 impl ServerCertVerifier for RecordingVerifier {
@@ -891,9 +847,6 @@ impl ServerCertVerifier for RecordingVerifier {
     ) -> Result<ServerCertVerified, rustls::Error> {
         if let Ok(mut leaf) = self.leaf.lock() {
             *leaf = Some(end_entity.clone().into_owned());
-        }
-        if self.insecure {
-            return Ok(ServerCertVerified::assertion());
         }
         self.inner
             .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)

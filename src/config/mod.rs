@@ -373,7 +373,7 @@ impl EndpointConfig {
             Ok(parsed) => parsed,
             Err(error) => return Some(("url", format!("{url:?} is not a URL: {error}"))),
         };
-        if crate::redact::redact_secrets(url) != *url {
+        if crate::secret::has_inline_credential(url) {
             return Some((
                 "url",
                 format!(
@@ -478,10 +478,8 @@ impl EndpointConfig {
                 format!("{:?} is not a JSON pointer: it starts with /", json.pointer),
             ));
         }
-        if let Some(path) = &self.ca_file
-            && let Err(error) = std::fs::metadata(path)
-        {
-            return Some(("ca_file", format!("{}: {error}", path.display())));
+        if let Some(Err(error)) = self.ca_file.as_deref().map(crate::tls::read_certificates) {
+            return Some(("ca_file", error));
         }
         None
     }
@@ -901,7 +899,7 @@ impl Config {
                     ),
                 );
             }
-            if crate::redact::redact_secrets(&docker.host) != docker.host {
+            if crate::secret::has_inline_credential(&docker.host) {
                 return at_entry(
                     "docker",
                     entry,
