@@ -17,8 +17,11 @@ pub struct ListState<S, K> {
     pub filter: String,
     /// The keys of the rows shown, filtered and sorted.
     pub rows: Vec<K>,
-    /// Follows its item, not its row, across refreshes.
+    /// Follows its item, not its row, across refreshes (see [`ListState::set_rows`]).
     pub selected: Option<K>,
+    /// Whether the operator chose the selection: until then it is the first row, whatever
+    /// comes first as the rows arrive.
+    pub chosen: bool,
 }
 
 impl<S: Default, K> Default for ListState<S, K> {
@@ -29,6 +32,7 @@ impl<S: Default, K> Default for ListState<S, K> {
             filter: String::new(),
             rows: Vec::new(),
             selected: None,
+            chosen: false,
         }
     }
 }
@@ -41,16 +45,29 @@ impl<S, K: Clone + PartialEq> ListState<S, K> {
             filter: String::new(),
             rows: Vec::new(),
             selected: None,
+            chosen: false,
         }
     }
 
-    /// Replaces the rows; the selection stays on its item, or moves to the first row when its
-    /// item is gone.
+    /// Replaces the rows. A chosen selection stays on its item, so the next key acts on the
+    /// item the operator looked at; when the item is gone (silenced, ended, filtered out) it
+    /// goes to the row that took its place, or the one above when it was the last. A selection
+    /// nobody chose stays on the first row.
     pub fn set_rows(&mut self, rows: Vec<K>) {
+        let was_at = self.selected_index();
         self.rows = rows;
-        if self.selected_index().is_none() {
+        if !self.chosen {
             self.selected = self.rows.first().cloned();
+        } else if self.selected_index().is_none() {
+            let at = was_at.unwrap_or(0).min(self.rows.len().saturating_sub(1));
+            self.selected = self.rows.get(at).cloned();
         }
+    }
+
+    /// Selects an item by its key, as the operator's choice.
+    pub fn apply_select(&mut self, key: K) {
+        self.selected = Some(key);
+        self.chosen = true;
     }
 
     pub fn len(&self) -> usize {
@@ -71,6 +88,7 @@ impl<S, K: Clone + PartialEq> ListState<S, K> {
     pub fn apply_move(&mut self, delta: isize) {
         if let Some(index) = moved(self.selected_index(), self.rows.len(), delta) {
             self.selected = self.rows.get(index).cloned();
+            self.chosen = true;
         }
     }
 
@@ -81,6 +99,7 @@ impl<S, K: Clone + PartialEq> ListState<S, K> {
             self.rows.first()
         };
         self.selected = row.cloned();
+        self.chosen = true;
     }
 }
 
@@ -104,17 +123,43 @@ mod tests {
     }
 
     #[test]
-    fn the_selection_follows_its_item_and_falls_back_to_the_first_row() {
-        let mut list = list(&[1, 2, 3]);
+    fn a_chosen_selection_follows_its_item_and_falls_back_to_its_neighbour() {
+        let mut list = list(&[1, 2, 3, 4]);
         assert_eq!(list.selected, Some(1));
         list.apply_move(2);
         assert_eq!(list.selected, Some(3));
-        list.set_rows(vec![3, 2, 1]);
+        list.set_rows(vec![3, 2, 1, 4]);
         assert_eq!((list.selected, list.selected_index()), (Some(3), Some(0)));
+        list.apply_move(1);
+        list.set_rows(vec![3, 1, 4]);
+        assert_eq!(
+            list.selected,
+            Some(1),
+            "2 went: the row that took its place"
+        );
+        list.apply_select_edge(true);
+        list.set_rows(vec![3, 1]);
+        assert_eq!(list.selected, Some(1), "4 was last: the row above it");
         list.set_rows(vec![5, 6]);
-        assert_eq!(list.selected, Some(5));
+        assert_eq!(list.selected, Some(6));
         list.set_rows(Vec::new());
         assert_eq!((list.selected, list.selected_index()), (None, None));
+        list.set_rows(vec![7, 8]);
+        assert_eq!(list.selected, Some(7));
+    }
+
+    #[test]
+    fn a_selection_nobody_chose_stays_on_the_first_row() {
+        let mut list = list(&[2]);
+        list.set_rows(vec![1, 2]);
+        assert_eq!(
+            list.selected,
+            Some(1),
+            "the row that came first as rows arrived"
+        );
+        list.apply_move(1);
+        list.set_rows(vec![0, 1, 2]);
+        assert_eq!(list.selected, Some(2));
     }
 
     #[test]

@@ -499,7 +499,7 @@ fn render_mysql(
     let rows = state
         .databases
         .processes()
-        .into_iter()
+        .iter()
         .map(|process| {
             let waiting = process.state.contains("Waiting") || process.state.contains("lock");
             let cells = vec![
@@ -682,7 +682,7 @@ fn render_postgres(
     let rows = state
         .databases
         .sessions()
-        .into_iter()
+        .iter()
         .map(|session| {
             let style = match session.state {
                 SessionState::Waiting => ctx.theme.warn,
