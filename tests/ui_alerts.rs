@@ -360,3 +360,10 @@ fn every_view_draws_at_every_size() {
     states.extend(render_support::with_overlays("fleet", &fleet));
     render_support::assert_draws_at_every_size(&states);
 }
+
+#[test]
+fn moving_up_inside_the_rows_in_view_scrolls_nothing() {
+    let mut state = with_operator_doings();
+    next_views(&mut state, 3);
+    render_support::assert_moving_up_scrolls_only_past_the_top(state, "Rules", 80, 16);
+}

@@ -114,3 +114,9 @@ fn every_view_draws_at_every_size() {
     states.extend(render_support::with_overlays("detail", &detail));
     render_support::assert_draws_at_every_size(&states);
 }
+
+#[test]
+fn moving_up_inside_the_rows_in_view_scrolls_nothing() {
+    let state = fixtures::endpoints_app_state(Mode::Interactive);
+    render_support::assert_moving_up_scrolls_only_past_the_top(state, "Endpoints", 80, 14);
+}

@@ -13,6 +13,7 @@ use ratatui::widgets::{
 
 use crate::findings::Severity;
 use crate::state::AppState;
+use crate::state::list::Window;
 use crate::tabs::endpoints::state::{EndpointEntry, EndpointSort, EndpointStatus};
 use crate::ui::format::truncate;
 use crate::ui::{RenderCtx, list};
@@ -21,7 +22,8 @@ const SPARK: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'
 /// Upper bounds of the histogram's buckets, in seconds; the last bucket is everything slower.
 const BUCKETS: [f64; 7] = [0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0];
 
-pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+/// Draws the tab; gives back how many endpoints its list showed.
+pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) -> Option<usize> {
     let endpoints = &state.endpoints;
     match endpoints.selected().filter(|_| endpoints.show_detail) {
         Some(entry) => {
@@ -31,10 +33,11 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
             let [list_area, detail] =
                 Layout::vertical([Constraint::Min(5), Constraint::Length(detail_height)])
                     .areas(area);
-            render_list(buffer, list_area, state, ctx);
+            let in_view = render_list(buffer, list_area, state, ctx);
             render_detail(buffer, detail, entry, endpoints.detail_scroll, ctx);
+            Some(in_view)
         }
-        None => render_list(buffer, area, state, ctx),
+        None => Some(render_list(buffer, area, state, ctx)),
     }
 }
 
@@ -121,7 +124,8 @@ enum Column {
     Spark,
 }
 
-fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+/// Draws the list; gives back how many endpoints it showed.
+fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) -> usize {
     let endpoints = &state.endpoints;
     let wide = area.width >= 120;
     let heading = list::heading("Endpoints", &endpoints.list, endpoints.endpoints.len(), ctx);
@@ -133,10 +137,13 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     // endpoints cost what a screenful does.
     let mut lines: Vec<ListLine> = Vec::new();
     let mut selected_line = None;
-    let selected_index = endpoints.list.selected_index();
+    // The line of each endpoint, and of the group title above it when it opens one.
+    let mut entry_lines: Vec<(usize, usize)> = Vec::new();
+    let window = endpoints.list.window();
     // Where the title of the group being listed is.
     let mut group_line = None;
     for (index, entry) in endpoints.visible().enumerate() {
+        let first_line = lines.len();
         let group = entry.group.as_deref();
         if endpoints.grouped {
             match group_line.and_then(|at| lines.get_mut(at)) {
@@ -150,9 +157,10 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
                 }
             }
         }
-        if Some(index) == selected_index {
+        if Some(index) == window.selected {
             selected_line = Some(lines.len());
         }
+        entry_lines.push((first_line, lines.len()));
         lines.push(ListLine::Entry(entry));
     }
     // A group's title is drawn in the first column: it is wide enough for the titles too.
@@ -205,7 +213,19 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         Cell::from(Span::styled(*title, style))
     }));
     let page = (area.height.saturating_sub(3) as usize).max(1);
-    let offset = selected_line.map_or(0, |s| (s + 1).saturating_sub(page));
+    // The kept offset counts endpoints; the table's counts lines, group titles too.
+    let line_window = Window {
+        selected: selected_line,
+        offset: entry_lines
+            .get(window.offset)
+            .map_or(0, |(title, _)| *title),
+        len: lines.len(),
+    };
+    let offset = line_window.offset_in(page);
+    let titles = entry_lines
+        .iter()
+        .filter(|(title, line)| title < line && (offset..offset + page).contains(title))
+        .count();
     let rows = lines.iter().skip(offset).take(page).map(|line| match line {
         ListLine::Group { name, count } => Row::new([Cell::from(Span::styled(
             group_title(*name, *count),
@@ -227,6 +247,7 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     if endpoints.list.is_empty() {
         list::render_empty_note(buffer, area, "no endpoint matches the filter", ctx);
     }
+    page.saturating_sub(titles)
 }
 
 fn group_title(name: Option<&str>, count: usize) -> String {

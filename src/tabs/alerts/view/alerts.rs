@@ -57,7 +57,12 @@ fn stale(state: &AppState, alert: &Alert) -> bool {
     })
 }
 
-pub(super) fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+pub(super) fn render_list(
+    buffer: &mut Buffer,
+    area: Rect,
+    state: &AppState,
+    ctx: &RenderCtx,
+) -> usize {
     let alerts = &state.alerts;
     let total = alerts.alerts.len() + alerts.external.len();
     let wide = area.width >= 120;
@@ -95,10 +100,10 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx
             .filter_map(|key| alerts.get(key))
             .map(|alert| alert_row(alert, state, wide, ctx))
             .collect(),
-        selected: alerts.list.selected_index(),
+        window: alerts.list.window(),
         empty,
     }
-    .render(buffer, area, alerts, ctx);
+    .render(buffer, area, alerts, ctx)
 }
 
 fn alert_row<'a>(alert: &Alert, state: &AppState, wide: bool, ctx: &RenderCtx) -> Row<'a> {

@@ -13,7 +13,12 @@ use crate::config::theme::Theme;
 use crate::tabs::alerts::state::AlertsState;
 use crate::ui::{RenderCtx, list};
 
-pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState, ctx: &RenderCtx) {
+pub(super) fn render_list(
+    buffer: &mut Buffer,
+    area: Rect,
+    alerts: &AlertsState,
+    ctx: &RenderCtx,
+) -> usize {
     let heading = list::heading("History", &alerts.history_list, alerts.history.len(), ctx);
     let wide = area.width >= 120;
     let rows: Vec<Row> = alerts
@@ -59,10 +64,10 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState,
             Constraint::Fill(1),
         ],
         rows,
-        selected: alerts.history_list.selected_index(),
+        window: alerts.history_list.window(),
         empty,
     }
-    .render(buffer, area, alerts, ctx);
+    .render(buffer, area, alerts, ctx)
 }
 
 /// Firing and escalations stand out; an operator's doings and resolutions are calm.
