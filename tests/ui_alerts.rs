@@ -67,7 +67,10 @@ fn a_full_disk_fires_after_its_for_and_marks_the_resources_tab() {
         "{screen}"
     );
     let [narrow, _] = render_support::footers(&state);
-    assert!(narrow.starts_with(" R resolved"), "{narrow:?}");
+    assert!(
+        narrow.starts_with(" a ack") && narrow.contains("v view"),
+        "{narrow:?}"
+    );
 }
 
 #[test]
@@ -366,4 +369,31 @@ fn moving_up_inside_the_rows_in_view_scrolls_nothing() {
     let mut state = with_operator_doings();
     next_views(&mut state, 3);
     render_support::assert_moving_up_scrolls_only_past_the_top(state, "Rules", 80, 16);
+}
+
+#[test]
+fn at_80_columns_the_alerts_keep_respond_by_and_the_footer_the_view_switch() {
+    let state = on_alerts(fixtures::containers_app_state(Mode::Interactive));
+    let screen = text(&draw(&state, 80, 24));
+    let titles = row_with(&screen, "SEV");
+    assert!(titles.contains("RESPOND BY"), "{titles}");
+    let footer = screen.lines().last().unwrap_or_default();
+    assert!(footer.contains("v view"), "{footer}");
+}
+
+#[test]
+fn long_alert_names_are_whole_when_there_is_room_and_marked_when_cut() {
+    let mut state = on_alerts(fixtures::alertmanager_app_state(Mode::Interactive));
+    let name = "CertificateExpiringSoonOnTheEdgeProxies";
+    let external = state.alerts.external.values_mut().next().unwrap();
+    external.alert.key.rule = name.into();
+    let wide = text(&draw(&state, 200, 50));
+    assert!(wide.contains(name), "{wide}");
+    let narrow = text(&draw(&state, 80, 24));
+    let cut = row_with(&narrow, "Certificate")
+        .split_whitespace()
+        .find(|word| word.starts_with("Certificate"))
+        .unwrap();
+    let kept = cut.strip_suffix('…').unwrap_or_else(|| panic!("{cut}"));
+    assert!(name.starts_with(kept) && kept.len() >= 16, "{cut}");
 }
