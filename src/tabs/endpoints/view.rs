@@ -11,6 +11,7 @@ use ratatui::widgets::{
     Block, BorderType, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
 };
 
+use crate::alerts::engine::AlertState;
 use crate::findings::Severity;
 use crate::state::AppState;
 use crate::state::list::Window;
@@ -231,10 +232,7 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
             group_title(*name, *count),
             ctx.theme.title,
         ))]),
-        ListLine::Entry(entry) => {
-            let severity = state.alerts.worst_about("endpoint", &entry.name);
-            row(entry, &columns, severity_style(severity, ctx), ctx)
-        }
+        ListLine::Entry(entry) => row(entry, &columns, &alerts_on(state, &entry.name), ctx),
     });
     let widths: Vec<Constraint> = columns.iter().map(|(_, _, width)| *width).collect();
     let table = Table::new(rows, widths)
@@ -250,21 +248,74 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     page.saturating_sub(titles)
 }
 
+/// The column an endpoint's alert is about, by the series its rule watches: that cell takes the
+/// alert's colour, so the row says which figure is the problem.
+fn alert_column(series: &str) -> Option<Column> {
+    match series {
+        "endpoint_up" => Some(Column::State),
+        "endpoint_latency_seconds" => Some(Column::P90),
+        "endpoint_error_rate_percent" => Some(Column::Errors),
+        "endpoint_cert_days_left" => Some(Column::Cert),
+        _ => None,
+    }
+}
+
+/// The firing alerts about an endpoint, not silenced, by the column each is about (`None`: no
+/// column shows its series, so the whole row takes its colour).
+fn alerts_on(state: &AppState, name: &str) -> Vec<(Option<Column>, Severity)> {
+    let alerts = &state.alerts;
+    alerts
+        .alerts
+        .values()
+        .filter(|a| a.state == AlertState::Firing && a.key.label("endpoint") == Some(name))
+        .filter(|a| alerts.silence_of(&a.key).is_none())
+        .map(|a| {
+            let column = alerts
+                .catalogue
+                .iter()
+                .find(|entry| entry.rule.name == a.key.rule)
+                .and_then(|entry| alert_column(&entry.rule.condition.series));
+            (column, a.priority.severity())
+        })
+        .collect()
+}
+
 fn group_title(name: Option<&str>, count: usize) -> String {
     format!("▾ {} ({count})", name.unwrap_or("(no group)"))
 }
 
+/// An endpoint's row: the cell an alert is about in the alert's colour, and a mark of the worst
+/// after the name.
 fn row<'a>(
     entry: &EndpointEntry,
     columns: &[(Column, &str, Constraint)],
-    style: Style,
+    alerts: &[(Option<Column>, Severity)],
     ctx: &RenderCtx,
 ) -> Row<'a> {
+    let worst = |of: Option<Column>| {
+        alerts
+            .iter()
+            .filter(|(column, _)| of.is_none() || *column == of)
+            .map(|(_, severity)| *severity)
+            .max()
+            .unwrap_or(Severity::Ok)
+    };
     let last = entry.last.as_ref();
     let cells = columns.iter().map(|(column, _, _)| match column {
         Column::State => Cell::from(status_span(&entry.status, ctx)),
         Column::Name => {
             let mut spans = vec![Span::raw(entry.name.clone())];
+            let mark = match worst(None) {
+                Severity::Critical => Some("✖"),
+                Severity::Warning => Some("▲"),
+                Severity::Ok => None,
+            };
+            if let Some(mark) = mark {
+                spans.push(Span::styled(
+                    format!(" {mark}"),
+                    severity_style(worst(None), ctx),
+                ));
+            }
             if entry.insecure_tls {
                 spans.push(Span::styled(" ⚠ insecure", ctx.theme.warn));
             }
@@ -287,7 +338,16 @@ fn row<'a>(
             ctx.theme.graph_rx,
         )),
     });
-    Row::new(cells).style(style)
+    let cells = cells.zip(columns).map(|(cell, (column, _, _))| {
+        if alerts.iter().any(|(c, _)| c == &Some(*column)) {
+            cell.style(severity_style(worst(Some(*column)), ctx))
+        } else {
+            cell
+        }
+    });
+    let uncolumned = alerts.iter().filter(|(column, _)| column.is_none());
+    let row_severity = uncolumned.map(|(_, s)| *s).max().unwrap_or(Severity::Ok);
+    Row::new(cells.collect::<Vec<_>>()).style(severity_style(row_severity, ctx))
 }
 
 fn render_detail(
