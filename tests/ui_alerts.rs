@@ -279,7 +279,7 @@ fn the_fleets_alerts_join_the_list_with_their_source_and_alertmanagers_own_state
     let row = |name: &str| row_with(&screen, name);
     let high = row("HighLatency");
     assert!(
-        high.contains("P1") && high.contains("am:prod api"),
+        high.contains("P1") && high.contains("am:prod job=api"),
         "{high}"
     );
     assert!(
@@ -300,7 +300,7 @@ fn the_fleets_alerts_join_the_list_with_their_source_and_alertmanagers_own_state
         ),
         "{screen}"
     );
-    assert!(row("DeployStuck").contains("am:staging checkout"));
+    assert!(row("DeployStuck").contains("am:staging app=checkout"));
     assert_eq!(state.tab_severity(Tab::Alerts), Severity::Critical);
 }
 
@@ -312,7 +312,7 @@ fn the_history_lists_when_an_alertmanagers_alerts_began_and_ended() {
     let screen = text(&draw(&state, 200, 50));
     let row = row_with(&screen, "HighLatency");
     assert!(
-        row.contains("firing") && row.contains("am:prod api"),
+        row.contains("firing") && row.contains("am:prod job=api"),
         "{row}"
     );
     assert!(!row.contains("value"), "no value of its own: {row}");
@@ -396,4 +396,19 @@ fn long_alert_names_are_whole_when_there_is_room_and_marked_when_cut() {
         .unwrap();
     let kept = cut.strip_suffix('…').unwrap_or_else(|| panic!("{cut}"));
     assert!(name.starts_with(kept) && kept.len() >= 16, "{cut}");
+}
+
+#[test]
+fn an_alertmanagers_alert_is_on_its_labels_by_name_identifying_ones_first() {
+    let mut state = on_alerts(fixtures::alertmanager_app_state(Mode::Interactive));
+    let external = state.alerts.external.values_mut().next().unwrap();
+    external.alert.key.labels = [("ok", "yes"), ("instance", "trial-host:9100")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let screen = text(&draw(&state, 200, 50));
+    assert!(
+        screen.contains("instance=trial-host:9100 ok=yes"),
+        "{screen}"
+    );
 }

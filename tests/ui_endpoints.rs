@@ -136,12 +136,21 @@ fn an_expiring_certificate_colours_its_cell_and_marks_the_row_not_the_whole_row(
         .find(|(_, line)| line.contains("payments-legacy"))
         .unwrap();
     let x_of = |text: &str| {
-        let at = line.find(text).unwrap_or_else(|| panic!("{text} in {line}"));
+        let at = line
+            .find(text)
+            .unwrap_or_else(|| panic!("{text} in {line}"));
         line[..at].chars().count() as u16
     };
     let fg = |x: u16| buffer[(x, y as u16)].fg;
-    assert!(line.contains("payments-legacy ✖"), "the row is marked: {line}");
+    assert!(
+        line.contains("payments-legacy ✖"),
+        "the row is marked: {line}"
+    );
     assert_eq!(fg(x_of(" 2d ") + 1), theme.crit.fg.unwrap(), "{line}");
-    assert_ne!(fg(x_of("payments-legacy")), theme.crit.fg.unwrap(), "{line}");
+    assert_ne!(
+        fg(x_of("payments-legacy")),
+        theme.crit.fg.unwrap(),
+        "{line}"
+    );
     assert_ne!(fg(x_of("100.0%")), theme.crit.fg.unwrap(), "{line}");
 }

@@ -140,19 +140,44 @@ fn render_detail(buffer: &mut Buffer, area: Rect, lines: Vec<Line<'static>>, ctx
         .render(area, buffer);
 }
 
-/// What an alert is about, as the lists show it: the label values (`shop-api-1 local`), after
-/// where an Alertmanager's alert comes from (`am:prod api`; its severity is in SEV already).
+/// Labels that say which thing an Alertmanager's alert is about, shown first in this order.
+const IDENTIFYING: [&str; 8] = [
+    "instance",
+    "job",
+    "host",
+    "service",
+    "container",
+    "pod",
+    "namespace",
+    "device",
+];
+
+/// What an alert is about, as the lists show it. The console's own rules have known labels, so
+/// their values suffice (`shop-api-1 local`); an Alertmanager's alert names where it comes from
+/// and its labels as `name=value`, the identifying ones first (`am:prod instance=db-3:9100
+/// job=node`; its severity is in SEV already), since bare values of unknown labels say little.
 fn on_text(key: &AlertKey) -> String {
-    let source = key
-        .alertmanager
-        .as_ref()
-        .map(|name| SourceId::alertmanager(name).name);
-    let values = key
+    let Some(alertmanager) = &key.alertmanager else {
+        let values: Vec<&str> = key.labels.iter().map(|(_, value)| value.as_str()).collect();
+        return values.join(" ");
+    };
+    let mut labels: Vec<&(String, String)> = key
         .labels
         .iter()
-        .filter(|(label, _)| source.is_none() || label != "severity")
-        .map(|(_, value)| value.as_str());
-    let on: Vec<&str> = source.iter().map(String::as_str).chain(values).collect();
+        .filter(|(label, _)| label != "severity")
+        .collect();
+    labels.sort_by_key(|(label, _)| {
+        IDENTIFYING
+            .iter()
+            .position(|l| l == label)
+            .unwrap_or(IDENTIFYING.len())
+    });
+    let mut on = vec![SourceId::alertmanager(alertmanager).name];
+    on.extend(
+        labels
+            .iter()
+            .map(|(label, value)| format!("{label}={value}")),
+    );
     on.join(" ")
 }
 
