@@ -386,3 +386,19 @@ fn every_view_draws_at_every_size() {
     states.push(("terminate idle".into(), confirm));
     render_support::assert_draws_at_every_size(&states);
 }
+
+#[test]
+fn the_footer_names_the_arrow_and_sizes_leave_out_what_was_not_read() {
+    let mut state = state();
+    let [narrow, _] = footers(&state);
+    assert!(narrow.starts_with(" → database"), "{narrow:?}");
+    let sizes = state.databases.databases[0].sizes.as_mut().unwrap();
+    sizes.tables.clear();
+    let screen = text(&draw(&state, 200, 50));
+    let largest = screen
+        .lines()
+        .find(|line| line.contains("largest"))
+        .unwrap();
+    assert!(!largest.contains("tables"), "{largest}");
+    assert!(largest.contains("largest db "), "{largest}");
+}
