@@ -331,7 +331,12 @@ impl App {
                 _ = tokio::time::sleep_until(if answer_input { Instant::now() } else { next_frame }), if dirty => {
                     let now = Utc::now();
                     let ctx = RenderCtx { theme: &self.loaded.theme, keymap: &self.loaded.keymap, now, offset: Local::now().offset().fix() };
-                    terminal.draw(|frame| ui::draw(frame, &self.state, &ctx))?;
+                    let mut rows_in_view = None;
+                    terminal.draw(|frame| rows_in_view = ui::draw(frame, &self.state, &ctx))?;
+                    // What the frame had room for moves nothing on screen: no redraw for it.
+                    if let Some(rows_in_view) = rows_in_view {
+                        self.dispatch(Msg::Drawn { rows_in_view });
+                    }
                     dirty = false;
                     answer_input = false;
                     last_draw = Instant::now();

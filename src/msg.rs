@@ -52,6 +52,11 @@ pub enum Msg {
     },
     /// Once a second: the clock, stale sources, toast expiry, `--watch` rotation.
     Tick,
+    /// How many rows the list of the tab shown had room for in the frame just drawn, so that
+    /// moving scrolls only when the selection leaves them (see `ListState::offset`).
+    Drawn {
+        rows_in_view: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

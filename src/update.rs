@@ -49,6 +49,10 @@ fn apply(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             switch_tab(state, tab, now);
             Vec::new()
         }
+        Msg::Drawn { rows_in_view } => {
+            tabs::apply_rows_in_view(state, rows_in_view);
+            Vec::new()
+        }
         Msg::Source(update) => {
             tabs::apply_source(state, update, now);
             rotate(state, now);

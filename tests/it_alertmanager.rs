@@ -318,7 +318,7 @@ async fn acknowledging_silences_exactly_that_alert_there_and_taking_it_back_expi
         poll_until(&mut source, |s| lists(s, "run", &run)).await,
     );
     let key = key_of(&state, &run);
-    state.alerts.list.selected = Some(key.clone());
+    state.alerts.list.apply_select(key.clone());
 
     let (executor, mut results, dir) = executor(&config);
 
@@ -437,7 +437,7 @@ async fn a_failed_acknowledgement_is_a_toast_with_the_reason_and_records_nothing
         poll_until(&mut source, |s| lists(s, "run", &run)).await,
     );
     let key = key_of(&state, &run);
-    state.alerts.list.selected = Some(key.clone());
+    state.alerts.list.apply_select(key.clone());
     resolve(&labels).await;
 
     // The executor's Alertmanager has gone away since the alert was listed.
@@ -490,7 +490,7 @@ async fn a_silence_made_elsewhere_shows_as_silenced_with_its_creator() {
     assert!(!state.alerts.firing().any(|a| a.key == key), "not counted");
     assert!(!state.alerts.list.rows.contains(&key), "behind the toggle");
     update(&mut state, Msg::Action(Action::ToggleResolved), Utc::now());
-    state.alerts.list.selected = Some(key.clone());
+    state.alerts.list.apply_select(key.clone());
     let screen = render_support::text(&render_support::draw(&state, 200, 50));
     let row = screen
         .lines()
@@ -848,7 +848,7 @@ async fn a_silence_made_from_the_console_is_listed_and_ending_it_expires_it_ther
         poll_until(&mut source, |s| lists(s, "run", &run)).await,
     );
     let key = key_of(&state, &run);
-    state.alerts.list.selected = Some(key.clone());
+    state.alerts.list.apply_select(key.clone());
     let (executor, mut results, _dir) = executor(&config);
 
     let silence_it = confirm(&mut state, Action::SilenceAlert, "30m draining the queue");

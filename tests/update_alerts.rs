@@ -660,7 +660,7 @@ fn select_fleet_alert(state: &mut AppState, rule: &str) -> AlertKey {
         .find(|k| k.rule == rule)
         .cloned()
         .unwrap_or_else(|| panic!("no {rule}"));
-    state.alerts.list.selected = Some(key.clone());
+    state.alerts.list.apply_select(key.clone());
     key
 }
 
@@ -979,4 +979,35 @@ fn read_only_modes_refuse_to_acknowledge_an_alertmanagers_alert() {
         assert_eq!(state.overlay, Overlay::None);
         assert!(!state.alerts.acks.contains_key(&key));
     }
+}
+
+#[test]
+fn after_a_silence_the_selection_goes_to_the_next_alert_not_the_top_one() {
+    let mut state = containers_alerts_state();
+    assert_eq!(
+        state.alerts.list.selected_index(),
+        Some(0),
+        "the console starts on the first row"
+    );
+    let rows = state.alerts.list.rows.clone();
+    assert!(rows.len() >= 3, "{rows:?}");
+    act(&mut state, Action::SelectNext);
+    act(&mut state, Action::SilenceAlert);
+    type_text(&mut state, "1h");
+    let effects = act(&mut state, Action::Confirm);
+    let command = finish(&mut state, effects);
+    assert_eq!(command.key, rows[1]);
+    assert_eq!(
+        state.alerts.list.selected.as_ref(),
+        Some(&rows[2]),
+        "the alert below the silenced one took its row"
+    );
+    act(&mut state, Action::AckAlert);
+    let effects = act(&mut state, Action::Confirm);
+    let command = finish(&mut state, effects);
+    assert_eq!(
+        command.key, rows[2],
+        "the next key acts on the alert shown selected"
+    );
+    assert_eq!(state.alerts.list.selected.as_ref(), Some(&rows[2]));
 }

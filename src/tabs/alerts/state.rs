@@ -745,6 +745,15 @@ impl AlertsState {
         }
     }
 
+    pub fn apply_rows_in_view(&mut self, rows: usize) {
+        match self.view {
+            AlertsView::Alerts => self.list.apply_rows_in_view(rows),
+            AlertsView::Silences => self.silence_list.apply_rows_in_view(rows),
+            AlertsView::History => self.history_list.apply_rows_in_view(rows),
+            AlertsView::Rules => self.rule_list.apply_rows_in_view(rows),
+        }
+    }
+
     pub fn apply_select_edge(&mut self, last: bool) {
         match self.view {
             AlertsView::Alerts => self.list.apply_select_edge(last),

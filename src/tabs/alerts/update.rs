@@ -289,8 +289,8 @@ fn go_to_subject(state: &mut AppState) {
                 engine: key.engine.clone(),
                 id: c.id.clone(),
             });
-        if key.is_some() {
-            state.containers.list.selected = key;
+        if let Some(key) = key {
+            state.containers.list.apply_select(key);
             state.containers.show_detail = false;
         }
     }

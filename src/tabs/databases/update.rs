@@ -25,8 +25,8 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
         Action::SelectPrev => databases.apply_move(-1),
         Action::PageDown => databases.apply_move(PAGE),
         Action::PageUp => databases.apply_move(-PAGE),
-        Action::SelectFirst => databases.apply_move(isize::MIN / 2),
-        Action::SelectLast => databases.apply_move(isize::MAX / 2),
+        Action::SelectFirst => databases.apply_select_edge(false),
+        Action::SelectLast => databases.apply_select_edge(true),
         Action::NextDatabase => databases.apply_select_database(1),
         Action::PrevDatabase => databases.apply_select_database(-1),
         Action::CancelQuery => return ask_session(state, true, now),
@@ -74,7 +74,11 @@ pub fn apply_report(
             {
                 db.sizes = Some(sizes);
             }
+            super::state::order(&mut snapshot);
             db.latest = Some(snapshot);
+            if index == state.databases.selected {
+                state.databases.refresh_rows();
+            }
         }
         None => record::record_down(&mut state.metrics, now, database, kind),
     }

@@ -10,7 +10,12 @@ use crate::tabs::alerts::state::{AlertsState, Silence};
 use crate::ui::format::duration;
 use crate::ui::{RenderCtx, list};
 
-pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState, ctx: &RenderCtx) {
+pub(super) fn render_list(
+    buffer: &mut Buffer,
+    area: Rect,
+    alerts: &AlertsState,
+    ctx: &RenderCtx,
+) -> usize {
     let heading = list::heading("Silences", &alerts.silence_list, alerts.silences.len(), ctx);
     let wide = area.width >= 120;
     let mut titles = vec!["SILENCES", "ALERTS", "ENDS IN", "BY", "COMMENT"];
@@ -59,10 +64,10 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState,
         titles,
         widths,
         rows,
-        selected: alerts.silence_list.selected_index(),
+        window: alerts.silence_list.window(),
         empty,
     }
-    .render(buffer, area, alerts, ctx);
+    .render(buffer, area, alerts, ctx)
 }
 
 /// What a silence covers: `DiskSpaceLow{mount=/var}`, or the rule alone when it has no labels.
