@@ -833,6 +833,7 @@ pub fn alertmanager_app_state(mode: Mode) -> AppState {
         action: AlertAction::Acknowledge,
         note: "scaling workers".into(),
         ack_silence: None,
+        matchers: Vec::new(),
     });
     let done = CommandOutcome {
         command,

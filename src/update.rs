@@ -243,6 +243,12 @@ fn confirm(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
             None => {
                 let note = dialog.typed.as_ref().map_or("", |t| t.typed.trim());
                 let command = dialog.command.clone().with_note(note);
+                if let Some(text) = command.refusal() {
+                    // Left open, to mend what was typed.
+                    state.overlay = Overlay::Confirm(dialog);
+                    toast(state, ToastKind::Error, text, now);
+                    return Vec::new();
+                }
                 if let Some(text) = in_flight_refusal(state, &command, now) {
                     toast(state, ToastKind::Error, text, now);
                     return Vec::new();

@@ -875,3 +875,100 @@ async fn a_silence_made_from_the_console_is_listed_and_ending_it_expires_it_ther
     assert!(state.alerts.silences.is_empty());
     resolve(&labels).await;
 }
+
+#[tokio::test]
+async fn a_rule_silenced_by_a_regex_is_silenced_there_by_that_regex_and_covers_what_it_matches() {
+    let run = unique("regex");
+    let fired: Vec<BTreeMap<&str, &str>> = ["trial-1", "trial-2", "api"]
+        .into_iter()
+        .map(|container| {
+            BTreeMap::from([
+                ("alertname", "WatchdeckItRegex"),
+                ("run", run.as_str()),
+                ("container", container),
+            ])
+        })
+        .collect();
+    for labels in &fired {
+        fire(labels, "trial down").await;
+    }
+    let config = config("");
+    let mut source = AlertmanagerSource::new(&alertmanager(&config));
+    let mut state = console(&config);
+    let all_three = |s: &AlertmanagerSnapshot| {
+        let run = s
+            .alerts
+            .iter()
+            .filter(|a| a.labels.get("run") == Some(&run));
+        run.count() == 3
+    };
+    deliver(&mut state, poll_until(&mut source, all_three).await);
+    let api = state
+        .alerts
+        .external
+        .keys()
+        .find(|k| k.label("run") == Some(&run) && k.label("container") == Some("api"))
+        .cloned()
+        .expect("listed");
+    state.alerts.list.selected = Some(api.clone());
+    let (executor, mut results, _dir) = executor(&config);
+
+    let note = format!("30m run={run} container=~trial-.* trials restarting");
+    let silence_it = confirm(&mut state, Action::SilenceRule, &note);
+    execute(&mut state, &executor, &mut results, silence_it).await;
+    let made = state
+        .alerts
+        .silences
+        .last()
+        .cloned()
+        .expect("silenced here");
+    let id = made.alertmanager_id.clone().expect("made there too");
+    let there = silence(&id).await;
+    let mut matchers: Vec<(String, String, bool, bool)> = there["matchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["name"].as_str().unwrap().to_string(),
+                m["value"].as_str().unwrap().to_string(),
+                m["isRegex"].as_bool().unwrap(),
+                m["isEqual"].as_bool().unwrap_or(true),
+            )
+        })
+        .collect();
+    matchers.sort();
+    assert_eq!(
+        matchers,
+        [
+            ("alertname".into(), "WatchdeckItRegex".into(), false, true),
+            ("container".into(), "trial-.*".into(), true, true),
+            ("run".into(), run.clone(), false, true),
+        ]
+    );
+    // Alertmanager silences the two trials and not the api, and so does the console.
+    let silenced = |s: &AlertmanagerSnapshot| {
+        let run = s
+            .alerts
+            .iter()
+            .filter(|a| a.labels.get("run") == Some(&run));
+        let silenced: Vec<&str> = run
+            .filter(|a| a.silenced_by.iter().any(|s| s.id == id))
+            .map(|a| a.labels["container"].as_str())
+            .collect();
+        silenced.len() == 2 && !silenced.contains(&"api")
+    };
+    deliver(&mut state, poll_until(&mut source, silenced).await);
+    assert_eq!(state.alerts.covered_by(&made), 2);
+    assert!(!state.alerts.held_back(&api));
+
+    let end = {
+        update(&mut state, Msg::Action(Action::NextAlertView), Utc::now());
+        confirm(&mut state, Action::ExpireSilence, "done")
+    };
+    execute(&mut state, &executor, &mut results, end).await;
+    assert_eq!(silence(&id).await["status"]["state"], "expired");
+    for labels in &fired {
+        resolve(labels).await;
+    }
+}

@@ -505,6 +505,7 @@ fn ending_a_silence_is_refused_in_read_only_modes() {
                 by: "bob".into(),
                 comment: "vacuum".into(),
                 alertmanager_id: None,
+                matchers: Vec::new(),
             }],
             ..KeptAlerts::default()
         });
@@ -906,4 +907,71 @@ fn read_only_modes_refuse_to_acknowledge_an_alertmanagers_alert() {
         assert_eq!(state.overlay, Overlay::None);
         assert!(!state.alerts.acks.contains_key(&key));
     }
+}
+
+/// A `prod` alert named `rule` about a container.
+fn prod_container_alert(rule: &str, container: &str) -> AlertmanagerAlert {
+    let mut alert = prod_alert(rule);
+    alert.fingerprint = format!("{container:0>16}");
+    alert.labels.insert("container".into(), container.into());
+    alert
+}
+
+#[test]
+fn silencing_a_rule_with_regex_and_negative_matchers_silences_what_they_match_anchored() {
+    let mut state = fixtures::alertmanager_app_state(Mode::Interactive);
+    let containers = ["trial-1", "trial-22", "api", "my-trial-3"];
+    let alerts = containers
+        .iter()
+        .map(|c| prod_container_alert("TrialDown", c))
+        .collect();
+    prod_report(&mut state, alerts, now() + Duration::seconds(15));
+    let key_of = |container: &str| {
+        let keys = state.alerts.external.keys();
+        keys.filter(|k| k.rule == "TrialDown")
+            .find(|k| k.label("container") == Some(container))
+            .cloned()
+            .unwrap_or_else(|| panic!("{container}"))
+    };
+    let keys: Vec<AlertKey> = containers.iter().map(|c| key_of(c)).collect();
+    state.alerts.list.selected = Some(keys[2].clone());
+
+    // A regex that does not compile is refused, the dialog left open to mend it.
+    act(&mut state, Action::SilenceRule);
+    type_text(&mut state, "1h container=~trial-( cleanup");
+    assert!(act(&mut state, Action::Confirm).is_empty());
+    assert!(matches!(state.overlay, Overlay::Confirm(_)));
+    assert!(
+        state
+            .toasts
+            .iter()
+            .any(|t| t.kind == ToastKind::Error && t.text.contains("not a regex")),
+        "{:?}",
+        state.toasts
+    );
+    act(&mut state, Action::Cancel);
+
+    act(&mut state, Action::SilenceRule);
+    type_text(
+        &mut state,
+        "1h container=~trial-.* container!=trial-22 cleanup",
+    );
+    let effects = act(&mut state, Action::Confirm);
+    let command = finish(&mut state, effects);
+    assert_eq!(command.note, "cleanup");
+    assert!(command.key.labels.is_empty(), "{:?}", command.key);
+    let silence = state.alerts.silences.last().cloned().expect("silenced");
+    let covered: Vec<bool> = keys.iter().map(|k| silence.covers(k)).collect();
+    // Anchored as Prometheus anchors: `my-trial-3` is not `trial-.*`.
+    assert_eq!(covered, [true, false, false, false]);
+    assert_eq!(state.alerts.covered_by(&silence), 1);
+    assert!(state.alerts.held_back(&keys[0]) && !state.alerts.held_back(&keys[1]));
+    let last = state.alerts.history.back().expect("in the history");
+    assert_eq!(
+        (last.change, last.note.as_str()),
+        (
+            Change::Silenced,
+            "container=~trial-.* container!=trial-22 · cleanup"
+        )
+    );
 }

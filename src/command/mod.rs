@@ -53,6 +53,14 @@ impl OperatorCommand {
         }
     }
 
+    /// Why the command, as typed, cannot run (a silence's matcher that cannot be used).
+    pub fn refusal(&self) -> Option<String> {
+        match self {
+            OperatorCommand::Alert(command) => command.refusal(),
+            _ => None,
+        }
+    }
+
     /// Whether both act on the same process or container: one at a time may be in flight there.
     pub fn same_target(&self, other: &OperatorCommand) -> bool {
         match (self, other) {

@@ -84,6 +84,7 @@ impl Alertmanagers {
                 let id = client
                     .create_silence(
                         &labels,
+                        &[],
                         now,
                         until,
                         operator,
@@ -136,6 +137,7 @@ impl Alertmanagers {
                 let id = client
                     .create_silence(
                         &labels,
+                        &command.matchers,
                         now,
                         now + chrono_duration(*for_),
                         operator,

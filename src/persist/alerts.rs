@@ -82,6 +82,7 @@ mod tests {
                 by: "bob".into(),
                 comment: "vacuum".into(),
                 alertmanager_id: None,
+                matchers: Vec::new(),
             }],
             history: [Change::Pending, Change::Firing]
                 .into_iter()

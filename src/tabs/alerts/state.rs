@@ -11,6 +11,7 @@ use crate::alerts::alertmanager::{ExternalAlert, PUSHED_BY};
 use crate::alerts::engine::{
     Ack, Alert, AlertKey, AlertState, Alerts, Change, KeptAlert, RuleIndex, RuleSet, Transition,
 };
+use crate::alerts::matcher::LabelMatcher;
 use crate::alerts::notify::{KeptTold, NotifyState};
 use crate::alerts::rule::{RuleEntry, RuleOrigin};
 use crate::command::{AlertAction, AlertCommand};
@@ -110,8 +111,8 @@ pub struct AlertsState {
     /// When the first evaluation after the restore looked for them.
     pub restored_at: Option<DateTime<Utc>>,
     pub view: AlertsView,
-    /// Silences, by key; the list's filter is the alerts list's.
-    pub silence_list: ListState<FixedOrder, AlertKey>,
+    /// Silences, by what they match; the list's filter is the alerts list's.
+    pub silence_list: ListState<FixedOrder, SilenceId>,
     /// History entries by sequence number (see `history_seq`).
     pub history_list: ListState<FixedOrder, u64>,
     /// Rules by name.
@@ -201,11 +202,17 @@ pub struct AckSilence {
 /// How long the history is kept.
 pub const HISTORY_RETENTION: chrono::Duration = chrono::Duration::days(30);
 
-/// Alerts hidden and not notified until `until`: those of the key's rule whose labels include
-/// the key's.
+/// What tells one silence from another: its key and its other matchers.
+pub type SilenceId = (AlertKey, Vec<LabelMatcher>);
+
+/// Alerts hidden and not notified until `until`: those of the key's rule (and Alertmanager)
+/// whose labels include the key's and that every other matcher matches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Silence {
     pub key: AlertKey,
+    /// The matchers other than equality (`!=`, `=~`, `!~`); a file from before them has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub matchers: Vec<LabelMatcher>,
     pub until: DateTime<Utc>,
     pub by: String,
     pub comment: String,
@@ -222,6 +229,15 @@ impl Silence {
         self.key.rule == key.rule
             && self.key.alertmanager == key.alertmanager
             && self.key.labels.iter().all(|l| key.labels.contains(l))
+            && self.matchers.iter().all(|m| m.matches(&key.labels))
+    }
+
+    pub fn id(&self) -> SilenceId {
+        (self.key.clone(), self.matchers.clone())
+    }
+
+    fn is(&self, key: &AlertKey, matchers: &[LabelMatcher]) -> bool {
+        self.key == *key && self.matchers == matchers
     }
 }
 
@@ -376,9 +392,11 @@ impl AlertsState {
             .max_by_key(|s| s.until)
     }
 
-    /// How many alerts, of any state, a silence covers.
+    /// How many alerts on screen, of any state, a silence covers: the console's and the
+    /// Alertmanagers'.
     pub fn covered_by(&self, silence: &Silence) -> usize {
-        self.alerts.keys().filter(|k| silence.covers(k)).count()
+        let keys = self.alerts.keys().chain(self.external.keys());
+        keys.filter(|k| silence.covers(k)).count()
     }
 
     pub fn selected(&self) -> Option<&Alert> {
@@ -623,9 +641,11 @@ impl AlertsState {
                 Change::Unacknowledged
             }
             AlertAction::Silence(for_) | AlertAction::SilenceRule(for_) => {
-                self.silences.retain(|s| s.key != command.key);
+                self.silences
+                    .retain(|s| !s.is(&command.key, &command.matchers));
                 self.silences.push(Silence {
                     key: command.key.clone(),
+                    matchers: command.matchers.clone(),
                     until: now + chrono::Duration::from_std(*for_).unwrap_or_default(),
                     by: by.to_string(),
                     comment: command.note.clone(),
@@ -634,10 +654,18 @@ impl AlertsState {
                 Change::Silenced
             }
             AlertAction::ExpireSilence => {
-                self.silences.retain(|s| s.key != command.key);
+                self.silences
+                    .retain(|s| !s.is(&command.key, &command.matchers));
                 Change::Unsilenced
             }
         };
+        // The history's key holds the equal matchers; the others lead the note.
+        let matchers: Vec<String> = command.matchers.iter().map(|m| m.to_string()).collect();
+        let note = [matchers.join(" "), command.note.clone()];
+        let note = note
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .collect::<Vec<_>>();
         let value = self.alerts.get(&command.key).map(|a| a.value);
         self.record(Transition {
             key: command.key.clone(),
@@ -645,7 +673,7 @@ impl AlertsState {
             at: now,
             value,
             by: Some(by.to_string()),
-            note: command.note.clone(),
+            note: note.join(" · "),
         });
         self.refresh_rows();
     }
@@ -693,7 +721,7 @@ impl AlertsState {
             })
             .collect();
         silences.sort_by_key(|s| s.until);
-        let rows = silences.iter().map(|s| s.key.clone()).collect();
+        let rows = silences.iter().map(|s| s.id()).collect();
         self.silence_list.set_rows(rows);
 
         let first = self.history_seq;
@@ -755,8 +783,8 @@ impl AlertsState {
     }
 
     pub fn selected_silence(&self) -> Option<&Silence> {
-        let key = self.silence_list.selected.as_ref()?;
-        self.silences.iter().find(|s| s.key == *key)
+        let (key, matchers) = self.silence_list.selected.as_ref()?;
+        self.silences.iter().find(|s| s.is(key, matchers))
     }
 
     pub fn selected_rule(&self) -> Option<&RuleEntry> {

@@ -127,6 +127,7 @@ fn ask_to_expire_silence(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect
         action: AlertAction::ExpireSilence,
         note: String::new(),
         ack_silence: silence.alertmanager_id.clone(),
+        matchers: silence.matchers.clone(),
     });
     let lines = vec![
         format!(
@@ -199,6 +200,7 @@ fn ask_about_alert(state: &mut AppState, action: AlertAction, now: DateTime<Utc>
         action,
         note: String::new(),
         ack_silence,
+        matchers: Vec::new(),
     });
     ask_typed(state, title, lines, command, now)
 }

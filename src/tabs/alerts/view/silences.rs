@@ -29,7 +29,10 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState,
         .silence_list
         .rows
         .iter()
-        .filter_map(|key| alerts.silences.iter().find(|s| s.key == *key))
+        .filter_map(|(key, matchers)| {
+            let mut silences = alerts.silences.iter();
+            silences.find(|s| s.key == *key && s.matchers == *matchers)
+        })
         .map(|silence| {
             let mut cells = vec![
                 Cell::from(scope(silence)),
@@ -65,17 +68,20 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState,
     .render(buffer, area, alerts, ctx);
 }
 
-/// What a silence covers: `DiskSpaceLow{mount=/var}`, or the rule alone when it has no labels.
+/// What a silence covers: `DiskSpaceLow{mount=/var}`, `ContainerExited{container=~trial-.*}`,
+/// or the rule alone when it has no matchers.
 fn scope(silence: &Silence) -> String {
-    if silence.key.labels.is_empty() {
-        format!("{} (every alert)", silence.key.rule)
-    } else {
-        format!(
-            "{}{{{}}}",
-            silence.key.rule,
-            labels_text(&silence.key.labels)
-        )
+    if silence.key.labels.is_empty() && silence.matchers.is_empty() {
+        return format!("{} (every alert)", silence.key.rule);
     }
+    let mut matchers = labels_text(&silence.key.labels);
+    for matcher in &silence.matchers {
+        if !matchers.is_empty() {
+            matchers.push_str(", ");
+        }
+        matchers.push_str(&matcher.to_string());
+    }
+    format!("{}{{{matchers}}}", silence.key.rule)
 }
 
 pub(super) fn detail(alerts: &AlertsState, ctx: &RenderCtx) -> Vec<Line<'static>> {
