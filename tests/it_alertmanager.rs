@@ -386,6 +386,18 @@ async fn acknowledging_silences_exactly_that_alert_there_and_taking_it_back_expi
     );
     assert!(!state.alerts.held_back(&key));
     assert!(state.alerts.get(&key).unwrap().ack.is_some());
+    // The silences view lists it, as Alertmanager says it, with the alert it covers.
+    let listed = state.alerts.fleet_silences.iter().find(|s| s.id == id);
+    let listed = listed.expect("in the silences view");
+    assert_eq!(
+        (listed.by.as_str(), listed.comment.as_str()),
+        ("alice", "taking it, rolling back api-1")
+    );
+    assert_eq!(
+        (&listed.covers, &listed.ack_of),
+        (&vec![key.clone()], &Some(key.clone()))
+    );
+    assert!(state.alerts.silence_list.rows.contains(&listed.row()));
 
     let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
     let entries: Vec<Value> = audit
@@ -866,6 +878,18 @@ async fn a_silence_made_from_the_console_is_listed_and_ending_it_expires_it_ther
     assert_eq!(there["status"]["state"], "active");
     assert_eq!(there["createdBy"], "alice");
     assert_eq!(there["comment"], "draining the queue");
+    // Once Alertmanager says it holds the alert back: one row, covering that alert.
+    deliver(
+        &mut state,
+        poll_until(&mut source, |s| {
+            s.alerts.iter().any(|a| {
+                a.labels.get("run") == Some(&run) && a.silenced_by.iter().any(|x| x.id == id)
+            })
+        })
+        .await,
+    );
+    assert_eq!(state.alerts.covered_by(&made), 1);
+    assert!(state.alerts.fleet_silences.iter().all(|s| s.id != id));
 
     update(&mut state, Msg::Action(Action::NextAlertView), Utc::now());
     assert_eq!(state.alerts.selected_silence(), Some(&made));

@@ -975,3 +975,75 @@ fn silencing_a_rule_with_regex_and_negative_matchers_silences_what_they_match_an
         )
     );
 }
+
+#[test]
+fn the_silences_view_lists_the_alertmanagers_silences_whichever_origin_with_what_they_cover() {
+    let mut state = fixtures::alertmanager_app_state(Mode::Interactive);
+    let latency = select_fleet_alert(&mut state, "HighLatency");
+    act(&mut state, Action::AckAlert);
+    type_text(&mut state, "failing over api");
+    let effects = act(&mut state, Action::Confirm);
+    let silence = AckSilence {
+        id: "c0ffee00-1".into(),
+        until: now() + Duration::hours(2),
+    };
+    update(
+        &mut state,
+        Msg::AckSilenced {
+            key: latency.clone(),
+            silence,
+        },
+        now(),
+    );
+    finish(&mut state, effects);
+    let stuck = select_fleet_alert(&mut state, "DeployStuck");
+    act(&mut state, Action::SilenceAlert);
+    type_text(&mut state, "1h rollout paused");
+    let effects = act(&mut state, Action::Confirm);
+    finish(&mut state, effects);
+
+    // Made with `s` on an Alertmanager's alert: it covers that alert.
+    let own = state.alerts.silence_of(&stuck).cloned().expect("silenced");
+    assert_eq!(state.alerts.covered_by(&own), 1);
+    // The acknowledgement's silence, listed before Alertmanager lists it, and the fixture's
+    // acknowledgement and bob's silence there.
+    act(&mut state, Action::NextAlertView);
+    let fleet: Vec<(&str, &str, usize, Option<&str>)> = state
+        .alerts
+        .fleet_silences
+        .iter()
+        .map(|s| {
+            let ack_of = s.ack_of.as_ref().map(|k| k.rule.as_str());
+            (s.id.as_str(), s.by.as_str(), s.covers.len(), ack_of)
+        })
+        .collect();
+    assert_eq!(
+        fleet.iter().find(|s| s.0 == "c0ffee00-1"),
+        Some(&("c0ffee00-1", "alice", 1, Some("HighLatency")))
+    );
+    assert!(
+        fleet
+            .iter()
+            .any(|s| s.1 == "bob" && s.2 == 1 && s.3.is_none())
+    );
+    assert_eq!(state.alerts.silence_list.len(), fleet.len() + 1);
+
+    // Ending one made for an acknowledgement is taking the acknowledgement back.
+    let row = state
+        .alerts
+        .fleet_silences
+        .iter()
+        .find(|s| s.id == "c0ffee00-1")
+        .map(|s| s.row());
+    state.alerts.silence_list.selected = row;
+    assert!(act(&mut state, Action::ExpireSilence).is_empty());
+    assert_eq!(state.overlay, Overlay::None);
+    assert!(
+        state
+            .toasts
+            .iter()
+            .any(|t| t.text.contains("A on HighLatency takes it back")),
+        "{:?}",
+        state.toasts
+    );
+}

@@ -111,8 +111,11 @@ pub struct AlertsState {
     /// When the first evaluation after the restore looked for them.
     pub restored_at: Option<DateTime<Utc>>,
     pub view: AlertsView,
-    /// Silences, by what they match; the list's filter is the alerts list's.
-    pub silence_list: ListState<FixedOrder, SilenceId>,
+    /// The console's silences and the Alertmanagers'; the list's filter is the alerts list's.
+    pub silence_list: ListState<FixedOrder, SilenceRow>,
+    /// The Alertmanagers' silences that hold back an alert listed here, other than the ones the
+    /// console's own silences made there: an acknowledgement's, or one made there by anyone.
+    pub fleet_silences: Vec<FleetSilence>,
     /// History entries by sequence number (see `history_seq`).
     pub history_list: ListState<FixedOrder, u64>,
     /// Rules by name.
@@ -204,6 +207,38 @@ pub const HISTORY_RETENTION: chrono::Duration = chrono::Duration::days(30);
 
 /// What tells one silence from another: its key and its other matchers.
 pub type SilenceId = (AlertKey, Vec<LabelMatcher>);
+
+/// A row of the silences view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SilenceRow {
+    /// One of the console's silences.
+    Own(SilenceId),
+    /// A silence in the Alertmanager `name`, by its id.
+    Fleet { name: String, id: String },
+}
+
+/// A silence in an Alertmanager that holds back alerts listed here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FleetSilence {
+    pub alertmanager: String,
+    pub id: String,
+    pub by: String,
+    pub comment: String,
+    pub until: DateTime<Utc>,
+    /// The alerts listed here that it holds back.
+    pub covers: Vec<AlertKey>,
+    /// The alert whose acknowledgement by this console made it.
+    pub ack_of: Option<AlertKey>,
+}
+
+impl FleetSilence {
+    pub fn row(&self) -> SilenceRow {
+        SilenceRow::Fleet {
+            name: self.alertmanager.clone(),
+            id: self.id.clone(),
+        }
+    }
+}
 
 /// Alerts hidden and not notified until `until`: those of the key's rule (and Alertmanager)
 /// whose labels include the key's and that every other matcher matches.
@@ -710,18 +745,25 @@ impl AlertsState {
         let rows = shown.iter().map(|a| a.key.clone()).collect();
         self.list.set_rows(rows);
 
-        let mut silences: Vec<&Silence> = self
-            .silences
-            .iter()
-            .filter(|s| {
-                needle.is_empty()
-                    || key_matches(&s.key, &needle)
-                    || s.comment.to_lowercase().contains(&needle)
-                    || s.by.to_lowercase().contains(&needle)
-            })
+        self.fleet_silences = self.find_fleet_silences();
+        let said = |by: &str, comment: &str| {
+            comment.to_lowercase().contains(&needle) || by.to_lowercase().contains(&needle)
+        };
+        let own = self.silences.iter().filter(|s| {
+            needle.is_empty() || key_matches(&s.key, &needle) || said(&s.by, &s.comment)
+        });
+        let fleet = self.fleet_silences.iter().filter(|s| {
+            needle.is_empty()
+                || s.alertmanager.to_lowercase().contains(&needle)
+                || s.covers.iter().any(|k| key_matches(k, &needle))
+                || said(&s.by, &s.comment)
+        });
+        let mut silences: Vec<(DateTime<Utc>, SilenceRow)> = own
+            .map(|s| (s.until, SilenceRow::Own(s.id())))
+            .chain(fleet.map(|s| (s.until, s.row())))
             .collect();
-        silences.sort_by_key(|s| s.until);
-        let rows = silences.iter().map(|s| s.id()).collect();
+        silences.sort_by_key(|(until, _)| *until);
+        let rows = silences.into_iter().map(|(_, row)| row).collect();
         self.silence_list.set_rows(rows);
 
         let first = self.history_seq;
@@ -782,9 +824,89 @@ impl AlertsState {
         }
     }
 
+    /// The selected silence, when it is one of the console's.
     pub fn selected_silence(&self) -> Option<&Silence> {
-        let (key, matchers) = self.silence_list.selected.as_ref()?;
+        let SilenceRow::Own((key, matchers)) = self.silence_list.selected.as_ref()? else {
+            return None;
+        };
         self.silences.iter().find(|s| s.is(key, matchers))
+    }
+
+    /// The selected silence, when it is an Alertmanager's.
+    pub fn selected_fleet_silence(&self) -> Option<&FleetSilence> {
+        let row = self.silence_list.selected.as_ref()?;
+        self.fleet_silences.iter().find(|s| s.row() == *row)
+    }
+
+    /// How many silences the view lists.
+    pub fn silence_count(&self) -> usize {
+        self.silences.len() + self.fleet_silences.len()
+    }
+
+    /// Every silence the Alertmanagers say holds back an alert listed here, and every
+    /// acknowledgement's silence, but for those the console's own silences made: by when they
+    /// end.
+    fn find_fleet_silences(&self) -> Vec<FleetSilence> {
+        let made_here: BTreeSet<&str> = self
+            .silences
+            .iter()
+            .filter_map(|s| s.alertmanager_id.as_deref())
+            .collect();
+        let ack_of = |id: &str| {
+            let acks = self.ack_silences.iter();
+            acks.filter(|(_, s)| s.id == id)
+                .map(|(k, _)| k.clone())
+                .next()
+        };
+        let mut found: BTreeMap<(String, String), FleetSilence> = BTreeMap::new();
+        for (key, external) in &self.external {
+            let Some(name) = &key.alertmanager else {
+                continue;
+            };
+            for silence in &external.silenced_by {
+                if made_here.contains(silence.id.as_str()) {
+                    continue;
+                }
+                found
+                    .entry((name.clone(), silence.id.clone()))
+                    .or_insert_with(|| FleetSilence {
+                        alertmanager: name.clone(),
+                        id: silence.id.clone(),
+                        by: silence.created_by.clone(),
+                        comment: silence.comment.clone(),
+                        until: silence.ends_at,
+                        covers: Vec::new(),
+                        ack_of: ack_of(&silence.id),
+                    })
+                    .covers
+                    .push(key.clone());
+            }
+        }
+        // An acknowledgement's silence the Alertmanager has not listed yet (made since its
+        // last poll), with who acknowledged and why.
+        for (key, silence) in &self.ack_silences {
+            let Some(name) = &key.alertmanager else {
+                continue;
+            };
+            let ack = self.acks.get(key);
+            found
+                .entry((name.clone(), silence.id.clone()))
+                .or_insert_with(|| FleetSilence {
+                    alertmanager: name.clone(),
+                    id: silence.id.clone(),
+                    by: ack.map(|a| a.by.clone()).unwrap_or_default(),
+                    comment: ack.map(|a| a.note.clone()).unwrap_or_default(),
+                    until: silence.until,
+                    covers: self
+                        .external
+                        .contains_key(key)
+                        .then(|| key.clone())
+                        .into_iter()
+                        .collect(),
+                    ack_of: Some(key.clone()),
+                });
+        }
+        found.into_values().collect()
     }
 
     pub fn selected_rule(&self) -> Option<&RuleEntry> {

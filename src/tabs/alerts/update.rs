@@ -116,8 +116,23 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
     Vec::new()
 }
 
-/// Asks to end the selected silence before its time, with a reason to type.
+/// Asks to end the selected silence before its time, with a reason to type; one an
+/// Alertmanager holds for someone else is theirs to end, and an acknowledgement's goes with it.
 fn ask_to_expire_silence(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
+    if let Some(silence) = state.alerts.selected_fleet_silence() {
+        let text = match &silence.ack_of {
+            Some(key) => format!(
+                "the silence of an acknowledgement: A on {} takes it back",
+                key.rule
+            ),
+            None => format!(
+                "made in Alertmanager {} by {}: end it there",
+                silence.alertmanager, silence.by
+            ),
+        };
+        toast(state, ToastKind::Info, text, now);
+        return Vec::new();
+    }
     let Some(silence) = state.alerts.selected_silence() else {
         toast(state, ToastKind::Info, "select a silence first".into(), now);
         return Vec::new();

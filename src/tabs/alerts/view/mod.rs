@@ -58,7 +58,7 @@ fn frame<'a>(heading: Line<'a>, alerts: &AlertsState, ctx: &RenderCtx) -> Block<
     for view in AlertsView::ALL {
         let count = match view {
             AlertsView::Alerts => None,
-            AlertsView::Silences => Some(alerts.silences.len()),
+            AlertsView::Silences => Some(alerts.silence_count()),
             AlertsView::History => Some(alerts.history.len()),
             AlertsView::Rules => Some(alerts.catalogue.len()),
         };
