@@ -710,10 +710,10 @@ fn fleet_alert(
 /// inhibited; `staging` listed one alert before it stopped answering.
 pub fn alertmanager_app_state(mode: Mode) -> AppState {
     use crate::alerts::engine::AlertKey;
+    use crate::alerts::kept::AckSilence;
     use crate::command::{AlertAction, AlertCommand, CommandOutcome, OperatorCommand};
     use crate::model::alertmanager::{AlertmanagerSilence, AlertmanagerSnapshot};
     use crate::model::source::SourceFailure;
-    use crate::tabs::alerts::state::AckSilence;
 
     let config = alertmanager_config();
     let mut state = AppState::new(

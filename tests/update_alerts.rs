@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use watchdeck::action::Action;
 use watchdeck::alerts::engine::{AlertKey, Change};
+use watchdeck::alerts::kept::{AckSilence, KeptAlerts, Silence};
 use watchdeck::command::{
     AlertAction, AlertCommand, CommandOutcome, ContainerCommand, OperatorCommand,
 };
@@ -20,8 +21,7 @@ use watchdeck::state::source::SourceStatus;
 use watchdeck::state::{AppState, Mode, Overlay, ToastKind};
 use watchdeck::tab::Tab;
 use watchdeck::tabs::alerts::state::{
-    AckSilence, AlertsView, GONE_WHILE_DOWN, KeptAlerts, RESUME_WAIT, Silence,
-    WENT_FALSE_WHILE_DOWN,
+    AlertsView, GONE_WHILE_DOWN, RESUME_WAIT, WENT_FALSE_WHILE_DOWN,
 };
 use watchdeck::tabs::alerts::update::apply_unreadable_file;
 use watchdeck::update::update;

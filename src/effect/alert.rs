@@ -10,13 +10,13 @@ use chrono::Utc;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::alerts::alertmanager::label_set;
+use crate::alerts::kept::{AckSilence, KeptAlerts};
 use crate::collect::alertmanager::AlertmanagerClient;
 use crate::command::{AlertAction, AlertCommand, CommandError};
 use crate::config::AlertmanagerConfig;
 use crate::msg::Msg;
 use crate::persist::alerts;
 use crate::state::chrono_duration;
-use crate::tabs::alerts::state::{AckSilence, KeptAlerts};
 
 fn done(command: &AlertCommand) -> String {
     let done = match &command.action {

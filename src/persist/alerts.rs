@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::atomic::write_atomically;
 use super::state_file::{SetAside, read_or_set_aside};
-use crate::tabs::alerts::state::KeptAlerts;
+use crate::alerts::kept::KeptAlerts;
 
 /// Writes the file; a crash leaves the old file or the new one. Blocking.
 pub fn save(path: &Path, kept: &KeptAlerts) -> std::io::Result<()> {
@@ -48,8 +48,8 @@ pub fn history_lines(kept: &KeptAlerts, since: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
     use crate::alerts::engine::{Ack, AlertKey, Change, KeptAlert, Transition};
+    use crate::alerts::kept::{AckSilence, Silence};
     use crate::alerts::notify::{KeptTold, NotifyStatus};
-    use crate::tabs::alerts::state::{AckSilence, Silence};
 
     #[test]
     fn what_is_kept_comes_back_whole_and_the_history_exports_from_a_time() {

@@ -4,15 +4,14 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 use crate::action::Action;
 use crate::alerts::alertmanager::{ExternalAlert, PUSHED_BY};
 use crate::alerts::engine::{
-    Ack, Alert, AlertKey, AlertState, Alerts, Change, KeptAlert, RuleIndex, RuleSet, Transition,
+    Ack, Alert, AlertKey, AlertState, Alerts, Change, RuleIndex, RuleSet, Transition,
 };
-use crate::alerts::matcher::LabelMatcher;
-use crate::alerts::notify::{KeptTold, NotifyState};
+use crate::alerts::kept::{AckSilence, KeptAlerts, Silence, SilenceId};
+use crate::alerts::notify::NotifyState;
 use crate::alerts::rule::{RuleEntry, RuleOrigin};
 use crate::command::{AlertAction, AlertCommand};
 use crate::config::AlertmanagerConfig;
@@ -161,21 +160,6 @@ pub struct UnreadableFile {
     pub saves: bool,
 }
 
-/// What survives a restart: acknowledgements, silences, the history, the console's own alerts
-/// that pend or fire, and what each `[[notify]]` target was told of them.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct KeptAlerts {
-    pub acks: Vec<(AlertKey, Ack)>,
-    pub silences: Vec<Silence>,
-    pub history: Vec<Transition>,
-    #[serde(default)]
-    pub ack_silences: Vec<(AlertKey, AckSilence)>,
-    #[serde(default)]
-    pub alerts: Vec<KeptAlert>,
-    #[serde(default)]
-    pub told: Vec<KeptTold>,
-}
-
 /// How long a restored alert waits for its series to report again before it resolves.
 pub const RESUME_WAIT: chrono::Duration = chrono::Duration::minutes(5);
 
@@ -195,18 +179,8 @@ pub struct AlertmanagerSource {
     pub ack_silence: std::time::Duration,
 }
 
-/// The silence an acknowledgement created in an Alertmanager.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AckSilence {
-    pub id: String,
-    pub until: DateTime<Utc>,
-}
-
 /// How long the history is kept.
 pub const HISTORY_RETENTION: chrono::Duration = chrono::Duration::days(30);
-
-/// What tells one silence from another: its key and its other matchers.
-pub type SilenceId = (AlertKey, Vec<LabelMatcher>);
 
 /// A row of the silences view.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,41 +214,8 @@ impl FleetSilence {
     }
 }
 
-/// Alerts hidden and not notified until `until`: those of the key's rule (and Alertmanager)
-/// whose labels include the key's and that every other matcher matches.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Silence {
-    pub key: AlertKey,
-    /// The matchers other than equality (`!=`, `=~`, `!~`); a file from before them has none.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub matchers: Vec<LabelMatcher>,
-    pub until: DateTime<Utc>,
-    pub by: String,
-    pub comment: String,
-    /// The id of the same silence in the key's Alertmanager, to expire it there.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alertmanager_id: Option<String>,
-}
-
 /// Transitions kept in memory.
 pub const HISTORY: usize = 10_000;
-
-impl Silence {
-    pub fn covers(&self, key: &AlertKey) -> bool {
-        self.key.rule == key.rule
-            && self.key.alertmanager == key.alertmanager
-            && self.key.labels.iter().all(|l| key.labels.contains(l))
-            && self.matchers.iter().all(|m| m.matches(&key.labels))
-    }
-
-    pub fn id(&self) -> SilenceId {
-        (self.key.clone(), self.matchers.clone())
-    }
-
-    fn is(&self, key: &AlertKey, matchers: &[LabelMatcher]) -> bool {
-        self.key == *key && self.matchers == matchers
-    }
-}
 
 impl AlertsState {
     /// The state for a catalogue of rules: the engine evaluates those not switched off.
