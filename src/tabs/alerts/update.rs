@@ -194,8 +194,8 @@ fn ask_about_alert(state: &mut AppState, action: AlertAction, now: DateTime<Utc>
         ),
         _ => (
             "Silence every alert of",
-            "How long, the labels to match and why, e.g. `4h mount=/var cleanup` \
-             (no label: the whole rule):",
+            "How long, the matchers (= != =~ !~) and why, e.g. `4h container=~trial-.* \
+             cleanup` (no matcher: the whole rule):",
         ),
     };
     let mut lines = vec![
