@@ -5,6 +5,7 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use std::collections::BTreeMap;
 
+use crate::alerts::engine::Origin;
 use crate::config::{Config, DockerConfig};
 use crate::model::containers::{
     ContainerInfo, ContainerState, ContainerStats, EngineSnapshot, Health, HealthCheck, LogLine,
@@ -813,7 +814,7 @@ pub fn alertmanager_app_state(mode: Mode) -> AppState {
             ("job".into(), "worker".into()),
             ("severity".into(), "warning".into()),
         ],
-        alertmanager: Some("prod".into()),
+        origin: Origin::Alertmanager("prod".into()),
     };
     let silence = AckSilence {
         id: ack_id.into(),

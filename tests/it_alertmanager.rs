@@ -277,7 +277,7 @@ async fn an_alert_fired_in_alertmanager_joins_the_tab_with_its_labels_and_severi
     deliver(&mut state, snapshot);
     let key = key_of(&state, &run);
     assert_eq!(key.rule, "WatchdeckItListed");
-    assert_eq!(key.alertmanager.as_deref(), Some(NAME));
+    assert_eq!(key.alertmanager(), Some(NAME));
     let alert = state.alerts.get(&key).unwrap();
     assert_eq!(alert.priority, Priority::P2);
     assert_eq!(alert.summary, "queue depth over 1000");

@@ -625,7 +625,7 @@ fn prod_alert(rule: &str) -> AlertmanagerAlert {
 fn prod_history(state: &AppState, change: Change) -> Vec<(String, DateTime<Utc>)> {
     let entries = state.alerts.history.iter();
     entries
-        .filter(|t| t.key.alertmanager.as_deref() == Some("prod") && t.change == change)
+        .filter(|t| t.key.alertmanager() == Some("prod") && t.change == change)
         .map(|t| (t.key.rule.clone(), t.at))
         .collect()
 }
@@ -800,7 +800,7 @@ fn an_alertmanager_acknowledgement_ends_with_its_alert_or_its_silence() {
             .alerts
             .external
             .keys()
-            .any(|k| k.alertmanager.as_deref() == Some("staging")),
+            .any(|k| k.alertmanager() == Some("staging")),
         "another Alertmanager's alerts stay"
     );
 }
@@ -811,7 +811,7 @@ fn the_header_and_the_findings_count_what_alertmanager_does_not_hold_back() {
     let counted: Vec<&str> = state
         .alerts
         .firing()
-        .filter(|a| a.key.alertmanager.is_some())
+        .filter(|a| a.key.alertmanager().is_some())
         .map(|a| a.key.rule.as_str())
         .collect();
     assert_eq!(counted, ["DeployStuck", "HighLatency", "QueueBacklog"]);

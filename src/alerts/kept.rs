@@ -53,7 +53,7 @@ pub struct Silence {
 impl Silence {
     pub fn covers(&self, key: &AlertKey) -> bool {
         self.key.rule == key.rule
-            && self.key.alertmanager == key.alertmanager
+            && self.key.origin == key.origin
             && self.key.labels.iter().all(|l| key.labels.contains(l))
             && self.matchers.iter().all(|m| m.matches(&key.labels))
     }

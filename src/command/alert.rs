@@ -116,13 +116,14 @@ impl AlertCommand {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alerts::engine::Origin;
 
     fn silence(note: &str) -> AlertCommand {
         AlertCommand {
             key: AlertKey {
                 rule: "DiskSpaceLow".into(),
                 labels: vec![("mount".into(), "/var".into())],
-                alertmanager: None,
+                origin: Origin::Console,
             },
             action: AlertAction::Silence(DEFAULT_SILENCE),
             note: String::new(),
@@ -150,7 +151,7 @@ mod tests {
         );
         assert_eq!(four_hours.target(), "alert DiskSpaceLow{mount=\"/var\"}");
         let mut fleet = four_hours;
-        fleet.key.alertmanager = Some("prod".into());
+        fleet.key.origin = Origin::Alertmanager("prod".into());
         assert_eq!(
             fleet.target(),
             "alert DiskSpaceLow{mount=\"/var\"} on alertmanager prod"
@@ -165,7 +166,7 @@ mod tests {
                     ("container".into(), "api".into()),
                     ("engine".into(), "prod".into()),
                 ],
-                alertmanager: None,
+                origin: Origin::Console,
             },
             action: AlertAction::SilenceRule(DEFAULT_SILENCE),
             note: String::new(),

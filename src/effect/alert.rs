@@ -56,7 +56,7 @@ impl Alertmanagers {
         operator: &str,
         sender: &mpsc::Sender<Msg>,
     ) -> Result<String, CommandError> {
-        let Some(name) = &command.key.alertmanager else {
+        let Some(name) = command.key.alertmanager() else {
             return Ok(done(command));
         };
         let failed = |why: String| CommandError::Failed(format!("Alertmanager {name}: {why}"));

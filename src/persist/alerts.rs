@@ -47,7 +47,7 @@ pub fn history_lines(kept: &KeptAlerts, since: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alerts::engine::{Ack, AlertKey, Change, KeptAlert, Transition};
+    use crate::alerts::engine::{Ack, AlertKey, Change, KeptAlert, Origin, Transition};
     use crate::alerts::kept::{AckSilence, Silence};
     use crate::alerts::notify::{KeptTold, NotifyStatus};
 
@@ -59,12 +59,12 @@ mod tests {
         let key = AlertKey {
             rule: "DiskSpaceLow".into(),
             labels: vec![("mount".into(), "/var".into())],
-            alertmanager: None,
+            origin: Origin::Console,
         };
         let fleet_key = AlertKey {
             rule: "HighLatency".into(),
             labels: vec![("job".into(), "api".into())],
-            alertmanager: Some("prod".into()),
+            origin: Origin::Alertmanager("prod".into()),
         };
         let at = DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(20_000);
         let kept = KeptAlerts {
@@ -128,7 +128,7 @@ mod tests {
         acknowledged.key = AlertKey {
             rule: "HighLatency".into(),
             labels: vec![("job".into(), "api".into())],
-            alertmanager: Some("prod".into()),
+            origin: Origin::Alertmanager("prod".into()),
         };
         acknowledged.change = Change::Acknowledged;
         acknowledged.value = None;

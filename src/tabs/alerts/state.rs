@@ -275,7 +275,7 @@ impl AlertsState {
         self.ack_silences.retain(|_, silence| silence.until > now);
         let ack_silences = &self.ack_silences;
         self.acks.retain(|key, ack| match alerts.get(key) {
-            _ if key.alertmanager.is_some() => ack_silences.contains_key(key),
+            _ if key.alertmanager().is_some() => ack_silences.contains_key(key),
             Some(alert) => alert.state != AlertState::Resolved,
             None => now - ack.at < chrono::Duration::days(1),
         });
@@ -413,7 +413,7 @@ impl AlertsState {
         read_at: DateTime<Utc>,
     ) {
         self.external
-            .retain(|key, _| key.alertmanager.as_deref() != Some(name));
+            .retain(|key, _| key.alertmanager() != Some(name));
         for reported in snapshot.alerts {
             if reported.labels.get(PUSHED_BY).map(String::as_str) == Some(host) {
                 continue;
@@ -426,7 +426,7 @@ impl AlertsState {
         let resolved: Vec<AlertKey> = self
             .ack_silences
             .keys()
-            .filter(|key| key.alertmanager.as_deref() == Some(name) && !external.contains_key(key))
+            .filter(|key| key.alertmanager() == Some(name) && !external.contains_key(key))
             .cloned()
             .collect();
         for key in &resolved {
@@ -446,7 +446,7 @@ impl AlertsState {
         let mut firing = self.firing_in_history(name);
         let mut changes = Vec::new();
         for key in self.external.keys() {
-            if key.alertmanager.as_deref() == Some(name) && !firing.remove(key) {
+            if key.alertmanager() == Some(name) && !firing.remove(key) {
                 changes.push((key.clone(), Change::Firing));
             }
         }
@@ -473,7 +473,7 @@ impl AlertsState {
     fn firing_in_history(&self, name: &str) -> BTreeSet<AlertKey> {
         let mut firing = BTreeSet::new();
         let entries = self.history.iter();
-        for t in entries.filter(|t| t.key.alertmanager.as_deref() == Some(name)) {
+        for t in entries.filter(|t| t.key.alertmanager() == Some(name)) {
             match t.change {
                 Change::Firing => firing.insert(t.key.clone()),
                 Change::Resolved => firing.remove(&t.key),
@@ -577,7 +577,7 @@ impl AlertsState {
         self.restored = kept
             .alerts
             .into_iter()
-            .filter(|k| k.key.alertmanager.is_none())
+            .filter(|k| k.key.alertmanager().is_none())
             .filter_map(|k| {
                 let &rule = rules.named(&k.key.rule).last()?;
                 Some(k.restore(&rules[rule], rules.summary(rule)))
@@ -801,7 +801,7 @@ impl AlertsState {
         };
         let mut found: BTreeMap<(String, String), FleetSilence> = BTreeMap::new();
         for (key, external) in &self.external {
-            let Some(name) = &key.alertmanager else {
+            let Some(name) = key.alertmanager() else {
                 continue;
             };
             for silence in &external.silenced_by {
@@ -809,9 +809,9 @@ impl AlertsState {
                     continue;
                 }
                 found
-                    .entry((name.clone(), silence.id.clone()))
+                    .entry((name.to_string(), silence.id.clone()))
                     .or_insert_with(|| FleetSilence {
-                        alertmanager: name.clone(),
+                        alertmanager: name.to_string(),
                         id: silence.id.clone(),
                         by: silence.created_by.clone(),
                         comment: silence.comment.clone(),
@@ -826,14 +826,14 @@ impl AlertsState {
         // An acknowledgement's silence the Alertmanager has not listed yet (made since its
         // last poll), with who acknowledged and why.
         for (key, silence) in &self.ack_silences {
-            let Some(name) = &key.alertmanager else {
+            let Some(name) = key.alertmanager() else {
                 continue;
             };
             let ack = self.acks.get(key);
             found
-                .entry((name.clone(), silence.id.clone()))
+                .entry((name.to_string(), silence.id.clone()))
                 .or_insert_with(|| FleetSilence {
-                    alertmanager: name.clone(),
+                    alertmanager: name.to_string(),
                     id: silence.id.clone(),
                     by: ack.map(|a| a.by.clone()).unwrap_or_default(),
                     comment: ack.map(|a| a.note.clone()).unwrap_or_default(),
@@ -872,8 +872,7 @@ impl AlertsState {
 fn key_matches(key: &AlertKey, needle: &str) -> bool {
     key.rule.to_lowercase().contains(needle)
         || key
-            .alertmanager
-            .as_ref()
+            .alertmanager()
             .is_some_and(|name| name.to_lowercase().contains(needle))
         || key
             .labels

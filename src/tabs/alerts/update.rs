@@ -202,7 +202,7 @@ fn ask_about_alert(state: &mut AppState, action: AlertAction, now: DateTime<Utc>
         format!("{} {}: {}", alert.priority, alert.key.rule, alert.summary),
         prompt.to_string(),
     ];
-    if let Some(name) = &alert.key.alertmanager {
+    if let Some(name) = alert.key.alertmanager() {
         lines.insert(1, fleet_effect(state, name, &action));
     }
     let title = format!("{title} {}", alert.key.rule);

@@ -135,8 +135,7 @@ fn render_detail(buffer: &mut Buffer, area: Rect, lines: Vec<Line<'static>>, ctx
 /// where an Alertmanager's alert comes from (`am:prod api`; its severity is in SEV already).
 fn on_text(key: &AlertKey) -> String {
     let source = key
-        .alertmanager
-        .as_ref()
+        .alertmanager()
         .map(|name| SourceId::alertmanager(name).name);
     let values = key
         .labels
