@@ -273,11 +273,11 @@ pub fn build_report(at: DateTime<Utc>, state: &AppState) -> CheckReport {
             .firing()
             .map(|alert| AlertSummary {
                 rule: alert.key.rule.clone(),
-                alertmanager: alert.key.alertmanager.clone(),
+                alertmanager: alert.key.alertmanager().map(str::to_string),
                 priority: alert.priority,
                 severity: alert.priority.severity(),
                 labels: alert.key.labels.iter().cloned().collect(),
-                value: alert.key.alertmanager.is_none().then_some(alert.value),
+                value: alert.key.alertmanager().is_none().then_some(alert.value),
                 summary: alert.summary.clone(),
                 runbook: alert.runbook.clone(),
             })
@@ -320,7 +320,7 @@ fn alertmanager_summary(state: &AppState, source: &str) -> String {
         .external
         .values()
         .filter(|e| {
-            e.alert.key.alertmanager.as_ref().is_some_and(|name| {
+            e.alert.key.alertmanager().is_some_and(|name| {
                 crate::model::source::SourceId::alertmanager(name).name == source
             })
         })

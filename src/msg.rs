@@ -2,6 +2,7 @@
 
 use crate::action::Action;
 use crate::alerts::engine::AlertKey;
+use crate::alerts::kept::AckSilence;
 use crate::alerts::notify::NotifyReport;
 use crate::command::CommandOutcome;
 use crate::model::alertmanager::AlertmanagerSnapshot;
@@ -12,7 +13,6 @@ use crate::model::endpoints::ProbeBatch;
 use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::{SourceDeath, SourceReport};
 use crate::tab::Tab;
-use crate::tabs::alerts::state::AckSilence;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {

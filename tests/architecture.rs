@@ -22,6 +22,8 @@ enum Layer {
     Collect,
     Theme,
     Entry,
+    /// What carries the state's data to and from the outside: messages, effects, files.
+    Plumbing,
 }
 
 /// The files of each layer, as globs over the path (`*` within one segment, `**` any number of
@@ -55,6 +57,10 @@ const LAYERS: &[(Layer, &[&str])] = &[
     (Layer::Collect, &["src/collect/**"]),
     (Layer::Theme, &["src/config/theme.rs"]),
     (Layer::Entry, &["src/main.rs"]),
+    (
+        Layer::Plumbing,
+        &["src/msg.rs", "src/effect/**", "src/persist/**"],
+    ),
 ];
 
 enum Ban {
@@ -196,6 +202,12 @@ const RULES: &[Rule] = &[
             Ban::Path("crate::effect::Executor"),
         ],
         why: "update returns Effects; the executor runs them off the draw loop",
+    },
+    Rule {
+        name: "messages, effects and files know no tab's state",
+        files: Files::In(Layer::Plumbing),
+        bans: &[Ban::Path("crate::tabs::*::state")],
+        why: "what they carry (kept alerts, silences) is the alerts' own vocabulary in src/alerts/, so a tab's state can change without them",
     },
     Rule {
         name: "update never draws",
@@ -914,6 +926,18 @@ struct Sample {
 }
 
 const SAMPLES: &[Sample] = &[
+    Sample {
+        rule: "messages, effects and files know no tab's state",
+        file: "src/persist/alerts.rs",
+        source: "use crate::tabs::alerts::state::KeptAlerts;",
+        expect: &[(1, "crate::tabs::alerts::state::KeptAlerts")],
+    },
+    Sample {
+        rule: "messages, effects and files know no tab's state",
+        file: "src/effect/alert.rs",
+        source: "use crate::alerts::kept::KeptAlerts;\nuse crate::state::Mode;",
+        expect: &[],
+    },
     Sample {
         rule: "views never reach sources, effects or persistence",
         file: "src/ui/tabs/containers.rs",

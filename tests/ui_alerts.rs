@@ -412,3 +412,24 @@ fn an_alertmanagers_alert_is_on_its_labels_by_name_identifying_ones_first() {
         "{screen}"
     );
 }
+
+#[test]
+fn the_silences_view_lists_the_alertmanagers_silences_with_what_they_cover() {
+    let mut state = fixtures::alertmanager_app_state(Mode::Interactive);
+    next_views(&mut state, 1);
+    both_sizes("alerts_alertmanager_silences", &state);
+    let screen = text(&draw(&state, 200, 50));
+    let ack = row_with(&screen, "QueueBacklog");
+    assert!(
+        ack.contains("am:prod QueueBacklog{job=worker, severity=warning} (ack)")
+            && ack.contains(" 1 ")
+            && ack.contains("alice")
+            && ack.contains("scaling workers"),
+        "{ack}"
+    );
+    let bobs = row_with(&screen, "NodeDiskPressure");
+    assert!(
+        bobs.contains(" 1 ") && bobs.contains("bob") && bobs.contains("disk swap on db-3"),
+        "{bobs}"
+    );
+}

@@ -3,6 +3,8 @@
 pub mod alertmanager;
 pub mod engine;
 mod index;
+pub mod kept;
+pub mod matcher;
 pub mod notify;
 pub mod rule;
 

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
+use crate::alerts::matcher::{LabelMatcher, MatchOp};
 use crate::collect::{CollectError, Collector};
 use crate::config::AlertmanagerConfig;
 use crate::http::{Auth, HttpClient, Method, shown_url};
@@ -119,17 +120,24 @@ impl AlertmanagerClient {
         Ok(to_snapshot(alerts, silences))
     }
 
-    /// Silences exactly the alert with these labels (an equal matcher for each) until `until`;
-    /// returns the new silence's id.
+    /// Silences the alerts with these labels (an equal matcher for each) that `matchers` match
+    /// too, until `until`; returns the new silence's id.
     pub async fn create_silence(
         &self,
         labels: &BTreeMap<String, String>,
+        matchers: &[LabelMatcher],
         now: DateTime<Utc>,
         until: DateTime<Utc>,
         created_by: &str,
         comment: &str,
     ) -> Result<String, String> {
-        let silence = silence_of_exactly(labels, now, until, created_by, comment);
+        let mut silence = silence_of_exactly(labels, now, until, created_by, comment);
+        silence.matchers.extend(matchers.iter().map(|m| Matcher {
+            name: &m.name,
+            value: &m.value,
+            is_regex: matches!(m.op, MatchOp::Regex | MatchOp::NotRegex),
+            is_equal: matches!(m.op, MatchOp::Equal | MatchOp::Regex),
+        }));
         let body = self
             .call(Method::POST, "/api/v2/silences", Some(to_json(&silence)?))
             .await?;

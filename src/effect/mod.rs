@@ -10,10 +10,10 @@ mod process;
 
 pub use executor::Executor;
 
+use crate::alerts::kept::KeptAlerts;
 use crate::alerts::notify::Notification;
 use crate::command::OperatorCommand;
 use crate::model::containers::ContainerKey;
-use crate::tabs::alerts::state::KeptAlerts;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {

@@ -41,7 +41,7 @@ pub fn findings(alerts: &AlertsState, sources: &[SourceHealth]) -> Vec<Finding> 
 /// `source_up`'s label; else the tab that publishes the series and the source of that tab that
 /// the labels name.
 fn subject_of(alert: &Alert, series: &str, sources: &[SourceHealth]) -> (Tab, String) {
-    if let Some(name) = &alert.key.alertmanager {
+    if let Some(name) = alert.key.alertmanager() {
         return (Tab::Alerts, SourceId::alertmanager(name).name);
     }
     if series == SOURCE_UP {

@@ -116,8 +116,23 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
     Vec::new()
 }
 
-/// Asks to end the selected silence before its time, with a reason to type.
+/// Asks to end the selected silence before its time, with a reason to type; one an
+/// Alertmanager holds for someone else is theirs to end, and an acknowledgement's goes with it.
 fn ask_to_expire_silence(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
+    if let Some(silence) = state.alerts.selected_fleet_silence() {
+        let text = match &silence.ack_of {
+            Some(key) => format!(
+                "the silence of an acknowledgement: A on {} takes it back",
+                key.rule
+            ),
+            None => format!(
+                "made in Alertmanager {} by {}: end it there",
+                silence.alertmanager, silence.by
+            ),
+        };
+        toast(state, ToastKind::Info, text, now);
+        return Vec::new();
+    }
     let Some(silence) = state.alerts.selected_silence() else {
         toast(state, ToastKind::Info, "select a silence first".into(), now);
         return Vec::new();
@@ -127,6 +142,7 @@ fn ask_to_expire_silence(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect
         action: AlertAction::ExpireSilence,
         note: String::new(),
         ack_silence: silence.alertmanager_id.clone(),
+        matchers: silence.matchers.clone(),
     });
     let lines = vec![
         format!(
@@ -178,15 +194,15 @@ fn ask_about_alert(state: &mut AppState, action: AlertAction, now: DateTime<Utc>
         ),
         _ => (
             "Silence every alert of",
-            "How long, the labels to match and why, e.g. `4h mount=/var cleanup` \
-             (no label: the whole rule):",
+            "How long, the matchers (= != =~ !~) and why, e.g. `4h container=~trial-.* \
+             cleanup` (no matcher: the whole rule):",
         ),
     };
     let mut lines = vec![
         format!("{} {}: {}", alert.priority, alert.key.rule, alert.summary),
         prompt.to_string(),
     ];
-    if let Some(name) = &alert.key.alertmanager {
+    if let Some(name) = alert.key.alertmanager() {
         lines.insert(1, fleet_effect(state, name, &action));
     }
     let title = format!("{title} {}", alert.key.rule);
@@ -199,6 +215,7 @@ fn ask_about_alert(state: &mut AppState, action: AlertAction, now: DateTime<Utc>
         action,
         note: String::new(),
         ack_silence,
+        matchers: Vec::new(),
     });
     ask_typed(state, title, lines, command, now)
 }

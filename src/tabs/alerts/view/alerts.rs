@@ -32,7 +32,7 @@ pub(super) fn down_banners<'a>(state: &AppState, ctx: &RenderCtx) -> Vec<Line<'a
                     .alerts
                     .external
                     .keys()
-                    .filter(|k| k.alertmanager.as_ref() == Some(&alertmanager.name))
+                    .filter(|k| k.alertmanager() == Some(alertmanager.name.as_str()))
                     .count();
                 let plural = if known == 1 { "" } else { "s" };
                 format!("showing its {known} alert{plural} from {ago} ago")
@@ -45,7 +45,7 @@ pub(super) fn down_banners<'a>(state: &AppState, ctx: &RenderCtx) -> Vec<Line<'a
 /// Whether the Alertmanager an alert comes from stopped answering: its rows are as it last
 /// listed them.
 fn stale(state: &AppState, alert: &Alert) -> bool {
-    alert.key.alertmanager.as_ref().is_some_and(|name| {
+    alert.key.alertmanager().is_some_and(|name| {
         state
             .source(&SourceId::alertmanager(name).name)
             .is_some_and(|s| {
@@ -221,7 +221,7 @@ pub(super) fn detail(state: &AppState, ctx: &RenderCtx) -> Vec<Line<'static>> {
         Span::raw(alert.summary.clone()),
     ])];
     let labels = labels_text(&alert.key.labels);
-    let mut facts = match &alert.key.alertmanager {
+    let mut facts = match alert.key.alertmanager() {
         Some(name) => vec![format!(
             "{} {{{labels}}} from Alertmanager {name}",
             alert.key.rule

@@ -61,7 +61,7 @@ fn frame<'a>(heading: Line<'a>, alerts: &AlertsState, ctx: &RenderCtx) -> Block<
     for view in AlertsView::ALL {
         let count = match view {
             AlertsView::Alerts => None,
-            AlertsView::Silences => Some(alerts.silences.len()),
+            AlertsView::Silences => Some(alerts.silence_count()),
             AlertsView::History => Some(alerts.history.len()),
             AlertsView::Rules => Some(alerts.catalogue.len()),
         };
@@ -157,7 +157,7 @@ const IDENTIFYING: [&str; 8] = [
 /// and its labels as `name=value`, the identifying ones first (`am:prod instance=db-3:9100
 /// job=node`; its severity is in SEV already), since bare values of unknown labels say little.
 fn on_text(key: &AlertKey) -> String {
-    let Some(alertmanager) = &key.alertmanager else {
+    let Some(alertmanager) = key.alertmanager() else {
         let values: Vec<&str> = key.labels.iter().map(|(_, value)| value.as_str()).collect();
         return values.join(" ");
     };
