@@ -11,6 +11,8 @@ use std::time::Duration;
 use crate::config::{AlertmanagerConfig, Config, DatabaseConfig, DockerConfig, EndpointConfig};
 use crate::model::source::SourceId;
 use crate::state::source::SourceHealth;
+use strum::IntoEnumIterator;
+
 use crate::tab::Tab;
 
 /// The least time a source's poll is given, however short the refresh.
@@ -132,6 +134,17 @@ impl SourceRegistry {
         self.iter().map(Source::health).collect()
     }
 
+    /// The tabs with something to show, in tab order: those the sources feed, and Alerts when
+    /// the config has rules of its own.
+    pub fn tabs(&self, own_rules: bool) -> Vec<Tab> {
+        Tab::iter()
+            .filter(|tab| {
+                (own_rules && *tab == Tab::Alerts)
+                    || self.iter().any(|source| source.tabs.contains(tab))
+            })
+            .collect()
+    }
+
     /// The Docker engines among the sources.
     pub fn engines(&self) -> impl Iterator<Item = &DockerConfig> {
         self.iter().filter_map(|source| match &source.spec {
@@ -175,6 +188,8 @@ mod tests {
             [(SourceKind::System, "system", &[Tab::Resources][..], SECOND)]
         );
         assert_eq!(sources.engines().count(), 0);
+        assert_eq!(sources.tabs(false), [Tab::Resources]);
+        assert_eq!(sources.tabs(true), [Tab::Resources, Tab::Alerts]);
     }
 
     #[test]
@@ -225,6 +240,16 @@ mod tests {
                 .map(|e| e.name.as_str())
                 .collect::<Vec<_>>(),
             ["local"]
+        );
+        assert_eq!(
+            sources.tabs(false),
+            [
+                Tab::Resources,
+                Tab::Containers,
+                Tab::Alerts,
+                Tab::Databases,
+                Tab::Endpoints
+            ]
         );
         // The state watches exactly these, each stale after three of its own polls.
         let state = AppState::with_sources(

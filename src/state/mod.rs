@@ -168,7 +168,7 @@ impl AppState {
             (config.history.as_secs_f64() / config.refresh.as_secs_f64()).ceil() as usize + 1;
         let watch = (mode == Mode::Watch).then(|| {
             let tabs = if config.watch.tabs.is_empty() {
-                config.configured_tabs(&engines)
+                sources.tabs(!config.rule.is_empty())
             } else {
                 config.watch.tabs.clone()
             };
