@@ -383,6 +383,31 @@ mod tests {
     }
 
     #[test]
+    fn a_source_is_summed_up_by_its_kind_whatever_tabs_it_feeds() {
+        use crate::model::source::SourceId;
+        use crate::state::source::SourceHealth;
+        use crate::tab::Tab;
+        let at = fixtures::now();
+        let mut state = state(&[], None);
+        // Led to Resources first: summed up by its tab, it was taken for a Docker engine.
+        let mut fleet = SourceHealth::new(
+            SourceId::alertmanager("fleet"),
+            Tab::Resources,
+            &[Tab::Alerts],
+            Duration::from_secs(15),
+        );
+        fleet.apply_ok(at);
+        assert!(state.add_source(fleet));
+        let report = build_report(at, &state);
+        let fleet = report.sources.iter().find(|s| s.name == "am:fleet");
+        assert_eq!(
+            fleet.map(|s| s.summary.as_str()),
+            Some("0 alerts, 0 silenced or inhibited"),
+            "{report:?}"
+        );
+    }
+
+    #[test]
     fn an_engine_that_cannot_be_read_is_critical_and_says_why() {
         let engines = &fixtures::docker_engines()[..1];
         let report = build_report(
