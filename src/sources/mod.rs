@@ -347,7 +347,8 @@ mod tests {
     fn a_source_found_at_run_time_is_watched_on_every_tab_it_feeds() {
         let at = fixtures::now();
         let mut state = AppState::new(&Config::default(), &[], Mode::Interactive, "h".into(), at);
-        // A host a Prometheus reports: no new kind of source, and both of the tabs it feeds.
+        // As a host a Prometheus reports will join: of a kind that exists (any will do here),
+        // feeding two tabs.
         let host = SourceId {
             kind: SourceKind::System,
             name: "host:web-3".into(),
