@@ -23,6 +23,7 @@ pub mod msg;
 pub mod persist;
 pub mod redact;
 pub mod secret;
+pub mod sources;
 pub mod state;
 pub mod tab;
 pub mod tabs;

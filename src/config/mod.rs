@@ -1035,27 +1035,6 @@ impl Config {
         );
         rules
     }
-
-    /// Tabs that have a source; Resources always has the local host. `engines` are the Docker
-    /// engines actually watched (see [`Config::docker_engines`]): the local one may have been
-    /// found without any `[[docker]]` entry.
-    pub fn configured_tabs(&self, engines: &[DockerConfig]) -> Vec<Tab> {
-        let mut tabs = vec![Tab::Resources];
-        for (tab, configured) in [
-            (Tab::Containers, !engines.is_empty()),
-            (
-                Tab::Alerts,
-                !self.rule.is_empty() || !self.alertmanager.is_empty(),
-            ),
-            (Tab::Databases, !self.database.is_empty()),
-            (Tab::Endpoints, !self.endpoint.is_empty()),
-        ] {
-            if configured {
-                tabs.push(tab);
-            }
-        }
-        tabs
-    }
 }
 
 fn unique_names<'a>(
@@ -1527,19 +1506,6 @@ mod tests {
         assert!(
             off.docker_engines(Some("unix:///tmp/d.sock"), missing)
                 .is_empty()
-        );
-    }
-
-    #[test]
-    fn configured_tabs_follow_the_sources() {
-        let config = Config::parse(
-            "c.toml",
-            "[[endpoint]]\nname = \"web\"\nurl = \"http://127.0.0.1\"\n",
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(
-            config.configured_tabs(&config.docker),
-            vec![Tab::Resources, Tab::Endpoints]
         );
     }
 }

@@ -49,7 +49,7 @@ fn subject_of(alert: &Alert, series: &str, sources: &[SourceHealth]) -> (Tab, St
         let tab = sources
             .iter()
             .find(|s| s.name == source)
-            .map_or(Tab::Resources, |s| s.tab);
+            .map_or(Tab::Resources, |s| s.tab());
         return (tab, source.to_string());
     }
     match series_by_tab().find(|(_, name)| *name == series) {
