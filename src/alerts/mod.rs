@@ -4,7 +4,6 @@ pub mod alertmanager;
 pub mod engine;
 mod index;
 pub mod kept;
-pub mod matcher;
 pub mod notify;
 pub mod rule;
 
