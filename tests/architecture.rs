@@ -16,19 +16,34 @@ use syn::{Attribute, Ident, Item, UseTree};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Layer {
     View,
+    /// Plain data and pure functions over it: no I/O, no clock, no drawing.
     State,
+    /// The vocabulary every layer shares.
     Model,
+    /// The rule engine and what alerts keep: pure, and it knows no tab.
+    Alerts,
+    /// What travels between layers: messages, actions, commands.
+    Message,
     Update,
+    /// Keys and clicks to messages, through the keymap.
+    Input,
     Collect,
+    /// Side effects run off the draw loop, and the state files they write.
+    Effect,
+    Config,
     Theme,
+    /// The clients and secrets every source shares.
+    Shared,
+    /// The runtime that wires the layers together: the app loop, the terminal, `check`.
+    Runtime,
     Entry,
     /// What carries the state's data to and from the outside: messages, effects, files.
     Plumbing,
 }
 
 /// The files of each layer, as globs over the path (`*` within one segment, `**` any number of
-/// segments). They cover today's layout and the per-tab one, `src/tabs/<tab>/{state, update,
-/// judge, record, view}.rs`.
+/// segments). Every file under `src/` is in at least one (`every_file_is_in_a_layer`): a new file
+/// is placed here, so the rules below check it.
 const LAYERS: &[(Layer, &[&str])] = &[
     (
         Layer::View,
@@ -39,23 +54,48 @@ const LAYERS: &[(Layer, &[&str])] = &[
         &[
             "src/state/**",
             "src/model/**",
-            "src/model.rs",
             "src/tabs/*/state.rs",
             "src/tabs/*/judge.rs",
             "src/tabs/*/record.rs",
+            "src/tabs/*/mod.rs",
             "src/findings.rs",
-            "src/metrics.rs",
             "src/metrics/**",
             "src/alerts/**",
+            "src/alert_timeline.rs",
+            "src/msg.rs",
+            "src/action.rs",
+            "src/tab.rs",
+            "src/command/**",
         ],
     ),
-    (Layer::Model, &["src/model/**", "src/model.rs"]),
+    (Layer::Model, &["src/model/**"]),
+    (Layer::Alerts, &["src/alerts/**"]),
+    (
+        Layer::Message,
+        &["src/msg.rs", "src/action.rs", "src/command/**"],
+    ),
     (
         Layer::Update,
         &["src/update.rs", "src/tabs/*/update.rs", "src/tabs/mod.rs"],
     ),
+    (Layer::Input, &["src/input.rs"]),
     (Layer::Collect, &["src/collect/**"]),
+    (Layer::Effect, &["src/effect/**", "src/persist/**"]),
+    (Layer::Config, &["src/config/**"]),
     (Layer::Theme, &["src/config/theme.rs"]),
+    (Layer::Shared, &["src/http.rs", "src/redact.rs"]),
+    (
+        Layer::Runtime,
+        &[
+            "src/lib.rs",
+            "src/app.rs",
+            "src/tui.rs",
+            "src/check.rs",
+            "src/cli.rs",
+            "src/logging.rs",
+            "src/fixtures.rs",
+        ],
+    ),
     (Layer::Entry, &["src/main.rs"]),
     (
         Layer::Plumbing,
@@ -73,10 +113,13 @@ enum Ban {
     Macro(&'static str),
     /// `async` (functions, blocks, closures) or `.await`.
     Keyword(&'static str),
+    /// Every path into the crate but those under these top-level modules.
+    CrateBut(&'static [&'static str]),
 }
 
 enum Files {
     In(Layer),
+    InAny(&'static [Layer]),
     AllBut(Layer),
 }
 
@@ -96,19 +139,32 @@ const SIDE_EFFECTS: &[Ban] = &[
 const IO: &[Ban] = &[
     Ban::Path("std::fs"),
     Ban::Path("std::env"),
+    Ban::Path("std::io"),
     Ban::Path("std::thread"),
     Ban::Path("std::net"),
     Ban::Path("std::process"),
     Ban::Path("tokio"),
+    Ban::Path("tokio_util"),
     Ban::Path("bollard"),
     Ban::Path("sysinfo"),
+    Ban::Path("hyper"),
+    Ban::Path("hyper_util"),
+    Ban::Path("hyper_rustls"),
+    Ban::Path("rustls"),
+    Ban::Path("tokio_rustls"),
+    Ban::Path("rustls_native_certs"),
+    Ban::Path("tokio_postgres"),
+    Ban::Path("mysql_async"),
+    Ban::Path("crate::http"),
 ];
 
+/// The clock by any path: `Utc::now` through a glob import (`chrono::prelude::*`) cannot be
+/// resolved to its crate, so the type and `now` are enough.
 const CLOCK: &[Ban] = &[
-    Ban::Path("chrono::**::Utc::now"),
-    Ban::Path("chrono::**::Local::now"),
-    Ban::Path("std::time::Instant::now"),
-    Ban::Path("tokio::time::Instant::now"),
+    Ban::Path("**::Utc::now"),
+    Ban::Path("**::Local::now"),
+    Ban::Path("**::Instant::now"),
+    Ban::Path("**::SystemTime::now"),
     Ban::Path("std::time::SystemTime"),
 ];
 
@@ -187,10 +243,62 @@ const RULES: &[Rule] = &[
         why: "time is passed in as `now`, so every change to state is a repeatable table test",
     },
     Rule {
-        name: "the model knows no state or tabs",
+        name: "the model imports nothing of the crate",
         files: Files::In(Layer::Model),
-        bans: &[Ban::Path("crate::state"), Ban::Path("crate::tabs")],
+        bans: &[Ban::CrateBut(&["model"])],
         why: "the model is the vocabulary every layer shares, so it depends on none of them",
+    },
+    Rule {
+        name: "the alerts know no tab",
+        files: Files::In(Layer::Alerts),
+        bans: &[
+            Ban::Path("crate::tabs"),
+            Ban::Path("crate::state"),
+            Ban::Path("crate::config"),
+        ],
+        why: "the rule engine judges series whoever publishes them; a tab that names it is the tab's business",
+    },
+    Rule {
+        name: "messages, effects and state files hold no tab's state",
+        files: Files::InAny(&[Layer::Message, Layer::Effect]),
+        bans: &[
+            Ban::Path("crate::tabs::*::state"),
+            Ban::Path("crate::state"),
+        ],
+        why: "what crosses layers is the model's vocabulary; a tab's state belongs to the tab and the app state",
+    },
+    Rule {
+        name: "effects never draw",
+        files: Files::In(Layer::Effect),
+        bans: DRAWING,
+        why: "an effect reports back as a message; views draw the state it leaves",
+    },
+    Rule {
+        name: "input never reaches sources, effects or persistence",
+        files: Files::In(Layer::Input),
+        bans: SIDE_EFFECTS,
+        why: "a key becomes a message; update decides what follows",
+    },
+    Rule {
+        name: "input does no I/O and reads no clock",
+        files: Files::In(Layer::Input),
+        bans: &[
+            Ban::Path("std::fs"),
+            Ban::Path("std::net"),
+            Ban::Path("tokio"),
+            Ban::Path("crate::http"),
+            Ban::Path("**::Utc::now"),
+            Ban::Path("**::Instant::now"),
+        ],
+        why: "keys are mapped on the draw loop, which never waits",
+    },
+    Rule {
+        name: "sources import only the model, the config and the shared clients",
+        files: Files::In(Layer::Collect),
+        bans: &[Ban::CrateBut(&[
+            "collect", "model", "config", "http", "redact",
+        ])],
+        why: "a source sends what it read as the model's vocabulary; what the app makes of it is not its business",
     },
     Rule {
         name: "update never collects, persists or runs effects",
@@ -834,6 +942,15 @@ impl Ban {
             (Ban::Method(glob), Kind::Method) => segment_matches(glob, path[0]),
             (Ban::Macro(name), Kind::Macro) => path.last() == Some(name),
             (Ban::Keyword(word), Kind::Keyword) => path == [*word],
+            (Ban::CrateBut(allowed), Kind::Import | Kind::Path | Kind::Macro) => {
+                let outside = |path: &[String]| {
+                    path.first().is_some_and(|first| first == "crate")
+                        && path
+                            .get(1)
+                            .is_some_and(|top| !allowed.contains(&top.as_str()))
+                };
+                outside(&reference.path) && outside(&reference.canonical)
+            }
             _ => false,
         }
     }
@@ -843,6 +960,7 @@ impl Rule {
     fn covers(&self, layers: &[Layer]) -> bool {
         match self.files {
             Files::In(layer) => layers.contains(&layer),
+            Files::InAny(wanted) => wanted.iter().any(|layer| layers.contains(layer)),
             Files::AllBut(layer) => !layers.contains(&layer),
         }
     }
@@ -900,6 +1018,19 @@ fn check(files: &[SourceFile], rules: &[&'static Rule]) -> Vec<Violation> {
 }
 
 #[test]
+fn every_file_is_in_a_layer() {
+    let outside: Vec<String> = read_tree()
+        .iter()
+        .filter(|file| file.layers().is_empty())
+        .map(|file| file.path.clone())
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "files in no layer, so no rule checks them: place each in LAYERS: {outside:?}"
+    );
+}
+
+#[test]
 fn the_source_tree_keeps_its_layers() {
     let files = read_tree();
     for layer in [Layer::View, Layer::State, Layer::Update, Layer::Theme] {
@@ -913,6 +1044,193 @@ fn the_source_tree_keeps_its_layers() {
         .map(ToString::to_string)
         .collect();
     assert!(violations.is_empty(), "{}", violations.join("\n"));
+}
+
+// Import cycles between top-level modules.
+
+/// One module naming another: `from` → `to`, first seen at `at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Edge {
+    from: String,
+    to: String,
+    at: String,
+}
+
+/// Every pair of top-level modules where the first names the second, with where it first does.
+fn module_edges(files: &[SourceFile]) -> Vec<Edge> {
+    let krate = Crate::of(files);
+    let mut edges: BTreeMap<(String, String), String> = BTreeMap::new();
+    for file in files {
+        let Some(from) = file.module.get(1) else {
+            continue;
+        };
+        for reference in krate.references(file) {
+            if !matches!(reference.kind, Kind::Import | Kind::Path | Kind::Macro) {
+                continue;
+            }
+            let Some(to) = [&reference.canonical, &reference.path]
+                .into_iter()
+                .find(|path| path.first().is_some_and(|p| p == "crate"))
+                .and_then(|path| path.get(1))
+                .filter(|to| {
+                    *to != from
+                        && krate
+                            .modules
+                            .contains_key(&["crate".to_string(), (*to).clone()][..])
+                })
+            else {
+                continue;
+            };
+            edges.entry((from.clone(), to.clone())).or_insert_with(|| {
+                format!("{}:{} {}", file.path, reference.line, reference.written())
+            });
+        }
+    }
+    edges
+        .into_iter()
+        .map(|((from, to), at)| Edge { from, to, at })
+        .collect()
+}
+
+/// The edges that lie on a cycle: those inside a strongly connected component (Tarjan).
+fn edges_on_cycles(edges: &[Edge]) -> Vec<Edge> {
+    let mut nodes: Vec<&str> = edges
+        .iter()
+        .flat_map(|e| [e.from.as_str(), e.to.as_str()])
+        .collect();
+    nodes.sort_unstable();
+    nodes.dedup();
+    let position = |name: &str| nodes.binary_search(&name).unwrap();
+    let mut next: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    for edge in edges {
+        next[position(&edge.from)].push(position(&edge.to));
+    }
+    let component = strongly_connected(&next);
+    edges
+        .iter()
+        .filter(|e| component[position(&e.from)] == component[position(&e.to)])
+        .cloned()
+        .collect()
+}
+
+/// The component of each node of the graph `next` (adjacency lists).
+fn strongly_connected(next: &[Vec<usize>]) -> Vec<usize> {
+    struct Search<'a> {
+        next: &'a [Vec<usize>],
+        index: Vec<Option<usize>>,
+        low: Vec<usize>,
+        stack: Vec<usize>,
+        on_stack: Vec<bool>,
+        component: Vec<usize>,
+        counter: usize,
+    }
+    impl Search<'_> {
+        fn visit(&mut self, node: usize) {
+            self.index[node] = Some(self.counter);
+            self.low[node] = self.counter;
+            self.counter += 1;
+            self.stack.push(node);
+            self.on_stack[node] = true;
+            for &to in &self.next[node] {
+                match self.index[to] {
+                    None => {
+                        self.visit(to);
+                        self.low[node] = self.low[node].min(self.low[to]);
+                    }
+                    Some(index) if self.on_stack[to] => self.low[node] = self.low[node].min(index),
+                    Some(_) => {}
+                }
+            }
+            if Some(self.low[node]) == self.index[node] {
+                while let Some(member) = self.stack.pop() {
+                    self.on_stack[member] = false;
+                    self.component[member] = node;
+                    if member == node {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    let count = next.len();
+    let mut search = Search {
+        next,
+        index: vec![None; count],
+        low: vec![0; count],
+        stack: Vec::new(),
+        on_stack: vec![false; count],
+        component: vec![0; count],
+        counter: 0,
+    };
+    for node in 0..count {
+        if search.index[node].is_none() {
+            search.visit(node);
+        }
+    }
+    search.component
+}
+
+/// The edges of the cycle the tree had when this check came in, to be taken apart by moving
+/// the shared pieces down (issue 16). The check fails on a cycle edge not listed here, and on a
+/// listed edge that is no longer on a cycle, so the list only shrinks.
+const KNOWN_CYCLE_EDGES: &[(&str, &str)] = &[];
+
+#[test]
+fn no_new_import_cycle_between_top_level_modules() {
+    let on_cycles = edges_on_cycles(&module_edges(&read_tree()));
+    let new: Vec<String> = on_cycles
+        .iter()
+        .filter(|e| !KNOWN_CYCLE_EDGES.contains(&(e.from.as_str(), e.to.as_str())))
+        .map(|e| format!("{} -> {} ({})", e.from, e.to, e.at))
+        .collect();
+    let gone: Vec<String> = KNOWN_CYCLE_EDGES
+        .iter()
+        .filter(|(from, to)| !on_cycles.iter().any(|e| e.from == *from && e.to == *to))
+        .map(|(from, to)| format!("(\"{from}\", \"{to}\")"))
+        .collect();
+    assert!(
+        new.is_empty(),
+        "import cycles between top-level modules: a module on a cycle cannot be understood, \
+         tested or moved alone; name the shared piece from a lower module instead:\n{}",
+        new.join("\n")
+    );
+    assert!(
+        gone.is_empty(),
+        "no longer on a cycle, so remove from KNOWN_CYCLE_EDGES: {}",
+        gone.join(", ")
+    );
+}
+
+#[test]
+fn cycles_are_found_and_chains_are_not() {
+    let files = [
+        ("src/alerts/mod.rs", "use crate::tabs::X;"),
+        ("src/tabs/mod.rs", "use crate::state::Y;\npub struct X;"),
+        (
+            "src/state/mod.rs",
+            "fn f() { crate::alerts::g(); }\npub struct Y;",
+        ),
+        ("src/model/mod.rs", "pub struct Z;"),
+        ("src/ui/mod.rs", "use crate::model::Z;\nuse crate::tabs::X;"),
+    ];
+    let files: Vec<SourceFile> = files
+        .iter()
+        .map(|(path, source)| SourceFile::parse(path, source))
+        .collect();
+    let edges = module_edges(&files);
+    assert_eq!(edges.len(), 5, "{edges:?}");
+    let cycle: Vec<(String, String)> = edges_on_cycles(&edges)
+        .into_iter()
+        .map(|e| (e.from, e.to))
+        .collect();
+    assert_eq!(
+        cycle,
+        [
+            ("alerts".to_string(), "tabs".to_string()),
+            ("state".to_string(), "alerts".to_string()),
+            ("tabs".to_string(), "state".to_string()),
+        ]
+    );
 }
 
 // Self-tests: each rule on bad and good samples, parsed as if they were the given file.
@@ -1137,21 +1455,150 @@ const SAMPLES: &[Sample] = &[
         expect: &[],
     },
     Sample {
-        rule: "the model knows no state or tabs",
+        rule: "state reads no clock",
+        file: "src/tabs/runbook/state.rs",
+        source: "use chrono::prelude::*;\nfn f() {\n    let _ = Utc::now();\n}",
+        expect: &[(3, "Utc::now")],
+    },
+    Sample {
+        rule: "state reads no clock",
+        file: "src/alerts/engine.rs",
+        source: "use std::time::*;\nfn f() {\n    let _ = SystemTime::now();\n    let _ = Instant::now();\n}",
+        expect: &[(3, "SystemTime::now"), (4, "Instant::now")],
+    },
+    Sample {
+        rule: "state does no I/O",
+        file: "src/tabs/databases/record.rs",
+        source: "use std::io::Write;\nfn f(c: tokio_postgres::Client) {}",
+        expect: &[(1, "std::io::Write"), (2, "tokio_postgres::Client")],
+    },
+    Sample {
+        rule: "update does no I/O",
+        file: "src/tabs/endpoints/update.rs",
+        source: "use crate::http::HttpClient;\nfn f(c: hyper::Request<()>) {}",
+        expect: &[(1, "crate::http::HttpClient"), (2, "hyper::Request")],
+    },
+    Sample {
+        rule: "the model imports nothing of the crate",
         file: "src/model/containers.rs",
         source: "use crate::state::AppState;",
         expect: &[(1, "crate::state::AppState")],
     },
     Sample {
-        rule: "the model knows no state or tabs",
-        file: "src/model.rs",
+        rule: "the model imports nothing of the crate",
+        file: "src/model/source.rs",
         source: "fn f(state: &crate::tabs::containers::state::ContainersState) {}",
         expect: &[(1, "crate::tabs::containers::state::ContainersState")],
     },
     Sample {
-        rule: "the model knows no state or tabs",
+        rule: "the model imports nothing of the crate",
+        file: "src/model/source.rs",
+        source: "use crate::tab::Tab;",
+        expect: &[(1, "crate::tab::Tab")],
+    },
+    Sample {
+        rule: "the model imports nothing of the crate",
         file: "src/model/containers.rs",
-        source: "use super::engine::EngineId;\nuse chrono::DateTime;",
+        source: "use super::engine::EngineId;\nuse crate::model::source::SourceId;\nuse chrono::DateTime;",
+        expect: &[],
+    },
+    Sample {
+        rule: "the alerts know no tab",
+        file: "src/alerts/engine.rs",
+        source: "use crate::tabs::resources::record::SERIES;",
+        expect: &[(1, "crate::tabs::resources::record::SERIES")],
+    },
+    Sample {
+        rule: "the alerts know no tab",
+        file: "src/alerts/rule.rs",
+        source: "fn f() {\n    crate::state::chrono_duration(D);\n}",
+        expect: &[(2, "crate::state::chrono_duration")],
+    },
+    Sample {
+        rule: "the alerts know no tab",
+        file: "src/alerts/engine.rs",
+        source: "use crate::metrics::MetricStore;\nuse crate::findings::Severity;",
+        expect: &[],
+    },
+    Sample {
+        rule: "messages, effects and state files hold no tab's state",
+        file: "src/msg.rs",
+        source: "use crate::tabs::alerts::state::AckSilence;",
+        expect: &[(1, "crate::tabs::alerts::state::AckSilence")],
+    },
+    Sample {
+        rule: "messages, effects and state files hold no tab's state",
+        file: "src/persist/alerts.rs",
+        source: "fn save(kept: &crate::tabs::alerts::state::KeptAlerts) {}",
+        expect: &[(1, "crate::tabs::alerts::state::KeptAlerts")],
+    },
+    Sample {
+        rule: "messages, effects and state files hold no tab's state",
+        file: "src/effect/mod.rs",
+        source: "use crate::state::AppState;",
+        expect: &[(1, "crate::state::AppState")],
+    },
+    Sample {
+        rule: "messages, effects and state files hold no tab's state",
+        file: "src/persist/alerts.rs",
+        source: "use crate::alerts::kept::KeptAlerts;\nuse crate::model::source::SourceId;",
+        expect: &[],
+    },
+    Sample {
+        rule: "effects never draw",
+        file: "src/effect/executor.rs",
+        source: "use ratatui::Frame;",
+        expect: &[(1, "ratatui::Frame")],
+    },
+    Sample {
+        rule: "effects never draw",
+        file: "src/effect/executor.rs",
+        source: "use tokio::sync::mpsc;",
+        expect: &[],
+    },
+    Sample {
+        rule: "input never reaches sources, effects or persistence",
+        file: "src/input.rs",
+        source: "use crate::effect::Effect;",
+        expect: &[(1, "crate::effect::Effect")],
+    },
+    Sample {
+        rule: "input never reaches sources, effects or persistence",
+        file: "src/input.rs",
+        source: "use crate::msg::Msg;\nuse crate::action::Action;",
+        expect: &[],
+    },
+    Sample {
+        rule: "input does no I/O and reads no clock",
+        file: "src/input.rs",
+        source: "use chrono::prelude::*;\nfn f() {\n    Utc::now();\n}",
+        expect: &[(3, "Utc::now")],
+    },
+    Sample {
+        rule: "input does no I/O and reads no clock",
+        file: "src/input.rs",
+        source: "use crossterm::event::KeyEvent;",
+        expect: &[],
+    },
+    Sample {
+        rule: "sources import only the model, the config and the shared clients",
+        file: "src/collect/docker/source.rs",
+        source: "use crate::state::AppState;\nuse crate::tabs::containers::state::ContainersState;",
+        expect: &[
+            (1, "crate::state::AppState"),
+            (2, "crate::tabs::containers::state::ContainersState"),
+        ],
+    },
+    Sample {
+        rule: "sources import only the model, the config and the shared clients",
+        file: "src/collect/alertmanager.rs",
+        source: "use crate::alerts::engine::AlertKey;",
+        expect: &[(1, "crate::alerts::engine::AlertKey")],
+    },
+    Sample {
+        rule: "sources import only the model, the config and the shared clients",
+        file: "src/collect/endpoints.rs",
+        source: "use super::Schedule;\nuse crate::config::EndpointConfig;\nuse crate::http::HttpClient;\nuse crate::model::endpoints::ProbeResult;",
         expect: &[],
     },
     Sample {
@@ -1436,7 +1883,17 @@ fn a_glob_import_resolves_through_the_module_it_names() {
 #[test]
 fn files_map_to_their_modules_and_layers() {
     let cases: &[(&str, &str, &[Layer])] = &[
-        ("src/lib.rs", "crate", &[]),
+        ("src/lib.rs", "crate", &[Layer::Runtime]),
+        (
+            "src/tabs/runbook/checks.rs",
+            "crate::tabs::runbook::checks",
+            &[],
+        ),
+        (
+            "src/alerts/engine.rs",
+            "crate::alerts::engine",
+            &[Layer::State, Layer::Alerts],
+        ),
         ("src/ui/tabs/mod.rs", "crate::ui::tabs", &[Layer::View]),
         (
             "src/tabs/containers/view.rs",
@@ -1461,7 +1918,7 @@ fn files_map_to_their_modules_and_layers() {
         (
             "src/config/theme.rs",
             "crate::config::theme",
-            &[Layer::Theme],
+            &[Layer::Config, Layer::Theme],
         ),
     ];
     for (path, module, layers) in cases {
