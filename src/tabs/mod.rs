@@ -31,6 +31,19 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
     }
 }
 
+/// Whether the active tab offers `action` in what it shows now, for the footer: a key of another
+/// view, or of a pane that is closed, is not offered. The mode's refusals are the shell's (see
+/// [`Action::is_operator`]).
+pub fn offers(state: &AppState, action: Action) -> bool {
+    let scrolls_detail = matches!(action, Action::ScrollDetailDown | Action::ScrollDetailUp);
+    match state.tab {
+        Tab::Containers => !scrolls_detail || state.containers.show_detail,
+        Tab::Endpoints => !scrolls_detail || state.endpoints.show_detail,
+        Tab::Alerts => state.alerts.view.offers(action),
+        Tab::Resources | Tab::Databases | Tab::Runbook => true,
+    }
+}
+
 /// Esc with no overlay open: the active tab closes what it has open.
 pub fn cancel(state: &mut AppState) -> Vec<Effect> {
     match state.tab {
