@@ -184,25 +184,9 @@ pub(crate) fn refused(
     toast(state, ToastKind::Error, text, now);
 }
 
-/// In the read-only modes: the reason as a toast and the refusal for the audit log.
-pub(crate) fn refuse_in_read_only(
-    state: &mut AppState,
-    command: &OperatorCommand,
-    now: DateTime<Utc>,
-) -> Vec<Effect> {
-    let Some(reason) = state.mode.refusal() else {
-        return Vec::new();
-    };
-    refused(state, &command.action(), &command.target(), reason, now);
-    vec![Effect::RecordRefusal {
-        command: command.clone(),
-        reason: reason.to_string(),
-    }]
-}
-
 /// One command at a time on a target: a second restart while the first still runs would run and
 /// be audited twice. The refusal says what is in flight, and since when.
-pub(crate) fn in_flight_refusal(
+fn in_flight_refusal(
     state: &AppState,
     command: &OperatorCommand,
     now: DateTime<Utc>,
@@ -217,9 +201,26 @@ pub(crate) fn in_flight_refusal(
     ))
 }
 
-/// Opens a confirmation; only the confirmed command is executed.
-pub(crate) fn ask(state: &mut AppState, dialog: ConfirmDialog) {
+/// The one gate of every operator command, whichever tab asks: refused while the same command
+/// is in flight, and in the read-only modes (`--read-only`, `--watch`) with the reason as a toast
+/// and the refusal for the audit log; else its confirmation opens, and only the confirmed
+/// command is executed.
+pub(crate) fn ask(state: &mut AppState, dialog: ConfirmDialog, now: DateTime<Utc>) -> Vec<Effect> {
+    let command = &dialog.command;
+    if let Some(text) = in_flight_refusal(state, command, now) {
+        toast(state, ToastKind::Error, text, now);
+        return Vec::new();
+    }
+    if let Some(reason) = state.mode.refusal() {
+        let (action, target) = (command.action(), command.target());
+        refused(state, &action, &target, reason, now);
+        return vec![Effect::RecordRefusal {
+            command: dialog.command,
+            reason: reason.to_string(),
+        }];
+    }
     state.overlay = Overlay::Confirm(dialog);
+    Vec::new()
 }
 
 fn confirm(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {

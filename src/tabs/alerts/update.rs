@@ -15,7 +15,7 @@ use crate::state::{AppState, ConfirmDialog, ToastKind, TypedConfirmation};
 use crate::tab::Tab;
 use crate::tabs::alerts::judge;
 use crate::tabs::alerts::state::{UnreadableFile, WENT_FALSE_WHILE_DOWN};
-use crate::update::{ask, in_flight_refusal, refuse_in_read_only, source_answered, toast};
+use crate::update::{ask, source_answered, toast};
 
 /// Evaluates every rule at `now` and makes the firing alerts the console's findings. An alert
 /// the last run kept is evaluated as it was once its series reports again: one still true goes
@@ -211,13 +211,6 @@ fn ask_typed(
     command: OperatorCommand,
     now: DateTime<Utc>,
 ) -> Vec<Effect> {
-    if let Some(text) = in_flight_refusal(state, &command, now) {
-        toast(state, ToastKind::Error, text, now);
-        return Vec::new();
-    }
-    if state.mode.refusal().is_some() {
-        return refuse_in_read_only(state, &command, now);
-    }
     ask(
         state,
         ConfirmDialog {
@@ -230,8 +223,8 @@ fn ask_typed(
                 typed: String::new(),
             }),
         },
-    );
-    Vec::new()
+        now,
+    )
 }
 
 /// What a command on an Alertmanager's alert does there, for its dialog: every engineer looking

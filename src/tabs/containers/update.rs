@@ -15,9 +15,7 @@ use crate::state::list::PAGE;
 use crate::state::{AppState, ConfirmDialog, Mode, ToastKind, TypedConfirmation};
 use crate::tabs::containers::record;
 use crate::tabs::containers::state::LogView;
-use crate::update::{
-    ask, capitalised, in_flight_refusal, refuse_in_read_only, refused, source_answered, toast,
-};
+use crate::update::{ask, capitalised, refused, source_answered, toast};
 
 /// A key the shell left to this tab: the log view's when it is open, else the list's.
 pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
@@ -223,10 +221,6 @@ fn ask_container(state: &mut AppState, action: ContainerAction, now: DateTime<Ut
         name: container.name.clone(),
         action,
     });
-    if let Some(text) = in_flight_refusal(state, &command, now) {
-        toast(state, ToastKind::Error, text, now);
-        return Vec::new();
-    }
     let running = container.state.is_running();
     let pointless = match action {
         ContainerAction::Start | ContainerAction::Unpause => {
@@ -248,9 +242,6 @@ fn ask_container(state: &mut AppState, action: ContainerAction, now: DateTime<Ut
             now,
         );
         return Vec::new();
-    }
-    if state.mode.refusal().is_some() {
-        return refuse_in_read_only(state, &command, now);
     }
     let protected = engine.protects(container);
     let mut lines = vec![
@@ -281,6 +272,6 @@ fn ask_container(state: &mut AppState, action: ContainerAction, now: DateTime<Ut
                 typed: String::new(),
             }),
         },
-    );
-    Vec::new()
+        now,
+    )
 }
