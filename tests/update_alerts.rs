@@ -980,3 +980,30 @@ fn read_only_modes_refuse_to_acknowledge_an_alertmanagers_alert() {
         assert!(!state.alerts.acks.contains_key(&key));
     }
 }
+
+#[test]
+fn from_an_endpoint_alert_to_that_endpoint_selected() {
+    let mut state = fixtures::endpoints_app_state(Mode::Interactive);
+    let before = state.endpoints.list.selected.clone();
+    update(&mut state, Msg::ClickTab(Tab::Alerts), now());
+    act(&mut state, Action::SelectFirst);
+    let about = |state: &AppState| {
+        state
+            .alerts
+            .selected()
+            .and_then(|a| a.key.label("endpoint"))
+            .map(str::to_string)
+    };
+    while about(&state).is_none_or(|name| Some(&name) == before.as_ref()) {
+        let at = state.alerts.list.selected.clone();
+        act(&mut state, Action::SelectNext);
+        assert_ne!(
+            state.alerts.list.selected, at,
+            "an alert about another endpoint"
+        );
+    }
+    let endpoint = about(&state);
+    act(&mut state, Action::GotoSubject);
+    assert_eq!(state.tab, Tab::Endpoints);
+    assert_eq!(state.endpoints.list.selected, endpoint);
+}

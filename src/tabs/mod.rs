@@ -31,6 +31,36 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
     }
 }
 
+/// What one tab names and another shows: the container, database or endpoint an alert is
+/// about. The Alerts tab names it; the tab that lists it selects it ([`focus`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Container { engine: String, name: String },
+    Database { name: String },
+    Endpoint { name: String },
+}
+
+impl Subject {
+    /// The tab that lists it.
+    pub fn tab(&self) -> Tab {
+        match self {
+            Subject::Container { .. } => Tab::Containers,
+            Subject::Database { .. } => Tab::Databases,
+            Subject::Endpoint { .. } => Tab::Endpoints,
+        }
+    }
+}
+
+/// The tab that lists `subject` selects it, if it still lists it; which tab is active is the
+/// caller's to say.
+pub fn focus(state: &mut AppState, subject: &Subject) {
+    match subject {
+        Subject::Container { engine, name } => containers::update::focus(state, engine, name),
+        Subject::Database { name } => databases::update::focus(state, name),
+        Subject::Endpoint { name } => endpoints::update::focus(state, name),
+    }
+}
+
 /// Whether the active tab offers `action` in what it shows now, for the footer: a key of another
 /// view, or of a pane that is closed, is not offered. The mode's refusals are the shell's (see
 /// [`Action::is_operator`]).

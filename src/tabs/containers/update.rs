@@ -77,6 +77,25 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
     Vec::new()
 }
 
+/// Selects the container `name` of `engine` another tab named, with its detail closed so the
+/// list's keys act on it.
+pub fn focus(state: &mut AppState, engine: &str, name: &str) {
+    let containers = &mut state.containers;
+    let key = containers
+        .engines
+        .iter()
+        .find(|e| e.name == engine)
+        .and_then(|e| e.containers.iter().find(|c| c.name == name))
+        .map(|c| ContainerKey {
+            engine: engine.to_string(),
+            id: c.id.clone(),
+        });
+    if key.is_some() {
+        containers.list.selected = key;
+        containers.show_detail = false;
+    }
+}
+
 /// Esc below the overlays: closes the log view, else the detail pane.
 pub fn cancel(state: &mut AppState) -> Vec<Effect> {
     let containers = &mut state.containers;

@@ -38,6 +38,14 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
     Vec::new()
 }
 
+/// Selects the database `name` another tab named.
+pub fn focus(state: &mut AppState, name: &str) {
+    let databases = &mut state.databases;
+    if let Some(index) = databases.databases.iter().position(|d| d.name == name) {
+        databases.apply_select_database(index as isize - databases.selected as isize);
+    }
+}
+
 /// Esc closes the big-keys result, stopping the scan if it still runs.
 pub fn cancel(state: &mut AppState) -> Vec<Effect> {
     match state.databases.big_keys.take() {

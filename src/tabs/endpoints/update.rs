@@ -40,6 +40,14 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
     Vec::new()
 }
 
+/// Selects the endpoint `name` another tab named.
+pub fn focus(state: &mut AppState, name: &str) {
+    let endpoints = &mut state.endpoints;
+    if endpoints.endpoints.iter().any(|e| e.name == name) {
+        endpoints.list.selected = Some(name.to_string());
+    }
+}
+
 /// Esc below the overlays closes the detail pane.
 pub fn cancel(state: &mut AppState) -> Vec<Effect> {
     state.endpoints.show_detail = false;
