@@ -126,7 +126,52 @@ fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec
             }
         }
         Action::ToggleRotation => toggle_rotation(state, now),
-        other => return tabs::apply_action(state, other, now),
+        // Listed, not a catch-all: a new action is the shell's or the tabs', said here.
+        Action::SelectNext
+        | Action::SelectPrev
+        | Action::PageDown
+        | Action::PageUp
+        | Action::SelectFirst
+        | Action::SelectLast
+        | Action::SortByCpu
+        | Action::SortByMemory
+        | Action::SortByPid
+        | Action::SortByName
+        | Action::ReverseSort
+        | Action::TerminateProcess
+        | Action::KillProcess
+        | Action::SortNextColumn
+        | Action::ToggleDetail
+        | Action::OpenLogs
+        | Action::RevealEnv
+        | Action::RestartContainer
+        | Action::StopContainer
+        | Action::StartContainer
+        | Action::PauseContainer
+        | Action::KillContainer
+        | Action::ScrollDetailDown
+        | Action::ScrollDetailUp
+        | Action::NextMatch
+        | Action::PrevMatch
+        | Action::ToggleFollow
+        | Action::ToggleWrap
+        | Action::ToggleTimestamps
+        | Action::ToggleResolved
+        | Action::AckAlert
+        | Action::UnackAlert
+        | Action::SilenceAlert
+        | Action::SilenceRule
+        | Action::ExpireSilence
+        | Action::NextAlertView
+        | Action::GotoSubject
+        | Action::NextDatabase
+        | Action::PrevDatabase
+        | Action::CancelQuery
+        | Action::TerminateSession
+        | Action::TerminateIdle
+        | Action::ScanBigKeys
+        | Action::PollNow
+        | Action::ToggleGroups => return tabs::apply_action(state, action, now),
     }
     Vec::new()
 }
