@@ -17,6 +17,7 @@ use crate::config::keymap::Context;
 use crate::effect::Effect;
 use crate::msg::{FilterEdit, SourceUpdate};
 use crate::state::AppState;
+use crate::state::list::Listed;
 use crate::tab::Tab;
 
 /// A key the shell left to the active tab.

@@ -11,7 +11,7 @@ use crate::model::containers::{
 };
 use crate::model::source::{SourceId, SourceReport};
 use crate::msg::FilterEdit;
-use crate::state::list::PAGE;
+use crate::state::list::{Listed, PAGE};
 use crate::state::{AppState, ConfirmDialog, Mode, ToastKind, TypedConfirmation};
 use crate::tabs::containers::record;
 use crate::tabs::containers::state::LogView;

@@ -7,7 +7,7 @@ use crate::action::Action;
 use crate::effect::Effect;
 use crate::model::endpoints::ProbeBatch;
 use crate::model::source::{SourceId, SourceReport};
-use crate::state::list::PAGE;
+use crate::state::list::{Listed, PAGE};
 use crate::state::{AppState, ToastKind};
 use crate::tabs::endpoints::record;
 use crate::update::{source_answered, toast};

@@ -15,6 +15,7 @@ use crate::findings::Severity;
 use crate::state::AppState;
 use crate::tabs::endpoints::state::{EndpointEntry, EndpointSort, EndpointStatus};
 use crate::ui::format::truncate;
+use crate::ui::shell::severity_style;
 use crate::ui::{RenderCtx, list};
 use crate::words::count;
 
@@ -76,14 +77,6 @@ fn status_span(status: &EndpointStatus, ctx: &RenderCtx) -> Span<'static> {
         EndpointStatus::Pending => ("…", ctx.theme.muted),
     };
     Span::styled(format!("{mark} {}", status.label()), style)
-}
-
-fn severity_style(severity: Severity, ctx: &RenderCtx) -> Style {
-    match severity {
-        Severity::Critical => ctx.theme.crit,
-        Severity::Warning => ctx.theme.warn,
-        Severity::Ok => ctx.theme.text,
-    }
 }
 
 fn cert_cell(entry: &EndpointEntry, ctx: &RenderCtx) -> String {
@@ -213,8 +206,12 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
             ctx.theme.title,
         ))]),
         ListLine::Entry(entry) => {
-            let severity = state.alerts.worst_about("endpoint", &entry.name);
-            row(entry, &columns, severity_style(severity, ctx), ctx)
+            // A healthy row is plain text; one an alert is about takes the alert's colour.
+            let style = match state.alerts.worst_about("endpoint", &entry.name) {
+                Severity::Ok => ctx.theme.text,
+                worse => severity_style(worse, ctx),
+            };
+            row(entry, &columns, style, ctx)
         }
     });
     let widths: Vec<Constraint> = columns.iter().map(|(_, _, width)| *width).collect();

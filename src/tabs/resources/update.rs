@@ -7,7 +7,7 @@ use crate::command::{OperatorCommand, ProcessCommand, ProcessSignal};
 use crate::effect::Effect;
 use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::{SYSTEM_SOURCE, SourceReport};
-use crate::state::list::PAGE;
+use crate::state::list::{Listed, PAGE};
 use crate::state::{AppState, ConfirmDialog, ToastKind};
 use crate::tabs::resources::state::SortKey;
 use crate::tabs::resources::{judge, record};
