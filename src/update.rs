@@ -26,10 +26,8 @@ const STALE_AFTER_INTERVALS: u32 = 3;
 
 pub fn update(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     let mut effects = apply(state, msg, now);
-    // Acknowledgements, silences and the history survive a restart: saved whenever they change.
-    if let Some(kept) = state.alerts.take_unsaved() {
-        effects.push(Effect::SaveAlerts(kept));
-    }
+    // What the tabs keep across restarts is saved whenever it changes.
+    effects.extend(tabs::unsaved(state).into_iter().map(Effect::Save));
     let notifications = state.alerts.notify.take_outbox().into_iter();
     effects.extend(notifications.map(|(target, notification)| Effect::Notify {
         target,

@@ -19,6 +19,7 @@ use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::state::source::SourceStatus;
 use watchdeck::state::{AppState, Mode, Overlay, ToastKind};
 use watchdeck::tab::Tab;
+use watchdeck::tabs::Kept;
 use watchdeck::tabs::alerts::state::{
     AckSilence, AlertsView, GONE_WHILE_DOWN, KeptAlerts, RESUME_WAIT, Silence,
     WENT_FALSE_WHILE_DOWN,
@@ -270,7 +271,7 @@ fn an_acknowledgement_is_saved_and_comes_back_after_a_restart() {
         }),
         now(),
     );
-    let [Effect::SaveAlerts(kept)] = effects.as_slice() else {
+    let [Effect::Save(Kept::Alerts(kept))] = effects.as_slice() else {
         panic!("the acknowledgement is saved: {effects:?}");
     };
     assert_eq!(kept.acks.len(), 1);
@@ -313,7 +314,7 @@ fn saved(effects: Vec<Effect>) -> KeptAlerts {
     effects
         .into_iter()
         .find_map(|effect| match effect {
-            Effect::SaveAlerts(kept) => Some(kept),
+            Effect::Save(Kept::Alerts(kept)) => Some(kept),
             _ => None,
         })
         .unwrap_or_else(|| panic!("nothing saved"))
@@ -442,7 +443,9 @@ fn an_unreadable_kept_file_is_said_and_saved_over_only_once_it_is_out_of_the_way
             }),
             now(),
         );
-        let saved = effects.iter().any(|e| matches!(e, Effect::SaveAlerts(_)));
+        let saved = effects
+            .iter()
+            .any(|e| matches!(e, Effect::Save(Kept::Alerts(_))));
         assert_eq!(saved, saves, "{effects:?}");
     }
 }
@@ -755,7 +758,7 @@ fn an_alertmanagers_alerts_enter_the_history_as_they_begin_and_end_once_across_a
     let kept = effects
         .into_iter()
         .find_map(|effect| match effect {
-            Effect::SaveAlerts(kept) => Some(kept),
+            Effect::Save(Kept::Alerts(kept)) => Some(kept),
             _ => None,
         })
         .expect("the history is saved");
@@ -818,7 +821,7 @@ fn acknowledging_an_alertmanagers_alert_keeps_the_silence_it_made_there_for_taki
         }),
         now(),
     );
-    let [Effect::SaveAlerts(kept)] = effects.as_slice() else {
+    let [Effect::Save(Kept::Alerts(kept))] = effects.as_slice() else {
         panic!("saved: {effects:?}");
     };
     assert!(

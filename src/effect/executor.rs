@@ -19,6 +19,7 @@ use crate::config::{AlertmanagerConfig, DatabaseConfig, NotifyConfig};
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
 use crate::state::Mode;
+use crate::tabs::Kept;
 
 #[derive(Clone)]
 pub struct Executor {
@@ -134,7 +135,7 @@ impl Executor {
                 self.containers.follow_logs(&self.sender, key, tail);
             }
             Effect::StopLogs => self.containers.stop_following(),
-            Effect::SaveAlerts(kept) => self.alerts.save(kept),
+            Effect::Save(Kept::Alerts(kept)) => self.alerts.save(kept),
             Effect::ScanBigKeys { database } => self.scan_big_keys(database),
             Effect::StopBigKeys => self.stop_big_keys(),
             Effect::PollEndpoint { endpoint } => self.probes.poll_now(&endpoint),
@@ -237,7 +238,7 @@ impl Executor {
             }
             Effect::FollowLogs { .. }
             | Effect::StopLogs
-            | Effect::SaveAlerts(_)
+            | Effect::Save(_)
             | Effect::ScanBigKeys { .. }
             | Effect::StopBigKeys
             | Effect::PollEndpoint { .. }

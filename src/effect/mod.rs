@@ -13,7 +13,7 @@ pub use executor::Executor;
 use crate::alerts::notify::Notification;
 use crate::command::OperatorCommand;
 use crate::model::containers::ContainerKey;
-use crate::tabs::alerts::state::KeptAlerts;
+use crate::tabs::Kept;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -36,8 +36,8 @@ pub enum Effect {
     FollowLogs { key: ContainerKey, tail: usize },
     /// Stop following the container log.
     StopLogs,
-    /// Write what of the alerts survives a restart.
-    SaveAlerts(KeptAlerts),
+    /// Write what a tab keeps across restarts.
+    Save(Kept),
     /// Scan a Redis database for its biggest keys (bounded), replacing any scan running.
     ScanBigKeys { database: String },
     /// Stop the big-keys scan.

@@ -11,6 +11,7 @@ pub mod endpoints;
 pub mod resources;
 
 use chrono::{DateTime, Utc};
+use strum::IntoEnumIterator;
 
 use crate::action::Action;
 use crate::config::keymap::Context;
@@ -30,6 +31,25 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
         Tab::Endpoints => endpoints::update::apply_action(state, action, now),
         Tab::Runbook => Vec::new(),
     }
+}
+
+/// What a tab keeps across restarts, saved by one effect (`Effect::Save`) to the tab's file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kept {
+    /// Acknowledgements, silences, the history and what the notify targets were told.
+    Alerts(alerts::state::KeptAlerts),
+}
+
+/// What each tab keeps and changed since it was last saved, whichever tab is shown.
+pub fn unsaved(state: &mut AppState) -> Vec<Kept> {
+    Tab::iter()
+        .filter_map(|tab| match tab {
+            Tab::Alerts => state.alerts.take_unsaved().map(Kept::Alerts),
+            Tab::Resources | Tab::Containers | Tab::Databases | Tab::Endpoints | Tab::Runbook => {
+                None
+            }
+        })
+        .collect()
 }
 
 /// What one tab names and another shows: the container, database or endpoint an alert is
