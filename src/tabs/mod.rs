@@ -1,8 +1,9 @@
 //! The tabs. Each built tab is a folder that owns its part of every concern: `state.rs` (what
 //! it holds), `update.rs` (its reducer), `judge.rs` (what deserves attention), `record.rs` (the
-//! series it adds to the metric store) and `view.rs` (how it looks). This file is the one place
-//! that dispatches to them by tab (the views are dispatched in `ui/mod.rs`);
-//! `docs/architecture.md` says how to add one.
+//! series it adds to the metric store) and `view.rs` (how it looks). This file is the tab
+//! contract, the one place that dispatches to them by tab (the views are dispatched in
+//! `ui/mod.rs`): the shell asks it what a tab does with a key, what it offers, what it keeps and
+//! how it shows a subject another tab names. `docs/architecture.md` says how to add one.
 
 pub mod alerts;
 pub mod containers;
@@ -86,10 +87,9 @@ pub fn focus(state: &mut AppState, subject: &Subject) {
 /// view, or of a pane that is closed, is not offered. The mode's refusals are the shell's (see
 /// [`Action::is_operator`]).
 pub fn offers(state: &AppState, action: Action) -> bool {
-    let scrolls_detail = matches!(action, Action::ScrollDetailDown | Action::ScrollDetailUp);
     match state.tab {
-        Tab::Containers => !scrolls_detail || state.containers.show_detail,
-        Tab::Endpoints => !scrolls_detail || state.endpoints.show_detail,
+        Tab::Containers => containers::update::offers(state, action),
+        Tab::Endpoints => endpoints::update::offers(state, action),
         Tab::Alerts => state.alerts.view.offers(action),
         Tab::Resources | Tab::Databases | Tab::Runbook => true,
     }

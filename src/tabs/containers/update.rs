@@ -77,6 +77,14 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
     Vec::new()
 }
 
+/// The detail's scroll keys are offered while the detail is open.
+pub fn offers(state: &AppState, action: Action) -> bool {
+    match action {
+        Action::ScrollDetailDown | Action::ScrollDetailUp => state.containers.show_detail,
+        _ => true,
+    }
+}
+
 /// Selects the container `name` of `engine` another tab named, with its detail closed so the
 /// list's keys act on it.
 pub fn focus(state: &mut AppState, engine: &str, name: &str) {

@@ -40,6 +40,14 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
     Vec::new()
 }
 
+/// The detail's scroll keys are offered while the detail is open.
+pub fn offers(state: &AppState, action: Action) -> bool {
+    match action {
+        Action::ScrollDetailDown | Action::ScrollDetailUp => state.endpoints.show_detail,
+        _ => true,
+    }
+}
+
 /// Selects the endpoint `name` another tab named.
 pub fn focus(state: &mut AppState, name: &str) {
     let endpoints = &mut state.endpoints;
