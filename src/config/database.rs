@@ -111,14 +111,8 @@ impl DatabaseConfig {
         if let Err(why) = duration::within(self.interval, &duration::PROBE_INTERVAL) {
             return Some(("interval", why));
         }
-        if self.timeout().is_zero() || self.timeout() > self.interval {
-            return Some((
-                "timeout",
-                format!(
-                    "must be more than 0 and at most the interval ({})",
-                    duration::shown(self.interval)
-                ),
-            ));
+        if let Some(problem) = super::timeout_problem(self.timeout(), self.interval) {
+            return Some(problem);
         }
         duration::within(self.slow_query, &duration::SLOW)
             .err()

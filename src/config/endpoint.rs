@@ -192,14 +192,8 @@ impl EndpointConfig {
         if let Err(why) = duration::within(self.interval, &duration::PROBE_INTERVAL) {
             return Some(("interval", why));
         }
-        if self.timeout().is_zero() || self.timeout() > self.interval {
-            return Some((
-                "timeout",
-                format!(
-                    "must be more than 0 and at most the interval ({})",
-                    humantime::format_duration(self.interval)
-                ),
-            ));
+        if let Some(problem) = super::timeout_problem(self.timeout(), self.interval) {
+            return Some(problem);
         }
         if let Err(why) = duration::within(self.slow_after, &duration::SLOW) {
             return Some(("slow_after", why));

@@ -207,6 +207,20 @@ fn timeout_or_default(
     written.unwrap_or_else(|| default.min(interval))
 }
 
+/// A poll's timeout that cannot be honoured, as (key, message): one that is zero, or longer
+/// than the interval between polls.
+fn timeout_problem(timeout: Duration, interval: Duration) -> Option<(&'static str, String)> {
+    (timeout.is_zero() || timeout > interval).then(|| {
+        (
+            "timeout",
+            format!(
+                "must be more than 0 and at most the interval ({})",
+                duration::shown(interval)
+            ),
+        )
+    })
+}
+
 impl Config {
     /// Parses and validates one config file; `file` is how errors name it.
     pub fn parse(file: &str, text: &str) -> Result<Self, LoadError> {
