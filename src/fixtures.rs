@@ -6,6 +6,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use std::collections::BTreeMap;
 
 use crate::alerts::engine::Origin;
+use crate::command::Mode;
 use crate::config::{Config, DockerConfig};
 use crate::model::containers::{
     ContainerInfo, ContainerState, ContainerStats, EngineSnapshot, Health, HealthCheck, LogLine,
@@ -14,7 +15,7 @@ use crate::model::containers::{
 use crate::model::resources::{DiskUsage, NetRate, ProcessRow, ResourcesSnapshot, Usage};
 use crate::model::source::SourceReport;
 use crate::msg::{Msg, SourceUpdate};
-use crate::state::{AppState, Mode};
+use crate::state::AppState;
 use crate::update::update;
 
 const GIB: u64 = 1024 * 1024 * 1024;

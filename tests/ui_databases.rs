@@ -8,6 +8,7 @@ mod render_support;
 use insta::assert_snapshot;
 use render_support::{draw, footer, footers, text};
 use watchdeck::action::Action;
+use watchdeck::command::Mode;
 use watchdeck::config::Config;
 use watchdeck::fixtures::now;
 use watchdeck::model::databases::{
@@ -16,7 +17,7 @@ use watchdeck::model::databases::{
 };
 use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{Msg, SourceUpdate};
-use watchdeck::state::{AppState, Mode};
+use watchdeck::state::AppState;
 use watchdeck::tab::Tab;
 use watchdeck::update::update;
 

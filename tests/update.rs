@@ -5,6 +5,7 @@ use chrono::Duration;
 use strum::IntoEnumIterator;
 use watchdeck::action::Action;
 use watchdeck::alerts::engine::RuleSet;
+use watchdeck::command::Mode;
 use watchdeck::command::{
     CommandError, CommandOutcome, OperatorCommand, ProcessCommand, ProcessSignal,
 };
@@ -17,7 +18,7 @@ use watchdeck::model::source::{SourceDeath, SourceId};
 use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::state::source::SourceStatus;
-use watchdeck::state::{AppState, Mode, Overlay, SYSTEM_SOURCE, ToastKind};
+use watchdeck::state::{AppState, Overlay, SYSTEM_SOURCE, ToastKind};
 use watchdeck::tab::Tab;
 use watchdeck::update::update;
 

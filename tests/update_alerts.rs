@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use watchdeck::action::Action;
 use watchdeck::alerts::engine::{AlertKey, Change};
 use watchdeck::alerts::kept::{AckSilence, KeptAlerts, Silence};
+use watchdeck::command::Mode;
 use watchdeck::command::{
     AlertAction, AlertCommand, CommandOutcome, ContainerCommand, OperatorCommand,
 };
@@ -19,7 +20,7 @@ use watchdeck::model::containers::ContainerAction;
 use watchdeck::model::source::SourceReport;
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::state::source::SourceStatus;
-use watchdeck::state::{AppState, Mode, Overlay, ToastKind};
+use watchdeck::state::{AppState, Overlay, ToastKind};
 use watchdeck::tab::Tab;
 use watchdeck::tabs::alerts::state::{
     AlertsView, GONE_WHILE_DOWN, RESUME_WAIT, WENT_FALSE_WHILE_DOWN,

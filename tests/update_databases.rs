@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use watchdeck::action::Action;
+use watchdeck::command::Mode;
 use watchdeck::command::{DatabaseAction, DatabaseCommand, OperatorCommand};
 use watchdeck::config::Config;
 use watchdeck::effect::Effect;
@@ -17,7 +18,7 @@ use watchdeck::model::databases::{
 use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{Msg, SourceUpdate};
 use watchdeck::state::source::SourceStatus;
-use watchdeck::state::{AppState, Mode, Overlay, ToastKind};
+use watchdeck::state::{AppState, Overlay, ToastKind};
 use watchdeck::tab::Tab;
 use watchdeck::update::update;
 

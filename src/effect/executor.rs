@@ -15,11 +15,11 @@ use super::container::Containers;
 use super::database::Databases;
 use super::notify::{Notifier, NotifyOptions, NotifyTarget};
 use crate::collect::endpoints::ProbeTriggers;
+use crate::command::Mode;
 use crate::command::{CommandError, CommandOutcome, OperatorCommand, container_target};
 use crate::config::{AlertmanagerConfig, DatabaseConfig, NotifyConfig};
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
-use crate::state::Mode;
 
 #[derive(Clone)]
 pub struct Executor {

@@ -13,11 +13,12 @@ use super::format::truncate;
 use super::layout::{padded_tabs, tab_label, tab_spans};
 use crate::action::Action;
 use crate::alerts::rule::Priority;
+use crate::command::Mode;
 use crate::config::key::KeyChord;
 use crate::config::keymap::Context;
 use crate::findings::Severity;
 use crate::state::source::SourceStatus;
-use crate::state::{AppState, Mode, Overlay};
+use crate::state::{AppState, Overlay};
 
 pub fn severity_style(severity: Severity, ctx: &RenderCtx) -> Style {
     match severity {

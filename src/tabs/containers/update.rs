@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::action::Action;
+use crate::command::Mode;
 use crate::command::{ContainerCommand, OperatorCommand, REVEAL_ENV, container_target};
 use crate::effect::Effect;
 use crate::model::containers::{
@@ -12,7 +13,7 @@ use crate::model::containers::{
 use crate::model::source::{SourceId, SourceReport};
 use crate::msg::FilterEdit;
 use crate::state::list::{Listed, PAGE};
-use crate::state::{AppState, ConfirmDialog, Mode, ToastKind, TypedConfirmation};
+use crate::state::{AppState, ConfirmDialog, ToastKind, TypedConfirmation};
 use crate::tabs::containers::record;
 use crate::tabs::containers::state::LogView;
 use crate::update::{ask, capitalised, refused, source_answered, toast};
