@@ -35,7 +35,11 @@ pub fn evaluate(state: &mut AppState, now: DateTime<Utc>) {
         }
     }
     state.alerts.apply_evaluation(alerts, transitions, now);
-    state.findings = judge::findings(&state.alerts, &state.sources);
+    state.findings = judge::findings(
+        &state.alerts,
+        &state.sources,
+        state.resources.implicit_host(),
+    );
     // Taken out while it reads the rest of the tab's state: what is silenced is `silence_of`'s
     // to say, whatever silences become.
     let mut notify = std::mem::take(&mut state.alerts.notify);
@@ -85,7 +89,11 @@ pub fn apply_unreadable_file(
 /// A command on an alert came back done: the state records it, and the findings follow.
 pub fn apply_done(state: &mut AppState, command: &AlertCommand, now: DateTime<Utc>) {
     state.alerts.apply_done(command, &state.operator, now);
-    state.findings = judge::findings(&state.alerts, &state.sources);
+    state.findings = judge::findings(
+        &state.alerts,
+        &state.sources,
+        state.resources.implicit_host(),
+    );
 }
 
 /// A key the shell left to this tab.
@@ -274,7 +282,7 @@ fn go_to_subject(state: &mut AppState) {
     let tab = state
         .findings
         .iter()
-        .find(|f| f.subject == judge::subject(alert))
+        .find(|f| f.subject == judge::subject(alert, state.resources.implicit_host()))
         .map(|f| f.tab)
         .or_else(|| container.as_ref().map(|_| Tab::Containers))
         .unwrap_or(Tab::Resources);

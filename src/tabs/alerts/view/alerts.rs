@@ -128,7 +128,10 @@ fn alert_row<'a>(alert: &Alert, state: &AppState, wide: bool, ctx: &RenderCtx) -
     let mut cells = vec![
         Cell::from(Span::styled(alert.priority.to_string(), style)),
         Cell::from(Span::styled(alert.key.rule.clone(), style)),
-        Cell::from(Span::styled(on_text(&alert.key), ctx.theme.muted)),
+        Cell::from(Span::styled(
+            on_text(&alert.key, state.resources.implicit_host()),
+            ctx.theme.muted,
+        )),
         // Alertmanager's alerts carry no value.
         Cell::from(if external.is_some() {
             String::new()

@@ -10,10 +10,17 @@ use super::{ViewTable, labels_text, on_text};
 use crate::alerts::engine::{Change, Transition};
 use crate::alerts::rule::format_value;
 use crate::config::theme::Theme;
+use crate::model::resources::HostKey;
 use crate::tabs::alerts::state::AlertsState;
 use crate::ui::{RenderCtx, list};
 
-pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState, ctx: &RenderCtx) {
+pub(super) fn render_list(
+    buffer: &mut Buffer,
+    area: Rect,
+    alerts: &AlertsState,
+    implicit: Option<&HostKey>,
+    ctx: &RenderCtx,
+) {
     let heading = list::heading("History", &alerts.history_list, alerts.history.len(), ctx);
     let wide = area.width >= 120;
     let rows: Vec<Row> = alerts
@@ -35,7 +42,7 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState,
                     change_style(t.change, ctx.theme),
                 )),
                 Cell::from(t.key.rule.clone()),
-                Cell::from(Span::styled(on_text(&t.key), ctx.theme.muted)),
+                Cell::from(Span::styled(on_text(&t.key, implicit), ctx.theme.muted)),
                 Cell::from(t.by_or_value()),
             ])
         })

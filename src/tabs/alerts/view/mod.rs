@@ -15,9 +15,11 @@ use ratatui::widgets::{
 };
 
 use crate::alerts::engine::AlertKey;
+use crate::model::resources::HostKey;
 use crate::model::source::SourceId;
 use crate::state::AppState;
 use crate::tabs::alerts::state::{AlertsState, AlertsView};
+use crate::tabs::resources::record::shows_label;
 use crate::ui::{RenderCtx, list};
 
 pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
@@ -40,7 +42,8 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
             silences::detail(&state.alerts, ctx)
         }
         AlertsView::History => {
-            history::render_list(buffer, list_area, &state.alerts, ctx);
+            let implicit = state.resources.implicit_host();
+            history::render_list(buffer, list_area, &state.alerts, implicit, ctx);
             history::detail(&state.alerts, ctx)
         }
         AlertsView::Rules => {
@@ -132,8 +135,9 @@ fn render_detail(buffer: &mut Buffer, area: Rect, lines: Vec<Line<'static>>, ctx
 }
 
 /// What an alert is about, as the lists show it: the label values (`shop-api-1 local`), after
-/// where an Alertmanager's alert comes from (`am:prod api`; its severity is in SEV already).
-fn on_text(key: &AlertKey) -> String {
+/// where an Alertmanager's alert comes from (`am:prod api`; its severity is in SEV already). The
+/// console's own alerts leave out the host while it watches only its own (`implicit`).
+fn on_text(key: &AlertKey, implicit: Option<&HostKey>) -> String {
     let source = key
         .alertmanager
         .as_ref()
@@ -141,7 +145,10 @@ fn on_text(key: &AlertKey) -> String {
     let values = key
         .labels
         .iter()
-        .filter(|(label, _)| source.is_none() || label != "severity")
+        .filter(|(label, value)| match source {
+            Some(_) => label != "severity",
+            None => shows_label(label, value, implicit),
+        })
         .map(|(_, value)| value.as_str());
     let on: Vec<&str> = source.iter().map(String::as_str).chain(values).collect();
     on.join(" ")
