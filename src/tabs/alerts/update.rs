@@ -14,7 +14,8 @@ use crate::state::list::PAGE;
 use crate::state::{AppState, ConfirmDialog, ToastKind, TypedConfirmation};
 use crate::tab::Tab;
 use crate::tabs::alerts::judge;
-use crate::tabs::alerts::state::{UnreadableFile, WENT_FALSE_WHILE_DOWN};
+use crate::tabs::alerts::state::{KeptAlerts, UnreadableFile, WENT_FALSE_WHILE_DOWN};
+use crate::tabs::resources::record;
 use crate::update::{ask, in_flight_refusal, refuse_in_read_only, source_answered, toast};
 
 /// Evaluates every rule at `now` and makes the firing alerts the console's findings. An alert
@@ -72,6 +73,22 @@ pub fn apply_alertmanager_report(
             .apply_alertmanager(name, snapshot, &state.host, read_at);
     }
     evaluate(state, now);
+}
+
+/// What the last run kept. A file written before the Resources tab's series carried `host`
+/// names the local host's alerts without it: they get its label, so their acknowledgements,
+/// pending and firing alerts and history carry on (silences match as before).
+pub fn restore(state: &mut AppState, mut kept: KeptAlerts) {
+    let rules = &state.alerts.rules;
+    let series_of = |rule: &str| {
+        let &index = rules.named(rule).last()?;
+        Some(rules[index].condition.series.as_str())
+    };
+    let local = state.resources.local().key.clone();
+    for key in kept.keys_mut() {
+        record::label_local_host(key, &local, series_of);
+    }
+    state.alerts.restore(kept);
 }
 
 /// The file of what the last run kept could not be read at start: a toast and a line in the

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::alerts::engine::AlertKey;
 use crate::duration::earlier;
 use crate::findings::Severity;
 use crate::metrics::{MetricStore, SeriesKey};
@@ -104,6 +105,23 @@ impl Gauge<'_> {
 /// while it is the only host watched, `implicit`.
 pub fn shows_label(name: &str, value: &str, implicit: Option<&HostKey>) -> bool {
     name != HOST_LABEL || implicit.is_none_or(|host| host.as_str() != value)
+}
+
+/// Gives a key of the console's own alerts on this tab's series the `host` label of `local` when
+/// it has none: a file kept before series were labelled by host named the local host's alerts
+/// so. `series_of` is the series a rule (by name) watches.
+pub fn label_local_host<'r>(
+    key: &mut AlertKey,
+    local: &HostKey,
+    series_of: impl Fn(&str) -> Option<&'r str>,
+) {
+    let ours = key.alertmanager.is_none()
+        && key.label(HOST_LABEL).is_none()
+        && series_of(&key.rule).is_some_and(|series| SERIES.contains(&series));
+    if ours {
+        key.labels.push((HOST_LABEL.into(), local.as_str().into()));
+        key.labels.sort();
+    }
 }
 
 /// Records one sample of `host`; a series that stopped reporting for a whole history window (a
