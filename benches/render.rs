@@ -39,7 +39,9 @@ fn render_tabs(c: &mut Criterion) {
             c.bench_function(&format!("render {tab} {width}x{height}"), |b| {
                 b.iter(|| {
                     terminal
-                        .draw(|frame| ui::draw(frame, black_box(state), &ctx))
+                        .draw(|frame| {
+                            ui::draw(frame, black_box(state), &ctx);
+                        })
                         .expect("draw");
                 });
             });

@@ -198,6 +198,7 @@ fn cell(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alerts::engine::Origin;
 
     fn at(hms: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(&format!("2026-11-22T{hms}Z"))
@@ -212,7 +213,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-            alertmanager: alertmanager.map(str::to_string),
+            origin: alertmanager.map_or(Origin::Console, |name| Origin::Alertmanager(name.into())),
         }
     }
 
@@ -228,7 +229,7 @@ mod tests {
             change,
             at: at(hms),
             // An Alertmanager's alerts carry no value.
-            value: key.alertmanager.is_none().then_some(93.8),
+            value: key.alertmanager().is_none().then_some(93.8),
             by: by.map(str::to_string),
             note: note.into(),
         }

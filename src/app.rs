@@ -15,19 +15,16 @@ use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 use crate::alerts::alertmanager::to_push;
-use crate::collect::alertmanager::AlertmanagerSource;
-use crate::collect::database::DatabaseSource;
-use crate::collect::docker::DockerSource;
-use crate::collect::endpoints::{self, ProbeTriggers};
+use crate::collect;
+use crate::collect::endpoints::ProbeTriggers;
 use crate::collect::supervisor::SourceTasks;
-use crate::collect::system::SystemSource;
-use crate::collect::{self, Schedule, supervise};
 use crate::config::Loaded;
 use crate::effect::Executor;
 use crate::input::{route_key, route_mouse};
 use crate::model::alertmanager::PushedAlert;
-use crate::model::source::SourceId;
-use crate::msg::{Msg, SourceUpdate};
+use crate::msg::Msg;
+use crate::sources::SourceRegistry;
+use crate::sources::start::Wiring;
 use crate::state::AppState;
 use crate::ui::{self, RenderCtx};
 use crate::update::update;
@@ -54,6 +51,8 @@ pub struct App {
     executor: Executor,
     sender: mpsc::Sender<Msg>,
     receiver: mpsc::Receiver<Msg>,
+    /// The sources to start, and their running tasks.
+    registry: SourceRegistry,
     sources: SourceTasks,
     cancel: CancellationToken,
     probes: ProbeTriggers,
@@ -68,6 +67,7 @@ impl App {
     pub fn new(
         state: AppState,
         loaded: Loaded,
+        registry: SourceRegistry,
         make_executor: impl FnOnce(mpsc::Sender<Msg>) -> Executor,
     ) -> Self {
         let (sender, receiver) = mpsc::channel(CHANNEL_CAPACITY);
@@ -81,6 +81,7 @@ impl App {
             executor,
             sender,
             receiver,
+            registry,
             sources: SourceTasks::new(cancel.clone()),
             cancel,
             probes,
@@ -90,139 +91,18 @@ impl App {
         }
     }
 
-    /// Starts one supervised task per source; each is started again by [`SourceTasks`] if it dies.
+    /// Starts every source of the registry; [`SourceTasks`] starts again any that dies.
     fn start_sources(&mut self) {
-        let config = &self.loaded.config;
-        let schedule = Schedule {
-            every: config.refresh,
-            timeout: (config.refresh * 5).max(Duration::from_secs(5)),
-            max_backoff: Duration::from_secs(60),
+        let wiring = Wiring {
+            sender: self.sender.clone(),
+            cancel: self.cancel.clone(),
+            processes_wanted: &self.processes_wanted,
+            pushed: &self.pushed,
+            probes: &self.probes,
         };
-        let ignore_mounts = config.resources.ignore_mounts.clone();
-        let processes_wanted = self.processes_wanted.subscribe();
-        let sender = self.sender.clone();
-        let cancel = self.cancel.clone();
-        self.sources.spawn(SourceId::system(), move || {
-            supervise(
-                SystemSource::new(&ignore_mounts)
-                    .sampling_processes_while(processes_wanted.clone()),
-                schedule,
-                sender.clone(),
-                |r| Msg::Source(SourceUpdate::System(r)),
-                cancel.clone(),
-            )
-        });
-        // An engine's first poll inspects every container: with hundreds on a busy host that
-        // takes seconds, and cutting it short would leave the tab empty forever.
-        let engine_schedule = Schedule {
-            timeout: schedule.timeout.max(Duration::from_secs(30)),
-            ..schedule
-        };
-        for engine in &self.state.containers.engines {
-            let (name, host) = (engine.name.clone(), engine.host.clone());
-            let sender = self.sender.clone();
-            let cancel = self.cancel.clone();
-            self.sources.spawn(SourceId::docker(&name), move || {
-                let name = name.clone();
-                supervise(
-                    DockerSource::new(&name, &host),
-                    engine_schedule,
-                    sender.clone(),
-                    move |report| {
-                        Msg::Source(SourceUpdate::Docker {
-                            engine: name.clone(),
-                            report,
-                        })
-                    },
-                    cancel.clone(),
-                )
-            });
+        for source in self.registry.iter() {
+            source.start(&mut self.sources, &wiring);
         }
-        for database in &config.database {
-            let schedule = Schedule {
-                every: database.interval,
-                timeout: database.timeout(),
-                max_backoff: Duration::from_secs(60),
-            };
-            let (sender, cancel) = (self.sender.clone(), self.cancel.clone());
-            let config = database.clone();
-            self.sources
-                .spawn(SourceId::database(&database.name), move || {
-                    let name = config.name.clone();
-                    supervise(
-                        DatabaseSource::new(&config),
-                        schedule,
-                        sender.clone(),
-                        move |report| {
-                            Msg::Source(SourceUpdate::Database {
-                                database: name.clone(),
-                                report,
-                            })
-                        },
-                        cancel.clone(),
-                    )
-                });
-        }
-    }
-
-    /// One source per Alertmanager; those with `push` send the console's own alerts on each poll.
-    fn start_alertmanagers(&mut self) {
-        for config in &self.loaded.config.alertmanager {
-            let schedule = Schedule {
-                every: config.interval,
-                // A poll is at most three requests (push, alerts, silences), each bounded.
-                timeout: config.timeout() * 3,
-                max_backoff: Duration::from_secs(60),
-            };
-            let (sender, cancel) = (self.sender.clone(), self.cancel.clone());
-            let pushed = config.push.then(|| self.pushed.subscribe());
-            let config = config.clone();
-            self.sources
-                .spawn(SourceId::alertmanager(&config.name), move || {
-                    let name = config.name.clone();
-                    let mut source = AlertmanagerSource::new(&config);
-                    if let Some(pushed) = &pushed {
-                        source = source.pushing(pushed.clone());
-                    }
-                    supervise(
-                        source,
-                        schedule,
-                        sender.clone(),
-                        move |report| {
-                            Msg::Source(SourceUpdate::Alertmanager {
-                                name: name.clone(),
-                                report,
-                            })
-                        },
-                        cancel.clone(),
-                    )
-                });
-        }
-    }
-
-    /// Every endpoint is polled on its own schedule by one prober task, which sends a batch of
-    /// results every refresh.
-    fn start_prober(&mut self) {
-        let config = &self.loaded.config;
-        if config.endpoint.is_empty() {
-            return;
-        }
-        let (list, refresh) = (config.endpoint.clone(), config.refresh);
-        let (sender, cancel, probes) = (
-            self.sender.clone(),
-            self.cancel.clone(),
-            self.probes.clone(),
-        );
-        self.sources.spawn(SourceId::endpoints(), move || {
-            endpoints::run(
-                list.clone(),
-                probes.clone(),
-                refresh,
-                sender.clone(),
-                |r| Msg::Source(SourceUpdate::Endpoints(r)),
-                cancel.clone(),
-            )
-        });
     }
 
     fn dispatch(&mut self, msg: Msg) {
@@ -252,8 +132,6 @@ impl App {
 
     pub async fn run(mut self, terminal: &mut DefaultTerminal) -> std::io::Result<Exit> {
         self.start_sources();
-        self.start_prober();
-        self.start_alertmanagers();
         let mut terminate = signal(SignalKind::terminate())?;
         let mut hangup = signal(SignalKind::hangup())?;
         let mut interrupt = signal(SignalKind::interrupt())?;
@@ -331,7 +209,12 @@ impl App {
                 _ = tokio::time::sleep_until(if answer_input { Instant::now() } else { next_frame }), if dirty => {
                     let now = Utc::now();
                     let ctx = RenderCtx { theme: &self.loaded.theme, keymap: &self.loaded.keymap, now, offset: Local::now().offset().fix() };
-                    terminal.draw(|frame| ui::draw(frame, &self.state, &ctx))?;
+                    let mut rows_in_view = None;
+                    terminal.draw(|frame| rows_in_view = ui::draw(frame, &self.state, &ctx))?;
+                    // What the frame had room for moves nothing on screen: no redraw for it.
+                    if let Some(rows_in_view) = rows_in_view {
+                        self.dispatch(Msg::Drawn { rows_in_view });
+                    }
                     dirty = false;
                     answer_input = false;
                     last_draw = Instant::now();

@@ -82,7 +82,7 @@ pub fn source_findings(sources: &[SourceHealth], now: DateTime<Utc>) -> Vec<Find
                 SourceStatus::Connecting | SourceStatus::Ok { .. } => return None,
             };
             Some(Finding {
-                tab: source.tab,
+                tab: source.tab(),
                 source: source.name.clone(),
                 severity,
                 subject: format!("source {}", source.name),

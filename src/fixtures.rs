@@ -5,6 +5,7 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use std::collections::BTreeMap;
 
+use crate::alerts::engine::Origin;
 use crate::config::{Config, DockerConfig};
 use crate::model::containers::{
     ContainerInfo, ContainerState, ContainerStats, EngineSnapshot, Health, HealthCheck, LogLine,
@@ -714,10 +715,10 @@ fn fleet_alert(
 /// inhibited; `staging` listed one alert before it stopped answering.
 pub fn alertmanager_app_state(mode: Mode) -> AppState {
     use crate::alerts::engine::AlertKey;
+    use crate::alerts::kept::AckSilence;
     use crate::command::{AlertAction, AlertCommand, CommandOutcome, OperatorCommand};
     use crate::model::alertmanager::{AlertmanagerSilence, AlertmanagerSnapshot};
     use crate::model::source::SourceFailure;
-    use crate::tabs::alerts::state::AckSilence;
 
     let config = alertmanager_config();
     let mut state = AppState::new(
@@ -816,7 +817,7 @@ pub fn alertmanager_app_state(mode: Mode) -> AppState {
             ("job".into(), "worker".into()),
             ("severity".into(), "warning".into()),
         ],
-        alertmanager: Some("prod".into()),
+        origin: Origin::Alertmanager("prod".into()),
     };
     let silence = AckSilence {
         id: ack_id.into(),
@@ -836,6 +837,7 @@ pub fn alertmanager_app_state(mode: Mode) -> AppState {
         action: AlertAction::Acknowledge,
         note: "scaling workers".into(),
         ack_silence: None,
+        matchers: Vec::new(),
     });
     let done = CommandOutcome {
         command,

@@ -1,6 +1,6 @@
 //! A small HTTP(S) client for talking to services by JSON: notification targets and Alertmanager.
-//! hyper's pooled client over rustls (the ring provider and the system's roots, as the endpoint
-//! prober uses), every request bounded in time and every answer in size.
+//! hyper's pooled client over rustls (the settings of [`crate::tls`]: the ring provider and the
+//! system's roots, as every client), every request bounded in time and every answer in size.
 //!
 //! URLs often carry tokens (a Slack webhook's path, DingTalk's `access_token`, a password), so
 //! nothing here ever puts a whole URL in an error: errors name the host only, see [`shown_url`].
@@ -15,6 +15,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
+pub use crate::redact::shown_url;
 pub use hyper::Method;
 
 /// The largest answer read; the rest is an error rather than memory.
@@ -78,11 +79,17 @@ pub struct HttpClient {
 }
 
 impl HttpClient {
-    /// A client whose every request, answer included, must finish within `timeout`.
+    /// A client whose every request, answer included, must finish within `timeout`, and that
+    /// trusts the system's CAs.
     pub fn new(timeout: Duration) -> Result<Self, HttpError> {
+        let tls = crate::tls::verified(crate::tls::Trust::System).map_err(HttpError)?;
+        Ok(Self::with_tls(timeout, tls))
+    }
+
+    /// [`HttpClient::new`] checking servers with `tls` (see [`crate::tls`]).
+    pub fn with_tls(timeout: Duration, tls: rustls::ClientConfig) -> Self {
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_native_roots()
-            .map_err(|error| HttpError(format!("no system TLS roots: {error}")))?
+            .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
             .build();
@@ -90,7 +97,7 @@ impl HttpClient {
             .pool_idle_timeout(Duration::from_secs(60))
             .pool_max_idle_per_host(2)
             .build(connector);
-        Ok(Self { inner, timeout })
+        Self { inner, timeout }
     }
 
     /// Sends `body` as JSON (or nothing) and reads the whole answer.
@@ -156,44 +163,9 @@ fn connect_reason(error: &hyper_util::client::legacy::Error) -> String {
     reason
 }
 
-/// A URL as it may be shown: scheme, host and port only, since the path, the query and the
-/// user part may all hold tokens (`https://hooks.slack.com/…`).
-pub fn shown_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(parsed) => {
-            let host = parsed.host_str().unwrap_or("?");
-            let port = parsed.port().map(|p| format!(":{p}")).unwrap_or_default();
-            let rest = if parsed.path() == "/" && parsed.query().is_none() {
-                ""
-            } else {
-                "/…"
-            };
-            format!("{}://{host}{port}{rest}", parsed.scheme())
-        }
-        Err(_) => "an unparsable URL".into(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shown_urls_keep_no_token() {
-        assert_eq!(
-            shown_url("https://hooks.slack.com/services/T0/B0/s3cr3t"),
-            "https://hooks.slack.com/…"
-        );
-        assert_eq!(
-            shown_url("https://oapi.dingtalk.com/robot/send?access_token=s3cr3t"),
-            "https://oapi.dingtalk.com/…"
-        );
-        assert_eq!(
-            shown_url("http://ops:s3cr3t@127.0.0.1:9093"),
-            "http://127.0.0.1:9093"
-        );
-        assert_eq!(shown_url("not a url s3cr3t"), "an unparsable URL");
-    }
 
     #[test]
     fn credentials_never_print() {

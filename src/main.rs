@@ -13,6 +13,7 @@ use watchdeck::effect::Executor;
 use watchdeck::persist::atomic::create_atomically;
 use watchdeck::persist::audit::{AuditLog, Operator};
 use watchdeck::persist::private;
+use watchdeck::sources::SourceRegistry;
 use watchdeck::state::{AppState, Mode};
 
 /// Exit status of a usage error, a config, theme or keymap that cannot be used, and a check that
@@ -190,8 +191,8 @@ fn run_check(loaded: &Loaded, format: Format) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let engines = watched_engines(loaded);
-    let state = runtime.block_on(check::collect(&loaded.config, &engines, host_name()));
+    let sources = watched_sources(loaded);
+    let state = runtime.block_on(check::collect(&loaded.config, &sources, host_name()));
     runtime.shutdown_timeout(std::time::Duration::from_millis(500));
     let report = check::build_report(chrono::Utc::now(), &state);
     let text = match format {
@@ -202,12 +203,14 @@ fn run_check(loaded: &Loaded, format: Format) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(report.status.exit_code() as u8))
 }
 
-/// The Docker engines the console watches: the configured ones, else the local engine if any.
-fn watched_engines(loaded: &Loaded) -> Vec<config::DockerConfig> {
+/// The sources the console watches; its Docker engines are the configured ones, else the local
+/// engine if any.
+fn watched_sources(loaded: &Loaded) -> SourceRegistry {
     let docker_host = std::env::var("DOCKER_HOST").ok();
-    loaded
+    let engines = loaded
         .config
-        .docker_engines(docker_host.as_deref(), Path::new("/var/run/docker.sock"))
+        .docker_engines(docker_host.as_deref(), Path::new("/var/run/docker.sock"));
+    SourceRegistry::from_config(&loaded.config, &engines)
 }
 
 /// Starts the log in the state dir, which is made (or restricted to) 0700 first.
@@ -245,10 +248,10 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
         .enable_all()
         .build()?;
     let mouse = loaded.config.mouse;
-    let engines = watched_engines(&loaded);
-    let mut state = AppState::new(
+    let sources = watched_sources(&loaded);
+    let mut state = AppState::with_sources(
         &loaded.config,
-        &engines,
+        &sources,
         mode,
         host_name(),
         chrono::Utc::now(),
@@ -278,11 +281,11 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
         let databases = loaded.config.database.clone();
         let notify = loaded.config.notify.clone();
         let alertmanagers = loaded.config.alertmanager.clone();
-        let hosts = engines
-            .iter()
+        let hosts = sources
+            .engines()
             .map(|e| (e.name.clone(), e.host.clone()))
             .collect();
-        let app = App::new(state, loaded, |sender| {
+        let app = App::new(state, loaded, sources, |sender| {
             Executor::new(sender, audit, operator, mode, hosts, paths.alerts_file())
                 .with_databases(&databases)
                 .with_notify(&notify)

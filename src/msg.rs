@@ -2,6 +2,7 @@
 
 use crate::action::Action;
 use crate::alerts::engine::AlertKey;
+use crate::alerts::kept::AckSilence;
 use crate::alerts::notify::NotifyReport;
 use crate::command::CommandOutcome;
 use crate::model::alertmanager::AlertmanagerSnapshot;
@@ -12,7 +13,6 @@ use crate::model::endpoints::ProbeBatch;
 use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::{SourceDeath, SourceReport};
 use crate::tab::Tab;
-use crate::tabs::alerts::state::AckSilence;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
@@ -52,6 +52,11 @@ pub enum Msg {
     },
     /// Once a second: the clock, stale sources, toast expiry, `--watch` rotation.
     Tick,
+    /// How many rows the list of the tab shown had room for in the frame just drawn, so that
+    /// moving scrolls only when the selection leaves them (see `ListState::offset`).
+    Drawn {
+        rows_in_view: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,28 +1,29 @@
 //! Secrets in text that is about to be shown or logged: a password in a URL (a DSN, a Docker host,
 //! an Alertmanager address), in its user part or in its query (`?password=…`), never leaves the
-//! process.
+//! process; a URL that is a secret whole (a webhook's) is shown as its host alone.
 
 use std::borrow::Cow;
 
 /// What a masked secret is shown as.
 const MASK: &str = "***";
 
-/// Whether a query parameter called `name` carries a credential: `password`, `sslpassword`,
-/// `pass`, `token`, `access_token`, `api_key`… whatever its case.
+/// Whether a query parameter called `name` carries a credential, whatever its case: a word of it
+/// is `pass`, `pwd`, ends in `password`, `token` or `secret` (`sslpassword`, `access_token`), or
+/// it names a key (`api_key`). `bypass_cache` and `tokenizer` do not.
 pub fn is_credential_param(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    [
-        "pass",
-        "pwd",
-        "token",
-        "secret",
-        "apikey",
-        "api_key",
-        "access_key",
-        "signature",
-    ]
-    .iter()
-    .any(|word| name.contains(word))
+    let words: Vec<&str> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .collect();
+    words.iter().any(|word| {
+        ["pass", "passwd", "pwd", "apikey", "signature", "credential"].contains(word)
+            || ["password", "token", "secret"]
+                .iter()
+                .any(|end| word.ends_with(end))
+    }) || words
+        .windows(2)
+        .any(|pair| matches!(pair, ["api" | "access" | "secret", "key"]))
 }
 
 /// Hides the password of every `scheme://user:password@host` in `text`, keeping the user and the
@@ -106,9 +107,44 @@ fn mask_after_scheme(url: &str) -> Cow<'_, str> {
     }
 }
 
+/// A URL as it may be shown: scheme, host and port only, since the path, the query and the
+/// user part may all hold tokens (`https://hooks.slack.com/…`).
+pub fn shown_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(parsed) => {
+            let host = parsed.host_str().unwrap_or("?");
+            let port = parsed.port().map(|p| format!(":{p}")).unwrap_or_default();
+            let rest = if parsed.path() == "/" && parsed.query().is_none() {
+                ""
+            } else {
+                "/…"
+            };
+            format!("{}://{host}{port}{rest}", parsed.scheme())
+        }
+        Err(_) => "an unparsable URL".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_urls_keep_no_token() {
+        assert_eq!(
+            shown_url("https://hooks.slack.com/services/T0/B0/s3cr3t"),
+            "https://hooks.slack.com/…"
+        );
+        assert_eq!(
+            shown_url("https://oapi.dingtalk.com/robot/send?access_token=s3cr3t"),
+            "https://oapi.dingtalk.com/…"
+        );
+        assert_eq!(
+            shown_url("http://ops:s3cr3t@127.0.0.1:9093"),
+            "http://127.0.0.1:9093"
+        );
+        assert_eq!(shown_url("not a url s3cr3t"), "an unparsable URL");
+    }
 
     #[test]
     fn passwords_in_urls_are_hidden_and_the_rest_kept() {
@@ -146,6 +182,12 @@ mod tests {
         assert_eq!(
             redact_secrets("http://h/x?pass=a&token=b&access_token=c&x=d"),
             "http://h/x?pass=***&token=***&access_token=***&x=d"
+        );
+        let plain = "http://h/x?bypass_cache=1&tokenizer=icu&passage=2";
+        assert!(matches!(redact_secrets(plain), Cow::Borrowed(_)));
+        assert_eq!(
+            redact_secrets("http://h/?X-Api-Key=a&client_secret=b&dbPassword=c"),
+            "http://h/?X-Api-Key=***&client_secret=***&dbPassword=***"
         );
         let masked = "postgres://u:***@h/db?password=***";
         assert!(matches!(redact_secrets(masked), Cow::Borrowed(_)));

@@ -72,6 +72,13 @@ pub fn from_file(path: &Path) -> Result<Secret, String> {
     Ok(Secret(value.to_string()))
 }
 
+/// Whether a request header called `name` carries a credential: `Authorization`,
+/// `Proxy-Authorization`, `Cookie`, `X-Auth-Token`, `X-Api-Key`…
+pub fn is_credential_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase().replace('-', "_");
+    name.contains("auth") || name.contains("cookie") || crate::redact::is_credential_param(&name)
+}
+
 /// Whether `url` carries a credential: a password in its user part or a credential in its query
 /// (see [`crate::redact::is_credential_param`]).
 pub fn has_inline_credential(url: &str) -> bool {
@@ -103,6 +110,23 @@ mod tests {
             from_env("A=B", &env),
             Err("\"A=B\" is not a variable name".into())
         );
+    }
+
+    #[test]
+    fn credential_headers_are_known_by_name() {
+        for name in [
+            "Authorization",
+            "proxy-authorization",
+            "Cookie",
+            "X-Auth-Token",
+            "X-Api-Key",
+            "PRIVATE-TOKEN",
+        ] {
+            assert!(is_credential_header(name), "{name}");
+        }
+        for name in ["Accept", "User-Agent", "X-Request-Id", "Host"] {
+            assert!(!is_credential_header(name), "{name}");
+        }
     }
 
     #[test]

@@ -49,6 +49,10 @@ fn apply(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             switch_tab(state, tab, now);
             Vec::new()
         }
+        Msg::Drawn { rows_in_view } => {
+            tabs::apply_rows_in_view(state, rows_in_view);
+            Vec::new()
+        }
         Msg::Source(update) => {
             tabs::apply_source(state, update, now);
             rotate(state, now);
@@ -172,6 +176,18 @@ fn switch_tab(state: &mut AppState, tab: Tab, now: DateTime<Utc>) {
     }
 }
 
+/// Every refused operator action says so the same way; its effect records it in the audit log.
+pub(crate) fn refused(
+    state: &mut AppState,
+    action: &str,
+    target: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) {
+    let text = format!("refused: {action} {target}: {reason}");
+    toast(state, ToastKind::Error, text, now);
+}
+
 /// In the read-only modes: the reason as a toast and the refusal for the audit log.
 pub(crate) fn refuse_in_read_only(
     state: &mut AppState,
@@ -181,12 +197,7 @@ pub(crate) fn refuse_in_read_only(
     let Some(reason) = state.mode.refusal() else {
         return Vec::new();
     };
-    let text = format!(
-        "refused: {} {}: {reason}",
-        command.action(),
-        command.target()
-    );
-    toast(state, ToastKind::Error, text, now);
+    refused(state, &command.action(), &command.target(), reason, now);
     vec![Effect::RecordRefusal {
         command: command.clone(),
         reason: reason.to_string(),
@@ -324,6 +335,7 @@ fn apply_source_death(state: &mut AppState, death: SourceDeath, now: DateTime<Ut
         .iter_mut()
         .find(|s| s.name == death.source.name)
     else {
+        unknown_source(&death.source.name, "death");
         return;
     };
     health.apply_error(death.failure.error, now, Some(death.failure.retry_at));
@@ -332,12 +344,17 @@ fn apply_source_death(state: &mut AppState, death: SourceDeath, now: DateTime<Ut
 }
 
 /// Records a source's report in its health; the snapshot and when it was taken, if it has one.
+/// A source the state does not list (neither configured nor added at run time) is a bug: its
+/// report is logged as an error, not kept.
 pub(crate) fn source_answered<T>(
     state: &mut AppState,
     source: &str,
     report: SourceReport<T>,
 ) -> Option<(DateTime<Utc>, T)> {
-    let health = state.sources.iter_mut().find(|s| s.name == source)?;
+    let Some(health) = state.sources.iter_mut().find(|s| s.name == source) else {
+        unknown_source(source, "report");
+        return None;
+    };
     let answered = match report.result {
         Ok(snapshot) => {
             health.apply_ok(report.at);
@@ -350,6 +367,13 @@ pub(crate) fn source_answered<T>(
     };
     record_source_up(state, source, report.at);
     answered
+}
+
+fn unknown_source(source: &str, what: &str) {
+    tracing::error!(
+        source,
+        "a {what} from a source the registry does not list was not kept"
+    );
 }
 
 /// `source_up{source}`: 1 while a source answers, 0 while it is down or stale; the
@@ -409,9 +433,7 @@ fn apply_tick(state: &mut AppState, now: DateTime<Utc>) {
     // Three missed samples in a row is stale: the refresh's, or the source's own slower ones.
     let mut stale = Vec::new();
     for health in &mut state.sources {
-        let every = health
-            .every
-            .map_or(state.refresh, |every| every.max(state.refresh));
+        let every = health.every.max(state.refresh);
         health.apply_clock(
             now,
             chrono_duration(every.saturating_mul(STALE_AFTER_INTERVALS)),

@@ -22,6 +22,8 @@ enum Layer {
     Collect,
     Theme,
     Entry,
+    /// What carries the state's data to and from the outside: messages, effects, files.
+    Plumbing,
     ResourcesRecord,
 }
 
@@ -56,6 +58,10 @@ const LAYERS: &[(Layer, &[&str])] = &[
     (Layer::Collect, &["src/collect/**"]),
     (Layer::Theme, &["src/config/theme.rs"]),
     (Layer::Entry, &["src/main.rs"]),
+    (
+        Layer::Plumbing,
+        &["src/msg.rs", "src/effect/**", "src/persist/**"],
+    ),
     (Layer::ResourcesRecord, &["src/tabs/resources/record.rs"]),
 ];
 
@@ -200,6 +206,12 @@ const RULES: &[Rule] = &[
             Ban::Path("crate::effect::Executor"),
         ],
         why: "update returns Effects; the executor runs them off the draw loop",
+    },
+    Rule {
+        name: "messages, effects and files know no tab's state",
+        files: Files::In(Layer::Plumbing),
+        bans: &[Ban::Path("crate::tabs::*::state")],
+        why: "what they carry (kept alerts, silences) is the alerts' own vocabulary in src/alerts/, so a tab's state can change without them",
     },
     Rule {
         name: "update never draws",
@@ -937,6 +949,18 @@ struct Sample {
 }
 
 const SAMPLES: &[Sample] = &[
+    Sample {
+        rule: "messages, effects and files know no tab's state",
+        file: "src/persist/alerts.rs",
+        source: "use crate::tabs::alerts::state::KeptAlerts;",
+        expect: &[(1, "crate::tabs::alerts::state::KeptAlerts")],
+    },
+    Sample {
+        rule: "messages, effects and files know no tab's state",
+        file: "src/effect/alert.rs",
+        source: "use crate::alerts::kept::KeptAlerts;\nuse crate::state::Mode;",
+        expect: &[],
+    },
     Sample {
         rule: "views never reach sources, effects or persistence",
         file: "src/ui/tabs/containers.rs",

@@ -634,6 +634,24 @@ const INVALID: &[Invalid] = &[
         message: "$WATCHDECK_TEST_UNSET_AM_TOKEN is not set",
     },
     Invalid {
+        file: "endpoint-ca-file-no-certificate.toml",
+        line: 5,
+        key: Some("endpoint.ca_file"),
+        message: "/etc/passwd: no PEM certificate in it",
+    },
+    Invalid {
+        file: "notify-url-unquoted.toml",
+        line: 5,
+        key: Some("notify.url"),
+        message: "string values must be quoted",
+    },
+    Invalid {
+        file: "endpoint-header-inline-credential.toml",
+        line: 5,
+        key: Some("endpoint.headers"),
+        message: "header Authorization: a credential is written in the config: give \"env:NAME\"",
+    },
+    Invalid {
         file: "alerts-disabled-unknown.toml",
         line: 3,
         key: Some("alerts.disabled"),

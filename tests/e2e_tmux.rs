@@ -280,12 +280,15 @@ impl Drop for Sleeper {
 /// dialog names exactly that process (so no other process can be signalled).
 fn open_terminate_dialog_on(session: &Session, sleeper: &Sleeper) -> String {
     let pid = sleeper.pid().to_string();
-    let screen = session.filter(&pid);
-    assert!(
-        process_rows(&screen)
-            .iter()
-            .any(|row| row_pid(row) == Some(pid.as_str()) && row.contains("sleep")),
-        "the sleep process {pid} is not in the filtered table:\n{screen}"
+    session.filter(&pid);
+    // The filter is applied at once; the process joins the table at the next sample.
+    session.wait_for_screen(
+        &format!("the sleep process {pid} in the filtered table"),
+        |screen| {
+            process_rows(screen)
+                .iter()
+                .any(|row| row_pid(row) == Some(pid.as_str()) && row.contains("sleep"))
+        },
     );
     session.keys(&["t"]);
     let screen = session.wait_for("Send SIGTERM");

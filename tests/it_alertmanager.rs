@@ -277,7 +277,7 @@ async fn an_alert_fired_in_alertmanager_joins_the_tab_with_its_labels_and_severi
     deliver(&mut state, snapshot);
     let key = key_of(&state, &run);
     assert_eq!(key.rule, "WatchdeckItListed");
-    assert_eq!(key.alertmanager.as_deref(), Some(NAME));
+    assert_eq!(key.alertmanager(), Some(NAME));
     let alert = state.alerts.get(&key).unwrap();
     assert_eq!(alert.priority, Priority::P2);
     assert_eq!(alert.summary, "queue depth over 1000");
@@ -318,7 +318,7 @@ async fn acknowledging_silences_exactly_that_alert_there_and_taking_it_back_expi
         poll_until(&mut source, |s| lists(s, "run", &run)).await,
     );
     let key = key_of(&state, &run);
-    state.alerts.list.selected = Some(key.clone());
+    state.alerts.list.apply_select(key.clone());
 
     let (executor, mut results, dir) = executor(&config);
 
@@ -386,6 +386,18 @@ async fn acknowledging_silences_exactly_that_alert_there_and_taking_it_back_expi
     );
     assert!(!state.alerts.held_back(&key));
     assert!(state.alerts.get(&key).unwrap().ack.is_some());
+    // The silences view lists it, as Alertmanager says it, with the alert it covers.
+    let listed = state.alerts.fleet_silences.iter().find(|s| s.id == id);
+    let listed = listed.expect("in the silences view");
+    assert_eq!(
+        (listed.by.as_str(), listed.comment.as_str()),
+        ("alice", "taking it, rolling back api-1")
+    );
+    assert_eq!(
+        (&listed.covers, &listed.ack_of),
+        (&vec![key.clone()], &Some(key.clone()))
+    );
+    assert!(state.alerts.silence_list.rows.contains(&listed.row()));
 
     let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
     let entries: Vec<Value> = audit
@@ -437,7 +449,7 @@ async fn a_failed_acknowledgement_is_a_toast_with_the_reason_and_records_nothing
         poll_until(&mut source, |s| lists(s, "run", &run)).await,
     );
     let key = key_of(&state, &run);
-    state.alerts.list.selected = Some(key.clone());
+    state.alerts.list.apply_select(key.clone());
     resolve(&labels).await;
 
     // The executor's Alertmanager has gone away since the alert was listed.
@@ -490,7 +502,7 @@ async fn a_silence_made_elsewhere_shows_as_silenced_with_its_creator() {
     assert!(!state.alerts.firing().any(|a| a.key == key), "not counted");
     assert!(!state.alerts.list.rows.contains(&key), "behind the toggle");
     update(&mut state, Msg::Action(Action::ToggleResolved), Utc::now());
-    state.alerts.list.selected = Some(key.clone());
+    state.alerts.list.apply_select(key.clone());
     let screen = render_support::text(&render_support::draw(&state, 200, 50));
     let row = screen
         .lines()
@@ -848,7 +860,7 @@ async fn a_silence_made_from_the_console_is_listed_and_ending_it_expires_it_ther
         poll_until(&mut source, |s| lists(s, "run", &run)).await,
     );
     let key = key_of(&state, &run);
-    state.alerts.list.selected = Some(key.clone());
+    state.alerts.list.apply_select(key.clone());
     let (executor, mut results, _dir) = executor(&config);
 
     let silence_it = confirm(&mut state, Action::SilenceAlert, "30m draining the queue");
@@ -866,6 +878,18 @@ async fn a_silence_made_from_the_console_is_listed_and_ending_it_expires_it_ther
     assert_eq!(there["status"]["state"], "active");
     assert_eq!(there["createdBy"], "alice");
     assert_eq!(there["comment"], "draining the queue");
+    // Once Alertmanager says it holds the alert back: one row, covering that alert.
+    deliver(
+        &mut state,
+        poll_until(&mut source, |s| {
+            s.alerts.iter().any(|a| {
+                a.labels.get("run") == Some(&run) && a.silenced_by.iter().any(|x| x.id == id)
+            })
+        })
+        .await,
+    );
+    assert_eq!(state.alerts.covered_by(&made), 1);
+    assert!(state.alerts.fleet_silences.iter().all(|s| s.id != id));
 
     update(&mut state, Msg::Action(Action::NextAlertView), Utc::now());
     assert_eq!(state.alerts.selected_silence(), Some(&made));
@@ -874,4 +898,134 @@ async fn a_silence_made_from_the_console_is_listed_and_ending_it_expires_it_ther
     assert_eq!(silence(&id).await["status"]["state"], "expired");
     assert!(state.alerts.silences.is_empty());
     resolve(&labels).await;
+}
+
+/// An Alertmanager over HTTPS is trusted as an endpoint is: the system's CAs, a `ca_file`'s, or
+/// any certificate with `insecure_tls`. The test nginx stands in for it: a certificate from the
+/// test CA, and a 404 for the API once the handshake succeeds.
+#[tokio::test]
+async fn an_alertmanager_over_https_is_trusted_through_its_ca_file_or_insecure_tls() {
+    let (Ok(https), Ok(ca)) = (
+        std::env::var("WATCHDECK_TEST_HTTPS_URL"),
+        std::env::var("WATCHDECK_TEST_CA_CERT"),
+    ) else {
+        panic!("WATCHDECK_TEST_HTTPS_URL and WATCHDECK_TEST_CA_CERT (eval /tmp/services.env)")
+    };
+    let poll = |extra: String| {
+        let text = format!("[[alertmanager]]\nname = \"tls\"\nurl = \"{https}\"\n{extra}\n");
+        let config = Config::parse("test.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+        async move {
+            AlertmanagerSource::new(&config.alertmanager[0])
+                .poll()
+                .await
+                .map(drop)
+                .map_err(|e| e.message)
+        }
+    };
+    let untrusted = poll(String::new()).await.unwrap_err();
+    assert!(untrusted.contains("UnknownIssuer"), "{untrusted}");
+    for extra in [format!("ca_file = \"{ca}\""), "insecure_tls = true".into()] {
+        let answered = poll(extra.clone()).await.unwrap_err();
+        assert!(
+            answered.contains("404") && !answered.contains("certificate"),
+            "{extra}: {answered}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_rule_silenced_by_a_regex_is_silenced_there_by_that_regex_and_covers_what_it_matches() {
+    let run = unique("regex");
+    let fired: Vec<BTreeMap<&str, &str>> = ["trial-1", "trial-2", "api"]
+        .into_iter()
+        .map(|container| {
+            BTreeMap::from([
+                ("alertname", "WatchdeckItRegex"),
+                ("run", run.as_str()),
+                ("container", container),
+            ])
+        })
+        .collect();
+    for labels in &fired {
+        fire(labels, "trial down").await;
+    }
+    let config = config("");
+    let mut source = AlertmanagerSource::new(&alertmanager(&config));
+    let mut state = console(&config);
+    let all_three = |s: &AlertmanagerSnapshot| {
+        let run = s
+            .alerts
+            .iter()
+            .filter(|a| a.labels.get("run") == Some(&run));
+        run.count() == 3
+    };
+    deliver(&mut state, poll_until(&mut source, all_three).await);
+    let api = state
+        .alerts
+        .external
+        .keys()
+        .find(|k| k.label("run") == Some(&run) && k.label("container") == Some("api"))
+        .cloned()
+        .expect("listed");
+    state.alerts.list.selected = Some(api.clone());
+    let (executor, mut results, _dir) = executor(&config);
+
+    let note = format!("30m run={run} container=~trial-.* trials restarting");
+    let silence_it = confirm(&mut state, Action::SilenceRule, &note);
+    execute(&mut state, &executor, &mut results, silence_it).await;
+    let made = state
+        .alerts
+        .silences
+        .last()
+        .cloned()
+        .expect("silenced here");
+    let id = made.alertmanager_id.clone().expect("made there too");
+    let there = silence(&id).await;
+    let mut matchers: Vec<(String, String, bool, bool)> = there["matchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["name"].as_str().unwrap().to_string(),
+                m["value"].as_str().unwrap().to_string(),
+                m["isRegex"].as_bool().unwrap(),
+                m["isEqual"].as_bool().unwrap_or(true),
+            )
+        })
+        .collect();
+    matchers.sort();
+    assert_eq!(
+        matchers,
+        [
+            ("alertname".into(), "WatchdeckItRegex".into(), false, true),
+            ("container".into(), "trial-.*".into(), true, true),
+            ("run".into(), run.clone(), false, true),
+        ]
+    );
+    // Alertmanager silences the two trials and not the api, and so does the console.
+    let silenced = |s: &AlertmanagerSnapshot| {
+        let run = s
+            .alerts
+            .iter()
+            .filter(|a| a.labels.get("run") == Some(&run));
+        let silenced: Vec<&str> = run
+            .filter(|a| a.silenced_by.iter().any(|s| s.id == id))
+            .map(|a| a.labels["container"].as_str())
+            .collect();
+        silenced.len() == 2 && !silenced.contains(&"api")
+    };
+    deliver(&mut state, poll_until(&mut source, silenced).await);
+    assert_eq!(state.alerts.covered_by(&made), 2);
+    assert!(!state.alerts.held_back(&api));
+
+    let end = {
+        update(&mut state, Msg::Action(Action::NextAlertView), Utc::now());
+        confirm(&mut state, Action::ExpireSilence, "done")
+    };
+    execute(&mut state, &executor, &mut results, end).await;
+    assert_eq!(silence(&id).await["status"]["state"], "expired");
+    for labels in &fired {
+        resolve(labels).await;
+    }
 }

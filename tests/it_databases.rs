@@ -248,10 +248,11 @@ async fn postgres_sessions_blockers_cancel_terminate_and_terminate_idle() {
         DatabaseAction::TerminateIdle { minutes: 0, pids },
     )
     .await;
-    assert_eq!(
-        ended.as_deref(),
-        Ok("terminated 3 of 5 idle sessions on pg")
-    );
+    let mut gone = [idle_pid, sleeper_pid, blocked_pid];
+    gone.sort_unstable();
+    let listed = gone.map(|pid| pid.to_string()).join(", ");
+    let expected = format!("terminated 3 sessions of 5 idle on pg: {listed}");
+    assert_eq!(ended.as_deref(), Ok(expected.as_str()));
     for gone in [idle_pid, sleeper_pid, blocked_pid] {
         wait_for_state(&observer, gone, None).await;
     }
@@ -263,6 +264,10 @@ async fn postgres_sessions_blockers_cancel_terminate_and_terminate_idle() {
     busy_task.await.unwrap().unwrap();
     let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
     assert_eq!(audit.lines().count(), 6, "{audit}");
+    // The audit line of the terminate-idle names the sessions it ended.
+    let last: serde_json::Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
+    assert_eq!(last["outcome"], "ok", "{audit}");
+    assert_eq!(last["result"].as_str(), Some(expected.as_str()), "{audit}");
     observer
         .batch_execute(&format!("drop table {table}"))
         .await

@@ -98,7 +98,10 @@ fn a_full_disk_fires_after_its_for_and_marks_the_resources_tab() {
         "{screen}"
     );
     let [narrow, _] = render_support::footers(&state);
-    assert!(narrow.starts_with(" R resolved"), "{narrow:?}");
+    assert!(
+        narrow.starts_with(" a ack") && narrow.contains("v view"),
+        "{narrow:?}"
+    );
 }
 
 #[test]
@@ -307,7 +310,7 @@ fn the_fleets_alerts_join_the_list_with_their_source_and_alertmanagers_own_state
     let row = |name: &str| row_with(&screen, name);
     let high = row("HighLatency");
     assert!(
-        high.contains("P1") && high.contains("am:prod api"),
+        high.contains("P1") && high.contains("am:prod job=api"),
         "{high}"
     );
     assert!(
@@ -328,7 +331,7 @@ fn the_fleets_alerts_join_the_list_with_their_source_and_alertmanagers_own_state
         ),
         "{screen}"
     );
-    assert!(row("DeployStuck").contains("am:staging checkout"));
+    assert!(row("DeployStuck").contains("am:staging app=checkout"));
     assert_eq!(state.tab_severity(Tab::Alerts), Severity::Critical);
 }
 
@@ -340,7 +343,7 @@ fn the_history_lists_when_an_alertmanagers_alerts_began_and_ended() {
     let screen = text(&draw(&state, 200, 50));
     let row = row_with(&screen, "HighLatency");
     assert!(
-        row.contains("firing") && row.contains("am:prod api"),
+        row.contains("firing") && row.contains("am:prod job=api"),
         "{row}"
     );
     assert!(!row.contains("value"), "no value of its own: {row}");
@@ -390,4 +393,74 @@ fn every_view_draws_at_every_size() {
     let fleet = on_alerts(fixtures::alertmanager_app_state(Mode::Interactive));
     states.extend(render_support::with_overlays("fleet", &fleet));
     render_support::assert_draws_at_every_size(&states);
+}
+
+#[test]
+fn moving_up_inside_the_rows_in_view_scrolls_nothing() {
+    let mut state = with_operator_doings();
+    next_views(&mut state, 3);
+    render_support::assert_moving_up_scrolls_only_past_the_top(state, "Rules", 80, 16);
+}
+
+#[test]
+fn at_80_columns_the_alerts_keep_respond_by_and_the_footer_the_view_switch() {
+    let state = on_alerts(fixtures::containers_app_state(Mode::Interactive));
+    let screen = text(&draw(&state, 80, 24));
+    let titles = row_with(&screen, "SEV");
+    assert!(titles.contains("RESPOND BY"), "{titles}");
+    let footer = screen.lines().last().unwrap_or_default();
+    assert!(footer.contains("v view"), "{footer}");
+}
+
+#[test]
+fn long_alert_names_are_whole_when_there_is_room_and_marked_when_cut() {
+    let mut state = on_alerts(fixtures::alertmanager_app_state(Mode::Interactive));
+    let name = "CertificateExpiringSoonOnTheEdgeProxies";
+    let external = state.alerts.external.values_mut().next().unwrap();
+    external.alert.key.rule = name.into();
+    let wide = text(&draw(&state, 200, 50));
+    assert!(wide.contains(name), "{wide}");
+    let narrow = text(&draw(&state, 80, 24));
+    let cut = row_with(&narrow, "Certificate")
+        .split_whitespace()
+        .find(|word| word.starts_with("Certificate"))
+        .unwrap();
+    let kept = cut.strip_suffix('…').unwrap_or_else(|| panic!("{cut}"));
+    assert!(name.starts_with(kept) && kept.len() >= 16, "{cut}");
+}
+
+#[test]
+fn an_alertmanagers_alert_is_on_its_labels_by_name_identifying_ones_first() {
+    let mut state = on_alerts(fixtures::alertmanager_app_state(Mode::Interactive));
+    let external = state.alerts.external.values_mut().next().unwrap();
+    external.alert.key.labels = [("ok", "yes"), ("instance", "trial-host:9100")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let screen = text(&draw(&state, 200, 50));
+    assert!(
+        screen.contains("instance=trial-host:9100 ok=yes"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn the_silences_view_lists_the_alertmanagers_silences_with_what_they_cover() {
+    let mut state = fixtures::alertmanager_app_state(Mode::Interactive);
+    next_views(&mut state, 1);
+    both_sizes("alerts_alertmanager_silences", &state);
+    let screen = text(&draw(&state, 200, 50));
+    let ack = row_with(&screen, "QueueBacklog");
+    assert!(
+        ack.contains("am:prod QueueBacklog{job=worker, severity=warning} (ack)")
+            && ack.contains(" 1 ")
+            && ack.contains("alice")
+            && ack.contains("scaling workers"),
+        "{ack}"
+    );
+    let bobs = row_with(&screen, "NodeDiskPressure");
+    assert!(
+        bobs.contains(" 1 ") && bobs.contains("bob") && bobs.contains("disk swap on db-3"),
+        "{bobs}"
+    );
 }

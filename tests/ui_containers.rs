@@ -693,3 +693,9 @@ fn every_view_draws_at_every_size() {
     states.push(("confirm".into(), confirm));
     render_support::assert_draws_at_every_size(&states);
 }
+
+#[test]
+fn moving_up_inside_the_rows_in_view_scrolls_nothing() {
+    let state = fixtures::containers_app_state(Mode::Interactive);
+    render_support::assert_moving_up_scrolls_only_past_the_top(state, "Containers", 80, 12);
+}

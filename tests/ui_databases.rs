@@ -2,6 +2,7 @@
 //! a database that does not answer, each kind's detail, and no password anywhere on screen.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
+#[allow(dead_code)] // its tables do not scroll: nothing to draw as shown
 mod render_support;
 
 use insta::assert_snapshot;
@@ -388,4 +389,20 @@ fn every_view_draws_at_every_size() {
     update(&mut confirm, Msg::Action(Action::TerminateIdle), now());
     states.push(("terminate idle".into(), confirm));
     render_support::assert_draws_at_every_size(&states);
+}
+
+#[test]
+fn the_footer_names_the_arrow_and_sizes_leave_out_what_was_not_read() {
+    let mut state = state();
+    let [narrow, _] = footers(&state);
+    assert!(narrow.starts_with(" → database"), "{narrow:?}");
+    let sizes = state.databases.databases[0].sizes.as_mut().unwrap();
+    sizes.tables.clear();
+    let screen = text(&draw(&state, 200, 50));
+    let largest = screen
+        .lines()
+        .find(|line| line.contains("largest"))
+        .unwrap();
+    assert!(!largest.contains("tables"), "{largest}");
+    assert!(largest.contains("largest db "), "{largest}");
 }

@@ -114,3 +114,43 @@ fn every_view_draws_at_every_size() {
     states.extend(render_support::with_overlays("detail", &detail));
     render_support::assert_draws_at_every_size(&states);
 }
+
+#[test]
+fn moving_up_inside_the_rows_in_view_scrolls_nothing() {
+    let state = fixtures::endpoints_app_state(Mode::Interactive);
+    render_support::assert_moving_up_scrolls_only_past_the_top(state, "Endpoints", 80, 14);
+}
+
+#[test]
+fn an_expiring_certificate_colours_its_cell_and_marks_the_row_not_the_whole_row() {
+    let mut state = fixtures::endpoints_app_state(Mode::Interactive);
+    // Not the selected row, whose highlight takes over its colours.
+    select(&mut state, "api");
+    let terminal = draw(&state, 200, 50);
+    let screen = text(&terminal);
+    let buffer = terminal.backend().buffer();
+    let theme = render_support::theme("default");
+    let (y, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, line)| line.contains("payments-legacy"))
+        .unwrap();
+    let x_of = |text: &str| {
+        let at = line
+            .find(text)
+            .unwrap_or_else(|| panic!("{text} in {line}"));
+        line[..at].chars().count() as u16
+    };
+    let fg = |x: u16| buffer[(x, y as u16)].fg;
+    assert!(
+        line.contains("payments-legacy ✖"),
+        "the row is marked: {line}"
+    );
+    assert_eq!(fg(x_of(" 2d ") + 1), theme.crit.fg.unwrap(), "{line}");
+    assert_ne!(
+        fg(x_of("payments-legacy")),
+        theme.crit.fg.unwrap(),
+        "{line}"
+    );
+    assert_ne!(fg(x_of("100.0%")), theme.crit.fg.unwrap(), "{line}");
+}

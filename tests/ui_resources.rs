@@ -343,3 +343,13 @@ fn every_view_draws_at_every_size() {
     states.push(("confirm".into(), confirm));
     render_support::assert_draws_at_every_size(&states);
 }
+
+#[test]
+fn moving_up_inside_the_rows_in_view_scrolls_nothing() {
+    render_support::assert_moving_up_scrolls_only_past_the_top(
+        fixtures::app_state(Mode::Interactive),
+        "Processes",
+        80,
+        24,
+    );
+}

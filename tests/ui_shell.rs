@@ -1,6 +1,7 @@
 //! Snapshots of the shell: the other tabs' empty states, --watch, toasts.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
+#[allow(dead_code)] // the tabs with lists test their scrolling in their own files
 mod render_support;
 
 use insta::assert_snapshot;

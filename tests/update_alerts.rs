@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use watchdeck::action::Action;
-use watchdeck::alerts::engine::{AlertKey, Change};
+use watchdeck::alerts::engine::{AlertKey, Change, Origin};
+use watchdeck::alerts::kept::{AckSilence, KeptAlerts, Silence};
 use watchdeck::command::{
     AlertAction, AlertCommand, CommandOutcome, ContainerCommand, OperatorCommand,
 };
@@ -20,8 +21,7 @@ use watchdeck::state::source::SourceStatus;
 use watchdeck::state::{AppState, Mode, Overlay, ToastKind};
 use watchdeck::tab::Tab;
 use watchdeck::tabs::alerts::state::{
-    AckSilence, AlertsView, GONE_WHILE_DOWN, KeptAlerts, RESUME_WAIT, Silence,
-    WENT_FALSE_WHILE_DOWN,
+    AlertsView, GONE_WHILE_DOWN, RESUME_WAIT, WENT_FALSE_WHILE_DOWN,
 };
 use watchdeck::tabs::alerts::update::{apply_unreadable_file, restore};
 use watchdeck::update::update;
@@ -161,6 +161,17 @@ fn refused_silence(state: &mut AppState, length: &str) {
 fn a_silence_too_short_or_too_long_is_refused_in_its_dialog() {
     let mut state = alerts_state(Mode::Interactive);
     act(&mut state, Action::SilenceAlert);
+    let Overlay::Confirm(dialog) = &state.overlay else {
+        panic!("{:?}", state.overlay)
+    };
+    assert!(
+        dialog
+            .lines
+            .iter()
+            .any(|l| l.contains("(1m to 1year; default 1h)")),
+        "the dialog says the range: {:?}",
+        dialog.lines
+    );
     for length in BAD_SILENCES {
         refused_silence(&mut state, length);
     }
@@ -374,7 +385,7 @@ fn an_alerts_file_from_before_the_host_label_keeps_its_acknowledgements() {
             ("host".into(), "db-01".into()),
             ("mount".into(), "/var/lib/postgresql".into()),
         ],
-        alertmanager: None,
+        origin: Origin::Console,
     };
     let alert = &state.alerts.alerts[&disk];
     let firing_since = "2026-11-22T09:21:01Z".parse::<DateTime<Utc>>().unwrap();
@@ -647,6 +658,7 @@ fn ending_a_silence_is_refused_in_read_only_modes() {
                 by: "bob".into(),
                 comment: "vacuum".into(),
                 alertmanager_id: None,
+                matchers: Vec::new(),
             }],
             ..KeptAlerts::default()
         });
@@ -729,7 +741,7 @@ fn select_fleet_alert(state: &mut AppState, rule: &str) -> AlertKey {
         .find(|k| k.rule == rule)
         .cloned()
         .unwrap_or_else(|| panic!("no {rule}"));
-    state.alerts.list.selected = Some(key.clone());
+    state.alerts.list.apply_select(key.clone());
     key
 }
 
@@ -766,7 +778,7 @@ fn prod_alert(rule: &str) -> AlertmanagerAlert {
 fn prod_history(state: &AppState, change: Change) -> Vec<(String, DateTime<Utc>)> {
     let entries = state.alerts.history.iter();
     entries
-        .filter(|t| t.key.alertmanager.as_deref() == Some("prod") && t.change == change)
+        .filter(|t| t.key.alertmanager() == Some("prod") && t.change == change)
         .map(|t| (t.key.rule.clone(), t.at))
         .collect()
 }
@@ -941,7 +953,7 @@ fn an_alertmanager_acknowledgement_ends_with_its_alert_or_its_silence() {
             .alerts
             .external
             .keys()
-            .any(|k| k.alertmanager.as_deref() == Some("staging")),
+            .any(|k| k.alertmanager() == Some("staging")),
         "another Alertmanager's alerts stay"
     );
 }
@@ -952,7 +964,7 @@ fn the_header_and_the_findings_count_what_alertmanager_does_not_hold_back() {
     let counted: Vec<&str> = state
         .alerts
         .firing()
-        .filter(|a| a.key.alertmanager.is_some())
+        .filter(|a| a.key.alertmanager().is_some())
         .map(|a| a.key.rule.as_str())
         .collect();
     assert_eq!(counted, ["DeployStuck", "HighLatency", "QueueBacklog"]);
@@ -1048,4 +1060,174 @@ fn read_only_modes_refuse_to_acknowledge_an_alertmanagers_alert() {
         assert_eq!(state.overlay, Overlay::None);
         assert!(!state.alerts.acks.contains_key(&key));
     }
+}
+
+#[test]
+fn after_a_silence_the_selection_goes_to_the_next_alert_not_the_top_one() {
+    let mut state = containers_alerts_state();
+    assert_eq!(
+        state.alerts.list.selected_index(),
+        Some(0),
+        "the console starts on the first row"
+    );
+    let rows = state.alerts.list.rows.clone();
+    assert!(rows.len() >= 3, "{rows:?}");
+    act(&mut state, Action::SelectNext);
+    act(&mut state, Action::SilenceAlert);
+    type_text(&mut state, "1h");
+    let effects = act(&mut state, Action::Confirm);
+    let command = finish(&mut state, effects);
+    assert_eq!(command.key, rows[1]);
+    assert_eq!(
+        state.alerts.list.selected.as_ref(),
+        Some(&rows[2]),
+        "the alert below the silenced one took its row"
+    );
+    act(&mut state, Action::AckAlert);
+    let effects = act(&mut state, Action::Confirm);
+    let command = finish(&mut state, effects);
+    assert_eq!(
+        command.key, rows[2],
+        "the next key acts on the alert shown selected"
+    );
+    assert_eq!(state.alerts.list.selected.as_ref(), Some(&rows[2]));
+}
+
+/// A `prod` alert named `rule` about a container.
+fn prod_container_alert(rule: &str, container: &str) -> AlertmanagerAlert {
+    let mut alert = prod_alert(rule);
+    alert.fingerprint = format!("{container:0>16}");
+    alert.labels.insert("container".into(), container.into());
+    alert
+}
+
+#[test]
+fn silencing_a_rule_with_regex_and_negative_matchers_silences_what_they_match_anchored() {
+    let mut state = fixtures::alertmanager_app_state(Mode::Interactive);
+    let containers = ["trial-1", "trial-22", "api", "my-trial-3"];
+    let alerts = containers
+        .iter()
+        .map(|c| prod_container_alert("TrialDown", c))
+        .collect();
+    prod_report(&mut state, alerts, now() + Duration::seconds(15));
+    let key_of = |container: &str| {
+        let keys = state.alerts.external.keys();
+        keys.filter(|k| k.rule == "TrialDown")
+            .find(|k| k.label("container") == Some(container))
+            .cloned()
+            .unwrap_or_else(|| panic!("{container}"))
+    };
+    let keys: Vec<AlertKey> = containers.iter().map(|c| key_of(c)).collect();
+    state.alerts.list.selected = Some(keys[2].clone());
+
+    // A regex that does not compile is refused, the dialog left open to mend it.
+    act(&mut state, Action::SilenceRule);
+    type_text(&mut state, "1h container=~trial-( cleanup");
+    assert!(act(&mut state, Action::Confirm).is_empty());
+    assert!(matches!(state.overlay, Overlay::Confirm(_)));
+    assert!(
+        state
+            .toasts
+            .iter()
+            .any(|t| t.kind == ToastKind::Error && t.text.contains("not a regex")),
+        "{:?}",
+        state.toasts
+    );
+    act(&mut state, Action::Cancel);
+
+    act(&mut state, Action::SilenceRule);
+    type_text(
+        &mut state,
+        "1h container=~trial-.* container!=trial-22 cleanup",
+    );
+    let effects = act(&mut state, Action::Confirm);
+    let command = finish(&mut state, effects);
+    assert_eq!(command.note, "cleanup");
+    assert!(command.key.labels.is_empty(), "{:?}", command.key);
+    let silence = state.alerts.silences.last().cloned().expect("silenced");
+    let covered: Vec<bool> = keys.iter().map(|k| silence.covers(k)).collect();
+    // Anchored as Prometheus anchors: `my-trial-3` is not `trial-.*`.
+    assert_eq!(covered, [true, false, false, false]);
+    assert_eq!(state.alerts.covered_by(&silence), 1);
+    assert!(state.alerts.held_back(&keys[0]) && !state.alerts.held_back(&keys[1]));
+    let last = state.alerts.history.back().expect("in the history");
+    assert_eq!(
+        (last.change, last.note.as_str()),
+        (
+            Change::Silenced,
+            "container=~trial-.* container!=trial-22 · cleanup"
+        )
+    );
+}
+
+#[test]
+fn the_silences_view_lists_the_alertmanagers_silences_whichever_origin_with_what_they_cover() {
+    let mut state = fixtures::alertmanager_app_state(Mode::Interactive);
+    let latency = select_fleet_alert(&mut state, "HighLatency");
+    act(&mut state, Action::AckAlert);
+    type_text(&mut state, "failing over api");
+    let effects = act(&mut state, Action::Confirm);
+    let silence = AckSilence {
+        id: "c0ffee00-1".into(),
+        until: now() + Duration::hours(2),
+    };
+    update(
+        &mut state,
+        Msg::AckSilenced {
+            key: latency.clone(),
+            silence,
+        },
+        now(),
+    );
+    finish(&mut state, effects);
+    let stuck = select_fleet_alert(&mut state, "DeployStuck");
+    act(&mut state, Action::SilenceAlert);
+    type_text(&mut state, "1h rollout paused");
+    let effects = act(&mut state, Action::Confirm);
+    finish(&mut state, effects);
+
+    // Made with `s` on an Alertmanager's alert: it covers that alert.
+    let own = state.alerts.silence_of(&stuck).cloned().expect("silenced");
+    assert_eq!(state.alerts.covered_by(&own), 1);
+    // The acknowledgement's silence, listed before Alertmanager lists it, and the fixture's
+    // acknowledgement and bob's silence there.
+    act(&mut state, Action::NextAlertView);
+    let fleet: Vec<(&str, &str, usize, Option<&str>)> = state
+        .alerts
+        .fleet_silences
+        .iter()
+        .map(|s| {
+            let ack_of = s.ack_of.as_ref().map(|k| k.rule.as_str());
+            (s.id.as_str(), s.by.as_str(), s.covers.len(), ack_of)
+        })
+        .collect();
+    assert_eq!(
+        fleet.iter().find(|s| s.0 == "c0ffee00-1"),
+        Some(&("c0ffee00-1", "alice", 1, Some("HighLatency")))
+    );
+    assert!(
+        fleet
+            .iter()
+            .any(|s| s.1 == "bob" && s.2 == 1 && s.3.is_none())
+    );
+    assert_eq!(state.alerts.silence_list.len(), fleet.len() + 1);
+
+    // Ending one made for an acknowledgement is taking the acknowledgement back.
+    let row = state
+        .alerts
+        .fleet_silences
+        .iter()
+        .find(|s| s.id == "c0ffee00-1")
+        .map(|s| s.row());
+    state.alerts.silence_list.selected = row;
+    assert!(act(&mut state, Action::ExpireSilence).is_empty());
+    assert_eq!(state.overlay, Overlay::None);
+    assert!(
+        state
+            .toasts
+            .iter()
+            .any(|t| t.text.contains("A on HighLatency takes it back")),
+        "{:?}",
+        state.toasts
+    );
 }

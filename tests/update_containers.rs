@@ -511,6 +511,7 @@ fn env_values_are_revealed_only_for_the_selected_container_and_each_reveal_is_au
                 engine: "local".into(),
                 id,
                 name: "shop-web-1".into(),
+                refused: None,
             }],
             "{mode:?}"
         );
@@ -530,7 +531,12 @@ fn env_values_are_revealed_only_for_the_selected_container_and_each_reveal_is_au
 fn a_wall_display_never_reveals_env_values() {
     let mut state = fixtures::containers_app_state(Mode::Watch);
     select(&mut state, "shop-web-1");
-    assert_eq!(act(&mut state, Action::RevealEnv), []);
+    // Refused, and the refusal is audited like every other.
+    let effects = act(&mut state, Action::RevealEnv);
+    assert!(
+        matches!(&effects[..], [Effect::RecordReveal { name, refused: Some(reason), .. }] if name == "shop-web-1" && reason.contains("--watch")),
+        "{effects:?}"
+    );
     assert_eq!(state.containers.revealed_env, None);
     let toast = state.toasts.last().expect("a toast");
     assert_eq!(toast.kind, ToastKind::Error);

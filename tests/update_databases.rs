@@ -521,3 +521,33 @@ fn terminate_idle_uses_the_idle_minutes_of_the_selected_database() {
         assert_eq!(pids, wanted, "{database}");
     }
 }
+
+#[test]
+fn a_session_that_ends_leaves_the_selection_on_its_neighbour() {
+    let mut state = state(Mode::Interactive);
+    select(&mut state, "main");
+    let sessions = |pids: &[i32]| {
+        let sessions = pids
+            .iter()
+            .map(|&pid| session(pid, SessionState::Active, f64::from(100 - pid % 100)))
+            .collect();
+        postgres(sessions, None)
+    };
+    report(&mut state, "main", sessions(&[4101, 4102, 4103, 4104]));
+    act(&mut state, Action::SelectNext);
+    assert_eq!(
+        state.databases.selected_session().map(|s| s.pid),
+        Some(4102)
+    );
+    report(&mut state, "main", sessions(&[4101, 4103, 4104]));
+    assert_eq!(
+        state.databases.selected_session().map(|s| s.pid),
+        Some(4103),
+        "the session below the one that ended, not the top one"
+    );
+    report(&mut state, "main", sessions(&[4100, 4101, 4103]));
+    assert_eq!(
+        state.databases.selected_session().map(|s| s.pid),
+        Some(4103)
+    );
+}

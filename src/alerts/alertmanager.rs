@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::engine::{Alert, AlertKey, AlertState, Alerts};
+use super::engine::{Alert, AlertKey, AlertState, Alerts, Origin};
 use super::rule::Priority;
 use crate::model::alertmanager::{AlertmanagerAlert, AlertmanagerSilence, PushedAlert};
 
@@ -61,7 +61,7 @@ impl ExternalAlert {
                 key: AlertKey {
                     rule,
                     labels: labels.into_iter().collect(),
-                    alertmanager: Some(alertmanager.to_string()),
+                    origin: Origin::Alertmanager(alertmanager.to_string()),
                 },
                 state: AlertState::Firing,
                 priority,
@@ -218,7 +218,7 @@ mod tests {
                 ("severity".to_string(), "critical".to_string())
             ]
         );
-        assert_eq!(key.alertmanager.as_deref(), Some("prod"));
+        assert_eq!(key.alertmanager(), Some("prod"));
         assert_eq!(external.alert.priority, Priority::P1);
         assert_eq!(external.alert.state, AlertState::Firing);
         assert_eq!(external.alert.firing_since, Some(at(0)));
@@ -284,7 +284,7 @@ mod tests {
         let key = |rule: &str| AlertKey {
             rule: rule.into(),
             labels: vec![("mount".into(), "/".into())],
-            alertmanager: None,
+            origin: Origin::Console,
         };
         let alert = |rule: &str, state, firing_since, resolved_at| Alert {
             key: key(rule),

@@ -17,13 +17,55 @@ use crate::state::chrono_duration;
 /// One alert: a rule and the labels of the series it fired on; or an Alertmanager's alert, by
 /// its `alertname` and its other labels.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(from = "KeyFile", into = "KeyFile")]
 pub struct AlertKey {
     pub rule: String,
     /// Sorted by key.
     pub labels: Vec<(String, String)>,
-    /// The `[[alertmanager]]` an alert of the fleet comes from; `None` for the console's own.
+    pub origin: Origin,
+}
+
+/// Where an alert comes from. The console's own sort first.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Origin {
+    /// The console's rule engine.
+    #[default]
+    Console,
+    /// The `[[alertmanager]]` of this name.
+    Alertmanager(String),
+}
+
+/// A key as `alerts.json` writes it: an Alertmanager's alert names it, the console's names none
+/// (as files did before `Origin`).
+#[derive(Serialize, Deserialize)]
+struct KeyFile {
+    rule: String,
+    labels: Vec<(String, String)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alertmanager: Option<String>,
+    alertmanager: Option<String>,
+}
+
+impl From<KeyFile> for AlertKey {
+    fn from(file: KeyFile) -> Self {
+        AlertKey {
+            rule: file.rule,
+            labels: file.labels,
+            origin: file
+                .alertmanager
+                .map_or(Origin::Console, Origin::Alertmanager),
+        }
+    }
+}
+
+impl From<AlertKey> for KeyFile {
+    fn from(key: AlertKey) -> Self {
+        let alertmanager = key.alertmanager().map(str::to_string);
+        KeyFile {
+            rule: key.rule,
+            labels: key.labels,
+            alertmanager,
+        }
+    }
 }
 
 impl AlertKey {
@@ -36,11 +78,18 @@ impl AlertKey {
             .map(|(k, v)| format!("{k}={v:?}"))
             .collect();
         let on = self
-            .alertmanager
-            .as_ref()
+            .alertmanager()
             .map(|name| format!(" on alertmanager {name}"))
             .unwrap_or_default();
         format!("{}{{{}}}{on}", self.rule, labels.join(","))
+    }
+
+    /// The Alertmanager an alert of the fleet comes from; none for the console's own.
+    pub fn alertmanager(&self) -> Option<&str> {
+        match &self.origin {
+            Origin::Console => None,
+            Origin::Alertmanager(name) => Some(name),
+        }
     }
 
     pub fn label(&self, name: &str) -> Option<&str> {
@@ -269,7 +318,7 @@ pub fn evaluate(
                     let labels = key.labels.iter().map(|(k, v)| (k.as_str(), v.as_str()));
                     labels
                         .cmp(store.labels(id))
-                        .then(key.alertmanager.is_some().cmp(&false))
+                        .then(key.origin.cmp(&Origin::Console))
                 })
                 .ok()
                 .map(|at| run.start + at);
@@ -286,7 +335,7 @@ pub fn evaluate(
                     .labels(id)
                     .map(|(k, v)| (k.to_string(), v.to_string()))
                     .collect(),
-                alertmanager: None,
+                origin: Origin::Console,
             };
             let before = found.map(|at| before[at].1);
             let reading = Reading { value, holds };
@@ -543,6 +592,20 @@ mod tests {
     }
 
     #[test]
+    fn a_key_reads_and_writes_its_origin_as_files_before_origin_did() {
+        let fleet = r#"{"rule":"HighLatency","labels":[["job","api"]],"alertmanager":"prod"}"#;
+        let own = r#"{"rule":"DiskSpaceLow","labels":[["mount","/"]]}"#;
+        for (text, origin) in [
+            (fleet, Origin::Alertmanager("prod".into())),
+            (own, Origin::Console),
+        ] {
+            let key: AlertKey = serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(key.origin, origin);
+            assert_eq!(serde_json::to_string(&key).unwrap_or_default(), text);
+        }
+    }
+
+    #[test]
     fn keep_firing_for_rides_out_a_flap() {
         let rules = RuleSet::new(vec![rule(
             "system_disk_used_percent > 90",
@@ -788,7 +851,7 @@ mod tests {
                 let key = AlertKey {
                     rule: rule.name.clone(),
                     labels,
-                    alertmanager: None,
+                    origin: Origin::Console,
                 };
                 let holds = rule
                     .condition

@@ -3,6 +3,7 @@
 pub mod alertmanager;
 pub mod engine;
 mod index;
+pub mod kept;
 pub mod notify;
 pub mod rule;
 

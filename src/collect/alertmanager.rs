@@ -15,6 +15,7 @@ use crate::http::{Auth, HttpClient, Method, shown_url};
 use crate::model::alertmanager::{
     AlertmanagerAlert, AlertmanagerSilence, AlertmanagerSnapshot, PushedAlert,
 };
+use crate::model::matcher::{LabelMatcher, MatchOp};
 
 /// How much of an error answer is shown: Alertmanager says why in a line.
 const SHOWN_ANSWER: usize = 200;
@@ -98,7 +99,7 @@ impl AlertmanagerClient {
     /// A client of `config`'s Alertmanager signing in with `auth` (see
     /// [`AlertmanagerConfig::auth`]), every request bounded by its `timeout`.
     pub fn new(config: &AlertmanagerConfig, auth: Option<Auth>) -> Result<Self, String> {
-        let http = HttpClient::new(config.timeout()).map_err(|e| e.0)?;
+        let http = HttpClient::with_tls(config.timeout(), config.tls()?);
         Ok(Self {
             http,
             base: config.url.trim_end_matches('/').to_string(),
@@ -119,17 +120,24 @@ impl AlertmanagerClient {
         Ok(to_snapshot(alerts, silences))
     }
 
-    /// Silences exactly the alert with these labels (an equal matcher for each) until `until`;
-    /// returns the new silence's id.
+    /// Silences the alerts with these labels (an equal matcher for each) that `matchers` match
+    /// too, until `until`; returns the new silence's id.
     pub async fn create_silence(
         &self,
         labels: &BTreeMap<String, String>,
+        matchers: &[LabelMatcher],
         now: DateTime<Utc>,
         until: DateTime<Utc>,
         created_by: &str,
         comment: &str,
     ) -> Result<String, String> {
-        let silence = silence_of_exactly(labels, now, until, created_by, comment);
+        let mut silence = silence_of_exactly(labels, now, until, created_by, comment);
+        silence.matchers.extend(matchers.iter().map(|m| Matcher {
+            name: &m.name,
+            value: &m.value,
+            is_regex: matches!(m.op, MatchOp::Regex | MatchOp::NotRegex),
+            is_equal: matches!(m.op, MatchOp::Equal | MatchOp::Regex),
+        }));
         let body = self
             .call(Method::POST, "/api/v2/silences", Some(to_json(&silence)?))
             .await?;

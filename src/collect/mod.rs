@@ -140,16 +140,6 @@ pub async fn supervise<C, M>(
     }
 }
 
-/// The system's CA certificates, for the sources that check TLS servers (endpoints, databases);
-/// read each time it is called, so callers keep what they build from it.
-pub fn system_ca_certificates() -> Vec<rustls::pki_types::CertificateDer<'static>> {
-    let found = rustls_native_certs::load_native_certs();
-    for error in &found.errors {
-        tracing::warn!(%error, "reading the system's CA certificates");
-    }
-    found.certs
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::alerts::engine::AlertKey;
 use crate::duration;
+use crate::model::matcher::{LabelMatcher, MatchOp};
 
 /// How long a silence lasts when the operator does not say.
 pub const DEFAULT_SILENCE: Duration = Duration::from_secs(3600);
@@ -16,8 +17,9 @@ pub enum AlertAction {
     /// Hidden and not notified for this long: every alert of the key's rule whose labels include
     /// the key's (all of one alert's labels silence that alert alone).
     Silence(Duration),
-    /// Silence every alert of the key's rule; `label=value` words at the start of the note
-    /// narrow it, as amtool's matchers do. Becomes a `Silence` once the note is typed.
+    /// Silence every alert of the key's rule; matcher words at the start of the note
+    /// (`label=value`, `!=`, `=~`, `!~`, as amtool's) narrow it. Becomes a `Silence` once the
+    /// note is typed.
     SilenceRule(Duration),
     /// End the silence whose key is the command's.
     ExpireSilence,
@@ -33,6 +35,9 @@ pub struct AlertCommand {
     pub note: String,
     /// Taking back the acknowledgement of an Alertmanager's alert expires this silence there.
     pub ack_silence: Option<String>,
+    /// A silence's matchers other than equality (`!=`, `=~`, `!~`); the equal ones are the
+    /// key's labels.
+    pub matchers: Vec<LabelMatcher>,
 }
 
 impl AlertCommand {
@@ -63,10 +68,16 @@ impl AlertCommand {
             _ => for_,
         };
         let mut key = self.key;
+        let mut matchers = self.matchers;
         if rule_wide {
             key.labels.clear();
-            while let Some((name, value)) = words.peek().and_then(|w| label_matcher(w)) {
-                key.labels.push((name.to_string(), value.to_string()));
+            matchers.clear();
+            // A matcher that cannot be used stays first in the note: see `refusal`.
+            while let Some(Some(Ok(matcher))) = words.peek().map(|w| LabelMatcher::parse(w)) {
+                match matcher.op {
+                    MatchOp::Equal => key.labels.push((matcher.name, matcher.value)),
+                    _ => matchers.push(matcher),
+                }
                 words.next();
             }
             key.labels.sort();
@@ -76,17 +87,21 @@ impl AlertCommand {
             action: AlertAction::Silence(for_),
             note: words.collect::<Vec<_>>().join(" "),
             ack_silence: self.ack_silence,
+            matchers,
         }
     }
 
     /// Why the command as typed cannot be carried out: a silence shorter than a minute silences
-    /// nothing, and one beyond [`duration::SILENCE`] is out of range.
+    /// nothing, one beyond [`duration::SILENCE`] is out of range, and a matcher that cannot be
+    /// used (a regex that does not compile) matches nothing.
     pub fn invalid(&self) -> Option<String> {
         match self.action {
             AlertAction::Silence(for_) | AlertAction::SilenceRule(for_) => {
-                duration::within(for_, &duration::SILENCE)
-                    .err()
-                    .map(|why| format!("silence length {why}"))
+                if let Err(why) = duration::within(for_, &duration::SILENCE) {
+                    return Some(format!("silence length {why}"));
+                }
+                let first = self.note.split_whitespace().next()?;
+                LabelMatcher::parse(first)?.err()
             }
             _ => None,
         }
@@ -110,30 +125,22 @@ impl AlertCommand {
     }
 }
 
-/// `name=value`, a label matcher typed in a note; a word with spaces around `=` is prose.
-fn label_matcher(word: &str) -> Option<(&str, &str)> {
-    let (name, value) = word.split_once('=')?;
-    let legal = !name.is_empty()
-        && !value.is_empty()
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !name.starts_with(|c: char| c.is_ascii_digit());
-    legal.then_some((name, value))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alerts::engine::Origin;
 
     fn silence(note: &str) -> AlertCommand {
         AlertCommand {
             key: AlertKey {
                 rule: "DiskSpaceLow".into(),
                 labels: vec![("mount".into(), "/var".into())],
-                alertmanager: None,
+                origin: Origin::Console,
             },
             action: AlertAction::Silence(DEFAULT_SILENCE),
             note: String::new(),
             ack_silence: None,
+            matchers: Vec::new(),
         }
         .with_note(note)
     }
@@ -156,7 +163,7 @@ mod tests {
         );
         assert_eq!(four_hours.target(), "alert DiskSpaceLow{mount=\"/var\"}");
         let mut fleet = four_hours;
-        fleet.key.alertmanager = Some("prod".into());
+        fleet.key.origin = Origin::Alertmanager("prod".into());
         assert_eq!(
             fleet.target(),
             "alert DiskSpaceLow{mount=\"/var\"} on alertmanager prod"
@@ -171,11 +178,12 @@ mod tests {
                     ("container".into(), "api".into()),
                     ("engine".into(), "prod".into()),
                 ],
-                alertmanager: None,
+                origin: Origin::Console,
             },
             action: AlertAction::SilenceRule(DEFAULT_SILENCE),
             note: String::new(),
             ack_silence: None,
+            matchers: Vec::new(),
         }
         .with_note(note)
     }
@@ -205,6 +213,22 @@ mod tests {
         assert_eq!(whole_rule.note, "maintenance window");
         assert_eq!(silence_rule("a = b").key.labels, []);
         assert_eq!(silence_rule("1h 9x=1").note, "9x=1");
+
+        // amtool's other operators, kept beside the key's equal labels, never as a value.
+        let regex = silence_rule("4h container=~trial-.* engine!=\"edge\" cleanup");
+        assert!(regex.key.labels.is_empty(), "{:?}", regex.key);
+        let matchers: Vec<String> = regex.matchers.iter().map(|m| m.to_string()).collect();
+        assert_eq!(matchers, ["container=~trial-.*", "engine!=edge"]);
+        assert_eq!((regex.note.as_str(), regex.invalid()), ("cleanup", None));
+        let broken = silence_rule("4h container=~trial-( cleanup");
+        assert_eq!(broken.note, "container=~trial-( cleanup");
+        assert!(
+            broken
+                .invalid()
+                .is_some_and(|why| why.starts_with("container=~\"trial-(\": not a regex")),
+            "{:?}",
+            broken.invalid()
+        );
     }
 
     #[test]

@@ -2,6 +2,9 @@
 
 use crate::model::containers::ContainerAction;
 
+/// The audit action of showing a container's environment values.
+pub const REVEAL_ENV: &str = "reveal env";
+
 /// Perform `action` on container `id` of `engine`, shown by `name`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContainerCommand {

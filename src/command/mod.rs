@@ -10,7 +10,7 @@ use std::fmt;
 use std::time::Duration;
 
 pub use alert::{AlertAction, AlertCommand, DEFAULT_SILENCE};
-pub use container::{ContainerCommand, container_target};
+pub use container::{ContainerCommand, REVEAL_ENV, container_target};
 pub use database::{DatabaseAction, DatabaseCommand};
 pub use process::{ProcessCommand, ProcessSignal};
 

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::http::{Auth, shown_url};
 use crate::secret::{self, Env};
+use crate::tls::{self, Trust};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,6 +34,12 @@ pub struct AlertmanagerConfig {
     /// Unset, the smaller of 5s and the interval: see `timeout()`.
     #[serde(rename = "timeout", default, with = "humantime_serde")]
     timeout_written: Option<Duration>,
+    /// Accept any certificate (https://).
+    #[serde(default)]
+    pub insecure_tls: bool,
+    /// A PEM file of CA certificates trusted besides the system's (https://).
+    #[serde(default)]
+    pub ca_file: Option<std::path::PathBuf>,
     /// The credentials, read from the environment at load.
     #[serde(skip)]
     auth: Option<Auth>,
@@ -116,6 +123,17 @@ impl AlertmanagerConfig {
             }
             _ => {}
         }
+        for (key, set) in [
+            ("insecure_tls", self.insecure_tls),
+            ("ca_file", self.ca_file.is_some()),
+        ] {
+            if set && parsed.scheme() != "https" {
+                return Some((key, "only applies to an https:// address".into()));
+            }
+        }
+        if let Some(Err(problem)) = self.ca_file.as_deref().map(tls::read_certificates) {
+            return Some(("ca_file", problem));
+        }
         if self.interval < Duration::from_secs(1) || self.interval > MAX_INTERVAL {
             return Some((
                 "interval",
@@ -156,6 +174,19 @@ impl AlertmanagerConfig {
             _ => None,
         };
         Ok(())
+    }
+
+    /// The TLS settings of its client: the system's CAs and `ca_file`'s, or none checked with
+    /// `insecure_tls`.
+    pub fn tls(&self) -> Result<rustls::ClientConfig, String> {
+        if self.insecure_tls {
+            return tls::unverified();
+        }
+        tls::verified(
+            self.ca_file
+                .as_deref()
+                .map_or(Trust::System, Trust::SystemAnd),
+        )
     }
 
     /// The credentials, as read at load.
@@ -219,6 +250,14 @@ mod tests {
             (
                 "url = \"http://am:9093\"\ntimeout = \"30s\"",
                 "c.toml:4:1: key `alertmanager.timeout`: must be more than 0 and at most the interval (15s)",
+            ),
+            (
+                "url = \"http://am:9093\"\ninsecure_tls = true",
+                "c.toml:4:1: key `alertmanager.insecure_tls`: only applies to an https:// address",
+            ),
+            (
+                "url = \"https://am:9093\"\nca_file = \"/etc/passwd\"",
+                "c.toml:4:1: key `alertmanager.ca_file`: /etc/passwd: no PEM certificate in it",
             ),
             (
                 "url = \"http://am:9093\"\nack_silence = \"10s\"",

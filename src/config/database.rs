@@ -146,7 +146,7 @@ impl DatabaseConfig {
         if let Some(problem) = self.scheme_problem(&self.url) {
             return Some(("url", problem));
         }
-        if redact_secrets(&self.url) != self.url {
+        if secret::has_inline_credential(&self.url) {
             return Some((
                 "url",
                 format!(
@@ -219,7 +219,7 @@ impl DatabaseConfig {
 
     /// A `ca_file` that cannot be read or holds no certificate.
     fn invalid_ca_file(&self) -> Option<String> {
-        read_certificates(self.ca_file.as_ref()?).err()
+        crate::tls::read_certificates(self.ca_file.as_ref()?).err()
     }
 
     /// The URL and password to connect with: the variables as read at load, the password file
@@ -282,22 +282,6 @@ fn masked_with_password(url: &str) -> String {
         Some(at) => format!("{}:***{}", &url[..start + at], &url[start + at..]),
         None => format!("{}:***@{}", &url[..start], &url[start..]),
     }
-}
-
-/// The PEM certificates in `path`; an error when it cannot be read or holds none.
-pub fn read_certificates(
-    path: &std::path::Path,
-) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
-    use rustls::pki_types::pem::PemObject;
-    let shown = path.display();
-    let certificates = rustls::pki_types::CertificateDer::pem_file_iter(path)
-        .map_err(|e| format!("{shown}: {e}"))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("{shown}: {e}"))?;
-    if certificates.is_empty() {
-        return Err(format!("{shown}: no PEM certificate in it"));
-    }
-    Ok(certificates)
 }
 
 #[cfg(test)]

@@ -14,6 +14,10 @@ pub struct Location {
     pub entry: Option<String>,
 }
 
+/// Keys whose values may be secrets whole: a webhook's URL carries its token in its path, a
+/// request header its credential. Their lines are never shown under an error.
+const SECRET_VALUED: &[&str] = &["notify.url", "endpoint.headers"];
+
 /// A config, theme or keymap file that could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct LoadError {
@@ -51,19 +55,25 @@ impl LoadError {
             return Self::file(file, message);
         };
         let (line, column) = line_and_column(text, span.start);
+        let key = key_path_at(text, span.start);
+        // A password written inline (the mistake the error may be about) is not echoed, nor a
+        // line whose whole value may be a secret.
+        let secret_line = key
+            .as_deref()
+            .is_some_and(|key| SECRET_VALUED.contains(&key));
         Self {
             location: Box::new(Location {
                 file: file.to_string(),
                 line: Some(line),
                 column: Some(column),
-                key: key_path_at(text, span.start),
+                key,
                 entry: entry_at(text, span.start),
             }),
             message: message.into(),
-            // A password written inline (the mistake the error may be about) is not echoed.
             snippet: text
                 .lines()
                 .nth(line - 1)
+                .filter(|_| !secret_line)
                 .map(|line| crate::redact::redact_secrets(line).into_owned()),
         }
     }

@@ -252,6 +252,9 @@ pub struct EndpointConfig {
     pub slow_after: Duration,
     #[serde(default = "default_method")]
     pub method: String,
+    /// Bytes of the body read for an assertion; a longer body is cut there.
+    #[serde(default = "default_body_limit")]
+    pub body_limit: usize,
     /// Request headers; a value `env:NAME` is read from the environment and never shown.
     #[serde(default)]
     pub headers: std::collections::BTreeMap<String, String>,
@@ -350,6 +353,13 @@ fn default_slow_after() -> Duration {
     Duration::from_secs(2)
 }
 
+/// What `body_limit` may be: a page of an error to a JSON document of a few MiB.
+const BODY_LIMIT: std::ops::RangeInclusive<usize> = 1024..=16 * 1024 * 1024;
+
+fn default_body_limit() -> usize {
+    64 * 1024
+}
+
 fn default_method() -> String {
     "GET".into()
 }
@@ -387,7 +397,7 @@ impl EndpointConfig {
             Ok(parsed) => parsed,
             Err(error) => return Some(("url", format!("{url:?} is not a URL: {error}"))),
         };
-        if crate::redact::redact_secrets(url) != *url {
+        if crate::secret::has_inline_credential(url) {
             return Some((
                 "url",
                 format!(
@@ -431,6 +441,17 @@ impl EndpointConfig {
         }
         if let Err(why) = duration::within(self.slow_after, &duration::SLOW) {
             return Some(("slow_after", why));
+        }
+        if !BODY_LIMIT.contains(&self.body_limit) {
+            return Some((
+                "body_limit",
+                format!(
+                    "{} is out of range: expected {} to {} bytes",
+                    self.body_limit,
+                    BODY_LIMIT.start(),
+                    BODY_LIMIT.end()
+                ),
+            ));
         }
         if hyper::Method::from_bytes(self.method.as_bytes()).is_err() {
             return Some(("method", format!("{:?} is not an HTTP method", self.method)));
@@ -481,10 +502,8 @@ impl EndpointConfig {
                 format!("{:?} is not a JSON pointer: it starts with /", json.pointer),
             ));
         }
-        if let Some(path) = &self.ca_file
-            && let Err(error) = std::fs::metadata(path)
-        {
-            return Some(("ca_file", format!("{}: {error}", path.display())));
+        if let Some(Err(error)) = self.ca_file.as_deref().map(crate::tls::read_certificates) {
+            return Some(("ca_file", error));
         }
         None
     }
@@ -492,6 +511,7 @@ impl EndpointConfig {
     fn http_only_key(&self) -> Option<&'static str> {
         [
             ("headers", !self.headers.is_empty()),
+            ("body_limit", self.body_limit != default_body_limit()),
             ("expect_status", !self.expect_status.is_empty()),
             ("body_contains", self.body_contains.is_some()),
             ("body_regex", self.body_regex.is_some()),
@@ -851,7 +871,7 @@ impl Config {
                     ),
                 );
             }
-            if crate::redact::redact_secrets(&docker.host) != docker.host {
+            if crate::secret::has_inline_credential(&docker.host) {
                 return at_entry(
                     "docker",
                     entry,
@@ -986,27 +1006,6 @@ impl Config {
                 }),
         );
         rules
-    }
-
-    /// Tabs that have a source; Resources always has the local host. `engines` are the Docker
-    /// engines actually watched (see [`Config::docker_engines`]): the local one may have been
-    /// found without any `[[docker]]` entry.
-    pub fn configured_tabs(&self, engines: &[DockerConfig]) -> Vec<Tab> {
-        let mut tabs = vec![Tab::Resources];
-        for (tab, configured) in [
-            (Tab::Containers, !engines.is_empty()),
-            (
-                Tab::Alerts,
-                !self.rule.is_empty() || !self.alertmanager.is_empty(),
-            ),
-            (Tab::Databases, !self.database.is_empty()),
-            (Tab::Endpoints, !self.endpoint.is_empty()),
-        ] {
-            if configured {
-                tabs.push(tab);
-            }
-        }
-        tabs
     }
 }
 
@@ -1166,6 +1165,10 @@ mod tests {
                 "c.toml:4:1: key `endpoint.timeout`: must be more than 0 and at most the interval (10s)",
             ),
             ("method = \"GE T\"", "c.toml:4:1: key `endpoint.method`"),
+            (
+                "body_limit = 10",
+                "c.toml:4:1: key `endpoint.body_limit`: 10 is out of range: expected 1024 to 16777216 bytes",
+            ),
             (
                 "headers = { \"X Bad\" = \"1\" }",
                 "c.toml:4:1: key `endpoint.headers`",
@@ -1489,19 +1492,6 @@ mod tests {
         assert!(
             off.docker_engines(Some("unix:///tmp/d.sock"), missing)
                 .is_empty()
-        );
-    }
-
-    #[test]
-    fn configured_tabs_follow_the_sources() {
-        let config = Config::parse(
-            "c.toml",
-            "[[endpoint]]\nname = \"web\"\nurl = \"http://127.0.0.1\"\n",
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(
-            config.configured_tabs(&config.docker),
-            vec![Tab::Resources, Tab::Endpoints]
         );
     }
 }

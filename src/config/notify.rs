@@ -113,7 +113,7 @@ impl NotifyConfig {
 }
 
 /// Checks every `[[notify]]` entry and reads the URLs kept in the environment. An error about a
-/// URL leaves out the line it is on, which may hold a token.
+/// URL leaves out the line it is on, which may hold a token (see `error.rs`).
 pub(super) fn load(
     targets: &mut [NotifyConfig],
     file: &str,
@@ -128,12 +128,14 @@ pub(super) fn load(
     )?;
     for (entry, target) in targets.iter_mut().enumerate() {
         if let Err((key, message)) = target.load(env) {
-            let mut error =
-                LoadError::at_entry_key(file, text, Some("notify"), entry, key, message);
-            if key == "url" {
-                error.snippet = None;
-            }
-            return Err(error);
+            return Err(LoadError::at_entry_key(
+                file,
+                text,
+                Some("notify"),
+                entry,
+                key,
+                message,
+            ));
         }
     }
     Ok(())

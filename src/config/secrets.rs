@@ -33,13 +33,26 @@ pub(super) fn resolve(
 }
 
 impl EndpointConfig {
-    /// Reads the headers whose value is `env:NAME`.
+    /// Reads the headers whose value is `env:NAME`; a credential written inline is refused,
+    /// as a password in a URL is.
     fn resolve(&mut self, env: Env<'_>) -> Result<(), (&'static str, String)> {
         for (name, value) in &self.headers {
-            if let Some(var) = value.strip_prefix("env:") {
-                let value = secret::from_env(var, env)
-                    .map_err(|e| ("headers", format!("header {name}: {e}")))?;
-                self.header_secrets.insert(name.clone(), value);
+            match value.strip_prefix("env:") {
+                Some(var) => {
+                    let value = secret::from_env(var, env)
+                        .map_err(|e| ("headers", format!("header {name}: {e}")))?;
+                    self.header_secrets.insert(name.clone(), value);
+                }
+                None if secret::is_credential_header(name) => {
+                    return Err((
+                        "headers",
+                        format!(
+                            "header {name}: a credential is written in the config: give \
+                             \"env:NAME\", the environment variable holding it"
+                        ),
+                    ));
+                }
+                None => {}
             }
         }
         Ok(())

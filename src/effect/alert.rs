@@ -10,13 +10,13 @@ use chrono::Utc;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::alerts::alertmanager::label_set;
+use crate::alerts::kept::{AckSilence, KeptAlerts};
 use crate::collect::alertmanager::AlertmanagerClient;
 use crate::command::{AlertAction, AlertCommand, CommandError};
 use crate::config::AlertmanagerConfig;
 use crate::duration::later;
 use crate::msg::Msg;
 use crate::persist::alerts;
-use crate::tabs::alerts::state::{AckSilence, KeptAlerts};
 
 fn done(command: &AlertCommand) -> String {
     let done = match &command.action {
@@ -56,7 +56,7 @@ impl Alertmanagers {
         operator: &str,
         sender: &mpsc::Sender<Msg>,
     ) -> Result<String, CommandError> {
-        let Some(name) = &command.key.alertmanager else {
+        let Some(name) = command.key.alertmanager() else {
             return Ok(done(command));
         };
         let failed = |why: String| CommandError::Failed(format!("Alertmanager {name}: {why}"));
@@ -81,6 +81,7 @@ impl Alertmanagers {
                 let id = client
                     .create_silence(
                         &labels,
+                        &[],
                         now,
                         until,
                         operator,
@@ -133,6 +134,7 @@ impl Alertmanagers {
                 let id = client
                     .create_silence(
                         &labels,
+                        &command.matchers,
                         now,
                         later(now, *for_),
                         operator,

@@ -30,7 +30,8 @@ pub struct Databases {
 }
 
 /// Ends the sessions among `$1` idle for `$2` minutes or more; never the console's own.
-const TERMINATE_IDLE: &str = "select count(*) filter (where pg_terminate_backend(pid)) \
+const TERMINATE_IDLE: &str = "select coalesce(array_agg(pid order by pid) \
+    filter (where pg_terminate_backend(pid)), '{}') \
     from pg_stat_activity where pid = any($1) and pid <> pg_backend_pid() \
     and application_name <> $3 \
     and state in ('idle', 'idle in transaction', 'idle in transaction (aborted)') \
@@ -109,11 +110,8 @@ async fn run(config: &DatabaseConfig, command: &DatabaseCommand) -> Result<Strin
                 .query_one(TERMINATE_IDLE, &[pids, &minutes, &APPLICATION_NAME])
                 .await
                 .map_err(postgres_failure)?;
-            let ended: i64 = row.get(0);
-            Ok(format!(
-                "terminated {ended} of {} idle sessions on {database}",
-                pids.len()
-            ))
+            let ended: Vec<i32> = row.get(0);
+            Ok(terminated_idle(&ended, pids.len(), database))
         }
         DatabaseAction::KillQuery { id, monitor } => {
             kill_mysql(config, "KILL QUERY", *id, *monitor).await?;
@@ -124,6 +122,20 @@ async fn run(config: &DatabaseConfig, command: &DatabaseCommand) -> Result<Strin
             Ok(format!("connection killed: connection {id} on {database}"))
         }
     }
+}
+
+/// What a terminate-idle did, naming the sessions it ended, for the toast and the audit log.
+fn terminated_idle(ended: &[i32], asked: usize, database: &str) -> String {
+    let pids: Vec<String> = ended.iter().map(i32::to_string).collect();
+    let which = if pids.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", pids.join(", "))
+    };
+    format!(
+        "terminated {} of {asked} idle on {database}{which}",
+        crate::words::count(ended.len(), "session")
+    )
 }
 
 /// Calls `function(pid)` for a session that is not one of the console's own.

@@ -35,8 +35,7 @@ pub struct Executor {
     notifier: Notifier,
 }
 
-/// The audit action of showing a container's environment values.
-const REVEAL_ENV: &str = "reveal env";
+use crate::command::REVEAL_ENV;
 
 impl Executor {
     pub fn new(
@@ -174,7 +173,17 @@ impl Executor {
                             Err(CommandError::NoAnswer { .. }) => Outcome::NoAnswer,
                         };
                         let error = result.as_ref().err().map(CommandError::to_string);
-                        let recorded = self.record(&id, &command, outcome, error).await;
+                        let done = result.as_ref().ok().cloned();
+                        let recorded = self
+                            .append(
+                                &id,
+                                command.action(),
+                                command.target(),
+                                outcome,
+                                error,
+                                done,
+                            )
+                            .await;
                         (result, recorded.or(requested))
                     }
                 };
@@ -201,14 +210,24 @@ impl Executor {
                     tracing::error!(%error, "could not write the audit log");
                 }
             }
-            Effect::RecordReveal { engine, id, name } => {
+            Effect::RecordReveal {
+                engine,
+                id,
+                name,
+                refused,
+            } => {
                 let target = container_target(&engine, &id, &name);
+                let outcome = match refused {
+                    Some(_) => Outcome::Refused,
+                    None => Outcome::Ok,
+                };
                 let recorded = self
                     .append(
                         &new_request_id(),
                         REVEAL_ENV.into(),
                         target,
-                        Outcome::Ok,
+                        outcome,
+                        refused,
                         None,
                     )
                     .await;
@@ -247,7 +266,7 @@ impl Executor {
         outcome: Outcome,
         error: Option<String>,
     ) -> Option<String> {
-        self.append(id, command.action(), command.target(), outcome, error)
+        self.append(id, command.action(), command.target(), outcome, error, None)
             .await
     }
 
@@ -258,6 +277,7 @@ impl Executor {
         target: String,
         outcome: Outcome,
         error: Option<String>,
+        result: Option<String>,
     ) -> Option<String> {
         let entry = AuditEntry::new(
             id,
@@ -268,7 +288,8 @@ impl Executor {
             target,
             outcome,
             error,
-        );
+        )
+        .with_result(result);
         tracing::info!(id = %entry.id, action = %entry.action, target = %entry.target, outcome = ?entry.outcome, "operator command");
         let audit = self.audit.clone();
         match tokio::task::spawn_blocking(move || audit.append(&entry)).await {
@@ -441,6 +462,7 @@ mod tests {
                 engine: "local".into(),
                 id: "0123456789abcdef".into(),
                 name: "web".into(),
+                refused: None,
             })
             .await;
         let lines = audit_lines(dir.path());
@@ -450,6 +472,26 @@ mod tests {
         assert_eq!(lines[0]["outcome"], "ok");
         assert_eq!(lines[0]["mode"], "read-only");
         assert_eq!(lines[0]["user"], "alice");
+    }
+
+    #[tokio::test]
+    async fn a_reveal_refused_on_a_wall_display_is_one_refused_entry_with_the_reason() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (executor, _results) = executor(dir.path(), Mode::Watch);
+        executor
+            .run(Effect::RecordReveal {
+                engine: "local".into(),
+                id: "0123456789abcdef".into(),
+                name: "web".into(),
+                refused: Some("never in watch mode".into()),
+            })
+            .await;
+        let lines = audit_lines(dir.path());
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert_eq!(lines[0]["action"], "reveal env");
+        assert_eq!(lines[0]["outcome"], "refused");
+        assert_eq!(lines[0]["mode"], "watch");
+        assert_eq!(lines[0]["error"], "never in watch mode");
     }
 
     #[tokio::test]

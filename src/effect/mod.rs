@@ -10,10 +10,10 @@ mod process;
 
 pub use executor::Executor;
 
+use crate::alerts::kept::KeptAlerts;
 use crate::alerts::notify::Notification;
 use crate::command::OperatorCommand;
 use crate::model::containers::ContainerKey;
-use crate::tabs::alerts::state::KeptAlerts;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -24,11 +24,13 @@ pub enum Effect {
         command: OperatorCommand,
         reason: String,
     },
-    /// Record that the operator revealed a container's environment values (never the values).
+    /// Record that the operator revealed a container's environment values (never the values),
+    /// or was refused with this reason.
     RecordReveal {
         engine: String,
         id: String,
         name: String,
+        refused: Option<String>,
     },
     /// Follow a container's log, replacing any log followed before.
     FollowLogs { key: ContainerKey, tail: usize },

@@ -48,6 +48,8 @@ pub enum ProbeFailure {
     Tls(String),
     Status(u16),
     Assertion(String),
+    /// The server answered with something that is not HTTP, as the parser says.
+    Malformed(String),
     /// Any other connection or protocol error.
     Other(String),
 }
@@ -62,6 +64,7 @@ impl ProbeFailure {
             ProbeFailure::Tls(_) => "TLS".into(),
             ProbeFailure::Status(code) => format!("status {code}"),
             ProbeFailure::Assertion(_) => "assertion failed".into(),
+            ProbeFailure::Malformed(_) => "malformed answer".into(),
             ProbeFailure::Other(_) => "error".into(),
         }
     }
@@ -75,6 +78,7 @@ impl ProbeFailure {
             ProbeFailure::Tls(error) => format!("TLS: {error}"),
             ProbeFailure::Status(code) => format!("unexpected status {code}"),
             ProbeFailure::Assertion(error) => format!("assertion failed: {error}"),
+            ProbeFailure::Malformed(error) => format!("the answer is not valid HTTP: {error}"),
             ProbeFailure::Other(error) => error.clone(),
         }
     }

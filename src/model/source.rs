@@ -3,8 +3,6 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::tab::Tab;
-
 /// What a source reports after each poll.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceReport<T> {
@@ -18,48 +16,65 @@ pub struct SourceFailure {
     pub retry_at: DateTime<Utc>,
 }
 
-/// Which source: the name its health is kept under (`system`, `docker:local`) and the tab it
-/// feeds, so a finding about it lands on that tab.
+/// What kind of source: each kind is started, polled once by `check` and summed up in one arm
+/// (`sources::start`, `check::summary`), with no catch-all, so a new kind is listed by the
+/// compiler wherever it needs one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SourceKind {
+    /// The local host.
+    System,
+    /// A Docker engine.
+    Docker,
+    /// A `[[database]]`.
+    Database,
+    /// The prober of every `[[endpoint]]`.
+    Endpoints,
+    /// An `[[alertmanager]]`.
+    Alertmanager,
+}
+
+/// Which source: its kind and the name its health is kept under (`system`, `docker:local`).
+/// The tabs it feeds are the registry's to say (`crate::sources`), not the model's.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SourceId {
+    pub kind: SourceKind,
     pub name: String,
-    pub tab: Tab,
 }
 
 /// The name of the local host source, in the header and the findings.
 pub const SYSTEM_SOURCE: &str = "system";
 
 impl SourceId {
-    pub fn new(name: impl Into<String>, tab: Tab) -> Self {
+    fn new(kind: SourceKind, name: impl Into<String>) -> Self {
         Self {
+            kind,
             name: name.into(),
-            tab,
         }
     }
 
     /// The local host.
     pub fn system() -> Self {
-        Self::new(SYSTEM_SOURCE, Tab::Resources)
+        Self::new(SourceKind::System, SYSTEM_SOURCE)
     }
 
     /// A database, by its configured name.
     pub fn database(name: &str) -> Self {
-        Self::new(format!("db:{name}"), Tab::Databases)
+        Self::new(SourceKind::Database, format!("db:{name}"))
     }
 
     /// The endpoint prober, which polls every `[[endpoint]]`.
     pub fn endpoints() -> Self {
-        Self::new("endpoints", Tab::Endpoints)
+        Self::new(SourceKind::Endpoints, "endpoints")
     }
 
-    /// An Alertmanager, by its configured name: its alerts join the Alerts tab.
+    /// An Alertmanager, by its configured name.
     pub fn alertmanager(name: &str) -> Self {
-        Self::new(format!("am:{name}"), Tab::Alerts)
+        Self::new(SourceKind::Alertmanager, format!("am:{name}"))
     }
 
     /// A Docker engine, by its configured name.
     pub fn docker(engine: &str) -> Self {
-        Self::new(format!("docker:{engine}"), Tab::Containers)
+        Self::new(SourceKind::Docker, format!("docker:{engine}"))
     }
 }
 

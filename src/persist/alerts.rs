@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::atomic::write_atomically;
 use super::state_file::{SetAside, read_or_set_aside};
-use crate::tabs::alerts::state::KeptAlerts;
+use crate::alerts::kept::KeptAlerts;
 
 /// Writes the file; a crash leaves the old file or the new one. Blocking.
 pub fn save(path: &Path, kept: &KeptAlerts) -> std::io::Result<()> {
@@ -47,9 +47,9 @@ pub fn history_lines(kept: &KeptAlerts, since: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alerts::engine::{Ack, AlertKey, Change, KeptAlert, Transition};
+    use crate::alerts::engine::{Ack, AlertKey, Change, KeptAlert, Origin, Transition};
+    use crate::alerts::kept::{AckSilence, Silence};
     use crate::alerts::notify::{KeptTold, NotifyStatus};
-    use crate::tabs::alerts::state::{AckSilence, Silence};
 
     #[test]
     fn what_is_kept_comes_back_whole_and_the_history_exports_from_a_time() {
@@ -59,12 +59,12 @@ mod tests {
         let key = AlertKey {
             rule: "DiskSpaceLow".into(),
             labels: vec![("mount".into(), "/var".into())],
-            alertmanager: None,
+            origin: Origin::Console,
         };
         let fleet_key = AlertKey {
             rule: "HighLatency".into(),
             labels: vec![("job".into(), "api".into())],
-            alertmanager: Some("prod".into()),
+            origin: Origin::Alertmanager("prod".into()),
         };
         let at = DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(20_000);
         let kept = KeptAlerts {
@@ -82,6 +82,7 @@ mod tests {
                 by: "bob".into(),
                 comment: "vacuum".into(),
                 alertmanager_id: None,
+                matchers: Vec::new(),
             }],
             history: [Change::Pending, Change::Firing]
                 .into_iter()
@@ -127,7 +128,7 @@ mod tests {
         acknowledged.key = AlertKey {
             rule: "HighLatency".into(),
             labels: vec![("job".into(), "api".into())],
-            alertmanager: Some("prod".into()),
+            origin: Origin::Alertmanager("prod".into()),
         };
         acknowledged.change = Change::Acknowledged;
         acknowledged.value = None;

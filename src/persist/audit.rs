@@ -84,6 +84,9 @@ pub struct AuditEntry {
     pub target: String,
     pub outcome: Outcome,
     pub error: Option<String>,
+    /// What a command that succeeded did, as it said: which sessions a terminate-idle ended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
 }
 
 impl AuditEntry {
@@ -107,7 +110,13 @@ impl AuditEntry {
             target,
             outcome,
             error,
+            result: None,
         }
+    }
+
+    /// The entry with what the command did.
+    pub fn with_result(self, result: Option<String>) -> Self {
+        Self { result, ..self }
     }
 }
 

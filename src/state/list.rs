@@ -17,8 +17,38 @@ pub struct ListState<S, K> {
     pub filter: String,
     /// The keys of the rows shown, filtered and sorted.
     pub rows: Vec<K>,
-    /// Follows its item, not its row, across refreshes.
+    /// Follows its item, not its row, across refreshes (see [`ListState::set_rows`]).
     pub selected: Option<K>,
+    /// Whether the operator chose the selection: until then it is the first row, whatever
+    /// comes first as the rows arrive.
+    pub chosen: bool,
+    /// The first row in view. Kept here, as ratatui's `TableState` keeps it, so that moving
+    /// inside the rows in view scrolls nothing; it moves only as far as the selection needs.
+    pub offset: usize,
+    /// How many rows the last frame showed (0 before the first): the reducer keeps the
+    /// selection in view with it, the view with the height it actually has.
+    pub rows_in_view: usize,
+}
+
+/// Where a list's table is scrolled and what it has selected, as a view draws it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub selected: Option<usize>,
+    pub offset: usize,
+    pub len: usize,
+}
+
+impl Window {
+    /// The first row to draw in `page` rows: the kept offset, moved only as far as the
+    /// selection needs when the page differs from the last frame's, and no further down than
+    /// fills the page.
+    pub fn offset_in(self, page: usize) -> usize {
+        let page = page.max(1);
+        let offset = self.offset.min(self.len.saturating_sub(page));
+        self.selected.map_or(offset, |at| {
+            offset.min(at).max((at + 1).saturating_sub(page))
+        })
+    }
 }
 
 impl<S: Default, K> Default for ListState<S, K> {
@@ -29,6 +59,9 @@ impl<S: Default, K> Default for ListState<S, K> {
             filter: String::new(),
             rows: Vec::new(),
             selected: None,
+            chosen: false,
+            offset: 0,
+            rows_in_view: 0,
         }
     }
 }
@@ -41,15 +74,59 @@ impl<S, K: Clone + PartialEq> ListState<S, K> {
             filter: String::new(),
             rows: Vec::new(),
             selected: None,
+            chosen: false,
+            offset: 0,
+            rows_in_view: 0,
         }
     }
 
-    /// Replaces the rows; the selection stays on its item, or moves to the first row when its
-    /// item is gone.
+    /// Replaces the rows. A chosen selection stays on its item, so the next key acts on the
+    /// item the operator looked at; when the item is gone (silenced, ended, filtered out) it
+    /// goes to the row that took its place, or the one above when it was the last. A selection
+    /// nobody chose stays on the first row.
     pub fn set_rows(&mut self, rows: Vec<K>) {
+        let was_at = self.selected_index();
         self.rows = rows;
-        if self.selected_index().is_none() {
+        if !self.chosen {
             self.selected = self.rows.first().cloned();
+        } else if self.selected_index().is_none() {
+            let at = was_at.unwrap_or(0).min(self.rows.len().saturating_sub(1));
+            self.selected = self.rows.get(at).cloned();
+        }
+        self.keep_in_view();
+    }
+
+    /// Selects an item by its key, as the operator's choice.
+    pub fn apply_select(&mut self, key: K) {
+        self.selected = Some(key);
+        self.chosen = true;
+        self.keep_in_view();
+    }
+
+    /// How many rows the frame just drawn showed.
+    pub fn apply_rows_in_view(&mut self, rows: usize) {
+        self.rows_in_view = rows;
+        self.keep_in_view();
+    }
+
+    /// Scrolls only as far as it takes to show the selection; before any frame said how many
+    /// rows show, only up (the view keeps it in view below).
+    fn keep_in_view(&mut self) {
+        let Some(at) = self.selected_index() else {
+            self.offset = 0;
+            return;
+        };
+        self.offset = self.offset.min(at);
+        if self.rows_in_view > 0 {
+            self.offset = self.offset.max((at + 1).saturating_sub(self.rows_in_view));
+        }
+    }
+
+    pub fn window(&self) -> Window {
+        Window {
+            selected: self.selected_index(),
+            offset: self.offset,
+            len: self.rows.len(),
         }
     }
 
@@ -71,7 +148,9 @@ impl<S, K: Clone + PartialEq> ListState<S, K> {
     pub fn apply_move(&mut self, delta: isize) {
         if let Some(index) = moved(self.selected_index(), self.rows.len(), delta) {
             self.selected = self.rows.get(index).cloned();
+            self.chosen = true;
         }
+        self.keep_in_view();
     }
 
     pub fn apply_select_edge(&mut self, last: bool) {
@@ -81,6 +160,8 @@ impl<S, K: Clone + PartialEq> ListState<S, K> {
             self.rows.first()
         };
         self.selected = row.cloned();
+        self.chosen = true;
+        self.keep_in_view();
     }
 }
 
@@ -104,17 +185,75 @@ mod tests {
     }
 
     #[test]
-    fn the_selection_follows_its_item_and_falls_back_to_the_first_row() {
-        let mut list = list(&[1, 2, 3]);
+    fn a_chosen_selection_follows_its_item_and_falls_back_to_its_neighbour() {
+        let mut list = list(&[1, 2, 3, 4]);
         assert_eq!(list.selected, Some(1));
         list.apply_move(2);
         assert_eq!(list.selected, Some(3));
-        list.set_rows(vec![3, 2, 1]);
+        list.set_rows(vec![3, 2, 1, 4]);
         assert_eq!((list.selected, list.selected_index()), (Some(3), Some(0)));
+        list.apply_move(1);
+        list.set_rows(vec![3, 1, 4]);
+        assert_eq!(
+            list.selected,
+            Some(1),
+            "2 went: the row that took its place"
+        );
+        list.apply_select_edge(true);
+        list.set_rows(vec![3, 1]);
+        assert_eq!(list.selected, Some(1), "4 was last: the row above it");
         list.set_rows(vec![5, 6]);
-        assert_eq!(list.selected, Some(5));
+        assert_eq!(list.selected, Some(6));
         list.set_rows(Vec::new());
         assert_eq!((list.selected, list.selected_index()), (None, None));
+        list.set_rows(vec![7, 8]);
+        assert_eq!(list.selected, Some(7));
+    }
+
+    #[test]
+    fn a_selection_nobody_chose_stays_on_the_first_row() {
+        let mut list = list(&[2]);
+        list.set_rows(vec![1, 2]);
+        assert_eq!(
+            list.selected,
+            Some(1),
+            "the row that came first as rows arrived"
+        );
+        list.apply_move(1);
+        list.set_rows(vec![0, 1, 2]);
+        assert_eq!(list.selected, Some(2));
+    }
+
+    #[test]
+    fn moving_inside_the_rows_in_view_scrolls_nothing() {
+        let mut list = list(&(0..30).collect::<Vec<_>>());
+        list.apply_rows_in_view(10);
+        list.apply_move(15);
+        assert_eq!(
+            (list.selected, list.offset),
+            (Some(15), 6),
+            "scrolled to show it"
+        );
+        list.apply_move(-5);
+        assert_eq!(
+            (list.selected, list.offset),
+            (Some(10), 6),
+            "still in view: no scroll"
+        );
+        list.apply_move(-5);
+        assert_eq!((list.selected, list.offset), (Some(5), 5));
+        assert_eq!(list.window().offset_in(10), 5);
+        assert_eq!(
+            list.window().offset_in(3),
+            5,
+            "a shorter frame keeps it in view"
+        );
+        list.set_rows((0..8).collect());
+        assert_eq!(
+            list.window().offset_in(10),
+            0,
+            "a short list fills the page"
+        );
     }
 
     #[test]

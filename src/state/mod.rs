@@ -15,6 +15,7 @@ use crate::metrics::MetricStore;
 use crate::model::containers::ContainerAction;
 use crate::model::resources::HostKey;
 use crate::model::source::SourceId;
+use crate::sources::SourceRegistry;
 use crate::tab::Tab;
 use crate::tabs::alerts::state::AlertsState;
 use crate::tabs::containers::state::{ContainersState, EngineState};
@@ -150,11 +151,24 @@ impl AppState {
         host: String,
         now: DateTime<Utc>,
     ) -> Self {
+        let sources = SourceRegistry::from_config(config, engines);
+        Self::with_sources(config, &sources, mode, host, now)
+    }
+
+    /// The state of a console that watches `sources`, the registry built from `config`.
+    pub fn with_sources(
+        config: &Config,
+        sources: &SourceRegistry,
+        mode: Mode,
+        host: String,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let engines: Vec<DockerConfig> = sources.engines().cloned().collect();
         let capacity =
             (config.history.as_secs_f64() / config.refresh.as_secs_f64()).ceil() as usize + 1;
         let watch = (mode == Mode::Watch).then(|| {
             let tabs = if config.watch.tabs.is_empty() {
-                config.configured_tabs(engines)
+                sources.tabs(!config.rule.is_empty())
             } else {
                 config.watch.tabs.clone()
             };
@@ -174,22 +188,7 @@ impl AppState {
             help_scroll: 0,
             toasts: Vec::new(),
             in_flight: Vec::new(),
-            sources: std::iter::once(SourceHealth::new(SourceId::system()))
-                .chain(
-                    engines
-                        .iter()
-                        .map(|e| SourceHealth::new(SourceId::docker(&e.name))),
-                )
-                .chain(config.database.iter().map(|d| {
-                    SourceHealth::new(SourceId::database(&d.name)).polled_every(d.interval)
-                }))
-                .chain(
-                    (!config.endpoint.is_empty()).then(|| SourceHealth::new(SourceId::endpoints())),
-                )
-                .chain(config.alertmanager.iter().map(|a| {
-                    SourceHealth::new(SourceId::alertmanager(&a.name)).polled_every(a.interval)
-                }))
-                .collect(),
+            sources: sources.healths(),
             metrics: MetricStore::new(capacity).retaining(config.history),
             resources: ResourcesState::new(local),
             alerts: AlertsState::new(config.rule_catalogue())
@@ -274,6 +273,16 @@ impl AppState {
 
     pub fn source(&self, name: &str) -> Option<&SourceHealth> {
         self.sources.iter().find(|s| s.name == name)
+    }
+
+    /// Watches a source found at run time (a host a Prometheus reports), so that its reports are
+    /// kept like a configured source's; says whether it was new.
+    pub fn add_source(&mut self, source: SourceHealth) -> bool {
+        if self.source(&source.name).is_some() {
+            return false;
+        }
+        self.sources.push(source);
+        true
     }
 
     /// Whether the process table is on screen, so worth sampling.

@@ -1,8 +1,10 @@
 //! The health of one data source: a failure is a state shown to the user, never a crash.
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 
-use crate::model::source::SourceId;
+use crate::model::source::{SourceId, SourceKind};
 use crate::tab::Tab;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,31 +26,35 @@ pub enum SourceStatus {
     },
 }
 
+/// A source the console watches, as the registry (`crate::sources`) lists it, and how it is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceHealth {
     pub name: String,
-    /// The tab it feeds, where alerts about it lead.
-    pub tab: Tab,
+    pub kind: SourceKind,
+    /// The tabs it feeds, never empty; a finding about the source itself leads to the first.
+    pub tabs: Vec<Tab>,
     pub status: SourceStatus,
-    /// How often it reports when slower than the refresh (an Alertmanager, a database): stale
-    /// after three of these without an answer rather than three refreshes.
-    pub every: Option<std::time::Duration>,
+    /// How often it reports: stale after three of these (or of the refresh, if slower) without
+    /// an answer.
+    pub every: Duration,
 }
 
 impl SourceHealth {
-    pub fn new(id: SourceId) -> Self {
+    /// A source not heard from yet. `first` is the tab a finding about the source leads to,
+    /// `more` any other tabs it feeds.
+    pub fn new(id: SourceId, first: Tab, more: &[Tab], every: Duration) -> Self {
         Self {
             name: id.name,
-            tab: id.tab,
+            kind: id.kind,
+            tabs: std::iter::once(first).chain(more.iter().copied()).collect(),
             status: SourceStatus::Connecting,
-            every: None,
+            every,
         }
     }
 
-    /// A source that reports every `every` rather than on the refresh.
-    pub fn polled_every(mut self, every: std::time::Duration) -> Self {
-        self.every = Some(every);
-        self
+    /// The tab a finding about the source itself (down, stale) leads to.
+    pub fn tab(&self) -> Tab {
+        self.tabs.first().copied().unwrap_or(Tab::Resources)
     }
 
     /// Records a successful poll.
@@ -101,6 +107,8 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    const SECOND: Duration = Duration::from_secs(1);
+
     fn at(second: i64) -> DateTime<Utc> {
         Utc.timestamp_opt(1_700_000_000 + second, 0)
             .single()
@@ -109,7 +117,7 @@ mod tests {
 
     #[test]
     fn an_error_shown_for_a_source_never_carries_a_password() {
-        let mut health = SourceHealth::new(SourceId::docker("prod"));
+        let mut health = SourceHealth::new(SourceId::docker("prod"), Tab::Containers, &[], SECOND);
         health.apply_error(
             "cannot reach Docker at tcp://ops:hunter2@prod-1:2375: refused".into(),
             at(0),
@@ -126,7 +134,7 @@ mod tests {
 
     #[test]
     fn down_keeps_since_and_last_ok_across_retries() {
-        let mut health = SourceHealth::new(SourceId::system());
+        let mut health = SourceHealth::new(SourceId::system(), Tab::Resources, &[], SECOND);
         health.apply_ok(at(0));
         health.apply_error("boom".into(), at(5), Some(at(6)));
         health.apply_error("still boom".into(), at(9), Some(at(13)));
@@ -146,7 +154,7 @@ mod tests {
     #[test]
     fn an_old_sample_makes_the_source_stale_until_the_next() {
         let limit = chrono::Duration::seconds(3);
-        let mut health = SourceHealth::new(SourceId::system());
+        let mut health = SourceHealth::new(SourceId::system(), Tab::Resources, &[], SECOND);
         assert!(!health.apply_clock(at(100), limit), "no sample yet");
         health.apply_ok(at(0));
         assert!(

@@ -90,6 +90,17 @@ pub fn apply_source(state: &mut AppState, update: SourceUpdate, now: DateTime<Ut
 
 /// The keymap context of what has the keyboard below any dialog: a tab's inner view (the log
 /// view), else the tab.
+/// The rows the shown tab's list had room for in the last frame.
+pub fn apply_rows_in_view(state: &mut AppState, rows: usize) {
+    match state.tab {
+        Tab::Resources => state.resources.list.apply_rows_in_view(rows),
+        Tab::Containers => state.containers.list.apply_rows_in_view(rows),
+        Tab::Alerts => state.alerts.apply_rows_in_view(rows),
+        Tab::Endpoints => state.endpoints.list.apply_rows_in_view(rows),
+        Tab::Databases | Tab::Runbook => {}
+    }
+}
+
 pub fn key_context(state: &AppState) -> Context {
     if state.tab == Tab::Containers && state.containers.logs.is_some() {
         Context::Logs

@@ -47,6 +47,14 @@ pub fn bar(percent: f64, width: usize) -> (String, String) {
     (filled, "░".repeat(width - used))
 }
 
+/// The width of a column sized to its content: its widest cell or its title, at most `max`.
+pub fn content_width<'a>(title: &str, cells: impl Iterator<Item = &'a str>, max: usize) -> usize {
+    cells
+        .map(|cell| cell.chars().count())
+        .fold(title.chars().count(), usize::max)
+        .min(max)
+}
+
 /// Cuts `text` to `width` characters, ending with `…` when cut.
 pub fn truncate(text: &str, width: usize) -> String {
     if text.chars().count() <= width {

@@ -35,33 +35,39 @@ pub fn row_at(area: Rect, x: u16, y: u16, width: u16) -> Rect {
     Rect::new(x, y, width, 1).intersection(area)
 }
 
-/// Draws the whole screen.
-pub fn draw(frame: &mut Frame, state: &AppState, ctx: &RenderCtx) {
+/// Draws the whole screen; gives back how many rows the shown tab's list had room for, for
+/// [`crate::msg::Msg::Drawn`].
+pub fn draw(frame: &mut Frame, state: &AppState, ctx: &RenderCtx) -> Option<usize> {
     let area = frame.area();
     let screen = layout::screen(area, state.mode);
     let buffer = frame.buffer_mut();
     shell::render_header(buffer, screen.header, state, ctx);
     shell::render_tab_bar(buffer, screen.tabs, state, ctx);
-    render_tab(buffer, screen.body, state, ctx);
+    let rows_in_view = render_tab(buffer, screen.body, state, ctx);
     shell::render_footer(buffer, screen.footer, state, ctx);
     widgets::render_toasts(buffer, screen.body, state, ctx);
     widgets::render_overlay(buffer, area, state, ctx);
+    rows_in_view
 }
 
-/// Draws the active tab's body.
-fn render_tab(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+/// Draws the active tab's body; gives back how many rows its list had room for.
+fn render_tab(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) -> Option<usize> {
     match state.tab {
         Tab::Resources => crate::tabs::resources::view::render(buffer, area, state, ctx),
         Tab::Containers if !state.containers.engines.is_empty() => {
-            crate::tabs::containers::view::render(buffer, area, state, ctx);
+            crate::tabs::containers::view::render(buffer, area, state, ctx)
         }
         Tab::Alerts => crate::tabs::alerts::view::render(buffer, area, state, ctx),
         Tab::Databases if !state.databases.databases.is_empty() => {
             crate::tabs::databases::view::render(buffer, area, state, ctx);
+            None
         }
         Tab::Endpoints if !state.endpoints.endpoints.is_empty() => {
-            crate::tabs::endpoints::view::render(buffer, area, state, ctx);
+            crate::tabs::endpoints::view::render(buffer, area, state, ctx)
         }
-        other => placeholder::render(buffer, area, other, ctx),
+        other => {
+            placeholder::render(buffer, area, other, ctx);
+            None
+        }
     }
 }

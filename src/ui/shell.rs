@@ -520,7 +520,7 @@ fn hints(state: &AppState, ctx: &RenderCtx) -> Vec<Hint> {
                     .keys
                     .iter()
                     .find(|key| ctx.keymap.action_for(context, **key) == Some(binding.action))
-                    .map(ToString::to_string)
+                    .map(footer_key)
                     .into_iter()
                     .collect()
             } else {
@@ -529,7 +529,7 @@ fn hints(state: &AppState, ctx: &RenderCtx) -> Vec<Hint> {
                     .iter()
                     .enumerate()
                     .filter(|(i, key)| *i == 0 || global_keys.contains(key))
-                    .map(|(_, key)| key.to_string())
+                    .map(|(_, key)| footer_key(key))
                     .collect()
             };
             if keys.is_empty() {
@@ -565,6 +565,17 @@ fn hints(state: &AppState, ctx: &RenderCtx) -> Vec<Hint> {
         }
     }
     hints
+}
+
+/// A key as the footer names it: arrows as arrows, so `→ database` does not read as words.
+fn footer_key(key: &KeyChord) -> String {
+    match key.to_string().as_str() {
+        "right" => "→".into(),
+        "left" => "←".into(),
+        "up" => "↑".into(),
+        "down" => "↓".into(),
+        other => other.into(),
+    }
 }
 
 const HINT_GAP: usize = 3;

@@ -29,9 +29,34 @@ pub fn draw_with(
         offset: utc,
     };
     terminal
-        .draw(|frame| ui::draw(frame, state, &ctx))
+        .draw(|frame| {
+            ui::draw(frame, state, &ctx);
+        })
         .expect("draw");
     terminal
+}
+
+/// Draws as the console does, then tells the state how many rows its list had room for; gives
+/// back the screen as text and that number.
+pub fn draw_as_shown(state: &mut AppState, width: u16, height: u16) -> (String, Option<usize>) {
+    let keymap = Keymap::load("default", None).expect("default keymap");
+    let theme = theme("default");
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    let ctx = RenderCtx {
+        theme: &theme,
+        keymap: &keymap,
+        now: fixtures::now(),
+        offset: FixedOffset::east_opt(0).expect("utc"),
+    };
+    let mut rows_in_view = None;
+    terminal
+        .draw(|frame| rows_in_view = ui::draw(frame, state, &ctx))
+        .expect("draw");
+    if let Some(rows_in_view) = rows_in_view {
+        let drawn = watchdeck::msg::Msg::Drawn { rows_in_view };
+        watchdeck::update::update(state, drawn, fixtures::now());
+    }
+    (text(&terminal), rows_in_view)
 }
 
 pub fn draw(state: &AppState, width: u16, height: u16) -> Terminal<TestBackend> {
@@ -139,4 +164,53 @@ pub fn assert_draws_at_every_size(states: &[(String, AppState)]) {
         }
     }
     assert!(failed.is_empty(), "panicked: {failed:#?}");
+}
+
+/// The lines of the list whose title starts with `heading`, from its top border to its bottom.
+fn list_lines(screen: &str, heading: &str) -> String {
+    let lines: Vec<&str> = screen.lines().collect();
+    let top = lines
+        .iter()
+        .position(|line| line.starts_with(&format!("╭ {heading} ")))
+        .unwrap_or_else(|| panic!("no list {heading}: {screen}"));
+    let bottom = (top..lines.len())
+        .find(|&i| lines[i].starts_with('╰'))
+        .unwrap_or(lines.len() - 1);
+    lines[top..=bottom].join("\n")
+}
+
+/// Moves down the list titled `heading` until it scrolls, then back up two rows: its rows
+/// stay where they are, as the console draws them (the selection is still in view); going to
+/// the top scrolls back.
+pub fn assert_moving_up_scrolls_only_past_the_top(
+    mut state: AppState,
+    heading: &str,
+    width: u16,
+    height: u16,
+) {
+    use watchdeck::action::Action;
+    let act = |state: &mut AppState, action: Action| {
+        watchdeck::update::update(state, watchdeck::msg::Msg::Action(action), fixtures::now());
+        let (screen, rows) = draw_as_shown(state, width, height);
+        (
+            list_lines(&screen, heading),
+            rows.expect("the tab shows a list"),
+        )
+    };
+    let (first, _) = act(&mut state, Action::SelectFirst);
+    // Down until the list scrolls: the selection is then its bottom row in view.
+    let (at_bottom, rows) = std::iter::repeat_with(|| act(&mut state, Action::SelectNext))
+        .take(1000)
+        .find(|(lines, _)| *lines != first)
+        .expect("the list is longer than its rows in view");
+    assert!(rows >= 3, "{rows} rows in view");
+    for _ in 0..2 {
+        let (up, _) = act(&mut state, Action::SelectPrev);
+        assert_eq!(
+            up, at_bottom,
+            "moving up inside the rows in view scrolls nothing"
+        );
+    }
+    let (top, _) = act(&mut state, Action::SelectFirst);
+    assert_eq!(top, first, "the top row scrolls back");
 }

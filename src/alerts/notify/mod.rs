@@ -319,6 +319,7 @@ mod tests {
 
     use super::NotifyStatus::{Escalated, Firing, Resolved};
     use super::*;
+    use crate::alerts::engine::Origin;
 
     fn at(second: i64) -> DateTime<Utc> {
         Utc.timestamp_opt(1_800_000_000 + second, 0)
@@ -365,7 +366,7 @@ mod tests {
             key: AlertKey {
                 rule: "DiskSpaceLow".into(),
                 labels: vec![("mount".into(), "/".into())],
-                alertmanager: None,
+                origin: Origin::Console,
             },
             state,
             priority,

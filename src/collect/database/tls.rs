@@ -1,4 +1,4 @@
-//! TLS for the database connections: rustls with ring, as the endpoint probes use. `prefer` and
+//! TLS for the database connections, with the settings of [`crate::tls`]. `prefer` and
 //! `require` encrypt without checking the certificate (as libpq and the MySQL client do);
 //! `verify-full` checks it and the host name against `ca_file` alone, or the system's CAs.
 
@@ -8,36 +8,21 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::ClientConfig;
+use rustls::pki_types::{CertificateDer, ServerName};
 use sha2::Digest;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_postgres::tls::{ChannelBinding, MakeTlsConnect, TlsConnect, TlsStream};
 
 use crate::config::DatabaseConfig;
-use crate::config::database::{TlsMode, read_certificates};
+use crate::config::database::TlsMode;
+use crate::tls::{self, Trust};
 
 /// The rustls client settings for `mode`: the certificate checked only in `verify-full`.
 pub fn client_config(config: &DatabaseConfig, mode: TlsMode) -> Result<Arc<ClientConfig>, String> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS: {e}"))?;
     let client = match mode {
-        TlsMode::VerifyFull => {
-            let mut roots = RootCertStore::empty();
-            roots.add_parsable_certificates(trusted_certificates(config)?);
-            if roots.is_empty() {
-                return Err("TLS: no CA certificate to verify the server with".into());
-            }
-            builder.with_root_certificates(roots).with_no_client_auth()
-        }
-        TlsMode::Disable | TlsMode::Prefer | TlsMode::Require => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(Unverified(provider)))
-            .with_no_client_auth(),
+        TlsMode::VerifyFull => tls::verified(trust(config))?,
+        TlsMode::Disable | TlsMode::Prefer | TlsMode::Require => tls::unverified()?,
     };
     Ok(Arc::new(client))
 }
@@ -46,59 +31,11 @@ pub fn client_config(config: &DatabaseConfig, mode: TlsMode) -> Result<Arc<Clien
 pub fn trusted_certificates(
     config: &DatabaseConfig,
 ) -> Result<Vec<CertificateDer<'static>>, String> {
-    match &config.ca_file {
-        Some(path) => read_certificates(path),
-        None => Ok(crate::collect::system_ca_certificates()),
-    }
+    trust(config).certificates()
 }
 
-/// Accepts any certificate, but still checks that the server holds its key.
-#[derive(Debug)]
-struct Unverified(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for Unverified {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
+fn trust(config: &DatabaseConfig) -> Trust<'_> {
+    config.ca_file.as_deref().map_or(Trust::System, Trust::Only)
 }
 
 /// tokio-postgres' TLS over rustls; whether it is used at all is the connection's `sslmode`.

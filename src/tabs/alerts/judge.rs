@@ -47,7 +47,7 @@ pub fn findings(
 /// `source_up`'s label; else the tab that publishes the series and the source of that tab that
 /// the labels name.
 fn subject_of(alert: &Alert, series: &str, sources: &[SourceHealth]) -> (Tab, String) {
-    if let Some(name) = &alert.key.alertmanager {
+    if let Some(name) = alert.key.alertmanager() {
         return (Tab::Alerts, SourceId::alertmanager(name).name);
     }
     if series == SOURCE_UP {
@@ -55,7 +55,7 @@ fn subject_of(alert: &Alert, series: &str, sources: &[SourceHealth]) -> (Tab, St
         let tab = sources
             .iter()
             .find(|s| s.name == source)
-            .map_or(Tab::Resources, |s| s.tab);
+            .map_or(Tab::Resources, |s| s.tab());
         return (tab, source.to_string());
     }
     match series_by_tab().find(|(_, name)| *name == series) {
@@ -77,7 +77,7 @@ fn subject_of(alert: &Alert, series: &str, sources: &[SourceHealth]) -> (Tab, St
 /// host's while the console watches only its own (`implicit`).
 pub fn subject(alert: &Alert, implicit: Option<&HostKey>) -> String {
     let mut subject = alert.key.rule.clone();
-    let own = alert.key.alertmanager.is_none();
+    let own = alert.key.alertmanager().is_none();
     let labels = alert.key.labels.iter();
     for (_, value) in labels.filter(|(k, v)| !own || shows_label(k, v, implicit)) {
         subject.push(' ');

@@ -4,14 +4,14 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 use crate::action::Action;
 use crate::alerts::alertmanager::{ExternalAlert, PUSHED_BY};
 use crate::alerts::engine::{
-    Ack, Alert, AlertKey, AlertState, Alerts, Change, KeptAlert, RuleIndex, RuleSet, Transition,
+    Ack, Alert, AlertKey, AlertState, Alerts, Change, RuleIndex, RuleSet, Transition,
 };
-use crate::alerts::notify::{KeptTold, NotifyState};
+use crate::alerts::kept::{AckSilence, KeptAlerts, Silence, SilenceId};
+use crate::alerts::notify::NotifyState;
 use crate::alerts::rule::{RuleEntry, RuleOrigin};
 use crate::command::{AlertAction, AlertCommand};
 use crate::config::AlertmanagerConfig;
@@ -110,8 +110,11 @@ pub struct AlertsState {
     /// When the first evaluation after the restore looked for them.
     pub restored_at: Option<DateTime<Utc>>,
     pub view: AlertsView,
-    /// Silences, by key; the list's filter is the alerts list's.
-    pub silence_list: ListState<FixedOrder, AlertKey>,
+    /// The console's silences and the Alertmanagers'; the list's filter is the alerts list's.
+    pub silence_list: ListState<FixedOrder, SilenceRow>,
+    /// The Alertmanagers' silences that hold back an alert listed here, other than the ones the
+    /// console's own silences made there: an acknowledgement's, or one made there by anyone.
+    pub fleet_silences: Vec<FleetSilence>,
     /// History entries by sequence number (see `history_seq`).
     pub history_list: ListState<FixedOrder, u64>,
     /// Rules by name.
@@ -157,34 +160,6 @@ pub struct UnreadableFile {
     pub saves: bool,
 }
 
-/// What survives a restart: acknowledgements, silences, the history, the console's own alerts
-/// that pend or fire, and what each `[[notify]]` target was told of them.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct KeptAlerts {
-    pub acks: Vec<(AlertKey, Ack)>,
-    pub silences: Vec<Silence>,
-    pub history: Vec<Transition>,
-    #[serde(default)]
-    pub ack_silences: Vec<(AlertKey, AckSilence)>,
-    #[serde(default)]
-    pub alerts: Vec<KeptAlert>,
-    #[serde(default)]
-    pub told: Vec<KeptTold>,
-}
-
-impl KeptAlerts {
-    /// The key of each thing kept of the console's own alerts and the Alertmanagers': the
-    /// acknowledgements, the alerts, what targets were told, the history. Silences are not keys
-    /// but matchers (see [`Silence::covers`]).
-    pub fn keys_mut(&mut self) -> impl Iterator<Item = &mut AlertKey> {
-        let acks = self.acks.iter_mut().map(|(key, _)| key);
-        let alerts = self.alerts.iter_mut().map(|a| &mut a.key);
-        let told = self.told.iter_mut().map(|t| &mut t.key);
-        let history = self.history.iter_mut().map(|t| &mut t.key);
-        acks.chain(alerts).chain(told).chain(history)
-    }
-}
-
 /// How long a restored alert waits for its series to report again before it resolves.
 pub const RESUME_WAIT: chrono::Duration = chrono::Duration::minutes(5);
 
@@ -204,39 +179,43 @@ pub struct AlertmanagerSource {
     pub ack_silence: std::time::Duration,
 }
 
-/// The silence an acknowledgement created in an Alertmanager.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AckSilence {
-    pub id: String,
-    pub until: DateTime<Utc>,
-}
-
 /// How long the history is kept.
 pub const HISTORY_RETENTION: chrono::Duration = chrono::Duration::days(30);
 
-/// Alerts hidden and not notified until `until`: those of the key's rule whose labels include
-/// the key's.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Silence {
-    pub key: AlertKey,
-    pub until: DateTime<Utc>,
+/// A row of the silences view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SilenceRow {
+    /// One of the console's silences.
+    Own(SilenceId),
+    /// A silence in the Alertmanager `name`, by its id.
+    Fleet { name: String, id: String },
+}
+
+/// A silence in an Alertmanager that holds back alerts listed here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FleetSilence {
+    pub alertmanager: String,
+    pub id: String,
     pub by: String,
     pub comment: String,
-    /// The id of the same silence in the key's Alertmanager, to expire it there.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alertmanager_id: Option<String>,
+    pub until: DateTime<Utc>,
+    /// The alerts listed here that it holds back.
+    pub covers: Vec<AlertKey>,
+    /// The alert whose acknowledgement by this console made it.
+    pub ack_of: Option<AlertKey>,
+}
+
+impl FleetSilence {
+    pub fn row(&self) -> SilenceRow {
+        SilenceRow::Fleet {
+            name: self.alertmanager.clone(),
+            id: self.id.clone(),
+        }
+    }
 }
 
 /// Transitions kept in memory.
 pub const HISTORY: usize = 10_000;
-
-impl Silence {
-    pub fn covers(&self, key: &AlertKey) -> bool {
-        self.key.rule == key.rule
-            && self.key.alertmanager == key.alertmanager
-            && self.key.labels.iter().all(|l| key.labels.contains(l))
-    }
-}
 
 impl AlertsState {
     /// The state for a catalogue of rules: the engine evaluates those not switched off.
@@ -296,7 +275,7 @@ impl AlertsState {
         self.ack_silences.retain(|_, silence| silence.until > now);
         let ack_silences = &self.ack_silences;
         self.acks.retain(|key, ack| match alerts.get(key) {
-            _ if key.alertmanager.is_some() => ack_silences.contains_key(key),
+            _ if key.alertmanager().is_some() => ack_silences.contains_key(key),
             Some(alert) => alert.state != AlertState::Resolved,
             None => now - ack.at < chrono::Duration::days(1),
         });
@@ -408,9 +387,11 @@ impl AlertsState {
             .max_by_key(|s| s.until)
     }
 
-    /// How many alerts, of any state, a silence covers.
+    /// How many alerts on screen, of any state, a silence covers: the console's and the
+    /// Alertmanagers'.
     pub fn covered_by(&self, silence: &Silence) -> usize {
-        self.alerts.keys().filter(|k| silence.covers(k)).count()
+        let keys = self.alerts.keys().chain(self.external.keys());
+        keys.filter(|k| silence.covers(k)).count()
     }
 
     pub fn selected(&self) -> Option<&Alert> {
@@ -451,7 +432,7 @@ impl AlertsState {
         read_at: DateTime<Utc>,
     ) {
         self.external
-            .retain(|key, _| key.alertmanager.as_deref() != Some(name));
+            .retain(|key, _| key.alertmanager() != Some(name));
         for reported in snapshot.alerts {
             if reported.labels.get(PUSHED_BY).map(String::as_str) == Some(host) {
                 continue;
@@ -464,7 +445,7 @@ impl AlertsState {
         let resolved: Vec<AlertKey> = self
             .ack_silences
             .keys()
-            .filter(|key| key.alertmanager.as_deref() == Some(name) && !external.contains_key(key))
+            .filter(|key| key.alertmanager() == Some(name) && !external.contains_key(key))
             .cloned()
             .collect();
         for key in &resolved {
@@ -484,7 +465,7 @@ impl AlertsState {
         let mut firing = self.firing_in_history(name);
         let mut changes = Vec::new();
         for key in self.external.keys() {
-            if key.alertmanager.as_deref() == Some(name) && !firing.remove(key) {
+            if key.alertmanager() == Some(name) && !firing.remove(key) {
                 changes.push((key.clone(), Change::Firing));
             }
         }
@@ -511,7 +492,7 @@ impl AlertsState {
     fn firing_in_history(&self, name: &str) -> BTreeSet<AlertKey> {
         let mut firing = BTreeSet::new();
         let entries = self.history.iter();
-        for t in entries.filter(|t| t.key.alertmanager.as_deref() == Some(name)) {
+        for t in entries.filter(|t| t.key.alertmanager() == Some(name)) {
             match t.change {
                 Change::Firing => firing.insert(t.key.clone()),
                 Change::Resolved => firing.remove(&t.key),
@@ -615,7 +596,7 @@ impl AlertsState {
         self.restored = kept
             .alerts
             .into_iter()
-            .filter(|k| k.key.alertmanager.is_none())
+            .filter(|k| k.key.alertmanager().is_none())
             .filter_map(|k| {
                 let &rule = rules.named(&k.key.rule).last()?;
                 Some(k.restore(&rules[rule], rules.summary(rule)))
@@ -655,9 +636,11 @@ impl AlertsState {
                 Change::Unacknowledged
             }
             AlertAction::Silence(for_) | AlertAction::SilenceRule(for_) => {
-                self.silences.retain(|s| s.key != command.key);
+                self.silences
+                    .retain(|s| !s.is(&command.key, &command.matchers));
                 self.silences.push(Silence {
                     key: command.key.clone(),
+                    matchers: command.matchers.clone(),
                     until: crate::duration::later(now, *for_),
                     by: by.to_string(),
                     comment: command.note.clone(),
@@ -666,10 +649,18 @@ impl AlertsState {
                 Change::Silenced
             }
             AlertAction::ExpireSilence => {
-                self.silences.retain(|s| s.key != command.key);
+                self.silences
+                    .retain(|s| !s.is(&command.key, &command.matchers));
                 Change::Unsilenced
             }
         };
+        // The history's key holds the equal matchers; the others lead the note.
+        let matchers: Vec<String> = command.matchers.iter().map(|m| m.to_string()).collect();
+        let note = [matchers.join(" "), command.note.clone()];
+        let note = note
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .collect::<Vec<_>>();
         let value = self.alerts.get(&command.key).map(|a| a.value);
         self.record(Transition {
             key: command.key.clone(),
@@ -677,7 +668,7 @@ impl AlertsState {
             at: now,
             value,
             by: Some(by.to_string()),
-            note: command.note.clone(),
+            note: note.join(" · "),
         });
         self.refresh_rows();
     }
@@ -714,18 +705,25 @@ impl AlertsState {
         let rows = shown.iter().map(|a| a.key.clone()).collect();
         self.list.set_rows(rows);
 
-        let mut silences: Vec<&Silence> = self
-            .silences
-            .iter()
-            .filter(|s| {
-                needle.is_empty()
-                    || key_matches(&s.key, &needle)
-                    || s.comment.to_lowercase().contains(&needle)
-                    || s.by.to_lowercase().contains(&needle)
-            })
+        self.fleet_silences = self.find_fleet_silences();
+        let said = |by: &str, comment: &str| {
+            comment.to_lowercase().contains(&needle) || by.to_lowercase().contains(&needle)
+        };
+        let own = self.silences.iter().filter(|s| {
+            needle.is_empty() || key_matches(&s.key, &needle) || said(&s.by, &s.comment)
+        });
+        let fleet = self.fleet_silences.iter().filter(|s| {
+            needle.is_empty()
+                || s.alertmanager.to_lowercase().contains(&needle)
+                || s.covers.iter().any(|k| key_matches(k, &needle))
+                || said(&s.by, &s.comment)
+        });
+        let mut silences: Vec<(DateTime<Utc>, SilenceRow)> = own
+            .map(|s| (s.until, SilenceRow::Own(s.id())))
+            .chain(fleet.map(|s| (s.until, s.row())))
             .collect();
-        silences.sort_by_key(|s| s.until);
-        let rows = silences.iter().map(|s| s.key.clone()).collect();
+        silences.sort_by_key(|(until, _)| *until);
+        let rows = silences.into_iter().map(|(_, row)| row).collect();
         self.silence_list.set_rows(rows);
 
         let first = self.history_seq;
@@ -777,6 +775,15 @@ impl AlertsState {
         }
     }
 
+    pub fn apply_rows_in_view(&mut self, rows: usize) {
+        match self.view {
+            AlertsView::Alerts => self.list.apply_rows_in_view(rows),
+            AlertsView::Silences => self.silence_list.apply_rows_in_view(rows),
+            AlertsView::History => self.history_list.apply_rows_in_view(rows),
+            AlertsView::Rules => self.rule_list.apply_rows_in_view(rows),
+        }
+    }
+
     pub fn apply_select_edge(&mut self, last: bool) {
         match self.view {
             AlertsView::Alerts => self.list.apply_select_edge(last),
@@ -786,9 +793,89 @@ impl AlertsState {
         }
     }
 
+    /// The selected silence, when it is one of the console's.
     pub fn selected_silence(&self) -> Option<&Silence> {
-        let key = self.silence_list.selected.as_ref()?;
-        self.silences.iter().find(|s| s.key == *key)
+        let SilenceRow::Own((key, matchers)) = self.silence_list.selected.as_ref()? else {
+            return None;
+        };
+        self.silences.iter().find(|s| s.is(key, matchers))
+    }
+
+    /// The selected silence, when it is an Alertmanager's.
+    pub fn selected_fleet_silence(&self) -> Option<&FleetSilence> {
+        let row = self.silence_list.selected.as_ref()?;
+        self.fleet_silences.iter().find(|s| s.row() == *row)
+    }
+
+    /// How many silences the view lists.
+    pub fn silence_count(&self) -> usize {
+        self.silences.len() + self.fleet_silences.len()
+    }
+
+    /// Every silence the Alertmanagers say holds back an alert listed here, and every
+    /// acknowledgement's silence, but for those the console's own silences made: by when they
+    /// end.
+    fn find_fleet_silences(&self) -> Vec<FleetSilence> {
+        let made_here: BTreeSet<&str> = self
+            .silences
+            .iter()
+            .filter_map(|s| s.alertmanager_id.as_deref())
+            .collect();
+        let ack_of = |id: &str| {
+            let acks = self.ack_silences.iter();
+            acks.filter(|(_, s)| s.id == id)
+                .map(|(k, _)| k.clone())
+                .next()
+        };
+        let mut found: BTreeMap<(String, String), FleetSilence> = BTreeMap::new();
+        for (key, external) in &self.external {
+            let Some(name) = key.alertmanager() else {
+                continue;
+            };
+            for silence in &external.silenced_by {
+                if made_here.contains(silence.id.as_str()) {
+                    continue;
+                }
+                found
+                    .entry((name.to_string(), silence.id.clone()))
+                    .or_insert_with(|| FleetSilence {
+                        alertmanager: name.to_string(),
+                        id: silence.id.clone(),
+                        by: silence.created_by.clone(),
+                        comment: silence.comment.clone(),
+                        until: silence.ends_at,
+                        covers: Vec::new(),
+                        ack_of: ack_of(&silence.id),
+                    })
+                    .covers
+                    .push(key.clone());
+            }
+        }
+        // An acknowledgement's silence the Alertmanager has not listed yet (made since its
+        // last poll), with who acknowledged and why.
+        for (key, silence) in &self.ack_silences {
+            let Some(name) = key.alertmanager() else {
+                continue;
+            };
+            let ack = self.acks.get(key);
+            found
+                .entry((name.to_string(), silence.id.clone()))
+                .or_insert_with(|| FleetSilence {
+                    alertmanager: name.to_string(),
+                    id: silence.id.clone(),
+                    by: ack.map(|a| a.by.clone()).unwrap_or_default(),
+                    comment: ack.map(|a| a.note.clone()).unwrap_or_default(),
+                    until: silence.until,
+                    covers: self
+                        .external
+                        .contains_key(key)
+                        .then(|| key.clone())
+                        .into_iter()
+                        .collect(),
+                    ack_of: Some(key.clone()),
+                });
+        }
+        found.into_values().collect()
     }
 
     pub fn selected_rule(&self) -> Option<&RuleEntry> {
@@ -813,8 +900,7 @@ impl AlertsState {
 fn key_matches(key: &AlertKey, needle: &str) -> bool {
     key.rule.to_lowercase().contains(needle)
         || key
-            .alertmanager
-            .as_ref()
+            .alertmanager()
             .is_some_and(|name| name.to_lowercase().contains(needle))
         || key
             .labels

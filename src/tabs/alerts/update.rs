@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::action::Action;
 use crate::alerts::engine::{self, Alert, Change};
+use crate::alerts::kept::KeptAlerts;
 use crate::command::{AlertAction, AlertCommand, DEFAULT_SILENCE, OperatorCommand};
 use crate::effect::Effect;
 use crate::model::alertmanager::AlertmanagerSnapshot;
@@ -14,7 +15,7 @@ use crate::state::list::PAGE;
 use crate::state::{AppState, ConfirmDialog, ToastKind, TypedConfirmation};
 use crate::tab::Tab;
 use crate::tabs::alerts::judge;
-use crate::tabs::alerts::state::{KeptAlerts, UnreadableFile, WENT_FALSE_WHILE_DOWN};
+use crate::tabs::alerts::state::{UnreadableFile, WENT_FALSE_WHILE_DOWN};
 use crate::tabs::resources::record;
 use crate::update::{ask, in_flight_refusal, refuse_in_read_only, source_answered, toast};
 
@@ -141,8 +142,23 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
     Vec::new()
 }
 
-/// Asks to end the selected silence before its time, with a reason to type.
+/// Asks to end the selected silence before its time, with a reason to type; one an
+/// Alertmanager holds for someone else is theirs to end, and an acknowledgement's goes with it.
 fn ask_to_expire_silence(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
+    if let Some(silence) = state.alerts.selected_fleet_silence() {
+        let text = match &silence.ack_of {
+            Some(key) => format!(
+                "the silence of an acknowledgement: A on {} takes it back",
+                key.rule
+            ),
+            None => format!(
+                "made in Alertmanager {} by {}: end it there",
+                silence.alertmanager, silence.by
+            ),
+        };
+        toast(state, ToastKind::Info, text, now);
+        return Vec::new();
+    }
     let Some(silence) = state.alerts.selected_silence() else {
         toast(state, ToastKind::Info, "select a silence first".into(), now);
         return Vec::new();
@@ -152,6 +168,7 @@ fn ask_to_expire_silence(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect
         action: AlertAction::ExpireSilence,
         note: String::new(),
         ack_silence: silence.alertmanager_id.clone(),
+        matchers: silence.matchers.clone(),
     });
     let lines = vec![
         format!(
@@ -199,19 +216,19 @@ fn ask_about_alert(state: &mut AppState, action: AlertAction, now: DateTime<Utc>
         AlertAction::Unacknowledge => ("Take back the acknowledgement of", "Why (optional):"),
         AlertAction::Silence(_) => (
             "Silence",
-            "How long and why, e.g. `4h disk cleanup running` (15m, 1h, 4h…; default 1h):",
+            "How long and why, e.g. `4h disk cleanup running` (1m to 1year; default 1h):",
         ),
         _ => (
             "Silence every alert of",
-            "How long, the labels to match and why, e.g. `4h mount=/var cleanup` \
-             (no label: the whole rule):",
+            "How long, the matchers (= != =~ !~) and why, e.g. `4h container=~trial-.* \
+             cleanup` (no matcher: the whole rule):",
         ),
     };
     let mut lines = vec![
         format!("{} {}: {}", alert.priority, alert.key.rule, alert.summary),
         prompt.to_string(),
     ];
-    if let Some(name) = &alert.key.alertmanager {
+    if let Some(name) = alert.key.alertmanager() {
         lines.insert(1, fleet_effect(state, name, &action));
     }
     let title = format!("{title} {}", alert.key.rule);
@@ -224,6 +241,7 @@ fn ask_about_alert(state: &mut AppState, action: AlertAction, now: DateTime<Utc>
         action,
         note: String::new(),
         ack_silence,
+        matchers: Vec::new(),
     });
     ask_typed(state, title, lines, command, now)
 }
@@ -314,8 +332,8 @@ fn go_to_subject(state: &mut AppState) {
                 engine: key.engine.clone(),
                 id: c.id.clone(),
             });
-        if key.is_some() {
-            state.containers.list.selected = key;
+        if let Some(key) = key {
+            state.containers.list.apply_select(key);
             state.containers.show_detail = false;
         }
     }

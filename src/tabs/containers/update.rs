@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::action::Action;
-use crate::command::{ContainerCommand, OperatorCommand};
+use crate::command::{ContainerCommand, OperatorCommand, REVEAL_ENV, container_target};
 use crate::effect::Effect;
 use crate::model::containers::{
     ContainerAction, ContainerKey, ContainerState, EngineSnapshot, LogEvent,
@@ -16,7 +16,7 @@ use crate::state::{AppState, ConfirmDialog, Mode, ToastKind, TypedConfirmation};
 use crate::tabs::containers::record;
 use crate::tabs::containers::state::LogView;
 use crate::update::{
-    ask, capitalised, in_flight_refusal, refuse_in_read_only, source_answered, toast,
+    ask, capitalised, in_flight_refusal, refuse_in_read_only, refused, source_answered, toast,
 };
 
 /// A key the shell left to this tab: the log view's when it is open, else the list's.
@@ -155,22 +155,30 @@ fn reveal_env(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
     {
         return Vec::new();
     }
-    if state.mode == Mode::Watch {
-        toast(
-            state,
-            ToastKind::Error,
-            "refused: env values are never shown in watch mode (--watch is a wall display)".into(),
-            now,
-        );
-        return Vec::new();
-    }
     let Some((engine, container)) = state.containers.selected_container() else {
         return Vec::new();
     };
+    let (engine, id, name) = (
+        engine.name.clone(),
+        container.id.clone(),
+        container.name.clone(),
+    );
+    if state.mode == Mode::Watch {
+        let reason = "env values are never shown in watch mode (--watch is a wall display)";
+        let target = container_target(&engine, &id, &name);
+        refused(state, REVEAL_ENV, &target, reason, now);
+        return vec![Effect::RecordReveal {
+            engine,
+            id,
+            name,
+            refused: Some(reason.into()),
+        }];
+    }
     let effect = Effect::RecordReveal {
-        engine: engine.name.clone(),
-        id: container.id.clone(),
-        name: container.name.clone(),
+        engine,
+        id,
+        name,
+        refused: None,
     };
     state.containers.revealed_env = state.containers.list.selected.clone();
     vec![effect]

@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use crate::model::containers::{
     ContainerAction, ContainerInfo, ContainerState, Health, LogLine, LogStream,
 };
+use crate::state::list::Window;
 use crate::state::source::SourceStatus;
 use crate::state::{AppState, docker_source};
 use crate::tabs::containers::state::{
@@ -23,7 +24,8 @@ use crate::ui::format::{bytes, duration, truncate};
 use crate::ui::{RenderCtx, banner, list};
 use crate::words::count;
 
-pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+/// Draws the tab; gives back how many containers its list showed.
+pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) -> Option<usize> {
     let containers = &state.containers;
     let banners = Paragraph::new(down_banners(state, ctx)).wrap(Wrap { trim: false });
     let banner_height = (banners.line_count(area.width) as u16).min(area.height / 3);
@@ -32,7 +34,7 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
     banners.render(banner_area, buffer);
     if let Some(logs) = &containers.logs {
         render_logs(buffer, body, logs, ctx);
-        return;
+        return None;
     }
     let selected = containers.selected_container();
     if containers.show_detail
@@ -43,7 +45,7 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
             .min(body.height.saturating_sub(5));
         let [list, detail] =
             Layout::vertical([Constraint::Min(5), Constraint::Length(detail_height)]).areas(body);
-        render_list(buffer, list, state, ctx);
+        let in_view = render_list(buffer, list, state, ctx);
         let revealed = containers
             .revealed_env
             .as_ref()
@@ -54,8 +56,9 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
             scroll: containers.detail_scroll,
         };
         render_detail(buffer, detail, engine, container, &detail_view, ctx);
+        Some(in_view)
     } else {
-        render_list(buffer, body, state, ctx);
+        Some(render_list(buffer, body, state, ctx))
     }
 }
 
@@ -159,7 +162,8 @@ fn net_io(container: &ContainerInfo) -> String {
     })
 }
 
-fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+/// Draws the list; gives back how many containers it showed.
+fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) -> usize {
     let containers = &state.containers;
     let wide = area.width >= 120;
     let several_engines = containers.engines.len() > 1;
@@ -249,9 +253,12 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
 
     let mut rows = Vec::new();
     let mut selected_row = None;
+    // The table line of each container, and of the group title above it when it opens one.
+    let mut lines: Vec<(usize, usize)> = Vec::new();
     let mut current_group: Option<Option<&str>> = None;
-    let selected_index = containers.list.selected_index();
+    let window = containers.list.window();
     for (index, (engine, container)) in containers.visible_containers().enumerate() {
+        let first_line = rows.len();
         let group = container.compose_project();
         if current_group != Some(group)
             && (group.is_some() || current_group.is_some_and(|g| g.is_some()))
@@ -269,7 +276,8 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
             rows.push(Row::new([Cell::from(Span::styled(title, ctx.theme.title))]));
         }
         current_group = Some(group);
-        if Some(index) == selected_index {
+        lines.push((first_line, rows.len()));
+        if Some(index) == window.selected {
             selected_row = Some(rows.len());
         }
         let in_flight = state.container_action_in_flight(&engine.name, &container.id);
@@ -284,13 +292,27 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         ));
     }
     let widths: Vec<Constraint> = columns.iter().map(|(_, _, width)| *width).collect();
+    let line_count = rows.len();
     let table = Table::new(rows, widths)
         .header(header)
         .block(block)
         .row_highlight_style(ctx.theme.selected)
         .column_spacing(1);
     let page = area.height.saturating_sub(3) as usize;
-    let offset = selected_row.map_or(0, |s| (s + 1).saturating_sub(page.max(1)));
+    // The kept offset counts containers; the table's counts lines, group titles too.
+    let first = window.offset;
+    let line_window = Window {
+        selected: selected_row,
+        offset: lines.get(first).map_or(0, |(title, _)| *title),
+        len: line_count,
+    };
+    let offset = line_window.offset_in(page);
+    // Containers that fit: the lines in view less the group titles among them.
+    let titles = lines
+        .iter()
+        .filter(|(title, line)| title < line && (offset..offset + page).contains(title))
+        .count();
+    let in_view = page.saturating_sub(titles);
     let mut table_state = TableState::default()
         .with_offset(offset)
         .with_selected(selected_row);
@@ -305,6 +327,7 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         };
         list::render_empty_note(buffer, area, message, ctx);
     }
+    in_view
 }
 
 /// One container's row. `in_flight`: the action watchdeck is running on it, shown in place of its

@@ -6,6 +6,7 @@ use crate::model::databases::{
     BigKeysReport, DatabaseDetail, DatabaseKind, DatabaseSnapshot, MysqlDetail, MysqlProcess,
     PostgresDetail, Session, Sizes,
 };
+use crate::state::list::ListState;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatabaseState {
@@ -48,10 +49,10 @@ pub struct BigKeysView {
 pub struct DatabasesState {
     pub databases: Vec<DatabaseState>,
     pub selected: usize,
-    /// The selected session, by pid, so the selection follows it as the list reorders.
-    pub selected_pid: Option<i32>,
-    /// The selected MySQL connection, by id.
-    pub selected_process: Option<u64>,
+    /// The selected database's sessions by pid, in the order of its snapshot's (see [`order`]).
+    pub session_list: ListState<(), i32>,
+    /// The selected MySQL database's connections by id, in its snapshot's order.
+    pub process_list: ListState<(), u64>,
     pub big_keys: Option<BigKeysView>,
 }
 
@@ -71,8 +72,8 @@ impl DatabasesState {
                 })
                 .collect(),
             selected: 0,
-            selected_pid: None,
-            selected_process: None,
+            session_list: ListState::default(),
+            process_list: ListState::default(),
             big_keys: None,
         }
     }
@@ -81,65 +82,42 @@ impl DatabasesState {
         self.databases.get(self.selected)
     }
 
-    /// The selected database's sessions, longest first.
-    pub fn sessions(&self) -> Vec<&Session> {
-        let Some(detail) = self.selected_database().and_then(DatabaseState::postgres) else {
-            return Vec::new();
-        };
-        let mut sessions: Vec<&Session> = detail.sessions.iter().collect();
-        sessions.sort_by(|a, b| {
-            session_seconds(b)
-                .total_cmp(&session_seconds(a))
-                .then(a.pid.cmp(&b.pid))
-        });
-        sessions
+    /// The selected database's sessions, longest first (ordered once, as the snapshot came).
+    pub fn sessions(&self) -> &[Session] {
+        self.selected_database()
+            .and_then(DatabaseState::postgres)
+            .map_or(&[], |detail| detail.sessions.as_slice())
     }
 
-    /// The selected session, or the first when none is.
     pub fn selected_session(&self) -> Option<&Session> {
-        let sessions = self.sessions();
-        sessions
-            .iter()
-            .find(|s| Some(s.pid) == self.selected_pid)
-            .or(sessions.first())
-            .copied()
+        let pid = self.session_list.selected?;
+        self.sessions().iter().find(|s| s.pid == pid)
     }
 
     /// The selected MySQL database's client connections: running ones first, then idle ones,
     /// each longest first.
-    pub fn processes(&self) -> Vec<&MysqlProcess> {
-        let Some(detail) = self.selected_database().and_then(DatabaseState::mysql) else {
-            return Vec::new();
-        };
-        let mut processes: Vec<&MysqlProcess> = detail.processes.iter().collect();
-        processes.sort_by(|a, b| {
-            a.is_idle()
-                .cmp(&b.is_idle())
-                .then(b.seconds.cmp(&a.seconds))
-                .then(a.id.cmp(&b.id))
-        });
-        processes
+    pub fn processes(&self) -> &[MysqlProcess] {
+        self.selected_database()
+            .and_then(DatabaseState::mysql)
+            .map_or(&[], |detail| detail.processes.as_slice())
     }
 
-    /// The selected connection, or the first when none is.
     pub fn selected_process(&self) -> Option<&MysqlProcess> {
-        let processes = self.processes();
-        processes
-            .iter()
-            .find(|p| Some(p.id) == self.selected_process)
-            .or(processes.first())
-            .copied()
+        let id = self.process_list.selected?;
+        self.processes().iter().find(|p| p.id == id)
     }
 
     pub fn apply_move(&mut self, delta: isize) {
         if self.selected_database().map(|d| d.kind) == Some(DatabaseKind::Mysql) {
-            let ids: Vec<u64> = self.processes().iter().map(|p| p.id).collect();
-            self.selected_process =
-                moved(&ids, self.selected_process, delta).or(self.selected_process);
+            self.process_list.apply_move(delta);
         } else {
-            let pids: Vec<i32> = self.sessions().iter().map(|s| s.pid).collect();
-            self.selected_pid = moved(&pids, self.selected_pid, delta).or(self.selected_pid);
+            self.session_list.apply_move(delta);
         }
+    }
+
+    pub fn apply_select_edge(&mut self, last: bool) {
+        self.session_list.apply_select_edge(last);
+        self.process_list.apply_select_edge(last);
     }
 
     pub fn apply_select_database(&mut self, delta: isize) {
@@ -150,8 +128,18 @@ impl DatabasesState {
             .selected
             .saturating_add_signed(delta)
             .min(self.databases.len() - 1);
-        self.selected_pid = None;
-        self.selected_process = None;
+        self.session_list = ListState::default();
+        self.process_list = ListState::default();
+        self.refresh_rows();
+    }
+
+    /// The selected database's sessions and connections as the lists' rows, after a new
+    /// snapshot or another database.
+    pub fn refresh_rows(&mut self) {
+        let sessions = self.sessions().iter().map(|s| s.pid).collect();
+        self.session_list.set_rows(sessions);
+        let processes = self.processes().iter().map(|p| p.id).collect();
+        self.process_list.set_rows(processes);
     }
 
     /// The sessions of the selected database idle for its `idle_minutes` or more.
@@ -161,17 +149,29 @@ impl DatabasesState {
         };
         let limit = f64::from(database.idle_minutes) * 60.0;
         self.sessions()
-            .into_iter()
+            .iter()
             .filter(|s| s.state.is_idle() && s.state_seconds >= limit)
             .collect()
     }
 }
 
-/// The row `delta` rows from `current` (the first when it is gone); `None` in an empty list.
-fn moved<T: Copy + PartialEq>(ids: &[T], current: Option<T>, delta: isize) -> Option<T> {
-    let at = ids.iter().position(|id| Some(*id) == current).unwrap_or(0);
-    let last = ids.len().checked_sub(1)?;
-    ids.get(at.saturating_add_signed(delta).min(last)).copied()
+/// Puts a snapshot's sessions and connections in the order the tab lists them, once as it
+/// arrives rather than on every frame.
+pub fn order(snapshot: &mut DatabaseSnapshot) {
+    match &mut snapshot.detail {
+        DatabaseDetail::Postgres(pg) => pg.sessions.sort_by(|a, b| {
+            session_seconds(b)
+                .total_cmp(&session_seconds(a))
+                .then(a.pid.cmp(&b.pid))
+        }),
+        DatabaseDetail::Mysql(mysql) => mysql.processes.sort_by(|a, b| {
+            a.is_idle()
+                .cmp(&b.is_idle())
+                .then(b.seconds.cmp(&a.seconds))
+                .then(a.id.cmp(&b.id))
+        }),
+        DatabaseDetail::Redis(_) => {}
+    }
 }
 
 /// How long a session has been doing what it does: its query while active, its idleness while

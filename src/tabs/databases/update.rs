@@ -12,7 +12,7 @@ use crate::state::list::PAGE;
 use crate::state::{AppState, ConfirmDialog, ToastKind};
 use crate::tabs::databases::record;
 use crate::tabs::databases::state::{BigKeysView, DatabaseState, DatabasesState, session_seconds};
-use crate::update::{ask, in_flight_refusal, refuse_in_read_only, source_answered, toast};
+use crate::update::{ask, in_flight_refusal, refuse_in_read_only, refused, source_answered, toast};
 use crate::words::count;
 
 /// How many sessions terminate-idle names in its dialog before "and N more".
@@ -25,8 +25,8 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
         Action::SelectPrev => databases.apply_move(-1),
         Action::PageDown => databases.apply_move(PAGE),
         Action::PageUp => databases.apply_move(-PAGE),
-        Action::SelectFirst => databases.apply_move(isize::MIN / 2),
-        Action::SelectLast => databases.apply_move(isize::MAX / 2),
+        Action::SelectFirst => databases.apply_select_edge(false),
+        Action::SelectLast => databases.apply_select_edge(true),
         Action::NextDatabase => databases.apply_select_database(1),
         Action::PrevDatabase => databases.apply_select_database(-1),
         Action::CancelQuery => return ask_session(state, true, now),
@@ -74,7 +74,11 @@ pub fn apply_report(
             {
                 db.sizes = Some(sizes);
             }
+            super::state::order(&mut snapshot);
             db.latest = Some(snapshot);
+            if index == state.databases.selected {
+                state.databases.refresh_rows();
+            }
         }
         None => record::record_down(&mut state.metrics, now, database, kind),
     }
@@ -144,12 +148,7 @@ fn ask_session(state: &mut AppState, cancel: bool, now: DateTime<Utc>) -> Vec<Ef
     }
     if own_connection {
         let reason = "it is the console's own monitoring connection".to_string();
-        let text = format!(
-            "refused: {} {}: {reason}",
-            command.action(),
-            command.target()
-        );
-        toast(state, ToastKind::Error, text, now);
+        refused(state, &command.action(), &command.target(), &reason, now);
         return vec![Effect::RecordRefusal { command, reason }];
     }
     if state.mode.refusal().is_some() {

@@ -499,7 +499,7 @@ fn render_mysql(
     let rows = state
         .databases
         .processes()
-        .into_iter()
+        .iter()
         .map(|process| {
             let waiting = process.state.contains("Waiting") || process.state.contains("lock");
             let cells = vec![
@@ -655,14 +655,18 @@ fn render_postgres(
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        lines.push(Line::from(vec![
-            Span::styled("largest ", ctx.theme.muted),
-            Span::raw(format!(
-                "db {} · tables {}",
-                top(&sizes.databases),
-                top(&sizes.tables)
-            )),
-        ]));
+        // A part with nothing read (no table yet) is left out rather than shown empty.
+        let parts: Vec<String> = [("db", &sizes.databases), ("tables", &sizes.tables)]
+            .into_iter()
+            .filter(|(_, rows)| !rows.is_empty())
+            .map(|(what, rows)| format!("{what} {}", top(rows)))
+            .collect();
+        if !parts.is_empty() {
+            lines.push(Line::from(vec![
+                Span::styled("largest ", ctx.theme.muted),
+                Span::raw(parts.join(" · ")),
+            ]));
+        }
     }
     let table_area = render_above(buffer, area, lines);
     // Narrow, the query keeps its room: the database, the wait event and the user go first.
@@ -682,7 +686,7 @@ fn render_postgres(
     let rows = state
         .databases
         .sessions()
-        .into_iter()
+        .iter()
         .map(|session| {
             let style = match session.state {
                 SessionState::Waiting => ctx.theme.warn,

@@ -11,8 +11,10 @@ use ratatui::widgets::{
     Block, BorderType, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
 };
 
+use crate::alerts::engine::AlertState;
 use crate::findings::Severity;
 use crate::state::AppState;
+use crate::state::list::Window;
 use crate::tabs::endpoints::state::{EndpointEntry, EndpointSort, EndpointStatus};
 use crate::ui::format::truncate;
 use crate::ui::{RenderCtx, list};
@@ -22,7 +24,8 @@ const SPARK: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'
 /// Upper bounds of the histogram's buckets, in seconds; the last bucket is everything slower.
 const BUCKETS: [f64; 7] = [0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0];
 
-pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+/// Draws the tab; gives back how many endpoints its list showed.
+pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) -> Option<usize> {
     let endpoints = &state.endpoints;
     match endpoints.selected().filter(|_| endpoints.show_detail) {
         Some(entry) => {
@@ -32,10 +35,11 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
             let [list_area, detail] =
                 Layout::vertical([Constraint::Min(5), Constraint::Length(detail_height)])
                     .areas(area);
-            render_list(buffer, list_area, state, ctx);
+            let in_view = render_list(buffer, list_area, state, ctx);
             render_detail(buffer, detail, entry, endpoints.detail_scroll, ctx);
+            Some(in_view)
         }
-        None => render_list(buffer, area, state, ctx),
+        None => Some(render_list(buffer, area, state, ctx)),
     }
 }
 
@@ -122,7 +126,8 @@ enum Column {
     Spark,
 }
 
-fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+/// Draws the list; gives back how many endpoints it showed.
+fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) -> usize {
     let endpoints = &state.endpoints;
     let wide = area.width >= 120;
     let heading = list::heading("Endpoints", &endpoints.list, endpoints.endpoints.len(), ctx);
@@ -134,10 +139,13 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     // endpoints cost what a screenful does.
     let mut lines: Vec<ListLine> = Vec::new();
     let mut selected_line = None;
-    let selected_index = endpoints.list.selected_index();
+    // The line of each endpoint, and of the group title above it when it opens one.
+    let mut entry_lines: Vec<(usize, usize)> = Vec::new();
+    let window = endpoints.list.window();
     // Where the title of the group being listed is.
     let mut group_line = None;
     for (index, entry) in endpoints.visible().enumerate() {
+        let first_line = lines.len();
         let group = entry.group.as_deref();
         if endpoints.grouped {
             match group_line.and_then(|at| lines.get_mut(at)) {
@@ -151,9 +159,10 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
                 }
             }
         }
-        if Some(index) == selected_index {
+        if Some(index) == window.selected {
             selected_line = Some(lines.len());
         }
+        entry_lines.push((first_line, lines.len()));
         lines.push(ListLine::Entry(entry));
     }
     // A group's title is drawn in the first column: it is wide enough for the titles too.
@@ -206,16 +215,25 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         Cell::from(Span::styled(*title, style))
     }));
     let page = (area.height.saturating_sub(3) as usize).max(1);
-    let offset = selected_line.map_or(0, |s| (s + 1).saturating_sub(page));
+    // The kept offset counts endpoints; the table's counts lines, group titles too.
+    let line_window = Window {
+        selected: selected_line,
+        offset: entry_lines
+            .get(window.offset)
+            .map_or(0, |(title, _)| *title),
+        len: lines.len(),
+    };
+    let offset = line_window.offset_in(page);
+    let titles = entry_lines
+        .iter()
+        .filter(|(title, line)| title < line && (offset..offset + page).contains(title))
+        .count();
     let rows = lines.iter().skip(offset).take(page).map(|line| match line {
         ListLine::Group { name, count } => Row::new([Cell::from(Span::styled(
             group_title(*name, *count),
             ctx.theme.title,
         ))]),
-        ListLine::Entry(entry) => {
-            let severity = state.alerts.worst_about("endpoint", &entry.name);
-            row(entry, &columns, severity_style(severity, ctx), ctx)
-        }
+        ListLine::Entry(entry) => row(entry, &columns, &alerts_on(state, &entry.name), ctx),
     });
     let widths: Vec<Constraint> = columns.iter().map(|(_, _, width)| *width).collect();
     let table = Table::new(rows, widths)
@@ -228,23 +246,77 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     if endpoints.list.is_empty() {
         list::render_empty_note(buffer, area, "no endpoint matches the filter", ctx);
     }
+    page.saturating_sub(titles)
+}
+
+/// The column an endpoint's alert is about, by the series its rule watches: that cell takes the
+/// alert's colour, so the row says which figure is the problem.
+fn alert_column(series: &str) -> Option<Column> {
+    match series {
+        "endpoint_up" => Some(Column::State),
+        "endpoint_latency_seconds" => Some(Column::P90),
+        "endpoint_error_rate_percent" => Some(Column::Errors),
+        "endpoint_cert_days_left" => Some(Column::Cert),
+        _ => None,
+    }
+}
+
+/// The firing alerts about an endpoint, not silenced, by the column each is about (`None`: no
+/// column shows its series, so the whole row takes its colour).
+fn alerts_on(state: &AppState, name: &str) -> Vec<(Option<Column>, Severity)> {
+    let alerts = &state.alerts;
+    alerts
+        .alerts
+        .values()
+        .filter(|a| a.state == AlertState::Firing && a.key.label("endpoint") == Some(name))
+        .filter(|a| alerts.silence_of(&a.key).is_none())
+        .map(|a| {
+            let column = alerts
+                .catalogue
+                .iter()
+                .find(|entry| entry.rule.name == a.key.rule)
+                .and_then(|entry| alert_column(&entry.rule.condition.series));
+            (column, a.priority.severity())
+        })
+        .collect()
 }
 
 fn group_title(name: Option<&str>, count: usize) -> String {
     format!("▾ {} ({count})", name.unwrap_or("(no group)"))
 }
 
+/// An endpoint's row: the cell an alert is about in the alert's colour, and a mark of the worst
+/// after the name.
 fn row<'a>(
     entry: &EndpointEntry,
     columns: &[(Column, &str, Constraint)],
-    style: Style,
+    alerts: &[(Option<Column>, Severity)],
     ctx: &RenderCtx,
 ) -> Row<'a> {
+    let worst = |of: Option<Column>| {
+        alerts
+            .iter()
+            .filter(|(column, _)| of.is_none() || *column == of)
+            .map(|(_, severity)| *severity)
+            .max()
+            .unwrap_or(Severity::Ok)
+    };
     let last = entry.last.as_ref();
     let cells = columns.iter().map(|(column, _, _)| match column {
         Column::State => Cell::from(status_span(&entry.status, ctx)),
         Column::Name => {
             let mut spans = vec![Span::raw(entry.name.clone())];
+            let mark = match worst(None) {
+                Severity::Critical => Some("✖"),
+                Severity::Warning => Some("▲"),
+                Severity::Ok => None,
+            };
+            if let Some(mark) = mark {
+                spans.push(Span::styled(
+                    format!(" {mark}"),
+                    severity_style(worst(None), ctx),
+                ));
+            }
             if entry.insecure_tls {
                 spans.push(Span::styled(" ⚠ insecure", ctx.theme.warn));
             }
@@ -267,7 +339,16 @@ fn row<'a>(
             ctx.theme.graph_rx,
         )),
     });
-    Row::new(cells).style(style)
+    let cells = cells.zip(columns).map(|(cell, (column, _, _))| {
+        if alerts.iter().any(|(c, _)| c == &Some(*column)) {
+            cell.style(severity_style(worst(Some(*column)), ctx))
+        } else {
+            cell
+        }
+    });
+    let uncolumned = alerts.iter().filter(|(column, _)| column.is_none());
+    let row_severity = uncolumned.map(|(_, s)| *s).max().unwrap_or(Severity::Ok);
+    Row::new(cells.collect::<Vec<_>>()).style(severity_style(row_severity, ctx))
 }
 
 fn render_detail(
@@ -339,9 +420,12 @@ fn summary_lines(entry: &EndpointEntry, ctx: &RenderCtx) -> Vec<Line<'static>> {
         ]));
     }
     if let Some(last) = &entry.last {
-        let code = last
-            .status
-            .map_or("no answer".into(), |c| format!("status {c}"));
+        // With no status, what went wrong says more than "no answer": it may have been one.
+        let code = match (last.status, &last.failure) {
+            (Some(c), _) => format!("status {c}"),
+            (None, Some(failure)) => failure.short(),
+            (None, None) => "no answer".into(),
+        };
         // Whether the latency has a connect (and TLS handshake) in it.
         let connection = match (entry.target.starts_with("tcp://"), last.kept_connection) {
             (true, _) => "",

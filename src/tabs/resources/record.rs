@@ -115,7 +115,7 @@ pub fn label_local_host<'r>(
     local: &HostKey,
     series_of: impl Fn(&str) -> Option<&'r str>,
 ) {
-    let ours = key.alertmanager.is_none()
+    let ours = key.alertmanager().is_none()
         && key.label(HOST_LABEL).is_none()
         && series_of(&key.rule).is_some_and(|series| SERIES.contains(&series));
     if ours {

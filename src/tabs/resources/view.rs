@@ -23,7 +23,8 @@ use crate::ui::history;
 use crate::ui::shell::severity_style;
 use crate::ui::{RenderCtx, list};
 
-pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+/// Draws the tab; gives back how many processes its list showed.
+pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) -> Option<usize> {
     let mut area = area;
     if let Some(banner) = status_banner(state, ctx) {
         Paragraph::new(banner).render(Rect { height: 1, ..area }, buffer);
@@ -39,7 +40,7 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
         Paragraph::new(text)
             .block(panel(" Resources ", ctx))
             .render(area, buffer);
-        return;
+        return None;
     };
     let top_height = (area.height * 32 / 100).max(7);
     let middle_height = (area.height * 22 / 100).max(5);
@@ -58,7 +59,7 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
     render_memory(buffer, memory, host, snapshot, state, ctx);
     render_disks(buffer, disks, host, snapshot, state, ctx);
     render_network(buffer, network, host, snapshot, state, ctx);
-    render_processes(buffer, bottom, state, ctx);
+    Some(render_processes(buffer, bottom, state, ctx))
 }
 
 /// A failing sampler keeps the last data on screen under a banner that says why; a silent one
@@ -489,7 +490,7 @@ fn render_network(
     Paragraph::new(lines).render(inner, buffer);
 }
 
-fn render_processes(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+fn render_processes(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) -> usize {
     let resources = &state.resources;
     let heading = list::heading("Processes", &resources.list, resources.total(), ctx);
     let block = panel(heading, ctx);
@@ -537,13 +538,11 @@ fn render_processes(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Ren
         .block(block)
         .row_highlight_style(ctx.theme.selected)
         .column_spacing(1);
-    // Stateless scrolling: the selection is kept in view, anchored to the top when it fits.
     let page = area.height.saturating_sub(3) as usize;
-    let selected = resources.list.selected_index();
-    let offset = selected.map_or(0, |s| (s + 1).saturating_sub(page.max(1)));
+    let window = resources.list.window();
     let mut table_state = TableState::default()
-        .with_offset(offset)
-        .with_selected(selected);
+        .with_offset(window.offset_in(page))
+        .with_selected(window.selected);
     StatefulWidget::render(table, area, buffer, &mut table_state);
     if resources.list.is_empty() {
         let message = if resources.list.filter.is_empty() {
@@ -553,6 +552,7 @@ fn render_processes(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Ren
         };
         list::render_empty_note(buffer, area, message, ctx);
     }
+    page
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use crate::alerts::rule::format_value;
 use crate::model::source::SourceId;
 use crate::state::AppState;
 use crate::state::source::SourceStatus;
-use crate::ui::format::duration;
+use crate::ui::format::{content_width, duration, truncate};
 use crate::ui::shell::severity_style;
 use crate::ui::{RenderCtx, banner, list};
 
@@ -32,7 +32,7 @@ pub(super) fn down_banners<'a>(state: &AppState, ctx: &RenderCtx) -> Vec<Line<'a
                     .alerts
                     .external
                     .keys()
-                    .filter(|k| k.alertmanager.as_ref() == Some(&alertmanager.name))
+                    .filter(|k| k.alertmanager() == Some(alertmanager.name.as_str()))
                     .count();
                 let plural = if known == 1 { "" } else { "s" };
                 format!("showing its {known} alert{plural} from {ago} ago")
@@ -45,7 +45,7 @@ pub(super) fn down_banners<'a>(state: &AppState, ctx: &RenderCtx) -> Vec<Line<'a
 /// Whether the Alertmanager an alert comes from stopped answering: its rows are as it last
 /// listed them.
 fn stale(state: &AppState, alert: &Alert) -> bool {
-    alert.key.alertmanager.as_ref().is_some_and(|name| {
+    alert.key.alertmanager().is_some_and(|name| {
         state
             .source(&SourceId::alertmanager(name).name)
             .is_some_and(|s| {
@@ -57,23 +57,55 @@ fn stale(state: &AppState, alert: &Alert) -> bool {
     })
 }
 
-pub(super) fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+pub(super) fn render_list(
+    buffer: &mut Buffer,
+    area: Rect,
+    state: &AppState,
+    ctx: &RenderCtx,
+) -> usize {
     let alerts = &state.alerts;
     let total = alerts.alerts.len() + alerts.external.len();
     let wide = area.width >= 120;
-    let mut titles = vec!["SEV", "ALERT", "ON", "VALUE", "STATE", "SINCE"];
-    let mut widths = vec![
-        Constraint::Length(3),
-        Constraint::Length(22),
-        Constraint::Fill(1),
-        Constraint::Length(8),
-        Constraint::Length(9),
-        Constraint::Length(8),
+    let shown: Vec<&Alert> = alerts
+        .list
+        .rows
+        .iter()
+        .filter_map(|key| alerts.get(key))
+        .collect();
+    // The alert's name as wide as the longest listed, up to a share of the row; when someone
+    // must respond matters more than what the alert is on, which gets what is left.
+    let rule_width = content_width(
+        "ALERT",
+        shown.iter().map(|a| a.key.rule.as_str()),
+        usize::from(area.width / 4).max(5),
+    );
+    let titles = vec![
+        "SEV",
+        "ALERT",
+        "ON",
+        "VALUE",
+        "STATE",
+        "SINCE",
+        "RESPOND BY",
     ];
-    if wide {
-        titles.push("RESPOND BY");
-        widths.push(Constraint::Length(12));
-    }
+    let fixed = [3, rule_width as u16, 8, 9, 8, if wide { 12 } else { 10 }];
+    let spacing = titles.len() as u16 - 1;
+    let on_width = area
+        .width
+        .saturating_sub(2 + spacing + fixed.iter().sum::<u16>());
+    let widths = vec![
+        Constraint::Length(fixed[0]),
+        Constraint::Length(fixed[1]),
+        Constraint::Fill(1),
+        Constraint::Length(fixed[2]),
+        Constraint::Length(fixed[3]),
+        Constraint::Length(fixed[4]),
+        Constraint::Length(fixed[5]),
+    ];
+    let cut = Widths {
+        rule: rule_width,
+        on: usize::from(on_width),
+    };
     let empty = alerts.list.is_empty().then(|| {
         if alerts.list.filter.is_empty() {
             format!(
@@ -88,20 +120,24 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx
         heading: list::heading("Alerts", &alerts.list, total, ctx),
         titles,
         widths,
-        rows: alerts
-            .list
-            .rows
-            .iter()
-            .filter_map(|key| alerts.get(key))
-            .map(|alert| alert_row(alert, state, wide, ctx))
+        rows: shown
+            .into_iter()
+            .map(|alert| alert_row(alert, state, cut, ctx))
             .collect(),
-        selected: alerts.list.selected_index(),
+        window: alerts.list.window(),
         empty,
     }
-    .render(buffer, area, alerts, ctx);
+    .render(buffer, area, alerts, ctx)
 }
 
-fn alert_row<'a>(alert: &Alert, state: &AppState, wide: bool, ctx: &RenderCtx) -> Row<'a> {
+/// How wide the cells that may be cut are: what does not fit ends with `…`.
+#[derive(Debug, Clone, Copy)]
+struct Widths {
+    rule: usize,
+    on: usize,
+}
+
+fn alert_row<'a>(alert: &Alert, state: &AppState, cut: Widths, ctx: &RenderCtx) -> Row<'a> {
     let style = severity_style(alert.priority.severity(), ctx);
     let external = state.alerts.external.get(&alert.key);
     let since = match alert.state {
@@ -127,9 +163,12 @@ fn alert_row<'a>(alert: &Alert, state: &AppState, wide: bool, ctx: &RenderCtx) -
     }
     let mut cells = vec![
         Cell::from(Span::styled(alert.priority.to_string(), style)),
-        Cell::from(Span::styled(alert.key.rule.clone(), style)),
+        Cell::from(Span::styled(truncate(&alert.key.rule, cut.rule), style)),
         Cell::from(Span::styled(
-            on_text(&alert.key, state.resources.implicit_host()),
+            truncate(
+                &on_text(&alert.key, state.resources.implicit_host()),
+                cut.on,
+            ),
             ctx.theme.muted,
         )),
         // Alertmanager's alerts carry no value.
@@ -141,23 +180,21 @@ fn alert_row<'a>(alert: &Alert, state: &AppState, wide: bool, ctx: &RenderCtx) -
         Cell::from(state_text),
         Cell::from(since.map(ago).unwrap_or_default()),
     ];
-    if wide {
-        let respond = match (alert.state, alert.respond_by()) {
-            // Nobody is expected to respond to what is acknowledged, silenced or held back.
-            (AlertState::Firing, Some(by))
-                if alert.ack.is_none() && !state.alerts.held_back(&alert.key) =>
-            {
-                let left = by - state_now(state);
-                if left.num_seconds() >= 0 {
-                    format!("in {}", duration(left.to_std().unwrap_or_default()))
-                } else {
-                    format!("{} late", duration((-left).to_std().unwrap_or_default()))
-                }
+    let respond = match (alert.state, alert.respond_by()) {
+        // Nobody is expected to respond to what is acknowledged, silenced or held back.
+        (AlertState::Firing, Some(by))
+            if alert.ack.is_none() && !state.alerts.held_back(&alert.key) =>
+        {
+            let left = by - state_now(state);
+            if left.num_seconds() >= 0 {
+                format!("in {}", duration(left.to_std().unwrap_or_default()))
+            } else {
+                format!("{} late", duration((-left).to_std().unwrap_or_default()))
             }
-            _ => String::new(),
-        };
-        cells.push(Cell::from(respond));
-    }
+        }
+        _ => String::new(),
+    };
+    cells.push(Cell::from(respond));
     let row = Row::new(cells);
     if stale(state, alert) {
         row.style(ctx.theme.stale)
@@ -187,7 +224,7 @@ pub(super) fn detail(state: &AppState, ctx: &RenderCtx) -> Vec<Line<'static>> {
         Span::raw(alert.summary.clone()),
     ])];
     let labels = labels_text(&alert.key.labels);
-    let mut facts = match &alert.key.alertmanager {
+    let mut facts = match alert.key.alertmanager() {
         Some(name) => vec![format!(
             "{} {{{labels}}} from Alertmanager {name}",
             alert.key.rule

@@ -12,6 +12,7 @@ use crate::alerts::rule::format_value;
 use crate::config::theme::Theme;
 use crate::model::resources::HostKey;
 use crate::tabs::alerts::state::AlertsState;
+use crate::ui::format::{content_width, truncate};
 use crate::ui::{RenderCtx, list};
 
 pub(super) fn render_list(
@@ -20,14 +21,28 @@ pub(super) fn render_list(
     alerts: &AlertsState,
     implicit: Option<&HostKey>,
     ctx: &RenderCtx,
-) {
+) -> usize {
     let heading = list::heading("History", &alerts.history_list, alerts.history.len(), ctx);
     let wide = area.width >= 120;
-    let rows: Vec<Row> = alerts
+    let entries: Vec<&Transition> = alerts
         .history_list
         .rows
         .iter()
         .filter_map(|seq| alerts.history_entry(*seq))
+        .collect();
+    let time_width: u16 = if wide { 19 } else { 11 };
+    let rule_width = content_width(
+        "ALERT",
+        entries.iter().map(|t| t.key.rule.as_str()),
+        usize::from(area.width / 4).max(5),
+    ) as u16;
+    // ON and BY / VALUE share what the others leave; what does not fit ends with `…`.
+    let rest = area
+        .width
+        .saturating_sub(2 + 4 + time_width + 14 + rule_width);
+    let (on_width, by_width) = (rest.div_ceil(2), rest / 2);
+    let rows: Vec<Row> = entries
+        .into_iter()
         .map(|t| {
             let at = t.at.with_timezone(&ctx.offset);
             let time = if wide {
@@ -41,9 +56,12 @@ pub(super) fn render_list(
                     t.change.label(),
                     change_style(t.change, ctx.theme),
                 )),
-                Cell::from(t.key.rule.clone()),
-                Cell::from(Span::styled(on_text(&t.key, implicit), ctx.theme.muted)),
-                Cell::from(t.by_or_value()),
+                Cell::from(truncate(&t.key.rule, usize::from(rule_width))),
+                Cell::from(Span::styled(
+                    truncate(&on_text(&t.key, implicit), usize::from(on_width)),
+                    ctx.theme.muted,
+                )),
+                Cell::from(truncate(&t.by_or_value(), usize::from(by_width))),
             ])
         })
         .collect();
@@ -59,17 +77,17 @@ pub(super) fn render_list(
         heading,
         titles: vec!["TIME", "CHANGE", "ALERT", "ON", "BY / VALUE"],
         widths: vec![
-            Constraint::Length(if wide { 19 } else { 11 }),
+            Constraint::Length(time_width),
             Constraint::Length(14),
-            Constraint::Length(22),
-            Constraint::Fill(1),
+            Constraint::Length(rule_width),
+            Constraint::Length(on_width),
             Constraint::Fill(1),
         ],
         rows,
-        selected: alerts.history_list.selected_index(),
+        window: alerts.history_list.window(),
         empty,
     }
-    .render(buffer, area, alerts, ctx);
+    .render(buffer, area, alerts, ctx)
 }
 
 /// Firing and escalations stand out; an operator's doings and resolutions are calm.
@@ -108,7 +126,7 @@ fn describe(t: &Transition) -> String {
         Some(by) if t.note.is_empty() => format!("{} by {by}", t.change.label()),
         Some(by) => format!("{} by {by}: {}", t.change.label(), t.note),
         None if !t.note.is_empty() => format!("{}: {}", t.change.label(), t.note),
-        None => match (&t.key.alertmanager, t.value) {
+        None => match (t.key.alertmanager(), t.value) {
             (Some(name), _) => format!("{} in Alertmanager {name}", t.change.label()),
             (None, Some(value)) => format!("{} at {}", t.change.label(), format_value(value)),
             (None, None) => t.change.label().to_string(),

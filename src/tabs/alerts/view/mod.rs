@@ -18,11 +18,13 @@ use crate::alerts::engine::AlertKey;
 use crate::model::resources::HostKey;
 use crate::model::source::SourceId;
 use crate::state::AppState;
+use crate::state::list::Window;
 use crate::tabs::alerts::state::{AlertsState, AlertsView};
 use crate::tabs::resources::record::shows_label;
 use crate::ui::{RenderCtx, list};
 
-pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
+/// Draws the tab; gives back how many rows the list of the view shown showed.
+pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) -> Option<usize> {
     let area = status::render_notify_status(buffer, area, state, ctx);
     let banners = Paragraph::new(alerts::down_banners(state, ctx)).wrap(Wrap { trim: false });
     let banner_height = (banners.line_count(area.width) as u16).min(area.height / 3);
@@ -32,26 +34,32 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
     let detail_height = 5.min(area.height / 3);
     let [list_area, detail_area] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(detail_height)]).areas(area);
-    let detail = match state.alerts.view {
-        AlertsView::Alerts => {
-            alerts::render_list(buffer, list_area, state, ctx);
-            alerts::detail(state, ctx)
-        }
-        AlertsView::Silences => {
-            silences::render_list(buffer, list_area, &state.alerts, ctx);
-            silences::detail(&state.alerts, ctx)
-        }
-        AlertsView::History => {
-            let implicit = state.resources.implicit_host();
-            history::render_list(buffer, list_area, &state.alerts, implicit, ctx);
-            history::detail(&state.alerts, ctx)
-        }
-        AlertsView::Rules => {
-            rules::render_list(buffer, list_area, &state.alerts, ctx);
-            rules::detail(&state.alerts, ctx)
-        }
+    let (in_view, detail) = match state.alerts.view {
+        AlertsView::Alerts => (
+            alerts::render_list(buffer, list_area, state, ctx),
+            alerts::detail(state, ctx),
+        ),
+        AlertsView::Silences => (
+            silences::render_list(buffer, list_area, &state.alerts, ctx),
+            silences::detail(&state.alerts, ctx),
+        ),
+        AlertsView::History => (
+            history::render_list(
+                buffer,
+                list_area,
+                &state.alerts,
+                state.resources.implicit_host(),
+                ctx,
+            ),
+            history::detail(&state.alerts, ctx),
+        ),
+        AlertsView::Rules => (
+            rules::render_list(buffer, list_area, &state.alerts, ctx),
+            rules::detail(&state.alerts, ctx),
+        ),
     };
     render_detail(buffer, detail_area, detail, ctx);
+    Some(in_view)
 }
 
 /// The frame of a view's list: its heading on the left, every view on the right with the one
@@ -61,7 +69,7 @@ fn frame<'a>(heading: Line<'a>, alerts: &AlertsState, ctx: &RenderCtx) -> Block<
     for view in AlertsView::ALL {
         let count = match view {
             AlertsView::Alerts => None,
-            AlertsView::Silences => Some(alerts.silences.len()),
+            AlertsView::Silences => Some(alerts.silence_count()),
             AlertsView::History => Some(alerts.history.len()),
             AlertsView::Rules => Some(alerts.catalogue.len()),
         };
@@ -89,17 +97,22 @@ struct ViewTable<'a> {
     titles: Vec<&'a str>,
     widths: Vec<Constraint>,
     rows: Vec<Row<'a>>,
-    selected: Option<usize>,
+    window: Window,
     /// Written inside the table when it has no rows.
     empty: Option<String>,
 }
 
 impl ViewTable<'_> {
-    fn render(self, buffer: &mut Buffer, area: Rect, alerts: &AlertsState, ctx: &RenderCtx) {
+    /// Draws the table; gives back how many rows it showed.
+    fn render(
+        self,
+        buffer: &mut Buffer,
+        area: Rect,
+        alerts: &AlertsState,
+        ctx: &RenderCtx,
+    ) -> usize {
         let page = area.height.saturating_sub(3) as usize;
-        let offset = self
-            .selected
-            .map_or(0, |s| (s + 1).saturating_sub(page.max(1)));
+        let offset = self.window.offset_in(page);
         let table = Table::new(self.rows, self.widths)
             .header(Row::new(self.titles).style(ctx.theme.table_header))
             .block(frame(self.heading, alerts, ctx))
@@ -107,11 +120,12 @@ impl ViewTable<'_> {
             .column_spacing(1);
         let mut table_state = TableState::default()
             .with_offset(offset)
-            .with_selected(self.selected);
+            .with_selected(self.window.selected);
         StatefulWidget::render(table, area, buffer, &mut table_state);
         if let Some(note) = self.empty {
             list::render_empty_note(buffer, area, &note, ctx);
         }
+        page
     }
 }
 
@@ -134,23 +148,50 @@ fn render_detail(buffer: &mut Buffer, area: Rect, lines: Vec<Line<'static>>, ctx
         .render(area, buffer);
 }
 
-/// What an alert is about, as the lists show it: the label values (`shop-api-1 local`), after
-/// where an Alertmanager's alert comes from (`am:prod api`; its severity is in SEV already). The
-/// console's own alerts leave out the host while it watches only its own (`implicit`).
+/// Labels that say which thing an Alertmanager's alert is about, shown first in this order.
+const IDENTIFYING: [&str; 8] = [
+    "instance",
+    "job",
+    "host",
+    "service",
+    "container",
+    "pod",
+    "namespace",
+    "device",
+];
+
+/// What an alert is about, as the lists show it. The console's own rules have known labels, so
+/// their values suffice (`shop-api-1 local`), leaving out the host while the console watches
+/// only its own (`implicit`); an Alertmanager's alert names where it comes from and its labels
+/// as `name=value`, the identifying ones first (`am:prod instance=db-3:9100 job=node`; its
+/// severity is in SEV already), since bare values of unknown labels say little.
 fn on_text(key: &AlertKey, implicit: Option<&HostKey>) -> String {
-    let source = key
-        .alertmanager
-        .as_ref()
-        .map(|name| SourceId::alertmanager(name).name);
-    let values = key
+    let Some(alertmanager) = key.alertmanager() else {
+        let values: Vec<&str> = key
+            .labels
+            .iter()
+            .filter(|(label, value)| shows_label(label, value, implicit))
+            .map(|(_, value)| value.as_str())
+            .collect();
+        return values.join(" ");
+    };
+    let mut labels: Vec<&(String, String)> = key
         .labels
         .iter()
-        .filter(|(label, value)| match source {
-            Some(_) => label != "severity",
-            None => shows_label(label, value, implicit),
-        })
-        .map(|(_, value)| value.as_str());
-    let on: Vec<&str> = source.iter().map(String::as_str).chain(values).collect();
+        .filter(|(label, _)| label != "severity")
+        .collect();
+    labels.sort_by_key(|(label, _)| {
+        IDENTIFYING
+            .iter()
+            .position(|l| l == label)
+            .unwrap_or(IDENTIFYING.len())
+    });
+    let mut on = vec![SourceId::alertmanager(alertmanager).name];
+    on.extend(
+        labels
+            .iter()
+            .map(|(label, value)| format!("{label}={value}")),
+    );
     on.join(" ")
 }
 

@@ -13,7 +13,12 @@ use crate::ui::format::duration;
 use crate::ui::shell::severity_style;
 use crate::ui::{RenderCtx, list};
 
-pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState, ctx: &RenderCtx) {
+pub(super) fn render_list(
+    buffer: &mut Buffer,
+    area: Rect,
+    alerts: &AlertsState,
+    ctx: &RenderCtx,
+) -> usize {
     let heading = list::heading("Rules", &alerts.rule_list, alerts.catalogue.len(), ctx);
     let wide = area.width >= 120;
     let rows: Vec<Row> = alerts
@@ -68,13 +73,13 @@ pub(super) fn render_list(buffer: &mut Buffer, area: Rect, alerts: &AlertsState,
         titles,
         widths,
         rows,
-        selected: alerts.rule_list.selected_index(),
+        window: alerts.rule_list.window(),
         empty: alerts
             .rule_list
             .is_empty()
             .then(|| "no rule matches the filter".to_string()),
     }
-    .render(buffer, area, alerts, ctx);
+    .render(buffer, area, alerts, ctx)
 }
 
 pub(super) fn detail(alerts: &AlertsState, ctx: &RenderCtx) -> Vec<Line<'static>> {

@@ -2,34 +2,26 @@
 //! same `update` the console uses, and print the findings for cron jobs and scripts. Exit status
 //! follows the monitoring-plugin convention: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 
-use crate::collect::alertmanager::AlertmanagerSource;
-use crate::collect::database::DatabaseSource;
-use crate::words::count;
-use std::time::Duration;
+mod render;
+mod summary;
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::alerts::engine::RuleSet;
 use crate::alerts::rule::{Priority, Rule};
-use crate::collect::docker::DockerSource;
-use crate::collect::endpoints::poll_all_once;
-use crate::collect::system::SystemSource;
-use crate::collect::{CollectError, Collector};
-use crate::config::{Config, DockerConfig};
+use crate::config::Config;
 use crate::findings::{Finding, Severity, worst};
-use crate::model::databases::DatabaseDetail;
-use crate::model::source::{SourceFailure, SourceReport};
-use crate::msg::{Msg, SourceUpdate};
+use crate::msg::Msg;
+use crate::sources::SourceRegistry;
 use crate::state::source::SourceStatus;
-use crate::state::{AppState, Mode, SYSTEM_SOURCE};
-use crate::tabs::endpoints::state::EndpointStatus;
+use crate::state::{AppState, Mode};
 use crate::update::update;
 
-/// How long one engine may take to answer its first poll, which inspects every container.
-const ENGINE_BUDGET: Duration = Duration::from_secs(30);
+pub use render::{render_json, render_text};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SourceSummary {
@@ -64,118 +56,24 @@ pub struct AlertSummary {
     pub runbook: Option<String>,
 }
 
-/// Polls the local host (twice: CPU and network rates are deltas) and every engine at once, and
-/// folds the reports into a fresh state with `update`, so the findings are the console's own.
-pub async fn collect(config: &Config, engines: &[DockerConfig], host: String) -> AppState {
-    let mut state = one_look_state(config, engines, host, Utc::now());
-    let engine_polls: Vec<_> = engines
+/// Polls every source of the registry once, all at the same time, and folds the reports into a
+/// fresh state with `update`, so the findings are the console's own.
+pub async fn collect(config: &Config, sources: &SourceRegistry, host: String) -> AppState {
+    let mut state = one_look_state(config, sources, host, Utc::now());
+    let polls: Vec<_> = sources
         .iter()
-        .map(|engine| {
-            let mut source = DockerSource::new(&engine.name, &engine.host);
-            let name = engine.name.clone();
-            tokio::spawn(async move {
-                let result = bounded(ENGINE_BUDGET, source.poll()).await;
-                (name, report(result))
-            })
-        })
+        .map(|source| tokio::spawn(source.clone().poll_once()))
         .collect();
-    let database_polls: Vec<_> = config
-        .database
-        .iter()
-        .map(|database| {
-            let mut source = DatabaseSource::new(database);
-            let (name, budget) = (database.name.clone(), database.timeout());
-            tokio::spawn(async move {
-                let result = bounded(budget, source.poll()).await;
-                (name, report(result))
-            })
-        })
-        .collect();
-    let alertmanager_polls: Vec<_> = config
-        .alertmanager
-        .iter()
-        .map(|alertmanager| {
-            let mut source = AlertmanagerSource::new(alertmanager);
-            let (name, budget) = (alertmanager.name.clone(), alertmanager.timeout() * 2);
-            tokio::spawn(async move {
-                let result = bounded(budget, source.poll()).await;
-                (name, report(result))
-            })
-        })
-        .collect();
-    let endpoints = config.endpoint.clone();
-    let endpoint_polls = tokio::spawn(async move { poll_all_once(&endpoints).await });
-    let mut system = SystemSource::new(&config.resources.ignore_mounts);
-    let system_report = match system.poll().await {
-        Ok(_) => {
-            tokio::time::sleep(
-                sysinfo::MINIMUM_CPU_UPDATE_INTERVAL.max(Duration::from_millis(250)),
-            )
-            .await;
-            report(system.poll().await)
+    let mut reports = Vec::with_capacity(polls.len());
+    for poll in polls {
+        match poll.await {
+            Ok(report) => reports.push(report),
+            Err(error) => tracing::error!(%error, "source poll task failed"),
         }
-        Err(error) => report(Err(error)),
-    };
+    }
     let now = Utc::now();
-    update(
-        &mut state,
-        Msg::Source(SourceUpdate::System(system_report)),
-        now,
-    );
-    for poll in engine_polls {
-        let (engine, report) = match poll.await {
-            Ok(done) => done,
-            Err(error) => {
-                tracing::error!(%error, "engine poll task failed");
-                continue;
-            }
-        };
-        update(
-            &mut state,
-            Msg::Source(SourceUpdate::Docker { engine, report }),
-            now,
-        );
-    }
-    if !config.endpoint.is_empty() {
-        match endpoint_polls.await {
-            Ok(batch) => {
-                let report = self::report(Ok(batch));
-                update(
-                    &mut state,
-                    Msg::Source(SourceUpdate::Endpoints(report)),
-                    now,
-                );
-            }
-            Err(error) => tracing::error!(%error, "endpoint poll task failed"),
-        }
-    }
-    for poll in database_polls {
-        let (database, report) = match poll.await {
-            Ok(done) => done,
-            Err(error) => {
-                tracing::error!(%error, "database poll task failed");
-                continue;
-            }
-        };
-        update(
-            &mut state,
-            Msg::Source(SourceUpdate::Database { database, report }),
-            now,
-        );
-    }
-    for poll in alertmanager_polls {
-        let (name, report) = match poll.await {
-            Ok(done) => done,
-            Err(error) => {
-                tracing::error!(%error, "alertmanager poll task failed");
-                continue;
-            }
-        };
-        update(
-            &mut state,
-            Msg::Source(SourceUpdate::Alertmanager { name, report }),
-            now,
-        );
+    for report in reports {
+        update(&mut state, Msg::Source(report), now);
     }
     state
 }
@@ -185,11 +83,11 @@ pub async fn collect(config: &Config, engines: &[DockerConfig], host: String) ->
 /// duration was not observed.
 pub fn one_look_state(
     config: &Config,
-    engines: &[DockerConfig],
+    sources: &SourceRegistry,
     host: String,
     now: DateTime<Utc>,
 ) -> AppState {
-    let mut state = AppState::new(config, engines, Mode::ReadOnly, host, now);
+    let mut state = AppState::with_sources(config, sources, Mode::ReadOnly, host, now);
     let rules = state.alerts.rules.iter().map(|rule| Rule {
         hold: Duration::ZERO,
         summary: if rule.hold.is_zero() {
@@ -207,31 +105,6 @@ pub fn one_look_state(
     state
 }
 
-async fn bounded<T>(
-    budget: Duration,
-    poll: impl Future<Output = Result<T, CollectError>>,
-) -> Result<T, CollectError> {
-    tokio::time::timeout(budget, poll)
-        .await
-        .unwrap_or_else(|_| {
-            Err(CollectError::new(format!(
-                "no answer within {}",
-                humantime::format_duration(budget)
-            )))
-        })
-}
-
-fn report<T>(result: Result<T, CollectError>) -> SourceReport<T> {
-    let at = Utc::now();
-    SourceReport {
-        at,
-        result: result.map_err(|error| SourceFailure {
-            error: error.message,
-            retry_at: at,
-        }),
-    }
-}
-
 /// Judges what was collected; pure, so the report is tested on fixture data.
 pub fn build_report(at: DateTime<Utc>, state: &AppState) -> CheckReport {
     let sources = state
@@ -242,19 +115,7 @@ pub fn build_report(at: DateTime<Utc>, state: &AppState) -> CheckReport {
                 SourceStatus::Down { error, .. } => (false, format!("down: {error}")),
                 SourceStatus::Connecting => (false, "no answer".to_string()),
                 SourceStatus::Stale { .. } => (false, "stale: no recent answer".to_string()),
-                SourceStatus::Ok { .. } if source.name == SYSTEM_SOURCE => {
-                    (true, system_summary(state))
-                }
-                SourceStatus::Ok { .. } if source.tab == crate::tab::Tab::Endpoints => {
-                    (true, endpoints_summary(state))
-                }
-                SourceStatus::Ok { .. } if source.tab == crate::tab::Tab::Alerts => {
-                    (true, alertmanager_summary(state, &source.name))
-                }
-                SourceStatus::Ok { .. } if source.tab == crate::tab::Tab::Databases => {
-                    (true, database_summary(state, &source.name))
-                }
-                SourceStatus::Ok { .. } => (true, engine_summary(state, &source.name)),
+                SourceStatus::Ok { .. } => (true, summary::of(state, source)),
             };
             SourceSummary {
                 name: source.name.clone(),
@@ -273,11 +134,11 @@ pub fn build_report(at: DateTime<Utc>, state: &AppState) -> CheckReport {
             .firing()
             .map(|alert| AlertSummary {
                 rule: alert.key.rule.clone(),
-                alertmanager: alert.key.alertmanager.clone(),
+                alertmanager: alert.key.alertmanager().map(str::to_string),
                 priority: alert.priority,
                 severity: alert.priority.severity(),
                 labels: alert.key.labels.iter().cloned().collect(),
-                value: alert.key.alertmanager.is_none().then_some(alert.value),
+                value: alert.key.alertmanager().is_none().then_some(alert.value),
                 summary: alert.summary.clone(),
                 runbook: alert.runbook.clone(),
             })
@@ -286,217 +147,22 @@ pub fn build_report(at: DateTime<Utc>, state: &AppState) -> CheckReport {
     }
 }
 
-fn system_summary(state: &AppState) -> String {
-    let Some(system) = &state.resources.local().latest else {
-        return "no sample".into();
-    };
-    format!(
-        "cpu {:.0}%, load {:.2}, memory {:.0}%, swap {:.0}%, {} disks, {} processes",
-        system.cpu_percent,
-        system.load[0],
-        system.memory.percent(),
-        system.swap.percent(),
-        system.disks.len(),
-        system.processes.len()
-    )
-}
-
-fn endpoints_summary(state: &AppState) -> String {
-    let all = &state.endpoints.endpoints;
-    let down = all
-        .iter()
-        .filter(|e| matches!(e.status, EndpointStatus::Down(_)))
-        .count();
-    format!(
-        "{}, {} up, {down} down",
-        count(all.len(), "endpoint"),
-        all.len() - down
-    )
-}
-
-fn alertmanager_summary(state: &AppState, source: &str) -> String {
-    let listed: Vec<_> = state
-        .alerts
-        .external
-        .values()
-        .filter(|e| {
-            e.alert.key.alertmanager.as_ref().is_some_and(|name| {
-                crate::model::source::SourceId::alertmanager(name).name == source
-            })
-        })
-        .collect();
-    let held_back = listed
-        .iter()
-        .filter(|e| state.alerts.held_back(&e.alert.key))
-        .count();
-    format!(
-        "{}, {held_back} silenced or inhibited",
-        count(listed.len(), "alert")
-    )
-}
-
-/// The database's kind and version, its connections of the limit, and what its kind watches
-/// first: `postgres 16.4 · 12/100 connections · 2 long queries`.
-fn database_summary(state: &AppState, source: &str) -> String {
-    let Some(database) = state
-        .databases
-        .databases
-        .iter()
-        .find(|d| crate::model::source::SourceId::database(&d.name).name == source)
-    else {
-        return String::new();
-    };
-    let Some(snapshot) = &database.latest else {
-        return "no sample".into();
-    };
-    let connections = |noun: &str| match snapshot.max_connections {
-        0 => format!("{} {noun}", snapshot.connections),
-        max => format!("{}/{max} {noun}", snapshot.connections),
-    };
-    let lag = |seconds: Option<f64>| seconds.map(|s| format!("replication lag {s:.0}s"));
-    let slow = database.slow_query_seconds;
-    let parts: Vec<String> = match &snapshot.detail {
-        DatabaseDetail::Postgres(pg) => {
-            let blocked = pg.blocked().count();
-            [
-                Some(format!("postgres {}", snapshot.version)),
-                Some(connections("connections")),
-                Some(long_queries(pg.long_queries(slow))),
-                (blocked > 0).then(|| format!("{blocked} blocked")),
-                lag(pg.replication_lag_seconds()),
-            ]
-            .into_iter()
-            .flatten()
-            .collect()
-        }
-        DatabaseDetail::Mysql(mysql) => [
-            Some(format!("{} {}", mysql.flavor, snapshot.version)),
-            Some(connections("connections")),
-            Some(long_queries(mysql.long_queries(slow))),
-            match &mysql.replica {
-                Some(replica) if replica.lag_seconds.is_none() => Some("replica stopped".into()),
-                _ => lag(mysql.replication_lag_seconds()),
-            },
-        ]
-        .into_iter()
-        .flatten()
-        .collect(),
-        DatabaseDetail::Redis(redis) => [
-            Some(format!("redis {} {}", snapshot.version, redis.role)),
-            Some(connections("clients")),
-            Some(match redis.memory_percent() {
-                Some(percent) => format!(
-                    "memory {percent:.0}% of {}",
-                    crate::ui::format::bytes(redis.maxmemory)
-                ),
-                None => format!(
-                    "memory {} (no maxmemory)",
-                    crate::ui::format::bytes(redis.used_memory)
-                ),
-            }),
-            // A rate needs two polls: `check` makes one.
-            redis
-                .evicted_per_minute
-                .map(|evicted| format!("{evicted:.0} evicted/min")),
-        ]
-        .into_iter()
-        .flatten()
-        .collect(),
-    };
-    parts.join(" · ")
-}
-
-fn long_queries(count: usize) -> String {
-    match count {
-        1 => "1 long query".into(),
-        _ => format!("{count} long queries"),
-    }
-}
-
-fn engine_summary(state: &AppState, source: &str) -> String {
-    let Some(engine) = state
-        .containers
-        .engines
-        .iter()
-        .find(|e| crate::state::docker_source(&e.name) == source)
-    else {
-        return String::new();
-    };
-    let running = engine
-        .containers
-        .iter()
-        .filter(|c| c.state.is_running())
-        .count();
-    format!(
-        "Docker {} at {}, {}, {running} running",
-        engine.version.as_deref().unwrap_or("?"),
-        engine.host,
-        count(engine.containers.len(), "container")
-    )
-}
-
-pub fn render_text(report: &CheckReport) -> String {
-    let mut out = format!("watchdeck check · {} · {}\n", report.host, report.time);
-    let width = report
-        .sources
-        .iter()
-        .map(|s| s.name.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(8);
-    for finding in &report.findings {
-        out.push_str(&format!(
-            "{:<7} {:<width$} {}\n",
-            finding.severity.label(),
-            finding.source,
-            finding.message
-        ));
-    }
-    for source in &report.sources {
-        let label = if source.ok {
-            Severity::Ok.label()
-        } else {
-            Severity::Critical.label()
-        };
-        out.push_str(&format!(
-            "{label:<7} {:<width$} {}\n",
-            source.name, source.summary
-        ));
-    }
-    let count = |severity| {
-        report
-            .findings
-            .iter()
-            .filter(|f| f.severity == severity)
-            .count()
-    };
-    let status = match report.status {
-        Severity::Ok => "ok",
-        Severity::Warning => "warning",
-        Severity::Critical => "critical",
-    };
-    out.push_str(&format!(
-        "status: {status} ({} critical, {} warning)\n",
-        count(Severity::Critical),
-        count(Severity::Warning)
-    ));
-    out
-}
-
-pub fn render_json(report: &CheckReport) -> String {
-    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::DockerConfig;
     use crate::fixtures;
+    use crate::model::databases::DatabaseDetail;
+    use crate::model::source::{SourceFailure, SourceReport};
+    use crate::msg::SourceUpdate;
 
     /// What `collect` would hold after one fixture sample of the local host and, optionally, an
     /// engine that failed.
     fn state(engines: &[DockerConfig], engine_error: Option<&str>) -> AppState {
         let at = fixtures::now();
-        let mut state = one_look_state(&Config::default(), engines, "db-01".into(), at);
+        let config = Config::default();
+        let sources = SourceRegistry::from_config(&config, engines);
+        let mut state = one_look_state(&config, &sources, "db-01".into(), at);
         let system = SourceReport {
             at,
             result: Ok(fixtures::resources_snapshot()),
@@ -614,7 +280,8 @@ mod tests {
         )
         .unwrap_or_else(|e| panic!("{e}"));
         let at = fixtures::now();
-        let mut state = one_look_state(&config, &[], "db-01".into(), at);
+        let sources = SourceRegistry::from_config(&config, &[]);
+        let mut state = one_look_state(&config, &sources, "db-01".into(), at);
         let session = |pid, seconds, blocked_by: Vec<i32>| Session {
             pid,
             user: "app".into(),
@@ -714,6 +381,31 @@ mod tests {
         assert_eq!(
             summary("db:cache"),
             Some("redis 7.2.4 master · 40/100 clients · memory 75% of 128 MiB")
+        );
+    }
+
+    #[test]
+    fn a_source_is_summed_up_by_its_kind_whatever_tabs_it_feeds() {
+        use crate::model::source::SourceId;
+        use crate::state::source::SourceHealth;
+        use crate::tab::Tab;
+        let at = fixtures::now();
+        let mut state = state(&[], None);
+        // Led to Resources first: summed up by its tab, it was taken for a Docker engine.
+        let mut fleet = SourceHealth::new(
+            SourceId::alertmanager("fleet"),
+            Tab::Resources,
+            &[Tab::Alerts],
+            Duration::from_secs(15),
+        );
+        fleet.apply_ok(at);
+        assert!(state.add_source(fleet));
+        let report = build_report(at, &state);
+        let fleet = report.sources.iter().find(|s| s.name == "am:fleet");
+        assert_eq!(
+            fleet.map(|s| s.summary.as_str()),
+            Some("0 alerts, 0 silenced or inhibited"),
+            "{report:?}"
         );
     }
 
