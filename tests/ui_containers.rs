@@ -12,6 +12,7 @@ use watchdeck::fixtures::{self, now};
 use watchdeck::model::containers::LogEvent;
 use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
+use watchdeck::state::list::Listed;
 use watchdeck::state::{AppState, Mode};
 use watchdeck::update::update;
 

@@ -353,6 +353,28 @@ fn footers_rank_the_database_actions() {
     assert_eq!(footer(&draw(&state, 200, 50)), wide);
 }
 
+/// `--read-only` and `--watch` refuse the session actions, so their footer does not offer them;
+/// the big-keys scan only reads, and stays.
+#[test]
+fn read_only_footers_offer_no_session_action() {
+    for mode in [Mode::ReadOnly, Mode::Watch] {
+        let mut state = state();
+        state.mode = mode;
+        for footer in [
+            footer(&draw(&state, 80, 24)),
+            footer(&draw(&state, 200, 50)),
+        ] {
+            for refused in ["c cancel query", "t terminate", "I end idle"] {
+                assert!(!footer.contains(refused), "{mode:?}: {footer}");
+            }
+        }
+        assert!(
+            footer(&draw(&state, 200, 50)).contains("b big keys"),
+            "{mode:?}"
+        );
+    }
+}
+
 #[test]
 fn at_80_columns_the_statements_and_headlines_stay_readable() {
     let mut state = state();

@@ -551,3 +551,25 @@ fn a_session_that_ends_leaves_the_selection_on_its_neighbour() {
         Some(4103)
     );
 }
+
+#[test]
+fn from_a_database_alert_to_that_database_selected() {
+    let mut state = state(Mode::Interactive);
+    for seconds in [0, 30, 61] {
+        let failure = SourceFailure {
+            error: "reports:5432: connection refused".into(),
+            retry_at: at(seconds + 5),
+        };
+        report_at(&mut state, "reports", seconds, Err(failure));
+    }
+    update(&mut state, Msg::ClickTab(Tab::Alerts), at(61));
+    act(&mut state, Action::SelectFirst);
+    assert_eq!(
+        state.alerts.selected().map(|a| a.key.rule.as_str()),
+        Some("DatabaseDown")
+    );
+    assert_eq!(state.databases.selected_database().unwrap().name, "orders");
+    act(&mut state, Action::GotoSubject);
+    assert_eq!(state.tab, Tab::Databases);
+    assert_eq!(state.databases.selected_database().unwrap().name, "reports");
+}

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::model::resources::{HostKey, ProcessRow, ResourcesSnapshot};
-use crate::state::list::{ListState, SortLabel};
+use crate::state::list::{ListState, Listed, SortLabel};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
@@ -56,6 +56,19 @@ pub struct ResourcesState {
     pub list: ListState<SortKey, u32>,
     /// Where each PID is in the local host's `latest.processes`.
     by_pid: HashMap<u32, usize>,
+}
+
+impl Listed for ResourcesState {
+    type Sort = SortKey;
+    type Key = u32;
+
+    fn list_mut(&mut self) -> &mut ListState<SortKey, u32> {
+        &mut self.list
+    }
+
+    fn refresh_rows(&mut self) {
+        ResourcesState::refresh_rows(self);
+    }
 }
 
 impl ResourcesState {
@@ -130,16 +143,6 @@ impl ResourcesState {
             self.list.sort = key;
             self.list.descending = key.natural_descending();
         }
-        self.refresh_rows();
-    }
-
-    pub fn apply_reverse(&mut self) {
-        self.list.descending = !self.list.descending;
-        self.refresh_rows();
-    }
-
-    pub fn apply_filter(&mut self, filter: String) {
-        self.list.filter = filter;
         self.refresh_rows();
     }
 
