@@ -206,9 +206,13 @@ pub fn resources_snapshot() -> ResourcesSnapshot {
 
 /// An app state fed with ten minutes of fixture samples, as the console would hold them.
 pub fn app_state(mode: Mode) -> AppState {
-    let config = Config::default();
+    app_state_with(&Config::default(), mode)
+}
+
+/// [`app_state`] under `config` (its rules, say).
+pub fn app_state_with(config: &Config, mode: Mode) -> AppState {
     let mut state = AppState::new(
-        &config,
+        config,
         &[],
         mode,
         "db-01".into(),
