@@ -139,19 +139,23 @@ pub fn column_widths(columns: &[Column], room: usize, spacing: usize) -> Vec<Opt
         let kept = widths.iter().flatten().count();
         widths.iter().flatten().sum::<usize>() + spacing * kept.saturating_sub(1)
     };
+    // Down to their narrowest first; past it only when the row cannot hold them otherwise, so
+    // the widths never add up to more than the row.
     let mut excess = used(&widths).saturating_sub(room);
-    while excess > 0 {
-        let widest = columns
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .filter_map(|(i, (c, w))| w.filter(|w| *w > c.min).map(|w| (i, w)))
-            .max_by_key(|(i, w)| (*w, std::cmp::Reverse(*i)));
-        let Some((i, _)) = widest else { break };
-        if let Some(w) = widths[i].as_mut() {
-            *w -= 1;
+    for floor in [|c: &Column| c.min, |_: &Column| 1] {
+        while excess > 0 {
+            let widest = columns
+                .iter()
+                .zip(&widths)
+                .enumerate()
+                .filter_map(|(i, (c, w))| w.filter(|w| *w > floor(c)).map(|w| (i, w)))
+                .max_by_key(|(i, w)| (*w, std::cmp::Reverse(*i)));
+            let Some((i, _)) = widest else { break };
+            if let Some(w) = widths[i].as_mut() {
+                *w -= 1;
+            }
+            excess -= 1;
         }
-        excess -= 1;
     }
     let growing: Vec<usize> = (0..columns.len())
         .filter(|&i| columns[i].grow && widths[i].is_some())
@@ -224,8 +228,13 @@ mod tests {
             [Some(12), Some(12), Some(4)]
         );
         assert_eq!(
-            column_widths(&[state, name, code], 10, 1),
+            column_widths(&[state, name, code], 15, 1),
             [Some(5), Some(4), Some(4)]
+        );
+        // Narrower than their narrowest: still never more than the row.
+        assert_eq!(
+            column_widths(&[state, name, code], 10, 1),
+            [Some(2), Some(3), Some(3)]
         );
     }
 
