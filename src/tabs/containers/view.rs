@@ -11,14 +11,13 @@ use ratatui::widgets::{
 
 use chrono::{DateTime, Utc};
 
-use crate::model::containers::{
-    ContainerAction, ContainerInfo, ContainerState, Health, LogLine, LogStream,
-};
+use crate::model::containers::{ContainerAction, ContainerInfo, ContainerState, Health, LogStream};
 use crate::state::list::Window;
 use crate::state::source::SourceStatus;
 use crate::state::{AppState, docker_source};
 use crate::tabs::containers::state::{
     ContainerColumn, DETAIL_HEALTH_CHECKS, EngineState, LogMarker, LogRow, LogStatus, LogView,
+    ShownLine,
 };
 use crate::ui::format::{self, bytes, duration, truncate};
 use crate::ui::{RenderCtx, banner, list};
@@ -634,49 +633,20 @@ fn render_detail(
         .render(area, buffer);
 }
 
-/// A JSON log line shown as `level message key=value …`; anything else as it is.
-fn readable(text: &str) -> String {
-    let Ok(serde_json::Value::Object(fields)) = serde_json::from_str::<serde_json::Value>(text)
-    else {
-        return text.to_string();
-    };
-    let take = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|n| fields.get(*n).map(|v| (n.to_string(), v.clone())))
-    };
-    let level = take(&["level", "lvl", "severity"]);
-    let message = take(&["msg", "message"]);
-    let mut parts: Vec<String> = Vec::new();
-    for (_, value) in [&level, &message].into_iter().flatten() {
-        parts.push(value.as_str().map_or(value.to_string(), str::to_string));
+/// Splits `text` into spans with every case-insensitive match of `needle` highlighted; `folded`
+/// is `text` in lower case, made when the line arrived.
+fn highlighted<'a>(
+    text: &str,
+    folded: &str,
+    needle: &str,
+    base: Style,
+    highlight: Style,
+) -> Vec<Span<'a>> {
+    if needle.is_empty() || folded.len() != text.len() {
+        return vec![Span::styled(text.to_string(), base)];
     }
-    let shown: Vec<&String> = [&level, &message]
-        .into_iter()
-        .flatten()
-        .map(|(n, _)| n)
-        .collect();
-    for (name, value) in &fields {
-        if !shown.contains(&name) {
-            parts.push(format!(
-                "{name}={}",
-                value.as_str().map_or(value.to_string(), str::to_string)
-            ));
-        }
-    }
-    parts.join(" ")
-}
-
-/// Splits `text` into spans with every case-insensitive match of `needle` highlighted.
-fn highlighted<'a>(text: String, needle: &str, base: Style, highlight: Style) -> Vec<Span<'a>> {
-    if needle.is_empty() {
-        return vec![Span::styled(text, base)];
-    }
-    let lower = text.to_lowercase();
+    let lower = folded;
     let needle = needle.to_lowercase();
-    if lower.len() != text.len() {
-        return vec![Span::styled(text, base)];
-    }
     let mut spans = Vec::new();
     let mut start = 0;
     while let Some(found) = lower[start..].find(&needle) {
@@ -692,7 +662,8 @@ fn highlighted<'a>(text: String, needle: &str, base: Style, highlight: Style) ->
     spans
 }
 
-fn log_line<'a>(line: &LogLine, view: &LogView, width: usize, ctx: &RenderCtx) -> Line<'a> {
+fn log_line<'a>(row: &ShownLine, view: &LogView, width: usize, ctx: &RenderCtx) -> Line<'a> {
+    let line = &row.line;
     let mut spans = Vec::new();
     if view.timestamps {
         let stamp = line.timestamp.map_or("-".repeat(19), |t| {
@@ -707,13 +678,19 @@ fn log_line<'a>(line: &LogLine, view: &LogView, width: usize, ctx: &RenderCtx) -
         LogStream::Stderr => ("! ", ctx.theme.warn),
     };
     spans.push(Span::styled(marker, base));
-    let mut text = readable(&line.text);
+    let (mut text, mut folded) = (row.shown.as_str(), row.folded());
     if !view.wrap {
         // Only what fits is laid out, so a huge line costs no more than a short one.
-        text = text.chars().take(width).collect();
+        let end = text
+            .char_indices()
+            .nth(width)
+            .map_or(text.len(), |(at, _)| at);
+        text = &text[..end];
+        folded = folded.get(..end).unwrap_or(folded);
     }
     spans.extend(highlighted(
         text,
+        folded,
         &view.search,
         base,
         ctx.theme.filter.patch(ctx.theme.selected),
@@ -793,7 +770,7 @@ fn render_logs(buffer: &mut Buffer, area: Rect, view: &LogView, ctx: &RenderCtx)
         .lines
         .range(first..bottom)
         .map(|row| match row {
-            LogRow::Line(line) => log_line(line, view, width, ctx),
+            LogRow::Line(row) => log_line(row, view, width, ctx),
             LogRow::Marker(marker) => marker_line(marker, ctx),
         })
         .collect();
@@ -821,17 +798,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn json_lines_read_as_level_message_then_fields() {
-        let text = r#"{"level":"info","msg":"request done","status":200,"path":"/x"}"#;
-        assert_eq!(readable(text), "info request done path=/x status=200");
-        assert_eq!(readable("plain text"), "plain text");
-        assert_eq!(readable("[1,2]"), "[1,2]");
-    }
-
-    #[test]
     fn every_match_is_highlighted() {
+        let text = "GET /a then get /b";
         let spans = highlighted(
-            "GET /a then get /b".into(),
+            text,
+            &text.to_lowercase(),
             "get",
             Style::default(),
             Style::default(),
