@@ -13,25 +13,41 @@ use crate::action::Action;
 use crate::config::keymap::Context;
 use crate::state::{AppState, ConfirmDialog, Overlay, ToastKind};
 
-/// Toasts stack up from the bottom-right corner of the body, newest at the bottom.
+/// Toasts stack up from the bottom-right corner of the body, newest at the bottom; a toast wider
+/// than the room wraps onto more rows, so its whole text shows.
 pub fn render_toasts(buffer: &mut Buffer, body: Rect, state: &AppState, ctx: &RenderCtx) {
     let max_width = body.width.saturating_sub(2).min(100) as usize;
-    for (row, toast) in state.toasts.iter().rev().enumerate() {
-        let y = body.bottom().saturating_sub(1 + row as u16);
-        if y < body.y {
-            break;
-        }
+    let mut bottom = body.bottom();
+    for toast in state.toasts.iter().rev() {
         let (symbol, style) = match toast.kind {
             ToastKind::Ok => ("✔", ctx.theme.toast_ok),
             ToastKind::Error => ("✖", ctx.theme.toast_error),
             ToastKind::Info => ("ℹ", ctx.theme.dialog),
         };
-        let text = truncate(&format!(" {symbol} {} ", toast.text), max_width);
-        let width = text.chars().count() as u16;
-        let x = body.right().saturating_sub(width + 1);
-        let area = super::row_at(body, x, y, width);
-        Clear.render(area, buffer);
-        Span::styled(text, style).render(area, buffer);
+        // ` ✔ ` before the text and a space after it.
+        let lines = wrap(&toast.text, max_width.saturating_sub(4));
+        let width = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) + 4;
+        let x = body.right().saturating_sub(width as u16 + 1);
+        let top = bottom.saturating_sub(lines.len() as u16);
+        for (i, line) in lines.iter().enumerate() {
+            let y = top + i as u16;
+            if y < body.y {
+                continue;
+            }
+            let lead = if i == 0 {
+                format!(" {symbol} ")
+            } else {
+                "   ".into()
+            };
+            let text = truncate(&format!("{lead}{line:<0$} ", width - 4), width);
+            let area = super::row_at(body, x, y, width as u16);
+            Clear.render(area, buffer);
+            Span::styled(text, style).render(area, buffer);
+        }
+        if top <= body.y {
+            break;
+        }
+        bottom = top;
     }
 }
 
