@@ -366,6 +366,8 @@ fn render_confirm(buffer: &mut Buffer, area: Rect, dialog: &ConfirmDialog, ctx: 
             .collect();
         keys.join("/")
     };
+    let width = 66.min(area.width.saturating_sub(2));
+    let text_width = width.saturating_sub(4).max(1) as usize;
     let mut lines: Vec<Line> = dialog
         .lines
         .iter()
@@ -381,12 +383,22 @@ fn render_confirm(buffer: &mut Buffer, area: Rect, dialog: &ConfirmDialog, ctx: 
             } else {
                 "note: "
             };
+            let check = if matches { "  ✔" } else { "" };
+            // One row: what is typed scrolls so the cursor stays in view, its start cut with `…`.
+            let room = text_width.saturating_sub(label.len() + 1 + check.chars().count());
+            let count = typed.typed.chars().count();
+            let shown = if count > room {
+                let tail: String = typed.typed.chars().skip(count + 1 - room.max(1)).collect();
+                format!("…{tail}")
+            } else {
+                typed.typed.clone()
+            };
             lines.insert(
                 lines.len() - 1,
                 Line::from(vec![
                     Span::styled(label, ctx.theme.muted),
-                    Span::styled(format!("{}█", typed.typed), ctx.theme.filter),
-                    Span::styled(if matches { "  ✔" } else { "" }, ctx.theme.ok),
+                    Span::styled(format!("{shown}█"), ctx.theme.filter),
+                    Span::styled(check, ctx.theme.ok),
                 ]),
             );
             ("enter".to_string(), "esc".to_string())
@@ -402,8 +414,6 @@ fn render_confirm(buffer: &mut Buffer, area: Rect, dialog: &ConfirmDialog, ctx: 
         Span::styled(format!(" {cancel_keys} "), ctx.theme.accent),
         Span::styled(" cancel", ctx.theme.dialog),
     ]));
-    let width = 66.min(area.width.saturating_sub(2));
-    let text_width = width.saturating_sub(4).max(1) as usize;
     let wrapped: u16 = dialog
         .lines
         .iter()
