@@ -465,3 +465,26 @@ fn the_silences_view_lists_the_alertmanagers_silences_with_what_they_cover() {
         "{bobs}"
     );
 }
+
+/// An ack note wider than the dialog wrapped onto a row the dialog had not counted, pushing the
+/// cursor and the confirm line out of it: the note scrolls so the cursor stays in view.
+#[test]
+fn a_long_ack_note_keeps_the_cursor_and_the_confirm_line_in_view() {
+    let mut state = with_operator_doings();
+    update(&mut state, Msg::Action(Action::SelectFirst), now());
+    update(&mut state, Msg::Action(Action::AckAlert), now());
+    let note = "a note longer than the dialog is wide, to see it scroll past its right edge";
+    for c in note.chars() {
+        update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)), now());
+    }
+    for (width, height) in [(80, 24), (200, 50)] {
+        let screen = text(&draw(&state, width, height));
+        assert!(screen.contains("right edge█"), "{screen}");
+        assert!(
+            screen
+                .lines()
+                .any(|row| row.contains('║') && row.contains(" confirm")),
+            "the dialog's confirm line:\n{screen}"
+        );
+    }
+}

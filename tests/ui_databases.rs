@@ -382,7 +382,7 @@ fn at_80_columns_the_statements_and_headlines_stay_readable() {
     let screen = text(&draw(&state, 80, 24));
     // Whole figures in the headline, problems first; the query keeps a column of its own.
     assert!(
-        screen.contains("│▶ main       up         87/100 87%     2 long · 1 blocked · lag 0s "),
+        screen.contains("│▶ main    up         87/100 87%     2 long · 1 blocked · lag 0s · cache"),
         "{screen}"
     );
     assert!(
@@ -428,4 +428,36 @@ fn the_footer_names_the_arrow_and_sizes_leave_out_what_was_not_read() {
         .unwrap();
     assert!(!largest.contains("tables"), "{largest}");
     assert!(largest.contains("largest db "), "{largest}");
+}
+
+/// At 80 columns a name over 10 characters was cut without a mark, so two replicas read the
+/// same; the NAME column now takes its width from the names, up to a quarter of the row.
+#[test]
+fn long_database_names_stay_apart_at_80_columns() {
+    let config = Config::parse(
+        "c.toml",
+        r#"
+[[database]]
+name = "orders-replica-1"
+kind = "redis"
+url = "redis://replica-1:6379"
+
+[[database]]
+name = "orders-replica-2"
+kind = "redis"
+url = "redis://replica-2:6379"
+"#,
+    )
+    .unwrap();
+    let mut state = AppState::new(&config, &[], Mode::Interactive, "ops-1".into(), now());
+    state.tab = Tab::Databases;
+    let screen = text(&draw(&state, 80, 24));
+    for name in ["orders-replica-1 ", "orders-replica-2 "] {
+        assert!(
+            screen
+                .lines()
+                .any(|line| line.contains(name) && line.contains("connecting")),
+            "{name}:\n{screen}"
+        );
+    }
 }

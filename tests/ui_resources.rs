@@ -354,3 +354,17 @@ fn moving_up_inside_the_rows_in_view_scrolls_nothing() {
         24,
     );
 }
+
+/// A command wider than its column was clipped with no mark, and a user name cut at 9 cells
+/// while NAME, 20 cells for names of at most 15, stayed half empty.
+#[test]
+fn process_columns_take_their_content_and_mark_the_cut() {
+    let state = fixtures::app_state(Mode::Interactive);
+    let screen = text(&draw(&state, 120, 40));
+    let java = screen
+        .lines()
+        .find(|line| line.contains("java -Xmx2g"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(java.contains("…│"), "{java}");
+    assert!(screen.contains(" prometheus "), "{screen}");
+}

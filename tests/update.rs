@@ -873,3 +873,39 @@ fn the_selection_keys_scroll_the_help_and_other_keys_close_it() {
         "the help opens at the top"
     );
 }
+
+/// The sampler's first report has no CPU figures yet (every process at 0), and that order was
+/// kept as the one to hold: a process at 86 % sat under idle ones until the third sample. The
+/// first report with figures sorts plainly.
+#[test]
+fn the_first_measured_sample_sorts_by_cpu_at_once() {
+    let mut state = AppState::new(
+        &Config::default(),
+        &[],
+        Mode::Interactive,
+        "db-01".into(),
+        now(),
+    );
+    let report = |snapshot| {
+        Msg::Source(SourceUpdate::System(SourceReport {
+            at: now(),
+            result: Ok(snapshot),
+        }))
+    };
+    let mut first = fixtures::resources_snapshot();
+    for process in &mut first.processes {
+        process.cpu_percent = 0.0;
+    }
+    update(&mut state, report(first), now());
+    let measured = fixtures::resources_snapshot();
+    let busiest = measured
+        .processes
+        .iter()
+        .max_by(|a, b| a.cpu_percent.total_cmp(&b.cpu_percent))
+        .map(|p| p.pid);
+    update(&mut state, report(measured), now());
+    assert_eq!(
+        state.resources.visible_rows().next().map(|p| p.pid),
+        busiest
+    );
+}

@@ -127,7 +127,10 @@ impl ResourcesState {
             .collect();
         self.local.latest = Some(snapshot);
         self.refresh_rows();
-        if self.list.sort == SortKey::Cpu && !previous.is_empty() {
+        // A sample with no CPU figure (the sampler's first: CPU needs two readings) has no
+        // order worth holding; the first with figures sorts plainly.
+        let measured = previous.iter().any(|(_, cpu)| *cpu > 0.0);
+        if self.list.sort == SortKey::Cpu && measured {
             let mut rows = std::mem::take(&mut self.list.rows);
             let cpu_now = |pid: u32| self.process(pid).map_or(0.0, |p| p.cpu_percent);
             rank_by_cpu_from(&previous, cpu_now, &mut rows, self.list.descending);

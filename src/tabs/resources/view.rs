@@ -18,7 +18,7 @@ use crate::state::AppState;
 use crate::state::SYSTEM_SOURCE;
 use crate::state::source::SourceStatus;
 use crate::tabs::resources::record::{Gauge, HostSeries};
-use crate::ui::format::{bar, bytes, duration, rate, truncate};
+use crate::ui::format::{self, bar, bytes, duration, rate, truncate};
 use crate::ui::history;
 use crate::ui::shell::severity_style;
 use crate::ui::{RenderCtx, list};
@@ -495,20 +495,38 @@ fn render_processes(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Ren
     let heading = list::heading("Processes", &resources.list, resources.total(), ctx);
     let block = panel(heading, ctx);
     let wide = area.width >= 100;
-    let mut widths = vec![
-        Constraint::Length(7),
-        Constraint::Length(10),
-        Constraint::Length(6),
-        Constraint::Length(9),
+    // USER and NAME as wide as their longest, up to a share of the row; the command (or, narrow,
+    // the name) takes the rest. What is cut ends with `…`.
+    let room = usize::from(area.width.saturating_sub(2));
+    let user = format::Column::content(
+        "USER",
+        resources.visible_rows().map(|p| p.user.as_str()),
+        room / 8,
+    );
+    let name = format::Column::content(
+        "NAME",
+        resources.visible_rows().map(|p| p.name.as_str()),
+        room / 4,
+    );
+    let mut sizes = vec![
+        format::Column::fixed(7),
+        user,
+        format::Column::fixed(6),
+        format::Column::fixed(9),
     ];
     let mut header = vec!["PID", "USER", "CPU%", "MEM"];
     if wide {
-        widths.extend([Constraint::Length(20), Constraint::Fill(1)]);
+        sizes.extend([name, format::Column::fixed(7).grow()]);
         header.extend(["NAME", "COMMAND"]);
     } else {
-        widths.push(Constraint::Fill(1));
+        sizes.push(name.grow());
         header.push("NAME");
     }
+    let cut: Vec<usize> = format::column_widths(&sizes, room, 1)
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect();
+    let widths: Vec<Constraint> = cut.iter().map(|&w| Constraint::Length(w as u16)).collect();
     let mark = |cpu: f32| {
         if cpu >= 90.0 {
             ctx.theme.warn
@@ -519,16 +537,19 @@ fn render_processes(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Ren
     let rows = resources.visible_rows().map(|p| {
         let mut cells = vec![
             Cell::from(format!("{:>6}", p.pid)),
-            Cell::from(truncate(&p.user, 9)),
+            Cell::from(truncate(&p.user, cut[1])),
             Cell::from(Span::styled(
                 format!("{:>5.1}", p.cpu_percent),
                 mark(p.cpu_percent),
             )),
             Cell::from(format!("{:>8}", bytes(p.memory_bytes as f64))),
-            Cell::from(p.name.clone()),
+            Cell::from(truncate(&p.name, cut[4])),
         ];
         if wide {
-            cells.push(Cell::from(Span::styled(p.command.clone(), ctx.theme.muted)));
+            cells.push(Cell::from(Span::styled(
+                truncate(&p.command, cut[5]),
+                ctx.theme.muted,
+            )));
         }
         Row::new(cells)
     });
