@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 pub use super::index::{RuleIndex, RuleSet};
 use super::rule::{Priority, Rule, SummaryTemplate};
+use crate::duration::later;
 use crate::metrics::MetricStore;
-use crate::state::chrono_duration;
 
 /// One alert: a rule and the labels of the series it fired on; or an Alertmanager's alert, by
 /// its `alertname` and its other labels.
@@ -146,7 +146,7 @@ pub struct Alert {
 impl Alert {
     /// When someone must have responded: the manual's time for its priority after it fired.
     pub fn respond_by(&self) -> Option<DateTime<Utc>> {
-        Some(self.firing_since? + chrono_duration(self.priority.respond_within()))
+        Some(later(self.firing_since?, self.priority.respond_within()))
     }
 
     /// What a restart keeps of a pending or firing alert; none of a resolved one.
@@ -445,7 +445,7 @@ fn step(
                 return None;
             }
             let mut alert = alert.clone();
-            if now - alert.last_true >= chrono_duration(rule.keep_firing_for) {
+            if now >= later(alert.last_true, rule.keep_firing_for) {
                 alert.state = AlertState::Resolved;
                 alert.resolved_at = Some(now);
                 record(&alert.key, Change::Resolved);
@@ -453,16 +453,16 @@ fn step(
             return Some(alert);
         }
     };
-    if alert.state == AlertState::Pending && now - alert.active_since >= chrono_duration(rule.hold)
-    {
+    if alert.state == AlertState::Pending && now >= later(alert.active_since, rule.hold) {
         alert.state = AlertState::Firing;
         alert.firing_since = Some(now);
         record(&alert.key, Change::Firing);
     }
-    let unacknowledged_for = alert.firing_since.map(|since| now - since);
     if alert.ack.is_none()
         && alert.escalated_at.is_none()
-        && unacknowledged_for.is_some_and(|d| d >= chrono_duration(rule.escalate_after))
+        && alert
+            .firing_since
+            .is_some_and(|since| now >= later(since, rule.escalate_after))
     {
         alert.escalated_at = Some(now);
         record(&alert.key, Change::Escalated);

@@ -23,6 +23,7 @@ pub use paths::Paths;
 pub use theme::Theme;
 
 use crate::alerts::rule::{Condition, Priority, Rule, RuleEntry, RuleOrigin};
+use crate::alerts::series::SeriesCatalogue;
 use crate::duration;
 use crate::tab::Tab;
 
@@ -660,7 +661,8 @@ pub struct AlertsConfig {
 }
 
 impl Config {
-    /// Parses and validates one config file; `file` is how errors name it.
+    /// Parses and validates one config file; `file` is how errors name it. The series its rules
+    /// name are checked apart, against what is published ([`Config::check_series`]).
     pub fn parse(file: &str, text: &str) -> Result<Self, LoadError> {
         Self::parse_with_env(file, text, &|name| std::env::var(name).ok())
     }
@@ -682,6 +684,32 @@ impl Config {
     /// The embedded default config.
     pub fn embedded() -> Result<Self, LoadError> {
         Self::parse("assets/config.default.toml (embedded)", DEFAULT_CONFIG)
+    }
+
+    /// Every rule watches a series of `published`, else the first that does not is blamed with
+    /// its place in `text`. The series are registered by whoever publishes them, which the
+    /// config does not know: whoever loads it is given them.
+    pub fn check_series(
+        &self,
+        file: &str,
+        text: &str,
+        published: &SeriesCatalogue,
+    ) -> Result<(), LoadError> {
+        self.rule
+            .iter()
+            .enumerate()
+            .find_map(|(entry, rule)| {
+                let message = published.unknown(&rule.expr.series)?;
+                Some(LoadError::at_entry_key(
+                    file,
+                    text,
+                    Some("rule"),
+                    entry,
+                    "expr",
+                    message,
+                ))
+            })
+            .map_or(Ok(()), Err)
     }
 
     fn validate(&self, file: &str, text: &str) -> Result<(), LoadError> {
@@ -931,7 +959,6 @@ impl Config {
                 return at_entry("endpoint", entry, key, message);
             }
         }
-        let known = crate::alerts::published_series();
         for (entry, rule) in self.rule.iter().enumerate() {
             if let Some((key, message)) = rule.invalid_timing() {
                 return at_entry("rule", entry, key, message);
@@ -942,18 +969,6 @@ impl Config {
                     entry,
                     "expr",
                     format!("the threshold {} is not a number", rule.expr.threshold),
-                );
-            }
-            if !known.contains(&rule.expr.series.as_str()) {
-                return at_entry(
-                    "rule",
-                    entry,
-                    "expr",
-                    format!(
-                        "unknown series `{}`: expected one of {}",
-                        rule.expr.series,
-                        known.join(", ")
-                    ),
                 );
             }
         }
@@ -1069,12 +1084,14 @@ pub struct Loaded {
     pub config_source: String,
 }
 
-/// Loads the config (an explicit file, else the user's, else the embedded default), then the
-/// theme and keymap it names with the user's patches. `theme` replaces the config's theme.
+/// Loads the config (an explicit file, else the user's, else the embedded default), its rules
+/// watching only `published` series, then the theme and keymap it names with the user's
+/// patches. `theme` replaces the config's theme.
 pub fn load(
     paths: &Paths,
     explicit: Option<&std::path::Path>,
     theme: Option<&str>,
+    published: &SeriesCatalogue,
 ) -> Result<Loaded, LoadError> {
     let path = explicit.map(std::path::Path::to_path_buf).or_else(|| {
         let user = paths.config_file();
@@ -1090,6 +1107,7 @@ pub fn load(
         None => ("embedded default".to_string(), DEFAULT_CONFIG.to_string()),
     };
     let config = Config::parse(&config_source, &text)?;
+    config.check_series(&config_source, &text, published)?;
     // A theme or keymap name that names nothing is blamed on the config line that holds it.
     let known = |kind: &str, name: &str, shipped: &[(&str, &str)], user: &std::path::Path| {
         shipped_base(kind, shipped, name, user.exists())

@@ -8,6 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::alerts::notify::NotifyState;
+use crate::alerts::series::SeriesCatalogue;
 use crate::command::{ContainerCommand, OperatorCommand};
 use crate::config::{Config, DockerConfig, ResourcesConfig};
 use crate::findings::{Finding, Severity};
@@ -21,7 +22,7 @@ use crate::tabs::containers::state::{ContainersState, EngineState};
 use crate::tabs::databases::state::DatabasesState;
 use crate::tabs::endpoints::state::EndpointsState;
 use crate::tabs::resources::state::ResourcesState;
-use source::SourceHealth;
+use source::{SOURCE_UP, SourceHealth};
 
 /// How the console was started; the read-only modes refuse every operator command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -293,4 +294,15 @@ impl AppState {
 
 pub fn chrono_duration(duration: Duration) -> chrono::Duration {
     chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX)
+}
+
+/// Every series the console records, registered for the rules to name: each tab's, then the
+/// shell's `source_up`.
+pub fn published_series() -> SeriesCatalogue {
+    let mut published = SeriesCatalogue::default();
+    for (_, name) in crate::tabs::series_by_tab() {
+        published.register(name);
+    }
+    published.register(SOURCE_UP);
+    published
 }

@@ -108,3 +108,25 @@ pub fn key_context(state: &AppState) -> Context {
         Context::from(state.tab)
     }
 }
+
+/// Every series the tabs publish (each tab's `record.rs`), by the tab that publishes it.
+pub fn series_by_tab() -> impl Iterator<Item = (Tab, &'static str)> {
+    resources::record::SERIES
+        .iter()
+        .map(|name| (Tab::Resources, *name))
+        .chain(
+            containers::record::SERIES
+                .iter()
+                .map(|name| (Tab::Containers, *name)),
+        )
+        .chain(
+            databases::record::SERIES
+                .iter()
+                .map(|name| (Tab::Databases, *name)),
+        )
+        .chain(
+            endpoints::record::SERIES
+                .iter()
+                .map(|name| (Tab::Endpoints, *name)),
+        )
+}
