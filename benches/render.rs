@@ -8,11 +8,11 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::hint::black_box;
+use watchdeck::command::Mode;
 use watchdeck::config::{Keymap, Theme};
 use watchdeck::fixtures;
 use watchdeck::model::source::SourceReport;
 use watchdeck::msg::{Msg, SourceUpdate};
-use watchdeck::state::Mode;
 use watchdeck::ui::{self, RenderCtx};
 use watchdeck::update::update;
 

@@ -8,13 +8,14 @@ use watchdeck::app::{App, Exit};
 use watchdeck::check;
 use watchdeck::cli::{AlertsCommand, Cli, Command, ConfigCommand, Format};
 use watchdeck::collect::system::host_name;
+use watchdeck::command::Mode;
 use watchdeck::config::{self, DEFAULT_CONFIG, LoadError, Loaded, Paths};
 use watchdeck::effect::Executor;
 use watchdeck::persist::atomic::create_atomically;
 use watchdeck::persist::audit::{AuditLog, Operator};
 use watchdeck::persist::private;
 use watchdeck::sources::SourceRegistry;
-use watchdeck::state::{AppState, Mode, published_series};
+use watchdeck::state::{AppState, published_series};
 
 /// Exit status of a usage error, a config, theme or keymap that cannot be used, and a check that
 /// cannot run: UNKNOWN in the monitoring-plugin convention `check` follows (0 OK, 1 WARNING,

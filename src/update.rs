@@ -25,10 +25,8 @@ const STALE_AFTER_INTERVALS: u32 = 3;
 
 pub fn update(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     let mut effects = apply(state, msg, now);
-    // Acknowledgements, silences and the history survive a restart: saved whenever they change.
-    if let Some(kept) = state.alerts.take_unsaved() {
-        effects.push(Effect::SaveAlerts(kept));
-    }
+    // What the tabs keep across restarts is saved whenever it changes.
+    effects.extend(tabs::unsaved(state).into_iter().map(Effect::Save));
     let notifications = state.alerts.notify.take_outbox().into_iter();
     effects.extend(notifications.map(|(target, notification)| Effect::Notify {
         target,
@@ -129,7 +127,52 @@ fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec
             }
         }
         Action::ToggleRotation => toggle_rotation(state, now),
-        other => return tabs::apply_action(state, other, now),
+        // Listed, not a catch-all: a new action is the shell's or the tabs', said here.
+        Action::SelectNext
+        | Action::SelectPrev
+        | Action::PageDown
+        | Action::PageUp
+        | Action::SelectFirst
+        | Action::SelectLast
+        | Action::SortByCpu
+        | Action::SortByMemory
+        | Action::SortByPid
+        | Action::SortByName
+        | Action::ReverseSort
+        | Action::TerminateProcess
+        | Action::KillProcess
+        | Action::SortNextColumn
+        | Action::ToggleDetail
+        | Action::OpenLogs
+        | Action::RevealEnv
+        | Action::RestartContainer
+        | Action::StopContainer
+        | Action::StartContainer
+        | Action::PauseContainer
+        | Action::KillContainer
+        | Action::ScrollDetailDown
+        | Action::ScrollDetailUp
+        | Action::NextMatch
+        | Action::PrevMatch
+        | Action::ToggleFollow
+        | Action::ToggleWrap
+        | Action::ToggleTimestamps
+        | Action::ToggleResolved
+        | Action::AckAlert
+        | Action::UnackAlert
+        | Action::SilenceAlert
+        | Action::SilenceRule
+        | Action::ExpireSilence
+        | Action::NextAlertView
+        | Action::GotoSubject
+        | Action::NextDatabase
+        | Action::PrevDatabase
+        | Action::CancelQuery
+        | Action::TerminateSession
+        | Action::TerminateIdle
+        | Action::ScanBigKeys
+        | Action::PollNow
+        | Action::ToggleGroups => return tabs::apply_action(state, action, now),
     }
     Vec::new()
 }
@@ -187,25 +230,9 @@ pub(crate) fn refused(
     toast(state, ToastKind::Error, text, now);
 }
 
-/// In the read-only modes: the reason as a toast and the refusal for the audit log.
-pub(crate) fn refuse_in_read_only(
-    state: &mut AppState,
-    command: &OperatorCommand,
-    now: DateTime<Utc>,
-) -> Vec<Effect> {
-    let Some(reason) = state.mode.refusal() else {
-        return Vec::new();
-    };
-    refused(state, &command.action(), &command.target(), reason, now);
-    vec![Effect::RecordRefusal {
-        command: command.clone(),
-        reason: reason.to_string(),
-    }]
-}
-
 /// One command at a time on a target: a second restart while the first still runs would run and
 /// be audited twice. The refusal says what is in flight, and since when.
-pub(crate) fn in_flight_refusal(
+fn in_flight_refusal(
     state: &AppState,
     command: &OperatorCommand,
     now: DateTime<Utc>,
@@ -220,9 +247,26 @@ pub(crate) fn in_flight_refusal(
     ))
 }
 
-/// Opens a confirmation; only the confirmed command is executed.
-pub(crate) fn ask(state: &mut AppState, dialog: ConfirmDialog) {
+/// The one gate of every operator command, whichever tab asks: refused while the same command
+/// is in flight, and in the read-only modes (`--read-only`, `--watch`) with the reason as a toast
+/// and the refusal for the audit log; else its confirmation opens, and only the confirmed
+/// command is executed.
+pub(crate) fn ask(state: &mut AppState, dialog: ConfirmDialog, now: DateTime<Utc>) -> Vec<Effect> {
+    let command = &dialog.command;
+    if let Some(text) = in_flight_refusal(state, command, now) {
+        toast(state, ToastKind::Error, text, now);
+        return Vec::new();
+    }
+    if let Some(reason) = state.mode.refusal() {
+        let (action, target) = (command.action(), command.target());
+        refused(state, &action, &target, reason, now);
+        return vec![Effect::RecordRefusal {
+            command: dialog.command,
+            reason: reason.to_string(),
+        }];
+    }
     state.overlay = Overlay::Confirm(dialog);
+    Vec::new()
 }
 
 fn confirm(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {

@@ -935,7 +935,7 @@ const SAMPLES: &[Sample] = &[
     Sample {
         rule: "messages, effects and files know no tab's state",
         file: "src/effect/alert.rs",
-        source: "use crate::alerts::kept::KeptAlerts;\nuse crate::state::Mode;",
+        source: "use crate::alerts::kept::KeptAlerts;\nuse crate::command::Mode;",
         expect: &[],
     },
     Sample {

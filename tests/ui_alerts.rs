@@ -8,12 +8,13 @@ use insta::assert_snapshot;
 use render_support::{draw, text};
 use watchdeck::action::Action;
 use watchdeck::command::CommandOutcome;
+use watchdeck::command::Mode;
 use watchdeck::effect::Effect;
 use watchdeck::findings::Severity;
 use watchdeck::fixtures::{self, now};
 use watchdeck::model::source::SourceReport;
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
-use watchdeck::state::{AppState, Mode};
+use watchdeck::state::AppState;
 use watchdeck::tab::Tab;
 use watchdeck::update::update;
 

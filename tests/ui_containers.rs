@@ -7,12 +7,14 @@ mod render_support;
 use insta::assert_snapshot;
 use render_support::{draw, text, theme};
 use watchdeck::action::Action;
+use watchdeck::command::Mode;
 use watchdeck::config::keymap::Context;
 use watchdeck::fixtures::{self, now};
 use watchdeck::model::containers::LogEvent;
 use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
-use watchdeck::state::{AppState, Mode};
+use watchdeck::state::AppState;
+use watchdeck::state::list::Listed;
 use watchdeck::update::update;
 
 fn act(state: &mut AppState, action: Action) {

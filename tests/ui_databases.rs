@@ -8,6 +8,7 @@ mod render_support;
 use insta::assert_snapshot;
 use render_support::{draw, footer, footers, text};
 use watchdeck::action::Action;
+use watchdeck::command::Mode;
 use watchdeck::config::Config;
 use watchdeck::fixtures::now;
 use watchdeck::model::databases::{
@@ -16,7 +17,7 @@ use watchdeck::model::databases::{
 };
 use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{Msg, SourceUpdate};
-use watchdeck::state::{AppState, Mode};
+use watchdeck::state::AppState;
 use watchdeck::tab::Tab;
 use watchdeck::update::update;
 
@@ -351,6 +352,28 @@ fn footers_rank_the_database_actions() {
         "{wide}"
     );
     assert_eq!(footer(&draw(&state, 200, 50)), wide);
+}
+
+/// `--read-only` and `--watch` refuse the session actions, so their footer does not offer them;
+/// the big-keys scan only reads, and stays.
+#[test]
+fn read_only_footers_offer_no_session_action() {
+    for mode in [Mode::ReadOnly, Mode::Watch] {
+        let mut state = state();
+        state.mode = mode;
+        for footer in [
+            footer(&draw(&state, 80, 24)),
+            footer(&draw(&state, 200, 50)),
+        ] {
+            for refused in ["c cancel query", "t terminate", "I end idle"] {
+                assert!(!footer.contains(refused), "{mode:?}: {footer}");
+            }
+        }
+        assert!(
+            footer(&draw(&state, 200, 50)).contains("b big keys"),
+            "{mode:?}"
+        );
+    }
 }
 
 #[test]

@@ -6,11 +6,12 @@ mod render_support;
 use insta::assert_snapshot;
 use render_support::{draw, draw_with, text, theme};
 use watchdeck::action::Action;
+use watchdeck::command::Mode;
 use watchdeck::config::{Config, Keymap};
 use watchdeck::fixtures::{self, now};
 use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
-use watchdeck::state::{AppState, Mode};
+use watchdeck::state::AppState;
 use watchdeck::update::update;
 
 fn act(state: &mut AppState, action: Action) {

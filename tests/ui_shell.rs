@@ -7,9 +7,10 @@ mod render_support;
 use insta::assert_snapshot;
 use render_support::{draw, text};
 use watchdeck::action::Action;
+use watchdeck::command::Mode;
 use watchdeck::fixtures::{self, now};
 use watchdeck::msg::Msg;
-use watchdeck::state::{AppState, Mode};
+use watchdeck::state::AppState;
 use watchdeck::tab::Tab;
 use watchdeck::update::update;
 

@@ -2,8 +2,10 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
 use chrono::Duration;
+use strum::IntoEnumIterator;
 use watchdeck::action::Action;
 use watchdeck::alerts::engine::RuleSet;
+use watchdeck::command::Mode;
 use watchdeck::command::{
     CommandError, CommandOutcome, OperatorCommand, ProcessCommand, ProcessSignal,
 };
@@ -16,7 +18,7 @@ use watchdeck::model::source::{SourceDeath, SourceId};
 use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::state::source::SourceStatus;
-use watchdeck::state::{AppState, Mode, Overlay, SYSTEM_SOURCE, ToastKind};
+use watchdeck::state::{AppState, Overlay, SYSTEM_SOURCE, ToastKind};
 use watchdeck::tab::Tab;
 use watchdeck::update::update;
 
@@ -480,6 +482,50 @@ fn read_only_modes_refuse_with_a_reason_and_record_it() {
             toast.text
         );
     }
+}
+
+/// Whatever opens a confirmation is an operator action: the footer of the read-only modes hides
+/// it, and the one gate (`update::ask`) refuses it there on every tab, with nothing executed.
+#[test]
+fn what_asks_for_confirmation_is_an_operator_action_refused_in_read_only() {
+    let states: [fn(Mode) -> AppState; 4] = [
+        fixtures::app_state,
+        fixtures::containers_app_state,
+        fixtures::alertmanager_app_state,
+        fixtures::endpoints_app_state,
+    ];
+    let mut asked = 0;
+    for make in states {
+        let modes = [Mode::Interactive, Mode::ReadOnly, Mode::Watch].map(make);
+        for tab in Tab::iter() {
+            for action in Action::iter() {
+                let mut state = modes[0].clone();
+                state.tab = tab;
+                act(&mut state, action);
+                if matches!(state.overlay, Overlay::Confirm(_)) {
+                    asked += 1;
+                    assert!(action.is_operator(), "{action:?} asks on {tab:?}");
+                }
+                if !action.is_operator() {
+                    continue;
+                }
+                for refusing in &modes[1..] {
+                    let mut state = refusing.clone();
+                    state.tab = tab;
+                    let effects = act(&mut state, action);
+                    assert!(!matches!(state.overlay, Overlay::Confirm(_)));
+                    assert!(
+                        effects
+                            .iter()
+                            .all(|e| matches!(e, Effect::RecordRefusal { .. })),
+                        "{action:?} on {tab:?} in {:?}: {effects:?}",
+                        state.mode
+                    );
+                }
+            }
+        }
+    }
+    assert!(asked > 5, "the fixtures ask for {asked} confirmations");
 }
 
 #[test]

@@ -6,11 +6,13 @@ use chrono::{DateTime, Duration, Utc};
 use watchdeck::action::Action;
 use watchdeck::alerts::engine::{AlertKey, Change};
 use watchdeck::alerts::kept::{AckSilence, KeptAlerts, Silence};
+use watchdeck::command::Mode;
 use watchdeck::command::{
     AlertAction, AlertCommand, CommandOutcome, ContainerCommand, OperatorCommand,
 };
 use watchdeck::config::Config;
 use watchdeck::effect::Effect;
+use watchdeck::effect::Kept;
 use watchdeck::findings::Severity;
 use watchdeck::fixtures::{self, now};
 use watchdeck::model::alertmanager::{AlertmanagerAlert, AlertmanagerSnapshot};
@@ -18,7 +20,7 @@ use watchdeck::model::containers::ContainerAction;
 use watchdeck::model::source::SourceReport;
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::state::source::SourceStatus;
-use watchdeck::state::{AppState, Mode, Overlay, ToastKind};
+use watchdeck::state::{AppState, Overlay, ToastKind};
 use watchdeck::tab::Tab;
 use watchdeck::tabs::alerts::state::{
     AlertsView, GONE_WHILE_DOWN, RESUME_WAIT, WENT_FALSE_WHILE_DOWN,
@@ -270,7 +272,7 @@ fn an_acknowledgement_is_saved_and_comes_back_after_a_restart() {
         }),
         now(),
     );
-    let [Effect::SaveAlerts(kept)] = effects.as_slice() else {
+    let [Effect::Save(Kept::Alerts(kept))] = effects.as_slice() else {
         panic!("the acknowledgement is saved: {effects:?}");
     };
     assert_eq!(kept.acks.len(), 1);
@@ -313,7 +315,7 @@ fn saved(effects: Vec<Effect>) -> KeptAlerts {
     effects
         .into_iter()
         .find_map(|effect| match effect {
-            Effect::SaveAlerts(kept) => Some(kept),
+            Effect::Save(Kept::Alerts(kept)) => Some(kept),
             _ => None,
         })
         .unwrap_or_else(|| panic!("nothing saved"))
@@ -442,7 +444,9 @@ fn an_unreadable_kept_file_is_said_and_saved_over_only_once_it_is_out_of_the_way
             }),
             now(),
         );
-        let saved = effects.iter().any(|e| matches!(e, Effect::SaveAlerts(_)));
+        let saved = effects
+            .iter()
+            .any(|e| matches!(e, Effect::Save(Kept::Alerts(_))));
         assert_eq!(saved, saves, "{effects:?}");
     }
 }
@@ -756,7 +760,7 @@ fn an_alertmanagers_alerts_enter_the_history_as_they_begin_and_end_once_across_a
     let kept = effects
         .into_iter()
         .find_map(|effect| match effect {
-            Effect::SaveAlerts(kept) => Some(kept),
+            Effect::Save(Kept::Alerts(kept)) => Some(kept),
             _ => None,
         })
         .expect("the history is saved");
@@ -819,7 +823,7 @@ fn acknowledging_an_alertmanagers_alert_keeps_the_silence_it_made_there_for_taki
         }),
         now(),
     );
-    let [Effect::SaveAlerts(kept)] = effects.as_slice() else {
+    let [Effect::Save(Kept::Alerts(kept))] = effects.as_slice() else {
         panic!("saved: {effects:?}");
     };
     assert!(
@@ -1150,4 +1154,31 @@ fn the_silences_view_lists_the_alertmanagers_silences_whichever_origin_with_what
         "{:?}",
         state.toasts
     );
+}
+
+#[test]
+fn from_an_endpoint_alert_to_that_endpoint_selected() {
+    let mut state = fixtures::endpoints_app_state(Mode::Interactive);
+    let before = state.endpoints.list.selected.clone();
+    update(&mut state, Msg::ClickTab(Tab::Alerts), now());
+    act(&mut state, Action::SelectFirst);
+    let about = |state: &AppState| {
+        state
+            .alerts
+            .selected()
+            .and_then(|a| a.key.label("endpoint"))
+            .map(str::to_string)
+    };
+    while about(&state).is_none_or(|name| Some(&name) == before.as_ref()) {
+        let at = state.alerts.list.selected.clone();
+        act(&mut state, Action::SelectNext);
+        assert_ne!(
+            state.alerts.list.selected, at,
+            "an alert about another endpoint"
+        );
+    }
+    let endpoint = about(&state);
+    act(&mut state, Action::GotoSubject);
+    assert_eq!(state.tab, Tab::Endpoints);
+    assert_eq!(state.endpoints.list.selected, endpoint);
 }

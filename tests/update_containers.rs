@@ -4,6 +4,7 @@
 
 use chrono::Duration;
 use watchdeck::action::Action;
+use watchdeck::command::Mode;
 use watchdeck::command::{CommandError, CommandOutcome, ContainerCommand, OperatorCommand};
 use watchdeck::effect::Effect;
 use watchdeck::findings::Severity;
@@ -15,7 +16,7 @@ use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::state::list::SortLabel;
 use watchdeck::state::source::SourceStatus;
-use watchdeck::state::{AppState, Mode, Overlay, ToastKind};
+use watchdeck::state::{AppState, Overlay, ToastKind};
 
 fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
     update(state, Msg::Action(action))

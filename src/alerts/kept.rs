@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::engine::{Ack, AlertKey, KeptAlert, Transition};
-use super::matcher::LabelMatcher;
 use super::notify::KeptTold;
+use crate::model::matcher::LabelMatcher;
 
 /// What survives a restart: acknowledgements, silences, the history, the console's own alerts
 /// that pend or fire, and what each `[[notify]]` target was told of them.

@@ -6,7 +6,6 @@ pub mod engine;
 mod index;
 pub mod kept;
 mod key;
-pub mod matcher;
 pub mod notify;
 pub mod rule;
 pub mod series;

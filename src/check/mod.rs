@@ -13,12 +13,13 @@ use serde::Serialize;
 
 use crate::alerts::engine::RuleSet;
 use crate::alerts::rule::{Priority, Rule};
+use crate::command::Mode;
 use crate::config::Config;
 use crate::findings::{Finding, Severity, worst};
 use crate::msg::Msg;
 use crate::sources::SourceRegistry;
+use crate::state::AppState;
 use crate::state::source::SourceStatus;
-use crate::state::{AppState, Mode};
 use crate::update::update;
 
 pub use render::{render_json, render_text};

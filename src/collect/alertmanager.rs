@@ -9,13 +9,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
-use crate::alerts::matcher::{LabelMatcher, MatchOp};
 use crate::collect::{CollectError, Collector};
 use crate::config::AlertmanagerConfig;
 use crate::http::{Auth, HttpClient, Method, shown_url};
 use crate::model::alertmanager::{
     AlertmanagerAlert, AlertmanagerSilence, AlertmanagerSnapshot, PushedAlert,
 };
+use crate::model::matcher::{LabelMatcher, MatchOp};
 
 /// How much of an error answer is shown: Alertmanager says why in a line.
 const SHOWN_ANSWER: usize = 200;

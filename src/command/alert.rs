@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use crate::alerts::engine::AlertKey;
-use crate::alerts::matcher::{LabelMatcher, MatchOp};
 use crate::duration;
+use crate::model::matcher::{LabelMatcher, MatchOp};
 
 /// How long a silence lasts when the operator does not say.
 pub const DEFAULT_SILENCE: Duration = Duration::from_secs(3600);

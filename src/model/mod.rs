@@ -6,5 +6,6 @@ pub mod alertmanager;
 pub mod containers;
 pub mod databases;
 pub mod endpoints;
+pub mod matcher;
 pub mod resources;
 pub mod source;

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use crate::alerts::notify::NotifyState;
 use crate::alerts::series::SeriesCatalogue;
-use crate::command::{ContainerCommand, OperatorCommand};
+use crate::command::{ContainerCommand, Mode, OperatorCommand};
 use crate::config::{Config, DockerConfig, ResourcesConfig};
 use crate::findings::{Finding, Severity};
 use crate::metrics::MetricStore;
@@ -23,25 +23,6 @@ use crate::tabs::databases::state::DatabasesState;
 use crate::tabs::endpoints::state::EndpointsState;
 use crate::tabs::resources::state::ResourcesState;
 use source::{SOURCE_UP, SourceHealth};
-
-/// How the console was started; the read-only modes refuse every operator command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Interactive,
-    ReadOnly,
-    Watch,
-}
-
-impl Mode {
-    /// Why operator commands are refused, or `None` when they are allowed.
-    pub fn refusal(self) -> Option<&'static str> {
-        match self {
-            Mode::Interactive => None,
-            Mode::ReadOnly => Some("read-only mode (--read-only): actions are disabled"),
-            Mode::Watch => Some("watch mode (--watch) is read-only: actions are disabled"),
-        }
-    }
-}
 
 /// A destructive command waiting for the operator's yes; `then` asks again before running.
 #[derive(Debug, Clone, PartialEq, Eq)]

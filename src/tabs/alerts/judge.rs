@@ -62,7 +62,9 @@ fn subject_of(alert: &Alert, series: &str, sources: &[SourceHealth]) -> (Tab, St
             SourceId::database(alert.key.label("database").unwrap_or_default()).name,
         ),
         Some((Tab::Endpoints, _)) => (Tab::Endpoints, SourceId::endpoints().name),
-        Some((tab, _)) => (tab, SYSTEM_SOURCE.to_string()),
+        Some((tab @ (Tab::Resources | Tab::Alerts | Tab::Runbook), _)) => {
+            (tab, SYSTEM_SOURCE.to_string())
+        }
         None => (Tab::Alerts, String::new()),
     }
 }

@@ -18,7 +18,7 @@ use crate::config::AlertmanagerConfig;
 use crate::findings::Severity;
 use crate::metrics::MetricStore;
 use crate::model::alertmanager::AlertmanagerSnapshot;
-use crate::state::list::{ListState, SortLabel};
+use crate::state::list::{ListState, Listed, SortLabel};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AlertSort {
@@ -217,6 +217,19 @@ impl FleetSilence {
 /// Transitions kept in memory.
 pub const HISTORY: usize = 10_000;
 
+impl Listed for AlertsState {
+    type Sort = AlertSort;
+    type Key = AlertKey;
+
+    fn list_mut(&mut self) -> &mut ListState<AlertSort, AlertKey> {
+        &mut self.list
+    }
+
+    fn refresh_rows(&mut self) {
+        AlertsState::refresh_rows(self);
+    }
+}
+
 impl AlertsState {
     /// The state for a catalogue of rules: the engine evaluates those not switched off.
     pub fn new(catalogue: Vec<RuleEntry>) -> Self {
@@ -326,11 +339,6 @@ impl AlertsState {
 
     pub fn apply_toggle_resolved(&mut self) {
         self.show_resolved = !self.show_resolved;
-        self.refresh_rows();
-    }
-
-    pub fn apply_filter(&mut self, filter: String) {
-        self.list.filter = filter;
         self.refresh_rows();
     }
 

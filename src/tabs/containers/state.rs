@@ -6,7 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use chrono::{DateTime, Utc};
 
 use crate::model::containers::{ContainerInfo, ContainerKey, EngineSnapshot, LogEvent, LogLine};
-use crate::state::list::{ListState, SortLabel};
+use crate::state::list::{CycledSort, ListState, Listed, SortLabel};
 
 /// One configured engine and what it last reported.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,7 +63,7 @@ impl SortLabel for ContainerColumn {
     }
 }
 
-impl ContainerColumn {
+impl CycledSort for ContainerColumn {
     fn next(self) -> Self {
         use strum::IntoEnumIterator;
         ContainerColumn::iter()
@@ -265,6 +265,19 @@ pub struct ContainersState {
     pub logs: Option<LogView>,
 }
 
+impl Listed for ContainersState {
+    type Sort = ContainerColumn;
+    type Key = ContainerKey;
+
+    fn list_mut(&mut self) -> &mut ListState<ContainerColumn, ContainerKey> {
+        &mut self.list
+    }
+
+    fn refresh_rows(&mut self) {
+        ContainersState::refresh_rows(self);
+    }
+}
+
 impl ContainersState {
     pub fn new(engines: Vec<EngineState>) -> Self {
         Self {
@@ -300,22 +313,6 @@ impl ContainersState {
     }
 
     /// Sorts by the next column; `o` again moves on.
-    pub fn apply_next_sort(&mut self) {
-        self.list.sort = self.list.sort.next();
-        self.list.descending = self.list.sort.natural_descending();
-        self.refresh_rows();
-    }
-
-    pub fn apply_reverse(&mut self) {
-        self.list.descending = !self.list.descending;
-        self.refresh_rows();
-    }
-
-    pub fn apply_filter(&mut self, filter: String) {
-        self.list.filter = filter;
-        self.refresh_rows();
-    }
-
     pub fn apply_move(&mut self, delta: isize) {
         self.keeping_detail_scroll_per_container(|list| list.apply_move(delta));
     }

@@ -5,7 +5,6 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Block, BorderType, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
@@ -17,6 +16,7 @@ use crate::state::AppState;
 use crate::state::list::Window;
 use crate::tabs::endpoints::state::{EndpointEntry, EndpointSort, EndpointStatus};
 use crate::ui::format::truncate;
+use crate::ui::shell::severity_style;
 use crate::ui::{RenderCtx, list};
 use crate::words::count;
 
@@ -80,14 +80,6 @@ fn status_span(status: &EndpointStatus, ctx: &RenderCtx) -> Span<'static> {
         EndpointStatus::Pending => ("…", ctx.theme.muted),
     };
     Span::styled(format!("{mark} {}", status.label()), style)
-}
-
-fn severity_style(severity: Severity, ctx: &RenderCtx) -> Style {
-    match severity {
-        Severity::Critical => ctx.theme.crit,
-        Severity::Warning => ctx.theme.warn,
-        Severity::Ok => ctx.theme.text,
-    }
 }
 
 fn cert_cell(entry: &EndpointEntry, ctx: &RenderCtx) -> String {

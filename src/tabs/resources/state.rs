@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::findings::Severity;
 use crate::model::resources::{ProcessRow, ResourcesSnapshot};
-use crate::state::list::{ListState, SortLabel};
+use crate::state::list::{ListState, Listed, SortLabel};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
@@ -51,6 +51,19 @@ impl Default for ResourcesState {
     }
 }
 
+impl Listed for ResourcesState {
+    type Sort = SortKey;
+    type Key = u32;
+
+    fn list_mut(&mut self) -> &mut ListState<SortKey, u32> {
+        &mut self.list
+    }
+
+    fn refresh_rows(&mut self) {
+        ResourcesState::refresh_rows(self);
+    }
+}
+
 impl ResourcesState {
     pub fn new() -> Self {
         Self {
@@ -90,16 +103,6 @@ impl ResourcesState {
             self.list.sort = key;
             self.list.descending = key.natural_descending();
         }
-        self.refresh_rows();
-    }
-
-    pub fn apply_reverse(&mut self) {
-        self.list.descending = !self.list.descending;
-        self.refresh_rows();
-    }
-
-    pub fn apply_filter(&mut self, filter: String) {
-        self.list.filter = filter;
         self.refresh_rows();
     }
 

@@ -7,11 +7,11 @@ use crate::command::{OperatorCommand, ProcessCommand, ProcessSignal};
 use crate::effect::Effect;
 use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::{SYSTEM_SOURCE, SourceReport};
-use crate::state::list::PAGE;
+use crate::state::list::{Listed, PAGE};
 use crate::state::{AppState, ConfirmDialog, ToastKind};
 use crate::tabs::resources::state::SortKey;
 use crate::tabs::resources::{judge, record};
-use crate::update::{ask, in_flight_refusal, refuse_in_read_only, source_answered, toast};
+use crate::update::{ask, source_answered, toast};
 
 /// A key the shell left to this tab.
 pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
@@ -67,13 +67,6 @@ fn ask_to_signal(state: &mut AppState, signal: ProcessSignal, now: DateTime<Utc>
         name: process.name.clone(),
         signal,
     });
-    if let Some(text) = in_flight_refusal(state, &command, now) {
-        toast(state, ToastKind::Error, text, now);
-        return Vec::new();
-    }
-    if state.mode.refusal().is_some() {
-        return refuse_in_read_only(state, &command, now);
-    }
     let mut lines = vec![
         format!(
             "Send {signal} to process {} ({})?",
@@ -117,6 +110,6 @@ fn ask_to_signal(state: &mut AppState, signal: ProcessSignal, now: DateTime<Utc>
             then,
             typed: None,
         },
-    );
-    Vec::new()
+        now,
+    )
 }
