@@ -168,22 +168,15 @@ pub fn key_context(state: &AppState) -> Context {
 
 /// Every series the tabs publish (each tab's `record.rs`), by the tab that publishes it.
 pub fn series_by_tab() -> impl Iterator<Item = (Tab, &'static str)> {
-    resources::record::SERIES
-        .iter()
-        .map(|name| (Tab::Resources, *name))
-        .chain(
-            containers::record::SERIES
-                .iter()
-                .map(|name| (Tab::Containers, *name)),
-        )
-        .chain(
-            databases::record::SERIES
-                .iter()
-                .map(|name| (Tab::Databases, *name)),
-        )
-        .chain(
-            endpoints::record::SERIES
-                .iter()
-                .map(|name| (Tab::Endpoints, *name)),
-        )
+    Tab::iter().flat_map(|tab| series(tab).iter().map(move |name| (tab, *name)))
+}
+
+fn series(tab: Tab) -> &'static [&'static str] {
+    match tab {
+        Tab::Resources => resources::record::SERIES,
+        Tab::Containers => containers::record::SERIES,
+        Tab::Databases => databases::record::SERIES,
+        Tab::Endpoints => endpoints::record::SERIES,
+        Tab::Alerts | Tab::Runbook => &[],
+    }
 }
