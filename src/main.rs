@@ -266,7 +266,7 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
     // the console is needed most when things are broken.
     let started = chrono::Utc::now();
     match watchdeck::persist::alerts::load_at_start(&paths.alerts_file(), started) {
-        Ok(kept) => state.alerts.restore(kept),
+        Ok(kept) => watchdeck::tabs::alerts::update::restore(&mut state, kept),
         Err(set_aside) => {
             let message = set_aside.message();
             tracing::error!(%message, "alerts kept by the last run");

@@ -24,6 +24,7 @@ enum Layer {
     Entry,
     /// What carries the state's data to and from the outside: messages, effects, files.
     Plumbing,
+    ResourcesRecord,
 }
 
 /// The files of each layer, as globs over the path (`*` within one segment, `**` any number of
@@ -61,6 +62,7 @@ const LAYERS: &[(Layer, &[&str])] = &[
         Layer::Plumbing,
         &["src/msg.rs", "src/effect/**", "src/persist/**"],
     ),
+    (Layer::ResourcesRecord, &["src/tabs/resources/record.rs"]),
 ];
 
 enum Ban {
@@ -73,6 +75,8 @@ enum Ban {
     Macro(&'static str),
     /// `async` (functions, blocks, closures) or `.await`.
     Keyword(&'static str),
+    /// A string literal, whole (a glob: `system_*`), in code or in a macro's arguments.
+    Literal(&'static str),
 }
 
 enum Files {
@@ -256,6 +260,12 @@ const RULES: &[Rule] = &[
             Ban::Macro("dbg"),
         ],
         why: "the terminal belongs to the UI while it runs; main prints before or after it",
+    },
+    Rule {
+        name: "the Resources tab's series are named only in its record.rs",
+        files: Files::AllBut(Layer::ResourcesRecord),
+        bans: &[Ban::Literal("system_*")],
+        why: "views and judges name a host's series through record.rs's typed accessors, so a series' name and its host label change in one place",
     },
 ];
 
@@ -608,6 +618,7 @@ enum Kind {
     Macro,
     Method,
     Keyword,
+    Literal,
 }
 
 /// One thing a file refers to. `path` is the path as written, made absolute; `canonical` also
@@ -644,6 +655,7 @@ fn decorate(kind: Kind, path: &[String]) -> String {
         Kind::Import | Kind::Path | Kind::Keyword => path,
         Kind::Macro => format!("{path}!"),
         Kind::Method => format!(".{path}()"),
+        Kind::Literal => format!("{path:?}"),
     }
 }
 
@@ -684,6 +696,12 @@ impl ReferenceCollector<'_> {
                     next + 1
                 }
                 TokenTree::Ident(_) => self.scan_path(&tokens, next),
+                TokenTree::Literal(literal) => {
+                    if let Ok(text) = syn::parse_str::<syn::LitStr>(&literal.to_string()) {
+                        self.add(Kind::Literal, vec![text.value()], literal.span());
+                    }
+                    next + 1
+                }
                 _ => next + 1,
             };
         }
@@ -778,6 +796,10 @@ impl<'ast> Visit<'ast> for ReferenceCollector<'_> {
         self.scan(mac.tokens.clone());
     }
 
+    fn visit_lit_str(&mut self, literal: &'ast syn::LitStr) {
+        self.add(Kind::Literal, vec![literal.value()], literal.span());
+    }
+
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         self.add(
             Kind::Method,
@@ -834,6 +856,7 @@ impl Ban {
             (Ban::Method(glob), Kind::Method) => segment_matches(glob, path[0]),
             (Ban::Macro(name), Kind::Macro) => path.last() == Some(name),
             (Ban::Keyword(word), Kind::Keyword) => path == [*word],
+            (Ban::Literal(glob), Kind::Literal) => segment_matches(glob, path[0]),
             _ => false,
         }
     }
@@ -1300,6 +1323,30 @@ const SAMPLES: &[Sample] = &[
         rule: "only main prints",
         file: "src/app.rs",
         source: "fn f(out: &mut String) {\n    let _ = writeln!(out, \"x\");\n}",
+        expect: &[],
+    },
+    Sample {
+        rule: "the Resources tab's series are named only in its record.rs",
+        file: "src/tabs/resources/view.rs",
+        source: "fn f() -> SeriesKey {\n    SeriesKey::new(\"system_cpu_percent\")\n}",
+        expect: &[(2, "\"system_cpu_percent\"")],
+    },
+    Sample {
+        rule: "the Resources tab's series are named only in its record.rs",
+        file: "src/tabs/alerts/judge.rs",
+        source: "fn f(x: &str) -> bool {\n    matches!(x, \"system_load_1m\")\n}",
+        expect: &[(2, "\"system_load_1m\"")],
+    },
+    Sample {
+        rule: "the Resources tab's series are named only in its record.rs",
+        file: "src/tabs/resources/view.rs",
+        source: "/// Draws `system_cpu_percent`.\nfn f() -> Line {\n    Line::raw(\"system busy\")\n}\n#[cfg(test)]\nmod tests {\n    const CPU: &str = \"system_cpu_percent\";\n}",
+        expect: &[],
+    },
+    Sample {
+        rule: "the Resources tab's series are named only in its record.rs",
+        file: "src/tabs/resources/record.rs",
+        source: "const CPU_PERCENT: &str = \"system_cpu_percent\";",
         expect: &[],
     },
 ];

@@ -12,10 +12,12 @@ use watchdeck::command::Mode;
 use watchdeck::effect::Effect;
 use watchdeck::findings::Severity;
 use watchdeck::fixtures::{self, now};
+use watchdeck::model::resources::HostKey;
 use watchdeck::model::source::SourceReport;
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::state::AppState;
 use watchdeck::tab::Tab;
+use watchdeck::tabs::resources::record;
 use watchdeck::update::update;
 
 fn on_alerts(mut state: AppState) -> AppState {
@@ -45,6 +47,35 @@ fn both_sizes(name: &str, state: &AppState) {
     insta::with_settings!({ snapshot_suffix => "200x50" }, {
         assert_snapshot!(name, draw(state, 200, 50).backend());
     });
+}
+
+/// A rule with no host matcher watches every host. The ON column and the findings leave the host
+/// out while the console watches only its own, and name it once there are several.
+#[test]
+fn alerts_name_their_host_once_there_are_several() {
+    let mut state = on_alerts(fixtures::app_state(Mode::Interactive));
+    let screen = text(&draw(&state, 200, 50));
+    let row = row_with(&screen, "DiskSpaceLow");
+    assert!(
+        row.contains("/var/lib/postgresql") && !row.contains("db-01"),
+        "{row}"
+    );
+    assert_eq!(
+        state.findings[0].subject,
+        "DiskSpaceLow /var/lib/postgresql"
+    );
+    let web = HostKey::new("web-2");
+    let snapshot = fixtures::resources_snapshot();
+    record::record(&mut state.metrics, state.refresh, &web, &snapshot);
+    state.resources.apply_snapshot(&web, snapshot);
+    update(&mut state, Msg::Tick, now());
+    let screen = text(&draw(&state, 200, 50));
+    assert!(row_with(&screen, "db-01 /var/lib/postgresql").contains("firing"));
+    assert!(row_with(&screen, "web-2 /var/lib/postgresql").contains("pending"));
+    assert_eq!(
+        state.findings[0].subject,
+        "DiskSpaceLow db-01 /var/lib/postgresql"
+    );
 }
 
 #[test]

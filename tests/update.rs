@@ -13,13 +13,14 @@ use watchdeck::config::Config;
 use watchdeck::effect::Effect;
 use watchdeck::findings::Severity;
 use watchdeck::fixtures::{self, now};
-use watchdeck::metrics::SeriesKey;
+use watchdeck::model::resources::HostKey;
 use watchdeck::model::source::{SourceDeath, SourceId};
 use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::state::source::SourceStatus;
 use watchdeck::state::{AppState, Overlay, SYSTEM_SOURCE, ToastKind};
 use watchdeck::tab::Tab;
+use watchdeck::tabs::resources::record::HostSeries;
 use watchdeck::update::update;
 
 fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
@@ -41,12 +42,14 @@ fn selected_command(state: &AppState, signal: ProcessSignal) -> OperatorCommand 
 #[test]
 fn samples_fill_the_metric_store_and_the_findings() {
     let state = fixtures::app_state(Mode::Interactive);
-    let cpu = SeriesKey::new("system_cpu_percent");
+    // Every series names its host, the local one too.
+    let host = HostKey::new("db-01");
+    let cpu = HostSeries::cpu_percent(&host);
+    assert_eq!(cpu.to_string(), r#"system_cpu_percent{host="db-01"}"#);
     assert_eq!(state.metrics.history(&cpu).count(), 600);
-    let root =
-        SeriesKey::new("system_disk_used_percent").with_label("mount", "/var/lib/postgresql");
+    let root = HostSeries::disk_used_percent(&host, "/var/lib/postgresql");
     assert_eq!(state.metrics.latest(&root), Some(93.75));
-    let eth0 = SeriesKey::new("system_net_rx_bytes_per_second").with_label("iface", "eth0");
+    let eth0 = HostSeries::net_rx_bytes_per_second(&host, "eth0");
     assert!(state.metrics.latest(&eth0).is_some());
     assert_eq!(state.tab_severity(Tab::Resources), Severity::Critical);
     assert_eq!(
@@ -84,7 +87,7 @@ fn history_is_bounded_by_the_configured_window() {
     assert_eq!(
         state
             .metrics
-            .history(&SeriesKey::new("system_cpu_percent"))
+            .history(&HostSeries::cpu_percent(&HostKey::new("h")))
             .count(),
         61
     );
@@ -109,7 +112,7 @@ fn a_sample_without_processes_keeps_the_last_rows_and_the_selection() {
         })),
         now(),
     );
-    let latest = state.resources.latest.as_ref().expect("a snapshot");
+    let latest = state.resources.local().latest.as_ref().expect("a snapshot");
     assert_eq!(latest.cpu_percent, 12.5, "the rest of the sample is new");
     assert_eq!(latest.processes, rows);
     assert_eq!(state.resources.selected_process().map(|p| p.pid), selected);
@@ -145,7 +148,7 @@ fn a_failing_sampler_is_down_at_once_and_a_critical_alert_after_a_minute() {
         Some(SourceStatus::Down { error, .. }) if error.contains("permission denied")
     ));
     assert!(
-        state.resources.latest.is_some(),
+        state.resources.local().latest.is_some(),
         "the last sample stays on screen"
     );
     assert_eq!(source_messages(&state), [], "SourceDown waits its minute");
@@ -337,7 +340,10 @@ fn a_dead_source_task_is_down_with_its_panic_until_the_restart_answers() {
             last_ok: Some(now()),
         })
     );
-    assert!(state.resources.latest.is_some(), "the last data stays");
+    assert!(
+        state.resources.local().latest.is_some(),
+        "the last data stays"
+    );
     tick_at(&mut state, 66);
     assert_eq!(
         source_messages(&state),

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use watchdeck::action::Action;
-use watchdeck::alerts::engine::{AlertKey, Change};
+use watchdeck::alerts::engine::{AlertKey, Change, Origin};
 use watchdeck::alerts::kept::{AckSilence, KeptAlerts, Silence};
 use watchdeck::command::Mode;
 use watchdeck::command::{
@@ -25,7 +25,7 @@ use watchdeck::tab::Tab;
 use watchdeck::tabs::alerts::state::{
     AlertsView, GONE_WHILE_DOWN, RESUME_WAIT, WENT_FALSE_WHILE_DOWN,
 };
-use watchdeck::tabs::alerts::update::apply_unreadable_file;
+use watchdeck::tabs::alerts::update::{apply_unreadable_file, restore};
 use watchdeck::update::update;
 
 fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
@@ -325,6 +325,86 @@ fn saved(effects: Vec<Effect>) -> KeptAlerts {
 fn history_of(state: &AppState, key: &AlertKey) -> Vec<(Change, DateTime<Utc>, String)> {
     let entries = state.alerts.history.iter().filter(|t| t.key == *key);
     entries.map(|t| (t.change, t.at, t.note.clone())).collect()
+}
+
+/// An alerts file as a build before the `host` label wrote it: the firing disk alert of the local
+/// host, acknowledged by alice, and a silence of a whole rule.
+const ALERTS_BEFORE_HOST_LABEL: &str = r#"{
+  "acks": [
+    [
+      { "rule": "DiskSpaceLow", "labels": [["mount", "/var/lib/postgresql"]] },
+      { "by": "alice", "at": "2026-11-22T09:25:00Z", "note": "on it" }
+    ]
+  ],
+  "silences": [
+    {
+      "key": { "rule": "HighCPUUsage", "labels": [] },
+      "until": "2026-11-22T12:00:00Z",
+      "by": "bob",
+      "comment": "batch import"
+    }
+  ],
+  "history": [
+    {
+      "key": { "rule": "DiskSpaceLow", "labels": [["mount", "/var/lib/postgresql"]] },
+      "change": "firing",
+      "at": "2026-11-22T09:21:01Z",
+      "value": 93.75
+    }
+  ],
+  "alerts": [
+    {
+      "key": { "rule": "DiskSpaceLow", "labels": [["mount", "/var/lib/postgresql"]] },
+      "active_since": "2026-11-22T09:20:01Z",
+      "firing_since": "2026-11-22T09:21:01Z",
+      "last_true": "2026-11-22T09:30:00Z"
+    }
+  ]
+}"#;
+
+/// The local host's alerts kept without a `host` label are the local host's: the firing alert
+/// goes on as the same incident, still acknowledged, and is kept with its host from then on.
+#[test]
+fn an_alerts_file_from_before_the_host_label_keeps_its_acknowledgements() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("alerts.json");
+    std::fs::write(&path, ALERTS_BEFORE_HOST_LABEL).unwrap();
+    let kept = watchdeck::persist::alerts::load(&path).unwrap();
+    let started = now() + Duration::minutes(1);
+    let mut state = AppState::new(
+        &Config::default(),
+        &[],
+        Mode::Interactive,
+        "db-01".into(),
+        started,
+    );
+    restore(&mut state, kept);
+    update(&mut state, Msg::Tick, started);
+    host_report(&mut state, started + Duration::seconds(5), 150);
+    let disk = AlertKey {
+        rule: "DiskSpaceLow".into(),
+        labels: vec![
+            ("host".into(), "db-01".into()),
+            ("mount".into(), "/var/lib/postgresql".into()),
+        ],
+        origin: Origin::Console,
+    };
+    let alert = &state.alerts.alerts[&disk];
+    let firing_since = "2026-11-22T09:21:01Z".parse::<DateTime<Utc>>().unwrap();
+    assert_eq!(alert.firing_since, Some(firing_since), "the same incident");
+    let ack = alert.ack.as_ref().expect("still acknowledged");
+    assert_eq!((ack.by.as_str(), ack.note.as_str()), ("alice", "on it"));
+    assert_eq!(history_of(&state, &disk).len(), 1, "its history is its own");
+    assert_eq!(
+        state.alerts.silences[0].key.labels,
+        [],
+        "a silence of a whole rule still covers every alert of it"
+    );
+    assert_eq!(
+        state.alerts.acks.keys().collect::<Vec<_>>(),
+        [&disk],
+        "saved with its host from now on"
+    );
 }
 
 #[test]

@@ -116,40 +116,64 @@ impl Default for Config {
     }
 }
 
-/// Warning and critical thresholds of the local host, in percent (load: per core).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// The Resources tab. Its gauges have no thresholds of their own: they take their colour from
+/// the alert rules over their series (see [`REMOVED_RESOURCES_KEYS`]).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ResourcesConfig {
-    pub cpu_warn_percent: f64,
-    pub cpu_crit_percent: f64,
-    pub memory_warn_percent: f64,
-    pub memory_crit_percent: f64,
-    pub swap_warn_percent: f64,
-    pub swap_crit_percent: f64,
-    pub disk_warn_percent: f64,
-    pub disk_crit_percent: f64,
-    pub load_warn_per_core: f64,
-    pub load_crit_per_core: f64,
-    /// Mount points left out of the disk panel and of the findings.
+    /// Mount points left out of the disk panel and of the series.
     pub ignore_mounts: Vec<String>,
 }
 
-impl Default for ResourcesConfig {
-    fn default() -> Self {
-        Self {
-            cpu_warn_percent: 85.0,
-            cpu_crit_percent: 95.0,
-            memory_warn_percent: 85.0,
-            memory_crit_percent: 95.0,
-            swap_warn_percent: 50.0,
-            swap_crit_percent: 80.0,
-            disk_warn_percent: 80.0,
-            disk_crit_percent: 90.0,
-            load_warn_per_core: 1.5,
-            load_crit_per_core: 3.0,
-            ignore_mounts: Vec::new(),
-        }
-    }
+/// The `[resources]` thresholds of earlier versions, which coloured the gauges by a judgement
+/// of their own, and the shipped rule that judges the gauge now, if any.
+const REMOVED_RESOURCES_KEYS: &[(&str, Option<&str>)] = &[
+    ("cpu_warn_percent", Some("HighCPUUsage")),
+    ("cpu_crit_percent", Some("CriticalCPUUsage")),
+    ("memory_warn_percent", Some("HighMemoryUsage")),
+    ("memory_crit_percent", Some("HighMemoryUsage")),
+    ("swap_warn_percent", None),
+    ("swap_crit_percent", None),
+    ("disk_warn_percent", Some("DiskSpaceLow")),
+    ("disk_crit_percent", Some("DiskSpaceLow")),
+    ("load_warn_per_core", None),
+    ("load_crit_per_core", None),
+];
+
+/// The first `[resources]` threshold of an earlier version in `text`, as an error that says
+/// what replaced it; `None` when there is none (or the text is not TOML at all).
+fn removed_resources_key(file: &str, text: &str) -> Option<LoadError> {
+    let table: toml::Table = text.parse().ok()?;
+    let resources = table.get("resources")?.as_table()?;
+    REMOVED_RESOURCES_KEYS
+        .iter()
+        .filter(|(key, _)| resources.contains_key(*key))
+        .map(|(key, rule)| {
+            let gauge = match key.split('_').next() {
+                Some("cpu") => "CPU",
+                other => other.unwrap_or_default(),
+            };
+            let instead = match rule {
+                Some(rule) => format!(
+                    "to move the {gauge} threshold, replace the shipped rule `{rule}` with a \
+                     [[rule]] of that name (assets/rules.default.toml)"
+                ),
+                None => format!(
+                    "no shipped rule watches {gauge}: add a [[rule]] over its series to colour it"
+                ),
+            };
+            LoadError::at_key(
+                file,
+                text,
+                Some("resources"),
+                key,
+                format!(
+                    "removed: gauges take their colour from the alert rules over their series \
+                     (firing P0/P1 ✖ CRIT, P2/P3 ▲ WARN), as the Alerts tab shows them; {instead}"
+                ),
+            )
+        })
+        .min_by_key(|error| error.location.line)
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -234,8 +258,10 @@ impl Config {
         text: &str,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, LoadError> {
-        let mut config: Config =
-            toml::from_str(text).map_err(|e| LoadError::from_toml(file, text, &e))?;
+        let mut config: Config = toml::from_str(text).map_err(|e| {
+            removed_resources_key(file, text)
+                .unwrap_or_else(|| LoadError::from_toml(file, text, &e))
+        })?;
         config.validate(file, text)?;
         secrets::resolve(&mut config, file, text, env)?;
         notify::load(&mut config.notify, file, text, env)?;
@@ -319,60 +345,6 @@ impl Config {
         }
         if let Err(why) = duration::within(self.watch.rotate, &duration::ROTATE) {
             return at(Some("watch"), "rotate", why);
-        }
-        let r = &self.resources;
-        for (name, warn, crit, limit) in [
-            ("cpu", r.cpu_warn_percent, r.cpu_crit_percent, 100.0),
-            (
-                "memory",
-                r.memory_warn_percent,
-                r.memory_crit_percent,
-                100.0,
-            ),
-            ("swap", r.swap_warn_percent, r.swap_crit_percent, 100.0),
-            ("disk", r.disk_warn_percent, r.disk_crit_percent, 100.0),
-            (
-                "load",
-                r.load_warn_per_core,
-                r.load_crit_per_core,
-                f64::INFINITY,
-            ),
-        ] {
-            let (warn_key, crit_key) = if name == "load" {
-                (
-                    "load_warn_per_core".to_string(),
-                    "load_crit_per_core".to_string(),
-                )
-            } else {
-                (
-                    format!("{name}_warn_percent"),
-                    format!("{name}_crit_percent"),
-                )
-            };
-            let upper = if limit.is_finite() {
-                format!(" and {limit}")
-            } else {
-                String::new()
-            };
-            if !(0.0..=limit).contains(&warn) {
-                let range = if limit.is_finite() {
-                    format!("0 to {limit}")
-                } else {
-                    "0 or more".into()
-                };
-                return at(
-                    Some("resources"),
-                    &warn_key,
-                    format!("{warn} is out of range: expected {range}"),
-                );
-            }
-            if !(warn..=limit).contains(&crit) {
-                return at(
-                    Some("resources"),
-                    &crit_key,
-                    format!("{crit} must be between the warning threshold ({warn}){upper}"),
-                );
-            }
         }
         unique_names(
             file,
@@ -512,12 +484,11 @@ mod tests {
     fn partial_file_keeps_defaults() {
         let config = Config::parse(
             "c.toml",
-            "refresh = \"5s\"\n[resources]\ndisk_warn_percent = 70\n",
+            "refresh = \"5s\"\n[resources]\nignore_mounts = [\"/boot/efi\"]\n",
         )
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.refresh, Duration::from_secs(5));
-        assert_eq!(config.resources.disk_warn_percent, 70.0);
-        assert_eq!(config.resources.disk_crit_percent, 90.0);
+        assert_eq!(config.resources.ignore_mounts, ["/boot/efi"]);
         assert_eq!(config.history, Duration::from_secs(600));
     }
 
@@ -698,9 +669,9 @@ mod tests {
 
     #[test]
     fn wrong_type_names_the_key() {
-        let error = error_of("[resources]\ndisk_crit_percent = \"high\"\n");
+        let error = error_of("[resources]\nignore_mounts = \"/boot\"\n");
         assert!(
-            error.starts_with("c.toml:2:21: key `resources.disk_crit_percent`: invalid type"),
+            error.starts_with("c.toml:2:17: key `resources.ignore_mounts`: invalid type"),
             "{error}"
         );
     }
@@ -713,11 +684,6 @@ mod tests {
 
     #[test]
     fn semantic_errors_name_the_key() {
-        let error = error_of("[resources]\ndisk_warn_percent = 95\ndisk_crit_percent = 90\n");
-        assert!(
-            error.starts_with("c.toml:3:1: key `resources.disk_crit_percent`: 90 must be between"),
-            "{error}"
-        );
         let error = error_of("refresh = \"10ms\"\n");
         assert!(
             error.starts_with("c.toml:1:1: key `refresh`: 10ms is too fast"),
@@ -772,7 +738,27 @@ mod tests {
             error.contains("https:// is not supported by this build"),
             "{error}"
         );
-        let error = error_of("[resources]\nload_warn_per_core = -1.0\n");
-        assert!(error.starts_with("c.toml:2:1: key `resources.load_warn_per_core`: -1 is out of range: expected 0 or more"), "{error}");
+    }
+
+    #[test]
+    fn removed_resources_thresholds_say_what_replaced_them() {
+        let error = error_of(
+            "refresh = \"1s\"\n[resources]\nignore_mounts = []\nmemory_warn_percent = 85\n\
+             disk_warn_percent = 80\n",
+        );
+        assert!(
+            error.starts_with(
+                "c.toml:4:1: key `resources.memory_warn_percent`: removed: gauges take their \
+                 colour from the alert rules over their series (firing P0/P1 ✖ CRIT, P2/P3 ▲ \
+                 WARN), as the Alerts tab shows them; to move the memory threshold, replace the \
+                 shipped rule `HighMemoryUsage` with a [[rule]] of that name"
+            ),
+            "the first one in the file: {error}"
+        );
+        let error = error_of("[resources]\nload_crit_per_core = 3.0\n");
+        assert!(
+            error.contains("no shipped rule watches load: add a [[rule]] over its series"),
+            "{error}"
+        );
     }
 }

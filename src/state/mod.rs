@@ -10,10 +10,11 @@ use chrono::{DateTime, Utc};
 use crate::alerts::notify::NotifyState;
 use crate::alerts::series::SeriesCatalogue;
 use crate::command::{ContainerCommand, Mode, OperatorCommand};
-use crate::config::{Config, DockerConfig, ResourcesConfig};
+use crate::config::{Config, DockerConfig};
 use crate::findings::{Finding, Severity};
 use crate::metrics::MetricStore;
 use crate::model::containers::ContainerAction;
+use crate::model::resources::HostKey;
 use crate::model::source::SourceId;
 use crate::sources::SourceRegistry;
 use crate::tab::Tab;
@@ -107,7 +108,6 @@ pub struct AppState {
     /// Lines a container log view starts with, and keeps at most.
     pub log_tail: usize,
     pub log_buffer: usize,
-    pub limits: ResourcesConfig,
     /// The firing alerts, worst first: the tab markers, the header, `--watch` and `check` read
     /// these (see `tabs::alerts::judge`).
     pub findings: Vec<Finding>,
@@ -161,6 +161,7 @@ impl AppState {
                 next_at: crate::duration::later(now, config.watch.rotate),
             }
         });
+        let local = HostKey::new(host.clone());
         Self {
             mode,
             host,
@@ -171,7 +172,7 @@ impl AppState {
             in_flight: Vec::new(),
             sources: sources.healths(),
             metrics: MetricStore::new(capacity).retaining(config.history),
-            resources: ResourcesState::new(),
+            resources: ResourcesState::new(local),
             alerts: AlertsState::new(config.rule_catalogue())
                 .with_notify(NotifyState::new(
                     config.notify.iter().map(|target| target.route()).collect(),
@@ -194,7 +195,6 @@ impl AppState {
             endpoints: EndpointsState::new(&config.endpoint),
             log_tail: config.containers.log_tail,
             log_buffer: config.containers.log_buffer,
-            limits: config.resources.clone(),
             findings: Vec::new(),
             watch,
             refresh: config.refresh,

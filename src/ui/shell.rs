@@ -169,7 +169,13 @@ fn header_line<'a>(
         Mode::Watch => left.push(Span::styled(" WATCH ", ctx.theme.info)),
     }
     let mut right = Vec::new();
-    if let Some(snapshot) = state.resources.latest.as_ref().filter(|_| parts.uptime) {
+    if let Some(snapshot) = state
+        .resources
+        .local()
+        .latest
+        .as_ref()
+        .filter(|_| parts.uptime)
+    {
         right.push(format!(
             "up {}",
             super::format::duration(std::time::Duration::from_secs(snapshot.uptime_seconds))

@@ -368,6 +368,25 @@ impl AlertsState {
             .unwrap_or(Severity::Ok)
     }
 
+    /// The worst of the console's firing alerts, not silenced, of a rule over one of `series`,
+    /// whose labels include `labels`: what a gauge of those series shows.
+    pub fn worst_over(&self, series: &[&str], labels: &[(&str, &str)]) -> Severity {
+        let over = |rule: &str| {
+            self.rules
+                .named(rule)
+                .last()
+                .is_some_and(|&i| series.contains(&self.rules[i].condition.series.as_str()))
+        };
+        self.alerts
+            .values()
+            .filter(|a| a.state == AlertState::Firing)
+            .filter(|a| labels.iter().all(|(k, v)| a.key.label(k) == Some(v)))
+            .filter(|a| over(&a.key.rule) && self.silence_of(&a.key).is_none())
+            .map(|a| a.priority.severity())
+            .max()
+            .unwrap_or(Severity::Ok)
+    }
+
     /// The silence an alert is under, if any: the one that lasts longest.
     pub fn silence_of(&self, key: &AlertKey) -> Option<&Silence> {
         self.silences

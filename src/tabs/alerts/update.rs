@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::action::Action;
 use crate::alerts::engine::{self, Alert, Change};
+use crate::alerts::kept::KeptAlerts;
 use crate::command::{AlertAction, AlertCommand, DEFAULT_SILENCE, OperatorCommand};
 use crate::effect::Effect;
 use crate::model::alertmanager::AlertmanagerSnapshot;
@@ -14,6 +15,7 @@ use crate::state::{AppState, ConfirmDialog, ToastKind, TypedConfirmation};
 use crate::tab::Tab;
 use crate::tabs::alerts::judge;
 use crate::tabs::alerts::state::{UnreadableFile, WENT_FALSE_WHILE_DOWN};
+use crate::tabs::resources::record;
 use crate::tabs::{self, Subject};
 use crate::update::{ask, source_answered, toast};
 
@@ -35,7 +37,11 @@ pub fn evaluate(state: &mut AppState, now: DateTime<Utc>) {
         }
     }
     state.alerts.apply_evaluation(alerts, transitions, now);
-    state.findings = judge::findings(&state.alerts, &state.sources);
+    state.findings = judge::findings(
+        &state.alerts,
+        &state.sources,
+        state.resources.implicit_host(),
+    );
     // Taken out while it reads the rest of the tab's state: what is silenced is `silence_of`'s
     // to say, whatever silences become.
     let mut notify = std::mem::take(&mut state.alerts.notify);
@@ -70,6 +76,22 @@ pub fn apply_alertmanager_report(
     evaluate(state, now);
 }
 
+/// What the last run kept. A file written before the Resources tab's series carried `host`
+/// names the local host's alerts without it: they get its label, so their acknowledgements,
+/// pending and firing alerts and history carry on (silences match as before).
+pub fn restore(state: &mut AppState, mut kept: KeptAlerts) {
+    let rules = &state.alerts.rules;
+    let series_of = |rule: &str| {
+        let &index = rules.named(rule).last()?;
+        Some(rules[index].condition.series.as_str())
+    };
+    let local = state.resources.local().key.clone();
+    for key in kept.keys_mut() {
+        record::label_local_host(key, &local, series_of);
+    }
+    state.alerts.restore(kept);
+}
+
 /// The file of what the last run kept could not be read at start: a toast and a line in the
 /// tab say what became of it (`message`), and whether saving goes on (`saves`).
 pub fn apply_unreadable_file(
@@ -85,7 +107,11 @@ pub fn apply_unreadable_file(
 /// A command on an alert came back done: the state records it, and the findings follow.
 pub fn apply_done(state: &mut AppState, command: &AlertCommand, now: DateTime<Utc>) {
     state.alerts.apply_done(command, &state.operator, now);
-    state.findings = judge::findings(&state.alerts, &state.sources);
+    state.findings = judge::findings(
+        &state.alerts,
+        &state.sources,
+        state.resources.implicit_host(),
+    );
 }
 
 /// A key the shell left to this tab.
@@ -285,7 +311,7 @@ fn go_to_subject(state: &mut AppState) {
     let tab = state
         .findings
         .iter()
-        .find(|f| f.subject == judge::subject(alert))
+        .find(|f| f.subject == judge::subject(alert, state.resources.implicit_host()))
         .map(|f| f.tab)
         .or_else(|| subject.as_ref().map(Subject::tab))
         .unwrap_or(Tab::Resources);

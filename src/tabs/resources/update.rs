@@ -9,8 +9,8 @@ use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::{SYSTEM_SOURCE, SourceReport};
 use crate::state::list::{Listed, PAGE};
 use crate::state::{AppState, ConfirmDialog, ToastKind};
+use crate::tabs::resources::record;
 use crate::tabs::resources::state::SortKey;
-use crate::tabs::resources::{judge, record};
 use crate::update::{ask, source_answered, toast};
 
 /// A key the shell left to this tab.
@@ -35,23 +35,16 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
     Vec::new()
 }
 
-/// The host's report: its health, its series, the table, then its findings.
+/// The local host's report: its health, its series, the table, then the alerts.
 pub fn apply_report(
     state: &mut AppState,
     report: SourceReport<ResourcesSnapshot>,
     now: DateTime<Utc>,
 ) {
-    if let Some((_, mut snapshot)) = source_answered(state, SYSTEM_SOURCE, report) {
-        record::record(&mut state.metrics, state.refresh, &snapshot);
-        if !snapshot.processes_sampled {
-            // The table was not on screen: its rows are kept, with their selection, for when it is.
-            if let Some(last) = state.resources.latest.take() {
-                snapshot.processes = last.processes;
-            }
-        }
-        state.resources.levels =
-            judge::levels(&snapshot, &state.metrics, state.refresh, &state.limits);
-        state.resources.apply_snapshot(snapshot);
+    if let Some((_, snapshot)) = source_answered(state, SYSTEM_SOURCE, report) {
+        let host = state.resources.local().key.clone();
+        record::record(&mut state.metrics, state.refresh, &host, &snapshot);
+        state.resources.apply_snapshot(&host, snapshot);
     }
     crate::tabs::alerts::update::evaluate(state, now);
 }
