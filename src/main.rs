@@ -15,7 +15,7 @@ use watchdeck::persist::atomic::create_atomically;
 use watchdeck::persist::audit::{AuditLog, Operator};
 use watchdeck::persist::private;
 use watchdeck::sources::SourceRegistry;
-use watchdeck::state::AppState;
+use watchdeck::state::{AppState, published_series};
 
 /// Exit status of a usage error, a config, theme or keymap that cannot be used, and a check that
 /// cannot run: UNKNOWN in the monitoring-plugin convention `check` follows (0 OK, 1 WARNING,
@@ -96,7 +96,7 @@ fn main() -> ExitCode {
 
 /// Loads config, theme and keymap, printing any error before the terminal is touched.
 fn load(paths: &Paths, explicit: Option<&Path>, theme: Option<&str>) -> Result<Loaded, ExitCode> {
-    config::load(paths, explicit, theme).map_err(|error: LoadError| {
+    config::load(paths, explicit, theme, &published_series()).map_err(|error: LoadError| {
         eprintln!("watchdeck: configuration error\n{error}");
         ExitCode::from(CONFIG_ERROR)
     })

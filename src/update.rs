@@ -6,14 +6,13 @@
 use chrono::{DateTime, Utc};
 
 use crate::action::Action;
-use crate::alerts::SOURCE_UP;
 use crate::command::{CommandError, CommandOutcome, OperatorCommand};
 use crate::duration::later;
 use crate::effect::Effect;
 use crate::model::source::{SourceDeath, SourceReport};
 use crate::msg::{FilterEdit, Msg};
 use crate::state::list::PAGE;
-use crate::state::source::SourceStatus;
+use crate::state::source::{SOURCE_UP, SourceStatus};
 use crate::state::{AppState, ConfirmDialog, InFlight, Overlay, Toast, ToastKind, chrono_duration};
 use crate::tab::Tab;
 use crate::tabs;

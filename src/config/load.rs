@@ -2,6 +2,7 @@
 //! the theme and keymap it names, each with the user's patch.
 
 use super::{Config, DEFAULT_CONFIG, Keymap, LoadError, Paths, Theme, keymap, shipped_base, theme};
+use crate::alerts::series::SeriesCatalogue;
 
 /// Everything the console needs from files, loaded and checked before the terminal is touched.
 #[derive(Debug, Clone)]
@@ -13,12 +14,14 @@ pub struct Loaded {
     pub config_source: String,
 }
 
-/// Loads the config (an explicit file, else the user's, else the embedded default), then the
-/// theme and keymap it names with the user's patches. `theme` replaces the config's theme.
+/// Loads the config (an explicit file, else the user's, else the embedded default), its rules
+/// watching only `published` series, then the theme and keymap it names with the user's
+/// patches. `theme` replaces the config's theme.
 pub fn load(
     paths: &Paths,
     explicit: Option<&std::path::Path>,
     theme: Option<&str>,
+    published: &SeriesCatalogue,
 ) -> Result<Loaded, LoadError> {
     let path = explicit.map(std::path::Path::to_path_buf).or_else(|| {
         let user = paths.config_file();
@@ -34,6 +37,7 @@ pub fn load(
         None => ("embedded default".to_string(), DEFAULT_CONFIG.to_string()),
     };
     let config = Config::parse(&config_source, &text)?;
+    config.check_series(&config_source, &text, published)?;
     // A theme or keymap name that names nothing is blamed on the config line that holds it.
     let known = |kind: &str, name: &str, shipped: &[(&str, &str)], user: &std::path::Path| {
         shipped_base(kind, shipped, name, user.exists())

@@ -246,7 +246,8 @@ fn timeout_problem(timeout: Duration, interval: Duration) -> Option<(&'static st
 }
 
 impl Config {
-    /// Parses and validates one config file; `file` is how errors name it.
+    /// Parses and validates one config file; `file` is how errors name it. The series its rules
+    /// name are checked apart, against what is published ([`Config::check_series`]).
     pub fn parse(file: &str, text: &str) -> Result<Self, LoadError> {
         Self::parse_with_env(file, text, &|name| std::env::var(name).ok())
     }
@@ -427,9 +428,8 @@ impl Config {
                 return at_entry("endpoint", entry, key, message);
             }
         }
-        let known = crate::alerts::published_series();
         for (entry, rule) in self.rule.iter().enumerate() {
-            if let Some((key, message)) = rule.problem(&known) {
+            if let Some((key, message)) = rule.problem() {
                 return at_entry("rule", entry, key, message);
             }
         }

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::{Config, LoadError};
 use crate::alerts::rule::{Condition, Priority, Rule, RuleEntry, RuleOrigin};
+use crate::alerts::series::SeriesCatalogue;
 use crate::duration;
 
 /// An alert rule (the Alerts tab); `assets/rules.default.toml` documents the fields.
@@ -30,9 +31,9 @@ pub struct RuleConfig {
 }
 
 impl RuleConfig {
-    /// The first thing wrong with this rule, as (key, message): `known` are the series a rule
-    /// may watch.
-    pub(super) fn problem(&self, known: &[&str]) -> Option<(&'static str, String)> {
+    /// The first thing wrong with this rule, as (key, message); the series it watches is
+    /// checked apart ([`Config::check_series`]).
+    pub(super) fn problem(&self) -> Option<(&'static str, String)> {
         if let Some(problem) = self.invalid_timing() {
             return Some(problem);
         }
@@ -40,16 +41,6 @@ impl RuleConfig {
             return Some((
                 "expr",
                 format!("the threshold {} is not a number", self.expr.threshold),
-            ));
-        }
-        if !known.contains(&self.expr.series.as_str()) {
-            return Some((
-                "expr",
-                format!(
-                    "unknown series `{}`: expected one of {}",
-                    self.expr.series,
-                    known.join(", ")
-                ),
             ));
         }
         None
@@ -117,6 +108,32 @@ pub struct AlertsConfig {
 }
 
 impl Config {
+    /// Every rule watches a series of `published`, else the first that does not is blamed with
+    /// its place in `text`. The series are registered by whoever publishes them, which the
+    /// config does not know: whoever loads it is given them.
+    pub fn check_series(
+        &self,
+        file: &str,
+        text: &str,
+        published: &SeriesCatalogue,
+    ) -> Result<(), LoadError> {
+        self.rule
+            .iter()
+            .enumerate()
+            .find_map(|(entry, rule)| {
+                let message = published.unknown(&rule.expr.series)?;
+                Some(LoadError::at_entry_key(
+                    file,
+                    text,
+                    Some("rule"),
+                    entry,
+                    "expr",
+                    message,
+                ))
+            })
+            .map_or(Ok(()), Err)
+    }
+
     /// The rules the engine evaluates: the shipped ones not switched off, each replaced by a
     /// `[[rule]]` of the same name, then the other `[[rule]]`s.
     pub fn alert_rules(&self) -> Vec<Rule> {

@@ -8,6 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::alerts::notify::NotifyState;
+use crate::alerts::series::SeriesCatalogue;
 use crate::command::{ContainerCommand, Mode, OperatorCommand};
 use crate::config::{Config, DockerConfig};
 use crate::findings::{Finding, Severity};
@@ -22,7 +23,7 @@ use crate::tabs::containers::state::{ContainersState, EngineState};
 use crate::tabs::databases::state::DatabasesState;
 use crate::tabs::endpoints::state::EndpointsState;
 use crate::tabs::resources::state::ResourcesState;
-use source::SourceHealth;
+use source::{SOURCE_UP, SourceHealth};
 
 /// A destructive command waiting for the operator's yes; `then` asks again before running.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -274,4 +275,15 @@ impl AppState {
 
 pub fn chrono_duration(duration: Duration) -> chrono::Duration {
     chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX)
+}
+
+/// Every series the console records, registered for the rules to name: each tab's, then the
+/// shell's `source_up`.
+pub fn published_series() -> SeriesCatalogue {
+    let mut published = SeriesCatalogue::default();
+    for (_, name) in crate::tabs::series_by_tab() {
+        published.register(name);
+    }
+    published.register(SOURCE_UP);
+    published
 }

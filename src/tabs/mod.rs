@@ -165,3 +165,18 @@ pub fn key_context(state: &AppState) -> Context {
         Context::from(state.tab)
     }
 }
+
+/// Every series the tabs publish (each tab's `record.rs`), by the tab that publishes it.
+pub fn series_by_tab() -> impl Iterator<Item = (Tab, &'static str)> {
+    Tab::iter().flat_map(|tab| series(tab).iter().map(move |name| (tab, *name)))
+}
+
+fn series(tab: Tab) -> &'static [&'static str] {
+    match tab {
+        Tab::Resources => resources::record::SERIES,
+        Tab::Containers => containers::record::SERIES,
+        Tab::Databases => databases::record::SERIES,
+        Tab::Endpoints => endpoints::record::SERIES,
+        Tab::Alerts | Tab::Runbook => &[],
+    }
+}

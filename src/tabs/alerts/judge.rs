@@ -2,14 +2,14 @@
 //! `--watch` and `watchdeck check` all read these findings; there is no other judgement.
 
 use crate::alerts::engine::Alert;
-use crate::alerts::{SOURCE_UP, series_by_tab};
 use crate::findings::Finding;
 use crate::model::resources::HostKey;
 use crate::model::source::{SYSTEM_SOURCE, SourceId};
-use crate::state::source::SourceHealth;
+use crate::state::source::{SOURCE_UP, SourceHealth};
 use crate::tab::Tab;
 use crate::tabs::alerts::state::AlertsState;
 use crate::tabs::resources::record::shows_label;
+use crate::tabs::series_by_tab;
 
 /// Every firing alert as a finding, worst first, then oldest: the Alertmanagers' too, unless
 /// Alertmanager holds them back (see [`AlertsState::firing`]).
