@@ -53,7 +53,7 @@ const LAYERS: &[(Layer, &[&str])] = &[
     (Layer::Model, &["src/model/**", "src/model.rs"]),
     (
         Layer::Update,
-        &["src/update.rs", "src/tabs/*/update.rs", "src/tabs/mod.rs"],
+        &["src/update/**", "src/tabs/*/update.rs", "src/tabs/mod.rs"],
     ),
     (Layer::Collect, &["src/collect/**"]),
     (Layer::Theme, &["src/config/theme.rs"]),
@@ -1179,7 +1179,7 @@ const SAMPLES: &[Sample] = &[
     },
     Sample {
         rule: "update never collects, persists or runs effects",
-        file: "src/update.rs",
+        file: "src/update/mod.rs",
         source: "use crate::collect::SourceReport;",
         expect: &[(1, "crate::collect::SourceReport")],
     },
@@ -1191,13 +1191,13 @@ const SAMPLES: &[Sample] = &[
     },
     Sample {
         rule: "update never collects, persists or runs effects",
-        file: "src/update.rs",
+        file: "src/update/mod.rs",
         source: "use crate::effect::Effect;\nfn f() -> Vec<Effect> {\n    vec![Effect::Quit]\n}",
         expect: &[],
     },
     Sample {
         rule: "update never draws",
-        file: "src/update.rs",
+        file: "src/update/mod.rs",
         source: "use ratatui::layout::Rect;",
         expect: &[(1, "ratatui::layout::Rect")],
     },
@@ -1209,7 +1209,7 @@ const SAMPLES: &[Sample] = &[
     },
     Sample {
         rule: "update does no I/O",
-        file: "src/update.rs",
+        file: "src/update/mod.rs",
         source: "fn f() {\n    std::thread::sleep(PAUSE);\n}",
         expect: &[(2, "std::thread::sleep")],
     },
@@ -1221,25 +1221,25 @@ const SAMPLES: &[Sample] = &[
     },
     Sample {
         rule: "update does no I/O",
-        file: "src/update.rs",
+        file: "src/update/mod.rs",
         source: "use std::time::Duration;",
         expect: &[],
     },
     Sample {
         rule: "update reads no clock",
-        file: "src/update.rs",
+        file: "src/update/mod.rs",
         source: "use chrono::Utc;\nfn f() {\n    let _ = Utc::now();\n}",
         expect: &[(3, "chrono::Utc::now")],
     },
     Sample {
         rule: "update reads no clock",
-        file: "src/update.rs",
+        file: "src/update/mod.rs",
         source: "use chrono::{DateTime, Utc};\nfn update(now: DateTime<Utc>) {}",
         expect: &[],
     },
     Sample {
         rule: "update is synchronous",
-        file: "src/update.rs",
+        file: "src/update/mod.rs",
         source: "async fn update() {}",
         expect: &[(1, "async")],
     },
@@ -1251,7 +1251,7 @@ const SAMPLES: &[Sample] = &[
     },
     Sample {
         rule: "update is synchronous",
-        file: "src/update.rs",
+        file: "src/update/mod.rs",
         source: "fn update(state: &mut AppState) -> Vec<Effect> {\n    Vec::new()\n}",
         expect: &[],
     },
