@@ -1,6 +1,7 @@
 //! Rendering cost of the Resources and Endpoints tabs (the Endpoints tab also with the 500
-//! endpoints of `scripts/perf-endpoints.sh`), and of folding one host sample, or one second of
-//! those endpoints' polls, into the state.
+//! endpoints of `scripts/perf-endpoints.sh`) and of a container's log view with a full buffer
+//! (with and without a search), and of folding one host sample, or one second of those
+//! endpoints' polls, into the state.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
 use chrono::FixedOffset;
@@ -8,11 +9,14 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::hint::black_box;
+use watchdeck::action::Action;
+use watchdeck::command::Mode;
 use watchdeck::config::{Keymap, Theme};
 use watchdeck::fixtures;
+use watchdeck::model::containers::LogEvent;
 use watchdeck::model::source::SourceReport;
-use watchdeck::msg::{Msg, SourceUpdate};
-use watchdeck::state::Mode;
+use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
+use watchdeck::state::AppState;
 use watchdeck::ui::{self, RenderCtx};
 use watchdeck::update::update;
 
@@ -24,6 +28,8 @@ fn render_tabs(c: &mut Criterion) {
             fixtures::endpoints_app_state(Mode::Interactive),
         ),
         ("endpoints 500", fixtures::endpoint_fleet_app_state(500)),
+        ("logs full", full_log_view("")),
+        ("logs full searched", full_log_view("timed")),
     ];
     let theme = Theme::load("default", None).expect("theme");
     let keymap = Keymap::load("default", None).expect("keymap");
@@ -47,6 +53,32 @@ fn render_tabs(c: &mut Criterion) {
             });
         }
     }
+}
+
+/// The containers tab with a log view whose buffer is full of the fixture's lines (a fifth of
+/// them JSON), searched for `search` if not empty.
+fn full_log_view(search: &str) -> AppState {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    update(&mut state, Msg::Action(Action::OpenLogs), fixtures::now());
+    let key = state.containers.logs.as_ref().expect("open").key.clone();
+    let event = LogEvent::Lines(fixtures::log_lines(state.log_buffer));
+    update(&mut state, Msg::LogEvent { key, event }, fixtures::now());
+    if !search.is_empty() {
+        update(&mut state, Msg::Action(Action::Filter), fixtures::now());
+        for c in search.chars() {
+            update(
+                &mut state,
+                Msg::FilterEdit(FilterEdit::Insert(c)),
+                fixtures::now(),
+            );
+        }
+        update(
+            &mut state,
+            Msg::FilterEdit(FilterEdit::Apply),
+            fixtures::now(),
+        );
+    }
+    state
 }
 
 fn apply_sample(c: &mut Criterion) {

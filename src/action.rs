@@ -197,7 +197,92 @@ impl Action {
             Action::ToggleGroups => Some("groups"),
             Action::Confirm => Some("confirm"),
             Action::Cancel => Some("cancel"),
-            _ => None,
+            Action::GotoResources
+            | Action::GotoContainers
+            | Action::GotoAlerts
+            | Action::GotoDatabases
+            | Action::GotoEndpoints
+            | Action::GotoRunbook
+            | Action::PrevTab
+            | Action::SelectNext
+            | Action::SelectPrev
+            | Action::PageDown
+            | Action::PageUp
+            | Action::SelectFirst
+            | Action::SelectLast
+            | Action::RevealEnv
+            | Action::KillContainer
+            | Action::ScrollDetailUp
+            | Action::PrevMatch
+            | Action::PrevDatabase => None,
+        }
+    }
+
+    /// An operator action changes something outside the console (a signal, a container, an
+    /// alert's acknowledgement or silence, a database session) through an `OperatorCommand`:
+    /// `--read-only` and `--watch` refuse it, and the footer does not offer it there. Revealing
+    /// env values is not one: it changes nothing, and only `--watch` refuses it.
+    pub fn is_operator(self) -> bool {
+        match self {
+            Action::TerminateProcess
+            | Action::KillProcess
+            | Action::RestartContainer
+            | Action::StopContainer
+            | Action::StartContainer
+            | Action::PauseContainer
+            | Action::KillContainer
+            | Action::AckAlert
+            | Action::UnackAlert
+            | Action::SilenceAlert
+            | Action::SilenceRule
+            | Action::ExpireSilence
+            | Action::CancelQuery
+            | Action::TerminateSession
+            | Action::TerminateIdle => true,
+            Action::Quit
+            | Action::Help
+            | Action::NextTab
+            | Action::PrevTab
+            | Action::GotoResources
+            | Action::GotoContainers
+            | Action::GotoAlerts
+            | Action::GotoDatabases
+            | Action::GotoEndpoints
+            | Action::GotoRunbook
+            | Action::Filter
+            | Action::SelectNext
+            | Action::SelectPrev
+            | Action::PageDown
+            | Action::PageUp
+            | Action::SelectFirst
+            | Action::SelectLast
+            | Action::ToggleRotation
+            | Action::SortByCpu
+            | Action::SortByMemory
+            | Action::SortByPid
+            | Action::SortByName
+            | Action::ReverseSort
+            | Action::SortNextColumn
+            | Action::ToggleDetail
+            | Action::OpenLogs
+            | Action::RevealEnv
+            | Action::ScrollDetailDown
+            | Action::ScrollDetailUp
+            | Action::NextMatch
+            | Action::PrevMatch
+            | Action::ToggleFollow
+            | Action::ToggleWrap
+            | Action::ToggleTimestamps
+            | Action::ToggleResolved
+            | Action::NextAlertView
+            | Action::GotoSubject
+            | Action::NextDatabase
+            | Action::PrevDatabase
+            | Action::ScanBigKeys
+            | Action::PollNow
+            | Action::ToggleGroups
+            | Action::Confirm
+            | Action::Cancel => false,
         }
     }
 }

@@ -8,13 +8,14 @@ use watchdeck::app::{App, Exit};
 use watchdeck::check;
 use watchdeck::cli::{AlertsCommand, Cli, Command, ConfigCommand, Format};
 use watchdeck::collect::system::host_name;
+use watchdeck::command::Mode;
 use watchdeck::config::{self, DEFAULT_CONFIG, LoadError, Loaded, Paths};
 use watchdeck::effect::Executor;
 use watchdeck::persist::atomic::create_atomically;
 use watchdeck::persist::audit::{AuditLog, Operator};
 use watchdeck::persist::private;
 use watchdeck::sources::SourceRegistry;
-use watchdeck::state::{AppState, Mode};
+use watchdeck::state::{AppState, published_series};
 
 /// Exit status of a usage error, a config, theme or keymap that cannot be used, and a check that
 /// cannot run: UNKNOWN in the monitoring-plugin convention `check` follows (0 OK, 1 WARNING,
@@ -95,7 +96,7 @@ fn main() -> ExitCode {
 
 /// Loads config, theme and keymap, printing any error before the terminal is touched.
 fn load(paths: &Paths, explicit: Option<&Path>, theme: Option<&str>) -> Result<Loaded, ExitCode> {
-    config::load(paths, explicit, theme).map_err(|error: LoadError| {
+    config::load(paths, explicit, theme, &published_series()).map_err(|error: LoadError| {
         eprintln!("watchdeck: configuration error\n{error}");
         ExitCode::from(CONFIG_ERROR)
     })
@@ -265,7 +266,7 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
     // the console is needed most when things are broken.
     let started = chrono::Utc::now();
     match watchdeck::persist::alerts::load_at_start(&paths.alerts_file(), started) {
-        Ok(kept) => state.alerts.restore(kept),
+        Ok(kept) => watchdeck::tabs::alerts::update::restore(&mut state, kept),
         Err(set_aside) => {
             let message = set_aside.message();
             tracing::error!(%message, "alerts kept by the last run");

@@ -37,8 +37,7 @@ enum Layer {
     /// The runtime that wires the layers together: the app loop, the terminal, `check`.
     Runtime,
     Entry,
-    /// What carries the state's data to and from the outside: messages, effects, files.
-    Plumbing,
+    ResourcesRecord,
 }
 
 /// The files of each layer, as globs over the path (`*` within one segment, `**` any number of
@@ -79,7 +78,7 @@ const LAYERS: &[(Layer, &[&str])] = &[
     ),
     (
         Layer::Update,
-        &["src/update.rs", "src/tabs/*/update.rs", "src/tabs/mod.rs"],
+        &["src/update/**", "src/tabs/*/update.rs", "src/tabs/mod.rs"],
     ),
     (Layer::Input, &["src/input.rs"]),
     (Layer::Collect, &["src/collect/**"]),
@@ -105,14 +104,11 @@ const LAYERS: &[(Layer, &[&str])] = &[
             "src/sources/start.rs",
             "src/cli.rs",
             "src/logging.rs",
-            "src/fixtures.rs",
+            "src/fixtures/**",
         ],
     ),
     (Layer::Entry, &["src/main.rs"]),
-    (
-        Layer::Plumbing,
-        &["src/msg.rs", "src/effect/**", "src/persist/**"],
-    ),
+    (Layer::ResourcesRecord, &["src/tabs/resources/record.rs"]),
 ];
 
 enum Ban {
@@ -127,6 +123,8 @@ enum Ban {
     Keyword(&'static str),
     /// Every path into the crate but those under these top-level modules.
     CrateBut(&'static [&'static str]),
+    /// A string literal, whole (a glob: `system_*`), in code or in a macro's arguments.
+    Literal(&'static str),
 }
 
 enum Files {
@@ -271,7 +269,7 @@ const RULES: &[Rule] = &[
         why: "the rule engine judges series whoever publishes them; a tab that names it is the tab's business",
     },
     Rule {
-        name: "messages, effects and state files hold no tab's state",
+        name: "messages, effects and files know no tab's state",
         files: Files::InAny(&[Layer::Message, Layer::Effect]),
         bans: &[
             Ban::Path("crate::tabs::*::state"),
@@ -324,12 +322,6 @@ const RULES: &[Rule] = &[
         why: "update returns Effects; the executor runs them off the draw loop",
     },
     Rule {
-        name: "messages, effects and files know no tab's state",
-        files: Files::In(Layer::Plumbing),
-        bans: &[Ban::Path("crate::tabs::*::state")],
-        why: "what they carry (kept alerts, silences) is the alerts' own vocabulary in src/alerts/, so a tab's state can change without them",
-    },
-    Rule {
         name: "update never draws",
         files: Files::In(Layer::Update),
         bans: DRAWING,
@@ -376,6 +368,12 @@ const RULES: &[Rule] = &[
             Ban::Macro("dbg"),
         ],
         why: "the terminal belongs to the UI while it runs; main prints before or after it",
+    },
+    Rule {
+        name: "the Resources tab's series are named only in its record.rs",
+        files: Files::AllBut(Layer::ResourcesRecord),
+        bans: &[Ban::Literal("system_*")],
+        why: "views and judges name a host's series through record.rs's typed accessors, so a series' name and its host label change in one place",
     },
 ];
 
@@ -728,6 +726,7 @@ enum Kind {
     Macro,
     Method,
     Keyword,
+    Literal,
 }
 
 /// One thing a file refers to. `path` is the path as written, made absolute; `canonical` also
@@ -764,6 +763,7 @@ fn decorate(kind: Kind, path: &[String]) -> String {
         Kind::Import | Kind::Path | Kind::Keyword => path,
         Kind::Macro => format!("{path}!"),
         Kind::Method => format!(".{path}()"),
+        Kind::Literal => format!("{path:?}"),
     }
 }
 
@@ -804,6 +804,12 @@ impl ReferenceCollector<'_> {
                     next + 1
                 }
                 TokenTree::Ident(_) => self.scan_path(&tokens, next),
+                TokenTree::Literal(literal) => {
+                    if let Ok(text) = syn::parse_str::<syn::LitStr>(&literal.to_string()) {
+                        self.add(Kind::Literal, vec![text.value()], literal.span());
+                    }
+                    next + 1
+                }
                 _ => next + 1,
             };
         }
@@ -898,6 +904,10 @@ impl<'ast> Visit<'ast> for ReferenceCollector<'_> {
         self.scan(mac.tokens.clone());
     }
 
+    fn visit_lit_str(&mut self, literal: &'ast syn::LitStr) {
+        self.add(Kind::Literal, vec![literal.value()], literal.span());
+    }
+
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         self.add(
             Kind::Method,
@@ -963,6 +973,7 @@ impl Ban {
                 };
                 outside(&reference.path) && outside(&reference.canonical)
             }
+            (Ban::Literal(glob), Kind::Literal) => segment_matches(glob, path[0]),
             _ => false,
         }
     }
@@ -1265,7 +1276,7 @@ const SAMPLES: &[Sample] = &[
     Sample {
         rule: "messages, effects and files know no tab's state",
         file: "src/effect/alert.rs",
-        source: "use crate::alerts::kept::KeptAlerts;\nuse crate::state::Mode;",
+        source: "use crate::alerts::kept::KeptAlerts;\nuse crate::command::Mode;",
         expect: &[],
     },
     Sample {
@@ -1533,25 +1544,25 @@ const SAMPLES: &[Sample] = &[
         expect: &[],
     },
     Sample {
-        rule: "messages, effects and state files hold no tab's state",
+        rule: "messages, effects and files know no tab's state",
         file: "src/msg.rs",
         source: "use crate::tabs::alerts::state::AckSilence;",
         expect: &[(1, "crate::tabs::alerts::state::AckSilence")],
     },
     Sample {
-        rule: "messages, effects and state files hold no tab's state",
+        rule: "messages, effects and files know no tab's state",
         file: "src/persist/alerts.rs",
         source: "fn save(kept: &crate::tabs::alerts::state::KeptAlerts) {}",
         expect: &[(1, "crate::tabs::alerts::state::KeptAlerts")],
     },
     Sample {
-        rule: "messages, effects and state files hold no tab's state",
+        rule: "messages, effects and files know no tab's state",
         file: "src/effect/mod.rs",
         source: "use crate::state::AppState;",
         expect: &[(1, "crate::state::AppState")],
     },
     Sample {
-        rule: "messages, effects and state files hold no tab's state",
+        rule: "messages, effects and files know no tab's state",
         file: "src/persist/alerts.rs",
         source: "use crate::alerts::kept::KeptAlerts;\nuse crate::model::source::SourceId;",
         expect: &[],
@@ -1615,7 +1626,7 @@ const SAMPLES: &[Sample] = &[
     },
     Sample {
         rule: "update never collects, persists or runs effects",
-        file: "src/update.rs",
+        file: "src/update/mod.rs",
         source: "use crate::collect::SourceReport;",
         expect: &[(1, "crate::collect::SourceReport")],
     },
@@ -1627,13 +1638,13 @@ const SAMPLES: &[Sample] = &[
     },
     Sample {
         rule: "update never collects, persists or runs effects",
-        file: "src/update.rs",
+        file: "src/update/mod.rs",
         source: "use crate::effect::Effect;\nfn f() -> Vec<Effect> {\n    vec![Effect::Quit]\n}",
         expect: &[],
     },
     Sample {
         rule: "update never draws",
-        file: "src/update.rs",
+        file: "src/update/mod.rs",
         source: "use ratatui::layout::Rect;",
         expect: &[(1, "ratatui::layout::Rect")],
     },
@@ -1645,7 +1656,7 @@ const SAMPLES: &[Sample] = &[
     },
     Sample {
         rule: "update does no I/O",
-        file: "src/update.rs",
+        file: "src/update/mod.rs",
         source: "fn f() {\n    std::thread::sleep(PAUSE);\n}",
         expect: &[(2, "std::thread::sleep")],
     },
@@ -1657,25 +1668,25 @@ const SAMPLES: &[Sample] = &[
     },
     Sample {
         rule: "update does no I/O",
-        file: "src/update.rs",
+        file: "src/update/mod.rs",
         source: "use std::time::Duration;",
         expect: &[],
     },
     Sample {
         rule: "update reads no clock",
-        file: "src/update.rs",
+        file: "src/update/mod.rs",
         source: "use chrono::Utc;\nfn f() {\n    let _ = Utc::now();\n}",
         expect: &[(3, "chrono::Utc::now")],
     },
     Sample {
         rule: "update reads no clock",
-        file: "src/update.rs",
+        file: "src/update/mod.rs",
         source: "use chrono::{DateTime, Utc};\nfn update(now: DateTime<Utc>) {}",
         expect: &[],
     },
     Sample {
         rule: "update is synchronous",
-        file: "src/update.rs",
+        file: "src/update/mod.rs",
         source: "async fn update() {}",
         expect: &[(1, "async")],
     },
@@ -1687,7 +1698,7 @@ const SAMPLES: &[Sample] = &[
     },
     Sample {
         rule: "update is synchronous",
-        file: "src/update.rs",
+        file: "src/update/mod.rs",
         source: "fn update(state: &mut AppState) -> Vec<Effect> {\n    Vec::new()\n}",
         expect: &[],
     },
@@ -1759,6 +1770,30 @@ const SAMPLES: &[Sample] = &[
         rule: "only main prints",
         file: "src/app.rs",
         source: "fn f(out: &mut String) {\n    let _ = writeln!(out, \"x\");\n}",
+        expect: &[],
+    },
+    Sample {
+        rule: "the Resources tab's series are named only in its record.rs",
+        file: "src/tabs/resources/view.rs",
+        source: "fn f() -> SeriesKey {\n    SeriesKey::new(\"system_cpu_percent\")\n}",
+        expect: &[(2, "\"system_cpu_percent\"")],
+    },
+    Sample {
+        rule: "the Resources tab's series are named only in its record.rs",
+        file: "src/tabs/alerts/judge.rs",
+        source: "fn f(x: &str) -> bool {\n    matches!(x, \"system_load_1m\")\n}",
+        expect: &[(2, "\"system_load_1m\"")],
+    },
+    Sample {
+        rule: "the Resources tab's series are named only in its record.rs",
+        file: "src/tabs/resources/view.rs",
+        source: "/// Draws `system_cpu_percent`.\nfn f() -> Line {\n    Line::raw(\"system busy\")\n}\n#[cfg(test)]\nmod tests {\n    const CPU: &str = \"system_cpu_percent\";\n}",
+        expect: &[],
+    },
+    Sample {
+        rule: "the Resources tab's series are named only in its record.rs",
+        file: "src/tabs/resources/record.rs",
+        source: "const CPU_PERCENT: &str = \"system_cpu_percent\";",
         expect: &[],
     },
 ];

@@ -491,8 +491,8 @@ const INVALID: &[Invalid] = &[
     },
     Invalid {
         file: "wrong-type.toml",
-        line: 4,
-        key: Some("resources.memory_warn_percent"),
+        line: 3,
+        key: Some("resources.ignore_mounts"),
         message: "invalid type",
     },
     Invalid {
@@ -502,10 +502,10 @@ const INVALID: &[Invalid] = &[
         message: "expected `]`",
     },
     Invalid {
-        file: "warn-above-crit.toml",
+        file: "resources-threshold-removed.toml",
         line: 4,
-        key: Some("resources.memory_crit_percent"),
-        message: "must be between the warning threshold (90)",
+        key: Some("resources.memory_warn_percent"),
+        message: "removed: gauges take their colour from the alert rules over their series",
     },
     Invalid {
         file: "history-too-long.toml",

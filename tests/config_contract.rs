@@ -130,6 +130,28 @@ fn themes_and_keymaps_are_embedded_from_the_repository_files() {
     assert_eq!(listed, THEMES.len(), "every file in themes/ is shipped");
 }
 
+/// Rules may name the series their publishers registered, and only those: one registered at
+/// load (as a Prometheus import's will be) is accepted without the engine listing it, and one
+/// nobody registered is blamed on its rule's line.
+#[test]
+fn rules_name_the_series_registered_by_their_publishers() {
+    let text = "[[rule]]\nname = \"busy\"\nexpr = 'system_cpu_percent > 90'\nseverity = \"P3\"\n\
+                [[rule]]\nname = \"loaded\"\nexpr = 'node_load1 > 8'\nseverity = \"P3\"\n";
+    let config = Config::parse("c.toml", text).unwrap_or_else(|e| panic!("{e}"));
+    let mut published = watchdeck::state::published_series();
+    let error = config
+        .check_series("c.toml", text, &published)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        error.starts_with("c.toml:7:1: key `rule.expr`: unknown series `node_load1`: expected one of system_cpu_percent, "),
+        "{error}"
+    );
+    published.register("node_load1");
+    assert!(config.check_series("c.toml", text, &published).is_ok());
+}
+
 /// The shipped rules parse, have unique names, and watch series the console publishes.
 #[test]
 fn the_shipped_rules_are_the_manuals_table_on_published_series() {
@@ -163,10 +185,10 @@ fn the_shipped_rules_are_the_manuals_table_on_published_series() {
             "CertificateExpiringSoon"
         ]
     );
-    let published = watchdeck::alerts::published_series();
+    let published = watchdeck::state::published_series();
     for rule in &rules {
         assert!(
-            published.contains(&rule.expr.series.as_str()),
+            published.contains(&rule.expr.series),
             "{} watches {}, which nothing publishes",
             rule.name,
             rule.expr.series

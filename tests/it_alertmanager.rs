@@ -22,6 +22,7 @@ use watchdeck::alerts::engine::AlertKey;
 use watchdeck::alerts::rule::Priority;
 use watchdeck::collect::alertmanager::{AlertmanagerClient, AlertmanagerSource};
 use watchdeck::collect::{Collector, Schedule, supervise};
+use watchdeck::command::Mode;
 use watchdeck::command::{AlertAction, OperatorCommand};
 use watchdeck::config::{AlertmanagerConfig, Config};
 use watchdeck::effect::{Effect, Executor};
@@ -32,8 +33,9 @@ use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::persist::audit::{AuditLog, Operator};
 use watchdeck::state::source::SourceStatus;
-use watchdeck::state::{AppState, Mode, Overlay};
+use watchdeck::state::{AppState, Overlay};
 use watchdeck::tab::Tab;
+use watchdeck::tabs::alerts::state::SilenceRow;
 use watchdeck::update::update;
 
 /// The configured name of the test Alertmanager in these tests.
@@ -892,6 +894,11 @@ async fn a_silence_made_from_the_console_is_listed_and_ending_it_expires_it_ther
     assert!(state.alerts.fleet_silences.iter().all(|s| s.id != id));
 
     update(&mut state, Msg::Action(Action::NextAlertView), Utc::now());
+    // The shared Alertmanager may list other tests' silences, ending sooner, above this one.
+    state
+        .alerts
+        .silence_list
+        .apply_select(SilenceRow::Own(made.id()));
     assert_eq!(state.alerts.selected_silence(), Some(&made));
     let end = confirm(&mut state, Action::ExpireSilence, "drained");
     execute(&mut state, &executor, &mut results, end).await;
@@ -967,7 +974,7 @@ async fn a_rule_silenced_by_a_regex_is_silenced_there_by_that_regex_and_covers_w
         .find(|k| k.label("run") == Some(&run) && k.label("container") == Some("api"))
         .cloned()
         .expect("listed");
-    state.alerts.list.selected = Some(api.clone());
+    state.alerts.list.apply_select(api.clone());
     let (executor, mut results, _dir) = executor(&config);
 
     let note = format!("30m run={run} container=~trial-.* trials restarting");
@@ -1021,6 +1028,10 @@ async fn a_rule_silenced_by_a_regex_is_silenced_there_by_that_regex_and_covers_w
 
     let end = {
         update(&mut state, Msg::Action(Action::NextAlertView), Utc::now());
+        state
+            .alerts
+            .silence_list
+            .apply_select(SilenceRow::Own(made.id()));
         confirm(&mut state, Action::ExpireSilence, "done")
     };
     execute(&mut state, &executor, &mut results, end).await;

@@ -24,12 +24,13 @@ use tracing_subscriber::prelude::*;
 use watchdeck::action::Action;
 use watchdeck::collect::database::DatabaseSource;
 use watchdeck::collect::{Schedule, supervise};
+use watchdeck::command::Mode;
 use watchdeck::config::Config;
 use watchdeck::effect::{Effect, Executor};
 use watchdeck::fixtures::now;
 use watchdeck::msg::{Msg, SourceUpdate};
 use watchdeck::persist::audit::{AuditLog, Operator};
-use watchdeck::state::{AppState, Mode};
+use watchdeck::state::AppState;
 use watchdeck::tab::Tab;
 use watchdeck::update::update;
 

@@ -9,6 +9,7 @@ use mysql_async::prelude::Queryable;
 use tokio::sync::mpsc;
 use watchdeck::collect::Collector;
 use watchdeck::collect::database::DatabaseSource;
+use watchdeck::command::Mode;
 use watchdeck::command::{DatabaseAction, DatabaseCommand, OperatorCommand};
 use watchdeck::config::{Config, DatabaseConfig};
 use watchdeck::effect::{Effect, Executor};
@@ -17,7 +18,6 @@ use watchdeck::model::databases::{
 };
 use watchdeck::msg::Msg;
 use watchdeck::persist::audit::{AuditLog, Operator};
-use watchdeck::state::Mode;
 
 fn pg_url() -> String {
     std::env::var("WATCHDECK_TEST_PG_URL").expect("WATCHDECK_TEST_PG_URL (eval /tmp/services.env)")

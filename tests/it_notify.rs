@@ -17,6 +17,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use watchdeck::alerts::notify::{NotifyOutcome, NotifyReport, NotifyStatus};
+use watchdeck::command::Mode;
 use watchdeck::config::Config;
 use watchdeck::effect::notify::{Notifier, NotifyOptions, NotifyTarget};
 use watchdeck::effect::{Effect, Executor};
@@ -24,7 +25,7 @@ use watchdeck::fixtures;
 use watchdeck::model::source::SourceReport;
 use watchdeck::msg::{Msg, SourceUpdate};
 use watchdeck::persist::audit::{AuditLog, Operator};
-use watchdeck::state::{AppState, Mode};
+use watchdeck::state::AppState;
 use watchdeck::tab::Tab;
 use watchdeck::update::update;
 

@@ -8,13 +8,16 @@ use insta::assert_snapshot;
 use render_support::{draw, text};
 use watchdeck::action::Action;
 use watchdeck::command::CommandOutcome;
+use watchdeck::command::Mode;
 use watchdeck::effect::Effect;
 use watchdeck::findings::Severity;
 use watchdeck::fixtures::{self, now};
+use watchdeck::model::resources::HostKey;
 use watchdeck::model::source::SourceReport;
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
-use watchdeck::state::{AppState, Mode};
+use watchdeck::state::AppState;
 use watchdeck::tab::Tab;
+use watchdeck::tabs::resources::record;
 use watchdeck::update::update;
 
 fn on_alerts(mut state: AppState) -> AppState {
@@ -44,6 +47,35 @@ fn both_sizes(name: &str, state: &AppState) {
     insta::with_settings!({ snapshot_suffix => "200x50" }, {
         assert_snapshot!(name, draw(state, 200, 50).backend());
     });
+}
+
+/// A rule with no host matcher watches every host. The ON column and the findings leave the host
+/// out while the console watches only its own, and name it once there are several.
+#[test]
+fn alerts_name_their_host_once_there_are_several() {
+    let mut state = on_alerts(fixtures::app_state(Mode::Interactive));
+    let screen = text(&draw(&state, 200, 50));
+    let row = row_with(&screen, "DiskSpaceLow");
+    assert!(
+        row.contains("/var/lib/postgresql") && !row.contains("db-01"),
+        "{row}"
+    );
+    assert_eq!(
+        state.findings[0].subject,
+        "DiskSpaceLow /var/lib/postgresql"
+    );
+    let web = HostKey::new("web-2");
+    let snapshot = fixtures::resources_snapshot();
+    record::record(&mut state.metrics, state.refresh, &web, &snapshot);
+    state.resources.apply_snapshot(&web, snapshot);
+    update(&mut state, Msg::Tick, now());
+    let screen = text(&draw(&state, 200, 50));
+    assert!(row_with(&screen, "db-01 /var/lib/postgresql").contains("firing"));
+    assert!(row_with(&screen, "web-2 /var/lib/postgresql").contains("pending"));
+    assert_eq!(
+        state.findings[0].subject,
+        "DiskSpaceLow db-01 /var/lib/postgresql"
+    );
 }
 
 #[test]
@@ -432,4 +464,27 @@ fn the_silences_view_lists_the_alertmanagers_silences_with_what_they_cover() {
         bobs.contains(" 1 ") && bobs.contains("bob") && bobs.contains("disk swap on db-3"),
         "{bobs}"
     );
+}
+
+/// An ack note wider than the dialog wrapped onto a row the dialog had not counted, pushing the
+/// cursor and the confirm line out of it: the note scrolls so the cursor stays in view.
+#[test]
+fn a_long_ack_note_keeps_the_cursor_and_the_confirm_line_in_view() {
+    let mut state = with_operator_doings();
+    update(&mut state, Msg::Action(Action::SelectFirst), now());
+    update(&mut state, Msg::Action(Action::AckAlert), now());
+    let note = "a note longer than the dialog is wide, to see it scroll past its right edge";
+    for c in note.chars() {
+        update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)), now());
+    }
+    for (width, height) in [(80, 24), (200, 50)] {
+        let screen = text(&draw(&state, width, height));
+        assert!(screen.contains("right edge█"), "{screen}");
+        assert!(
+            screen
+                .lines()
+                .any(|row| row.contains('║') && row.contains(" confirm")),
+            "the dialog's confirm line:\n{screen}"
+        );
+    }
 }

@@ -7,12 +7,14 @@ mod render_support;
 use insta::assert_snapshot;
 use render_support::{draw, text, theme};
 use watchdeck::action::Action;
+use watchdeck::command::Mode;
 use watchdeck::config::keymap::Context;
 use watchdeck::fixtures::{self, now};
 use watchdeck::model::containers::LogEvent;
 use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
-use watchdeck::state::{AppState, Mode};
+use watchdeck::state::AppState;
+use watchdeck::state::list::Listed;
 use watchdeck::update::update;
 
 fn act(state: &mut AppState, action: Action) {
@@ -698,4 +700,40 @@ fn every_view_draws_at_every_size() {
 fn moving_up_inside_the_rows_in_view_scrolls_nothing() {
     let state = fixtures::containers_app_state(Mode::Interactive);
     render_support::assert_moving_up_scrolls_only_past_the_top(state, "Containers", 80, 12);
+}
+
+/// A name wider than its column was clipped without a mark; now it ends with `…` and keeps its
+/// protection mark, and a group's title is drawn across the row.
+#[test]
+fn a_long_name_ends_with_a_mark_when_cut() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    let mut snapshot = fixtures::engine_snapshot(4);
+    for container in &mut snapshot.containers {
+        container.name = format!("{}-reconciliation-service-replica", container.name);
+    }
+    let engine = snapshot.engine.clone();
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::Docker {
+            engine,
+            report: SourceReport {
+                at: now(),
+                result: Ok(snapshot),
+            },
+        }),
+        now(),
+    );
+    let screen = text(&draw(&state, 80, 24));
+    let rows: Vec<&str> = screen
+        .lines()
+        .filter(|line| line.contains("shop-api-1-reconc"))
+        .collect();
+    assert!(!rows.is_empty(), "{screen}");
+    assert!(rows.iter().all(|row| row.contains('…')), "{screen}");
+    assert!(
+        screen
+            .lines()
+            .any(|line| line.contains("shop-db-1-rec") && line.contains("… [P]")),
+        "{screen}"
+    );
 }

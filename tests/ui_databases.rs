@@ -8,6 +8,7 @@ mod render_support;
 use insta::assert_snapshot;
 use render_support::{draw, footer, footers, text};
 use watchdeck::action::Action;
+use watchdeck::command::Mode;
 use watchdeck::config::Config;
 use watchdeck::fixtures::now;
 use watchdeck::model::databases::{
@@ -16,7 +17,7 @@ use watchdeck::model::databases::{
 };
 use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{Msg, SourceUpdate};
-use watchdeck::state::{AppState, Mode};
+use watchdeck::state::AppState;
 use watchdeck::tab::Tab;
 use watchdeck::update::update;
 
@@ -353,13 +354,35 @@ fn footers_rank_the_database_actions() {
     assert_eq!(footer(&draw(&state, 200, 50)), wide);
 }
 
+/// `--read-only` and `--watch` refuse the session actions, so their footer does not offer them;
+/// the big-keys scan only reads, and stays.
+#[test]
+fn read_only_footers_offer_no_session_action() {
+    for mode in [Mode::ReadOnly, Mode::Watch] {
+        let mut state = state();
+        state.mode = mode;
+        for footer in [
+            footer(&draw(&state, 80, 24)),
+            footer(&draw(&state, 200, 50)),
+        ] {
+            for refused in ["c cancel query", "t terminate", "I end idle"] {
+                assert!(!footer.contains(refused), "{mode:?}: {footer}");
+            }
+        }
+        assert!(
+            footer(&draw(&state, 200, 50)).contains("b big keys"),
+            "{mode:?}"
+        );
+    }
+}
+
 #[test]
 fn at_80_columns_the_statements_and_headlines_stay_readable() {
     let mut state = state();
     let screen = text(&draw(&state, 80, 24));
     // Whole figures in the headline, problems first; the query keeps a column of its own.
     assert!(
-        screen.contains("│▶ main       up         87/100 87%     2 long · 1 blocked · lag 0s "),
+        screen.contains("│▶ main    up         87/100 87%     2 long · 1 blocked · lag 0s · cache"),
         "{screen}"
     );
     assert!(
@@ -405,4 +428,36 @@ fn the_footer_names_the_arrow_and_sizes_leave_out_what_was_not_read() {
         .unwrap();
     assert!(!largest.contains("tables"), "{largest}");
     assert!(largest.contains("largest db "), "{largest}");
+}
+
+/// At 80 columns a name over 10 characters was cut without a mark, so two replicas read the
+/// same; the NAME column now takes its width from the names, up to a quarter of the row.
+#[test]
+fn long_database_names_stay_apart_at_80_columns() {
+    let config = Config::parse(
+        "c.toml",
+        r#"
+[[database]]
+name = "orders-replica-1"
+kind = "redis"
+url = "redis://replica-1:6379"
+
+[[database]]
+name = "orders-replica-2"
+kind = "redis"
+url = "redis://replica-2:6379"
+"#,
+    )
+    .unwrap();
+    let mut state = AppState::new(&config, &[], Mode::Interactive, "ops-1".into(), now());
+    state.tab = Tab::Databases;
+    let screen = text(&draw(&state, 80, 24));
+    for name in ["orders-replica-1 ", "orders-replica-2 "] {
+        assert!(
+            screen
+                .lines()
+                .any(|line| line.contains(name) && line.contains("connecting")),
+            "{name}:\n{screen}"
+        );
+    }
 }

@@ -7,9 +7,10 @@ mod render_support;
 use insta::assert_snapshot;
 use render_support::{draw, text};
 use watchdeck::action::Action;
+use watchdeck::command::Mode;
 use watchdeck::fixtures::{self, now};
 use watchdeck::msg::Msg;
-use watchdeck::state::{AppState, Mode};
+use watchdeck::state::AppState;
 use watchdeck::update::update;
 
 fn act(state: &mut AppState, action: Action) {
@@ -153,4 +154,35 @@ fn an_expiring_certificate_colours_its_cell_and_marks_the_row_not_the_whole_row(
         "{line}"
     );
     assert_ne!(fg(x_of("100.0%")), theme.crit.fg.unwrap(), "{line}");
+}
+
+/// At 80 columns a long group title sized the STATE column, which left the names 9 cells, cut
+/// without a mark: two `redirect-…` endpoints read the same.
+#[test]
+fn names_take_their_width_from_content_not_from_group_titles() {
+    let config = watchdeck::config::Config::parse(
+        "watchdeck.toml",
+        r#"
+[[endpoint]]
+name = "redirect-to-login"
+url = "https://auth.example/login"
+group = "authentication and sessions"
+
+[[endpoint]]
+name = "redirect-to-logout"
+url = "https://auth.example/logout"
+group = "authentication and sessions"
+"#,
+    )
+    .unwrap();
+    let mut state = AppState::new(&config, &[], Mode::Interactive, "db-01".into(), now());
+    state.tab = watchdeck::tab::Tab::Endpoints;
+    let screen = text(&draw(&state, 80, 24));
+    for expected in [
+        "redirect-to-login ",
+        "redirect-to-logout",
+        "▾ authentication and sessions (2)",
+    ] {
+        assert!(screen.contains(expected), "{expected}:\n{screen}");
+    }
 }

@@ -6,11 +6,12 @@ mod render_support;
 use insta::assert_snapshot;
 use render_support::{draw, draw_with, text, theme};
 use watchdeck::action::Action;
+use watchdeck::command::Mode;
 use watchdeck::config::{Config, Keymap};
 use watchdeck::fixtures::{self, now};
 use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
-use watchdeck::state::{AppState, Mode};
+use watchdeck::state::AppState;
 use watchdeck::update::update;
 
 fn act(state: &mut AppState, action: Action) {
@@ -197,16 +198,58 @@ fn critical_disk_is_drawn_in_the_critical_style() {
     assert_ne!(buffer[(column, ok_row)].fg, crit.fg.unwrap_or_default());
 }
 
+/// The fixture host under the shipped rules but `HighMemoryUsage` above `threshold` for `hold`.
+fn memory_rule(threshold: u32, hold: &str) -> AppState {
+    let config = Config::parse(
+        "c.toml",
+        &format!(
+            "[[rule]]\nname = \"HighMemoryUsage\"\nexpr = \"system_memory_used_percent > {threshold}\"\n\
+             for = \"{hold}\"\nseverity = \"P2\"\nsummary = \"memory {{{{ $value }}}}% used\"\n"
+        ),
+    )
+    .expect("config");
+    fixtures::app_state_with(&config, Mode::Interactive)
+}
+
+fn memory_title(state: &AppState) -> String {
+    let screen = text(&draw(state, 80, 24));
+    let line = screen
+        .lines()
+        .find(|l| l.contains("Memory"))
+        .expect("memory panel");
+    let title = line.split("Memory").nth(1).expect("title");
+    title.replace(['─', '╮', '│'], "").trim().to_string()
+}
+
+/// One judgement: a gauge is coloured by the firing alerts over its series, as the tab marker
+/// and the Alerts tab are, not by thresholds of its own (memory at 89% warned at 85% while the
+/// shipped rule fires above 90%).
+#[test]
+fn gauges_take_their_colour_from_the_alerts_over_their_series() {
+    let shipped = fixtures::app_state(Mode::Interactive);
+    assert_eq!(memory_title(&shipped), "89% of 8.0 GiB");
+    let firing = memory_rule(85, "3m");
+    assert_eq!(memory_title(&firing), "89% of 8.0 GiB ▲ WARN");
+    assert!(
+        firing
+            .findings
+            .iter()
+            .any(|f| f.message.starts_with("P2 HighMemoryUsage")),
+        "the header and the tab marker say the same: {:?}",
+        firing.findings
+    );
+    let pending = memory_rule(85, "1h");
+    assert_eq!(
+        memory_title(&pending),
+        "89% of 8.0 GiB",
+        "a pending alert is not a finding yet, nor a colour"
+    );
+}
+
 #[test]
 fn mono_tells_severity_by_text_and_symbols() {
     let keymap = Keymap::load("default", None).expect("keymap");
-    let terminal = draw_with(
-        &fixtures::app_state(Mode::Interactive),
-        80,
-        24,
-        &theme("mono"),
-        &keymap,
-    );
+    let terminal = draw_with(&memory_rule(85, "3m"), 80, 24, &theme("mono"), &keymap);
     let screen = text(&terminal);
     assert!(
         screen.contains("✖ CRIT") && screen.contains("▲ WARN"),
@@ -310,4 +353,18 @@ fn moving_up_inside_the_rows_in_view_scrolls_nothing() {
         80,
         24,
     );
+}
+
+/// A command wider than its column was clipped with no mark, and a user name cut at 9 cells
+/// while NAME, 20 cells for names of at most 15, stayed half empty.
+#[test]
+fn process_columns_take_their_content_and_mark_the_cut() {
+    let state = fixtures::app_state(Mode::Interactive);
+    let screen = text(&draw(&state, 120, 40));
+    let java = screen
+        .lines()
+        .find(|line| line.contains("java -Xmx2g"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(java.contains("…│"), "{java}");
+    assert!(screen.contains(" prometheus "), "{screen}");
 }

@@ -7,9 +7,10 @@ mod render_support;
 use insta::assert_snapshot;
 use render_support::{draw, text};
 use watchdeck::action::Action;
+use watchdeck::command::Mode;
 use watchdeck::fixtures::{self, now};
 use watchdeck::msg::Msg;
-use watchdeck::state::{AppState, Mode};
+use watchdeck::state::AppState;
 use watchdeck::tab::Tab;
 use watchdeck::update::update;
 
@@ -154,4 +155,39 @@ fn every_tab_draws_at_every_size() {
     }
     states.push(("watch".into(), fixtures::app_state(Mode::Watch)));
     render_support::assert_draws_at_every_size(&states);
+}
+
+/// A refusal toast was cut at 100 cells ("read-only mode (--read-…"): a toast shows its whole
+/// text, on more rows when it must.
+#[test]
+fn a_long_toast_wraps_instead_of_being_cut() {
+    let mut state = fixtures::app_state(Mode::ReadOnly);
+    update(&mut state, Msg::Action(Action::TerminateProcess), now());
+    let toast = state.toasts.last().expect("a refusal").text.clone();
+    assert!(
+        toast.chars().count() + 4 > 100,
+        "wider than a toast may be: {toast}"
+    );
+    for (width, height) in [(200, 50), (80, 24)] {
+        let screen = text(&draw(&state, width, height));
+        // The toast's rows, read in order: what follows its mark, then the rows below it.
+        let rows: Vec<&str> = screen.lines().collect();
+        let first = rows
+            .iter()
+            .position(|row| row.contains(" ✖ refused"))
+            .unwrap_or_else(|| panic!("{screen}"));
+        let at = rows[first].find(" ✖ refused").unwrap_or_default();
+        let start = rows[first][..at].chars().count() + " ✖ ".chars().count();
+        let read: Vec<String> = rows[first..]
+            .iter()
+            .map(|row| {
+                let tail: String = row.chars().skip(start).collect();
+                tail.trim_end_matches(['│', '╯', ' ']).to_string()
+            })
+            // The toast ends at a blank row or a panel's border below it.
+            .take_while(|tail| !tail.is_empty() && !tail.contains('─'))
+            .collect();
+        // Rows below it (the footer) may follow: what matters is that all of it is there.
+        assert!(read.join(" ").starts_with(&toast), "{toast}:\n{screen}");
+    }
 }

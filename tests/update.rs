@@ -2,8 +2,10 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
 use chrono::Duration;
+use strum::IntoEnumIterator;
 use watchdeck::action::Action;
 use watchdeck::alerts::engine::RuleSet;
+use watchdeck::command::Mode;
 use watchdeck::command::{
     CommandError, CommandOutcome, OperatorCommand, ProcessCommand, ProcessSignal,
 };
@@ -11,13 +13,14 @@ use watchdeck::config::Config;
 use watchdeck::effect::Effect;
 use watchdeck::findings::Severity;
 use watchdeck::fixtures::{self, now};
-use watchdeck::metrics::SeriesKey;
+use watchdeck::model::resources::HostKey;
 use watchdeck::model::source::{SourceDeath, SourceId};
 use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::state::source::SourceStatus;
-use watchdeck::state::{AppState, Mode, Overlay, SYSTEM_SOURCE, ToastKind};
+use watchdeck::state::{AppState, Overlay, SYSTEM_SOURCE, ToastKind};
 use watchdeck::tab::Tab;
+use watchdeck::tabs::resources::record::HostSeries;
 use watchdeck::update::update;
 
 fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
@@ -39,12 +42,14 @@ fn selected_command(state: &AppState, signal: ProcessSignal) -> OperatorCommand 
 #[test]
 fn samples_fill_the_metric_store_and_the_findings() {
     let state = fixtures::app_state(Mode::Interactive);
-    let cpu = SeriesKey::new("system_cpu_percent");
+    // Every series names its host, the local one too.
+    let host = HostKey::new("db-01");
+    let cpu = HostSeries::cpu_percent(&host);
+    assert_eq!(cpu.to_string(), r#"system_cpu_percent{host="db-01"}"#);
     assert_eq!(state.metrics.history(&cpu).count(), 600);
-    let root =
-        SeriesKey::new("system_disk_used_percent").with_label("mount", "/var/lib/postgresql");
+    let root = HostSeries::disk_used_percent(&host, "/var/lib/postgresql");
     assert_eq!(state.metrics.latest(&root), Some(93.75));
-    let eth0 = SeriesKey::new("system_net_rx_bytes_per_second").with_label("iface", "eth0");
+    let eth0 = HostSeries::net_rx_bytes_per_second(&host, "eth0");
     assert!(state.metrics.latest(&eth0).is_some());
     assert_eq!(state.tab_severity(Tab::Resources), Severity::Critical);
     assert_eq!(
@@ -82,7 +87,7 @@ fn history_is_bounded_by_the_configured_window() {
     assert_eq!(
         state
             .metrics
-            .history(&SeriesKey::new("system_cpu_percent"))
+            .history(&HostSeries::cpu_percent(&HostKey::new("h")))
             .count(),
         61
     );
@@ -107,7 +112,7 @@ fn a_sample_without_processes_keeps_the_last_rows_and_the_selection() {
         })),
         now(),
     );
-    let latest = state.resources.latest.as_ref().expect("a snapshot");
+    let latest = state.resources.local().latest.as_ref().expect("a snapshot");
     assert_eq!(latest.cpu_percent, 12.5, "the rest of the sample is new");
     assert_eq!(latest.processes, rows);
     assert_eq!(state.resources.selected_process().map(|p| p.pid), selected);
@@ -143,7 +148,7 @@ fn a_failing_sampler_is_down_at_once_and_a_critical_alert_after_a_minute() {
         Some(SourceStatus::Down { error, .. }) if error.contains("permission denied")
     ));
     assert!(
-        state.resources.latest.is_some(),
+        state.resources.local().latest.is_some(),
         "the last sample stays on screen"
     );
     assert_eq!(source_messages(&state), [], "SourceDown waits its minute");
@@ -335,7 +340,10 @@ fn a_dead_source_task_is_down_with_its_panic_until_the_restart_answers() {
             last_ok: Some(now()),
         })
     );
-    assert!(state.resources.latest.is_some(), "the last data stays");
+    assert!(
+        state.resources.local().latest.is_some(),
+        "the last data stays"
+    );
     tick_at(&mut state, 66);
     assert_eq!(
         source_messages(&state),
@@ -480,6 +488,50 @@ fn read_only_modes_refuse_with_a_reason_and_record_it() {
             toast.text
         );
     }
+}
+
+/// Whatever opens a confirmation is an operator action: the footer of the read-only modes hides
+/// it, and the one gate (`update::ask`) refuses it there on every tab, with nothing executed.
+#[test]
+fn what_asks_for_confirmation_is_an_operator_action_refused_in_read_only() {
+    let states: [fn(Mode) -> AppState; 4] = [
+        fixtures::app_state,
+        fixtures::containers_app_state,
+        fixtures::alertmanager_app_state,
+        fixtures::endpoints_app_state,
+    ];
+    let mut asked = 0;
+    for make in states {
+        let modes = [Mode::Interactive, Mode::ReadOnly, Mode::Watch].map(make);
+        for tab in Tab::iter() {
+            for action in Action::iter() {
+                let mut state = modes[0].clone();
+                state.tab = tab;
+                act(&mut state, action);
+                if matches!(state.overlay, Overlay::Confirm(_)) {
+                    asked += 1;
+                    assert!(action.is_operator(), "{action:?} asks on {tab:?}");
+                }
+                if !action.is_operator() {
+                    continue;
+                }
+                for refusing in &modes[1..] {
+                    let mut state = refusing.clone();
+                    state.tab = tab;
+                    let effects = act(&mut state, action);
+                    assert!(!matches!(state.overlay, Overlay::Confirm(_)));
+                    assert!(
+                        effects
+                            .iter()
+                            .all(|e| matches!(e, Effect::RecordRefusal { .. })),
+                        "{action:?} on {tab:?} in {:?}: {effects:?}",
+                        state.mode
+                    );
+                }
+            }
+        }
+    }
+    assert!(asked > 5, "the fixtures ask for {asked} confirmations");
 }
 
 #[test]
@@ -819,5 +871,41 @@ fn the_selection_keys_scroll_the_help_and_other_keys_close_it() {
         (state.overlay.clone(), state.help_scroll),
         (Overlay::Help, 0),
         "the help opens at the top"
+    );
+}
+
+/// The sampler's first report has no CPU figures yet (every process at 0), and that order was
+/// kept as the one to hold: a process at 86 % sat under idle ones until the third sample. The
+/// first report with figures sorts plainly.
+#[test]
+fn the_first_measured_sample_sorts_by_cpu_at_once() {
+    let mut state = AppState::new(
+        &Config::default(),
+        &[],
+        Mode::Interactive,
+        "db-01".into(),
+        now(),
+    );
+    let report = |snapshot| {
+        Msg::Source(SourceUpdate::System(SourceReport {
+            at: now(),
+            result: Ok(snapshot),
+        }))
+    };
+    let mut first = fixtures::resources_snapshot();
+    for process in &mut first.processes {
+        process.cpu_percent = 0.0;
+    }
+    update(&mut state, report(first), now());
+    let measured = fixtures::resources_snapshot();
+    let busiest = measured
+        .processes
+        .iter()
+        .max_by(|a, b| a.cpu_percent.total_cmp(&b.cpu_percent))
+        .map(|p| p.pid);
+    update(&mut state, report(measured), now());
+    assert_eq!(
+        state.resources.visible_rows().next().map(|p| p.pid),
+        busiest
     );
 }

@@ -4,13 +4,15 @@
 
 use chrono::{DateTime, Duration, Utc};
 use watchdeck::action::Action;
-use watchdeck::alerts::engine::{AlertKey, Change};
+use watchdeck::alerts::engine::{AlertKey, Change, Origin};
 use watchdeck::alerts::kept::{AckSilence, KeptAlerts, Silence};
+use watchdeck::command::Mode;
 use watchdeck::command::{
     AlertAction, AlertCommand, CommandOutcome, ContainerCommand, OperatorCommand,
 };
 use watchdeck::config::Config;
 use watchdeck::effect::Effect;
+use watchdeck::effect::Kept;
 use watchdeck::findings::Severity;
 use watchdeck::fixtures::{self, now};
 use watchdeck::model::alertmanager::{AlertmanagerAlert, AlertmanagerSnapshot};
@@ -18,12 +20,12 @@ use watchdeck::model::containers::ContainerAction;
 use watchdeck::model::source::SourceReport;
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::state::source::SourceStatus;
-use watchdeck::state::{AppState, Mode, Overlay, ToastKind};
+use watchdeck::state::{AppState, Overlay, ToastKind};
 use watchdeck::tab::Tab;
 use watchdeck::tabs::alerts::state::{
     AlertsView, GONE_WHILE_DOWN, RESUME_WAIT, WENT_FALSE_WHILE_DOWN,
 };
-use watchdeck::tabs::alerts::update::apply_unreadable_file;
+use watchdeck::tabs::alerts::update::{apply_unreadable_file, restore};
 use watchdeck::update::update;
 
 fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
@@ -270,7 +272,7 @@ fn an_acknowledgement_is_saved_and_comes_back_after_a_restart() {
         }),
         now(),
     );
-    let [Effect::SaveAlerts(kept)] = effects.as_slice() else {
+    let [Effect::Save(Kept::Alerts(kept))] = effects.as_slice() else {
         panic!("the acknowledgement is saved: {effects:?}");
     };
     assert_eq!(kept.acks.len(), 1);
@@ -313,7 +315,7 @@ fn saved(effects: Vec<Effect>) -> KeptAlerts {
     effects
         .into_iter()
         .find_map(|effect| match effect {
-            Effect::SaveAlerts(kept) => Some(kept),
+            Effect::Save(Kept::Alerts(kept)) => Some(kept),
             _ => None,
         })
         .unwrap_or_else(|| panic!("nothing saved"))
@@ -323,6 +325,86 @@ fn saved(effects: Vec<Effect>) -> KeptAlerts {
 fn history_of(state: &AppState, key: &AlertKey) -> Vec<(Change, DateTime<Utc>, String)> {
     let entries = state.alerts.history.iter().filter(|t| t.key == *key);
     entries.map(|t| (t.change, t.at, t.note.clone())).collect()
+}
+
+/// An alerts file as a build before the `host` label wrote it: the firing disk alert of the local
+/// host, acknowledged by alice, and a silence of a whole rule.
+const ALERTS_BEFORE_HOST_LABEL: &str = r#"{
+  "acks": [
+    [
+      { "rule": "DiskSpaceLow", "labels": [["mount", "/var/lib/postgresql"]] },
+      { "by": "alice", "at": "2026-11-22T09:25:00Z", "note": "on it" }
+    ]
+  ],
+  "silences": [
+    {
+      "key": { "rule": "HighCPUUsage", "labels": [] },
+      "until": "2026-11-22T12:00:00Z",
+      "by": "bob",
+      "comment": "batch import"
+    }
+  ],
+  "history": [
+    {
+      "key": { "rule": "DiskSpaceLow", "labels": [["mount", "/var/lib/postgresql"]] },
+      "change": "firing",
+      "at": "2026-11-22T09:21:01Z",
+      "value": 93.75
+    }
+  ],
+  "alerts": [
+    {
+      "key": { "rule": "DiskSpaceLow", "labels": [["mount", "/var/lib/postgresql"]] },
+      "active_since": "2026-11-22T09:20:01Z",
+      "firing_since": "2026-11-22T09:21:01Z",
+      "last_true": "2026-11-22T09:30:00Z"
+    }
+  ]
+}"#;
+
+/// The local host's alerts kept without a `host` label are the local host's: the firing alert
+/// goes on as the same incident, still acknowledged, and is kept with its host from then on.
+#[test]
+fn an_alerts_file_from_before_the_host_label_keeps_its_acknowledgements() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("alerts.json");
+    std::fs::write(&path, ALERTS_BEFORE_HOST_LABEL).unwrap();
+    let kept = watchdeck::persist::alerts::load(&path).unwrap();
+    let started = now() + Duration::minutes(1);
+    let mut state = AppState::new(
+        &Config::default(),
+        &[],
+        Mode::Interactive,
+        "db-01".into(),
+        started,
+    );
+    restore(&mut state, kept);
+    update(&mut state, Msg::Tick, started);
+    host_report(&mut state, started + Duration::seconds(5), 150);
+    let disk = AlertKey {
+        rule: "DiskSpaceLow".into(),
+        labels: vec![
+            ("host".into(), "db-01".into()),
+            ("mount".into(), "/var/lib/postgresql".into()),
+        ],
+        origin: Origin::Console,
+    };
+    let alert = &state.alerts.alerts[&disk];
+    let firing_since = "2026-11-22T09:21:01Z".parse::<DateTime<Utc>>().unwrap();
+    assert_eq!(alert.firing_since, Some(firing_since), "the same incident");
+    let ack = alert.ack.as_ref().expect("still acknowledged");
+    assert_eq!((ack.by.as_str(), ack.note.as_str()), ("alice", "on it"));
+    assert_eq!(history_of(&state, &disk).len(), 1, "its history is its own");
+    assert_eq!(
+        state.alerts.silences[0].key.labels,
+        [],
+        "a silence of a whole rule still covers every alert of it"
+    );
+    assert_eq!(
+        state.alerts.acks.keys().collect::<Vec<_>>(),
+        [&disk],
+        "saved with its host from now on"
+    );
 }
 
 #[test]
@@ -442,7 +524,9 @@ fn an_unreadable_kept_file_is_said_and_saved_over_only_once_it_is_out_of_the_way
             }),
             now(),
         );
-        let saved = effects.iter().any(|e| matches!(e, Effect::SaveAlerts(_)));
+        let saved = effects
+            .iter()
+            .any(|e| matches!(e, Effect::Save(Kept::Alerts(_))));
         assert_eq!(saved, saves, "{effects:?}");
     }
 }
@@ -756,7 +840,7 @@ fn an_alertmanagers_alerts_enter_the_history_as_they_begin_and_end_once_across_a
     let kept = effects
         .into_iter()
         .find_map(|effect| match effect {
-            Effect::SaveAlerts(kept) => Some(kept),
+            Effect::Save(Kept::Alerts(kept)) => Some(kept),
             _ => None,
         })
         .expect("the history is saved");
@@ -819,7 +903,7 @@ fn acknowledging_an_alertmanagers_alert_keeps_the_silence_it_made_there_for_taki
         }),
         now(),
     );
-    let [Effect::SaveAlerts(kept)] = effects.as_slice() else {
+    let [Effect::Save(Kept::Alerts(kept))] = effects.as_slice() else {
         panic!("saved: {effects:?}");
     };
     assert!(
@@ -1150,4 +1234,31 @@ fn the_silences_view_lists_the_alertmanagers_silences_whichever_origin_with_what
         "{:?}",
         state.toasts
     );
+}
+
+#[test]
+fn from_an_endpoint_alert_to_that_endpoint_selected() {
+    let mut state = fixtures::endpoints_app_state(Mode::Interactive);
+    let before = state.endpoints.list.selected.clone();
+    update(&mut state, Msg::ClickTab(Tab::Alerts), now());
+    act(&mut state, Action::SelectFirst);
+    let about = |state: &AppState| {
+        state
+            .alerts
+            .selected()
+            .and_then(|a| a.key.label("endpoint"))
+            .map(str::to_string)
+    };
+    while about(&state).is_none_or(|name| Some(&name) == before.as_ref()) {
+        let at = state.alerts.list.selected.clone();
+        act(&mut state, Action::SelectNext);
+        assert_ne!(
+            state.alerts.list.selected, at,
+            "an alert about another endpoint"
+        );
+    }
+    let endpoint = about(&state);
+    act(&mut state, Action::GotoSubject);
+    assert_eq!(state.tab, Tab::Endpoints);
+    assert_eq!(state.endpoints.list.selected, endpoint);
 }

@@ -4,6 +4,7 @@
 
 use chrono::Duration;
 use watchdeck::action::Action;
+use watchdeck::command::Mode;
 use watchdeck::command::{CommandError, CommandOutcome, ContainerCommand, OperatorCommand};
 use watchdeck::effect::Effect;
 use watchdeck::findings::Severity;
@@ -15,7 +16,7 @@ use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::state::list::SortLabel;
 use watchdeck::state::source::SourceStatus;
-use watchdeck::state::{AppState, Mode, Overlay, ToastKind};
+use watchdeck::state::{AppState, Overlay, ToastKind};
 
 fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
     update(state, Msg::Action(action))
@@ -455,7 +456,7 @@ fn the_log_view_follows_pauses_searches_and_closes() {
     assert!(
         logs.lines[bottom]
             .line()
-            .is_some_and(|l| l.text.contains("timed out")),
+            .is_some_and(|l| l.shown.contains("timed out")),
         "jumped to the newest match"
     );
     act(&mut state, Action::PrevMatch);
@@ -465,7 +466,7 @@ fn the_log_view_follows_pauses_searches_and_closes() {
         older < bottom
             && logs.lines[older]
                 .line()
-                .is_some_and(|l| l.text.contains("timed out"))
+                .is_some_and(|l| l.shown.contains("timed out"))
     );
 
     assert_eq!(act(&mut state, Action::Cancel), [Effect::StopLogs]);
@@ -717,5 +718,35 @@ fn the_log_view_marks_a_restart_and_says_when_it_waits_and_ends() {
         Some(&LogRow::Marker(LogMarker::Ended(
             "container removed".into()
         )))
+    );
+}
+
+/// A JSON line is shown as `level message key=value …`, and the search looks at that form: it
+/// used to look at the raw JSON, so `n` stopped on lines where the highlight found nothing and
+/// skipped ones where it found the text.
+#[test]
+fn log_search_looks_at_what_is_shown() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    act(&mut state, Action::OpenLogs);
+    let key = state.containers.logs.as_ref().expect("open").key.clone();
+    update(
+        &mut state,
+        Msg::LogEvent {
+            key,
+            event: LogEvent::Lines(fixtures::log_lines(10)),
+        },
+    );
+    let logs = state.containers.logs.as_mut().expect("open");
+    let json = logs
+        .lines
+        .iter()
+        .position(|row| row.line().is_some_and(|l| l.line.text.starts_with('{')))
+        .expect("a JSON line");
+    logs.search = "info request done".into();
+    assert!(logs.matches().contains(&json), "what is shown matches");
+    logs.search = "\"msg\"".into();
+    assert!(
+        !logs.matches().contains(&json),
+        "the JSON's keys, which are not shown, do not"
     );
 }

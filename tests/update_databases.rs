@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use watchdeck::action::Action;
+use watchdeck::command::Mode;
 use watchdeck::command::{DatabaseAction, DatabaseCommand, OperatorCommand};
 use watchdeck::config::Config;
 use watchdeck::effect::Effect;
@@ -17,7 +18,7 @@ use watchdeck::model::databases::{
 use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{Msg, SourceUpdate};
 use watchdeck::state::source::SourceStatus;
-use watchdeck::state::{AppState, Mode, Overlay, ToastKind};
+use watchdeck::state::{AppState, Overlay, ToastKind};
 use watchdeck::tab::Tab;
 use watchdeck::update::update;
 
@@ -550,4 +551,26 @@ fn a_session_that_ends_leaves_the_selection_on_its_neighbour() {
         state.databases.selected_session().map(|s| s.pid),
         Some(4103)
     );
+}
+
+#[test]
+fn from_a_database_alert_to_that_database_selected() {
+    let mut state = state(Mode::Interactive);
+    for seconds in [0, 30, 61] {
+        let failure = SourceFailure {
+            error: "reports:5432: connection refused".into(),
+            retry_at: at(seconds + 5),
+        };
+        report_at(&mut state, "reports", seconds, Err(failure));
+    }
+    update(&mut state, Msg::ClickTab(Tab::Alerts), at(61));
+    act(&mut state, Action::SelectFirst);
+    assert_eq!(
+        state.alerts.selected().map(|a| a.key.rule.as_str()),
+        Some("DatabaseDown")
+    );
+    assert_eq!(state.databases.selected_database().unwrap().name, "orders");
+    act(&mut state, Action::GotoSubject);
+    assert_eq!(state.tab, Tab::Databases);
+    assert_eq!(state.databases.selected_database().unwrap().name, "reports");
 }

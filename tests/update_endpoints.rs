@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use watchdeck::action::Action;
+use watchdeck::command::Mode;
 use watchdeck::config::Config;
 use watchdeck::effect::Effect;
 use watchdeck::findings::Severity;
@@ -15,7 +16,7 @@ use watchdeck::metrics::SeriesKey;
 use watchdeck::model::endpoints::{CertInfo, ProbeBatch, ProbeFailure, ProbeResult};
 use watchdeck::model::source::SourceReport;
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
-use watchdeck::state::{AppState, Mode};
+use watchdeck::state::AppState;
 use watchdeck::tab::Tab;
 use watchdeck::tabs::endpoints::state::{EndpointStatus, PollSample, ProbeWindow, percentile};
 

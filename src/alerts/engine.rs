@@ -4,273 +4,15 @@
 //! firing after, resolved once it has been false for `keep_firing_for`. Acknowledgement and
 //! escalation are transitions too, each with who and when.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
+// What an evaluation takes and gives, with the key of each alert: one path names them all.
+pub use super::alert::{Ack, Alert, AlertState, Alerts, Change, KeptAlert, Transition};
 pub use super::index::{RuleIndex, RuleSet};
-use super::rule::{Priority, Rule, SummaryTemplate};
+pub use super::key::{AlertKey, Origin};
+use super::rule::{Rule, SummaryTemplate};
+use crate::duration::later;
 use crate::metrics::MetricStore;
-use crate::state::chrono_duration;
-
-/// One alert: a rule and the labels of the series it fired on; or an Alertmanager's alert, by
-/// its `alertname` and its other labels.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(from = "KeyFile", into = "KeyFile")]
-pub struct AlertKey {
-    pub rule: String,
-    /// Sorted by key.
-    pub labels: Vec<(String, String)>,
-    pub origin: Origin,
-}
-
-/// Where an alert comes from. The console's own sort first.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub enum Origin {
-    /// The console's rule engine.
-    #[default]
-    Console,
-    /// The `[[alertmanager]]` of this name.
-    Alertmanager(String),
-}
-
-/// A key as `alerts.json` writes it: an Alertmanager's alert names it, the console's names none
-/// (as files did before `Origin`).
-#[derive(Serialize, Deserialize)]
-struct KeyFile {
-    rule: String,
-    labels: Vec<(String, String)>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    alertmanager: Option<String>,
-}
-
-impl From<KeyFile> for AlertKey {
-    fn from(file: KeyFile) -> Self {
-        AlertKey {
-            rule: file.rule,
-            labels: file.labels,
-            origin: file
-                .alertmanager
-                .map_or(Origin::Console, Origin::Alertmanager),
-        }
-    }
-}
-
-impl From<AlertKey> for KeyFile {
-    fn from(key: AlertKey) -> Self {
-        let alertmanager = key.alertmanager().map(str::to_string);
-        KeyFile {
-            rule: key.rule,
-            labels: key.labels,
-            alertmanager,
-        }
-    }
-}
-
-impl AlertKey {
-    /// The alert in words, as the audit log and the timeline name it: `DiskSpaceLow{mount="/var"}`,
-    /// and `HighLatency{job="api"} on alertmanager prod` for one of the fleet.
-    pub fn name(&self) -> String {
-        let labels: Vec<String> = self
-            .labels
-            .iter()
-            .map(|(k, v)| format!("{k}={v:?}"))
-            .collect();
-        let on = self
-            .alertmanager()
-            .map(|name| format!(" on alertmanager {name}"))
-            .unwrap_or_default();
-        format!("{}{{{}}}{on}", self.rule, labels.join(","))
-    }
-
-    /// The Alertmanager an alert of the fleet comes from; none for the console's own.
-    pub fn alertmanager(&self) -> Option<&str> {
-        match &self.origin {
-            Origin::Console => None,
-            Origin::Alertmanager(name) => Some(name),
-        }
-    }
-
-    pub fn label(&self, name: &str) -> Option<&str> {
-        self.labels
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum AlertState {
-    Pending,
-    Firing,
-    Resolved,
-}
-
-impl AlertState {
-    pub fn label(self) -> &'static str {
-        match self {
-            AlertState::Pending => "pending",
-            AlertState::Firing => "firing",
-            AlertState::Resolved => "resolved",
-        }
-    }
-}
-
-/// Who acknowledged an alert, when, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Ack {
-    pub by: String,
-    pub at: DateTime<Utc>,
-    pub note: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Alert {
-    pub key: AlertKey,
-    pub state: AlertState,
-    pub priority: Priority,
-    pub value: f64,
-    pub summary: String,
-    pub runbook: Option<String>,
-    /// When the condition started to hold (pending since).
-    pub active_since: DateTime<Utc>,
-    pub firing_since: Option<DateTime<Utc>>,
-    /// The last evaluation at which the condition held.
-    pub last_true: DateTime<Utc>,
-    pub resolved_at: Option<DateTime<Utc>>,
-    pub ack: Option<Ack>,
-    pub escalated_at: Option<DateTime<Utc>>,
-}
-
-impl Alert {
-    /// When someone must have responded: the manual's time for its priority after it fired.
-    pub fn respond_by(&self) -> Option<DateTime<Utc>> {
-        Some(self.firing_since? + chrono_duration(self.priority.respond_within()))
-    }
-
-    /// What a restart keeps of a pending or firing alert; none of a resolved one.
-    pub fn kept(&self) -> Option<KeptAlert> {
-        (self.state != AlertState::Resolved).then(|| KeptAlert {
-            key: self.key.clone(),
-            active_since: self.active_since,
-            firing_since: self.firing_since,
-            last_true: self.last_true,
-            escalated_at: self.escalated_at,
-        })
-    }
-}
-
-/// A pending or firing alert of the console's own as a restart keeps it: when it began, fired
-/// and escalated, so that the next run continues the incident (its SINCE, its RESPOND BY, its
-/// escalation) instead of starting another. The rule gives the rest back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KeptAlert {
-    pub key: AlertKey,
-    pub active_since: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub firing_since: Option<DateTime<Utc>>,
-    pub last_true: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub escalated_at: Option<DateTime<Utc>>,
-}
-
-impl KeptAlert {
-    /// The alert again, of `rule` (whose name is the key's) as it is now configured. It has no
-    /// value until the engine reads its series' next one (see `AlertsState::resume`).
-    pub fn restore(self, rule: &Rule, summary: &SummaryTemplate) -> Alert {
-        Alert {
-            summary: summary.render(&self.key.labels, 0.0),
-            state: if self.firing_since.is_some() {
-                AlertState::Firing
-            } else {
-                AlertState::Pending
-            },
-            priority: rule.priority,
-            value: 0.0,
-            runbook: rule.runbook.clone(),
-            active_since: self.active_since,
-            firing_since: self.firing_since,
-            last_true: self.last_true,
-            resolved_at: None,
-            ack: None,
-            escalated_at: self.escalated_at,
-            key: self.key,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Change {
-    Pending,
-    Firing,
-    Resolved,
-    Escalated,
-    /// An operator's doing, recorded with who and their note.
-    Acknowledged,
-    Unacknowledged,
-    Silenced,
-    /// A silence an operator ended before its time.
-    Unsilenced,
-}
-
-impl Change {
-    pub fn label(self) -> &'static str {
-        match self {
-            Change::Pending => "pending",
-            Change::Firing => "firing",
-            Change::Resolved => "resolved",
-            Change::Escalated => "escalated",
-            Change::Acknowledged => "acknowledged",
-            Change::Unacknowledged => "unacknowledged",
-            Change::Silenced => "silenced",
-            Change::Unsilenced => "unsilenced",
-        }
-    }
-}
-
-/// Something that happened to an alert, for the history and notifications: the engine's changes
-/// at one evaluation, and the operators'. A silence's key holds only the labels it matches.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Transition {
-    pub key: AlertKey,
-    pub change: Change,
-    pub at: DateTime<Utc>,
-    /// The value the rule saw; none for an Alertmanager's alert, or an operator's doing on an
-    /// alert the engine does not hold. A file that says `null` (as one written with a NaN did)
-    /// reads as none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<f64>,
-    /// The operator, for their doings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub by: Option<String>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub note: String,
-}
-
-impl Transition {
-    /// Who did it and their note, for an operator's doing (`alice: on it`); else the value the
-    /// rule saw (`value 93.5`), if it had one, and the console's note (why it resolved at a
-    /// restart).
-    pub fn by_or_value(&self) -> String {
-        match &self.by {
-            Some(by) if self.note.is_empty() => by.clone(),
-            Some(by) => format!("{by}: {}", self.note),
-            None => {
-                let value = self
-                    .value
-                    .map(|value| format!("value {}", super::rule::format_value(value)));
-                let note = (!self.note.is_empty()).then(|| self.note.clone());
-                let said: Vec<String> = value.into_iter().chain(note).collect();
-                said.join(" · ")
-            }
-        }
-    }
-}
-
-/// Every alert by key.
-pub type Alerts = BTreeMap<AlertKey, Alert>;
 
 /// How long a resolved alert stays in the list (behind the toggle) before it is forgotten.
 pub const KEEP_RESOLVED: chrono::Duration = chrono::Duration::minutes(30);
@@ -445,7 +187,7 @@ fn step(
                 return None;
             }
             let mut alert = alert.clone();
-            if now - alert.last_true >= chrono_duration(rule.keep_firing_for) {
+            if now >= later(alert.last_true, rule.keep_firing_for) {
                 alert.state = AlertState::Resolved;
                 alert.resolved_at = Some(now);
                 record(&alert.key, Change::Resolved);
@@ -453,16 +195,16 @@ fn step(
             return Some(alert);
         }
     };
-    if alert.state == AlertState::Pending && now - alert.active_since >= chrono_duration(rule.hold)
-    {
+    if alert.state == AlertState::Pending && now >= later(alert.active_since, rule.hold) {
         alert.state = AlertState::Firing;
         alert.firing_since = Some(now);
         record(&alert.key, Change::Firing);
     }
-    let unacknowledged_for = alert.firing_since.map(|since| now - since);
     if alert.ack.is_none()
         && alert.escalated_at.is_none()
-        && unacknowledged_for.is_some_and(|d| d >= chrono_duration(rule.escalate_after))
+        && alert
+            .firing_since
+            .is_some_and(|since| now >= later(since, rule.escalate_after))
     {
         alert.escalated_at = Some(now);
         record(&alert.key, Change::Escalated);
@@ -477,7 +219,7 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
-    use crate::alerts::rule::Condition;
+    use crate::alerts::rule::{Condition, Priority};
 
     fn at(second: i64) -> DateTime<Utc> {
         Utc.timestamp_opt(1_800_000_000 + second, 0)
@@ -589,20 +331,6 @@ mod tests {
             ]
         );
         assert_eq!(alerts.len(), 1);
-    }
-
-    #[test]
-    fn a_key_reads_and_writes_its_origin_as_files_before_origin_did() {
-        let fleet = r#"{"rule":"HighLatency","labels":[["job","api"]],"alertmanager":"prod"}"#;
-        let own = r#"{"rule":"DiskSpaceLow","labels":[["mount","/"]]}"#;
-        for (text, origin) in [
-            (fleet, Origin::Alertmanager("prod".into())),
-            (own, Origin::Console),
-        ] {
-            let key: AlertKey = serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(key.origin, origin);
-            assert_eq!(serde_json::to_string(&key).unwrap_or_default(), text);
-        }
     }
 
     #[test]

@@ -24,6 +24,19 @@ pub struct KeptAlerts {
     pub told: Vec<KeptTold>,
 }
 
+impl KeptAlerts {
+    /// The key of each thing kept of the console's own alerts and the Alertmanagers': the
+    /// acknowledgements, the alerts, what targets were told, the history. Silences are not keys
+    /// but matchers (see [`Silence::covers`]).
+    pub fn keys_mut(&mut self) -> impl Iterator<Item = &mut AlertKey> {
+        let acks = self.acks.iter_mut().map(|(key, _)| key);
+        let alerts = self.alerts.iter_mut().map(|a| &mut a.key);
+        let told = self.told.iter_mut().map(|t| &mut t.key);
+        let history = self.history.iter_mut().map(|t| &mut t.key);
+        acks.chain(alerts).chain(told).chain(history)
+    }
+}
+
 /// The silence an acknowledgement created in an Alertmanager.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AckSilence {

@@ -13,12 +13,13 @@ use serde::Serialize;
 
 use crate::alerts::engine::RuleSet;
 use crate::alerts::rule::{Priority, Rule};
+use crate::command::Mode;
 use crate::config::Config;
 use crate::findings::{Finding, Severity, worst};
 use crate::msg::Msg;
 use crate::sources::SourceRegistry;
+use crate::state::AppState;
 use crate::state::source::SourceStatus;
-use crate::state::{AppState, Mode};
 use crate::update::update;
 
 pub use render::{render_json, render_text};
@@ -203,7 +204,7 @@ mod tests {
              sample; the console fires it after 1m)",
             "{text}"
         );
-        // Memory at 89% colours its gauge but is under the HighMemoryUsage rule's 90%.
+        // Memory at 89% is under the HighMemoryUsage rule's 90%: no finding, no coloured gauge.
         assert!(lines[2].starts_with("✔ OK    system   cpu "), "{text}");
         assert_eq!(
             lines.last().copied(),
@@ -227,6 +228,8 @@ mod tests {
         assert_eq!(alert["priority"], "P1");
         assert_eq!(alert["severity"], "critical");
         assert_eq!(alert["labels"]["mount"], "/var/lib/postgresql");
+        // The labels are whole; the subject leaves out the host while it is the only one.
+        assert_eq!(alert["labels"]["host"], "db-01");
         assert_eq!(alert["value"], 93.75);
         assert_eq!(
             alert["summary"],

@@ -20,7 +20,7 @@ pub(super) fn of(state: &AppState, source: &SourceHealth) -> String {
 }
 
 fn system_summary(state: &AppState) -> String {
-    let Some(system) = &state.resources.latest else {
+    let Some(system) = &state.resources.local().latest else {
         return "no sample".into();
     };
     format!(

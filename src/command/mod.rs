@@ -4,6 +4,7 @@
 mod alert;
 mod container;
 mod database;
+mod mode;
 mod process;
 
 use std::fmt;
@@ -12,6 +13,7 @@ use std::time::Duration;
 pub use alert::{AlertAction, AlertCommand, DEFAULT_SILENCE};
 pub use container::{ContainerCommand, REVEAL_ENV, container_target};
 pub use database::{DatabaseAction, DatabaseCommand};
+pub use mode::Mode;
 pub use process::{ProcessCommand, ProcessSignal};
 
 /// Something that changes the world, one group per tab that acts. Each group is a module of

@@ -142,14 +142,8 @@ impl AlertmanagerConfig {
                     .into(),
             ));
         }
-        if self.timeout().is_zero() || self.timeout() > self.interval {
-            return Some((
-                "timeout",
-                format!(
-                    "must be more than 0 and at most the interval ({})",
-                    humantime::format_duration(self.interval)
-                ),
-            ));
+        if let Some(problem) = super::timeout_problem(self.timeout(), self.interval) {
+            return Some(problem);
         }
         if let Err(why) = crate::duration::within(self.ack_silence, &crate::duration::SILENCE) {
             return Some(("ack_silence", why));

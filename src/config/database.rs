@@ -1,7 +1,12 @@
-//! Where a `[[database]]` is and how its secret is found: the password never sits in the config
-//! file, and the address shown or logged always has it masked.
+//! A `[[database]]`: its settings, where it is and how its secret is found. The password never
+//! sits in the config file, and the address shown or logged always has it masked.
 
-use super::DatabaseConfig;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::{DEFAULT_TIMEOUT, DatabaseKind, timeout_or_default};
+use crate::duration;
 use crate::redact::redact_secrets;
 use crate::secret::{self, Env, Secret};
 
@@ -57,6 +62,74 @@ impl std::fmt::Debug for Connection {
             .field("address", &self.shown)
             .finish_non_exhaustive()
     }
+}
+
+/// A database to watch (the Databases tab). Its password comes from `password_env` or
+/// `password_file`, or with the whole URL from `url_env`; never inline in `url`, so the config
+/// file holds no secret and nothing shown or logged can carry one.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    pub name: String,
+    pub kind: DatabaseKind,
+    /// `postgres://user@host:5432/db`, `redis://[user@]host:6379`, without a password.
+    #[serde(default)]
+    pub url: String,
+    /// The variable holding the whole URL, password included, as applications keep `DATABASE_URL`.
+    pub url_env: Option<String>,
+    pub password_env: Option<String>,
+    /// A file readable by its owner only, holding the password.
+    pub password_file: Option<std::path::PathBuf>,
+    #[serde(with = "humantime_serde", default = "default_database_interval")]
+    pub interval: Duration,
+    /// Unset, the smaller of 3s and the interval: see `timeout()`.
+    #[serde(rename = "timeout", default, with = "humantime_serde")]
+    timeout_written: Option<Duration>,
+    /// A query running longer than this counts as slow (PostgreSQL).
+    #[serde(with = "humantime_serde", default = "default_slow_query")]
+    pub slow_query: Duration,
+    /// Terminate-idle ends sessions idle (or idle in a transaction) this many minutes or more.
+    #[serde(default = "default_idle_minutes")]
+    pub idle_minutes: u32,
+    /// As libpq's `sslmode`; unset, see [`DatabaseConfig::tls_mode`].
+    pub tls: Option<TlsMode>,
+    /// The CA that signs the server's certificate, trusted instead of the system's (`verify-full`).
+    pub ca_file: Option<std::path::PathBuf>,
+    /// What `url_env` and `password_env` held at load.
+    #[serde(skip)]
+    pub(crate) secrets: Secrets,
+}
+
+impl DatabaseConfig {
+    /// How long one poll may take: the `timeout` written, else 3s or the interval if shorter.
+    pub fn timeout(&self) -> Duration {
+        timeout_or_default(self.timeout_written, DEFAULT_TIMEOUT, self.interval)
+    }
+
+    /// A duration out of its documented range, as (key, message).
+    pub(super) fn invalid_timing(&self) -> Option<(&'static str, String)> {
+        if let Err(why) = duration::within(self.interval, &duration::PROBE_INTERVAL) {
+            return Some(("interval", why));
+        }
+        if let Some(problem) = super::timeout_problem(self.timeout(), self.interval) {
+            return Some(problem);
+        }
+        duration::within(self.slow_query, &duration::SLOW)
+            .err()
+            .map(|why| ("slow_query", why))
+    }
+}
+
+fn default_idle_minutes() -> u32 {
+    10
+}
+
+fn default_database_interval() -> Duration {
+    Duration::from_secs(5)
+}
+
+fn default_slow_query() -> Duration {
+    Duration::from_secs(1)
 }
 
 impl DatabaseConfig {

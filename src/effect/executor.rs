@@ -10,15 +10,16 @@ use chrono::Utc;
 use tokio::sync::mpsc;
 
 use super::Effect;
+use super::Kept;
 use super::container::Containers;
 use super::database::Databases;
 use super::notify::{Notifier, NotifyOptions, NotifyTarget};
 use crate::collect::endpoints::ProbeTriggers;
+use crate::command::Mode;
 use crate::command::{CommandError, CommandOutcome, OperatorCommand, container_target};
 use crate::config::{AlertmanagerConfig, DatabaseConfig, NotifyConfig};
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
-use crate::state::Mode;
 
 #[derive(Clone)]
 pub struct Executor {
@@ -134,7 +135,7 @@ impl Executor {
                 self.containers.follow_logs(&self.sender, key, tail);
             }
             Effect::StopLogs => self.containers.stop_following(),
-            Effect::SaveAlerts(kept) => self.alerts.save(kept),
+            Effect::Save(Kept::Alerts(kept)) => self.alerts.save(kept),
             Effect::ScanBigKeys { database } => self.scan_big_keys(database),
             Effect::StopBigKeys => self.stop_big_keys(),
             Effect::PollEndpoint { endpoint } => self.probes.poll_now(&endpoint),
@@ -237,7 +238,7 @@ impl Executor {
             }
             Effect::FollowLogs { .. }
             | Effect::StopLogs
-            | Effect::SaveAlerts(_)
+            | Effect::Save(_)
             | Effect::ScanBigKeys { .. }
             | Effect::StopBigKeys
             | Effect::PollEndpoint { .. }

@@ -15,6 +15,14 @@ use crate::alerts::notify::Notification;
 use crate::command::OperatorCommand;
 use crate::model::containers::ContainerKey;
 
+/// What a tab keeps across restarts, saved by one effect (`Effect::Save`) to the tab's file;
+/// the tabs say what they keep (`tabs::unsaved`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kept {
+    /// Acknowledgements, silences, the history and what the notify targets were told.
+    Alerts(KeptAlerts),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Run a confirmed operator command.
@@ -36,8 +44,8 @@ pub enum Effect {
     FollowLogs { key: ContainerKey, tail: usize },
     /// Stop following the container log.
     StopLogs,
-    /// Write what of the alerts survives a restart.
-    SaveAlerts(KeptAlerts),
+    /// Write what a tab keeps across restarts.
+    Save(Kept),
     /// Scan a Redis database for its biggest keys (bounded), replacing any scan running.
     ScanBigKeys { database: String },
     /// Stop the big-keys scan.

@@ -77,8 +77,8 @@ impl SeriesIndex {
     }
 
     pub(super) fn memory_bytes(&self) -> usize {
-        super::hash_table_bytes(&self.by_identity)
-            + super::hash_map_bytes(&self.by_name)
+        super::memory::hash_table_bytes(&self.by_identity)
+            + super::memory::hash_map_bytes(&self.by_name)
             + self
                 .by_name
                 .values()

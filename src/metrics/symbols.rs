@@ -102,7 +102,7 @@ impl Symbols {
                 .map(|e| e.text.len())
                 .sum::<usize>()
             + self.free.capacity() * size_of::<u32>()
-            + super::hash_table_bytes(&self.lookup)
+            + super::memory::hash_table_bytes(&self.lookup)
     }
 }
 

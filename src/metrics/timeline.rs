@@ -255,8 +255,8 @@ impl Timelines {
         timelines
             + self.slots.capacity() * size_of::<Option<Timeline>>()
             + self.free.capacity() * size_of::<u32>()
-            + super::hash_map_bytes(&self.by_newest)
-            + super::hash_map_bytes(&self.forks)
+            + super::memory::hash_map_bytes(&self.by_newest)
+            + super::memory::hash_map_bytes(&self.forks)
     }
 }
 

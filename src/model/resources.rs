@@ -1,7 +1,30 @@
 //! What the local host reports each sample: CPU, load, memory, swap, disks, network rates,
 //! processes.
 
+use std::fmt;
+
 use chrono::{DateTime, Utc};
+
+/// A host the Resources tab watches, by name: the local host as the machine names itself, a
+/// remote one as its source names it. Every series of a host carries it as its `host` label.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HostKey(String);
+
+impl HostKey {
+    pub fn new(name: impl Into<String>) -> Self {
+        Self(name.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for HostKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Usage {
@@ -45,7 +68,7 @@ pub struct ProcessRow {
     pub command: String,
 }
 
-/// One poll of the local host.
+/// One poll of a host.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResourcesSnapshot {
     pub at: DateTime<Utc>,

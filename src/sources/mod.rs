@@ -160,11 +160,12 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
+    use crate::command::Mode;
     use crate::fixtures;
     use crate::model::source::{SourceDeath, SourceFailure, SourceKind, SourceReport};
     use crate::msg::{Msg, SourceUpdate};
+    use crate::state::AppState;
     use crate::state::source::SourceStatus;
-    use crate::state::{AppState, Mode};
     use crate::update::update;
 
     fn config(text: &str) -> Config {

@@ -174,6 +174,45 @@ pub fn moved(current: Option<usize>, len: usize, delta: isize) -> Option<usize> 
     Some((from + delta).clamp(0, len as isize - 1) as usize)
 }
 
+/// A sort that `o` steps through, column after column, each in the direction it reads best.
+pub trait CycledSort: Copy {
+    fn next(self) -> Self;
+    fn natural_descending(self) -> bool;
+}
+
+/// A tab's state around its list: the keys that reverse, re-sort or filter it do the same on
+/// every tab, and the state rebuilds its rows after each.
+pub trait Listed {
+    type Sort;
+    type Key;
+
+    fn list_mut(&mut self) -> &mut ListState<Self::Sort, Self::Key>;
+
+    /// Filters and sorts the rows again after the list's sort or filter changed.
+    fn refresh_rows(&mut self);
+
+    fn apply_reverse(&mut self) {
+        let list = self.list_mut();
+        list.descending = !list.descending;
+        self.refresh_rows();
+    }
+
+    fn apply_filter(&mut self, filter: String) {
+        self.list_mut().filter = filter;
+        self.refresh_rows();
+    }
+
+    fn apply_next_sort(&mut self)
+    where
+        Self::Sort: CycledSort,
+    {
+        let list = self.list_mut();
+        list.sort = list.sort.next();
+        list.descending = list.sort.natural_descending();
+        self.refresh_rows();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

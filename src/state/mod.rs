@@ -8,11 +8,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::alerts::notify::NotifyState;
-use crate::command::{ContainerCommand, OperatorCommand};
-use crate::config::{Config, DockerConfig, ResourcesConfig};
+use crate::alerts::series::SeriesCatalogue;
+use crate::command::{ContainerCommand, Mode, OperatorCommand};
+use crate::config::{Config, DockerConfig};
 use crate::findings::{Finding, Severity};
 use crate::metrics::MetricStore;
 use crate::model::containers::ContainerAction;
+use crate::model::resources::HostKey;
 use crate::model::source::SourceId;
 use crate::sources::SourceRegistry;
 use crate::tab::Tab;
@@ -21,26 +23,7 @@ use crate::tabs::containers::state::{ContainersState, EngineState};
 use crate::tabs::databases::state::DatabasesState;
 use crate::tabs::endpoints::state::EndpointsState;
 use crate::tabs::resources::state::ResourcesState;
-use source::SourceHealth;
-
-/// How the console was started; the read-only modes refuse every operator command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Interactive,
-    ReadOnly,
-    Watch,
-}
-
-impl Mode {
-    /// Why operator commands are refused, or `None` when they are allowed.
-    pub fn refusal(self) -> Option<&'static str> {
-        match self {
-            Mode::Interactive => None,
-            Mode::ReadOnly => Some("read-only mode (--read-only): actions are disabled"),
-            Mode::Watch => Some("watch mode (--watch) is read-only: actions are disabled"),
-        }
-    }
-}
+use source::{SOURCE_UP, SourceHealth};
 
 /// A destructive command waiting for the operator's yes; `then` asks again before running.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,7 +108,6 @@ pub struct AppState {
     /// Lines a container log view starts with, and keeps at most.
     pub log_tail: usize,
     pub log_buffer: usize,
-    pub limits: ResourcesConfig,
     /// The firing alerts, worst first: the tab markers, the header, `--watch` and `check` read
     /// these (see `tabs::alerts::judge`).
     pub findings: Vec<Finding>,
@@ -179,6 +161,7 @@ impl AppState {
                 next_at: crate::duration::later(now, config.watch.rotate),
             }
         });
+        let local = HostKey::new(host.clone());
         Self {
             mode,
             host,
@@ -189,7 +172,7 @@ impl AppState {
             in_flight: Vec::new(),
             sources: sources.healths(),
             metrics: MetricStore::new(capacity).retaining(config.history),
-            resources: ResourcesState::new(),
+            resources: ResourcesState::new(local),
             alerts: AlertsState::new(config.rule_catalogue())
                 .with_notify(NotifyState::new(
                     config.notify.iter().map(|target| target.route()).collect(),
@@ -212,7 +195,6 @@ impl AppState {
             endpoints: EndpointsState::new(&config.endpoint),
             log_tail: config.containers.log_tail,
             log_buffer: config.containers.log_buffer,
-            limits: config.resources.clone(),
             findings: Vec::new(),
             watch,
             refresh: config.refresh,
@@ -293,4 +275,15 @@ impl AppState {
 
 pub fn chrono_duration(duration: Duration) -> chrono::Duration {
     chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX)
+}
+
+/// Every series the console records, registered for the rules to name: each tab's, then the
+/// shell's `source_up`.
+pub fn published_series() -> SeriesCatalogue {
+    let mut published = SeriesCatalogue::default();
+    for (_, name) in crate::tabs::series_by_tab() {
+        published.register(name);
+    }
+    published.register(SOURCE_UP);
+    published
 }

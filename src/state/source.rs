@@ -7,6 +7,10 @@ use chrono::{DateTime, Utc};
 use crate::model::source::{SourceId, SourceKind};
 use crate::tab::Tab;
 
+/// The health of every source, 1 when it answers and 0 when it is down or stale, labelled
+/// `source`: the shell publishes it for the `SourceDown` rule.
+pub const SOURCE_UP: &str = "source_up";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceStatus {
     /// Started, no answer yet.

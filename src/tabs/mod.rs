@@ -1,8 +1,9 @@
 //! The tabs. Each built tab is a folder that owns its part of every concern: `state.rs` (what
 //! it holds), `update.rs` (its reducer), `judge.rs` (what deserves attention), `record.rs` (the
-//! series it adds to the metric store) and `view.rs` (how it looks). This file is the one place
-//! that dispatches to them by tab (the views are dispatched in `ui/mod.rs`);
-//! `docs/architecture.md` says how to add one.
+//! series it adds to the metric store) and `view.rs` (how it looks). This file is the tab
+//! contract, the one place that dispatches to them by tab (the views are dispatched in
+//! `ui/mod.rs`): the shell asks it what a tab does with a key, what it offers, what it keeps and
+//! how it shows a subject another tab names. `docs/architecture.md` says how to add one.
 
 pub mod alerts;
 pub mod containers;
@@ -11,12 +12,14 @@ pub mod endpoints;
 pub mod resources;
 
 use chrono::{DateTime, Utc};
+use strum::IntoEnumIterator;
 
 use crate::action::Action;
 use crate::config::keymap::Context;
-use crate::effect::Effect;
+use crate::effect::{Effect, Kept};
 use crate::msg::{FilterEdit, SourceUpdate};
 use crate::state::AppState;
+use crate::state::list::Listed;
 use crate::tab::Tab;
 
 /// A key the shell left to the active tab.
@@ -28,6 +31,60 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
         Tab::Databases => databases::update::apply_action(state, action, now),
         Tab::Endpoints => endpoints::update::apply_action(state, action, now),
         Tab::Runbook => Vec::new(),
+    }
+}
+
+/// What each tab keeps and changed since it was last saved, whichever tab is shown.
+pub fn unsaved(state: &mut AppState) -> Vec<Kept> {
+    Tab::iter()
+        .filter_map(|tab| match tab {
+            Tab::Alerts => state.alerts.take_unsaved().map(Kept::Alerts),
+            Tab::Resources | Tab::Containers | Tab::Databases | Tab::Endpoints | Tab::Runbook => {
+                None
+            }
+        })
+        .collect()
+}
+
+/// What one tab names and another shows: the container, database or endpoint an alert is
+/// about. The Alerts tab names it; the tab that lists it selects it ([`focus`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Container { engine: String, name: String },
+    Database { name: String },
+    Endpoint { name: String },
+}
+
+impl Subject {
+    /// The tab that lists it.
+    pub fn tab(&self) -> Tab {
+        match self {
+            Subject::Container { .. } => Tab::Containers,
+            Subject::Database { .. } => Tab::Databases,
+            Subject::Endpoint { .. } => Tab::Endpoints,
+        }
+    }
+}
+
+/// The tab that lists `subject` selects it, if it still lists it; which tab is active is the
+/// caller's to say.
+pub fn focus(state: &mut AppState, subject: &Subject) {
+    match subject {
+        Subject::Container { engine, name } => containers::update::focus(state, engine, name),
+        Subject::Database { name } => databases::update::focus(state, name),
+        Subject::Endpoint { name } => endpoints::update::focus(state, name),
+    }
+}
+
+/// Whether the active tab offers `action` in what it shows now, for the footer: a key of another
+/// view, or of a pane that is closed, is not offered. The mode's refusals are the shell's (see
+/// [`Action::is_operator`]).
+pub fn offers(state: &AppState, action: Action) -> bool {
+    match state.tab {
+        Tab::Containers => containers::update::offers(state, action),
+        Tab::Endpoints => endpoints::update::offers(state, action),
+        Tab::Alerts => state.alerts.view.offers(action),
+        Tab::Resources | Tab::Databases | Tab::Runbook => true,
     }
 }
 
@@ -106,5 +163,20 @@ pub fn key_context(state: &AppState) -> Context {
         Context::Logs
     } else {
         Context::from(state.tab)
+    }
+}
+
+/// Every series the tabs publish (each tab's `record.rs`), by the tab that publishes it.
+pub fn series_by_tab() -> impl Iterator<Item = (Tab, &'static str)> {
+    Tab::iter().flat_map(|tab| series(tab).iter().map(move |name| (tab, *name)))
+}
+
+fn series(tab: Tab) -> &'static [&'static str] {
+    match tab {
+        Tab::Resources => resources::record::SERIES,
+        Tab::Containers => containers::record::SERIES,
+        Tab::Databases => databases::record::SERIES,
+        Tab::Endpoints => endpoints::record::SERIES,
+        Tab::Alerts | Tab::Runbook => &[],
     }
 }

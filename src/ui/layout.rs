@@ -2,7 +2,7 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
-use crate::state::Mode;
+use crate::command::Mode;
 use crate::tab::Tab;
 use strum::IntoEnumIterator;
 

@@ -65,8 +65,8 @@ fn render_tab(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
         Tab::Endpoints if !state.endpoints.endpoints.is_empty() => {
             crate::tabs::endpoints::view::render(buffer, area, state, ctx)
         }
-        other => {
-            placeholder::render(buffer, area, other, ctx);
+        Tab::Containers | Tab::Databases | Tab::Endpoints | Tab::Runbook => {
+            placeholder::render(buffer, area, state.tab, ctx);
             None
         }
     }

@@ -13,12 +13,12 @@ use super::format::truncate;
 use super::layout::{padded_tabs, tab_label, tab_spans};
 use crate::action::Action;
 use crate::alerts::rule::Priority;
+use crate::command::Mode;
 use crate::config::key::KeyChord;
 use crate::config::keymap::Context;
 use crate::findings::Severity;
 use crate::state::source::SourceStatus;
-use crate::state::{AppState, Mode, Overlay};
-use crate::tab::Tab;
+use crate::state::{AppState, Overlay};
 
 pub fn severity_style(severity: Severity, ctx: &RenderCtx) -> Style {
     match severity {
@@ -169,7 +169,13 @@ fn header_line<'a>(
         Mode::Watch => left.push(Span::styled(" WATCH ", ctx.theme.info)),
     }
     let mut right = Vec::new();
-    if let Some(snapshot) = state.resources.latest.as_ref().filter(|_| parts.uptime) {
+    if let Some(snapshot) = state
+        .resources
+        .local()
+        .latest
+        .as_ref()
+        .filter(|_| parts.uptime)
+    {
         right.push(format!(
             "up {}",
             super::format::duration(std::time::Duration::from_secs(snapshot.uptime_seconds))
@@ -400,25 +406,6 @@ pub fn render_tab_bar(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &R
     }
 }
 
-/// Operator commands are hidden from the hints when the mode refuses them.
-fn refused_in_read_only(action: Action) -> bool {
-    matches!(
-        action,
-        Action::TerminateProcess
-            | Action::KillProcess
-            | Action::RestartContainer
-            | Action::StopContainer
-            | Action::StartContainer
-            | Action::PauseContainer
-            | Action::KillContainer
-            | Action::AckAlert
-            | Action::UnackAlert
-            | Action::SilenceAlert
-            | Action::SilenceRule
-            | Action::ExpireSilence
-    )
-}
-
 /// One key hint of the footer.
 #[derive(Debug)]
 struct Hint {
@@ -475,15 +462,11 @@ fn hints(state: &AppState, ctx: &RenderCtx) -> Vec<Hint> {
     } else {
         &[context, Context::Global]
     };
+    // The tab says what it offers now; the mode hides what it would refuse.
     let shown = |action: Action| {
-        let scrolls_closed_detail =
-            matches!(action, Action::ScrollDetailDown | Action::ScrollDetailUp)
-                && !state.containers.show_detail;
-        let elsewhere_in_alerts = state.tab == Tab::Alerts && !state.alerts.view.offers(action);
-        !(refused_in_read_only(action) && state.mode.refusal().is_some()
-            || action == Action::ToggleRotation && state.mode != Mode::Watch
-            || scrolls_closed_detail
-            || elsewhere_in_alerts)
+        crate::tabs::offers(state, action)
+            && !(action.is_operator() && state.mode.refusal().is_some())
+            && (action != Action::ToggleRotation || state.mode == Mode::Watch)
     };
     let priorities: Vec<Action> = contexts
         .iter()

@@ -13,25 +13,41 @@ use crate::action::Action;
 use crate::config::keymap::Context;
 use crate::state::{AppState, ConfirmDialog, Overlay, ToastKind};
 
-/// Toasts stack up from the bottom-right corner of the body, newest at the bottom.
+/// Toasts stack up from the bottom-right corner of the body, newest at the bottom; a toast wider
+/// than the room wraps onto more rows, so its whole text shows.
 pub fn render_toasts(buffer: &mut Buffer, body: Rect, state: &AppState, ctx: &RenderCtx) {
     let max_width = body.width.saturating_sub(2).min(100) as usize;
-    for (row, toast) in state.toasts.iter().rev().enumerate() {
-        let y = body.bottom().saturating_sub(1 + row as u16);
-        if y < body.y {
-            break;
-        }
+    let mut bottom = body.bottom();
+    for toast in state.toasts.iter().rev() {
         let (symbol, style) = match toast.kind {
             ToastKind::Ok => ("✔", ctx.theme.toast_ok),
             ToastKind::Error => ("✖", ctx.theme.toast_error),
             ToastKind::Info => ("ℹ", ctx.theme.dialog),
         };
-        let text = truncate(&format!(" {symbol} {} ", toast.text), max_width);
-        let width = text.chars().count() as u16;
-        let x = body.right().saturating_sub(width + 1);
-        let area = super::row_at(body, x, y, width);
-        Clear.render(area, buffer);
-        Span::styled(text, style).render(area, buffer);
+        // ` ✔ ` before the text and a space after it.
+        let lines = wrap(&toast.text, max_width.saturating_sub(4));
+        let width = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) + 4;
+        let x = body.right().saturating_sub(width as u16 + 1);
+        let top = bottom.saturating_sub(lines.len() as u16);
+        for (i, line) in lines.iter().enumerate() {
+            let y = top + i as u16;
+            if y < body.y {
+                continue;
+            }
+            let lead = if i == 0 {
+                format!(" {symbol} ")
+            } else {
+                "   ".into()
+            };
+            let text = truncate(&format!("{lead}{line:<0$} ", width - 4), width);
+            let area = super::row_at(body, x, y, width as u16);
+            Clear.render(area, buffer);
+            Span::styled(text, style).render(area, buffer);
+        }
+        if top <= body.y {
+            break;
+        }
+        bottom = top;
     }
 }
 
@@ -350,6 +366,8 @@ fn render_confirm(buffer: &mut Buffer, area: Rect, dialog: &ConfirmDialog, ctx: 
             .collect();
         keys.join("/")
     };
+    let width = 66.min(area.width.saturating_sub(2));
+    let text_width = width.saturating_sub(4).max(1) as usize;
     let mut lines: Vec<Line> = dialog
         .lines
         .iter()
@@ -365,12 +383,22 @@ fn render_confirm(buffer: &mut Buffer, area: Rect, dialog: &ConfirmDialog, ctx: 
             } else {
                 "note: "
             };
+            let check = if matches { "  ✔" } else { "" };
+            // One row: what is typed scrolls so the cursor stays in view, its start cut with `…`.
+            let room = text_width.saturating_sub(label.len() + 1 + check.chars().count());
+            let count = typed.typed.chars().count();
+            let shown = if count > room {
+                let tail: String = typed.typed.chars().skip(count + 1 - room.max(1)).collect();
+                format!("…{tail}")
+            } else {
+                typed.typed.clone()
+            };
             lines.insert(
                 lines.len() - 1,
                 Line::from(vec![
                     Span::styled(label, ctx.theme.muted),
-                    Span::styled(format!("{}█", typed.typed), ctx.theme.filter),
-                    Span::styled(if matches { "  ✔" } else { "" }, ctx.theme.ok),
+                    Span::styled(format!("{shown}█"), ctx.theme.filter),
+                    Span::styled(check, ctx.theme.ok),
                 ]),
             );
             ("enter".to_string(), "esc".to_string())
@@ -386,8 +414,6 @@ fn render_confirm(buffer: &mut Buffer, area: Rect, dialog: &ConfirmDialog, ctx: 
         Span::styled(format!(" {cancel_keys} "), ctx.theme.accent),
         Span::styled(" cancel", ctx.theme.dialog),
     ]));
-    let width = 66.min(area.width.saturating_sub(2));
-    let text_width = width.saturating_sub(4).max(1) as usize;
     let wrapped: u16 = dialog
         .lines
         .iter()

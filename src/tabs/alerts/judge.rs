@@ -2,16 +2,22 @@
 //! `--watch` and `watchdeck check` all read these findings; there is no other judgement.
 
 use crate::alerts::engine::Alert;
-use crate::alerts::{SOURCE_UP, series_by_tab};
 use crate::findings::Finding;
+use crate::model::resources::HostKey;
 use crate::model::source::{SYSTEM_SOURCE, SourceId};
-use crate::state::source::SourceHealth;
+use crate::state::source::{SOURCE_UP, SourceHealth};
 use crate::tab::Tab;
 use crate::tabs::alerts::state::AlertsState;
+use crate::tabs::resources::record::shows_label;
+use crate::tabs::series_by_tab;
 
 /// Every firing alert as a finding, worst first, then oldest: the Alertmanagers' too, unless
 /// Alertmanager holds them back (see [`AlertsState::firing`]).
-pub fn findings(alerts: &AlertsState, sources: &[SourceHealth]) -> Vec<Finding> {
+pub fn findings(
+    alerts: &AlertsState,
+    sources: &[SourceHealth],
+    implicit: Option<&HostKey>,
+) -> Vec<Finding> {
     let mut firing: Vec<&Alert> = alerts
         .firing()
         .filter(|a| alerts.silence_of(&a.key).is_none())
@@ -30,7 +36,7 @@ pub fn findings(alerts: &AlertsState, sources: &[SourceHealth]) -> Vec<Finding> 
                 tab,
                 source,
                 severity: alert.priority.severity(),
-                subject: subject(alert),
+                subject: subject(alert, implicit),
                 message: format!("{} {}: {}", alert.priority, alert.key.rule, alert.summary),
             }
         })
@@ -62,15 +68,20 @@ fn subject_of(alert: &Alert, series: &str, sources: &[SourceHealth]) -> (Tab, St
             SourceId::database(alert.key.label("database").unwrap_or_default()).name,
         ),
         Some((Tab::Endpoints, _)) => (Tab::Endpoints, SourceId::endpoints().name),
-        Some((tab, _)) => (tab, SYSTEM_SOURCE.to_string()),
+        Some((tab @ (Tab::Resources | Tab::Alerts | Tab::Runbook), _)) => {
+            (tab, SYSTEM_SOURCE.to_string())
+        }
         None => (Tab::Alerts, String::new()),
     }
 }
 
-/// How the header and `check` name an alert: its rule and the values of its labels.
-pub fn subject(alert: &Alert) -> String {
+/// How the header and `check` name an alert: its rule and the values of its labels, but the
+/// host's while the console watches only its own (`implicit`).
+pub fn subject(alert: &Alert, implicit: Option<&HostKey>) -> String {
     let mut subject = alert.key.rule.clone();
-    for (_, value) in &alert.key.labels {
+    let own = alert.key.alertmanager().is_none();
+    let labels = alert.key.labels.iter();
+    for (_, value) in labels.filter(|(k, v)| !own || shows_label(k, v, implicit)) {
         subject.push(' ');
         subject.push_str(value);
     }

@@ -18,7 +18,7 @@ use crate::config::AlertmanagerConfig;
 use crate::findings::Severity;
 use crate::metrics::MetricStore;
 use crate::model::alertmanager::AlertmanagerSnapshot;
-use crate::state::list::{ListState, SortLabel};
+use crate::state::list::{ListState, Listed, SortLabel};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AlertSort {
@@ -217,6 +217,19 @@ impl FleetSilence {
 /// Transitions kept in memory.
 pub const HISTORY: usize = 10_000;
 
+impl Listed for AlertsState {
+    type Sort = AlertSort;
+    type Key = AlertKey;
+
+    fn list_mut(&mut self) -> &mut ListState<AlertSort, AlertKey> {
+        &mut self.list
+    }
+
+    fn refresh_rows(&mut self) {
+        AlertsState::refresh_rows(self);
+    }
+}
+
 impl AlertsState {
     /// The state for a catalogue of rules: the engine evaluates those not switched off.
     pub fn new(catalogue: Vec<RuleEntry>) -> Self {
@@ -329,11 +342,6 @@ impl AlertsState {
         self.refresh_rows();
     }
 
-    pub fn apply_filter(&mut self, filter: String) {
-        self.list.filter = filter;
-        self.refresh_rows();
-    }
-
     /// Firing alerts, the ones the header counts: the console's own, and the Alertmanagers'
     /// that Alertmanager does not hold back for someone else (see [`ExternalAlert::held_back`]).
     pub fn firing(&self) -> impl Iterator<Item = &Alert> {
@@ -355,6 +363,25 @@ impl AlertsState {
             .values()
             .filter(|a| a.state == AlertState::Firing)
             .filter(|a| a.key.label(label) == Some(value) && self.silence_of(&a.key).is_none())
+            .map(|a| a.priority.severity())
+            .max()
+            .unwrap_or(Severity::Ok)
+    }
+
+    /// The worst of the console's firing alerts, not silenced, of a rule over one of `series`,
+    /// whose labels include `labels`: what a gauge of those series shows.
+    pub fn worst_over(&self, series: &[&str], labels: &[(&str, &str)]) -> Severity {
+        let over = |rule: &str| {
+            self.rules
+                .named(rule)
+                .last()
+                .is_some_and(|&i| series.contains(&self.rules[i].condition.series.as_str()))
+        };
+        self.alerts
+            .values()
+            .filter(|a| a.state == AlertState::Firing)
+            .filter(|a| labels.iter().all(|(k, v)| a.key.label(k) == Some(v)))
+            .filter(|a| over(&a.key.rule) && self.silence_of(&a.key).is_none())
             .map(|a| a.priority.severity())
             .max()
             .unwrap_or(Severity::Ok)

@@ -5,17 +5,19 @@ use chrono::{DateTime, Utc};
 
 use crate::action::Action;
 use crate::alerts::engine::{self, Alert, Change};
+use crate::alerts::kept::KeptAlerts;
 use crate::command::{AlertAction, AlertCommand, DEFAULT_SILENCE, OperatorCommand};
 use crate::effect::Effect;
 use crate::model::alertmanager::AlertmanagerSnapshot;
-use crate::model::containers::ContainerKey;
 use crate::model::source::{SourceId, SourceReport};
 use crate::state::list::PAGE;
 use crate::state::{AppState, ConfirmDialog, ToastKind, TypedConfirmation};
 use crate::tab::Tab;
 use crate::tabs::alerts::judge;
 use crate::tabs::alerts::state::{UnreadableFile, WENT_FALSE_WHILE_DOWN};
-use crate::update::{ask, in_flight_refusal, refuse_in_read_only, source_answered, toast};
+use crate::tabs::resources::record;
+use crate::tabs::{self, Subject};
+use crate::update::{ask, source_answered, toast};
 
 /// Evaluates every rule at `now` and makes the firing alerts the console's findings. An alert
 /// the last run kept is evaluated as it was once its series reports again: one still true goes
@@ -35,7 +37,11 @@ pub fn evaluate(state: &mut AppState, now: DateTime<Utc>) {
         }
     }
     state.alerts.apply_evaluation(alerts, transitions, now);
-    state.findings = judge::findings(&state.alerts, &state.sources);
+    state.findings = judge::findings(
+        &state.alerts,
+        &state.sources,
+        state.resources.implicit_host(),
+    );
     // Taken out while it reads the rest of the tab's state: what is silenced is `silence_of`'s
     // to say, whatever silences become.
     let mut notify = std::mem::take(&mut state.alerts.notify);
@@ -70,6 +76,22 @@ pub fn apply_alertmanager_report(
     evaluate(state, now);
 }
 
+/// What the last run kept. A file written before the Resources tab's series carried `host`
+/// names the local host's alerts without it: they get its label, so their acknowledgements,
+/// pending and firing alerts and history carry on (silences match as before).
+pub fn restore(state: &mut AppState, mut kept: KeptAlerts) {
+    let rules = &state.alerts.rules;
+    let series_of = |rule: &str| {
+        let &index = rules.named(rule).last()?;
+        Some(rules[index].condition.series.as_str())
+    };
+    let local = state.resources.local().key.clone();
+    for key in kept.keys_mut() {
+        record::label_local_host(key, &local, series_of);
+    }
+    state.alerts.restore(kept);
+}
+
 /// The file of what the last run kept could not be read at start: a toast and a line in the
 /// tab say what became of it (`message`), and whether saving goes on (`saves`).
 pub fn apply_unreadable_file(
@@ -85,7 +107,11 @@ pub fn apply_unreadable_file(
 /// A command on an alert came back done: the state records it, and the findings follow.
 pub fn apply_done(state: &mut AppState, command: &AlertCommand, now: DateTime<Utc>) {
     state.alerts.apply_done(command, &state.operator, now);
-    state.findings = judge::findings(&state.alerts, &state.sources);
+    state.findings = judge::findings(
+        &state.alerts,
+        &state.sources,
+        state.resources.implicit_host(),
+    );
 }
 
 /// A key the shell left to this tab.
@@ -228,13 +254,6 @@ fn ask_typed(
     command: OperatorCommand,
     now: DateTime<Utc>,
 ) -> Vec<Effect> {
-    if let Some(text) = in_flight_refusal(state, &command, now) {
-        toast(state, ToastKind::Error, text, now);
-        return Vec::new();
-    }
-    if state.mode.refusal().is_some() {
-        return refuse_in_read_only(state, &command, now);
-    }
     ask(
         state,
         ConfirmDialog {
@@ -247,8 +266,8 @@ fn ask_typed(
                 typed: String::new(),
             }),
         },
-    );
-    Vec::new()
+        now,
+    )
 }
 
 /// What a command on an Alertmanager's alert does there, for its dialog: every engineer looking
@@ -281,43 +300,34 @@ fn fleet_effect(state: &AppState, alertmanager: &str, action: &AlertAction) -> S
     }
 }
 
-/// Goes to the tab the selected alert is about, with its subject selected: a container alert
-/// to that container, where `r` restarts it and `l` opens its logs.
+/// Goes to the tab the selected alert is about, with its subject selected there: a container
+/// alert to that container, where `r` restarts it and `l` opens its logs; a database's or an
+/// endpoint's to that database or endpoint.
 fn go_to_subject(state: &mut AppState) {
     let Some(alert) = state.alerts.selected() else {
         return;
     };
-    let container = container_of(alert);
+    let subject = subject_of(alert);
     let tab = state
         .findings
         .iter()
-        .find(|f| f.subject == judge::subject(alert))
+        .find(|f| f.subject == judge::subject(alert, state.resources.implicit_host()))
         .map(|f| f.tab)
-        .or_else(|| container.as_ref().map(|_| Tab::Containers))
+        .or_else(|| subject.as_ref().map(Subject::tab))
         .unwrap_or(Tab::Resources);
-    if let Some(key) = container {
-        let key = state
-            .containers
-            .engines
-            .iter()
-            .find(|e| e.name == key.engine)
-            .and_then(|e| e.containers.iter().find(|c| c.name == key.id))
-            .map(|c| ContainerKey {
-                engine: key.engine.clone(),
-                id: c.id.clone(),
-            });
-        if let Some(key) = key {
-            state.containers.list.apply_select(key);
-            state.containers.show_detail = false;
-        }
+    if let Some(subject) = &subject {
+        tabs::focus(state, subject);
     }
     state.tab = tab;
 }
 
-/// The engine and the name of the container an alert is about (the key's `id` holds the name).
-fn container_of(alert: &Alert) -> Option<ContainerKey> {
-    Some(ContainerKey {
-        engine: alert.key.label("engine")?.to_string(),
-        id: alert.key.label("container")?.to_string(),
-    })
+/// What an alert is about, by the labels the rules over each tab's series carry.
+fn subject_of(alert: &Alert) -> Option<Subject> {
+    let label = |name: &str| alert.key.label(name).map(str::to_string);
+    if let (Some(engine), Some(name)) = (label("engine"), label("container")) {
+        return Some(Subject::Container { engine, name });
+    }
+    label("database")
+        .map(|name| Subject::Database { name })
+        .or_else(|| label("endpoint").map(|name| Subject::Endpoint { name }))
 }

@@ -6,7 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use chrono::{DateTime, Utc};
 
 use crate::model::containers::{ContainerInfo, ContainerKey, EngineSnapshot, LogEvent, LogLine};
-use crate::state::list::{ListState, SortLabel};
+use crate::state::list::{CycledSort, ListState, Listed, SortLabel};
 
 /// One configured engine and what it last reported.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,7 +63,7 @@ impl SortLabel for ContainerColumn {
     }
 }
 
-impl ContainerColumn {
+impl CycledSort for ContainerColumn {
     fn next(self) -> Self {
         use strum::IntoEnumIterator;
         ContainerColumn::iter()
@@ -123,13 +123,72 @@ pub enum LogMarker {
 /// One row of the log view.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LogRow {
-    Line(LogLine),
+    Line(ShownLine),
     Marker(LogMarker),
+}
+
+/// A line the container wrote and the form it is shown in, made once when it arrives rather
+/// than on every frame; search looks at what is shown, so `n`/`N` stop where the highlight is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownLine {
+    pub line: LogLine,
+    pub shown: String,
+    /// `shown` in lower case, which search compares with.
+    folded: String,
+}
+
+impl ShownLine {
+    pub fn new(line: LogLine) -> Self {
+        let shown = readable(&line.text);
+        let folded = shown.to_lowercase();
+        Self {
+            line,
+            shown,
+            folded,
+        }
+    }
+
+    pub fn folded(&self) -> &str {
+        &self.folded
+    }
+}
+
+/// A JSON log line shown as `level message key=value …`; anything else as it is.
+fn readable(text: &str) -> String {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_str::<serde_json::Value>(text)
+    else {
+        return text.to_string();
+    };
+    let take = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| fields.get(*n).map(|v| (n.to_string(), v.clone())))
+    };
+    let level = take(&["level", "lvl", "severity"]);
+    let message = take(&["msg", "message"]);
+    let mut parts: Vec<String> = Vec::new();
+    for (_, value) in [&level, &message].into_iter().flatten() {
+        parts.push(value.as_str().map_or(value.to_string(), str::to_string));
+    }
+    let shown: Vec<&String> = [&level, &message]
+        .into_iter()
+        .flatten()
+        .map(|(n, _)| n)
+        .collect();
+    for (name, value) in &fields {
+        if !shown.contains(&name) {
+            parts.push(format!(
+                "{name}={}",
+                value.as_str().map_or(value.to_string(), str::to_string)
+            ));
+        }
+    }
+    parts.join(" ")
 }
 
 impl LogRow {
     /// The line the container wrote; `None` for a marker.
-    pub fn line(&self) -> Option<&LogLine> {
+    pub fn line(&self) -> Option<&ShownLine> {
         match self {
             LogRow::Line(line) => Some(line),
             LogRow::Marker(_) => None,
@@ -177,7 +236,9 @@ impl LogView {
 
     pub fn apply_event(&mut self, event: LogEvent) {
         match event {
-            LogEvent::Lines(lines) => self.push_rows(lines.into_iter().map(LogRow::Line)),
+            LogEvent::Lines(lines) => {
+                self.push_rows(lines.into_iter().map(|l| LogRow::Line(ShownLine::new(l))));
+            }
             LogEvent::Waiting(reason) => self.status = LogStatus::Waiting(reason),
             LogEvent::Resumed { at, restarted } => {
                 let marker = if restarted {
@@ -217,7 +278,8 @@ impl LogView {
         self.following = self.scroll == 0;
     }
 
-    /// Indices of the lines that contain the search text (case-insensitive); markers never match.
+    /// Indices of the lines whose shown form contains the search text (case-insensitive);
+    /// markers never match.
     pub fn matches(&self) -> Vec<usize> {
         if self.search.is_empty() {
             return Vec::new();
@@ -226,10 +288,7 @@ impl LogView {
         self.lines
             .iter()
             .enumerate()
-            .filter(|(_, row)| {
-                row.line()
-                    .is_some_and(|l| l.text.to_lowercase().contains(&needle))
-            })
+            .filter(|(_, row)| row.line().is_some_and(|l| l.folded.contains(&needle)))
             .map(|(i, _)| i)
             .collect()
     }
@@ -263,6 +322,19 @@ pub struct ContainersState {
     /// The container whose environment values are shown; everywhere else they are hidden.
     pub revealed_env: Option<ContainerKey>,
     pub logs: Option<LogView>,
+}
+
+impl Listed for ContainersState {
+    type Sort = ContainerColumn;
+    type Key = ContainerKey;
+
+    fn list_mut(&mut self) -> &mut ListState<ContainerColumn, ContainerKey> {
+        &mut self.list
+    }
+
+    fn refresh_rows(&mut self) {
+        ContainersState::refresh_rows(self);
+    }
 }
 
 impl ContainersState {
@@ -300,22 +372,6 @@ impl ContainersState {
     }
 
     /// Sorts by the next column; `o` again moves on.
-    pub fn apply_next_sort(&mut self) {
-        self.list.sort = self.list.sort.next();
-        self.list.descending = self.list.sort.natural_descending();
-        self.refresh_rows();
-    }
-
-    pub fn apply_reverse(&mut self) {
-        self.list.descending = !self.list.descending;
-        self.refresh_rows();
-    }
-
-    pub fn apply_filter(&mut self, filter: String) {
-        self.list.filter = filter;
-        self.refresh_rows();
-    }
-
     pub fn apply_move(&mut self, delta: isize) {
         self.keeping_detail_scroll_per_container(|list| list.apply_move(delta));
     }
@@ -442,4 +498,17 @@ fn matches_filter(engine: &EngineState, container: &ContainerInfo, needle: &str)
     .chain(container.compose_project().as_ref())
     .any(|field| field.to_lowercase().contains(needle))
         || container.health.is_some_and(|h| h.label() == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_lines_read_as_level_message_then_fields() {
+        let text = r#"{"level":"info","msg":"request done","status":200,"path":"/x"}"#;
+        assert_eq!(readable(text), "info request done path=/x status=200");
+        assert_eq!(readable("plain text"), "plain text");
+        assert_eq!(readable("[1,2]"), "[1,2]");
+    }
 }

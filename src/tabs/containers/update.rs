@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::action::Action;
+use crate::command::Mode;
 use crate::command::{ContainerCommand, OperatorCommand, REVEAL_ENV, container_target};
 use crate::effect::Effect;
 use crate::model::containers::{
@@ -11,13 +12,11 @@ use crate::model::containers::{
 };
 use crate::model::source::{SourceId, SourceReport};
 use crate::msg::FilterEdit;
-use crate::state::list::PAGE;
-use crate::state::{AppState, ConfirmDialog, Mode, ToastKind, TypedConfirmation};
+use crate::state::list::{Listed, PAGE};
+use crate::state::{AppState, ConfirmDialog, ToastKind, TypedConfirmation};
 use crate::tabs::containers::record;
 use crate::tabs::containers::state::LogView;
-use crate::update::{
-    ask, capitalised, in_flight_refusal, refuse_in_read_only, refused, source_answered, toast,
-};
+use crate::update::{ask, capitalised, refused, source_answered, toast};
 
 /// A key the shell left to this tab: the log view's when it is open, else the list's.
 pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
@@ -77,6 +76,33 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
         _ => {}
     }
     Vec::new()
+}
+
+/// The detail's scroll keys are offered while the detail is open.
+pub fn offers(state: &AppState, action: Action) -> bool {
+    match action {
+        Action::ScrollDetailDown | Action::ScrollDetailUp => state.containers.show_detail,
+        _ => true,
+    }
+}
+
+/// Selects the container `name` of `engine` another tab named, with its detail closed so the
+/// list's keys act on it.
+pub fn focus(state: &mut AppState, engine: &str, name: &str) {
+    let containers = &mut state.containers;
+    let key = containers
+        .engines
+        .iter()
+        .find(|e| e.name == engine)
+        .and_then(|e| e.containers.iter().find(|c| c.name == name))
+        .map(|c| ContainerKey {
+            engine: engine.to_string(),
+            id: c.id.clone(),
+        });
+    if let Some(key) = key {
+        containers.list.apply_select(key);
+        containers.show_detail = false;
+    }
 }
 
 /// Esc below the overlays: closes the log view, else the detail pane.
@@ -223,10 +249,6 @@ fn ask_container(state: &mut AppState, action: ContainerAction, now: DateTime<Ut
         name: container.name.clone(),
         action,
     });
-    if let Some(text) = in_flight_refusal(state, &command, now) {
-        toast(state, ToastKind::Error, text, now);
-        return Vec::new();
-    }
     let running = container.state.is_running();
     let pointless = match action {
         ContainerAction::Start | ContainerAction::Unpause => {
@@ -248,9 +270,6 @@ fn ask_container(state: &mut AppState, action: ContainerAction, now: DateTime<Ut
             now,
         );
         return Vec::new();
-    }
-    if state.mode.refusal().is_some() {
-        return refuse_in_read_only(state, &command, now);
     }
     let protected = engine.protects(container);
     let mut lines = vec![
@@ -281,6 +300,6 @@ fn ask_container(state: &mut AppState, action: ContainerAction, now: DateTime<Ut
                 typed: String::new(),
             }),
         },
-    );
-    Vec::new()
+        now,
+    )
 }

@@ -11,16 +11,15 @@ use ratatui::widgets::{
 
 use chrono::{DateTime, Utc};
 
-use crate::model::containers::{
-    ContainerAction, ContainerInfo, ContainerState, Health, LogLine, LogStream,
-};
+use crate::model::containers::{ContainerAction, ContainerInfo, ContainerState, Health, LogStream};
 use crate::state::list::Window;
 use crate::state::source::SourceStatus;
 use crate::state::{AppState, docker_source};
 use crate::tabs::containers::state::{
     ContainerColumn, DETAIL_HEALTH_CHECKS, EngineState, LogMarker, LogRow, LogStatus, LogView,
+    ShownLine,
 };
-use crate::ui::format::{bytes, duration, truncate};
+use crate::ui::format::{self, bytes, duration, truncate};
 use crate::ui::{RenderCtx, banner, list};
 use crate::words::count;
 
@@ -173,13 +172,38 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         .border_style(ctx.theme.border)
         .title(heading);
 
-    let mut columns: Vec<(ContainerColumn, &str, Constraint)> =
-        vec![(ContainerColumn::Name, "NAME", Constraint::Fill(2))];
+    // Names, engines and images as wide as their longest, up to a share of the row; names and
+    // images share what is left. A group's title is drawn across the row.
+    let room = usize::from(area.width.saturating_sub(2));
+    let names: Vec<String> = containers
+        .visible_containers()
+        .map(|(engine, c)| format!("{}{}", c.name, protected_mark(engine, c)))
+        .collect();
+    let name = format::Column::content("NAME", names.iter().map(String::as_str), room / 3);
+    let mut columns: Vec<(ContainerColumn, &str, format::Column)> = vec![(
+        ContainerColumn::Name,
+        "NAME",
+        name.at_least(name.width.min(room / 4)).grow(),
+    )];
     if several_engines {
-        columns.push((ContainerColumn::Engine, "ENGINE", Constraint::Length(8)));
+        let engines = containers
+            .visible_containers()
+            .map(|(e, _)| e.name.as_str());
+        columns.push((
+            ContainerColumn::Engine,
+            "ENGINE",
+            format::Column::content("ENGINE", engines, room / 8),
+        ));
     }
     if wide {
-        columns.push((ContainerColumn::Image, "IMAGE", Constraint::Fill(2)));
+        let images = containers
+            .visible_containers()
+            .map(|(_, c)| c.image.as_str());
+        columns.push((
+            ContainerColumn::Image,
+            "IMAGE",
+            format::Column::content("IMAGE", images, room / 4).grow(),
+        ));
     }
     // Sized to the longest state in the list (at least `restarting`), so `exited (137)` is never
     // cut and the column does not jump when a container starts restarting; one more cell keeps
@@ -205,29 +229,29 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     let uptime_width = containers
         .visible_containers()
         .map(|(engine, c)| uptime(c, stale_of(engine), ctx).chars().count())
-        .fold(if wide { 10 } else { 7 }, usize::max) as u16;
+        .fold(if wide { 10 } else { 7 }, usize::max);
     columns.extend([
         (
             ContainerColumn::State,
             "STATE",
-            Constraint::Length(state_width as u16),
+            format::Column::fixed(state_width),
         ),
-        (ContainerColumn::Health, "HEALTH", Constraint::Length(11)),
+        (ContainerColumn::Health, "HEALTH", format::Column::fixed(11)),
         (
             ContainerColumn::Uptime,
             if wide { "UPTIME" } else { "UP" },
-            Constraint::Length(uptime_width),
+            format::Column::fixed(uptime_width),
         ),
         (
             ContainerColumn::Restarts,
             if wide { "RESTARTS" } else { "RST" },
-            Constraint::Length(if wide { 8 } else { 3 }),
+            format::Column::fixed(if wide { 8 } else { 3 }),
         ),
-        (ContainerColumn::Cpu, "CPU%", Constraint::Length(6)),
+        (ContainerColumn::Cpu, "CPU%", format::Column::fixed(6)),
         (
             ContainerColumn::Memory,
             "MEM",
-            Constraint::Length(if wide { 22 } else { 9 }),
+            format::Column::fixed(if wide { 22 } else { 9 }),
         ),
     ]);
     if wide {
@@ -239,9 +263,15 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         columns.push((
             ContainerColumn::Network,
             "NET I/O",
-            Constraint::Length(net_width as u16),
+            format::Column::fixed(net_width),
         ));
     }
+    let sizes: Vec<format::Column> = columns.iter().map(|(_, _, size)| *size).collect();
+    let columns: Vec<(ContainerColumn, &str, usize)> = columns
+        .iter()
+        .zip(format::column_widths(&sizes, room, 1))
+        .filter_map(|((column, title, _), width)| Some((*column, *title, width?)))
+        .collect();
     let header = Row::new(columns.iter().map(|(column, title, _)| {
         let style = if *column == containers.list.sort {
             ctx.theme.table_header.patch(ctx.theme.accent)
@@ -256,6 +286,7 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     // The table line of each container, and of the group title above it when it opens one.
     let mut lines: Vec<(usize, usize)> = Vec::new();
     let mut current_group: Option<Option<&str>> = None;
+    let mut titles: Vec<(usize, String)> = Vec::new();
     let window = containers.list.window();
     for (index, (engine, container)) in containers.visible_containers().enumerate() {
         let first_line = rows.len();
@@ -273,7 +304,8 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
                 }
                 None => "▾ (no project)".to_string(),
             };
-            rows.push(Row::new([Cell::from(Span::styled(title, ctx.theme.title))]));
+            titles.push((rows.len(), title));
+            rows.push(Row::new([Cell::default()]));
         }
         current_group = Some(group);
         lines.push((first_line, rows.len()));
@@ -291,7 +323,10 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
             ctx,
         ));
     }
-    let widths: Vec<Constraint> = columns.iter().map(|(_, _, width)| *width).collect();
+    let widths: Vec<Constraint> = columns
+        .iter()
+        .map(|(_, _, width)| Constraint::Length(*width as u16))
+        .collect();
     let line_count = rows.len();
     let table = Table::new(rows, widths)
         .header(header)
@@ -308,15 +343,23 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     };
     let offset = line_window.offset_in(page);
     // Containers that fit: the lines in view less the group titles among them.
-    let titles = lines
+    let titles_in_view = lines
         .iter()
         .filter(|(title, line)| title < line && (offset..offset + page).contains(title))
         .count();
-    let in_view = page.saturating_sub(titles);
+    let in_view = page.saturating_sub(titles_in_view);
     let mut table_state = TableState::default()
         .with_offset(offset)
         .with_selected(selected_row);
     StatefulWidget::render(table, area, buffer, &mut table_state);
+    let inner = area.inner(ratatui::layout::Margin::new(1, 1));
+    for (line, title) in titles
+        .iter()
+        .filter(|(line, _)| (offset..offset + page).contains(line))
+    {
+        let y = inner.y + 1 + (line - offset) as u16;
+        buffer.set_stringn(inner.x, y, title, usize::from(inner.width), ctx.theme.title);
+    }
     if containers.list.is_empty() {
         let message = if !containers.list.filter.is_empty() {
             "no container matches the filter"
@@ -338,15 +381,11 @@ fn container_row<'a>(
     container: &ContainerInfo,
     in_flight: Option<ContainerAction>,
     stale: Option<DateTime<Utc>>,
-    columns: &[(ContainerColumn, &str, Constraint)],
+    columns: &[(ContainerColumn, &str, usize)],
     wide: bool,
     ctx: &RenderCtx,
 ) -> Row<'a> {
-    let protected = if engine.protects(container) {
-        " [P]"
-    } else {
-        ""
-    };
+    let protected = protected_mark(engine, container);
     let paint = |style: Style| {
         if stale.is_some() {
             ctx.theme.stale
@@ -354,14 +393,22 @@ fn container_row<'a>(
             style
         }
     };
-    let row = Row::new(columns.iter().map(|(column, _, _)| {
+    let row = Row::new(columns.iter().map(|(column, _, width)| {
         match column {
-            ContainerColumn::Name => Cell::from(format!("{}{protected}", container.name)),
-            ContainerColumn::Engine => {
-                Cell::from(Span::styled(engine.name.clone(), paint(ctx.theme.muted)))
-            }
+            // A cut name ends with `…` and keeps its protection mark.
+            ContainerColumn::Name => Cell::from(format!(
+                "{}{protected}",
+                truncate(
+                    &container.name,
+                    width.saturating_sub(protected.len()).max(1)
+                )
+            )),
+            ContainerColumn::Engine => Cell::from(Span::styled(
+                truncate(&engine.name, *width),
+                paint(ctx.theme.muted),
+            )),
             ContainerColumn::Image => Cell::from(Span::styled(
-                container.image.clone(),
+                truncate(&container.image, *width),
                 paint(ctx.theme.muted),
             )),
             ContainerColumn::State => Cell::from(match in_flight {
@@ -419,6 +466,14 @@ fn container_row<'a>(
         row.style(ctx.theme.stale)
     } else {
         row
+    }
+}
+
+fn protected_mark(engine: &EngineState, container: &ContainerInfo) -> &'static str {
+    if engine.protects(container) {
+        " [P]"
+    } else {
+        ""
     }
 }
 
@@ -578,49 +633,20 @@ fn render_detail(
         .render(area, buffer);
 }
 
-/// A JSON log line shown as `level message key=value …`; anything else as it is.
-fn readable(text: &str) -> String {
-    let Ok(serde_json::Value::Object(fields)) = serde_json::from_str::<serde_json::Value>(text)
-    else {
-        return text.to_string();
-    };
-    let take = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|n| fields.get(*n).map(|v| (n.to_string(), v.clone())))
-    };
-    let level = take(&["level", "lvl", "severity"]);
-    let message = take(&["msg", "message"]);
-    let mut parts: Vec<String> = Vec::new();
-    for (_, value) in [&level, &message].into_iter().flatten() {
-        parts.push(value.as_str().map_or(value.to_string(), str::to_string));
+/// Splits `text` into spans with every case-insensitive match of `needle` highlighted; `folded`
+/// is `text` in lower case, made when the line arrived.
+fn highlighted<'a>(
+    text: &str,
+    folded: &str,
+    needle: &str,
+    base: Style,
+    highlight: Style,
+) -> Vec<Span<'a>> {
+    if needle.is_empty() || folded.len() != text.len() {
+        return vec![Span::styled(text.to_string(), base)];
     }
-    let shown: Vec<&String> = [&level, &message]
-        .into_iter()
-        .flatten()
-        .map(|(n, _)| n)
-        .collect();
-    for (name, value) in &fields {
-        if !shown.contains(&name) {
-            parts.push(format!(
-                "{name}={}",
-                value.as_str().map_or(value.to_string(), str::to_string)
-            ));
-        }
-    }
-    parts.join(" ")
-}
-
-/// Splits `text` into spans with every case-insensitive match of `needle` highlighted.
-fn highlighted<'a>(text: String, needle: &str, base: Style, highlight: Style) -> Vec<Span<'a>> {
-    if needle.is_empty() {
-        return vec![Span::styled(text, base)];
-    }
-    let lower = text.to_lowercase();
+    let lower = folded;
     let needle = needle.to_lowercase();
-    if lower.len() != text.len() {
-        return vec![Span::styled(text, base)];
-    }
     let mut spans = Vec::new();
     let mut start = 0;
     while let Some(found) = lower[start..].find(&needle) {
@@ -636,7 +662,8 @@ fn highlighted<'a>(text: String, needle: &str, base: Style, highlight: Style) ->
     spans
 }
 
-fn log_line<'a>(line: &LogLine, view: &LogView, width: usize, ctx: &RenderCtx) -> Line<'a> {
+fn log_line<'a>(row: &ShownLine, view: &LogView, width: usize, ctx: &RenderCtx) -> Line<'a> {
+    let line = &row.line;
     let mut spans = Vec::new();
     if view.timestamps {
         let stamp = line.timestamp.map_or("-".repeat(19), |t| {
@@ -651,13 +678,19 @@ fn log_line<'a>(line: &LogLine, view: &LogView, width: usize, ctx: &RenderCtx) -
         LogStream::Stderr => ("! ", ctx.theme.warn),
     };
     spans.push(Span::styled(marker, base));
-    let mut text = readable(&line.text);
+    let (mut text, mut folded) = (row.shown.as_str(), row.folded());
     if !view.wrap {
         // Only what fits is laid out, so a huge line costs no more than a short one.
-        text = text.chars().take(width).collect();
+        let end = text
+            .char_indices()
+            .nth(width)
+            .map_or(text.len(), |(at, _)| at);
+        text = &text[..end];
+        folded = folded.get(..end).unwrap_or(folded);
     }
     spans.extend(highlighted(
         text,
+        folded,
         &view.search,
         base,
         ctx.theme.filter.patch(ctx.theme.selected),
@@ -737,7 +770,7 @@ fn render_logs(buffer: &mut Buffer, area: Rect, view: &LogView, ctx: &RenderCtx)
         .lines
         .range(first..bottom)
         .map(|row| match row {
-            LogRow::Line(line) => log_line(line, view, width, ctx),
+            LogRow::Line(row) => log_line(row, view, width, ctx),
             LogRow::Marker(marker) => marker_line(marker, ctx),
         })
         .collect();
@@ -765,17 +798,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn json_lines_read_as_level_message_then_fields() {
-        let text = r#"{"level":"info","msg":"request done","status":200,"path":"/x"}"#;
-        assert_eq!(readable(text), "info request done path=/x status=200");
-        assert_eq!(readable("plain text"), "plain text");
-        assert_eq!(readable("[1,2]"), "[1,2]");
-    }
-
-    #[test]
     fn every_match_is_highlighted() {
+        let text = "GET /a then get /b";
         let spans = highlighted(
-            "GET /a then get /b".into(),
+            text,
+            &text.to_lowercase(),
             "get",
             Style::default(),
             Style::default(),

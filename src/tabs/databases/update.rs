@@ -12,7 +12,7 @@ use crate::state::list::PAGE;
 use crate::state::{AppState, ConfirmDialog, ToastKind};
 use crate::tabs::databases::record;
 use crate::tabs::databases::state::{BigKeysView, DatabaseState, DatabasesState, session_seconds};
-use crate::update::{ask, in_flight_refusal, refuse_in_read_only, refused, source_answered, toast};
+use crate::update::{ask, refused, source_answered, toast};
 use crate::words::count;
 
 /// How many sessions terminate-idle names in its dialog before "and N more".
@@ -36,6 +36,14 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
         _ => {}
     }
     Vec::new()
+}
+
+/// Selects the database `name` another tab named.
+pub fn focus(state: &mut AppState, name: &str) {
+    let databases = &mut state.databases;
+    if let Some(index) = databases.databases.iter().position(|d| d.name == name) {
+        databases.apply_select_database(index as isize - databases.selected as isize);
+    }
 }
 
 /// Esc closes the big-keys result, stopping the scan if it still runs.
@@ -142,17 +150,10 @@ fn ask_session(state: &mut AppState, cancel: bool, now: DateTime<Utc>) -> Vec<Ef
         toast(state, ToastKind::Info, "select a session first".into(), now);
         return Vec::new();
     };
-    if let Some(text) = in_flight_refusal(state, &command, now) {
-        toast(state, ToastKind::Error, text, now);
-        return Vec::new();
-    }
     if own_connection {
         let reason = "it is the console's own monitoring connection".to_string();
         refused(state, &command.action(), &command.target(), &reason, now);
         return vec![Effect::RecordRefusal { command, reason }];
-    }
-    if state.mode.refusal().is_some() {
-        return refuse_in_read_only(state, &command, now);
     }
     ask(
         state,
@@ -163,8 +164,8 @@ fn ask_session(state: &mut AppState, cancel: bool, now: DateTime<Utc>) -> Vec<Ef
             then: None,
             typed: None,
         },
-    );
-    Vec::new()
+        now,
+    )
 }
 
 /// A session action to confirm: its command, whether it would touch the console's own
@@ -296,13 +297,6 @@ fn ask_terminate_idle(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
             pids: idle.iter().map(|s| s.pid).collect(),
         },
     });
-    if let Some(text) = in_flight_refusal(state, &command, now) {
-        toast(state, ToastKind::Error, text, now);
-        return Vec::new();
-    }
-    if state.mode.refusal().is_some() {
-        return refuse_in_read_only(state, &command, now);
-    }
     let mut lines = vec![format!(
         "Terminate {} idle for {} or more on {database}?",
         count(idle.len(), "session"),
@@ -330,8 +324,8 @@ fn ask_terminate_idle(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
             then: None,
             typed: None,
         },
-    );
-    Vec::new()
+        now,
+    )
 }
 
 /// Starts the bounded big-keys scan of the selected Redis database.

@@ -13,17 +13,21 @@ use ratatui::widgets::{Block, BorderType, Cell, Paragraph, Row, Table, Widget, W
 use crate::findings::Severity;
 use crate::metrics::SeriesKey;
 use crate::model::databases::{
-    DatabaseDetail, MysqlDetail, PostgresDetail, RedisDetail, SessionState,
+    DatabaseDetail, MysqlDetail, MysqlProcess, PostgresDetail, RedisDetail, Session, SessionState,
 };
 use crate::model::source::SourceId;
 use crate::state::AppState;
 use crate::state::source::SourceStatus;
 use crate::tabs::databases::state::{BigKeysView, DatabaseState, session_seconds};
-use crate::ui::format::{bytes, duration, truncate};
+use crate::ui::format::{self, bytes, duration, truncate};
 use crate::ui::shell::severity_style;
 use crate::ui::{RenderCtx, history};
+use format::Column as Size;
 
 const SPARK_WIDTH: usize = 12;
+/// The narrowest a statement gets before the user, host or database columns are left out: at 80
+/// columns it keeps most of a `SELECT … FROM … WHERE`.
+const STATEMENT_WIDTH: usize = 30;
 
 pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) {
     let databases = &state.databases;
@@ -116,27 +120,36 @@ fn render_overview(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Rend
         ]),
         ctx,
     );
+    let width = block.inner(area).width;
+    let names: Vec<String> = databases
+        .databases
+        .iter()
+        .map(|d| format!("▶ {}", d.name))
+        .collect();
     // Narrow, the headline keeps its room: the version, uptime, kind and sparkline go first.
     let columns = [
-        column("NAME", 12, 0),
-        column("KIND", 8, 3),
-        column("STATE", 10, 0),
-        column("VERSION", 8, 1),
-        column("UPTIME", 7, 2),
-        column("CONNECTIONS", 14, 0),
-        column("", SPARK_WIDTH as u16, 4),
-        column("HEADLINE", 30, 0),
+        column(
+            "NAME",
+            text("NAME", names.iter().map(String::as_str), width, 4, 12),
+        ),
+        column("KIND", Size::fixed(8).rank(3)),
+        column("STATE", Size::fixed(10)),
+        column("VERSION", Size::fixed(8).rank(1)),
+        column("UPTIME", Size::fixed(7).rank(2)),
+        column("CONNECTIONS", Size::fixed(14)),
+        column("", Size::fixed(SPARK_WIDTH).rank(4)),
+        column("HEADLINE", Size::fixed(30).grow()),
     ];
-    let width = block.inner(area).width;
     let kept = fitting(&columns, width);
-    let headline_width = last_width(&columns, &kept, width);
+    let name_width = kept[0].unwrap_or_default();
+    let headline_width = last_width(&kept);
     let rows = databases
         .databases
         .iter()
         .enumerate()
         .map(|(index, database)| {
             let selected = index == databases.selected;
-            overview_row(state, database, selected, headline_width, ctx)
+            overview_row(state, database, selected, (name_width, headline_width), ctx)
         })
         .collect();
     let table = fitted_table(&columns, &kept, rows, ctx).block(block);
@@ -147,7 +160,7 @@ fn overview_row<'a>(
     state: &AppState,
     database: &DatabaseState,
     selected: bool,
-    headline_width: usize,
+    (name_width, headline_width): (usize, usize),
     ctx: &RenderCtx,
 ) -> (Vec<Cell<'a>>, Style) {
     let source = SourceId::database(&database.name).name;
@@ -201,7 +214,7 @@ fn overview_row<'a>(
         Cell::from(format!(
             "{}{}",
             if selected { "▶ " } else { "  " },
-            database.name
+            truncate(&database.name, name_width.saturating_sub(2))
         )),
         Cell::from(database.kind.label()),
         Cell::from(label).style(style),
@@ -331,75 +344,57 @@ fn rounded(value: Option<f64>) -> String {
     value.map_or("-".into(), |v| format!("{v:.0}"))
 }
 
-/// A column of a table that drops columns when narrow: its heading, width, and rank (the
-/// lowest ranks go first; 0 never goes).
+/// A column of a table that leaves out columns when narrow: its heading and its size (the
+/// growing one takes what the others leave).
 struct Column {
     heading: &'static str,
+    size: format::Column,
+}
+
+const fn column(heading: &'static str, size: format::Column) -> Column {
+    Column { heading, size }
+}
+
+/// A column of text as wide as its widest cell, up to a `share`th of the row (or `keep`, if
+/// more); narrow, it gives way down to `keep` (or its content, if narrower) before columns are
+/// left out.
+fn text<'a>(
+    heading: &str,
+    cells: impl Iterator<Item = &'a str>,
     width: u16,
-    rank: u8,
+    share: u16,
+    keep: usize,
+) -> Size {
+    let max = usize::from(width / share).max(keep);
+    let size = Size::content(heading, cells, max);
+    size.at_least(size.width.min(keep))
 }
 
-const fn column(heading: &'static str, width: u16, rank: u8) -> Column {
-    Column {
-        heading,
-        width,
-        rank,
-    }
+/// The widths of `columns` in `width` (`None`: left out), through the tables' one rule.
+fn fitting(columns: &[Column], width: u16) -> Vec<Option<usize>> {
+    let sizes: Vec<format::Column> = columns.iter().map(|c| c.size).collect();
+    format::column_widths(&sizes, usize::from(width), 1)
 }
 
-/// Which of `columns` fit in `width`, leaving the last (flexible) one at least its own width:
-/// the lowest-ranked go first.
-fn fitting(columns: &[Column], width: u16) -> Vec<usize> {
-    let mut kept: Vec<usize> = (0..columns.len()).collect();
-    let needed = |kept: &[usize]| -> u16 {
-        kept.iter()
-            .map(|&i| columns[i].width + 1)
-            .sum::<u16>()
-            .saturating_sub(1)
-    };
-    while needed(&kept) > width {
-        let Some(drop) = kept
-            .iter()
-            .copied()
-            .filter(|&i| columns[i].rank > 0)
-            .min_by_key(|&i| columns[i].rank)
-        else {
-            break;
-        };
-        kept.retain(|&i| i != drop);
-    }
-    kept
+/// The width of the growing (last) column.
+fn last_width(widths: &[Option<usize>]) -> usize {
+    widths.last().copied().flatten().unwrap_or_default()
 }
 
-/// The width left to the last of the `kept` columns in a table `width` wide.
-fn last_width(columns: &[Column], kept: &[usize], width: u16) -> usize {
-    let others: u16 = kept
-        .iter()
-        .rev()
-        .skip(1)
-        .map(|&i| columns[i].width + 1)
-        .sum();
-    usize::from(width.saturating_sub(others))
-}
-
-/// A table of the `kept` columns: their headings, widths (the last one fills), and each row's
-/// cells in the same order.
+/// A table of the kept columns: their headings, widths, and each row's cells in the same order.
 fn fitted_table<'a>(
     columns: &[Column],
-    kept: &[usize],
+    widths: &[Option<usize>],
     rows: Vec<(Vec<Cell<'a>>, Style)>,
     ctx: &RenderCtx,
 ) -> Table<'a> {
-    let last = kept.last().copied();
-    let widths: Vec<Constraint> = kept
+    let kept: Vec<usize> = (0..columns.len())
+        .filter(|&i| widths[i].is_some())
+        .collect();
+    let constraints: Vec<Constraint> = widths
         .iter()
-        .map(|&i| {
-            if Some(i) == last {
-                Constraint::Min(columns[i].width)
-            } else {
-                Constraint::Length(columns[i].width)
-            }
-        })
+        .flatten()
+        .map(|&width| Constraint::Length(width as u16))
         .collect();
     let rows: Vec<Row> = rows
         .into_iter()
@@ -408,7 +403,7 @@ fn fitted_table<'a>(
             Row::new(kept.iter().filter_map(|&i| cells.get_mut(i)?.take())).style(style)
         })
         .collect();
-    Table::new(rows, widths)
+    Table::new(rows, constraints)
         .header(Row::new(kept.iter().map(|&i| columns[i].heading)).style(ctx.theme.table_header))
         .column_spacing(1)
 }
@@ -483,33 +478,35 @@ fn render_mysql(
     }
     let table_area = render_above(buffer, area, lines);
     // Narrow, the statement keeps its room: the database, the host and the user go first.
+    let processes = state.databases.processes();
+    let of = |cell: fn(&MysqlProcess) -> &str| processes.iter().map(cell);
+    let width = table_area.width;
     let columns = [
-        column("ID", 8, 0),
-        column("USER", 10, 3),
-        column("HOST", 16, 2),
-        column("DB", 10, 1),
-        column("COMMAND", 8, 0),
-        column("TIME", 7, 0),
-        column("STATE", 20, 0),
-        column("INFO", 24, 0),
+        column("ID", Size::fixed(8)),
+        column("USER", text("USER", of(|p| &p.user), width, 6, 10).rank(3)),
+        column("HOST", text("HOST", of(|p| &p.host), width, 5, 16).rank(2)),
+        column("DB", text("DB", of(|p| &p.database), width, 6, 10).rank(1)),
+        column("COMMAND", text("COMMAND", of(|p| &p.command), width, 6, 8)),
+        column("TIME", Size::fixed(7)),
+        column("STATE", text("STATE", of(|p| &p.state), width, 4, 20)),
+        column("INFO", Size::fixed(STATEMENT_WIDTH).grow()),
     ];
-    let kept = fitting(&columns, table_area.width);
-    let info_width = last_width(&columns, &kept, table_area.width);
+    let kept = fitting(&columns, width);
+    let cut = |column: usize| kept[column].unwrap_or_default();
+    let info_width = last_width(&kept);
     let selected = state.databases.selected_process().map(|p| p.id);
-    let rows = state
-        .databases
-        .processes()
+    let rows = processes
         .iter()
         .map(|process| {
             let waiting = process.state.contains("Waiting") || process.state.contains("lock");
             let cells = vec![
                 Cell::from(process.id.to_string()),
-                Cell::from(truncate(&process.user, 10)),
-                Cell::from(truncate(&process.host, 16)),
-                Cell::from(truncate(&process.database, 10)),
-                Cell::from(truncate(&process.command, 8)),
+                Cell::from(truncate(&process.user, cut(1))),
+                Cell::from(truncate(&process.host, cut(2))),
+                Cell::from(truncate(&process.database, cut(3))),
+                Cell::from(truncate(&process.command, cut(4))),
                 Cell::from(duration(Duration::from_secs(process.seconds))),
-                Cell::from(truncate(&process.state, 20)).style(if waiting {
+                Cell::from(truncate(&process.state, cut(6))).style(if waiting {
                     ctx.theme.warn
                 } else {
                     Style::default()
@@ -670,22 +667,37 @@ fn render_postgres(
     }
     let table_area = render_above(buffer, area, lines);
     // Narrow, the query keeps its room: the database, the wait event and the user go first.
+    let sessions = state.databases.sessions();
+    let of = |cell: fn(&Session) -> &str| sessions.iter().map(cell);
+    let width = table_area.width;
     let columns = [
-        column("PID", 7, 0),
-        column("USER", 10, 3),
-        column("DATABASE", 10, 1),
-        column("STATE", 19, 0),
-        column("TIME", 7, 0),
-        column("WAIT", 14, 2),
-        column("BLOCKED BY", 10, 0),
-        column("QUERY", 24, 0),
+        column("PID", Size::fixed(7)),
+        column("USER", text("USER", of(|s| &s.user), width, 6, 10).rank(3)),
+        column(
+            "DATABASE",
+            text("DATABASE", of(|s| &s.database), width, 6, 10).rank(1),
+        ),
+        column("STATE", Size::fixed(19)),
+        column("TIME", Size::fixed(7)),
+        column(
+            "WAIT",
+            text(
+                "WAIT",
+                of(|s| s.wait_event.as_deref().unwrap_or("")),
+                width,
+                5,
+                14,
+            )
+            .rank(2),
+        ),
+        column("BLOCKED BY", Size::fixed(10)),
+        column("QUERY", Size::fixed(STATEMENT_WIDTH).grow()),
     ];
-    let kept = fitting(&columns, table_area.width);
-    let query_width = last_width(&columns, &kept, table_area.width);
+    let kept = fitting(&columns, width);
+    let cut = |column: usize| kept[column].unwrap_or_default();
+    let query_width = last_width(&kept);
     let selected = state.databases.selected_session().map(|s| s.pid);
-    let rows = state
-        .databases
-        .sessions()
+    let rows = sessions
         .iter()
         .map(|session| {
             let style = match session.state {
@@ -701,13 +713,16 @@ fn render_postgres(
                 .join(",");
             let cells = vec![
                 Cell::from(session.pid.to_string()),
-                Cell::from(truncate(&session.user, 10)),
-                Cell::from(truncate(&session.database, 10)),
+                Cell::from(truncate(&session.user, cut(1))),
+                Cell::from(truncate(&session.database, cut(2))),
                 Cell::from(session.state.label()).style(style),
                 Cell::from(duration(Duration::from_secs_f64(
                     session_seconds(session).max(0.0),
                 ))),
-                Cell::from(truncate(session.wait_event.as_deref().unwrap_or(""), 14)),
+                Cell::from(truncate(
+                    session.wait_event.as_deref().unwrap_or(""),
+                    cut(5),
+                )),
                 Cell::from(blocked_by),
                 Cell::from(truncate(
                     &session.query.replace(['\n', '\r', '\t'], " "),

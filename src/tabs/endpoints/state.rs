@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::EndpointConfig;
 use crate::model::endpoints::{CertInfo, ProbeBatch, ProbeFailure, ProbeResult};
-use crate::state::list::{ListState, SortLabel};
+use crate::state::list::{CycledSort, ListState, Listed, SortLabel};
 
 /// The window of the percentiles, availability and error rate.
 pub const WINDOW: Duration = Duration::from_secs(3600);
@@ -276,7 +276,7 @@ impl SortLabel for EndpointSort {
     }
 }
 
-impl EndpointSort {
+impl CycledSort for EndpointSort {
     fn next(self) -> Self {
         match self {
             EndpointSort::Name => EndpointSort::State,
@@ -307,6 +307,19 @@ pub struct EndpointsState {
     pub detail_scroll: u16,
     /// The time of the last batch: what the findings judge against.
     pub as_of: Option<DateTime<Utc>>,
+}
+
+impl Listed for EndpointsState {
+    type Sort = EndpointSort;
+    type Key = String;
+
+    fn list_mut(&mut self) -> &mut ListState<EndpointSort, String> {
+        &mut self.list
+    }
+
+    fn refresh_rows(&mut self) {
+        EndpointsState::refresh_rows(self);
+    }
 }
 
 impl EndpointsState {
@@ -364,24 +377,8 @@ impl EndpointsState {
         touched
     }
 
-    pub fn apply_next_sort(&mut self) {
-        self.list.sort = self.list.sort.next();
-        self.list.descending = self.list.sort.natural_descending();
-        self.refresh_rows();
-    }
-
-    pub fn apply_reverse(&mut self) {
-        self.list.descending = !self.list.descending;
-        self.refresh_rows();
-    }
-
     pub fn apply_toggle_groups(&mut self) {
         self.grouped = !self.grouped;
-        self.refresh_rows();
-    }
-
-    pub fn apply_filter(&mut self, filter: String) {
-        self.list.filter = filter;
         self.refresh_rows();
     }
 

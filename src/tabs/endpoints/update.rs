@@ -7,7 +7,7 @@ use crate::action::Action;
 use crate::effect::Effect;
 use crate::model::endpoints::ProbeBatch;
 use crate::model::source::{SourceId, SourceReport};
-use crate::state::list::PAGE;
+use crate::state::list::{Listed, PAGE};
 use crate::state::{AppState, ToastKind};
 use crate::tabs::endpoints::record;
 use crate::update::{source_answered, toast};
@@ -38,6 +38,22 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
         _ => {}
     }
     Vec::new()
+}
+
+/// The detail's scroll keys are offered while the detail is open.
+pub fn offers(state: &AppState, action: Action) -> bool {
+    match action {
+        Action::ScrollDetailDown | Action::ScrollDetailUp => state.endpoints.show_detail,
+        _ => true,
+    }
+}
+
+/// Selects the endpoint `name` another tab named.
+pub fn focus(state: &mut AppState, name: &str) {
+    let endpoints = &mut state.endpoints;
+    if endpoints.endpoints.iter().any(|e| e.name == name) {
+        endpoints.list.apply_select(name.to_string());
+    }
 }
 
 /// Esc below the overlays closes the detail pane.

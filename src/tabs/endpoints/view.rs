@@ -5,7 +5,6 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Block, BorderType, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
@@ -16,7 +15,8 @@ use crate::findings::Severity;
 use crate::state::AppState;
 use crate::state::list::Window;
 use crate::tabs::endpoints::state::{EndpointEntry, EndpointSort, EndpointStatus};
-use crate::ui::format::truncate;
+use crate::ui::format::{self, truncate};
+use crate::ui::shell::severity_style;
 use crate::ui::{RenderCtx, list};
 use crate::words::count;
 
@@ -72,22 +72,24 @@ fn sparkline(values: impl Iterator<Item = f64> + Clone, width: usize) -> String 
         .collect()
 }
 
-fn status_span(status: &EndpointStatus, ctx: &RenderCtx) -> Span<'static> {
-    let (mark, style) = match status {
-        EndpointStatus::Up => ("✔", ctx.theme.ok),
-        EndpointStatus::Degraded => ("▲", ctx.theme.warn),
-        EndpointStatus::Down(_) => ("✖", ctx.theme.crit),
-        EndpointStatus::Pending => ("…", ctx.theme.muted),
+fn status_text(status: &EndpointStatus) -> String {
+    let mark = match status {
+        EndpointStatus::Up => "✔",
+        EndpointStatus::Degraded => "▲",
+        EndpointStatus::Down(_) => "✖",
+        EndpointStatus::Pending => "…",
     };
-    Span::styled(format!("{mark} {}", status.label()), style)
+    format!("{mark} {}", status.label())
 }
 
-fn severity_style(severity: Severity, ctx: &RenderCtx) -> Style {
-    match severity {
-        Severity::Critical => ctx.theme.crit,
-        Severity::Warning => ctx.theme.warn,
-        Severity::Ok => ctx.theme.text,
-    }
+fn status_span(status: &EndpointStatus, width: usize, ctx: &RenderCtx) -> Span<'static> {
+    let style = match status {
+        EndpointStatus::Up => ctx.theme.ok,
+        EndpointStatus::Degraded => ctx.theme.warn,
+        EndpointStatus::Down(_) => ctx.theme.crit,
+        EndpointStatus::Pending => ctx.theme.muted,
+    };
+    Span::styled(truncate(&status_text(status), width), style)
 }
 
 fn cert_cell(entry: &EndpointEntry, ctx: &RenderCtx) -> String {
@@ -165,40 +167,71 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         entry_lines.push((first_line, lines.len()));
         lines.push(ListLine::Entry(entry));
     }
-    // A group's title is drawn in the first column: it is wide enough for the titles too.
-    let state_width = lines
-        .iter()
-        .map(|line| match line {
-            ListLine::Group { name, count } => group_title(*name, *count).chars().count(),
-            ListLine::Entry(entry) => entry.status.label().chars().count() + 2,
+    // STATE and NAME as wide as their longest, up to a share of the row; the figures keep
+    // theirs. A group's title is drawn across the row, so it sizes no column.
+    let entries = || {
+        lines.iter().filter_map(|line| match line {
+            ListLine::Entry(entry) => Some(*entry),
+            ListLine::Group { .. } => None,
         })
-        .fold(8, usize::max) as u16;
-    let mut columns: Vec<(Column, &str, Constraint)> = vec![
-        (Column::State, "STATE", Constraint::Length(state_width)),
-        (Column::Name, "NAME", Constraint::Fill(1)),
-        (Column::Code, "CODE", Constraint::Length(4)),
-        (Column::Last, "LAST", Constraint::Length(6)),
+    };
+    let state_texts: Vec<String> = entries().map(|e| status_text(&e.status)).collect();
+    // Whether a name has a mark after it, from one pass over the alerts.
+    let alerted: std::collections::HashSet<&str> = state
+        .alerts
+        .alerts
+        .values()
+        .filter(|a| a.state == AlertState::Firing && state.alerts.silence_of(&a.key).is_none())
+        .filter_map(|a| a.key.label("endpoint"))
+        .collect();
+    let names: Vec<String> = entries()
+        .map(|entry| {
+            let mark = if alerted.contains(entry.name.as_str()) {
+                " ✖"
+            } else {
+                ""
+            };
+            let insecure = if entry.insecure_tls { " ⚠" } else { "" };
+            format!("{}{mark}{insecure}", entry.name)
+        })
+        .collect();
+    let room = usize::from(area.width.saturating_sub(2));
+    let mut columns: Vec<(Column, &str, format::Column)> = vec![
+        (
+            Column::State,
+            "STATE",
+            format::Column::content("STATE", state_texts.iter().map(String::as_str), room / 5),
+        ),
+        (Column::Name, "NAME", name_column(&names, room)),
+        (Column::Code, "CODE", format::Column::fixed(4)),
+        (Column::Last, "LAST", format::Column::fixed(6)),
     ];
     if wide {
-        columns.push((Column::P50, "P50", Constraint::Length(6)));
+        columns.push((Column::P50, "P50", format::Column::fixed(6)));
     }
-    columns.push((Column::P90, "P90", Constraint::Length(6)));
+    columns.push((Column::P90, "P90", format::Column::fixed(6)));
     if wide {
-        columns.push((Column::P99, "P99", Constraint::Length(6)));
+        columns.push((Column::P99, "P99", format::Column::fixed(6)));
     }
     columns.extend([
-        (Column::Availability, "AVAIL", Constraint::Length(6)),
-        (Column::Errors, "ERR%", Constraint::Length(6)),
+        (Column::Availability, "AVAIL", format::Column::fixed(6)),
+        (Column::Errors, "ERR%", format::Column::fixed(6)),
         (
             Column::Failures,
             if wide { "FAILS" } else { "FL" },
-            Constraint::Length(if wide { 5 } else { 2 }),
+            format::Column::fixed(if wide { 5 } else { 2 }),
         ),
-        (Column::Cert, "CERT", Constraint::Length(7)),
+        (Column::Cert, "CERT", format::Column::fixed(7)),
     ]);
     if wide {
-        columns.push((Column::Spark, "LATENCY", Constraint::Length(30)));
+        columns.push((Column::Spark, "LATENCY", format::Column::fixed(30)));
     }
+    let sizes: Vec<format::Column> = columns.iter().map(|(_, _, size)| *size).collect();
+    let columns: Vec<(Column, &str, usize)> = columns
+        .iter()
+        .zip(format::column_widths(&sizes, room, 1))
+        .filter_map(|((column, title, _), width)| Some((*column, *title, width?)))
+        .collect();
     let sorted = match endpoints.list.sort {
         EndpointSort::Name => Column::Name,
         EndpointSort::State => Column::State,
@@ -229,13 +262,13 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         .filter(|(title, line)| title < line && (offset..offset + page).contains(title))
         .count();
     let rows = lines.iter().skip(offset).take(page).map(|line| match line {
-        ListLine::Group { name, count } => Row::new([Cell::from(Span::styled(
-            group_title(*name, *count),
-            ctx.theme.title,
-        ))]),
+        ListLine::Group { .. } => Row::new([Cell::default()]),
         ListLine::Entry(entry) => row(entry, &columns, &alerts_on(state, &entry.name), ctx),
     });
-    let widths: Vec<Constraint> = columns.iter().map(|(_, _, width)| *width).collect();
+    let widths: Vec<Constraint> = columns
+        .iter()
+        .map(|(_, _, width)| Constraint::Length(*width as u16))
+        .collect();
     let table = Table::new(rows, widths)
         .header(header)
         .block(block)
@@ -243,10 +276,29 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         .column_spacing(1);
     let mut table_state = TableState::default().with_selected(selected_line.map(|s| s - offset));
     StatefulWidget::render(table, area, buffer, &mut table_state);
+    let inner = area.inner(ratatui::layout::Margin::new(1, 1));
+    for (y, line) in (inner.y + 1..inner.bottom()).zip(lines.iter().skip(offset)) {
+        if let ListLine::Group { name, count } = line {
+            buffer.set_stringn(
+                inner.x,
+                y,
+                group_title(*name, *count),
+                usize::from(inner.width),
+                ctx.theme.title,
+            );
+        }
+    }
     if endpoints.list.is_empty() {
         list::render_empty_note(buffer, area, "no endpoint matches the filter", ctx);
     }
     page.saturating_sub(titles)
+}
+
+/// The names as wide as the longest (with its marks, the insecure one in short), up to a third of
+/// the row; the state gives way before the names do, down to a quarter of the row.
+fn name_column(names: &[String], room: usize) -> format::Column {
+    let column = format::Column::content("NAME", names.iter().map(String::as_str), room / 3);
+    column.at_least(column.width.min(room / 4)).grow()
 }
 
 /// The column an endpoint's alert is about, by the series its rule watches: that cell takes the
@@ -281,6 +333,14 @@ fn alerts_on(state: &AppState, name: &str) -> Vec<(Option<Column>, Severity)> {
         .collect()
 }
 
+fn insecure_mark(entry: &EndpointEntry) -> &'static str {
+    if entry.insecure_tls {
+        " ⚠ insecure"
+    } else {
+        ""
+    }
+}
+
 fn group_title(name: Option<&str>, count: usize) -> String {
     format!("▾ {} ({count})", name.unwrap_or("(no group)"))
 }
@@ -289,7 +349,7 @@ fn group_title(name: Option<&str>, count: usize) -> String {
 /// after the name.
 fn row<'a>(
     entry: &EndpointEntry,
-    columns: &[(Column, &str, Constraint)],
+    columns: &[(Column, &str, usize)],
     alerts: &[(Option<Column>, Severity)],
     ctx: &RenderCtx,
 ) -> Row<'a> {
@@ -302,25 +362,26 @@ fn row<'a>(
             .unwrap_or(Severity::Ok)
     };
     let last = entry.last.as_ref();
-    let cells = columns.iter().map(|(column, _, _)| match column {
-        Column::State => Cell::from(status_span(&entry.status, ctx)),
+    let cells = columns.iter().map(|(column, _, width)| match column {
+        Column::State => Cell::from(status_span(&entry.status, *width, ctx)),
         Column::Name => {
-            let mut spans = vec![Span::raw(entry.name.clone())];
             let mark = match worst(None) {
-                Severity::Critical => Some("✖"),
-                Severity::Warning => Some("▲"),
-                Severity::Ok => None,
+                Severity::Critical => " ✖",
+                Severity::Warning => " ▲",
+                Severity::Ok => "",
             };
-            if let Some(mark) = mark {
-                spans.push(Span::styled(
-                    format!(" {mark}"),
-                    severity_style(worst(None), ctx),
-                ));
+            // A cut name ends with `…` and keeps its marks, the insecure one in short.
+            let mut insecure = insecure_mark(entry);
+            let marks = mark.chars().count() + insecure.chars().count();
+            if entry.name.chars().count() + marks > *width && entry.insecure_tls {
+                insecure = " ⚠";
             }
-            if entry.insecure_tls {
-                spans.push(Span::styled(" ⚠ insecure", ctx.theme.warn));
-            }
-            Cell::from(Line::from(spans))
+            let room = width.saturating_sub(mark.chars().count() + insecure.chars().count());
+            Cell::from(Line::from(vec![
+                Span::raw(truncate(&entry.name, room.max(1))),
+                Span::styled(mark, severity_style(worst(None), ctx)),
+                Span::styled(insecure, ctx.theme.warn),
+            ]))
         }
         Column::Code => Cell::from(
             last.and_then(|l| l.status)
@@ -397,7 +458,7 @@ fn summary_lines(entry: &EndpointEntry, ctx: &RenderCtx) -> Vec<Line<'static>> {
     };
     let mut lines = vec![Line::from(vec![
         label("state"),
-        status_span(&entry.status, ctx),
+        status_span(&entry.status, usize::MAX, ctx),
         Span::styled(
             format!(
                 "  every {} · {} failed in a row",

@@ -1,6 +1,5 @@
 //! The Resources tab.
 
-pub mod judge;
 pub mod record;
 pub mod state;
 pub mod update;

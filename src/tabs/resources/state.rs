@@ -1,11 +1,10 @@
-//! The Resources tab's state: the latest host snapshot and the process table's sort, filter
-//! and selection. History lives in the metric store.
+//! The Resources tab's state: the newest sample of each host, the local host first, and the
+//! local host's process table (sort, filter and selection). History lives in the metric store.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use crate::findings::Severity;
-use crate::model::resources::{ProcessRow, ResourcesSnapshot};
-use crate::state::list::{ListState, SortLabel};
+use crate::model::resources::{HostKey, ProcessRow, ResourcesSnapshot};
+use crate::state::list::{ListState, Listed, SortLabel};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
@@ -34,47 +33,104 @@ impl SortKey {
     }
 }
 
+/// One host the tab watches.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ResourcesState {
+pub struct HostState {
+    pub key: HostKey,
     pub latest: Option<ResourcesSnapshot>,
-    /// The process table: rows are PIDs.
-    pub list: ListState<SortKey, u32>,
-    /// Where each PID is in `latest.processes`.
-    by_pid: HashMap<u32, usize>,
-    /// The gauges past their `[resources]` thresholds (see `judge::levels`).
-    pub levels: BTreeMap<String, Severity>,
 }
 
-impl Default for ResourcesState {
-    fn default() -> Self {
-        Self::new()
+impl HostState {
+    fn new(key: HostKey) -> Self {
+        Self { key, latest: None }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourcesState {
+    /// The machine the console runs on: the only host with a process table.
+    local: HostState,
+    /// Hosts other sources report, by name, each added by its first sample.
+    remote: Vec<HostState>,
+    /// The local host's process table: rows are PIDs.
+    pub list: ListState<SortKey, u32>,
+    /// Where each PID is in the local host's `latest.processes`.
+    by_pid: HashMap<u32, usize>,
+}
+
+impl Listed for ResourcesState {
+    type Sort = SortKey;
+    type Key = u32;
+
+    fn list_mut(&mut self) -> &mut ListState<SortKey, u32> {
+        &mut self.list
+    }
+
+    fn refresh_rows(&mut self) {
+        ResourcesState::refresh_rows(self);
     }
 }
 
 impl ResourcesState {
-    pub fn new() -> Self {
+    /// The state of a console on the host named `local`.
+    pub fn new(local: HostKey) -> Self {
         Self {
-            latest: None,
+            local: HostState::new(local),
+            remote: Vec::new(),
             list: ListState::new(SortKey::Cpu, true),
             by_pid: HashMap::new(),
-            levels: BTreeMap::new(),
         }
     }
 
-    pub fn apply_snapshot(&mut self, snapshot: ResourcesSnapshot) {
+    pub fn local(&self) -> &HostState {
+        &self.local
+    }
+
+    /// Every host, the local host first, then the others by name.
+    pub fn hosts(&self) -> impl Iterator<Item = &HostState> {
+        std::iter::once(&self.local).chain(&self.remote)
+    }
+
+    /// The host every series and alert is about while it is the only one watched: its name
+    /// need not be shown.
+    pub fn implicit_host(&self) -> Option<&HostKey> {
+        self.remote.is_empty().then_some(&self.local.key)
+    }
+
+    /// A sample of `host`; a host not seen before joins the others. The local host's sample
+    /// refreshes the process table; one taken without processes keeps the rows there were.
+    pub fn apply_snapshot(&mut self, host: &HostKey, mut snapshot: ResourcesSnapshot) {
+        if *host != self.local.key {
+            let at = self.remote.binary_search_by(|h| h.key.cmp(host));
+            let index = at.unwrap_or_else(|i| {
+                self.remote.insert(i, HostState::new(host.clone()));
+                i
+            });
+            self.remote[index].latest = Some(snapshot);
+            return;
+        }
         let previous: Vec<(u32, f32)> = self
             .visible_rows()
             .map(|p| (p.pid, p.cpu_percent))
             .collect();
+        if !snapshot.processes_sampled {
+            // The table was not on screen: its rows are kept, with their selection, for when it is.
+            if let Some(last) = self.local.latest.take() {
+                snapshot.processes = last.processes;
+            }
+        }
         self.by_pid = snapshot
             .processes
             .iter()
             .enumerate()
             .map(|(i, p)| (p.pid, i))
             .collect();
-        self.latest = Some(snapshot);
+        self.local.latest = Some(snapshot);
         self.refresh_rows();
-        if self.list.sort == SortKey::Cpu && !previous.is_empty() {
+        // A sample with no CPU figure (the sampler's first: CPU needs two readings) has no
+        // order worth holding; the first with figures sorts plainly.
+        let measured = previous.iter().any(|(_, cpu)| *cpu > 0.0);
+        if self.list.sort == SortKey::Cpu && measured {
             let mut rows = std::mem::take(&mut self.list.rows);
             let cpu_now = |pid: u32| self.process(pid).map_or(0.0, |p| p.cpu_percent);
             rank_by_cpu_from(&previous, cpu_now, &mut rows, self.list.descending);
@@ -93,18 +149,12 @@ impl ResourcesState {
         self.refresh_rows();
     }
 
-    pub fn apply_reverse(&mut self) {
-        self.list.descending = !self.list.descending;
-        self.refresh_rows();
-    }
-
-    pub fn apply_filter(&mut self, filter: String) {
-        self.list.filter = filter;
-        self.refresh_rows();
-    }
-
     pub fn process(&self, pid: u32) -> Option<&ProcessRow> {
-        self.latest.as_ref()?.processes.get(*self.by_pid.get(&pid)?)
+        self.local
+            .latest
+            .as_ref()?
+            .processes
+            .get(*self.by_pid.get(&pid)?)
     }
 
     pub fn selected_process(&self) -> Option<&ProcessRow> {
@@ -116,17 +166,12 @@ impl ResourcesState {
         self.list.rows.iter().filter_map(|pid| self.process(*pid))
     }
 
-    /// The level of a gauge: `cpu`, `memory`, `disk /var` …
-    pub fn level(&self, gauge: &str) -> Severity {
-        self.levels.get(gauge).copied().unwrap_or(Severity::Ok)
-    }
-
     pub fn total(&self) -> usize {
-        self.latest.as_ref().map_or(0, |s| s.processes.len())
+        self.local.latest.as_ref().map_or(0, |s| s.processes.len())
     }
 
     fn refresh_rows(&mut self) {
-        let Some(snapshot) = &self.latest else {
+        let Some(snapshot) = &self.local.latest else {
             self.list.set_rows(Vec::new());
             return;
         };
@@ -212,9 +257,13 @@ mod tests {
     use super::*;
     use crate::fixtures;
 
+    fn local() -> HostKey {
+        HostKey::new("db-01")
+    }
+
     fn state() -> ResourcesState {
-        let mut state = ResourcesState::new();
-        state.apply_snapshot(fixtures::resources_snapshot());
+        let mut state = ResourcesState::new(local());
+        state.apply_snapshot(&local(), fixtures::resources_snapshot());
         state
     }
 
@@ -239,8 +288,8 @@ mod tests {
             .processes
             .iter_mut()
             .for_each(|p| p.cpu_percent = 0.01 * (p.pid % 3) as f32);
-        let mut state = ResourcesState::new();
-        state.apply_snapshot(snapshot);
+        let mut state = ResourcesState::new(local());
+        state.apply_snapshot(&local(), snapshot);
         let pids: Vec<u32> = state.visible_rows().map(|p| p.pid).collect();
         assert!(
             pids.windows(2).all(|w| w[0] > w[1]),
@@ -268,59 +317,44 @@ mod tests {
 
     #[test]
     fn ranks_hold_while_cpu_wobbles_and_move_when_it_really_changes() {
-        let mut state = ResourcesState::new();
-        state.apply_snapshot(with_cpu(&[
-            (1, 5.0),
-            (2, 4.5),
-            (3, 0.3),
-            (4, 0.2),
-            (5, 0.0),
-        ]));
+        let mut state = ResourcesState::new(local());
+        state.apply_snapshot(
+            &local(),
+            with_cpu(&[(1, 5.0), (2, 4.5), (3, 0.3), (4, 0.2), (5, 0.0)]),
+        );
         assert_eq!(pids(&state), [1, 2, 3, 4, 5]);
-        state.apply_snapshot(with_cpu(&[
-            (1, 4.6),
-            (2, 5.0),
-            (3, 0.2),
-            (4, 0.9),
-            (5, 0.4),
-        ]));
+        state.apply_snapshot(
+            &local(),
+            with_cpu(&[(1, 4.6), (2, 5.0), (3, 0.2), (4, 0.9), (5, 0.4)]),
+        );
         assert_eq!(
             pids(&state),
             [1, 2, 3, 4, 5],
             "within the margin nothing moves"
         );
-        state.apply_snapshot(with_cpu(&[
-            (1, 4.6),
-            (2, 5.0),
-            (3, 0.2),
-            (4, 30.0),
-            (5, 0.4),
-        ]));
+        state.apply_snapshot(
+            &local(),
+            with_cpu(&[(1, 4.6), (2, 5.0), (3, 0.2), (4, 30.0), (5, 0.4)]),
+        );
         assert_eq!(
             pids(&state),
             [1, 2, 3, 4, 5],
             "a spike of one sample moves nothing"
         );
-        state.apply_snapshot(with_cpu(&[
-            (1, 4.6),
-            (2, 5.0),
-            (3, 0.2),
-            (4, 30.0),
-            (5, 0.4),
-        ]));
+        state.apply_snapshot(
+            &local(),
+            with_cpu(&[(1, 4.6), (2, 5.0), (3, 0.2), (4, 30.0), (5, 0.4)]),
+        );
         assert_eq!(
             pids(&state),
             [4, 1, 2, 3, 5],
             "a lasting rise moves to its place"
         );
         state.apply_sort(SortKey::Cpu);
-        state.apply_snapshot(with_cpu(&[
-            (1, 4.6),
-            (2, 5.0),
-            (3, 0.2),
-            (4, 30.0),
-            (5, 0.4),
-        ]));
+        state.apply_snapshot(
+            &local(),
+            with_cpu(&[(1, 4.6), (2, 5.0), (3, 0.2), (4, 30.0), (5, 0.4)]),
+        );
         assert_eq!(
             pids(&state),
             [3, 5, 1, 2, 4],
@@ -330,16 +364,13 @@ mod tests {
 
     #[test]
     fn a_new_idle_process_starts_below_the_listed_ones() {
-        let mut state = ResourcesState::new();
-        state.apply_snapshot(with_cpu(&[(10, 2.0), (20, 0.0), (30, 0.0)]));
+        let mut state = ResourcesState::new(local());
+        state.apply_snapshot(&local(), with_cpu(&[(10, 2.0), (20, 0.0), (30, 0.0)]));
         assert_eq!(pids(&state), [10, 30, 20], "ties by PID, newest first");
-        state.apply_snapshot(with_cpu(&[
-            (10, 2.0),
-            (20, 0.0),
-            (30, 0.0),
-            (99, 0.0),
-            (98, 9.0),
-        ]));
+        state.apply_snapshot(
+            &local(),
+            with_cpu(&[(10, 2.0), (20, 0.0), (30, 0.0), (99, 0.0), (98, 9.0)]),
+        );
         assert_eq!(
             pids(&state),
             [98, 10, 30, 20, 99],
@@ -349,16 +380,16 @@ mod tests {
 
     #[test]
     fn steady_neighbours_are_never_out_of_order_by_more_than_the_margin() {
-        let mut state = ResourcesState::new();
+        let mut state = ResourcesState::new(local());
         let mut cpus: Vec<(u32, f32)> = (1..=60).map(|pid| (pid, (pid % 7) as f32)).collect();
-        state.apply_snapshot(with_cpu(&cpus));
+        state.apply_snapshot(&local(), with_cpu(&cpus));
         for round in 1..20u32 {
             for (pid, cpu) in &mut cpus {
                 *cpu = ((*pid * 31 + round * 17) % 23) as f32 * 0.7;
             }
             // The same figures twice: the second sample settles what the first started.
-            state.apply_snapshot(with_cpu(&cpus));
-            state.apply_snapshot(with_cpu(&cpus));
+            state.apply_snapshot(&local(), with_cpu(&cpus));
+            state.apply_snapshot(&local(), with_cpu(&cpus));
             let shown: Vec<f32> = state.visible_rows().map(|p| p.cpu_percent).collect();
             assert!(
                 shown
@@ -410,7 +441,7 @@ mod tests {
         for p in &mut next.processes {
             p.cpu_percent = 0.0;
         }
-        state.apply_snapshot(next);
+        state.apply_snapshot(&local(), next);
         assert_eq!(state.selected_process().map(|p| p.pid), chosen);
     }
 
@@ -423,5 +454,28 @@ mod tests {
         assert_eq!(state.list.selected_index(), Some(state.list.len() - 1));
         state.list.apply_select_edge(false);
         assert_eq!(state.list.selected_index(), Some(0));
+    }
+
+    #[test]
+    fn hosts_join_as_they_report_after_the_local_host_by_name() {
+        let mut state = state();
+        assert_eq!(state.implicit_host(), Some(&local()));
+        let mut remote = fixtures::resources_snapshot();
+        remote.processes.clear();
+        for name in ["web-2", "cache-1", "web-2"] {
+            state.apply_snapshot(&HostKey::new(name), remote.clone());
+        }
+        let hosts: Vec<&str> = state.hosts().map(|h| h.key.as_str()).collect();
+        assert_eq!(hosts, ["db-01", "cache-1", "web-2"]);
+        assert_eq!(
+            state.implicit_host(),
+            None,
+            "with several hosts each is named"
+        );
+        assert_eq!(
+            state.total(),
+            fixtures::resources_snapshot().processes.len(),
+            "the process table stays the local host's"
+        );
     }
 }

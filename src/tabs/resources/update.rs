@@ -7,11 +7,11 @@ use crate::command::{OperatorCommand, ProcessCommand, ProcessSignal};
 use crate::effect::Effect;
 use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::{SYSTEM_SOURCE, SourceReport};
-use crate::state::list::PAGE;
+use crate::state::list::{Listed, PAGE};
 use crate::state::{AppState, ConfirmDialog, ToastKind};
+use crate::tabs::resources::record;
 use crate::tabs::resources::state::SortKey;
-use crate::tabs::resources::{judge, record};
-use crate::update::{ask, in_flight_refusal, refuse_in_read_only, source_answered, toast};
+use crate::update::{ask, source_answered, toast};
 
 /// A key the shell left to this tab.
 pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
@@ -35,23 +35,16 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
     Vec::new()
 }
 
-/// The host's report: its health, its series, the table, then its findings.
+/// The local host's report: its health, its series, the table, then the alerts.
 pub fn apply_report(
     state: &mut AppState,
     report: SourceReport<ResourcesSnapshot>,
     now: DateTime<Utc>,
 ) {
-    if let Some((_, mut snapshot)) = source_answered(state, SYSTEM_SOURCE, report) {
-        record::record(&mut state.metrics, state.refresh, &snapshot);
-        if !snapshot.processes_sampled {
-            // The table was not on screen: its rows are kept, with their selection, for when it is.
-            if let Some(last) = state.resources.latest.take() {
-                snapshot.processes = last.processes;
-            }
-        }
-        state.resources.levels =
-            judge::levels(&snapshot, &state.metrics, state.refresh, &state.limits);
-        state.resources.apply_snapshot(snapshot);
+    if let Some((_, snapshot)) = source_answered(state, SYSTEM_SOURCE, report) {
+        let host = state.resources.local().key.clone();
+        record::record(&mut state.metrics, state.refresh, &host, &snapshot);
+        state.resources.apply_snapshot(&host, snapshot);
     }
     crate::tabs::alerts::update::evaluate(state, now);
 }
@@ -67,13 +60,6 @@ fn ask_to_signal(state: &mut AppState, signal: ProcessSignal, now: DateTime<Utc>
         name: process.name.clone(),
         signal,
     });
-    if let Some(text) = in_flight_refusal(state, &command, now) {
-        toast(state, ToastKind::Error, text, now);
-        return Vec::new();
-    }
-    if state.mode.refusal().is_some() {
-        return refuse_in_read_only(state, &command, now);
-    }
     let mut lines = vec![
         format!(
             "Send {signal} to process {} ({})?",
@@ -117,6 +103,6 @@ fn ask_to_signal(state: &mut AppState, signal: ProcessSignal, now: DateTime<Utc>
             then,
             typed: None,
         },
-    );
-    Vec::new()
+        now,
+    )
 }

@@ -1,4 +1,5 @@
-//! The Resources tab: CPU, memory, disks, network and processes of the local host.
+//! The Resources tab: CPU, memory, disks, network and processes of the local host; the gauges
+//! take their colours from the alerts over their series (see `record::Gauge`).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -12,11 +13,12 @@ use chrono::{DateTime, Utc};
 
 use crate::findings::Severity;
 use crate::metrics::SeriesKey;
-use crate::model::resources::{ResourcesSnapshot, Usage};
+use crate::model::resources::{HostKey, ResourcesSnapshot, Usage};
 use crate::state::AppState;
 use crate::state::SYSTEM_SOURCE;
 use crate::state::source::SourceStatus;
-use crate::ui::format::{bar, bytes, duration, rate, truncate};
+use crate::tabs::resources::record::{Gauge, HostSeries};
+use crate::ui::format::{self, bar, bytes, duration, rate, truncate};
 use crate::ui::history;
 use crate::ui::shell::severity_style;
 use crate::ui::{RenderCtx, list};
@@ -32,7 +34,8 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
             ..area
         };
     }
-    let Some(snapshot) = &state.resources.latest else {
+    let host = state.resources.local();
+    let Some(snapshot) = &host.latest else {
         let text = Line::styled("Collecting the first sample of this host…", ctx.theme.muted);
         Paragraph::new(text)
             .block(panel(" Resources ", ctx))
@@ -51,10 +54,11 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(top);
     let [disks, network] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(middle);
-    render_cpu(buffer, cpu, snapshot, state, ctx);
-    render_memory(buffer, memory, snapshot, state, ctx);
-    render_disks(buffer, disks, snapshot, state, ctx);
-    render_network(buffer, network, snapshot, state, ctx);
+    let host = &host.key;
+    render_cpu(buffer, cpu, host, snapshot, state, ctx);
+    render_memory(buffer, memory, host, snapshot, state, ctx);
+    render_disks(buffer, disks, host, snapshot, state, ctx);
+    render_network(buffer, network, host, snapshot, state, ctx);
     Some(render_processes(buffer, bottom, state, ctx))
 }
 
@@ -133,12 +137,12 @@ fn render_history(buffer: &mut Buffer, area: Rect, data: &[Option<u64>], max: u6
 fn render_cpu(
     buffer: &mut Buffer,
     area: Rect,
+    host: &HostKey,
     snapshot: &ResourcesSnapshot,
     state: &AppState,
     ctx: &RenderCtx,
 ) {
-    // Judged on the last minute's mean, as the tab marker is: a one-second spike is no incident.
-    let severity = state.resources.level("cpu");
+    let severity = Gauge::Cpu.level(host, &state.alerts);
     let [l1, l5, l15] = snapshot.load;
     let detail = format!(
         "{:.0}% · load {l1:.2} {l5:.2} {l15:.2} · {} cores",
@@ -189,11 +193,7 @@ fn render_cpu(
         strip_rows <= inner.height / 2,
         ctx,
     );
-    let data = recent(
-        state,
-        &SeriesKey::new("system_cpu_percent"),
-        graph.width as usize,
-    );
+    let data = recent(state, &HostSeries::cpu_percent(host), graph.width as usize);
     render_history(buffer, graph, &data, 100, ctx.theme.graph_cpu);
 }
 
@@ -276,12 +276,13 @@ fn gauge_line<'a>(
 fn render_memory(
     buffer: &mut Buffer,
     area: Rect,
+    host: &HostKey,
     snapshot: &ResourcesSnapshot,
     state: &AppState,
     ctx: &RenderCtx,
 ) {
-    let memory = state.resources.level("memory");
-    let swap = state.resources.level("swap");
+    let memory = Gauge::Memory.level(host, &state.alerts);
+    let swap = Gauge::Swap.level(host, &state.alerts);
     let detail = format!(
         "{:.0}% of {}",
         snapshot.memory.percent(),
@@ -320,7 +321,7 @@ fn render_memory(
     };
     let data = recent(
         state,
-        &SeriesKey::new("system_memory_used_percent"),
+        &HostSeries::memory_used_percent(host),
         graph.width as usize,
     );
     render_history(buffer, graph, &data, 100, ctx.theme.graph_memory);
@@ -329,11 +330,12 @@ fn render_memory(
 fn render_disks(
     buffer: &mut Buffer,
     area: Rect,
+    host: &HostKey,
     snapshot: &ResourcesSnapshot,
     state: &AppState,
     ctx: &RenderCtx,
 ) {
-    let disk_severity = |mount: &str| state.resources.level(&format!("disk {mount}"));
+    let disk_severity = |mount: &str| Gauge::Disk(mount).level(host, &state.alerts);
     let worst = snapshot
         .disks
         .iter()
@@ -420,6 +422,7 @@ fn spark_text(values: &[Option<f64>]) -> String {
 fn render_network(
     buffer: &mut Buffer,
     area: Rect,
+    host: &HostKey,
     snapshot: &ResourcesSnapshot,
     state: &AppState,
     ctx: &RenderCtx,
@@ -451,15 +454,9 @@ fn render_network(
             ));
             break;
         }
-        let history = |name: &str| {
-            history::series(
-                state,
-                &SeriesKey::new(name).with_label("iface", &net.iface),
-                graph_width,
-            )
-        };
-        let rx_history = history("system_net_rx_bytes_per_second");
-        let tx_history = history("system_net_tx_bytes_per_second");
+        let history = |key: SeriesKey| history::series(state, &key, graph_width);
+        let rx_history = history(HostSeries::net_rx_bytes_per_second(host, &net.iface));
+        let tx_history = history(HostSeries::net_tx_bytes_per_second(host, &net.iface));
         let total: Vec<Option<f64>> = rx_history
             .iter()
             .zip(&tx_history)
@@ -498,20 +495,38 @@ fn render_processes(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Ren
     let heading = list::heading("Processes", &resources.list, resources.total(), ctx);
     let block = panel(heading, ctx);
     let wide = area.width >= 100;
-    let mut widths = vec![
-        Constraint::Length(7),
-        Constraint::Length(10),
-        Constraint::Length(6),
-        Constraint::Length(9),
+    // USER and NAME as wide as their longest, up to a share of the row; the command (or, narrow,
+    // the name) takes the rest. What is cut ends with `…`.
+    let room = usize::from(area.width.saturating_sub(2));
+    let user = format::Column::content(
+        "USER",
+        resources.visible_rows().map(|p| p.user.as_str()),
+        room / 8,
+    );
+    let name = format::Column::content(
+        "NAME",
+        resources.visible_rows().map(|p| p.name.as_str()),
+        room / 4,
+    );
+    let mut sizes = vec![
+        format::Column::fixed(7),
+        user,
+        format::Column::fixed(6),
+        format::Column::fixed(9),
     ];
     let mut header = vec!["PID", "USER", "CPU%", "MEM"];
     if wide {
-        widths.extend([Constraint::Length(20), Constraint::Fill(1)]);
+        sizes.extend([name, format::Column::fixed(7).grow()]);
         header.extend(["NAME", "COMMAND"]);
     } else {
-        widths.push(Constraint::Fill(1));
+        sizes.push(name.grow());
         header.push("NAME");
     }
+    let cut: Vec<usize> = format::column_widths(&sizes, room, 1)
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect();
+    let widths: Vec<Constraint> = cut.iter().map(|&w| Constraint::Length(w as u16)).collect();
     let mark = |cpu: f32| {
         if cpu >= 90.0 {
             ctx.theme.warn
@@ -522,16 +537,19 @@ fn render_processes(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Ren
     let rows = resources.visible_rows().map(|p| {
         let mut cells = vec![
             Cell::from(format!("{:>6}", p.pid)),
-            Cell::from(truncate(&p.user, 9)),
+            Cell::from(truncate(&p.user, cut[1])),
             Cell::from(Span::styled(
                 format!("{:>5.1}", p.cpu_percent),
                 mark(p.cpu_percent),
             )),
             Cell::from(format!("{:>8}", bytes(p.memory_bytes as f64))),
-            Cell::from(p.name.clone()),
+            Cell::from(truncate(&p.name, cut[4])),
         ];
         if wide {
-            cells.push(Cell::from(Span::styled(p.command.clone(), ctx.theme.muted)));
+            cells.push(Cell::from(Span::styled(
+                truncate(&p.command, cut[5]),
+                ctx.theme.muted,
+            )));
         }
         Row::new(cells)
     });

@@ -165,7 +165,10 @@ fn alert_row<'a>(alert: &Alert, state: &AppState, cut: Widths, ctx: &RenderCtx) 
         Cell::from(Span::styled(alert.priority.to_string(), style)),
         Cell::from(Span::styled(truncate(&alert.key.rule, cut.rule), style)),
         Cell::from(Span::styled(
-            truncate(&on_text(&alert.key), cut.on),
+            truncate(
+                &on_text(&alert.key, state.resources.implicit_host()),
+                cut.on,
+            ),
             ctx.theme.muted,
         )),
         // Alertmanager's alerts carry no value.

@@ -10,6 +10,7 @@ use super::{ViewTable, labels_text, on_text};
 use crate::alerts::engine::{Change, Transition};
 use crate::alerts::rule::format_value;
 use crate::config::theme::Theme;
+use crate::model::resources::HostKey;
 use crate::tabs::alerts::state::AlertsState;
 use crate::ui::format::{content_width, truncate};
 use crate::ui::{RenderCtx, list};
@@ -18,6 +19,7 @@ pub(super) fn render_list(
     buffer: &mut Buffer,
     area: Rect,
     alerts: &AlertsState,
+    implicit: Option<&HostKey>,
     ctx: &RenderCtx,
 ) -> usize {
     let heading = list::heading("History", &alerts.history_list, alerts.history.len(), ctx);
@@ -56,7 +58,7 @@ pub(super) fn render_list(
                 )),
                 Cell::from(truncate(&t.key.rule, usize::from(rule_width))),
                 Cell::from(Span::styled(
-                    truncate(&on_text(&t.key), usize::from(on_width)),
+                    truncate(&on_text(&t.key, implicit), usize::from(on_width)),
                     ctx.theme.muted,
                 )),
                 Cell::from(truncate(&t.by_or_value(), usize::from(by_width))),

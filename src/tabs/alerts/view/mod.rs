@@ -15,10 +15,12 @@ use ratatui::widgets::{
 };
 
 use crate::alerts::engine::AlertKey;
+use crate::model::resources::HostKey;
 use crate::model::source::SourceId;
 use crate::state::AppState;
 use crate::state::list::Window;
 use crate::tabs::alerts::state::{AlertsState, AlertsView};
+use crate::tabs::resources::record::shows_label;
 use crate::ui::{RenderCtx, list};
 
 /// Draws the tab; gives back how many rows the list of the view shown showed.
@@ -42,7 +44,13 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
             silences::detail(&state.alerts, ctx),
         ),
         AlertsView::History => (
-            history::render_list(buffer, list_area, &state.alerts, ctx),
+            history::render_list(
+                buffer,
+                list_area,
+                &state.alerts,
+                state.resources.implicit_host(),
+                ctx,
+            ),
             history::detail(&state.alerts, ctx),
         ),
         AlertsView::Rules => (
@@ -153,12 +161,18 @@ const IDENTIFYING: [&str; 8] = [
 ];
 
 /// What an alert is about, as the lists show it. The console's own rules have known labels, so
-/// their values suffice (`shop-api-1 local`); an Alertmanager's alert names where it comes from
-/// and its labels as `name=value`, the identifying ones first (`am:prod instance=db-3:9100
-/// job=node`; its severity is in SEV already), since bare values of unknown labels say little.
-fn on_text(key: &AlertKey) -> String {
+/// their values suffice (`shop-api-1 local`), leaving out the host while the console watches
+/// only its own (`implicit`); an Alertmanager's alert names where it comes from and its labels
+/// as `name=value`, the identifying ones first (`am:prod instance=db-3:9100 job=node`; its
+/// severity is in SEV already), since bare values of unknown labels say little.
+fn on_text(key: &AlertKey, implicit: Option<&HostKey>) -> String {
     let Some(alertmanager) = key.alertmanager() else {
-        let values: Vec<&str> = key.labels.iter().map(|(_, value)| value.as_str()).collect();
+        let values: Vec<&str> = key
+            .labels
+            .iter()
+            .filter(|(label, value)| shows_label(label, value, implicit))
+            .map(|(_, value)| value.as_str())
+            .collect();
         return values.join(" ");
     };
     let mut labels: Vec<&(String, String)> = key

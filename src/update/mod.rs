@@ -1,35 +1,35 @@
 //! The reducer: `update(state, msg, now)` changes the state and returns the side effects to run.
-//! It does no I/O and reads no clock, so every transition is a plain table test. This file is the
+//! It does no I/O and reads no clock, so every transition is a plain table test. This module is the
 //! shell: tabs, dialogs, toasts, the filter prompt, `--watch`, sources' health and findings. What
 //! belongs to one tab is in that tab's `update.rs`, reached through `crate::tabs`.
+
+mod command;
+mod sources;
 
 use chrono::{DateTime, Utc};
 
 use crate::action::Action;
-use crate::alerts::SOURCE_UP;
-use crate::command::{CommandError, CommandOutcome, OperatorCommand};
 use crate::duration::later;
 use crate::effect::Effect;
-use crate::model::source::{SourceDeath, SourceReport};
 use crate::msg::{FilterEdit, Msg};
 use crate::state::list::PAGE;
 use crate::state::source::SourceStatus;
-use crate::state::{AppState, ConfirmDialog, InFlight, Overlay, Toast, ToastKind, chrono_duration};
+use crate::state::{AppState, ConfirmDialog, Overlay, ToastKind, chrono_duration};
 use crate::tab::Tab;
 use crate::tabs;
 
-const TOAST_SECONDS: i64 = 5;
-const ERROR_TOAST_SECONDS: i64 = 10;
-const MAX_TOASTS: usize = 4;
+use command::{apply_outcome, confirm};
+pub(crate) use command::{ask, capitalised, refused, toast};
+pub(crate) use sources::source_answered;
+use sources::{apply_source_death, record_source_up};
+
 /// How many refresh intervals without a good sample make a source stale.
 const STALE_AFTER_INTERVALS: u32 = 3;
 
 pub fn update(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     let mut effects = apply(state, msg, now);
-    // Acknowledgements, silences and the history survive a restart: saved whenever they change.
-    if let Some(kept) = state.alerts.take_unsaved() {
-        effects.push(Effect::SaveAlerts(kept));
-    }
+    // What the tabs keep across restarts is saved whenever it changes.
+    effects.extend(tabs::unsaved(state).into_iter().map(Effect::Save));
     let notifications = state.alerts.notify.take_outbox().into_iter();
     effects.extend(notifications.map(|(target, notification)| Effect::Notify {
         target,
@@ -130,7 +130,52 @@ fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec
             }
         }
         Action::ToggleRotation => toggle_rotation(state, now),
-        other => return tabs::apply_action(state, other, now),
+        // Listed, not a catch-all: a new action is the shell's or the tabs', said here.
+        Action::SelectNext
+        | Action::SelectPrev
+        | Action::PageDown
+        | Action::PageUp
+        | Action::SelectFirst
+        | Action::SelectLast
+        | Action::SortByCpu
+        | Action::SortByMemory
+        | Action::SortByPid
+        | Action::SortByName
+        | Action::ReverseSort
+        | Action::TerminateProcess
+        | Action::KillProcess
+        | Action::SortNextColumn
+        | Action::ToggleDetail
+        | Action::OpenLogs
+        | Action::RevealEnv
+        | Action::RestartContainer
+        | Action::StopContainer
+        | Action::StartContainer
+        | Action::PauseContainer
+        | Action::KillContainer
+        | Action::ScrollDetailDown
+        | Action::ScrollDetailUp
+        | Action::NextMatch
+        | Action::PrevMatch
+        | Action::ToggleFollow
+        | Action::ToggleWrap
+        | Action::ToggleTimestamps
+        | Action::ToggleResolved
+        | Action::AckAlert
+        | Action::UnackAlert
+        | Action::SilenceAlert
+        | Action::SilenceRule
+        | Action::ExpireSilence
+        | Action::NextAlertView
+        | Action::GotoSubject
+        | Action::NextDatabase
+        | Action::PrevDatabase
+        | Action::CancelQuery
+        | Action::TerminateSession
+        | Action::TerminateIdle
+        | Action::ScanBigKeys
+        | Action::PollNow
+        | Action::ToggleGroups => return tabs::apply_action(state, action, now),
     }
     Vec::new()
 }
@@ -156,15 +201,6 @@ fn cancel(state: &mut AppState) -> Vec<Effect> {
     tabs::cancel(state)
 }
 
-/// A word with its first letter in capitals, for dialog titles.
-pub(crate) fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 fn switch_tab(state: &mut AppState, tab: Tab, now: DateTime<Utc>) {
     state.tab = tab;
     if state.overlay == Overlay::Filter {
@@ -173,110 +209,6 @@ fn switch_tab(state: &mut AppState, tab: Tab, now: DateTime<Utc>) {
     // A tab chosen by hand gets a full rotation period before the wall display moves on.
     if let Some(watch) = &mut state.watch {
         watch.next_at = later(now, watch.every);
-    }
-}
-
-/// Every refused operator action says so the same way; its effect records it in the audit log.
-pub(crate) fn refused(
-    state: &mut AppState,
-    action: &str,
-    target: &str,
-    reason: &str,
-    now: DateTime<Utc>,
-) {
-    let text = format!("refused: {action} {target}: {reason}");
-    toast(state, ToastKind::Error, text, now);
-}
-
-/// In the read-only modes: the reason as a toast and the refusal for the audit log.
-pub(crate) fn refuse_in_read_only(
-    state: &mut AppState,
-    command: &OperatorCommand,
-    now: DateTime<Utc>,
-) -> Vec<Effect> {
-    let Some(reason) = state.mode.refusal() else {
-        return Vec::new();
-    };
-    refused(state, &command.action(), &command.target(), reason, now);
-    vec![Effect::RecordRefusal {
-        command: command.clone(),
-        reason: reason.to_string(),
-    }]
-}
-
-/// One command at a time on a target: a second restart while the first still runs would run and
-/// be audited twice. The refusal says what is in flight, and since when.
-pub(crate) fn in_flight_refusal(
-    state: &AppState,
-    command: &OperatorCommand,
-    now: DateTime<Utc>,
-) -> Option<String> {
-    let running = state.in_flight_on(command)?;
-    // What matters first: toasts are cut at 100 columns, and the row already names the target.
-    Some(format!(
-        "in flight for {}s, wait for it to finish: {} {}",
-        (now - running.since).num_seconds().max(0),
-        running.command.action(),
-        running.command.target(),
-    ))
-}
-
-/// Opens a confirmation; only the confirmed command is executed.
-pub(crate) fn ask(state: &mut AppState, dialog: ConfirmDialog) {
-    state.overlay = Overlay::Confirm(dialog);
-}
-
-fn confirm(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
-    match std::mem::take(&mut state.overlay) {
-        Overlay::Confirm(dialog)
-            if dialog
-                .typed
-                .as_ref()
-                .is_some_and(|t| t.expected.as_ref().is_some_and(|e| *e != t.typed)) =>
-        {
-            let expected = dialog
-                .typed
-                .as_ref()
-                .and_then(|t| t.expected.clone())
-                .unwrap_or_default();
-            state.overlay = Overlay::Confirm(dialog);
-            toast(
-                state,
-                ToastKind::Error,
-                format!("type {expected:?} exactly to confirm"),
-                now,
-            );
-            Vec::new()
-        }
-        Overlay::Confirm(dialog) => match dialog.then {
-            Some(next) => {
-                state.overlay = Overlay::Confirm(*next);
-                Vec::new()
-            }
-            None => {
-                let note = dialog.typed.as_ref().map_or("", |t| t.typed.trim());
-                let command = dialog.command.clone().with_note(note);
-                // The dialog stays open with the reason, so the operator can fix what they typed.
-                if let Some(text) = command.invalid() {
-                    state.overlay = Overlay::Confirm(dialog);
-                    toast(state, ToastKind::Error, text, now);
-                    return Vec::new();
-                }
-                if let Some(text) = in_flight_refusal(state, &command, now) {
-                    toast(state, ToastKind::Error, text, now);
-                    return Vec::new();
-                }
-                state.in_flight.push(InFlight {
-                    command: command.clone(),
-                    since: now,
-                });
-                vec![Effect::Execute(command)]
-            }
-        },
-        other => {
-            state.overlay = other;
-            Vec::new()
-        }
     }
 }
 
@@ -328,106 +260,6 @@ fn toggle_rotation(state: &mut AppState, now: DateTime<Utc>) {
     toast(state, ToastKind::Info, text.into(), now);
 }
 
-/// A dead source task is a down source until its restart answers.
-fn apply_source_death(state: &mut AppState, death: SourceDeath, now: DateTime<Utc>) {
-    let Some(health) = state
-        .sources
-        .iter_mut()
-        .find(|s| s.name == death.source.name)
-    else {
-        unknown_source(&death.source.name, "death");
-        return;
-    };
-    health.apply_error(death.failure.error, now, Some(death.failure.retry_at));
-    record_source_up(state, &death.source.name, now);
-    tabs::alerts::update::evaluate(state, now);
-}
-
-/// Records a source's report in its health; the snapshot and when it was taken, if it has one.
-/// A source the state does not list (neither configured nor added at run time) is a bug: its
-/// report is logged as an error, not kept.
-pub(crate) fn source_answered<T>(
-    state: &mut AppState,
-    source: &str,
-    report: SourceReport<T>,
-) -> Option<(DateTime<Utc>, T)> {
-    let Some(health) = state.sources.iter_mut().find(|s| s.name == source) else {
-        unknown_source(source, "report");
-        return None;
-    };
-    let answered = match report.result {
-        Ok(snapshot) => {
-            health.apply_ok(report.at);
-            Some((report.at, snapshot))
-        }
-        Err(failure) => {
-            health.apply_error(failure.error, report.at, Some(failure.retry_at));
-            None
-        }
-    };
-    record_source_up(state, source, report.at);
-    answered
-}
-
-fn unknown_source(source: &str, what: &str) {
-    tracing::error!(
-        source,
-        "a {what} from a source the registry does not list was not kept"
-    );
-}
-
-/// `source_up{source}`: 1 while a source answers, 0 while it is down or stale; the
-/// `SourceDown` rule watches it.
-fn record_source_up(state: &mut AppState, source: &str, at: DateTime<Utc>) {
-    let Some(health) = state.source(source) else {
-        return;
-    };
-    let up = matches!(
-        health.status,
-        SourceStatus::Ok { .. } | SourceStatus::Connecting
-    );
-    state.metrics.record_series(
-        SOURCE_UP,
-        &[("source", source)],
-        at,
-        f64::from(u8::from(up)),
-    );
-}
-
-fn apply_outcome(state: &mut AppState, outcome: CommandOutcome, now: DateTime<Utc>) {
-    let CommandOutcome {
-        command,
-        result,
-        audit_error,
-    } = outcome;
-    state.in_flight.retain(|running| running.command != command);
-    if let (Ok(_), OperatorCommand::Alert(done)) = (&result, &command) {
-        tabs::alerts::update::apply_done(state, done, now);
-    }
-    let (kind, mut text) = match result {
-        Ok(summary) => (ToastKind::Ok, summary),
-        Err(CommandError::Failed(error)) => (
-            ToastKind::Error,
-            format!("{} {} failed: {error}", command.action(), command.target()),
-        ),
-        Err(error @ CommandError::NoAnswer { .. }) => (
-            ToastKind::Error,
-            format!("{} {}: {error}", command.action(), command.target()),
-        ),
-    };
-    let kind = if audit_error.is_some() {
-        ToastKind::Error
-    } else {
-        kind
-    };
-    if let Some(error) = audit_error {
-        text.push_str(&format!(
-            " — but the audit log could not be written: {error}"
-        ));
-    }
-    toast(state, kind, text, now);
-}
-
 fn apply_tick(state: &mut AppState, now: DateTime<Utc>) {
     state.toasts.retain(|t| t.expires_at > now);
     // Three missed samples in a row is stale: the refresh's, or the source's own slower ones.
@@ -471,21 +303,5 @@ fn rotate(state: &mut AppState, now: DateTime<Utc>) {
     };
     if let Some(tab) = next {
         state.tab = *tab;
-    }
-}
-
-pub(crate) fn toast(state: &mut AppState, kind: ToastKind, text: String, now: DateTime<Utc>) {
-    let seconds = if kind == ToastKind::Error {
-        ERROR_TOAST_SECONDS
-    } else {
-        TOAST_SECONDS
-    };
-    state.toasts.push(Toast {
-        kind,
-        text,
-        expires_at: now + chrono::Duration::seconds(seconds),
-    });
-    if state.toasts.len() > MAX_TOASTS {
-        state.toasts.remove(0);
     }
 }
