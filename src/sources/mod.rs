@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use crate::config::{AlertmanagerConfig, Config, DatabaseConfig, DockerConfig, EndpointConfig};
 use crate::model::source::SourceId;
-use crate::state::source::SourceHealth;
 use strum::IntoEnumIterator;
 
 use crate::tab::Tab;
@@ -56,11 +55,6 @@ impl Source {
             timeout,
             spec,
         }
-    }
-
-    /// Its health before its first report, as the state keeps it.
-    pub fn health(&self) -> SourceHealth {
-        SourceHealth::new(self.id.clone(), self.tabs[0], &self.tabs[1..], self.every)
     }
 }
 
@@ -129,11 +123,6 @@ impl SourceRegistry {
         self.sources.iter()
     }
 
-    /// Every source's health before its first report.
-    pub fn healths(&self) -> Vec<SourceHealth> {
-        self.iter().map(Source::health).collect()
-    }
-
     /// The tabs with something to show, in tab order: those the sources feed, and Alerts when
     /// the config has rules of its own.
     pub fn tabs(&self, own_rules: bool) -> Vec<Tab> {
@@ -165,7 +154,7 @@ mod tests {
     use crate::model::source::{SourceDeath, SourceFailure, SourceKind, SourceReport};
     use crate::msg::{Msg, SourceUpdate};
     use crate::state::AppState;
-    use crate::state::source::SourceStatus;
+    use crate::state::source::{SourceHealth, SourceStatus};
     use crate::update::update;
 
     fn config(text: &str) -> Config {

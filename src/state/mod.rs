@@ -170,7 +170,7 @@ impl AppState {
             help_scroll: 0,
             toasts: Vec::new(),
             in_flight: Vec::new(),
-            sources: sources.healths(),
+            sources: sources.iter().map(SourceHealth::of).collect(),
             metrics: MetricStore::new(capacity).retaining(config.history),
             resources: ResourcesState::new(local),
             alerts: AlertsState::new(config.rule_catalogue())

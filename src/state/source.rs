@@ -5,6 +5,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::model::source::{SourceId, SourceKind};
+use crate::sources::Source;
 use crate::tab::Tab;
 
 /// The health of every source, 1 when it answers and 0 when it is down or stale, labelled
@@ -44,6 +45,16 @@ pub struct SourceHealth {
 }
 
 impl SourceHealth {
+    /// A configured source's health before its first report.
+    pub fn of(source: &Source) -> Self {
+        Self::new(
+            source.id.clone(),
+            source.tabs[0],
+            &source.tabs[1..],
+            source.every,
+        )
+    }
+
     /// A source not heard from yet. `first` is the tab a finding about the source leads to,
     /// `more` any other tabs it feeds.
     pub fn new(id: SourceId, first: Tab, more: &[Tab], every: Duration) -> Self {
