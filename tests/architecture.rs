@@ -1193,10 +1193,24 @@ fn strongly_connected(next: &[Vec<usize>]) -> Vec<usize> {
     search.component
 }
 
-/// The edges of the cycle the tree had when this check came in, to be taken apart by moving
-/// the shared pieces down (issue 16). The check fails on a cycle edge not listed here, and on a
-/// listed edge that is no longer on a cycle, so the list only shrinks.
-const KNOWN_CYCLE_EDGES: &[(&str, &str)] = &[];
+/// The edges still on a cycle when this check came in (44 of them before findings, the source
+/// registry and effects stopped importing the state and the tabs). What is left is one knot: the
+/// app state holds every tab's state, the tabs' reducers and views take the whole `AppState`,
+/// `update` dispatches to the tabs and the tabs call its shared gate (`ask`, `toast`), and `ui`
+/// draws the tabs whose views use its widgets. Untying it means a tab's reducer and view over
+/// the tab's own state plus a context, and the shell's draw moved above `ui`'s widgets. The
+/// check fails on a cycle edge not listed here, and on a listed edge no longer on a cycle, so
+/// the list only shrinks.
+const KNOWN_CYCLE_EDGES: &[(&str, &str)] = &[
+    ("state", "tabs"),
+    ("tabs", "state"),
+    ("tabs", "ui"),
+    ("tabs", "update"),
+    ("ui", "state"),
+    ("ui", "tabs"),
+    ("update", "state"),
+    ("update", "tabs"),
+];
 
 #[test]
 fn no_new_import_cycle_between_top_level_modules() {
