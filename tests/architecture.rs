@@ -54,6 +54,7 @@ const LAYERS: &[(Layer, &[&str])] = &[
             "src/state/**",
             "src/model/**",
             "src/tabs/*/state.rs",
+            "src/tabs/*/state/**",
             "src/tabs/*/judge.rs",
             "src/tabs/*/record.rs",
             "src/tabs/*/mod.rs",
