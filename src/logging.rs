@@ -77,7 +77,7 @@ impl<W: Write> Write for RedactingWriter<W> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::sync::{Arc, Mutex};
 
@@ -97,7 +97,8 @@ mod tests {
         }
     }
 
-    fn logged(spec: &str, emit: impl FnOnce()) -> String {
+    /// What the log would say, at `spec`, of the events `emit` sends.
+    pub(crate) fn logged(spec: &str, emit: impl FnOnce()) -> String {
         let buffer = Buffer::default();
         let sink = buffer.clone();
         let subscriber =

@@ -145,9 +145,6 @@ impl SourceRegistry {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
-
     use super::*;
     use crate::command::Mode;
     use crate::fixtures;
@@ -269,37 +266,12 @@ mod tests {
         );
     }
 
-    /// What the log would say of the events `emit` sends.
-    fn logged(emit: impl FnOnce()) -> String {
-        #[derive(Clone, Default)]
-        struct Buffer(Arc<Mutex<Vec<u8>>>);
-        impl Write for Buffer {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                if let Ok(mut bytes) = self.0.lock() {
-                    bytes.extend_from_slice(buf);
-                }
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        use tracing_subscriber::prelude::*;
-        let buffer = Buffer::default();
-        let sink = buffer.clone();
-        let subscriber = tracing_subscriber::registry()
-            .with(crate::logging::layer(Some("info"), move || sink.clone()));
-        tracing::subscriber::with_default(subscriber, emit);
-        let bytes = buffer.0.lock().map(|b| b.clone()).unwrap_or_default();
-        String::from_utf8_lossy(&bytes).into_owned()
-    }
-
     #[test]
     fn a_message_from_a_source_not_listed_is_logged_as_an_error_and_not_kept() {
         let at = fixtures::now();
         let mut state = AppState::new(&Config::default(), &[], Mode::Interactive, "h".into(), at);
         let before = state.sources.clone();
-        let text = logged(|| {
+        let text = crate::logging::tests::logged("info", || {
             let report = SourceReport {
                 at,
                 result: Ok(fixtures::engine_snapshot(0)),
@@ -346,7 +318,7 @@ mod tests {
         let found = SourceHealth::new(host.clone(), Tab::Resources, &[Tab::Alerts], SECOND);
         assert!(state.add_source(found.clone()));
         assert!(!state.add_source(found), "added once");
-        let text = logged(|| {
+        let text = crate::logging::tests::logged("info", || {
             let death = SourceDeath {
                 source: host,
                 failure: SourceFailure {
