@@ -22,6 +22,8 @@ pub mod model;
 pub mod msg;
 pub mod persist;
 pub mod redact;
+pub mod reduce;
+pub mod screen;
 pub mod secret;
 pub mod sources;
 pub mod state;

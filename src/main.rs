@@ -15,7 +15,8 @@ use watchdeck::persist::atomic::create_atomically;
 use watchdeck::persist::audit::{AuditLog, Operator};
 use watchdeck::persist::private;
 use watchdeck::sources::SourceRegistry;
-use watchdeck::state::{AppState, published_series};
+use watchdeck::state::AppState;
+use watchdeck::tabs::published_series;
 
 /// Exit status of a usage error, a config, theme or keymap that cannot be used, and a check that
 /// cannot run: UNKNOWN in the monitoring-plugin convention `check` follows (0 OK, 1 WARNING,

@@ -9,7 +9,7 @@ use crate::duration::earlier;
 use crate::findings::Severity;
 use crate::metrics::{MetricStore, SeriesKey};
 use crate::model::resources::{HostKey, ResourcesSnapshot};
-use crate::tabs::alerts::state::AlertsState;
+use crate::state::alerts::AlertsState;
 
 /// The label naming the host of every series of this tab, the local host's too.
 pub const HOST_LABEL: &str = "host";

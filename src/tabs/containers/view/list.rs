@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use super::{stale_label, stale_since, state_style};
 use crate::model::containers::{ContainerAction, ContainerInfo, Health};
 use crate::state::AppState;
+use crate::state::containers::{ContainerColumn, EngineState};
 use crate::state::list::Window;
-use crate::tabs::containers::state::{ContainerColumn, EngineState};
 use crate::ui::format::{self, bytes, duration, truncate};
 use crate::ui::{RenderCtx, list};
 
