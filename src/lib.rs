@@ -22,6 +22,7 @@ pub mod model;
 pub mod msg;
 pub mod persist;
 pub mod redact;
+pub mod runbook;
 pub mod secret;
 pub mod sources;
 pub mod state;
