@@ -23,6 +23,7 @@ pub mod msg;
 pub mod persist;
 pub mod redact;
 pub mod reduce;
+pub mod runbook;
 pub mod screen;
 pub mod secret;
 pub mod sources;
