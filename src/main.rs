@@ -1,4 +1,4 @@
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -6,12 +6,12 @@ use anyhow::Context as _;
 use clap::{CommandFactory, Parser};
 use watchdeck::app::{App, Exit};
 use watchdeck::check;
-use watchdeck::cli::{AlertsCommand, Cli, Command, ConfigCommand, Format};
+use watchdeck::cli::{AlertsCommand, CheckArgs, Cli, Command, ConfigCommand, Format};
 use watchdeck::collect::system::host_name;
 use watchdeck::command::Mode;
 use watchdeck::config::{self, DEFAULT_CONFIG, LoadError, Loaded, Paths};
 use watchdeck::effect::Executor;
-use watchdeck::persist::atomic::create_atomically;
+use watchdeck::persist::atomic::{create_atomically, write_atomically};
 use watchdeck::persist::audit::{AuditLog, Operator};
 use watchdeck::persist::private;
 use watchdeck::sources::SourceRegistry;
@@ -22,6 +22,8 @@ use watchdeck::tabs::published_series;
 /// cannot run: UNKNOWN in the monitoring-plugin convention `check` follows (0 OK, 1 WARNING,
 /// 2 CRITICAL), which a script or a scheduler can tell apart from a finding.
 const CONFIG_ERROR: u8 = 3;
+/// A check that could not judge (it timed out), as monitoring plugins say UNKNOWN.
+const UNKNOWN: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -75,9 +77,9 @@ fn main() -> ExitCode {
                 Err(code) => Ok(code),
             }
         }
-        Some(Command::Check { format }) => {
+        Some(Command::Check(args)) => {
             match load(&paths, cli.config.as_deref(), display_theme(&cli)) {
-                Ok(loaded) => Ok(run_check(&loaded, *format).unwrap_or_else(|error| {
+                Ok(loaded) => Ok(run_check(&loaded, args).unwrap_or_else(|error| {
                     eprintln!("watchdeck: check could not run: {error:#}");
                     ExitCode::from(CONFIG_ERROR)
                 })),
@@ -189,19 +191,46 @@ fn init_config(paths: &Paths, explicit: Option<&Path>) -> anyhow::Result<ExitCod
     }
 }
 
-fn run_check(loaded: &Loaded, format: Format) -> anyhow::Result<ExitCode> {
+fn run_check(loaded: &Loaded, args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Text
+    } else {
+        Format::Plugin
+    });
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let sources = watched_sources(loaded);
-    let state = runtime.block_on(check::collect(&loaded.config, &sources, host_name()));
-    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    let sources = watched_sources(loaded).only(&args.only);
+    let collect = check::collect(&loaded.config, &sources, host_name());
+    let state = runtime.block_on(async {
+        match args.timeout {
+            Some(limit) => tokio::time::timeout(limit, collect).await.ok(),
+            None => Some(collect.await),
+        }
+    });
+    // A source that hangs past the limit is dropped with the runtime, not waited for.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    let Some(state) = state else {
+        let limit = humantime::format_duration(args.timeout.unwrap_or_default());
+        let text = match format {
+            Format::Plugin => format!("WATCHDECK UNKNOWN - timed out after {limit}\n"),
+            _ => format!("watchdeck check: timed out after {limit}\n"),
+        };
+        std::io::stdout().write_all(text.as_bytes())?;
+        return Ok(ExitCode::from(UNKNOWN));
+    };
     let report = check::build_report(chrono::Utc::now(), &state);
     let text = match format {
         Format::Text => check::render_text(&report),
+        Format::Plugin => check::render_plugin(&report),
         Format::Json => check::render_json(&report) + "\n",
+        Format::Openmetrics => check::render_openmetrics(&state.metrics, &report.alerts),
     };
-    std::io::stdout().write_all(text.as_bytes())?;
+    match &args.out {
+        Some(path) => write_atomically(path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => std::io::stdout().write_all(text.as_bytes())?,
+    }
     Ok(ExitCode::from(report.status.exit_code() as u8))
 }
 
