@@ -237,10 +237,10 @@ fn run_check(loaded: &Loaded, args: &CheckArgs) -> anyhow::Result<ExitCode> {
 /// The sources the console watches; its Docker engines are the configured ones, else the local
 /// engine if any.
 fn watched_sources(loaded: &Loaded) -> SourceRegistry {
-    let docker_host = std::env::var("DOCKER_HOST").ok();
-    let engines = loaded
-        .config
-        .docker_engines(docker_host.as_deref(), Path::new("/var/run/docker.sock"));
+    let engines = loaded.config.docker_engines(
+        &|name| std::env::var(name).ok(),
+        Path::new("/var/run/docker.sock"),
+    );
     SourceRegistry::from_config(&loaded.config, &engines)
 }
 
@@ -314,7 +314,7 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
         let alertmanagers = loaded.config.alertmanager.clone();
         let hosts = sources
             .engines()
-            .map(|e| (e.name.clone(), e.host.clone()))
+            .map(|e| (e.name.clone(), e.clone()))
             .collect();
         let app = App::new(state, loaded, sources, |sender| {
             Executor::new(sender, audit, operator, mode, hosts, paths.alerts_file())

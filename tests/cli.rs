@@ -520,10 +520,10 @@ const INVALID: &[Invalid] = &[
         message: "is too long: expected at most 1day",
     },
     Invalid {
-        file: "docker-ssh.toml",
-        line: 4,
-        key: Some("docker.host"),
-        message: "ssh:// is not supported by this build",
+        file: "docker-tls-ca-missing.toml",
+        line: 5,
+        key: Some("docker.tls_ca"),
+        message: "/nonexistent/watchdeck/ca.pem: ",
     },
     Invalid {
         file: "refresh-too-fast.toml",
