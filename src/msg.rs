@@ -10,6 +10,7 @@ use crate::model::containers::ContainerKey;
 use crate::model::containers::{EngineSnapshot, LogEvent};
 use crate::model::databases::{BigKeysReport, DatabaseSnapshot};
 use crate::model::endpoints::ProbeBatch;
+use crate::model::prometheus::PrometheusSnapshot;
 use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::{SourceDeath, SourceReport};
 use crate::tab::Tab;
@@ -83,5 +84,9 @@ pub enum SourceUpdate {
     Alertmanager {
         name: String,
         report: SourceReport<AlertmanagerSnapshot>,
+    },
+    Prometheus {
+        name: String,
+        report: SourceReport<PrometheusSnapshot>,
     },
 }

@@ -164,6 +164,7 @@ fn the_shipped_rules_are_the_manuals_table_on_published_series() {
             "CriticalCPUUsage",
             "HighMemoryUsage",
             "DiskSpaceLow",
+            "HostDown",
             "ContainerUnhealthy",
             "ContainerRestartLoop",
             "ContainerExited",
@@ -206,7 +207,7 @@ fn the_shipped_rules_are_the_manuals_table_on_published_series() {
         .iter()
         .map(|r| (r.name.clone(), r.condition.to_string()))
         .collect();
-    assert_eq!(evaluated.len(), 23, "{evaluated:?}");
+    assert_eq!(evaluated.len(), 24, "{evaluated:?}");
     assert!(!evaluated.iter().any(|(name, _)| name == "HighCPUUsage"));
     assert!(evaluated.contains(&(
         "DiskSpaceLow".into(),

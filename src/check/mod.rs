@@ -48,6 +48,9 @@ pub struct AlertSummary {
     /// The Alertmanager an alert of the fleet comes from; none for the console's own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alertmanager: Option<String>,
+    /// The Prometheus whose own rules fire it; none for any other.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prometheus: Option<String>,
     pub priority: Priority,
     pub severity: Severity,
     pub labels: BTreeMap<String, String>,
@@ -136,10 +139,11 @@ pub fn build_report(at: DateTime<Utc>, state: &AppState) -> CheckReport {
             .map(|alert| AlertSummary {
                 rule: alert.key.rule.clone(),
                 alertmanager: alert.key.alertmanager().map(str::to_string),
+                prometheus: alert.key.prometheus().map(str::to_string),
                 priority: alert.priority,
                 severity: alert.priority.severity(),
                 labels: alert.key.labels.iter().cloned().collect(),
-                value: alert.key.alertmanager().is_none().then_some(alert.value),
+                value: alert.key.is_own().then_some(alert.value),
                 summary: alert.summary.clone(),
                 runbook: alert.runbook.clone(),
             })

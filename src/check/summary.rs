@@ -16,7 +16,37 @@ pub(super) fn of(state: &AppState, source: &SourceHealth) -> String {
         SourceKind::Database => database_summary(state, &source.name),
         SourceKind::Endpoints => endpoints_summary(state),
         SourceKind::Alertmanager => alertmanager_summary(state, &source.name),
+        SourceKind::Prometheus => prometheus_summary(state, &source.name),
     }
+}
+
+/// Its hosts (how many are down), imported series, its own alerts, and what it did not answer.
+fn prometheus_summary(state: &AppState, source: &str) -> String {
+    let Some((name, view)) = state
+        .fleet
+        .prometheus
+        .iter()
+        .find(|(name, _)| SourceId::prometheus(name).name == source)
+    else {
+        return "no answer".into();
+    };
+    let down = view.hosts.iter().filter(|h| h.up == Some(false)).count();
+    let alerts = state
+        .alerts
+        .external
+        .keys()
+        .filter(|k| k.prometheus() == Some(name.as_str()))
+        .count();
+    let mut line = format!(
+        "{}, {down} down, {} imported series, {}",
+        count(view.hosts.len(), "host"),
+        view.imported.len(),
+        count(alerts, "alert")
+    );
+    if !view.missing.is_empty() {
+        line.push_str(&format!("; missing {}", view.missing.join("; ")));
+    }
+    line
 }
 
 fn system_summary(state: &AppState) -> String {

@@ -1,5 +1,6 @@
 //! The application state: one owner (the app loop), changed only by `update`.
 
+pub mod fleet;
 pub mod list;
 pub mod source;
 
@@ -105,6 +106,8 @@ pub struct AppState {
     pub operator: String,
     pub databases: DatabasesState,
     pub endpoints: EndpointsState,
+    /// What the Prometheus sources said of the fleet's hosts and imported series.
+    pub fleet: fleet::FleetState,
     /// Lines a container log view starts with, and keeps at most.
     pub log_tail: usize,
     pub log_buffer: usize,
@@ -193,6 +196,7 @@ impl AppState {
             ),
             databases: DatabasesState::new(&config.database),
             endpoints: EndpointsState::new(&config.endpoint),
+            fleet: fleet::FleetState::default(),
             log_tail: config.containers.log_tail,
             log_buffer: config.containers.log_buffer,
             findings: Vec::new(),

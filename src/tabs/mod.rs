@@ -142,6 +142,9 @@ pub fn apply_source(state: &mut AppState, update: SourceUpdate, now: DateTime<Ut
         SourceUpdate::Alertmanager { name, report } => {
             alerts::update::apply_alertmanager_report(state, &name, report, now);
         }
+        SourceUpdate::Prometheus { name, report } => {
+            crate::update::prometheus::apply_report(state, &name, report, now);
+        }
     }
 }
 

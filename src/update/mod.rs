@@ -4,6 +4,7 @@
 //! belongs to one tab is in that tab's `update.rs`, reached through `crate::tabs`.
 
 mod command;
+pub(crate) mod prometheus;
 mod sources;
 
 use chrono::{DateTime, Utc};

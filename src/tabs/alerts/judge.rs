@@ -47,8 +47,8 @@ pub fn findings(
 /// `source_up`'s label; else the tab that publishes the series and the source of that tab that
 /// the labels name.
 fn subject_of(alert: &Alert, series: &str, sources: &[SourceHealth]) -> (Tab, String) {
-    if let Some(name) = alert.key.alertmanager() {
-        return (Tab::Alerts, SourceId::alertmanager(name).name);
+    if let Some(source) = alert.key.fleet_source() {
+        return (Tab::Alerts, source.name);
     }
     if series == SOURCE_UP {
         let source = alert.key.label("source").unwrap_or_default();
@@ -79,7 +79,7 @@ fn subject_of(alert: &Alert, series: &str, sources: &[SourceHealth]) -> (Tab, St
 /// host's while the console watches only its own (`implicit`).
 pub fn subject(alert: &Alert, implicit: Option<&HostKey>) -> String {
     let mut subject = alert.key.rule.clone();
-    let own = alert.key.alertmanager().is_none();
+    let own = alert.key.is_own();
     let labels = alert.key.labels.iter();
     for (_, value) in labels.filter(|(k, v)| !own || shows_label(k, v, implicit)) {
         subject.push(' ');
