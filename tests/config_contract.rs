@@ -99,7 +99,9 @@ fn embedded_config_is_the_default_and_its_examples_parse() {
     // The examples read their secrets from the environment, at load.
     let env = |name: &str| match name {
         "WATCHDECK_SLACK_URL" => Some("https://hooks.slack.com/services/T0/B0/x".into()),
-        "WATCHDECK_DB_PASSWORD" | "ALERTMANAGER_TOKEN" | "API_TOKEN" => Some("s3cr3t".into()),
+        "WATCHDECK_DB_PASSWORD" | "ALERTMANAGER_TOKEN" | "API_TOKEN" | "PROMETHEUS_TOKEN" => {
+            Some("s3cr3t".into())
+        }
         _ => None,
     };
     let config = Config::parse_with_env("examples", &examples, &env)
@@ -112,8 +114,26 @@ fn embedded_config_is_the_default_and_its_examples_parse() {
             config.rule.len(),
             config.notify.len()
         ),
-        (1, 1, 1, 1, 1)
+        (1, 1, 1, 2, 1)
     );
+    // The RabbitMQ and Kafka series a Prometheus imports, and a rule over one of them.
+    let imports: Vec<&str> = config.prometheus[0]
+        .import
+        .iter()
+        .map(|i| i.name.as_str())
+        .collect();
+    assert_eq!(
+        imports,
+        [
+            "rabbitmq_queue_ready",
+            "rabbitmq_queue_unacked",
+            "kafka_consumer_lag",
+            "kafka_topic_messages_per_second"
+        ]
+    );
+    config
+        .check_series("examples", &examples, &watchdeck::state::published_series())
+        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
