@@ -269,3 +269,76 @@ async fn an_unreachable_prometheus_is_a_down_source_within_its_timeout() {
         "{health:?}"
     );
 }
+
+#[test]
+fn check_reports_every_host_the_imported_series_rules_and_prometheus_s_alerts() {
+    let Some(url) = prometheus_url() else { return };
+    let env = support::TestEnv::new();
+    let config = env.write(
+        "fleet.toml",
+        &format!(
+            "[containers]\nlocal = false\n\
+             [[prometheus]]\nname = \"{NAME}\"\nurl = \"{url}\"\n\
+             [[prometheus.import]]\nname = \"scraped_samples\"\n\
+             query = 'sum by (job) (scrape_samples_scraped)'\n\
+             [[rule]]\nname = \"ManySamples\"\nexpr = 'scraped_samples{{job=\"node\"}} > 0'\n\
+             severity = \"P3\"\nsummary = \"{{{{ $labels.job }}}} scraped {{{{ $value }}}} samples\"\n\
+             [[rule]]\nname = \"HighCPUUsage\"\nexpr = \"system_cpu_percent > -1\"\n\
+             severity = \"P2\"\nsummary = \"CPU {{{{ $value }}}}% busy\"\n"
+        ),
+    );
+    let run = env.run([
+        "--config".as_ref(),
+        config.as_os_str(),
+        "check".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    let value: serde_json::Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("invalid JSON ({e}): {}\n{}", run.stdout, run.stderr));
+    let hosts = value["hosts"].as_array().expect("hosts");
+    assert!(
+        hosts.iter().any(|h| h["name"] == NODE_HOST
+            && h["source"] == "prom:it"
+            && h["up"] == true
+            && h["cpu_percent"].is_number()),
+        "{value:#}"
+    );
+    let alerts = value["alerts"].as_array().expect("alerts");
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a["rule"] == "ManySamples" && a["labels"]["job"] == "node"),
+        "{value:#}"
+    );
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a["rule"] == "AlwaysFiring" && a["prometheus"] == NAME),
+        "{value:#}"
+    );
+    let sources = value["sources"].as_array().expect("sources");
+    assert!(
+        sources
+            .iter()
+            .any(|s| s["name"] == "prom:it" && s["ok"] == true),
+        "{value:#}"
+    );
+    // Among several hosts, a host's finding names it.
+    let findings = value["findings"].as_array().expect("findings");
+    assert!(
+        findings.iter().any(|f| f["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("P2 HighCPUUsage on 127.0.0.1: CPU "))),
+        "{value:#}"
+    );
+    // The text report has a line per host.
+    let text = env.run(["--config".as_ref(), config.as_os_str(), "check".as_ref()]);
+    assert!(
+        text.stdout.lines().any(|l| l.contains("prom:it")
+            && l.contains("host 127.0.0.1 (127.0.0.1:")
+            && l.contains(": up, cpu ")),
+        "{}",
+        text.stdout
+    );
+}

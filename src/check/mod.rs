@@ -40,6 +40,24 @@ pub struct CheckReport {
     /// Every firing alert in full.
     pub alerts: Vec<AlertSummary>,
     pub sources: Vec<SourceSummary>,
+    /// Every host a Prometheus reports, by name; none without one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<HostSummary>,
+}
+
+/// A remote host as its Prometheus last reported it; a measure it did not answer is `None`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HostSummary {
+    pub name: String,
+    pub instance: String,
+    /// The source that reports it (`prom:fleet`).
+    pub source: String,
+    pub up: Option<bool>,
+    pub cpu_percent: Option<f64>,
+    pub memory_percent: Option<f64>,
+    /// The fullest disk's.
+    pub disk_percent: Option<f64>,
+    pub load_per_core: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -149,6 +167,7 @@ pub fn build_report(at: DateTime<Utc>, state: &AppState) -> CheckReport {
             })
             .collect(),
         sources,
+        hosts: summary::hosts(state),
     }
 }
 

@@ -20,6 +20,26 @@ pub(super) fn of(state: &AppState, source: &SourceHealth) -> String {
     }
 }
 
+/// Every remote host, by name.
+pub(super) fn hosts(state: &AppState) -> Vec<super::HostSummary> {
+    let mut hosts: Vec<super::HostSummary> = state
+        .fleet
+        .hosts()
+        .map(|(source, host)| super::HostSummary {
+            name: host.host.to_string(),
+            instance: host.instance.clone(),
+            source: SourceId::prometheus(source).name,
+            up: host.up,
+            cpu_percent: host.cpu_percent,
+            memory_percent: host.memory.map(|m| m.percent()),
+            disk_percent: host.fullest_disk_percent(),
+            load_per_core: host.load_per_core(),
+        })
+        .collect();
+    hosts.sort_by(|a, b| a.name.cmp(&b.name));
+    hosts
+}
+
 /// Its hosts (how many are down), imported series, its own alerts, and what it did not answer.
 fn prometheus_summary(state: &AppState, source: &str) -> String {
     let Some((name, view)) = state

@@ -8,7 +8,7 @@ use crate::model::source::{SYSTEM_SOURCE, SourceId};
 use crate::state::source::{SOURCE_UP, SourceHealth};
 use crate::tab::Tab;
 use crate::tabs::alerts::state::AlertsState;
-use crate::tabs::resources::record::shows_label;
+use crate::tabs::resources::record::{HOST_LABEL, shows_label};
 use crate::tabs::series_by_tab;
 
 /// Every firing alert as a finding, worst first, then oldest: the Alertmanagers' too, unless
@@ -32,12 +32,20 @@ pub fn findings(
                 .find(|r| r.name == alert.key.rule)
                 .map_or("", |r| r.condition.series.as_str());
             let (tab, source) = subject_of(alert, series, sources);
+            // Among several hosts, a host's alert says which (`check` prints the message).
+            let on = match alert.key.label(HOST_LABEL) {
+                Some(host) if alert.key.is_own() && implicit.is_none() => format!(" on {host}"),
+                _ => String::new(),
+            };
             Finding {
                 tab,
                 source,
                 severity: alert.priority.severity(),
                 subject: subject(alert, implicit),
-                message: format!("{} {}: {}", alert.priority, alert.key.rule, alert.summary),
+                message: format!(
+                    "{} {}{on}: {}",
+                    alert.priority, alert.key.rule, alert.summary
+                ),
             }
         })
         .collect()
