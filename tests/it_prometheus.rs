@@ -110,6 +110,16 @@ async fn every_node_exporter_target_is_a_host_with_the_local_host_s_measures() {
     assert!(latest(HostSeries::disk_used_percent(&key, "/")).is_some());
     // The local host is one host among others now: alerts name theirs.
     assert!(state.resources.implicit_host().is_none());
+    // The host list: this host and the target, one row each.
+    let row = state.fleet.row(&key).expect("a row for the target");
+    assert_eq!(
+        (row.local, row.up, row.cpu_percent, row.memory_percent),
+        (false, Some(true), Some(cpu), Some(memory.percent()))
+    );
+    assert!(row.disk_percent.is_some() && row.load_per_core.is_some() && row.net.is_some());
+    let listed: Vec<&str> = state.fleet.list.rows.iter().map(HostKey::as_str).collect();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed.contains(&"console") && listed.contains(&NODE_HOST));
     assert_eq!(
         state
             .source("prom:it")

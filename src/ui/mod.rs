@@ -3,6 +3,7 @@
 pub(crate) mod banner;
 pub mod format;
 pub(crate) mod history;
+pub(crate) mod hosts;
 pub mod layout;
 pub(crate) mod list;
 pub(crate) mod placeholder;

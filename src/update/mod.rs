@@ -171,6 +171,8 @@ fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec
         | Action::GotoSubject
         | Action::NextDatabase
         | Action::PrevDatabase
+        | Action::NextHost
+        | Action::PrevHost
         | Action::CancelQuery
         | Action::TerminateSession
         | Action::TerminateIdle

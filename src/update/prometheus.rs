@@ -38,6 +38,7 @@ pub fn apply_report(
         state.fleet.apply_snapshot(name, snapshot, at);
     }
     crate::tabs::alerts::update::evaluate(state, now);
+    state.refresh_hosts();
 }
 
 #[cfg(test)]
