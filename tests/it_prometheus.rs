@@ -352,3 +352,68 @@ fn check_reports_every_host_the_imported_series_rules_and_prometheus_s_alerts() 
         text.stdout
     );
 }
+
+#[tokio::test]
+async fn a_selected_host_s_history_comes_from_range_queries_for_it_alone() {
+    let Some(url) = prometheus_url() else { return };
+    let config = config(&url, "");
+    let snapshot = poll(&config).await.unwrap();
+    let host = &snapshot.hosts[0];
+    let history = watchdeck::collect::prometheus::host_history(
+        &config.prometheus[0],
+        &host.instance,
+        host.host.clone(),
+        Utc::now(),
+        std::time::Duration::from_secs(600),
+    )
+    .await
+    .unwrap();
+    use watchdeck::model::prometheus::HostMeasure;
+    let points = |measure: &HostMeasure| {
+        history
+            .series
+            .iter()
+            .filter(|(m, _)| m == measure)
+            .map(|(_, p)| p.len())
+            .sum::<usize>()
+    };
+    assert!(points(&HostMeasure::Cpu) > 1, "{history:?}");
+    assert!(points(&HostMeasure::Memory) > 1, "{history:?}");
+    assert!(points(&HostMeasure::Disk("/".into())) > 1, "{history:?}");
+    assert!(
+        history
+            .series
+            .iter()
+            .any(|(m, p)| matches!(m, HostMeasure::NetRx(_)) && !p.is_empty()),
+        "{history:?}"
+    );
+    // The same through the console: selected, fetched, kept for its panels.
+    let at = Utc::now();
+    let mut state = state_of(&config, at);
+    report(&mut state, snapshot, at);
+    // This host has no sample here, so the target ranks above it.
+    let effects = update(
+        &mut state,
+        Msg::Action(watchdeck::action::Action::PrevHost),
+        at,
+    );
+    assert!(
+        matches!(effects.as_slice(), [watchdeck::effect::Effect::FetchHostHistory { instance, .. }] if instance.starts_with("127.0.0.1:")),
+        "{effects:?}"
+    );
+    let key = HostKey::new(NODE_HOST);
+    update(
+        &mut state,
+        Msg::HostHistory {
+            host: key.clone(),
+            result: Ok(history),
+        },
+        at,
+    );
+    assert!(
+        state
+            .fleet
+            .fetched(&HostSeries::cpu_percent(&key))
+            .is_some_and(|s| s.len() > 1)
+    );
+}

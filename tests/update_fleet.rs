@@ -104,3 +104,57 @@ fn without_a_prometheus_there_is_no_host_list() {
     assert!(state.fleet.rows.is_empty() && state.fleet.list.rows.is_empty());
     assert!(!state.shows_hosts());
 }
+
+#[test]
+fn picking_a_remote_host_fetches_its_history_for_its_panels() {
+    use watchdeck::effect::Effect;
+    use watchdeck::model::prometheus::{HostHistory, HostMeasure};
+    use watchdeck::model::resources::HostKey;
+    use watchdeck::tabs::resources::record::HostSeries;
+
+    let mut state = fixtures::fleet_state();
+    let effects = update(&mut state, Msg::Action(Action::NextHost), now());
+    let db2 = HostKey::new("db-2");
+    assert_eq!(
+        effects,
+        [Effect::FetchHostHistory {
+            prometheus: "fleet".into(),
+            instance: "db-2:9100".into(),
+            host: db2.clone(),
+            // What the graphs span: the store's samples at the refresh.
+            window: state.refresh * state.metrics.capacity() as u32,
+        }]
+    );
+    // Its answer is kept for its panels, older than anything the console recorded.
+    let an_hour_ago = now() - chrono::Duration::hours(1);
+    let history = HostHistory {
+        host: db2.clone(),
+        series: vec![(HostMeasure::Cpu, vec![(an_hour_ago, 12.5)])],
+    };
+    update(
+        &mut state,
+        Msg::HostHistory {
+            host: db2.clone(),
+            result: Ok(history),
+        },
+        now(),
+    );
+    let fetched = state.fleet.fetched(&HostSeries::cpu_percent(&db2));
+    assert_eq!(
+        fetched.map(|s| (s[0].at, s[0].value)),
+        Some((an_hour_ago, 12.5))
+    );
+    // This host needs nothing fetched; a host's answer that comes after another was picked is
+    // not kept.
+    let effects = update(&mut state, Msg::Action(Action::PrevHost), now());
+    assert!(effects.is_empty());
+    update(
+        &mut state,
+        Msg::HostHistory {
+            host: HostKey::new("web-1"),
+            result: Err("late".into()),
+        },
+        now(),
+    );
+    assert!(state.fleet.history.as_ref().is_none_or(|h| h.host == db2));
+}

@@ -15,7 +15,8 @@ use crate::collect::{CollectError, Collector};
 use crate::config::PrometheusConfig;
 use crate::http::{Auth, HttpClient, Method, shown_url};
 use crate::model::prometheus::{
-    ImportedSample, PrometheusAlert, PrometheusAlertState, PrometheusSnapshot, RemoteHost,
+    HostHistory, HostMeasure, ImportedSample, Points, PrometheusAlert, PrometheusAlertState,
+    PrometheusSnapshot, RemoteHost,
 };
 use crate::model::resources::{DiskUsage, HostKey, NetRate, Usage};
 
@@ -428,6 +429,119 @@ fn imported(name: &str, samples: Vec<Sample>) -> Vec<ImportedSample> {
         .collect()
 }
 
+#[derive(Debug, Deserialize)]
+struct MatrixItem {
+    #[serde(default)]
+    metric: BTreeMap<String, String>,
+    values: Vec<(f64, String)>,
+}
+
+type Labels = BTreeMap<String, String>;
+
+/// The series of a range query's answer, each with its points.
+fn parse_range(body: &[u8]) -> Result<Vec<(Labels, Points)>, String> {
+    let data: QueryData = data_of(body)?;
+    if data.result_type != "matrix" {
+        return Err(format!("answered a {}: expected a range", data.result_type));
+    }
+    let items: Vec<MatrixItem> =
+        serde_json::from_value(data.result).map_err(|e| format!("unexpected answer: {e}"))?;
+    Ok(items
+        .into_iter()
+        .map(|item| {
+            let points = item
+                .values
+                .into_iter()
+                .filter_map(|(at, value)| {
+                    let at = DateTime::from_timestamp_millis((at * 1000.0) as i64)?;
+                    Some((at, value.parse().ok()?))
+                })
+                .collect();
+            (item.metric, points)
+        })
+        .collect())
+}
+
+/// The history of the host at `instance` over `window` up to `end`, for its panels: CPU,
+/// memory, each disk and each interface, a range query each, for that host alone.
+pub async fn host_history(
+    config: &PrometheusConfig,
+    instance: &str,
+    host: HostKey,
+    end: DateTime<Utc>,
+    window: Duration,
+) -> Result<HostHistory, String> {
+    let client = PrometheusClient::new(config)?;
+    let quoted = instance.replace('\\', "\\\\").replace('"', "\\\"");
+    let instance_matcher = format!("instance=\"{quoted}\"");
+    let matchers = [config.matchers(), instance_matcher.as_str()]
+        .into_iter()
+        .filter(|m| !m.is_empty())
+        .collect::<Vec<_>>()
+        .join(",");
+    let rate = rate_window(config.interval);
+    let with = |extra: &str| format!("{{{matchers},{extra}}}");
+    let queries = [
+        format!(
+            "100 * (1 - avg by (instance) (rate(node_cpu_seconds_total{}[{rate}])))",
+            with("mode=\"idle\"")
+        ),
+        format!(
+            "100 * (1 - sum by (instance) (node_memory_MemAvailable_bytes{m}) / sum by (instance) (node_memory_MemTotal_bytes{m}))",
+            m = format!("{{{matchers}}}")
+        ),
+        format!(
+            "100 * (1 - max by (mountpoint) (node_filesystem_avail_bytes{f}) / max by (mountpoint) (node_filesystem_size_bytes{f}))",
+            f = with(&format!("fstype!~\"{PSEUDO_FS}\""))
+        ),
+        Measure::NetRx.query(&matchers, &rate),
+        Measure::NetTx.query(&matchers, &rate),
+    ];
+    // About 300 points over the window, at least one a second.
+    let step = (window.as_secs() / 300).max(1);
+    let start = end - chrono::Duration::from_std(window).unwrap_or_default();
+    let answers = join_all(queries.iter().map(|query| {
+        let encoded: String = url::form_urlencoded::byte_serialize(query.as_bytes()).collect();
+        let path = format!(
+            "/api/v1/query_range?query={encoded}&start={}&end={}&step={step}",
+            start.timestamp(),
+            end.timestamp()
+        );
+        let client = client.clone();
+        async move {
+            let body = client.get(&path, "/api/v1/query_range").await?;
+            parse_range(&body)
+        }
+    }))
+    .await;
+    let mut series = Vec::new();
+    let mut failed = Vec::new();
+    for (index, answer) in answers.into_iter().enumerate() {
+        let answer = match answer {
+            Ok(answer) => answer,
+            Err(why) => {
+                failed.push(why);
+                continue;
+            }
+        };
+        for (labels, points) in answer {
+            let label = |name: &str| labels.get(name).cloned().unwrap_or_default();
+            let measure = match index {
+                0 => HostMeasure::Cpu,
+                1 => HostMeasure::Memory,
+                2 => HostMeasure::Disk(label("mountpoint")),
+                3 => HostMeasure::NetRx(label("device")),
+                _ => HostMeasure::NetTx(label("device")),
+            };
+            series.push((measure, points));
+        }
+    }
+    if failed.len() == queries.len() {
+        return Err(failed.swap_remove(0));
+    }
+    Ok(HostHistory { host, series })
+}
+
 /// One Prometheus's API, with its credentials; cheap to clone.
 #[derive(Clone)]
 pub struct PrometheusClient {
@@ -601,6 +715,31 @@ mod tests {
             parse_query(br#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#);
         assert!(matrix.is_err_and(|e| e.contains("matrix")));
         assert!(parse_query(b"<html>").is_err_and(|e| e.starts_with("unexpected answer")));
+    }
+
+    #[test]
+    fn a_range_answer_is_each_series_with_its_points() {
+        let series = parse_range(
+            br#"{"status":"success","data":{"resultType":"matrix","result":[
+              {"metric":{"mountpoint":"/"},"values":[[1796645449,"8.5"],[1796645451.5,"9"],[1796645453,"NaN?"]]}]}}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let [(labels, points)] = series.as_slice() else {
+            panic!("{series:?}");
+        };
+        assert_eq!(labels["mountpoint"], "/");
+        let seconds: Vec<(i64, f64)> = points
+            .iter()
+            .map(|(at, v)| (at.timestamp_millis(), *v))
+            .collect();
+        assert_eq!(
+            seconds,
+            [(1_796_645_449_000, 8.5), (1_796_645_451_500, 9.0)]
+        );
+        assert!(
+            parse_range(br#"{"status":"success","data":{"resultType":"vector","result":[]}}"#)
+                .is_err_and(|e| e.contains("expected a range"))
+        );
     }
 
     #[test]

@@ -103,3 +103,26 @@ pub struct PrometheusAlert {
     pub active_at: DateTime<Utc>,
     pub value: Option<f64>,
 }
+
+/// What one series of a remote host's history measures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostMeasure {
+    Cpu,
+    Memory,
+    /// The mount point's used percent.
+    Disk(String),
+    /// The interface's bytes per second in.
+    NetRx(String),
+    NetTx(String),
+}
+
+/// Points of a series, oldest first.
+pub type Points = Vec<(DateTime<Utc>, f64)>;
+
+/// A remote host's recent history, from range queries for it alone when it is selected: what
+/// its panels draw from before the console recorded anything of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostHistory {
+    pub host: HostKey,
+    pub series: Vec<(HostMeasure, Points)>,
+}

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use super::AppState;
 use super::list::{CycledSort, ListState, Listed, SortLabel};
 use crate::findings::Severity;
+use crate::metrics::{Sample, SeriesKey};
 use crate::model::prometheus::{ImportedSample, PrometheusSnapshot, RemoteHost};
 use crate::model::resources::HostKey;
 use crate::model::source::SourceKind;
@@ -74,6 +75,15 @@ pub struct HostRow {
     pub worst: Severity,
 }
 
+/// A remote host's history from range queries, by series, oldest sample first; or why there
+/// is none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchedHistory {
+    pub host: HostKey,
+    pub series: Vec<(SeriesKey, Vec<Sample>)>,
+    pub error: Option<String>,
+}
+
 /// One Prometheus's last answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrometheusView {
@@ -92,6 +102,8 @@ pub struct FleetState {
     pub list: ListState<HostSort, HostKey>,
     /// Every host's row, as last built ([`AppState::refresh_hosts`]), in no order.
     pub rows: Vec<HostRow>,
+    /// The selected remote host's history, fetched from its Prometheus when it was selected.
+    pub history: Option<FetchedHistory>,
     /// Whether `/` edits the host list's filter: it began while a remote host was selected
     /// (this host's filter is its process table's).
     pub filtering: bool,
@@ -104,6 +116,7 @@ impl Default for FleetState {
             list: ListState::new(HostSort::Worst, true),
             rows: Vec::new(),
             filtering: false,
+            history: None,
         }
     }
 }
@@ -168,6 +181,16 @@ impl FleetState {
 
     pub fn host(&self, key: &HostKey) -> Option<&RemoteHost> {
         self.hosts().map(|(_, h)| h).find(|h| h.host == *key)
+    }
+
+    /// The fetched history of the series `key`, when it is the selected remote host's.
+    pub fn fetched(&self, key: &SeriesKey) -> Option<&[Sample]> {
+        let history = self.history.as_ref()?;
+        history
+            .series
+            .iter()
+            .find(|(series, _)| series == key)
+            .map(|(_, samples)| samples.as_slice())
     }
 
     /// The row of `key`, as last built.

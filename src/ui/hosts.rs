@@ -222,10 +222,19 @@ pub fn render_facts(
     let cores = host
         .cores
         .map_or(String::new(), |c| format!("{c} cores · "));
-    lines.push(Line::styled(
-        format!("{cores}history: what the console recorded since it started, every poll"),
-        ctx.theme.muted,
-    ));
+    let fetched = state.fleet.history.as_ref().filter(|h| h.host == host.host);
+    let (history, style) = match fetched.map(|h| &h.error) {
+        None => ("history: asking Prometheus…".to_string(), ctx.theme.muted),
+        Some(None) => (
+            "history: from Prometheus, then every poll".to_string(),
+            ctx.theme.muted,
+        ),
+        Some(Some(error)) => (format!("history not fetched: {error}"), ctx.theme.warn),
+    };
+    lines.push(Line::from(vec![
+        Span::styled(cores, ctx.theme.muted),
+        Span::styled(history, style),
+    ]));
     let missing = state
         .fleet
         .prometheus

@@ -67,6 +67,10 @@ fn apply(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             tabs::containers::update::apply_log_event(state, key, event);
             Vec::new()
         }
+        Msg::HostHistory { host, result } => {
+            prometheus::apply_history(state, host, result);
+            Vec::new()
+        }
         Msg::BigKeys { database, result } => {
             tabs::databases::update::apply_big_keys(state, database, result);
             Vec::new()

@@ -4,11 +4,72 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::model::prometheus::PrometheusSnapshot;
+use crate::effect::Effect;
+use crate::metrics::Sample;
+use crate::model::prometheus::{HostHistory, PrometheusSnapshot};
+use crate::model::resources::HostKey;
 use crate::model::source::{SourceId, SourceReport};
 use crate::state::AppState;
+use crate::state::fleet::FetchedHistory;
 use crate::tabs::resources::record;
 use crate::update::source_answered;
+
+/// A remote host's fetched history, kept while it is the one selected.
+pub fn apply_history(state: &mut AppState, host: HostKey, result: Result<HostHistory, String>) {
+    if state.fleet.list.selected.as_ref() != Some(&host) {
+        return;
+    }
+    state.fleet.history = Some(match result {
+        Ok(history) => FetchedHistory {
+            series: history
+                .series
+                .iter()
+                .map(|(measure, points)| {
+                    let samples = points
+                        .iter()
+                        .map(|&(at, value)| Sample { at, value })
+                        .collect();
+                    (record::HostSeries::of(&host, measure), samples)
+                })
+                .collect(),
+            host,
+            error: None,
+        },
+        Err(error) => FetchedHistory {
+            host,
+            series: Vec::new(),
+            error: Some(error),
+        },
+    });
+}
+
+/// What selecting a host asks for: the history of a remote one not fetched yet.
+pub fn fetch_selected(state: &mut AppState) -> Vec<Effect> {
+    let Some(remote) = state.fleet.selected_remote() else {
+        return Vec::new();
+    };
+    if state
+        .fleet
+        .history
+        .as_ref()
+        .is_some_and(|h| h.host == remote.host)
+    {
+        return Vec::new();
+    }
+    let Some((prometheus, _)) = state.fleet.hosts().find(|(_, h)| h.host == remote.host) else {
+        return Vec::new();
+    };
+    let effect = Effect::FetchHostHistory {
+        prometheus: prometheus.to_string(),
+        instance: remote.instance.clone(),
+        host: remote.host.clone(),
+        window: state
+            .refresh
+            .saturating_mul(state.metrics.capacity() as u32),
+    };
+    state.fleet.history = None;
+    vec![effect]
+}
 
 /// One poll's answer; one that failed leaves what the last said (its source is down).
 pub fn apply_report(

@@ -10,7 +10,7 @@ use crate::alerts::engine::AlertKey;
 use crate::duration::earlier;
 use crate::findings::Severity;
 use crate::metrics::{MetricStore, SeriesKey};
-use crate::model::prometheus::RemoteHost;
+use crate::model::prometheus::{HostMeasure, RemoteHost};
 use crate::model::resources::{HostKey, ResourcesSnapshot};
 use crate::tabs::alerts::state::AlertsState;
 
@@ -53,6 +53,17 @@ pub struct HostSeries;
 impl HostSeries {
     pub fn up(host: &HostKey) -> SeriesKey {
         on(UP, host)
+    }
+
+    /// The series a remote host's fetched history is of.
+    pub fn of(host: &HostKey, measure: &HostMeasure) -> SeriesKey {
+        match measure {
+            HostMeasure::Cpu => Self::cpu_percent(host),
+            HostMeasure::Memory => Self::memory_used_percent(host),
+            HostMeasure::Disk(mount) => Self::disk_used_percent(host, mount),
+            HostMeasure::NetRx(iface) => Self::net_rx_bytes_per_second(host, iface),
+            HostMeasure::NetTx(iface) => Self::net_tx_bytes_per_second(host, iface),
+        }
     }
 
     pub fn cpu_percent(host: &HostKey) -> SeriesKey {

@@ -31,8 +31,11 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
         Action::SortByPid => resources.apply_sort(SortKey::Pid),
         Action::SortByName => resources.apply_sort(SortKey::Name),
         Action::ReverseSort => resources.apply_reverse(),
-        Action::NextHost => state.fleet.list.apply_move(1),
-        Action::PrevHost => state.fleet.list.apply_move(-1),
+        Action::NextHost | Action::PrevHost => {
+            let step = if action == Action::NextHost { 1 } else { -1 };
+            state.fleet.list.apply_move(step);
+            return crate::update::prometheus::fetch_selected(state);
+        }
         Action::SortNextColumn => state.fleet.apply_next_sort(),
         Action::TerminateProcess => return ask_to_signal(state, ProcessSignal::Term, now),
         Action::KillProcess => return ask_to_signal(state, ProcessSignal::Kill, now),
