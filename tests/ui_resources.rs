@@ -406,3 +406,25 @@ fn resources_remote_host_80x24() {
 fn resources_remote_host_200x50() {
     assert_snapshot!(draw(&remote_selected(), 200, 50).backend());
 }
+
+/// A Prometheus that stopped answering: a banner with why and since when, its hosts as it
+/// last answered.
+#[test]
+fn resources_hosts_prometheus_down_80x24() {
+    let mut state = fixtures::fleet_state();
+    let failure = SourceFailure {
+        error: "http://prometheus:9090: connection refused".into(),
+        retry_at: now() + chrono::Duration::seconds(8),
+    };
+    let report = SourceReport {
+        at: now(),
+        result: Err(failure),
+    };
+    let name = "fleet".to_string();
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::Prometheus { name, report }),
+        now(),
+    );
+    assert_snapshot!(draw(&state, 80, 24).backend());
+}

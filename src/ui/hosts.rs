@@ -15,6 +15,7 @@ use super::{RenderCtx, history, list};
 use crate::findings::Severity;
 use crate::model::prometheus::RemoteHost;
 use crate::model::resources::ResourcesSnapshot;
+use crate::model::source::SourceKind;
 use crate::state::AppState;
 use crate::state::fleet::HostRow;
 use crate::tabs::resources::record::HostSeries;
@@ -53,6 +54,35 @@ fn shown_name(row: &HostRow) -> String {
 
 fn percent(value: Option<f64>) -> String {
     value.map_or("  ?".into(), |v| format!("{v:>3.0}%"))
+}
+
+/// A line for each Prometheus that cannot be read (its hosts show what it said last), and for
+/// each that left something out of its last answer.
+pub fn banners(state: &AppState, ctx: &RenderCtx) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for health in state
+        .sources
+        .iter()
+        .filter(|s| s.kind == SourceKind::Prometheus)
+    {
+        let name = health.name.strip_prefix("prom:").unwrap_or(&health.name);
+        let what = format!("Prometheus {name}");
+        let last = |ago: &str| format!("hosts as of {ago} ago");
+        if let Some(line) = super::banner::source_down(&what, "", health, last, ctx) {
+            lines.push(line);
+        } else if let Some(view) = state.fleet.prometheus.get(name)
+            && !view.missing.is_empty()
+        {
+            lines.push(Line::styled(
+                format!(
+                    " ▲ Prometheus {name} answered in part: missing {}",
+                    view.missing.join("; ")
+                ),
+                ctx.theme.warn,
+            ));
+        }
+    }
+    lines
 }
 
 /// Draws the host list in `area`.

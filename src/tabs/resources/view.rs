@@ -35,6 +35,14 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
         };
     }
     if state.shows_hosts() {
+        for banner in hosts::banners(state, ctx) {
+            Paragraph::new(banner).render(Rect { height: 1, ..area }, buffer);
+            area = Rect {
+                y: area.y + 1,
+                height: area.height.saturating_sub(1),
+                ..area
+            };
+        }
         let height = hosts::list_height(state, area.height);
         let [list, rest] =
             Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(area);
