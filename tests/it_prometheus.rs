@@ -334,12 +334,13 @@ fn check_reports_every_host_the_imported_series_rules_and_prometheus_s_alerts() 
             .any(|s| s["name"] == "prom:it" && s["ok"] == true),
         "{value:#}"
     );
-    // Among several hosts, a host's finding names it.
+    // Among several hosts, a host's finding names it, and the Prometheus it comes from.
     let findings = value["findings"].as_array().expect("findings");
     assert!(
-        findings.iter().any(|f| f["message"]
-            .as_str()
-            .is_some_and(|m| m.starts_with("P2 HighCPUUsage on 127.0.0.1: CPU "))),
+        findings.iter().any(|f| f["source"] == "prom:it"
+            && f["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("P2 HighCPUUsage on 127.0.0.1: CPU "))),
         "{value:#}"
     );
     // The text report has a line per host.

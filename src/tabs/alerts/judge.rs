@@ -5,6 +5,7 @@ use crate::alerts::engine::Alert;
 use crate::findings::Finding;
 use crate::model::resources::HostKey;
 use crate::model::source::{SYSTEM_SOURCE, SourceId};
+use crate::state::fleet::FleetState;
 use crate::state::source::{SOURCE_UP, SourceHealth};
 use crate::tab::Tab;
 use crate::tabs::alerts::state::AlertsState;
@@ -17,6 +18,7 @@ pub fn findings(
     alerts: &AlertsState,
     sources: &[SourceHealth],
     implicit: Option<&HostKey>,
+    fleet: &FleetState,
 ) -> Vec<Finding> {
     let mut firing: Vec<&Alert> = alerts
         .firing()
@@ -31,7 +33,7 @@ pub fn findings(
                 .iter()
                 .find(|r| r.name == alert.key.rule)
                 .map_or("", |r| r.condition.series.as_str());
-            let (tab, source) = subject_of(alert, series, sources);
+            let (tab, source) = subject_of(alert, series, sources, fleet);
             // Among several hosts, a host's alert says which (`check` prints the message).
             let on = match alert.key.label(HOST_LABEL) {
                 Some(host) if alert.key.is_own() && implicit.is_none() => format!(" on {host}"),
@@ -54,7 +56,12 @@ pub fn findings(
 /// The tab and the source an alert is about: the Alertmanager it came from; the source named by
 /// `source_up`'s label; else the tab that publishes the series and the source of that tab that
 /// the labels name.
-fn subject_of(alert: &Alert, series: &str, sources: &[SourceHealth]) -> (Tab, String) {
+fn subject_of(
+    alert: &Alert,
+    series: &str,
+    sources: &[SourceHealth],
+    fleet: &FleetState,
+) -> (Tab, String) {
     if let Some(source) = alert.key.fleet_source() {
         return (Tab::Alerts, source.name);
     }
@@ -77,7 +84,15 @@ fn subject_of(alert: &Alert, series: &str, sources: &[SourceHealth]) -> (Tab, St
         ),
         Some((Tab::Endpoints, _)) => (Tab::Endpoints, SourceId::endpoints().name),
         Some((tab @ (Tab::Resources | Tab::Alerts | Tab::Runbook), _)) => {
-            (tab, SYSTEM_SOURCE.to_string())
+            // A remote host's series are its Prometheus's.
+            let remote = alert.key.label(HOST_LABEL).and_then(|host| {
+                let mut hosts = fleet.hosts();
+                hosts.find(|(_, h)| h.host.as_str() == host)
+            });
+            let source = remote.map_or(SYSTEM_SOURCE.to_string(), |(name, _)| {
+                SourceId::prometheus(name).name
+            });
+            (tab, source)
         }
         None => (Tab::Alerts, String::new()),
     }
