@@ -170,6 +170,22 @@ fn rules_name_the_series_registered_by_their_publishers() {
     );
     published.register("node_load1");
     assert!(config.check_series("c.toml", text, &published).is_ok());
+    // A Prometheus import publishes its series, but not over one the console records.
+    let text = "[[prometheus]]\nname = \"fleet\"\nurl = \"http://prom:9090\"\n\
+                [[prometheus.import]]\nname = \"queue_ready\"\nquery = 'sum(rabbitmq_queue_messages_ready)'\n\
+                [[prometheus.import]]\nname = \"system_cpu_percent\"\nquery = 'up'\n";
+    let config = Config::parse("c.toml", text).unwrap_or_else(|e| panic!("{e}"));
+    let error = config
+        .check_series("c.toml", text, &watchdeck::state::published_series())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        error.starts_with(
+            "c.toml:8:1: key `prometheus.import.name`: \"system_cpu_percent\" is a series the console records itself"
+        ),
+        "{error}"
+    );
 }
 
 /// The shipped rules parse, have unique names, and watch series the console publishes.

@@ -118,7 +118,26 @@ impl Config {
         published: &SeriesCatalogue,
     ) -> Result<(), LoadError> {
         let mut published = published.clone();
-        for import in self.prometheus.iter().flat_map(|p| &p.import) {
+        let imports = self.prometheus.iter().flat_map(|p| &p.import);
+        // An import may not write into a series the console records itself.
+        if let Some((entry, import)) = imports
+            .clone()
+            .enumerate()
+            .find(|(_, import)| published.contains(&import.name))
+        {
+            return Err(LoadError::at_entry_key(
+                file,
+                text,
+                Some("prometheus.import"),
+                entry,
+                "name",
+                format!(
+                    "{:?} is a series the console records itself: give the import a name of its own",
+                    import.name
+                ),
+            ));
+        }
+        for import in imports {
             published.register(&import.name);
         }
         self.rule
