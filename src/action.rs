@@ -72,6 +72,8 @@ pub enum Action {
     GotoSubject,
     NextDatabase,
     PrevDatabase,
+    NextHost,
+    PrevHost,
     CancelQuery,
     TerminateSession,
     TerminateIdle,
@@ -142,6 +144,8 @@ impl Action {
             Action::GotoSubject => "go to what the alert is about",
             Action::NextDatabase => "next database",
             Action::PrevDatabase => "previous database",
+            Action::NextHost => "next host in the list",
+            Action::PrevHost => "previous host in the list",
             Action::CancelQuery => "cancel the session's query (MySQL: KILL QUERY)",
             Action::TerminateSession => "terminate the session (MySQL: KILL the connection)",
             Action::TerminateIdle => "terminate the sessions idle past idle_minutes",
@@ -189,6 +193,7 @@ impl Action {
             Action::NextAlertView => Some("view"),
             Action::GotoSubject => Some("go to"),
             Action::NextDatabase => Some("database"),
+            Action::NextHost => Some("host"),
             Action::CancelQuery => Some("cancel query"),
             Action::TerminateSession => Some("terminate"),
             Action::TerminateIdle => Some("end idle"),
@@ -214,7 +219,8 @@ impl Action {
             | Action::KillContainer
             | Action::ScrollDetailUp
             | Action::PrevMatch
-            | Action::PrevDatabase => None,
+            | Action::PrevDatabase
+            | Action::PrevHost => None,
         }
     }
 
@@ -278,6 +284,8 @@ impl Action {
             | Action::GotoSubject
             | Action::NextDatabase
             | Action::PrevDatabase
+            | Action::NextHost
+            | Action::PrevHost
             | Action::ScanBigKeys
             | Action::PollNow
             | Action::ToggleGroups

@@ -312,6 +312,7 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
         let databases = loaded.config.database.clone();
         let notify = loaded.config.notify.clone();
         let alertmanagers = loaded.config.alertmanager.clone();
+        let prometheus = loaded.config.prometheus.clone();
         let hosts = sources
             .engines()
             .map(|e| (e.name.clone(), e.clone()))
@@ -321,6 +322,7 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
                 .with_databases(&databases)
                 .with_notify(&notify)
                 .with_alertmanagers(&alertmanagers)
+                .with_prometheus(&prometheus)
         });
         app.run(&mut terminal).await
     });

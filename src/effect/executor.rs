@@ -17,7 +17,9 @@ use super::notify::{Notifier, NotifyOptions, NotifyTarget};
 use crate::collect::endpoints::ProbeTriggers;
 use crate::command::Mode;
 use crate::command::{CommandError, CommandOutcome, OperatorCommand, container_target};
-use crate::config::{AlertmanagerConfig, DatabaseConfig, DockerConfig, NotifyConfig};
+use crate::config::{
+    AlertmanagerConfig, DatabaseConfig, DockerConfig, NotifyConfig, PrometheusConfig,
+};
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
 
@@ -34,6 +36,8 @@ pub struct Executor {
     big_keys: Arc<std::sync::Mutex<Option<tokio_util::sync::CancellationToken>>>,
     probes: ProbeTriggers,
     notifier: Notifier,
+    /// The Prometheus sources a host's history is fetched from, by name.
+    prometheus: Arc<HashMap<String, PrometheusConfig>>,
 }
 
 use crate::command::REVEAL_ENV;
@@ -59,7 +63,15 @@ impl Executor {
             big_keys: Arc::default(),
             probes: ProbeTriggers::default(),
             notifier: Notifier::default(),
+            prometheus: Arc::default(),
         }
+    }
+
+    /// The Prometheus sources a remote host's history is fetched from.
+    pub fn with_prometheus(mut self, prometheus: &[PrometheusConfig]) -> Self {
+        let by_name = prometheus.iter().map(|p| (p.name.clone(), p.clone()));
+        self.prometheus = Arc::new(by_name.collect());
+        self
     }
 
     /// The databases its commands may act on.
@@ -139,6 +151,31 @@ impl Executor {
             Effect::ScanBigKeys { database } => self.scan_big_keys(database),
             Effect::StopBigKeys => self.stop_big_keys(),
             Effect::PollEndpoint { endpoint } => self.probes.poll_now(&endpoint),
+            Effect::FetchHostHistory {
+                prometheus,
+                instance,
+                host,
+                window,
+            } => {
+                let config = self.prometheus.get(&prometheus).cloned();
+                let sender = self.sender.clone();
+                tokio::spawn(async move {
+                    let result = match config {
+                        Some(config) => {
+                            crate::collect::prometheus::host_history(
+                                &config,
+                                &instance,
+                                host.clone(),
+                                Utc::now(),
+                                window,
+                            )
+                            .await
+                        }
+                        None => Err(format!("no Prometheus named {prometheus}")),
+                    };
+                    let _ = sender.send(Msg::HostHistory { host, result }).await;
+                });
+            }
             Effect::Notify {
                 target,
                 notification,
@@ -242,6 +279,7 @@ impl Executor {
             | Effect::ScanBigKeys { .. }
             | Effect::StopBigKeys
             | Effect::PollEndpoint { .. }
+            | Effect::FetchHostHistory { .. }
             | Effect::Notify { .. } => self.spawn(effect),
         }
     }

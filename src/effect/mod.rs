@@ -14,6 +14,7 @@ use crate::alerts::kept::KeptAlerts;
 use crate::alerts::notify::Notification;
 use crate::command::OperatorCommand;
 use crate::model::containers::ContainerKey;
+use crate::model::resources::HostKey;
 
 /// What a tab keeps across restarts, saved by one effect (`Effect::Save`) to the tab's file;
 /// the tabs say what they keep (`tabs::unsaved`).
@@ -52,6 +53,14 @@ pub enum Effect {
     StopBigKeys,
     /// Poll an endpoint now, out of its schedule.
     PollEndpoint { endpoint: String },
+    /// Fetch a remote host's history (`window` long, up to now) from the Prometheus that
+    /// reports it, for its panels.
+    FetchHostHistory {
+        prometheus: String,
+        instance: String,
+        host: HostKey,
+        window: std::time::Duration,
+    },
     /// Send a message about an alert to a `[[notify]]` target.
     Notify {
         target: String,

@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod containers;
 pub mod databases;
 pub mod endpoints;
+pub mod fleet;
 pub mod list;
 pub mod resources;
 pub mod source;
@@ -109,6 +110,8 @@ pub struct AppState {
     pub operator: String,
     pub databases: DatabasesState,
     pub endpoints: EndpointsState,
+    /// What the Prometheus sources said of the fleet's hosts and imported series.
+    pub fleet: fleet::FleetState,
     /// Lines a container log view starts with, and keeps at most.
     pub log_tail: usize,
     pub log_buffer: usize,
@@ -197,6 +200,7 @@ impl AppState {
             ),
             databases: DatabasesState::new(&config.database),
             endpoints: EndpointsState::new(&config.endpoint),
+            fleet: fleet::FleetState::default(),
             log_tail: config.containers.log_tail,
             log_buffer: config.containers.log_buffer,
             findings: Vec::new(),
