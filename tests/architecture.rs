@@ -90,7 +90,10 @@ const LAYERS: &[(Layer, &[&str])] = &[
     ),
     (Layer::Input, &["src/input.rs"]),
     (Layer::Collect, &["src/collect/**"]),
-    (Layer::Effect, &["src/effect/**", "src/persist/**"]),
+    (
+        Layer::Effect,
+        &["src/effect/**", "src/persist/**", "src/runbook/store.rs"],
+    ),
     (Layer::Config, &["src/config/**", "src/runbook/load.rs"]),
     (Layer::Theme, &["src/config/theme.rs"]),
     (
