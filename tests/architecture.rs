@@ -73,6 +73,7 @@ const LAYERS: &[(Layer, &[&str])] = &[
             "src/runbook/model.rs",
             "src/runbook/parse.rs",
             "src/runbook/catalogue.rs",
+            "src/runbook/check.rs",
             "src/runbook/period.rs",
             "src/runbook/log.rs",
             "src/runbook/status.rs",
@@ -92,7 +93,12 @@ const LAYERS: &[(Layer, &[&str])] = &[
     (Layer::Collect, &["src/collect/**"]),
     (
         Layer::Effect,
-        &["src/effect/**", "src/persist/**", "src/runbook/store.rs"],
+        &[
+            "src/effect/**",
+            "src/persist/**",
+            "src/runbook/store.rs",
+            "src/runbook/run.rs",
+        ],
     ),
     (Layer::Config, &["src/config/**", "src/runbook/load.rs"]),
     (Layer::Theme, &["src/config/theme.rs"]),
