@@ -77,6 +77,7 @@ const LAYERS: &[(Layer, &[&str])] = &[
             "src/runbook/period.rs",
             "src/runbook/log.rs",
             "src/runbook/status.rs",
+            "src/runbook/report.rs",
         ],
     ),
     (Layer::Model, &["src/model/**"]),
