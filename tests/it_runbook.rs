@@ -72,6 +72,7 @@ fn outcome(check: &Check, state: &watchdeck::state::AppState) -> CheckOutcome {
     let observed = Observed {
         store: &state.metrics,
         firing: &firing,
+        stale_after: Duration::from_secs(60),
     };
     judge(check, &observed, Utc::now()).outcome
 }
