@@ -95,7 +95,8 @@ fn checks_judge_a_disk_an_endpoint_a_database_a_container_and_a_log_pattern_of_r
             IMAGE,
             "sh",
             "-c",
-            "echo 'GET / 200'; echo 'ERROR: upstream refused' >&2; echo 'GET /health 200'; sleep 300",
+            // Standard error and output are separate pipes: a pause keeps the lines in order.
+            "echo 'GET / 200'; echo 'ERROR: upstream refused' >&2; sleep 1; echo 'GET /health 200'; sleep 300",
         ],
     );
     // Ready once its log has all three lines.
