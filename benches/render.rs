@@ -16,8 +16,9 @@ use watchdeck::fixtures;
 use watchdeck::model::containers::LogEvent;
 use watchdeck::model::source::SourceReport;
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
+use watchdeck::screen;
 use watchdeck::state::AppState;
-use watchdeck::ui::{self, RenderCtx};
+use watchdeck::ui::RenderCtx;
 use watchdeck::update::update;
 
 fn render_tabs(c: &mut Criterion) {
@@ -46,7 +47,7 @@ fn render_tabs(c: &mut Criterion) {
                 b.iter(|| {
                     terminal
                         .draw(|frame| {
-                            ui::draw(frame, black_box(state), &ctx);
+                            screen::draw(frame, black_box(state), &ctx);
                         })
                         .expect("draw");
                 });

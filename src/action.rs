@@ -147,7 +147,7 @@ impl Action {
             Action::TerminateIdle => "terminate the sessions idle past idle_minutes",
             Action::ScanBigKeys => "scan Redis for big keys",
             Action::PollNow => "poll the selected endpoint now",
-            Action::ToggleGroups => "group endpoints by their group",
+            Action::ToggleGroups => "group rows by group or engine",
             Action::Confirm => "confirm",
             Action::Cancel => "cancel / close",
         }

@@ -23,10 +23,11 @@ use crate::effect::Executor;
 use crate::input::{route_key, route_mouse};
 use crate::model::alertmanager::PushedAlert;
 use crate::msg::Msg;
+use crate::screen;
 use crate::sources::SourceRegistry;
 use crate::sources::start::Wiring;
 use crate::state::AppState;
-use crate::ui::{self, RenderCtx};
+use crate::ui::RenderCtx;
 use crate::update::update;
 
 const FRAME: Duration = Duration::from_millis(33);
@@ -210,7 +211,7 @@ impl App {
                     let now = Utc::now();
                     let ctx = RenderCtx { theme: &self.loaded.theme, keymap: &self.loaded.keymap, now, offset: Local::now().offset().fix() };
                     let mut rows_in_view = None;
-                    terminal.draw(|frame| rows_in_view = ui::draw(frame, &self.state, &ctx))?;
+                    terminal.draw(|frame| rows_in_view = screen::draw(frame, &self.state, &ctx))?;
                     // What the frame had room for moves nothing on screen: no redraw for it.
                     if let Some(rows_in_view) = rows_in_view {
                         self.dispatch(Msg::Drawn { rows_in_view });

@@ -138,7 +138,7 @@ fn rules_name_the_series_registered_by_their_publishers() {
     let text = "[[rule]]\nname = \"busy\"\nexpr = 'system_cpu_percent > 90'\nseverity = \"P3\"\n\
                 [[rule]]\nname = \"loaded\"\nexpr = 'node_load1 > 8'\nseverity = \"P3\"\n";
     let config = Config::parse("c.toml", text).unwrap_or_else(|e| panic!("{e}"));
-    let mut published = watchdeck::state::published_series();
+    let mut published = watchdeck::tabs::published_series();
     let error = config
         .check_series("c.toml", text, &published)
         .err()
@@ -185,7 +185,7 @@ fn the_shipped_rules_are_the_manuals_table_on_published_series() {
             "CertificateExpiringSoon"
         ]
     );
-    let published = watchdeck::state::published_series();
+    let published = watchdeck::tabs::published_series();
     for rule in &rules {
         assert!(
             published.contains(&rule.expr.series),

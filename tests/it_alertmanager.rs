@@ -32,10 +32,10 @@ use watchdeck::model::alertmanager::{AlertmanagerSnapshot, PushedAlert};
 use watchdeck::model::source::{SourceFailure, SourceReport};
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::persist::audit::{AuditLog, Operator};
+use watchdeck::state::alerts::SilenceRow;
 use watchdeck::state::source::SourceStatus;
 use watchdeck::state::{AppState, Overlay};
 use watchdeck::tab::Tab;
-use watchdeck::tabs::alerts::state::SilenceRow;
 use watchdeck::update::update;
 
 /// The configured name of the test Alertmanager in these tests.

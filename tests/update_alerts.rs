@@ -19,12 +19,10 @@ use watchdeck::model::alertmanager::{AlertmanagerAlert, AlertmanagerSnapshot};
 use watchdeck::model::containers::ContainerAction;
 use watchdeck::model::source::SourceReport;
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
+use watchdeck::state::alerts::{AlertsView, GONE_WHILE_DOWN, RESUME_WAIT, WENT_FALSE_WHILE_DOWN};
 use watchdeck::state::source::SourceStatus;
 use watchdeck::state::{AppState, Overlay, ToastKind};
 use watchdeck::tab::Tab;
-use watchdeck::tabs::alerts::state::{
-    AlertsView, GONE_WHILE_DOWN, RESUME_WAIT, WENT_FALSE_WHILE_DOWN,
-};
 use watchdeck::tabs::alerts::update::{apply_unreadable_file, restore};
 use watchdeck::update::update;
 

@@ -638,7 +638,7 @@ fn detail_scroll_keys_route_in_both_keymaps() {
 
 #[test]
 fn the_log_view_marks_a_restart_and_says_when_it_waits_and_ends() {
-    use watchdeck::tabs::containers::state::{LogMarker, LogRow, LogStatus};
+    use watchdeck::state::containers::{LogMarker, LogRow, LogStatus};
     let mut state = fixtures::containers_app_state(Mode::Interactive);
     select(&mut state, "shop-web-1");
     act(&mut state, Action::OpenLogs);

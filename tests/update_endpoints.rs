@@ -17,8 +17,8 @@ use watchdeck::model::endpoints::{CertInfo, ProbeBatch, ProbeFailure, ProbeResul
 use watchdeck::model::source::SourceReport;
 use watchdeck::msg::{FilterEdit, Msg, SourceUpdate};
 use watchdeck::state::AppState;
+use watchdeck::state::endpoints::{EndpointStatus, PollSample, ProbeWindow, percentile};
 use watchdeck::tab::Tab;
-use watchdeck::tabs::endpoints::state::{EndpointStatus, PollSample, ProbeWindow, percentile};
 
 fn at(seconds: i64) -> DateTime<Utc> {
     now() + chrono::Duration::seconds(seconds)
@@ -129,7 +129,7 @@ fn the_window_is_bounded_whatever_the_interval() {
     }
     assert_eq!(
         window.polls.len(),
-        watchdeck::tabs::endpoints::state::MAX_WINDOW_POLLS
+        watchdeck::state::endpoints::MAX_WINDOW_POLLS
     );
 }
 

@@ -1,6 +1,6 @@
 //! The series rules may name. The engine lists none of its own: whoever publishes series into
 //! the metric store registers them where the app is wired (the tabs and the shell, see
-//! `state::published_series`), and a config's rules are checked against them when it is loaded.
+//! `tabs::published_series`), and a config's rules are checked against them when it is loaded.
 
 /// The series registered as published, in the order they were registered.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -4,8 +4,8 @@
 use crate::model::databases::DatabaseDetail;
 use crate::model::source::{SourceId, SourceKind};
 use crate::state::AppState;
+use crate::state::endpoints::EndpointStatus;
 use crate::state::source::SourceHealth;
-use crate::tabs::endpoints::state::EndpointStatus;
 use crate::words::count;
 
 /// The summary of a source that answered.

@@ -1,6 +1,11 @@
 //! The application state: one owner (the app loop), changed only by `update`.
 
+pub mod alerts;
+pub mod containers;
+pub mod databases;
+pub mod endpoints;
 pub mod list;
+pub mod resources;
 pub mod source;
 
 use std::time::Duration;
@@ -8,7 +13,6 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::alerts::notify::NotifyState;
-use crate::alerts::series::SeriesCatalogue;
 use crate::command::{ContainerCommand, Mode, OperatorCommand};
 use crate::config::{Config, DockerConfig};
 use crate::findings::{Finding, Severity};
@@ -18,12 +22,12 @@ use crate::model::resources::HostKey;
 use crate::model::source::SourceId;
 use crate::sources::SourceRegistry;
 use crate::tab::Tab;
-use crate::tabs::alerts::state::AlertsState;
-use crate::tabs::containers::state::{ContainersState, EngineState};
-use crate::tabs::databases::state::DatabasesState;
-use crate::tabs::endpoints::state::EndpointsState;
-use crate::tabs::resources::state::ResourcesState;
-use source::{SOURCE_UP, SourceHealth};
+use alerts::AlertsState;
+use containers::{ContainersState, EngineState};
+use databases::DatabasesState;
+use endpoints::EndpointsState;
+use resources::ResourcesState;
+use source::SourceHealth;
 
 /// A destructive command waiting for the operator's yes; `then` asks again before running.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -275,15 +279,4 @@ impl AppState {
 
 pub fn chrono_duration(duration: Duration) -> chrono::Duration {
     chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX)
-}
-
-/// Every series the console records, registered for the rules to name: each tab's, then the
-/// shell's `source_up`.
-pub fn published_series() -> SeriesCatalogue {
-    let mut published = SeriesCatalogue::default();
-    for (_, name) in crate::tabs::series_by_tab() {
-        published.register(name);
-    }
-    published.register(SOURCE_UP);
-    published
 }

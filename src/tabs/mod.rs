@@ -15,11 +15,13 @@ use chrono::{DateTime, Utc};
 use strum::IntoEnumIterator;
 
 use crate::action::Action;
+use crate::alerts::series::SeriesCatalogue;
 use crate::config::keymap::Context;
 use crate::effect::{Effect, Kept};
 use crate::msg::{FilterEdit, SourceUpdate};
 use crate::state::AppState;
 use crate::state::list::Listed;
+use crate::state::source::SOURCE_UP;
 use crate::tab::Tab;
 
 /// A key the shell left to the active tab.
@@ -164,6 +166,17 @@ pub fn key_context(state: &AppState) -> Context {
     } else {
         Context::from(state.tab)
     }
+}
+
+/// Every series the console records, registered for the rules to name: each tab's, then the
+/// shell's `source_up`.
+pub fn published_series() -> SeriesCatalogue {
+    let mut published = SeriesCatalogue::default();
+    for (_, name) in series_by_tab() {
+        published.register(name);
+    }
+    published.register(SOURCE_UP);
+    published
 }
 
 /// Every series the tabs publish (each tab's `record.rs`), by the tab that publishes it.

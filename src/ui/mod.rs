@@ -6,17 +6,13 @@ pub(crate) mod history;
 pub mod layout;
 pub(crate) mod list;
 pub(crate) mod placeholder;
-pub(crate) mod shell;
-mod widgets;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use ratatui::Frame;
-use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 
 use crate::config::{Keymap, Theme};
-use crate::state::AppState;
-use crate::tab::Tab;
+use crate::findings::Severity;
 
 /// What a view needs besides the state, passed explicitly so views stay pure.
 #[derive(Debug, Clone, Copy)]
@@ -35,39 +31,11 @@ pub fn row_at(area: Rect, x: u16, y: u16, width: u16) -> Rect {
     Rect::new(x, y, width, 1).intersection(area)
 }
 
-/// Draws the whole screen; gives back how many rows the shown tab's list had room for, for
-/// [`crate::msg::Msg::Drawn`].
-pub fn draw(frame: &mut Frame, state: &AppState, ctx: &RenderCtx) -> Option<usize> {
-    let area = frame.area();
-    let screen = layout::screen(area, state.mode);
-    let buffer = frame.buffer_mut();
-    shell::render_header(buffer, screen.header, state, ctx);
-    shell::render_tab_bar(buffer, screen.tabs, state, ctx);
-    let rows_in_view = render_tab(buffer, screen.body, state, ctx);
-    shell::render_footer(buffer, screen.footer, state, ctx);
-    widgets::render_toasts(buffer, screen.body, state, ctx);
-    widgets::render_overlay(buffer, area, state, ctx);
-    rows_in_view
-}
-
-/// Draws the active tab's body; gives back how many rows its list had room for.
-fn render_tab(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) -> Option<usize> {
-    match state.tab {
-        Tab::Resources => crate::tabs::resources::view::render(buffer, area, state, ctx),
-        Tab::Containers if !state.containers.engines.is_empty() => {
-            crate::tabs::containers::view::render(buffer, area, state, ctx)
-        }
-        Tab::Alerts => crate::tabs::alerts::view::render(buffer, area, state, ctx),
-        Tab::Databases if !state.databases.databases.is_empty() => {
-            crate::tabs::databases::view::render(buffer, area, state, ctx);
-            None
-        }
-        Tab::Endpoints if !state.endpoints.endpoints.is_empty() => {
-            crate::tabs::endpoints::view::render(buffer, area, state, ctx)
-        }
-        Tab::Containers | Tab::Databases | Tab::Endpoints | Tab::Runbook => {
-            placeholder::render(buffer, area, state.tab, ctx);
-            None
-        }
+/// The theme's style for a severity: how every tab colours ok, warning and critical.
+pub fn severity_style(severity: Severity, ctx: &RenderCtx) -> Style {
+    match severity {
+        Severity::Ok => ctx.theme.ok,
+        Severity::Warning => ctx.theme.warn,
+        Severity::Critical => ctx.theme.crit,
     }
 }

@@ -18,10 +18,9 @@ use crate::state::{AppState, ConfirmDialog, Overlay, ToastKind, chrono_duration}
 use crate::tab::Tab;
 use crate::tabs;
 
+use crate::reduce::{record_source_up, toast};
 use command::{apply_outcome, confirm};
-pub(crate) use command::{ask, capitalised, refused, toast};
-pub(crate) use sources::source_answered;
-use sources::{apply_source_death, record_source_up};
+use sources::apply_source_death;
 
 /// How many refresh intervals without a good sample make a source stale.
 const STALE_AFTER_INTERVALS: u32 = 3;

@@ -6,8 +6,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use watchdeck::config::{Keymap, Theme};
 use watchdeck::fixtures;
+use watchdeck::screen;
 use watchdeck::state::AppState;
-use watchdeck::ui::{self, RenderCtx};
+use watchdeck::ui::RenderCtx;
 
 pub fn theme(name: &str) -> Theme {
     Theme::load(name, None).expect("shipped theme")
@@ -30,7 +31,7 @@ pub fn draw_with(
     };
     terminal
         .draw(|frame| {
-            ui::draw(frame, state, &ctx);
+            screen::draw(frame, state, &ctx);
         })
         .expect("draw");
     terminal
@@ -50,7 +51,7 @@ pub fn draw_as_shown(state: &mut AppState, width: u16, height: u16) -> (String, 
     };
     let mut rows_in_view = None;
     terminal
-        .draw(|frame| rows_in_view = ui::draw(frame, state, &ctx))
+        .draw(|frame| rows_in_view = screen::draw(frame, state, &ctx))
         .expect("draw");
     if let Some(rows_in_view) = rows_in_view {
         let drawn = watchdeck::msg::Msg::Drawn { rows_in_view };

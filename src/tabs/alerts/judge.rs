@@ -5,9 +5,9 @@ use crate::alerts::engine::Alert;
 use crate::findings::Finding;
 use crate::model::resources::HostKey;
 use crate::model::source::{SYSTEM_SOURCE, SourceId};
+use crate::state::alerts::AlertsState;
 use crate::state::source::{SOURCE_UP, SourceHealth};
 use crate::tab::Tab;
-use crate::tabs::alerts::state::AlertsState;
 use crate::tabs::resources::record::shows_label;
 use crate::tabs::series_by_tab;
 

@@ -10,14 +10,14 @@ use crate::command::{AlertAction, AlertCommand, DEFAULT_SILENCE, OperatorCommand
 use crate::effect::Effect;
 use crate::model::alertmanager::AlertmanagerSnapshot;
 use crate::model::source::{SourceId, SourceReport};
+use crate::reduce::{ask, source_answered, toast};
+use crate::state::alerts::{UnreadableFile, WENT_FALSE_WHILE_DOWN};
 use crate::state::list::PAGE;
 use crate::state::{AppState, ConfirmDialog, ToastKind, TypedConfirmation};
 use crate::tab::Tab;
 use crate::tabs::alerts::judge;
-use crate::tabs::alerts::state::{UnreadableFile, WENT_FALSE_WHILE_DOWN};
 use crate::tabs::resources::record;
 use crate::tabs::{self, Subject};
-use crate::update::{ask, source_answered, toast};
 
 /// Evaluates every rule at `now` and makes the firing alerts the console's findings. An alert
 /// the last run kept is evaluated as it was once its series reports again: one still true goes

@@ -1,6 +1,5 @@
 //! The Containers tab.
 
 pub mod record;
-pub mod state;
 pub mod update;
 pub mod view;

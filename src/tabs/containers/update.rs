@@ -12,11 +12,12 @@ use crate::model::containers::{
 };
 use crate::model::source::{SourceId, SourceReport};
 use crate::msg::FilterEdit;
+use crate::reduce::{ask, refused, source_answered, toast};
+use crate::state::containers::LogView;
 use crate::state::list::{Listed, PAGE};
 use crate::state::{AppState, ConfirmDialog, ToastKind, TypedConfirmation};
 use crate::tabs::containers::record;
-use crate::tabs::containers::state::LogView;
-use crate::update::{ask, capitalised, refused, source_answered, toast};
+use crate::words::capitalised;
 
 /// A key the shell left to this tab: the log view's when it is open, else the list's.
 pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
@@ -54,6 +55,7 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
         Action::ReverseSort => containers.apply_reverse(),
         Action::SortNextColumn => containers.apply_next_sort(),
         Action::ToggleDetail => containers.apply_toggle_detail(),
+        Action::ToggleGroups => containers.apply_toggle_groups(),
         Action::ScrollDetailDown => containers.apply_detail_scroll(1),
         Action::ScrollDetailUp => containers.apply_detail_scroll(-1),
         Action::RevealEnv => return reveal_env(state, now),

@@ -8,11 +8,11 @@ use crate::command::{DatabaseAction, DatabaseCommand, OperatorCommand};
 use crate::effect::Effect;
 use crate::model::databases::{BigKeysReport, DatabaseDetail, DatabaseKind, DatabaseSnapshot};
 use crate::model::source::{SourceId, SourceReport};
+use crate::reduce::{ask, refused, source_answered, toast};
+use crate::state::databases::{BigKeysView, DatabaseState, DatabasesState, session_seconds};
 use crate::state::list::PAGE;
 use crate::state::{AppState, ConfirmDialog, ToastKind};
 use crate::tabs::databases::record;
-use crate::tabs::databases::state::{BigKeysView, DatabaseState, DatabasesState, session_seconds};
-use crate::update::{ask, refused, source_answered, toast};
 use crate::words::count;
 
 /// How many sessions terminate-idle names in its dialog before "and N more".
@@ -82,7 +82,7 @@ pub fn apply_report(
             {
                 db.sizes = Some(sizes);
             }
-            super::state::order(&mut snapshot);
+            crate::state::databases::order(&mut snapshot);
             db.latest = Some(snapshot);
             if index == state.databases.selected {
                 state.databases.refresh_rows();

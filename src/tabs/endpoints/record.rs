@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::metrics::MetricStore;
-use crate::tabs::endpoints::state::{EndpointStatus, EndpointsState};
+use crate::state::endpoints::{EndpointStatus, EndpointsState};
 
 /// Every series this tab publishes; rules may name only published series.
 pub const SERIES: &[&str] = &[

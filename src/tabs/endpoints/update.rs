@@ -7,10 +7,10 @@ use crate::action::Action;
 use crate::effect::Effect;
 use crate::model::endpoints::ProbeBatch;
 use crate::model::source::{SourceId, SourceReport};
+use crate::reduce::{source_answered, toast};
 use crate::state::list::{Listed, PAGE};
 use crate::state::{AppState, ToastKind};
 use crate::tabs::endpoints::record;
-use crate::update::{source_answered, toast};
 
 /// A key the shell left to this tab.
 pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec<Effect> {

@@ -13,10 +13,10 @@ use ratatui::widgets::{
 use crate::alerts::engine::AlertState;
 use crate::findings::Severity;
 use crate::state::AppState;
+use crate::state::endpoints::{EndpointEntry, EndpointSort, EndpointStatus};
 use crate::state::list::Window;
-use crate::tabs::endpoints::state::{EndpointEntry, EndpointSort, EndpointStatus};
 use crate::ui::format::{self, truncate};
-use crate::ui::shell::severity_style;
+use crate::ui::severity_style;
 use crate::ui::{RenderCtx, list};
 use crate::words::count;
 

@@ -7,11 +7,11 @@ use crate::command::{OperatorCommand, ProcessCommand, ProcessSignal};
 use crate::effect::Effect;
 use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::{SYSTEM_SOURCE, SourceReport};
+use crate::reduce::{ask, source_answered, toast};
 use crate::state::list::{Listed, PAGE};
+use crate::state::resources::SortKey;
 use crate::state::{AppState, ConfirmDialog, ToastKind};
 use crate::tabs::resources::record;
-use crate::tabs::resources::state::SortKey;
-use crate::update::{ask, source_answered, toast};
 
 /// A key the shell left to this tab.
 pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec<Effect> {

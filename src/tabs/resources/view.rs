@@ -20,7 +20,7 @@ use crate::state::source::SourceStatus;
 use crate::tabs::resources::record::{Gauge, HostSeries};
 use crate::ui::format::{self, bar, bytes, duration, rate, truncate};
 use crate::ui::history;
-use crate::ui::shell::severity_style;
+use crate::ui::severity_style;
 use crate::ui::{RenderCtx, list};
 
 /// Draws the tab; gives back how many processes its list showed.

@@ -14,7 +14,7 @@ use crate::model::source::SourceId;
 use crate::state::AppState;
 use crate::state::source::SourceStatus;
 use crate::ui::format::{content_width, duration, truncate};
-use crate::ui::shell::severity_style;
+use crate::ui::severity_style;
 use crate::ui::{RenderCtx, banner, list};
 
 /// One line per Alertmanager that cannot be reached: where, why, since when, when it retries,

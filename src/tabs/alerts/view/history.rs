@@ -11,7 +11,7 @@ use crate::alerts::engine::{Change, Transition};
 use crate::alerts::rule::format_value;
 use crate::config::theme::Theme;
 use crate::model::resources::HostKey;
-use crate::tabs::alerts::state::AlertsState;
+use crate::state::alerts::AlertsState;
 use crate::ui::format::{content_width, truncate};
 use crate::ui::{RenderCtx, list};
 

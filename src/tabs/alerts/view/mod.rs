@@ -18,8 +18,8 @@ use crate::alerts::engine::AlertKey;
 use crate::model::resources::HostKey;
 use crate::model::source::SourceId;
 use crate::state::AppState;
+use crate::state::alerts::{AlertsState, AlertsView};
 use crate::state::list::Window;
-use crate::tabs::alerts::state::{AlertsState, AlertsView};
 use crate::tabs::resources::record::shows_label;
 use crate::ui::{RenderCtx, list};
 

@@ -8,9 +8,9 @@ use ratatui::widgets::{Cell, Row};
 
 use super::ViewTable;
 use crate::alerts::rule::RuleOrigin;
-use crate::tabs::alerts::state::AlertsState;
+use crate::state::alerts::AlertsState;
 use crate::ui::format::duration;
-use crate::ui::shell::severity_style;
+use crate::ui::severity_style;
 use crate::ui::{RenderCtx, list};
 
 pub(super) fn render_list(

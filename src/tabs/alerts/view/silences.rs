@@ -11,7 +11,7 @@ use ratatui::widgets::{Cell, Row};
 use super::{ViewTable, labels_text};
 use crate::alerts::kept::Silence;
 use crate::model::source::SourceId;
-use crate::tabs::alerts::state::{AlertsState, FleetSilence, SilenceRow};
+use crate::state::alerts::{AlertsState, FleetSilence, SilenceRow};
 use crate::ui::format::duration;
 use crate::ui::{RenderCtx, list};
 

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::{stale_label, state_style};
 use crate::model::containers::ContainerInfo;
-use crate::tabs::containers::state::{DETAIL_HEALTH_CHECKS, EngineState};
+use crate::state::containers::{DETAIL_HEALTH_CHECKS, EngineState};
 use crate::ui::RenderCtx;
 use crate::ui::format::{duration, truncate};
 

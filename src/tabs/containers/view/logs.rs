@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
 use chrono::{DateTime, Utc};
 
 use crate::model::containers::LogStream;
-use crate::tabs::containers::state::{LogMarker, LogRow, LogStatus, LogView, ShownLine};
+use crate::state::containers::{LogMarker, LogRow, LogStatus, LogView, ShownLine};
 use crate::ui::RenderCtx;
 use crate::words::count;
 

@@ -14,9 +14,9 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use chrono::{DateTime, Utc};
 
 use crate::model::containers::ContainerState;
+use crate::state::containers::EngineState;
 use crate::state::source::SourceStatus;
 use crate::state::{AppState, docker_source};
-use crate::tabs::containers::state::EngineState;
 use crate::ui::{RenderCtx, banner};
 use detail::DetailView;
 

@@ -19,10 +19,10 @@ use crate::metrics::SeriesKey;
 use crate::model::databases::DatabaseDetail;
 use crate::model::source::SourceId;
 use crate::state::AppState;
+use crate::state::databases::DatabaseState;
 use crate::state::source::SourceStatus;
-use crate::tabs::databases::state::DatabaseState;
 use crate::ui::format::{self, duration, truncate};
-use crate::ui::shell::severity_style;
+use crate::ui::severity_style;
 use crate::ui::{RenderCtx, history};
 use format::Column as Size;
 

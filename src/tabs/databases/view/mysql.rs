@@ -15,7 +15,7 @@ use super::{
 };
 use crate::model::databases::{MysqlDetail, MysqlProcess};
 use crate::state::AppState;
-use crate::tabs::databases::state::DatabaseState;
+use crate::state::databases::DatabaseState;
 use crate::ui::RenderCtx;
 use crate::ui::format::{Column as Size, duration, truncate};
 

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::model::databases::{PostgresDetail, Session, SessionState};
 use crate::state::AppState;
-use crate::tabs::databases::state::{DatabaseState, session_seconds};
+use crate::state::databases::{DatabaseState, session_seconds};
 use crate::ui::RenderCtx;
 use crate::ui::format::{Column as Size, bytes, duration, truncate};
 

@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use super::per_minute;
 use crate::model::databases::RedisDetail;
-use crate::tabs::databases::state::{BigKeysView, DatabaseState};
+use crate::state::databases::{BigKeysView, DatabaseState};
 use crate::ui::RenderCtx;
 use crate::ui::format::{bytes, truncate};
 

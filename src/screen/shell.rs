@@ -4,13 +4,9 @@ use std::collections::BTreeMap;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::RenderCtx;
-use super::format::truncate;
-use super::layout::{padded_tabs, tab_label, tab_spans};
 use crate::action::Action;
 use crate::alerts::rule::Priority;
 use crate::command::Mode;
@@ -19,14 +15,9 @@ use crate::config::keymap::Context;
 use crate::findings::Severity;
 use crate::state::source::SourceStatus;
 use crate::state::{AppState, Overlay};
-
-pub fn severity_style(severity: Severity, ctx: &RenderCtx) -> Style {
-    match severity {
-        Severity::Ok => ctx.theme.ok,
-        Severity::Warning => ctx.theme.warn,
-        Severity::Critical => ctx.theme.crit,
-    }
-}
+use crate::ui::format::truncate;
+use crate::ui::layout::{padded_tabs, tab_label, tab_spans};
+use crate::ui::{RenderCtx, row_at, severity_style};
 
 /// What the header's top line shows; the narrower the screen, the less (see [`HEADER_STEPS`]).
 #[derive(Debug, Clone, Copy)]
@@ -178,7 +169,7 @@ fn header_line<'a>(
     {
         right.push(format!(
             "up {}",
-            super::format::duration(std::time::Duration::from_secs(snapshot.uptime_seconds))
+            crate::ui::format::duration(std::time::Duration::from_secs(snapshot.uptime_seconds))
         ));
     }
     if parts.clock {
@@ -402,7 +393,7 @@ pub fn render_tab_bar(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &R
             Span::styled(label, style),
             Span::styled(marker, marker_style),
         ])
-        .render(super::row_at(area, start, area.y, end - start), buffer);
+        .render(row_at(area, start, area.y, end - start), buffer);
     }
 }
 

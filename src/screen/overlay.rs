@@ -6,12 +6,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
 use strum::IntoEnumIterator;
 
-use super::RenderCtx;
-use super::format::truncate;
-use super::layout::centered;
 use crate::action::Action;
 use crate::config::keymap::Context;
 use crate::state::{AppState, ConfirmDialog, Overlay, ToastKind};
+use crate::ui::format::truncate;
+use crate::ui::layout::centered;
+use crate::ui::{RenderCtx, row_at};
 
 /// Toasts stack up from the bottom-right corner of the body, newest at the bottom; a toast wider
 /// than the room wraps onto more rows, so its whole text shows.
@@ -40,7 +40,7 @@ pub fn render_toasts(buffer: &mut Buffer, body: Rect, state: &AppState, ctx: &Re
                 "   ".into()
             };
             let text = truncate(&format!("{lead}{line:<0$} ", width - 4), width);
-            let area = super::row_at(body, x, y, width as u16);
+            let area = row_at(body, x, y, width as u16);
             Clear.render(area, buffer);
             Span::styled(text, style).render(area, buffer);
         }
