@@ -7,6 +7,7 @@ use clap::{CommandFactory, Parser};
 use watchdeck::app::{App, Exit};
 use watchdeck::check;
 use watchdeck::cli::{AlertsCommand, CheckArgs, Cli, Command, ConfigCommand, Format};
+use watchdeck::cli::{ExportFormat, RunbookCommand, StatusFormat};
 use watchdeck::collect::system::host_name;
 use watchdeck::command::Mode;
 use watchdeck::config::{self, DEFAULT_CONFIG, LoadError, Loaded, Paths};
@@ -14,6 +15,7 @@ use watchdeck::effect::Executor;
 use watchdeck::persist::atomic::{create_atomically, write_atomically};
 use watchdeck::persist::audit::{AuditLog, Operator};
 use watchdeck::persist::private;
+use watchdeck::runbook::catalogue::Runbooks;
 use watchdeck::sources::SourceRegistry;
 use watchdeck::state::AppState;
 use watchdeck::tabs::published_series;
@@ -58,6 +60,10 @@ fn main() -> ExitCode {
         }
         Some(Command::Alerts(AlertsCommand::Export { since })) => export_alerts(&paths, *since),
         Some(Command::Alerts(AlertsCommand::Timeline { since })) => print_timeline(&paths, *since),
+        Some(Command::Runbook(command)) => match load(&paths, cli.config.as_deref(), None) {
+            Ok((loaded, runbooks)) => run_runbook(command, &paths, &loaded, &runbooks),
+            Err(code) => Ok(code),
+        },
         Some(Command::Config(ConfigCommand::Path)) => print_paths(&paths, cli.config.as_deref()),
         Some(Command::Config(ConfigCommand::Init)) => init_config(&paths, cli.config.as_deref()),
         Some(Command::Config(ConfigCommand::Check { file })) => {
@@ -67,10 +73,13 @@ fn main() -> ExitCode {
                 file.as_deref().or(cli.config.as_deref()),
                 cli.theme.as_deref(),
             ) {
-                Ok(loaded) => {
+                Ok((loaded, runbooks)) => {
                     println!(
-                        "{}: ok (theme {}, keymap {})",
-                        loaded.config_source, loaded.theme.name, loaded.keymap.name
+                        "{}: ok (theme {}, keymap {}); {} runbooks",
+                        loaded.config_source,
+                        loaded.theme.name,
+                        loaded.keymap.name,
+                        runbooks.iter().count()
                     );
                     Ok(ExitCode::SUCCESS)
                 }
@@ -79,7 +88,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Check(args)) => {
             match load(&paths, cli.config.as_deref(), display_theme(&cli)) {
-                Ok(loaded) => Ok(run_check(&loaded, args).unwrap_or_else(|error| {
+                Ok((loaded, _)) => Ok(run_check(&loaded, args).unwrap_or_else(|error| {
                     eprintln!("watchdeck: check could not run: {error:#}");
                     ExitCode::from(CONFIG_ERROR)
                 })),
@@ -87,7 +96,7 @@ fn main() -> ExitCode {
             }
         }
         None => match load(&paths, cli.config.as_deref(), display_theme(&cli)) {
-            Ok(loaded) => run_console(&cli, &paths, loaded),
+            Ok((loaded, _)) => run_console(&cli, &paths, loaded),
             Err(code) => Ok(code),
         },
     };
@@ -97,12 +106,22 @@ fn main() -> ExitCode {
     })
 }
 
-/// Loads config, theme and keymap, printing any error before the terminal is touched.
-fn load(paths: &Paths, explicit: Option<&Path>, theme: Option<&str>) -> Result<Loaded, ExitCode> {
-    config::load(paths, explicit, theme, &published_series()).map_err(|error: LoadError| {
-        eprintln!("watchdeck: configuration error\n{error}");
-        ExitCode::from(CONFIG_ERROR)
-    })
+/// Loads config, theme, keymap and runbooks, printing any error before the terminal is touched.
+fn load(
+    paths: &Paths,
+    explicit: Option<&Path>,
+    theme: Option<&str>,
+) -> Result<(Loaded, Runbooks), ExitCode> {
+    let published = published_series();
+    config::load(paths, explicit, theme, &published)
+        .and_then(|loaded| {
+            let runbooks = watchdeck::runbook::load::load(paths, &loaded, &published)?;
+            Ok((loaded, runbooks))
+        })
+        .map_err(|error: LoadError| {
+            eprintln!("watchdeck: configuration error\n{error}");
+            ExitCode::from(CONFIG_ERROR)
+        })
 }
 
 /// The theme to draw with: `mono` when colour is off, else `--theme` if given.
@@ -126,6 +145,7 @@ fn print_paths(paths: &Paths, explicit: Option<&Path>) -> anyhow::Result<ExitCod
     println!("config:   {}{exists}", config_file.display());
     println!("themes:   {}", paths.config_dir.join("themes").display());
     println!("keymaps:  {}", paths.config_dir.join("keymaps").display());
+    println!("runbooks: {}", paths.user_runbooks().display());
     println!("state:    {}", paths.state_dir.display());
     println!("log:      {}", paths.log_file().display());
     println!("audit:    {}", paths.audit_log().display());
@@ -168,6 +188,93 @@ fn print_timeline(paths: &Paths, since: Option<std::time::Duration>) -> anyhow::
     let now = chrono::Utc::now();
     let since = since.and_then(|since| start_of_last(since, now));
     let text = watchdeck::alert_timeline::render(&kept.history, &audit, since, now);
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `watchdeck runbook …`: the log of the console's store (`[runbook] state_dir`), in local time.
+fn run_runbook(
+    command: &RunbookCommand,
+    paths: &Paths,
+    loaded: &Loaded,
+    runbooks: &Runbooks,
+) -> anyhow::Result<ExitCode> {
+    use watchdeck::runbook::{period::PeriodId, report, status};
+    let store = watchdeck::runbook::store::Store::of(&loaded.config.runbook, paths);
+    let log = store.read().map_err(anyhow::Error::msg)?;
+    let now = chrono::Utc::now();
+    let tz = chrono::Local;
+    let week_start = loaded.config.runbook.week_start;
+    let checklists = || status::status(runbooks, &log, now, &tz, week_start);
+    let text = match command {
+        RunbookCommand::Export {
+            period,
+            format,
+            out,
+        } => {
+            let period = match period {
+                Some(text) => match PeriodId::parse(text, week_start) {
+                    Some(period) => period,
+                    None => {
+                        eprintln!(
+                            "watchdeck: --period {text:?} is not a period: expected a day \
+                             (2026-12-07), a week (2026-W49), a month (2026-12) or a quarter (2026-Q4)"
+                        );
+                        return Ok(ExitCode::from(CONFIG_ERROR));
+                    }
+                },
+                None => PeriodId::containing(
+                    watchdeck::runbook::model::Cadence::Daily,
+                    now,
+                    &tz,
+                    week_start,
+                ),
+            };
+            let (from, to) = period.bounds(&tz);
+            let rows = report::maintenance_log(runbooks, &log, from, to, &tz);
+            let text = match format {
+                ExportFormat::Md => report::render_maintenance_markdown(&period.to_string(), &rows),
+                ExportFormat::Json => {
+                    let json = serde_json::json!({ "period": period.to_string(), "rows": rows });
+                    serde_json::to_string_pretty(&json)? + "\n"
+                }
+            };
+            if let Some(out) = out {
+                watchdeck::persist::atomic::write_atomically(out, text.as_bytes())
+                    .with_context(|| format!("cannot write {}", out.display()))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            text
+        }
+        RunbookCommand::Handover { since } => {
+            let alerts = watchdeck::persist::alerts::load(&paths.alerts_file())
+                .map_err(anyhow::Error::msg)?;
+            let checklists = checklists();
+            report::render_handover(&report::Handover {
+                runbooks,
+                log: &log,
+                alerts: &alerts,
+                checklists: &checklists,
+                since: start_of_last(*since, now)
+                    .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC),
+                now,
+                tz: &tz,
+            })
+        }
+        RunbookCommand::Status { format } => {
+            let checklists = checklists();
+            let worst = status::worst(&checklists);
+            let text = match format {
+                StatusFormat::Text => report::render_status_text(runbooks, &log, &checklists),
+                StatusFormat::Json => {
+                    let json = serde_json::json!({ "status": worst, "checklists": checklists });
+                    serde_json::to_string_pretty(&json)? + "\n"
+                }
+            };
+            std::io::stdout().write_all(text.as_bytes())?;
+            return Ok(ExitCode::from(worst.exit_code()));
+        }
+    };
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

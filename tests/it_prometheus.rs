@@ -344,13 +344,36 @@ fn check_reports_every_host_the_imported_series_rules_and_prometheus_s_alerts() 
         "{value:#}"
     );
     // The text report has a line per host.
-    let text = env.run(["--config".as_ref(), config.as_os_str(), "check".as_ref()]);
+    let text = env.run([
+        "--config".as_ref(),
+        config.as_os_str(),
+        "check".as_ref(),
+        "--format".as_ref(),
+        "text".as_ref(),
+    ]);
     assert!(
         text.stdout.lines().any(|l| l.contains("prom:it")
             && l.contains("host 127.0.0.1 (127.0.0.1:")
             && l.contains(": up, cpu ")),
         "{}",
         text.stdout
+    );
+    // A monitoring plugin graphs every host's figures under its name, with the thresholds of the
+    // rules in force: the user's HighCPUUsage above, the shipped CriticalCPUUsage.
+    let plugin = env.run([
+        "--config".as_ref(),
+        config.as_os_str(),
+        "check".as_ref(),
+        "--format".as_ref(),
+        "plugin".as_ref(),
+    ]);
+    assert!(
+        plugin
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("'cpu 127.0.0.1'=") && l.ends_with("%;-1;95;0;100")),
+        "{}",
+        plugin.stdout
     );
 }
 

@@ -12,6 +12,7 @@ pub mod notify;
 pub mod paths;
 pub mod prometheus;
 mod rules;
+mod runbook;
 mod secrets;
 pub mod theme;
 
@@ -31,6 +32,7 @@ pub use notify::NotifyConfig;
 pub use paths::Paths;
 pub use prometheus::{ImportConfig, PrometheusConfig};
 pub use rules::{AlertsConfig, DEFAULT_RULES, RuleConfig, default_rules};
+pub use runbook::RunbookConfig;
 pub use theme::Theme;
 
 pub use crate::model::databases::DatabaseKind;
@@ -95,6 +97,7 @@ pub struct Config {
     pub notify: Vec<NotifyConfig>,
     pub alertmanager: Vec<AlertmanagerConfig>,
     pub prometheus: Vec<PrometheusConfig>,
+    pub runbook: RunbookConfig,
 }
 
 impl Default for Config {
@@ -116,6 +119,7 @@ impl Default for Config {
             notify: Vec::new(),
             alertmanager: Vec::new(),
             prometheus: Vec::new(),
+            runbook: RunbookConfig::default(),
         }
     }
 }
