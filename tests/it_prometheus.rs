@@ -441,3 +441,155 @@ async fn a_selected_host_s_history_comes_from_range_queries_for_it_alone() {
             .is_some_and(|s| s.len() > 1)
     );
 }
+
+/// A Prometheus of the test's own, scraping the test node_exporter, that the test stops and starts.
+struct OwnPrometheus {
+    dir: tempfile::TempDir,
+    port: u16,
+    child: Option<std::process::Child>,
+}
+
+impl OwnPrometheus {
+    fn new(node_exporter: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let target = node_exporter.trim_start_matches("http://");
+        std::fs::write(
+            dir.path().join("prometheus.yml"),
+            format!(
+                "global: {{scrape_interval: 1s}}\nscrape_configs:\n  \
+                 - {{job_name: node, static_configs: [{{targets: ['{target}']}}]}}\n"
+            ),
+        )
+        .unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap()
+            .port();
+        let mut own = Self {
+            dir,
+            port,
+            child: None,
+        };
+        own.start();
+        own
+    }
+
+    fn start(&mut self) {
+        let dir = self.dir.path();
+        let log = std::fs::File::create(dir.join("log")).unwrap();
+        self.child = Some(
+            std::process::Command::new("prometheus")
+                .arg(format!(
+                    "--config.file={}",
+                    dir.join("prometheus.yml").display()
+                ))
+                .arg(format!(
+                    "--storage.tsdb.path={}",
+                    dir.join("data").display()
+                ))
+                .arg(format!("--web.listen-address=127.0.0.1:{}", self.port))
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .expect("prometheus, from Debian's package (scripts/services-up.sh)"),
+        );
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = std::process::Command::new("kill")
+                .arg(child.id().to_string())
+                .status();
+            let _ = child.wait();
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for OwnPrometheus {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Polls until the answer has the node_exporter's host, or fails after 60 s.
+async fn until_host_listed(source: &mut PrometheusSource) -> PrometheusSnapshot {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        match source.poll().await {
+            Ok(snapshot) if snapshot.hosts.iter().any(|h| h.up == Some(true)) => return snapshot,
+            other => assert!(
+                std::time::Instant::now() < deadline,
+                "Prometheus never listed the host: {:?}",
+                other.map(|s| s.hosts).map_err(|e| e.message)
+            ),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_prometheus_stopped_and_started_again_is_down_then_read_again() {
+    let Some(node) = support::services::service("WATCHDECK_TEST_NODE_EXPORTER_URL") else {
+        return;
+    };
+    let mut own = OwnPrometheus::new(&node);
+    let config = config(&own.url(), "timeout = \"2s\"");
+    // One source for the whole test, as the console keeps one: its kept connection must not
+    // outlive the server it was made to.
+    let mut source = PrometheusSource::new(&config.prometheus[0]);
+    let at = Utc::now();
+    let mut state = state_of(&config, at);
+    let status = |state: &AppState| state.source("prom:it").expect("listed").status.clone();
+
+    let first = until_host_listed(&mut source).await;
+    report(&mut state, first, at);
+    assert!(
+        matches!(status(&state), SourceStatus::Ok { .. }),
+        "{:?}",
+        status(&state)
+    );
+
+    own.stop();
+    let failure = source.poll().await.expect_err("the server is stopped");
+    let later = at + chrono::Duration::seconds(15);
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::Prometheus {
+            name: NAME.into(),
+            report: SourceReport {
+                at: later,
+                result: Err(watchdeck::model::source::SourceFailure {
+                    error: failure.message,
+                    retry_at: later,
+                }),
+            },
+        }),
+        later,
+    );
+    assert!(
+        matches!(status(&state), SourceStatus::Down { .. }),
+        "{:?}",
+        status(&state)
+    );
+    // The hosts it reported stay listed, marked by the source's state rather than dropped.
+    assert!(
+        state
+            .fleet
+            .hosts()
+            .any(|(_, host)| host.host.as_str() == NODE_HOST)
+    );
+
+    own.start();
+    let again = until_host_listed(&mut source).await;
+    let last = later + chrono::Duration::seconds(15);
+    report(&mut state, again, last);
+    assert!(
+        matches!(status(&state), SourceStatus::Ok { .. }),
+        "{:?}",
+        status(&state)
+    );
+}
