@@ -28,7 +28,7 @@ pub fn list_height(state: &AppState, height: u16) -> u16 {
 
 /// Eighth blocks for a sparkline in a cell: one per value; a gap between two values (a host
 /// polled less often than the screen refreshes) holds the one before, and none yet is blank.
-fn spark(values: &[Option<f64>], max: f64) -> String {
+pub(super) fn spark(values: &[Option<f64>], max: f64) -> String {
     const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     let mut last = None;
     values

@@ -2,6 +2,7 @@
 //! take their colours from the alerts over their series (see `record::Gauge`).
 
 mod hosts;
+mod imports;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -50,6 +51,13 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
             Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(area);
         hosts::render_list(buffer, list, state, ctx);
         area = rest;
+        let imported = imports::height(state, area.height);
+        if imported > 0 {
+            let [rest, panel] =
+                Layout::vertical([Constraint::Min(0), Constraint::Length(imported)]).areas(area);
+            imports::render(buffer, panel, state, ctx);
+            area = rest;
+        }
         if let Some(remote) = state.fleet.selected_remote() {
             let snapshot = hosts::as_snapshot(remote, state);
             let facts = render_panels(buffer, area, &remote.host, &snapshot, state, ctx);
