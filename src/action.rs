@@ -141,7 +141,7 @@ impl Action {
             Action::SilenceRule => "silence every alert of its rule, or those matching labels",
             Action::ExpireSilence => "end the selected silence now",
             Action::NextAlertView => "show the alerts, silences, history or rules",
-            Action::GotoSubject => "go to what the alert is about",
+            Action::GotoSubject => "go to what the row is about",
             Action::NextDatabase => "next database",
             Action::PrevDatabase => "previous database",
             Action::NextHost => "next host in the list",

@@ -158,3 +158,70 @@ fn picking_a_remote_host_fetches_its_history_for_its_panels() {
     );
     assert!(state.fleet.history.as_ref().is_none_or(|h| h.host == db2));
 }
+
+#[test]
+fn enter_on_a_host_leads_to_its_engine_when_one_is_configured() {
+    use watchdeck::config::DockerConfig;
+    use watchdeck::model::source::SourceReport;
+    use watchdeck::msg::SourceUpdate;
+    use watchdeck::tab::Tab;
+    let mut state = fixtures::fleet_state();
+    // An engine on cache-1, named by its address only.
+    let engine = DockerConfig {
+        name: "cache".into(),
+        host: "tcp://cache-1:2376".into(),
+        ..DockerConfig::default()
+    };
+    let fresh = AppState::new(
+        &fixtures::fleet_config(),
+        std::slice::from_ref(&engine),
+        Mode::Interactive,
+        "db-01".into(),
+        now(),
+    );
+    state.containers = fresh.containers;
+    let health = fresh
+        .sources
+        .iter()
+        .find(|s| s.name == "docker:cache")
+        .expect("the engine's source")
+        .clone();
+    assert!(state.add_source(health));
+    let mut snapshot = fixtures::engine_snapshot(0);
+    snapshot.engine = "cache".into();
+    let first = snapshot.containers[0].name.clone();
+    let report = SourceReport {
+        at: now(),
+        result: Ok(snapshot),
+    };
+    let engine_name = "cache".to_string();
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::Docker {
+            engine: engine_name,
+            report,
+        }),
+        now(),
+    );
+    // This host has no engine of its own: enter does nothing.
+    act(&mut state, Action::GotoSubject);
+    assert_eq!(state.tab, Tab::Resources);
+    while selected(&state) != Some("cache-1") {
+        act(&mut state, Action::PrevHost);
+    }
+    act(&mut state, Action::GotoSubject);
+    assert_eq!(state.tab, Tab::Containers);
+    let chosen = state.containers.list.selected.clone().expect("a container");
+    assert_eq!(chosen.engine, "cache");
+    let listed = state
+        .containers
+        .list
+        .rows
+        .iter()
+        .find(|k| k.engine == "cache");
+    assert_eq!(
+        Some(&chosen),
+        listed,
+        "the engine's first row, {first} among them"
+    );
+}

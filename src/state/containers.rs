@@ -340,6 +340,25 @@ impl Listed for ContainersState {
 }
 
 impl ContainersState {
+    /// The engine on the host called `host`: one named so, or one whose address names it
+    /// (`tcp://web-1:2376`, `ssh://ops@web-1`).
+    pub fn engine_on_host(&self, host: &str) -> Option<&str> {
+        let address_host = |address: &str| {
+            url::Url::parse(address)
+                .ok()
+                .and_then(|url| url.host_str().map(str::to_string))
+        };
+        self.engines
+            .iter()
+            .find(|e| e.name == host)
+            .or_else(|| {
+                self.engines
+                    .iter()
+                    .find(|e| address_host(&e.host).as_deref() == Some(host))
+            })
+            .map(|e| e.name.as_str())
+    }
+
     pub fn new(engines: Vec<EngineState>) -> Self {
         Self {
             engines,

@@ -52,16 +52,27 @@ pub fn unsaved(state: &mut AppState) -> Vec<Kept> {
 /// about. The Alerts tab names it; the tab that lists it selects it ([`focus`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subject {
-    Container { engine: String, name: String },
-    Database { name: String },
-    Endpoint { name: String },
+    Container {
+        engine: String,
+        name: String,
+    },
+    /// An engine's containers, from a host that runs it.
+    Engine {
+        name: String,
+    },
+    Database {
+        name: String,
+    },
+    Endpoint {
+        name: String,
+    },
 }
 
 impl Subject {
     /// The tab that lists it.
     pub fn tab(&self) -> Tab {
         match self {
-            Subject::Container { .. } => Tab::Containers,
+            Subject::Container { .. } | Subject::Engine { .. } => Tab::Containers,
             Subject::Database { .. } => Tab::Databases,
             Subject::Endpoint { .. } => Tab::Endpoints,
         }
@@ -73,6 +84,7 @@ impl Subject {
 pub fn focus(state: &mut AppState, subject: &Subject) {
     match subject {
         Subject::Container { engine, name } => containers::update::focus(state, engine, name),
+        Subject::Engine { name } => containers::update::focus_engine(state, name),
         Subject::Database { name } => databases::update::focus(state, name),
         Subject::Endpoint { name } => endpoints::update::focus(state, name),
     }

@@ -107,6 +107,21 @@ pub fn focus(state: &mut AppState, engine: &str, name: &str) {
     }
 }
 
+/// Selects the first row of `engine`'s containers, as the list shows them.
+pub fn focus_engine(state: &mut AppState, engine: &str) {
+    let containers = &mut state.containers;
+    let first = containers
+        .list
+        .rows
+        .iter()
+        .find(|key| key.engine == engine)
+        .cloned();
+    if let Some(key) = first {
+        containers.list.apply_select(key);
+        containers.show_detail = false;
+    }
+}
+
 /// Esc below the overlays: closes the log view, else the detail pane.
 pub fn cancel(state: &mut AppState) -> Vec<Effect> {
     let containers = &mut state.containers;

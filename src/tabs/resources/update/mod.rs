@@ -13,6 +13,8 @@ use crate::reduce::{ask, source_answered, toast};
 use crate::state::list::{Listed, PAGE};
 use crate::state::resources::SortKey;
 use crate::state::{AppState, ConfirmDialog, ToastKind};
+use crate::tab::Tab;
+use crate::tabs::Subject;
 use crate::tabs::resources::record;
 
 /// A key the shell left to this tab.
@@ -39,6 +41,12 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
             return prometheus::fetch_selected(state);
         }
         Action::SortNextColumn => state.fleet.apply_next_sort(),
+        Action::GotoSubject => {
+            if let Some(engine) = selected_host_engine(state) {
+                crate::tabs::focus(state, &Subject::Engine { name: engine });
+                state.tab = Tab::Containers;
+            }
+        }
         Action::TerminateProcess => return ask_to_signal(state, ProcessSignal::Term, now),
         Action::KillProcess => return ask_to_signal(state, ProcessSignal::Kill, now),
         _ => {}
@@ -66,6 +74,7 @@ pub fn apply_report(
 pub fn offers(state: &AppState, action: Action) -> bool {
     match action {
         Action::NextHost | Action::PrevHost | Action::SortNextColumn => state.shows_hosts(),
+        Action::GotoSubject => selected_host_engine(state).is_some(),
         Action::SortByCpu
         | Action::SortByMemory
         | Action::SortByPid
@@ -75,6 +84,15 @@ pub fn offers(state: &AppState, action: Action) -> bool {
         | Action::KillProcess => state.fleet.selected_remote().is_none(),
         _ => true,
     }
+}
+
+/// The Docker engine of the remote host picked in the host list, when one is configured.
+fn selected_host_engine(state: &AppState) -> Option<String> {
+    let host = state.fleet.selected_remote()?;
+    state
+        .containers
+        .engine_on_host(host.host.as_str())
+        .map(str::to_string)
 }
 
 /// Opens the confirmation for a signal, or refuses it with the reason.
