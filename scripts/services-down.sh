@@ -96,7 +96,9 @@ leftovers() {
   for p in /proc/[0-9]*; do
     p=${p#/proc/}
     [ "$p" = "$$" ] && continue
-    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$T/" && echo "$p"
+    # A process that ended since the glob leaves no cmdline: the shell's own redirection error
+    # is silenced with the braces.
+    { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -qF -- "$T/" && echo "$p"
   done
   return 0
 }
