@@ -96,7 +96,7 @@ pub fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Rend
     let host_width = fleet
         .rows
         .iter()
-        .map(|r| shown_name(r).chars().count())
+        .map(|r| r.key.as_str().chars().count() + if r.local { " (this)".len() } else { 0 })
         .max()
         .unwrap_or(4)
         .clamp(4, if wide { 30 } else { 16 });
@@ -116,10 +116,17 @@ pub fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Rend
         .iter()
         .map(|w| Constraint::Length(*w as u16))
         .collect();
+    let page = area.height.saturating_sub(3) as usize;
+    let window = fleet.list.window();
+    let offset = window.offset_in(page);
+    // Only the rows in view are built: each one reads a sparkline's worth of history, and a
+    // fleet has a thousand hosts.
     let rows = fleet
         .list
         .rows
         .iter()
+        .skip(offset)
+        .take(page)
         .filter_map(|key| fleet.row(key))
         .map(|row| host_row(row, wide, host_width, spark_width, state, ctx));
     let table = Table::new(rows, constraints)
@@ -127,11 +134,8 @@ pub fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Rend
         .block(block)
         .row_highlight_style(ctx.theme.selected)
         .column_spacing(1);
-    let page = area.height.saturating_sub(3) as usize;
-    let window = fleet.list.window();
-    let mut table_state = TableState::default()
-        .with_offset(window.offset_in(page))
-        .with_selected(window.selected);
+    let mut table_state =
+        TableState::default().with_selected(window.selected.and_then(|at| at.checked_sub(offset)));
     StatefulWidget::render(table, area, buffer, &mut table_state);
     if fleet.list.is_empty() {
         list::render_empty_note(buffer, area, "no host matches the filter", ctx);
