@@ -14,6 +14,7 @@ use watchdeck::effect::Executor;
 use watchdeck::persist::atomic::create_atomically;
 use watchdeck::persist::audit::{AuditLog, Operator};
 use watchdeck::persist::private;
+use watchdeck::runbook::catalogue::Runbooks;
 use watchdeck::sources::SourceRegistry;
 use watchdeck::state::AppState;
 use watchdeck::tabs::published_series;
@@ -65,10 +66,13 @@ fn main() -> ExitCode {
                 file.as_deref().or(cli.config.as_deref()),
                 cli.theme.as_deref(),
             ) {
-                Ok(loaded) => {
+                Ok((loaded, runbooks)) => {
                     println!(
-                        "{}: ok (theme {}, keymap {})",
-                        loaded.config_source, loaded.theme.name, loaded.keymap.name
+                        "{}: ok (theme {}, keymap {}); {} runbooks",
+                        loaded.config_source,
+                        loaded.theme.name,
+                        loaded.keymap.name,
+                        runbooks.iter().count()
                     );
                     Ok(ExitCode::SUCCESS)
                 }
@@ -77,7 +81,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Check { format }) => {
             match load(&paths, cli.config.as_deref(), display_theme(&cli)) {
-                Ok(loaded) => Ok(run_check(&loaded, *format).unwrap_or_else(|error| {
+                Ok((loaded, _)) => Ok(run_check(&loaded, *format).unwrap_or_else(|error| {
                     eprintln!("watchdeck: check could not run: {error:#}");
                     ExitCode::from(CONFIG_ERROR)
                 })),
@@ -85,7 +89,7 @@ fn main() -> ExitCode {
             }
         }
         None => match load(&paths, cli.config.as_deref(), display_theme(&cli)) {
-            Ok(loaded) => run_console(&cli, &paths, loaded),
+            Ok((loaded, _)) => run_console(&cli, &paths, loaded),
             Err(code) => Ok(code),
         },
     };
@@ -95,12 +99,22 @@ fn main() -> ExitCode {
     })
 }
 
-/// Loads config, theme and keymap, printing any error before the terminal is touched.
-fn load(paths: &Paths, explicit: Option<&Path>, theme: Option<&str>) -> Result<Loaded, ExitCode> {
-    config::load(paths, explicit, theme, &published_series()).map_err(|error: LoadError| {
-        eprintln!("watchdeck: configuration error\n{error}");
-        ExitCode::from(CONFIG_ERROR)
-    })
+/// Loads config, theme, keymap and runbooks, printing any error before the terminal is touched.
+fn load(
+    paths: &Paths,
+    explicit: Option<&Path>,
+    theme: Option<&str>,
+) -> Result<(Loaded, Runbooks), ExitCode> {
+    let published = published_series();
+    config::load(paths, explicit, theme, &published)
+        .and_then(|loaded| {
+            let runbooks = watchdeck::runbook::load::load(paths, &loaded, &published)?;
+            Ok((loaded, runbooks))
+        })
+        .map_err(|error: LoadError| {
+            eprintln!("watchdeck: configuration error\n{error}");
+            ExitCode::from(CONFIG_ERROR)
+        })
 }
 
 /// The theme to draw with: `mono` when colour is off, else `--theme` if given.
@@ -124,6 +138,7 @@ fn print_paths(paths: &Paths, explicit: Option<&Path>) -> anyhow::Result<ExitCod
     println!("config:   {}{exists}", config_file.display());
     println!("themes:   {}", paths.config_dir.join("themes").display());
     println!("keymaps:  {}", paths.config_dir.join("keymaps").display());
+    println!("runbooks: {}", paths.user_runbooks().display());
     println!("state:    {}", paths.state_dir.display());
     println!("log:      {}", paths.log_file().display());
     println!("audit:    {}", paths.audit_log().display());

@@ -96,7 +96,7 @@ const LAYERS: &[(Layer, &[&str])] = &[
     (Layer::Input, &["src/input.rs"]),
     (Layer::Collect, &["src/collect/**"]),
     (Layer::Effect, &["src/effect/**", "src/persist/**"]),
-    (Layer::Config, &["src/config/**"]),
+    (Layer::Config, &["src/config/**", "src/runbook/load.rs"]),
     (Layer::Theme, &["src/config/theme.rs"]),
     (
         Layer::Shared,

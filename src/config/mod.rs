@@ -11,6 +11,7 @@ mod load;
 pub mod notify;
 pub mod paths;
 mod rules;
+mod runbook;
 mod secrets;
 pub mod theme;
 
@@ -29,6 +30,7 @@ pub use load::{Loaded, load};
 pub use notify::NotifyConfig;
 pub use paths::Paths;
 pub use rules::{AlertsConfig, DEFAULT_RULES, RuleConfig, default_rules};
+pub use runbook::RunbookConfig;
 pub use theme::Theme;
 
 pub use crate::model::databases::DatabaseKind;
@@ -92,6 +94,7 @@ pub struct Config {
     pub alerts: AlertsConfig,
     pub notify: Vec<NotifyConfig>,
     pub alertmanager: Vec<AlertmanagerConfig>,
+    pub runbook: RunbookConfig,
 }
 
 impl Default for Config {
@@ -112,6 +115,7 @@ impl Default for Config {
             alerts: AlertsConfig::default(),
             notify: Vec::new(),
             alertmanager: Vec::new(),
+            runbook: RunbookConfig::default(),
         }
     }
 }

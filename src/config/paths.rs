@@ -37,6 +37,11 @@ impl Paths {
         self.config_dir.join("keymaps").join(format!("{name}.toml"))
     }
 
+    /// The user's runbooks: each adds one, or replaces the shipped one of its name.
+    pub fn user_runbooks(&self) -> PathBuf {
+        self.config_dir.join("runbooks")
+    }
+
     pub fn log_file(&self) -> PathBuf {
         self.state_dir.join("watchdeck.log")
     }

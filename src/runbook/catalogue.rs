@@ -8,13 +8,38 @@ use crate::alerts::series::SeriesCatalogue;
 use crate::config::{Config, LoadError, RuleConfig};
 
 /// The shipped runbooks, embedded: (name of the file, its text).
+/// The shipped runbook `name`: its file's name and text.
+macro_rules! shipped {
+    ($name:literal) => {
+        (
+            $name,
+            include_str!(concat!("../../assets/runbooks/", $name, ".toml")),
+        )
+    };
+}
+
+/// The shipped runbooks, embedded: (name of the file, its text).
 pub const SHIPPED: &[(&str, &str)] = &[
-    ("daily", include_str!("../../assets/runbooks/daily.toml")),
-    ("weekly", include_str!("../../assets/runbooks/weekly.toml")),
-    (
-        "monthly",
-        include_str!("../../assets/runbooks/monthly.toml"),
-    ),
+    shipped!("daily"),
+    shipped!("weekly"),
+    shipped!("monthly"),
+    shipped!("certificate-renewal"),
+    shipped!("connection-pool-exhausted"),
+    shipped!("container-exited"),
+    shipped!("container-restart-loop"),
+    shipped!("container-unhealthy"),
+    shipped!("database-down"),
+    shipped!("disk-full"),
+    shipped!("endpoint-down"),
+    shipped!("high-cpu"),
+    shipped!("high-error-rate"),
+    shipped!("high-latency"),
+    shipped!("memory-pressure"),
+    shipped!("redis-out-of-memory"),
+    shipped!("replication-lag"),
+    shipped!("service-will-not-start"),
+    shipped!("slow-queries"),
+    shipped!("source-down"),
 ];
 
 /// A runbook file's text and how errors name it.

@@ -4,5 +4,6 @@
 //! `load` (the user's files), `store` (the shared log file) and `run` (a step's command).
 
 pub mod catalogue;
+pub mod load;
 pub mod model;
 pub mod parse;
