@@ -5,5 +5,8 @@
 
 pub mod catalogue;
 pub mod load;
+pub mod log;
 pub mod model;
 pub mod parse;
+pub mod period;
+pub mod status;
