@@ -78,6 +78,16 @@ pub enum Action {
     ScanBigKeys,
     PollNow,
     ToggleGroups,
+    OpenRunbook,
+    TickDone,
+    TickSkipped,
+    TickFailed,
+    AddNote,
+    RunStepAction,
+    CopyRunbookUrl,
+    PrevPeriod,
+    NextPeriod,
+    NextRunbookView,
     Confirm,
     Cancel,
 }
@@ -148,6 +158,16 @@ impl Action {
             Action::ScanBigKeys => "scan Redis for big keys",
             Action::PollNow => "poll the selected endpoint now",
             Action::ToggleGroups => "group endpoints by their group",
+            Action::OpenRunbook => "open the alert's runbook procedure",
+            Action::TickDone => "tick the step done, with a note",
+            Action::TickSkipped => "tick the step skipped, with a note",
+            Action::TickFailed => "tick the step failed, with a note",
+            Action::AddNote => "add a note to the shift log",
+            Action::RunStepAction => "take the step's action (restart, silence, …)",
+            Action::CopyRunbookUrl => "copy the alert's runbook URL (OSC 52)",
+            Action::PrevPeriod => "the period before",
+            Action::NextPeriod => "the period after",
+            Action::NextRunbookView => "show the checklists, the procedure or the shift log",
             Action::Confirm => "confirm",
             Action::Cancel => "cancel / close",
         }
@@ -195,6 +215,15 @@ impl Action {
             Action::ScanBigKeys => Some("big keys"),
             Action::PollNow => Some("poll now"),
             Action::ToggleGroups => Some("groups"),
+            Action::OpenRunbook => Some("runbook"),
+            Action::TickDone => Some("done"),
+            Action::TickSkipped => Some("skip"),
+            Action::TickFailed => Some("failed"),
+            Action::AddNote => Some("note"),
+            Action::RunStepAction => Some("action"),
+            Action::CopyRunbookUrl => Some("copy url"),
+            Action::PrevPeriod => Some("earlier"),
+            Action::NextRunbookView => Some("view"),
             Action::Confirm => Some("confirm"),
             Action::Cancel => Some("cancel"),
             Action::GotoResources
@@ -214,7 +243,8 @@ impl Action {
             | Action::KillContainer
             | Action::ScrollDetailUp
             | Action::PrevMatch
-            | Action::PrevDatabase => None,
+            | Action::PrevDatabase
+            | Action::NextPeriod => None,
         }
     }
 
@@ -238,7 +268,12 @@ impl Action {
             | Action::ExpireSilence
             | Action::CancelQuery
             | Action::TerminateSession
-            | Action::TerminateIdle => true,
+            | Action::TerminateIdle
+            | Action::TickDone
+            | Action::TickSkipped
+            | Action::TickFailed
+            | Action::AddNote
+            | Action::RunStepAction => true,
             Action::Quit
             | Action::Help
             | Action::NextTab
@@ -281,6 +316,11 @@ impl Action {
             | Action::ScanBigKeys
             | Action::PollNow
             | Action::ToggleGroups
+            | Action::OpenRunbook
+            | Action::CopyRunbookUrl
+            | Action::PrevPeriod
+            | Action::NextPeriod
+            | Action::NextRunbookView
             | Action::Confirm
             | Action::Cancel => false,
         }

@@ -89,7 +89,7 @@ fn main() -> ExitCode {
             }
         }
         None => match load(&paths, cli.config.as_deref(), display_theme(&cli)) {
-            Ok((loaded, _)) => run_console(&cli, &paths, loaded),
+            Ok((loaded, runbooks)) => run_console(&cli, &paths, loaded, runbooks),
             Err(code) => Ok(code),
         },
     };
@@ -246,7 +246,12 @@ fn init_logging(paths: &Paths) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<ExitCode> {
+fn run_console(
+    cli: &Cli,
+    paths: &Paths,
+    mut loaded: Loaded,
+    runbooks: Runbooks,
+) -> anyhow::Result<ExitCode> {
     init_logging(paths)?;
     let mode = if cli.watch {
         Mode::Watch
@@ -278,6 +283,13 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
     }
     let operator = Operator::of_this_process();
     state.operator = operator.user.clone();
+    state.runbook = state.runbook.clone().with_runbooks(runbooks);
+    let runbook_dir = loaded
+        .config
+        .runbook
+        .state_dir
+        .clone()
+        .unwrap_or_else(|| paths.state_dir.clone());
     // What a previous run kept; a file that cannot be read is moved aside and said, not fatal:
     // the console is needed most when things are broken.
     let started = chrono::Utc::now();
@@ -307,6 +319,7 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
                 .with_databases(&databases)
                 .with_notify(&notify)
                 .with_alertmanagers(&alertmanagers)
+                .with_runbook_dir(runbook_dir)
         });
         app.run(&mut terminal).await
     });

@@ -12,6 +12,7 @@ use crate::model::databases::{BigKeysReport, DatabaseSnapshot};
 use crate::model::endpoints::ProbeBatch;
 use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::{SourceDeath, SourceReport};
+use crate::runbook::log::RunbookLog;
 use crate::tab::Tab;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +50,13 @@ pub enum Msg {
     SilenceMade {
         key: AlertKey,
         id: String,
+    },
+    /// The shared runbook log as read (or just written) by this console, with the local time
+    /// zone's offset then, which decides the day a checklist is in; why not when it could not
+    /// be read.
+    RunbookLog {
+        log: Result<RunbookLog, String>,
+        offset: chrono::FixedOffset,
     },
     /// Once a second: the clock, stale sources, toast expiry, `--watch` rotation.
     Tick,

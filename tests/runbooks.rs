@@ -9,7 +9,7 @@ use watchdeck::runbook::catalogue::{
     Known, RunbookText, SHIPPED, check_rule_runbooks, load_runbooks,
 };
 use watchdeck::runbook::model::{Cadence, Check, Kind};
-use watchdeck::state::published_series;
+use watchdeck::tabs::published_series;
 
 #[test]
 fn every_file_of_assets_runbooks_is_shipped_under_its_own_name() {

@@ -16,10 +16,14 @@ use super::database::Databases;
 use super::notify::{Notifier, NotifyOptions, NotifyTarget};
 use crate::collect::endpoints::ProbeTriggers;
 use crate::command::Mode;
-use crate::command::{CommandError, CommandOutcome, OperatorCommand, container_target};
+use crate::command::{
+    CommandError, CommandOutcome, OperatorCommand, RunbookCommand, container_target,
+};
 use crate::config::{AlertmanagerConfig, DatabaseConfig, NotifyConfig};
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
+use crate::runbook::log::{Entry, EntryKind};
+use crate::runbook::toward::{scope, state as step_state};
 
 #[derive(Clone)]
 pub struct Executor {
@@ -34,6 +38,7 @@ pub struct Executor {
     big_keys: Arc<std::sync::Mutex<Option<tokio_util::sync::CancellationToken>>>,
     probes: ProbeTriggers,
     notifier: Notifier,
+    runbook: super::runbook::Store,
 }
 
 use crate::command::REVEAL_ENV;
@@ -59,7 +64,14 @@ impl Executor {
             big_keys: Arc::default(),
             probes: ProbeTriggers::default(),
             notifier: Notifier::default(),
+            runbook: super::runbook::Store::default(),
         }
+    }
+
+    /// Where the runbook log is kept (`[runbook] state_dir`, else the state dir).
+    pub fn with_runbook_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.runbook = super::runbook::Store::new(dir);
+        self
     }
 
     /// The databases its commands may act on.
@@ -143,6 +155,12 @@ impl Executor {
                 target,
                 notification,
             } => self.notifier.send(&target, notification),
+            Effect::CopyToClipboard(text) => {
+                // On the loop, between two frames: the escape never lands inside one.
+                if let Err(error) = super::runbook::copy_to_clipboard(&text) {
+                    tracing::error!(%error, "could not copy to the clipboard");
+                }
+            }
             effect => {
                 let executor = self.clone();
                 tokio::spawn(async move { executor.run(effect).await });
@@ -236,8 +254,15 @@ impl Executor {
                     tracing::error!(%error, "could not write the audit log");
                 }
             }
+            Effect::LoadRunbookLog => {
+                let loaded = self.runbook.load().await;
+                if self.sender.send(loaded).await.is_err() {
+                    tracing::debug!("app closed before the runbook log was read");
+                }
+            }
             Effect::FollowLogs { .. }
             | Effect::StopLogs
+            | Effect::CopyToClipboard(_)
             | Effect::Save(_)
             | Effect::ScanBigKeys { .. }
             | Effect::StopBigKeys
@@ -256,6 +281,77 @@ impl Executor {
                     .await
             }
             OperatorCommand::Database(command) => self.databases.execute(command).await,
+            OperatorCommand::Runbook(command) => self.execute_runbook(command).await,
+        }
+    }
+
+    /// A tick or note is written to the shared log; a step's action runs, then is written
+    /// there toward its incident or period. The merged log comes back before the result.
+    async fn execute_runbook(&self, command: &RunbookCommand) -> Result<String, CommandError> {
+        let user = &self.operator.user;
+        let (entry, result) = match command {
+            RunbookCommand::Tick {
+                runbook,
+                step,
+                toward,
+                mark,
+                note,
+                at,
+            } => {
+                let kind = EntryKind::Tick {
+                    runbook: runbook.clone(),
+                    step: step.clone(),
+                    scope: scope(toward),
+                    state: step_state(*mark),
+                    note: note.clone(),
+                };
+                let done = format!("ticked {step} {}", mark.label());
+                (Entry::new(*at, user, kind), Ok(done))
+            }
+            RunbookCommand::Note { text, at } => {
+                let kind = EntryKind::Note {
+                    text: text.clone(),
+                    incident: None,
+                };
+                (
+                    Entry::new(*at, user, kind),
+                    Ok("noted in the shift log".into()),
+                )
+            }
+            RunbookCommand::Step {
+                runbook,
+                step,
+                toward,
+                command: acting,
+            } => {
+                let result = Box::pin(self.execute(acting)).await;
+                let kind = EntryKind::Action {
+                    runbook: runbook.clone(),
+                    step: step.clone(),
+                    scope: scope(toward),
+                    action: acting.action(),
+                    target: acting.target(),
+                    outcome: match &result {
+                        Ok(_) => "ok".into(),
+                        Err(error) => format!("failed: {error}"),
+                    },
+                };
+                (Entry::new(Utc::now(), user, kind), result)
+            }
+        };
+        let written = self.runbook.append(entry).await;
+        let failed = written.as_ref().err().cloned();
+        if self
+            .sender
+            .send(super::runbook::loaded(written))
+            .await
+            .is_err()
+        {
+            tracing::debug!("app closed before the runbook log was written");
+        }
+        match (result, failed) {
+            (Ok(_), Some(error)) => Err(CommandError::Failed(error)),
+            (result, _) => result,
         }
     }
 

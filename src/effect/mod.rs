@@ -7,8 +7,10 @@ mod database;
 pub mod executor;
 pub mod notify;
 mod process;
+mod runbook;
 
 pub use executor::Executor;
+pub use runbook::RUNBOOK_LOG_FILE;
 
 use crate::alerts::kept::KeptAlerts;
 use crate::alerts::notify::Notification;
@@ -52,6 +54,10 @@ pub enum Effect {
     StopBigKeys,
     /// Poll an endpoint now, out of its schedule.
     PollEndpoint { endpoint: String },
+    /// Read the shared runbook log again: another console may have ticked.
+    LoadRunbookLog,
+    /// Put text on the terminal's clipboard (OSC 52), e.g. an alert's runbook URL.
+    CopyToClipboard(String),
     /// Send a message about an alert to a `[[notify]]` target.
     Notify {
         target: String,

@@ -10,3 +10,4 @@ pub mod model;
 pub mod parse;
 pub mod period;
 pub mod status;
+pub mod toward;

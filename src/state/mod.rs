@@ -6,6 +6,7 @@ pub mod databases;
 pub mod endpoints;
 pub mod list;
 pub mod resources;
+pub mod runbook;
 pub mod source;
 
 use std::time::Duration;
@@ -27,6 +28,7 @@ use containers::{ContainersState, EngineState};
 use databases::DatabasesState;
 use endpoints::EndpointsState;
 use resources::ResourcesState;
+use runbook::RunbookState;
 use source::SourceHealth;
 
 /// A destructive command waiting for the operator's yes; `then` asks again before running.
@@ -109,6 +111,8 @@ pub struct AppState {
     pub operator: String,
     pub databases: DatabasesState,
     pub endpoints: EndpointsState,
+    /// The runbooks, the shared log of ticks and notes, and what the tab shows of them.
+    pub runbook: RunbookState,
     /// Lines a container log view starts with, and keeps at most.
     pub log_tail: usize,
     pub log_buffer: usize,
@@ -197,6 +201,7 @@ impl AppState {
             ),
             databases: DatabasesState::new(&config.database),
             endpoints: EndpointsState::new(&config.endpoint),
+            runbook: RunbookState::new(Default::default(), config.runbook.week_start),
             log_tail: config.containers.log_tail,
             log_buffer: config.containers.log_buffer,
             findings: Vec::new(),

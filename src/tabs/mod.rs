@@ -10,6 +10,7 @@ pub mod containers;
 pub mod databases;
 pub mod endpoints;
 pub mod resources;
+pub mod runbook;
 
 use chrono::{DateTime, Utc};
 use strum::IntoEnumIterator;
@@ -21,6 +22,7 @@ use crate::effect::{Effect, Kept};
 use crate::msg::{FilterEdit, SourceUpdate};
 use crate::state::AppState;
 use crate::state::list::Listed;
+use crate::state::runbook::Opened;
 use crate::state::source::SOURCE_UP;
 use crate::tab::Tab;
 
@@ -32,7 +34,7 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
         Tab::Alerts => alerts::update::apply_action(state, action, now),
         Tab::Databases => databases::update::apply_action(state, action, now),
         Tab::Endpoints => endpoints::update::apply_action(state, action, now),
-        Tab::Runbook => Vec::new(),
+        Tab::Runbook => runbook::update::apply_action(state, action, now),
     }
 }
 
@@ -52,9 +54,18 @@ pub fn unsaved(state: &mut AppState) -> Vec<Kept> {
 /// about. The Alerts tab names it; the tab that lists it selects it ([`focus`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subject {
-    Container { engine: String, name: String },
-    Database { name: String },
-    Endpoint { name: String },
+    Container {
+        engine: String,
+        name: String,
+    },
+    Database {
+        name: String,
+    },
+    Endpoint {
+        name: String,
+    },
+    /// A procedure (or a runbook URL) opened from a firing alert.
+    Runbook(Box<Opened>),
 }
 
 impl Subject {
@@ -64,6 +75,7 @@ impl Subject {
             Subject::Container { .. } => Tab::Containers,
             Subject::Database { .. } => Tab::Databases,
             Subject::Endpoint { .. } => Tab::Endpoints,
+            Subject::Runbook(_) => Tab::Runbook,
         }
     }
 }
@@ -75,6 +87,7 @@ pub fn focus(state: &mut AppState, subject: &Subject) {
         Subject::Container { engine, name } => containers::update::focus(state, engine, name),
         Subject::Database { name } => databases::update::focus(state, name),
         Subject::Endpoint { name } => endpoints::update::focus(state, name),
+        Subject::Runbook(opened) => runbook::update::focus(state, opened),
     }
 }
 
@@ -86,7 +99,8 @@ pub fn offers(state: &AppState, action: Action) -> bool {
         Tab::Containers => containers::update::offers(state, action),
         Tab::Endpoints => endpoints::update::offers(state, action),
         Tab::Alerts => state.alerts.view.offers(action),
-        Tab::Resources | Tab::Databases | Tab::Runbook => true,
+        Tab::Runbook => runbook::update::offers(state, action),
+        Tab::Resources | Tab::Databases => true,
     }
 }
 
@@ -96,7 +110,8 @@ pub fn cancel(state: &mut AppState) -> Vec<Effect> {
         Tab::Containers => containers::update::cancel(state),
         Tab::Databases => databases::update::cancel(state),
         Tab::Endpoints => endpoints::update::cancel(state),
-        Tab::Resources | Tab::Alerts | Tab::Runbook => Vec::new(),
+        Tab::Runbook => runbook::update::cancel(state),
+        Tab::Resources | Tab::Alerts => Vec::new(),
     }
 }
 

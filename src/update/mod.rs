@@ -85,9 +85,13 @@ fn apply(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             state.alerts.notify.apply_report(report, now);
             Vec::new()
         }
+        Msg::RunbookLog { log, offset } => {
+            tabs::runbook::update::apply_log(state, log, offset, now);
+            Vec::new()
+        }
         Msg::Tick => {
             apply_tick(state, now);
-            Vec::new()
+            tabs::runbook::update::apply_tick(state, now)
         }
     }
 }
@@ -174,7 +178,17 @@ fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec
         | Action::TerminateIdle
         | Action::ScanBigKeys
         | Action::PollNow
-        | Action::ToggleGroups => return tabs::apply_action(state, action, now),
+        | Action::ToggleGroups
+        | Action::OpenRunbook
+        | Action::TickDone
+        | Action::TickSkipped
+        | Action::TickFailed
+        | Action::AddNote
+        | Action::RunStepAction
+        | Action::CopyRunbookUrl
+        | Action::PrevPeriod
+        | Action::NextPeriod
+        | Action::NextRunbookView => return tabs::apply_action(state, action, now),
     }
     Vec::new()
 }

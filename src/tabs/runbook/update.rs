@@ -1,0 +1,312 @@
+//! The Runbook tab's reducer: moving between views, periods and steps; ticking a step and
+//! adding a note, and a step's action, through the one operator gate; the shared log as it is
+//! read again; a procedure opened from an alert.
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+use crate::action::Action;
+use crate::command::{Mark, OperatorCommand, RunbookCommand, Toward};
+use crate::effect::Effect;
+use crate::reduce::{ask, toast};
+use crate::runbook::log::RunbookLog;
+use crate::runbook::model::{ActionTargets, StepAction};
+use crate::state::list::PAGE;
+use crate::state::runbook::{Opened, RELOAD_EVERY, RunbookView};
+use crate::state::{AppState, ConfirmDialog, ToastKind, TypedConfirmation};
+
+/// A key the shell left to this tab.
+pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+    let runbook = &mut state.runbook;
+    match action {
+        Action::SelectNext => runbook.apply_move(1, now),
+        Action::SelectPrev => runbook.apply_move(-1, now),
+        Action::PageDown => runbook.apply_move(PAGE, now),
+        Action::PageUp => runbook.apply_move(-PAGE, now),
+        Action::SelectFirst => runbook.apply_select_edge(false, now),
+        Action::SelectLast => runbook.apply_select_edge(true, now),
+        Action::NextRunbookView => runbook.apply_next_view(),
+        _ if !offers(state, action) => {}
+        Action::ToggleDetail => state.runbook.show_detail = !state.runbook.show_detail,
+        Action::PrevPeriod => state.runbook.apply_browse(true),
+        Action::NextPeriod => state.runbook.apply_browse(false),
+        Action::TickDone => return ask_tick(state, Mark::Done, now),
+        Action::TickSkipped => return ask_tick(state, Mark::Skipped, now),
+        Action::TickFailed => return ask_tick(state, Mark::Failed, now),
+        Action::AddNote => return ask_note(state, now),
+        Action::RunStepAction => return ask_step_action(state, now),
+        Action::CopyRunbookUrl => return copy_url(state, now),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// What the view shown offers: ticks and actions where steps are listed, periods where they
+/// can be browsed, the URL where an alert named one.
+pub fn offers(state: &AppState, action: Action) -> bool {
+    let runbook = &state.runbook;
+    let steps = matches!(
+        runbook.view,
+        RunbookView::Checklist(_) | RunbookView::Procedure
+    );
+    match action {
+        Action::TickDone
+        | Action::TickSkipped
+        | Action::TickFailed
+        | Action::RunStepAction
+        | Action::ToggleDetail => steps,
+        Action::PrevPeriod => runbook.view != RunbookView::Procedure,
+        Action::NextPeriod => runbook.view != RunbookView::Procedure && runbook.back > 0,
+        Action::CopyRunbookUrl => {
+            runbook.view == RunbookView::Procedure
+                && runbook.opened.as_ref().is_some_and(|o| o.url.is_some())
+        }
+        _ => true,
+    }
+}
+
+/// Esc below the overlays closes the step's details, then goes back to the current period.
+pub fn cancel(state: &mut AppState) -> Vec<Effect> {
+    let runbook = &mut state.runbook;
+    if runbook.show_detail {
+        runbook.show_detail = false;
+    } else {
+        runbook.back = 0;
+    }
+    Vec::new()
+}
+
+/// Shows the procedure opened from an alert, from its first step.
+pub fn focus(state: &mut AppState, opened: &Opened) {
+    let runbook = &mut state.runbook;
+    runbook.opened = Some(opened.clone());
+    runbook.view = RunbookView::Procedure;
+    runbook.selected = 0;
+    runbook.show_detail = false;
+}
+
+/// The shared log as just read or written: what other consoles ticked shows.
+pub fn apply_log(
+    state: &mut AppState,
+    log: Result<RunbookLog, String>,
+    offset: FixedOffset,
+    now: DateTime<Utc>,
+) {
+    let runbook = &mut state.runbook;
+    runbook.offset = offset;
+    match log {
+        Ok(log) => {
+            runbook.log = runbook.log.merge(&log);
+            runbook.log_error = None;
+        }
+        Err(error) => {
+            if runbook.log_error.as_ref() != Some(&error) {
+                toast(state, ToastKind::Error, error.clone(), now);
+            }
+            state.runbook.log_error = Some(error);
+        }
+    }
+    let last = state.runbook.rows(now).saturating_sub(1);
+    state.runbook.selected = state.runbook.selected.min(last);
+}
+
+/// Reads the shared log again every [`RELOAD_EVERY`], from the first tick on.
+pub fn apply_tick(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
+    let runbook = &mut state.runbook;
+    if runbook.reload_at.is_some_and(|at| now < at) {
+        return Vec::new();
+    }
+    runbook.reload_at = Some(now + RELOAD_EVERY);
+    vec![Effect::LoadRunbookLog]
+}
+
+fn ask_tick(state: &mut AppState, mark: Mark, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some((runbook, step, toward)) = state.runbook.selected_step(now) else {
+        toast(state, ToastKind::Info, "select a step first".into(), now);
+        return Vec::new();
+    };
+    let title = match mark {
+        Mark::Done => "Done:",
+        Mark::Skipped => "Skip:",
+        Mark::Failed => "Failed:",
+    };
+    let lines = vec![
+        format!("{} · {}", runbook.title, toward_words(&toward)),
+        "A note for the log (optional):".into(),
+    ];
+    let command = RunbookCommand::Tick {
+        runbook: runbook.name.clone(),
+        step: step.id.clone(),
+        toward,
+        mark,
+        note: String::new(),
+        at: now,
+    };
+    let title = format!("{title} {}", step.title);
+    ask_typed(state, title, lines, OperatorCommand::Runbook(command), now)
+}
+
+fn ask_note(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
+    let lines = vec![
+        "What you did, what you saw: it goes into the shift log with the time and your name."
+            .into(),
+    ];
+    let command = RunbookCommand::Note {
+        text: String::new(),
+        at: now,
+    };
+    let title = "Note for the shift log".to_string();
+    ask_typed(state, title, lines, OperatorCommand::Runbook(command), now)
+}
+
+/// The selected step's action (a restart, a silence) as its command, for the incident the
+/// procedure was opened from when the step names no target; through the usual confirmation.
+fn ask_step_action(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some((runbook, step, toward)) = state.runbook.selected_step(now) else {
+        toast(state, ToastKind::Info, "select a step first".into(), now);
+        return Vec::new();
+    };
+    let Some(action) = step.action.clone() else {
+        let text = format!("{:?} offers no action of the console's", step.title);
+        toast(state, ToastKind::Info, text, now);
+        return Vec::new();
+    };
+    let incident = state.runbook.opened.as_ref().map(|o| &o.alert);
+    let incident = incident.filter(|_| state.runbook.view == RunbookView::Procedure);
+    let (runbook, step) = (runbook.name.clone(), step.id.clone());
+    let command = match action.command(incident, &Targets(state), "") {
+        Ok(command) => command,
+        Err(why) => {
+            toast(state, ToastKind::Error, format!("cannot: {why}"), now);
+            return Vec::new();
+        }
+    };
+    let mut lines = vec![
+        format!("{} {}", command.action(), command.target()),
+        format!(
+            "from runbook {runbook}, step {step}, {}",
+            toward_words(&toward)
+        ),
+    ];
+    let typed = match &action {
+        StepAction::SilenceRule { .. } => {
+            lines.push("How long and why (optional), e.g. `2h maintenance`:".into());
+            Some(TypedConfirmation {
+                expected: None,
+                typed: String::new(),
+            })
+        }
+        StepAction::Container { .. } => protected_name(state, &command).map(|name| {
+            lines.push(format!("{name} is protected: type its name to confirm"));
+            TypedConfirmation {
+                expected: Some(name),
+                typed: String::new(),
+            }
+        }),
+        StepAction::TerminateIdleSessions { .. } => None,
+    };
+    let title = format!("{} (runbook)", action.describe());
+    let command = OperatorCommand::Runbook(RunbookCommand::Step {
+        runbook,
+        step,
+        toward,
+        command: Box::new(command),
+    });
+    let dialog = ConfirmDialog {
+        title,
+        lines,
+        command,
+        then: None,
+        typed,
+    };
+    ask(state, dialog, now)
+}
+
+/// The name of the container `command` acts on when its engine protects it.
+fn protected_name(state: &AppState, command: &OperatorCommand) -> Option<String> {
+    let OperatorCommand::Container(command) = command else {
+        return None;
+    };
+    state.containers.engines.iter().find_map(|engine| {
+        let container = engine
+            .containers
+            .iter()
+            .find(|c| engine.name == command.engine && c.id == command.id)?;
+        engine.protects(container).then(|| container.name.clone())
+    })
+}
+
+fn copy_url(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(url) = state.runbook.opened.as_ref().and_then(|o| o.url.clone()) else {
+        return Vec::new();
+    };
+    toast(state, ToastKind::Ok, format!("copied {url}"), now);
+    vec![Effect::CopyToClipboard(url)]
+}
+
+fn ask_typed(
+    state: &mut AppState,
+    title: String,
+    lines: Vec<String>,
+    command: OperatorCommand,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
+    let dialog = ConfirmDialog {
+        title,
+        lines,
+        command,
+        then: None,
+        typed: Some(TypedConfirmation {
+            expected: None,
+            typed: String::new(),
+        }),
+    };
+    ask(state, dialog, now)
+}
+
+/// `period 2026-12-07`, `incident DiskSpaceLow{…} since 09:12`.
+fn toward_words(toward: &Toward) -> String {
+    match toward {
+        Toward::Period(period) => format!("period {period}"),
+        Toward::Incident { alert, since } => format!(
+            "incident {} since {}",
+            alert.name(),
+            since.format("%Y-%m-%d %H:%M UTC")
+        ),
+    }
+}
+
+/// What a step's action needs from the Containers and Databases tabs' lists.
+struct Targets<'a>(&'a AppState);
+
+impl ActionTargets for Targets<'_> {
+    fn container(&self, engine: Option<&str>, name: &str) -> Option<(String, String)> {
+        let engines = &self.0.containers.engines;
+        let mut found = engines.iter().flat_map(|e| {
+            e.containers
+                .iter()
+                .filter(move |c| c.name == name)
+                .map(move |c| (e.name.clone(), c.id.clone()))
+        });
+        match engine {
+            Some(engine) => found.find(|(e, _)| e == engine),
+            None => found.next(),
+        }
+    }
+
+    fn idle_sessions(&self, database: &str, minutes: u32) -> Option<(String, Vec<i32>)> {
+        let database = self
+            .0
+            .databases
+            .databases
+            .iter()
+            .find(|d| d.name == database)?;
+        let pids = database
+            .postgres()?
+            .sessions
+            .iter()
+            .filter(|s| s.state.is_idle() && s.state_seconds >= f64::from(minutes) * 60.0)
+            .map(|s| s.pid)
+            .collect();
+        Some((database.address.clone(), pids))
+    }
+}

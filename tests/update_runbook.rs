@@ -1,0 +1,392 @@
+//! The Runbook tab's reducer with a fixed clock: ticks and notes go through the one operator
+//! gate (a typed note, refused in the read-only modes with an audit entry), the shared log read
+//! again every ten seconds, periods browsed back, a procedure opened from a firing alert whose
+//! ticks and actions count toward that incident. Message in, state and effects out.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use watchdeck::action::Action;
+use watchdeck::command::{ContainerCommand, Mark, Mode, OperatorCommand, RunbookCommand, Toward};
+use watchdeck::effect::Effect;
+use watchdeck::fixtures::{self, now};
+use watchdeck::model::containers::ContainerAction;
+use watchdeck::msg::{FilterEdit, Msg};
+use watchdeck::runbook::log::{Entry, EntryKind, RunbookLog, Scope, StepState};
+use watchdeck::state::runbook::RunbookView;
+use watchdeck::state::{AppState, Overlay};
+use watchdeck::tab::Tab;
+
+fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
+    update(state, Msg::Action(action))
+}
+
+fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
+    watchdeck::update::update(state, msg, now())
+}
+
+fn type_text(state: &mut AppState, text: &str) {
+    for c in text.chars() {
+        update(state, Msg::FilterEdit(FilterEdit::Insert(c)));
+    }
+}
+
+fn utc() -> FixedOffset {
+    FixedOffset::east_opt(0).unwrap()
+}
+
+fn step_id(state: &AppState, runbook: &str, index: usize) -> String {
+    state.runbook.runbooks.get(runbook).unwrap().steps[index]
+        .id
+        .clone()
+}
+
+/// The tick command a confirmed dialog executes.
+fn executed(effects: &[Effect]) -> &RunbookCommand {
+    match effects {
+        [Effect::Execute(OperatorCommand::Runbook(command))] => command,
+        other => panic!("not one runbook command: {other:?}"),
+    }
+}
+
+#[test]
+fn a_tick_asks_for_a_note_and_the_confirmed_tick_carries_it_with_the_period_and_time() {
+    let mut state = fixtures::runbook_app_state(Mode::Interactive);
+    act(&mut state, Action::SelectLast);
+    assert!(act(&mut state, Action::TickDone).is_empty());
+    let Overlay::Confirm(dialog) = &state.overlay else {
+        panic!("no dialog: {:?}", state.overlay)
+    };
+    assert!(dialog.typed.as_ref().is_some_and(|t| t.expected.is_none()));
+    type_text(&mut state, "pg_dump 02:00 ok, 4.1 GB");
+    let effects = act(&mut state, Action::Confirm);
+    let step = step_id(&state, "daily", 7);
+    assert_eq!(
+        executed(&effects),
+        &RunbookCommand::Tick {
+            runbook: "daily".into(),
+            step,
+            toward: Toward::Period("2026-11-22".into()),
+            mark: Mark::Done,
+            note: "pg_dump 02:00 ok, 4.1 GB".into(),
+            at: now(),
+        }
+    );
+    assert_eq!(state.in_flight.len(), 1, "one tick of a step at a time");
+}
+
+#[test]
+fn ticks_and_notes_are_refused_in_read_only_and_watch_with_an_audit_entry() {
+    for mode in [Mode::ReadOnly, Mode::Watch] {
+        let mut state = fixtures::runbook_app_state(mode);
+        for action in [Action::TickDone, Action::TickFailed, Action::AddNote] {
+            let effects = act(&mut state, action);
+            assert_eq!(state.overlay, Overlay::None, "{mode:?} {action:?}");
+            assert!(
+                matches!(
+                    effects.as_slice(),
+                    [Effect::RecordRefusal {
+                        command: OperatorCommand::Runbook(_),
+                        ..
+                    }]
+                ),
+                "{mode:?} {action:?}: {effects:?}"
+            );
+            assert!(
+                state
+                    .toasts
+                    .last()
+                    .unwrap()
+                    .text
+                    .starts_with("refused: runbook")
+            );
+        }
+    }
+}
+
+#[test]
+fn a_note_must_have_text_and_goes_to_the_shift_log() {
+    let mut state = fixtures::runbook_app_state(Mode::Interactive);
+    act(&mut state, Action::AddNote);
+    assert!(act(&mut state, Action::Confirm).is_empty(), "an empty note");
+    assert!(matches!(state.overlay, Overlay::Confirm(_)), "stays open");
+    type_text(&mut state, "restarted nginx after the config change");
+    let effects = act(&mut state, Action::Confirm);
+    assert_eq!(
+        executed(&effects),
+        &RunbookCommand::Note {
+            text: "restarted nginx after the config change".into(),
+            at: now(),
+        }
+    );
+}
+
+#[test]
+fn another_consoles_tick_shows_once_the_log_is_read_again() {
+    let mut state = fixtures::runbook_app_state(Mode::Interactive);
+    let before = state.runbook.daily(now()).unwrap().0;
+    let step = step_id(&state, "daily", 4);
+    let theirs = Entry::new(
+        now() - Duration::seconds(3),
+        "carol",
+        EntryKind::Tick {
+            runbook: "daily".into(),
+            step,
+            scope: Scope::Period("2026-11-22".into()),
+            state: StepState::Done,
+            note: String::new(),
+        },
+    );
+    let mut shared = fixtures::runbook_log(&state.runbook.runbooks);
+    shared.extend([theirs]);
+    update(
+        &mut state,
+        Msg::RunbookLog {
+            log: Ok(shared),
+            offset: utc(),
+        },
+    );
+    let after = state.runbook.daily(now()).unwrap().0;
+    assert_eq!(after.settled, before.settled + 1);
+    // An older read (the other console's file before its tick) takes nothing away.
+    update(
+        &mut state,
+        Msg::RunbookLog {
+            log: Ok(RunbookLog::default()),
+            offset: utc(),
+        },
+    );
+    assert_eq!(state.runbook.daily(now()).unwrap().0, after);
+}
+
+#[test]
+fn a_log_that_cannot_be_read_is_said_once_and_keeps_what_was_read() {
+    let mut state = fixtures::runbook_app_state(Mode::Interactive);
+    let before = state.runbook.log.clone();
+    let error = Msg::RunbookLog {
+        log: Err("cannot read /srv/ops/runbook.json: permission denied".into()),
+        offset: utc(),
+    };
+    update(&mut state, error.clone());
+    update(&mut state, error);
+    assert_eq!(state.runbook.log, before);
+    assert_eq!(
+        state
+            .toasts
+            .iter()
+            .filter(|t| t.text.contains("permission denied"))
+            .count(),
+        1
+    );
+    assert!(state.runbook.log_error.is_some());
+}
+
+#[test]
+fn the_shared_log_is_read_again_every_ten_seconds() {
+    let mut state = fixtures::runbook_app_state(Mode::Interactive);
+    let tick = |state: &mut AppState, at: DateTime<Utc>| {
+        watchdeck::update::update(state, Msg::Tick, at)
+            .into_iter()
+            .filter(|e| *e == Effect::LoadRunbookLog)
+            .count()
+    };
+    assert_eq!(tick(&mut state, now()), 1, "at once");
+    assert_eq!(tick(&mut state, now() + Duration::seconds(5)), 0);
+    assert_eq!(tick(&mut state, now() + Duration::seconds(9)), 0);
+    assert_eq!(tick(&mut state, now() + Duration::seconds(10)), 1);
+    assert_eq!(tick(&mut state, now() + Duration::seconds(11)), 0);
+}
+
+#[test]
+fn a_day_browsed_back_is_ticked_in_its_own_period_and_esc_comes_back_to_today() {
+    let mut state = fixtures::runbook_app_state(Mode::Interactive);
+    act(&mut state, Action::PrevPeriod);
+    act(&mut state, Action::TickSkipped);
+    let effects = act(&mut state, Action::Confirm);
+    let RunbookCommand::Tick { toward, mark, .. } = executed(&effects) else {
+        panic!("not a tick")
+    };
+    assert_eq!(
+        (toward, *mark),
+        (&Toward::Period("2026-11-21".into()), Mark::Skipped)
+    );
+    assert_eq!(state.runbook.back, 1);
+    act(&mut state, Action::Cancel);
+    assert_eq!(state.runbook.back, 0);
+    // Never past today.
+    act(&mut state, Action::NextPeriod);
+    assert_eq!(state.runbook.back, 0);
+}
+
+#[test]
+fn the_weekly_list_ticks_in_its_week() {
+    let mut state = fixtures::runbook_app_state(Mode::Interactive);
+    act(&mut state, Action::NextRunbookView);
+    assert_eq!(state.runbook.view, RunbookView::Checklist("weekly".into()));
+    act(&mut state, Action::TickDone);
+    let effects = act(&mut state, Action::Confirm);
+    let RunbookCommand::Tick { toward, .. } = executed(&effects) else {
+        panic!("not a tick")
+    };
+    // 2026-11-22 is a Sunday: the week that began on Monday the 16th.
+    assert_eq!(toward, &Toward::Period("2026-W47".into()));
+}
+
+/// The fixture's containers with the shipped runbooks, the firing container alert selected on
+/// the Alerts tab.
+fn container_alert_selected() -> AppState {
+    let mut state = fixtures::with_runbooks(fixtures::containers_app_state(Mode::Interactive));
+    act(&mut state, Action::GotoAlerts);
+    act(&mut state, Action::SelectFirst);
+    for _ in 0..50 {
+        let named = state.alerts.selected().and_then(|a| a.runbook.clone());
+        if named.is_some_and(|r| r.starts_with("container-")) {
+            return state;
+        }
+        act(&mut state, Action::SelectNext);
+    }
+    panic!("no firing container alert")
+}
+
+#[test]
+fn one_key_on_a_firing_alert_opens_its_procedure_and_its_ticks_count_toward_the_incident() {
+    let mut state = container_alert_selected();
+    let alert = state.alerts.selected().unwrap().clone();
+    act(&mut state, Action::OpenRunbook);
+    assert_eq!(state.tab, Tab::Runbook);
+    assert_eq!(state.runbook.view, RunbookView::Procedure);
+    let opened = state.runbook.opened.clone().unwrap();
+    assert_eq!(opened.alert, alert.key);
+    assert_eq!(Some(opened.since), alert.firing_since);
+    assert_eq!(opened.procedure, alert.runbook);
+    act(&mut state, Action::TickDone);
+    let effects = act(&mut state, Action::Confirm);
+    let RunbookCommand::Tick {
+        toward, runbook, ..
+    } = executed(&effects)
+    else {
+        panic!("not a tick")
+    };
+    assert_eq!(Some(runbook), alert.runbook.as_ref());
+    assert_eq!(
+        toward,
+        &Toward::Incident {
+            alert: alert.key.clone(),
+            since: alert.firing_since.unwrap(),
+        }
+    );
+}
+
+#[test]
+fn a_steps_action_from_the_procedure_acts_on_the_alerts_container_for_the_incident() {
+    let mut state = container_alert_selected();
+    let alert = state.alerts.selected().unwrap().clone();
+    act(&mut state, Action::OpenRunbook);
+    let procedure = state
+        .runbook
+        .runbooks
+        .get(alert.runbook.as_deref().unwrap())
+        .unwrap()
+        .clone();
+    let index = procedure
+        .steps
+        .iter()
+        .position(|s| s.action.is_some())
+        .unwrap();
+    for _ in 0..index {
+        act(&mut state, Action::SelectNext);
+    }
+    assert!(act(&mut state, Action::RunStepAction).is_empty());
+    assert!(matches!(state.overlay, Overlay::Confirm(_)));
+    let effects = act(&mut state, Action::Confirm);
+    let Effect::Execute(command) = &effects[0] else {
+        panic!("{effects:?}")
+    };
+    let OperatorCommand::Runbook(RunbookCommand::Step {
+        runbook,
+        toward,
+        command: acting,
+        ..
+    }) = command
+    else {
+        panic!("{command:?}")
+    };
+    assert_eq!(runbook, &procedure.name);
+    assert!(matches!(toward, Toward::Incident { alert: key, .. } if *key == alert.key));
+    let OperatorCommand::Container(ContainerCommand { name, action, .. }) = acting.as_ref() else {
+        panic!("{acting:?}")
+    };
+    assert_eq!(Some(name.as_str()), alert.key.label("container"));
+    assert!(matches!(
+        action,
+        ContainerAction::Restart | ContainerAction::Start | ContainerAction::Stop
+    ));
+    // The audit names the incident.
+    assert!(
+        command.target().contains("for incident"),
+        "{}",
+        command.target()
+    );
+    // A second action on that container while this one runs is refused, from any tab.
+    assert!(state.in_flight_on(acting).is_some());
+}
+
+#[test]
+fn an_alert_naming_no_runbook_says_so_and_stays() {
+    let mut state = container_alert_selected();
+    let key = state.alerts.selected().unwrap().key.clone();
+    // Its rule's runbook taken away, as a user rule without one.
+    for alert in state.alerts.alerts.values_mut() {
+        if alert.key == key {
+            alert.runbook = None;
+        }
+    }
+    act(&mut state, Action::OpenRunbook);
+    assert_eq!(state.tab, Tab::Alerts);
+    assert!(
+        state
+            .toasts
+            .last()
+            .unwrap()
+            .text
+            .ends_with("names no runbook")
+    );
+}
+
+#[test]
+fn a_runbook_url_alone_opens_with_the_url_and_y_copies_it_through_an_effect() {
+    let mut state = container_alert_selected();
+    let key = state.alerts.selected().unwrap().key.clone();
+    let url = "https://wiki.example/runbooks/ServiceFlapping.md";
+    for alert in state.alerts.alerts.values_mut() {
+        if alert.key == key {
+            alert.runbook = Some(url.into());
+        }
+    }
+    act(&mut state, Action::OpenRunbook);
+    assert_eq!(state.tab, Tab::Runbook);
+    let opened = state.runbook.opened.clone().unwrap();
+    assert_eq!((opened.procedure, opened.url.as_deref()), (None, Some(url)));
+    assert!(
+        act(&mut state, Action::TickDone).is_empty(),
+        "no steps to tick"
+    );
+    assert_eq!(state.overlay, Overlay::None);
+    assert_eq!(
+        act(&mut state, Action::CopyRunbookUrl),
+        [Effect::CopyToClipboard(url.into())]
+    );
+}
+
+#[test]
+fn a_url_naming_a_procedure_by_its_last_path_part_opens_the_procedure() {
+    let mut state = container_alert_selected();
+    let key = state.alerts.selected().unwrap().key.clone();
+    for alert in state.alerts.alerts.values_mut() {
+        if alert.key == key {
+            alert.runbook = Some("https://wiki.example/runbooks/container-unhealthy.md".into());
+        }
+    }
+    act(&mut state, Action::OpenRunbook);
+    let opened = state.runbook.opened.clone().unwrap();
+    assert_eq!(opened.procedure.as_deref(), Some("container-unhealthy"));
+}
