@@ -76,6 +76,7 @@ const LAYERS: &[(Layer, &[&str])] = &[
             "src/runbook/model.rs",
             "src/runbook/parse.rs",
             "src/runbook/catalogue.rs",
+            "src/runbook/check.rs",
             "src/runbook/period.rs",
             "src/runbook/log.rs",
             "src/runbook/status.rs",
@@ -99,7 +100,15 @@ const LAYERS: &[(Layer, &[&str])] = &[
     ),
     (Layer::Input, &["src/input.rs"]),
     (Layer::Collect, &["src/collect/**"]),
-    (Layer::Effect, &["src/effect/**", "src/persist/**"]),
+    (
+        Layer::Effect,
+        &[
+            "src/effect/**",
+            "src/persist/**",
+            "src/runbook/store.rs",
+            "src/runbook/run.rs",
+        ],
+    ),
     (Layer::Config, &["src/config/**", "src/runbook/load.rs"]),
     (Layer::Theme, &["src/config/theme.rs"]),
     (

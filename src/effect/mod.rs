@@ -10,7 +10,6 @@ mod process;
 mod runbook;
 
 pub use executor::Executor;
-pub use runbook::RUNBOOK_LOG_FILE;
 
 use crate::alerts::kept::KeptAlerts;
 use crate::alerts::notify::Notification;

@@ -1,61 +1,54 @@
-//! The runbook log on disk, shared by every console pointed at one directory: each write takes
-//! the directory's lock, reads what the others wrote, merges its own entry in and replaces the
-//! file atomically, so two consoles ticking at once both keep their tick and a crash in the
-//! middle of a write leaves the previous file. Also the clipboard (OSC 52).
+//! The runbook log's reads and writes off the draw loop (the store itself, with its lock, is
+//! `runbook::store`), and the clipboard (OSC 52).
 
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use base64::Engine;
-use chrono::{Local, Offset};
+use chrono::{Local, Offset, Utc};
 
 use crate::msg::Msg;
-use crate::persist::atomic::write_atomically;
-use crate::persist::private;
 use crate::runbook::log::{Entry, RunbookLog};
-
-/// The log's file name in `[runbook] state_dir` (default: the state dir).
-pub const RUNBOOK_LOG_FILE: &str = "runbook.json";
-const LOCK_FILE: &str = "runbook.lock";
+use crate::runbook::store::Store as LogStore;
 
 #[derive(Debug, Clone, Default)]
 pub struct Store {
-    /// The directory; none where the console keeps no runbook log (tests of other effects).
-    dir: Option<PathBuf>,
+    /// None where the console keeps no runbook log (tests of other effects).
+    store: Option<LogStore>,
 }
 
 impl Store {
     pub fn new(dir: PathBuf) -> Self {
-        Self { dir: Some(dir) }
+        Self {
+            store: Some(LogStore::in_dir(&dir)),
+        }
     }
 
-    /// Lock, read, merge `entry`, write; gives back the merged log.
+    /// Lock, read, merge `entry`, write; gives back the merged log. A file that could not be
+    /// read is moved aside and said.
     pub async fn append(&self, entry: Entry) -> Result<RunbookLog, String> {
-        let dir = self.dir()?;
+        let store = self.store()?;
         blocking(move || {
-            let _lock = lock(&dir)?;
-            let mut log = read(&dir)?;
-            log.extend([entry]);
-            let text = serde_json::to_vec_pretty(&log).map_err(|e| e.to_string())?;
-            write_atomically(&dir.join(RUNBOOK_LOG_FILE), &text)
-                .map_err(|e| format!("cannot write {}: {e}", shown(&dir)))?;
-            Ok(log)
+            let recorded = store.record(&[entry], Utc::now())?;
+            if let Some(set_aside) = recorded.set_aside {
+                tracing::error!(message = %set_aside.message(), "runbook log");
+            }
+            Ok(recorded.log)
         })
         .await
     }
 
     /// What the log holds now, as a message for the state.
     pub async fn load(&self) -> Msg {
-        let log = match self.dir() {
-            Ok(dir) => blocking(move || read(&dir)).await,
+        let log = match self.store() {
+            Ok(store) => blocking(move || store.read()).await,
             Err(error) => Err(error),
         };
         loaded(log)
     }
 
-    fn dir(&self) -> Result<PathBuf, String> {
-        self.dir
+    fn store(&self) -> Result<LogStore, String> {
+        self.store
             .clone()
             .ok_or_else(|| "no runbook log is kept".to_string())
     }
@@ -75,37 +68,6 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| e.to_string())?
-}
-
-fn shown(dir: &Path) -> String {
-    dir.join(RUNBOOK_LOG_FILE).display().to_string()
-}
-
-/// The directory's exclusive lock, held until dropped; the other consoles wait for it.
-fn lock(dir: &Path) -> Result<std::fs::File, String> {
-    private::create_dir(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let path = dir.join(LOCK_FILE);
-    let file = std::fs::OpenOptions::new()
-        .mode(0o600)
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    file.lock()
-        .map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
-    Ok(file)
-}
-
-/// The log; empty when there is none yet.
-fn read(dir: &Path) -> Result<RunbookLog, String> {
-    match std::fs::read(dir.join(RUNBOOK_LOG_FILE)) {
-        Ok(bytes) => {
-            serde_json::from_slice(&bytes).map_err(|e| format!("cannot read {}: {e}", shown(dir)))
-        }
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(RunbookLog::default()),
-        Err(error) => Err(format!("cannot read {}: {error}", shown(dir))),
-    }
 }
 
 /// Puts `text` on the clipboard of the terminal the console runs in (and of the machine the
@@ -159,16 +121,5 @@ mod tests {
             panic!("not read")
         };
         assert_eq!(log.entries().len(), 16, "{log:?}");
-    }
-
-    #[tokio::test]
-    async fn an_unreadable_log_is_an_error_and_is_left_as_it_was() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(dir.path().join(RUNBOOK_LOG_FILE), "{ half")
-            .unwrap_or_else(|e| panic!("{e}"));
-        let store = Store::new(dir.path().to_path_buf());
-        assert!(store.append(tick("disk", "alice")).await.is_err());
-        let written = std::fs::read_to_string(dir.path().join(RUNBOOK_LOG_FILE));
-        assert_eq!(written.ok().as_deref(), Some("{ half"));
     }
 }

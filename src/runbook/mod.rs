@@ -4,10 +4,13 @@
 //! `load` (the user's files), `store` (the shared log file) and `run` (a step's command).
 
 pub mod catalogue;
+pub mod check;
 pub mod load;
 pub mod log;
 pub mod model;
 pub mod parse;
 pub mod period;
+pub mod run;
 pub mod status;
+pub mod store;
 pub mod toward;

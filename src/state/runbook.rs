@@ -11,6 +11,7 @@ use chrono::{DateTime, FixedOffset, Utc, Weekday};
 use crate::alerts::engine::AlertKey;
 use crate::command::Toward;
 use crate::runbook::catalogue::Runbooks;
+use crate::runbook::check::CheckResult;
 use crate::runbook::log::{Entry, Incident, Progress, RunbookLog};
 use crate::runbook::model::{Cadence, Runbook, Step};
 use crate::runbook::period::PeriodId;
@@ -52,21 +53,6 @@ impl Opened {
             since: self.since,
         }
     }
-}
-
-/// What an automatic check found, and when.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckResult {
-    pub at: DateTime<Utc>,
-    pub outcome: CheckOutcome,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CheckOutcome {
-    Pass(String),
-    Fail(String),
-    /// The console cannot tell yet (no sample, the source is down).
-    Unknown(String),
 }
 
 /// The runbooks in force, loaded once at start and shared by every copy of the state; two are

@@ -9,10 +9,11 @@ use ratatui::widgets::{
 };
 
 use crate::command::Toward;
+use crate::runbook::check::CheckOutcome;
 use crate::runbook::log::{Entry, EntryKind, StepState};
 use crate::runbook::model::{Check, Runbook, Step};
 use crate::runbook::toward::scope;
-use crate::state::runbook::{CheckOutcome, RunbookState, RunbookView};
+use crate::state::runbook::{RunbookState, RunbookView};
 use crate::ui::format::truncate;
 use crate::ui::{RenderCtx, list};
 
@@ -160,13 +161,13 @@ fn check_cell(
     let key = (shown.name.clone(), step.id.clone());
     match runbook.checks.get(&key) {
         Some(result) => {
-            let (mark, text, style) = match &result.outcome {
-                CheckOutcome::Pass(text) => ("✔", text, ctx.theme.ok),
-                CheckOutcome::Fail(text) => ("✖", text, ctx.theme.crit),
-                CheckOutcome::Unknown(text) => ("?", text, ctx.theme.muted),
+            let (text, style) = match &result.outcome {
+                CheckOutcome::Pass => ("✔ ok".to_string(), ctx.theme.ok),
+                CheckOutcome::Fail(why) => (format!("✖ {why}"), ctx.theme.crit),
+                CheckOutcome::Unknown(why) => (format!("? {why}"), ctx.theme.muted),
             };
             (
-                format!("{mark} {text} · {}", super::ago(result.at, ctx)),
+                format!("{text} · {}", super::ago(result.checked_at, ctx)),
                 style,
             )
         }
