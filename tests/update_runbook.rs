@@ -11,6 +11,7 @@ use watchdeck::effect::Effect;
 use watchdeck::fixtures::{self, now};
 use watchdeck::model::containers::ContainerAction;
 use watchdeck::msg::{FilterEdit, Msg};
+use watchdeck::runbook::check::CheckOutcome;
 use watchdeck::runbook::log::{Entry, EntryKind, RunbookLog, Scope, StepState};
 use watchdeck::state::runbook::RunbookView;
 use watchdeck::state::{AppState, Overlay};
@@ -389,4 +390,72 @@ fn a_url_naming_a_procedure_by_its_last_path_part_opens_the_procedure() {
     act(&mut state, Action::OpenRunbook);
     let opened = state.runbook.opened.clone().unwrap();
     assert_eq!(opened.procedure.as_deref(), Some("container-unhealthy"));
+}
+
+#[test]
+fn automatic_checks_are_judged_each_second_from_the_metric_store_and_the_alerts() {
+    let mut state = fixtures::runbook_app_state(Mode::Interactive);
+    let later = now() + Duration::seconds(1);
+    watchdeck::update::update(&mut state, Msg::Tick, later);
+    let result = |state: &AppState, index: usize| {
+        state
+            .runbook
+            .checks
+            .get(&("daily".to_string(), step_id(state, "daily", index)))
+            .cloned()
+            .unwrap()
+    };
+    // The fixture host's data disk is at 93.8%: the daily disk step's `< 80` does not hold.
+    let disk = result(&state, 3);
+    assert_eq!(disk.checked_at, later);
+    assert!(
+        matches!(&disk.outcome, CheckOutcome::Fail(why) if why.contains("system_disk_used_percent")),
+        "{disk:?}"
+    );
+    // No container rule fires on it.
+    assert_eq!(result(&state, 1).outcome, CheckOutcome::Pass);
+}
+
+#[test]
+fn only_the_shown_runbooks_checks_and_the_auto_ones_are_judged() {
+    let mut state = fixtures::runbook_app_state(Mode::Interactive);
+    let manual: Vec<(String, String)> = state
+        .runbook
+        .runbooks
+        .iter()
+        .flat_map(|r| {
+            r.steps
+                .iter()
+                .filter(|s| s.check.is_some() && !s.auto)
+                .map(|s| (r.name.clone(), s.id.clone()))
+        })
+        .collect();
+    assert!(!manual.is_empty());
+    act(&mut state, Action::GotoResources);
+    update(&mut state, Msg::Tick);
+    assert!(
+        manual
+            .iter()
+            .all(|key| !state.runbook.checks.contains_key(key)),
+        "nothing shown, nothing but auto checks"
+    );
+    // The weekly list shown: its checks are judged too.
+    act(&mut state, Action::GotoRunbook);
+    act(&mut state, Action::NextRunbookView);
+    update(&mut state, Msg::Tick);
+    let weekly = state.runbook.runbooks.get("weekly").unwrap();
+    for step in weekly.steps.iter().filter(|s| {
+        s.check
+            .as_ref()
+            .is_some_and(|c| c.needs() == watchdeck::runbook::check::Needs::Nothing)
+    }) {
+        assert!(
+            state
+                .runbook
+                .checks
+                .contains_key(&("weekly".to_string(), step.id.clone())),
+            "{}",
+            step.id
+        );
+    }
 }

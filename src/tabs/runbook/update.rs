@@ -8,11 +8,13 @@ use crate::action::Action;
 use crate::command::{Mark, OperatorCommand, RunbookCommand, Toward};
 use crate::effect::Effect;
 use crate::reduce::{ask, toast};
+use crate::runbook::check::{Needs, Observed, judge};
 use crate::runbook::log::RunbookLog;
 use crate::runbook::model::{ActionTargets, StepAction};
 use crate::state::list::PAGE;
 use crate::state::runbook::{Opened, RELOAD_EVERY, RunbookView};
 use crate::state::{AppState, ConfirmDialog, ToastKind, TypedConfirmation};
+use crate::tab::Tab;
 
 /// A key the shell left to this tab.
 pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
@@ -109,14 +111,49 @@ pub fn apply_log(
     state.runbook.selected = state.runbook.selected.min(last);
 }
 
-/// Reads the shared log again every [`RELOAD_EVERY`], from the first tick on.
+/// Once a second: the automatic checks judged again, and the shared log read again every
+/// [`RELOAD_EVERY`], from the first tick on.
 pub fn apply_tick(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
+    evaluate_checks(state, now);
     let runbook = &mut state.runbook;
     if runbook.reload_at.is_some_and(|at| now < at) {
         return Vec::new();
     }
     runbook.reload_at = Some(now + RELOAD_EVERY);
     vec![Effect::LoadRunbookLog]
+}
+
+/// Judges the automatic checks the console can answer from what it already has (the metric
+/// store, the firing alerts): those of the runbook shown, and every `auto = true` one. Log and
+/// command checks need a run first.
+pub fn evaluate_checks(state: &mut AppState, now: DateTime<Utc>) {
+    let shown = state
+        .runbook
+        .shown(now)
+        .filter(|_| state.tab == Tab::Runbook)
+        .map(|(r, _)| r.name.clone());
+    let firing: Vec<&str> = state
+        .alerts
+        .firing()
+        .filter(|a| state.alerts.silence_of(&a.key).is_none())
+        .map(|a| a.key.rule.as_str())
+        .collect();
+    let observed = Observed {
+        store: &state.metrics,
+        firing: &firing,
+    };
+    let mut results = Vec::new();
+    for runbook in state.runbook.runbooks.iter() {
+        let is_shown = shown.as_ref() == Some(&runbook.name);
+        for step in runbook.steps.iter().filter(|s| is_shown || s.auto) {
+            let Some(check) = step.check.as_ref().filter(|c| c.needs() == Needs::Nothing) else {
+                continue;
+            };
+            let key = (runbook.name.clone(), step.id.clone());
+            results.push((key, judge(check, &observed, now)));
+        }
+    }
+    state.runbook.checks.extend(results);
 }
 
 fn ask_tick(state: &mut AppState, mark: Mark, now: DateTime<Utc>) -> Vec<Effect> {

@@ -161,15 +161,13 @@ fn check_cell(
     let key = (shown.name.clone(), step.id.clone());
     match runbook.checks.get(&key) {
         Some(result) => {
-            let (text, style) = match &result.outcome {
-                CheckOutcome::Pass => ("✔ ok".to_string(), ctx.theme.ok),
-                CheckOutcome::Fail(why) => (format!("✖ {why}"), ctx.theme.crit),
-                CheckOutcome::Unknown(why) => (format!("? {why}"), ctx.theme.muted),
-            };
-            (
-                format!("{text} · {}", super::ago(result.checked_at, ctx)),
-                style,
-            )
+            // When first: a narrow column cuts the reason, never how fresh it is.
+            let ago = super::ago(result.checked_at, ctx);
+            match &result.outcome {
+                CheckOutcome::Pass => (format!("✔ {ago} · ok"), ctx.theme.ok),
+                CheckOutcome::Fail(why) => (format!("✖ {ago} · {why}"), ctx.theme.crit),
+                CheckOutcome::Unknown(why) => (format!("? {ago} · {why}"), ctx.theme.muted),
+            }
         }
         None => ("… pending".into(), ctx.theme.muted),
     }
