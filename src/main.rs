@@ -284,6 +284,13 @@ fn run_console(
     let operator = Operator::of_this_process();
     state.operator = operator.user.clone();
     state.runbook = state.runbook.clone().with_runbooks(runbooks);
+    let runbook_store = watchdeck::runbook::store::Store::of(&loaded.config.runbook, paths);
+    // Read before the first frame, so the header's daily progress is right from the start.
+    let runbook_log = watchdeck::msg::Msg::RunbookLog {
+        log: runbook_store.read(),
+        offset: chrono::Offset::fix(chrono::Local::now().offset()),
+    };
+    watchdeck::update::update(&mut state, runbook_log, chrono::Utc::now());
     let runbook_dir = loaded
         .config
         .runbook

@@ -209,7 +209,7 @@ fn ask_step_action(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
     };
     let incident = state.runbook.opened.as_ref().map(|o| &o.alert);
     let incident = incident.filter(|_| state.runbook.view == RunbookView::Procedure);
-    let (runbook, step) = (runbook.name.clone(), step.id.clone());
+    let (runbook, step, step_title) = (runbook.name.clone(), step.id.clone(), step.title.clone());
     let command = match action.command(incident, &Targets(state), "") {
         Ok(command) => command,
         Err(why) => {
@@ -241,7 +241,7 @@ fn ask_step_action(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
         }),
         StepAction::TerminateIdleSessions { .. } => None,
     };
-    let title = format!("{} (runbook)", action.describe());
+    let title = format!("Runbook step: {}", step_title);
     let command = OperatorCommand::Runbook(RunbookCommand::Step {
         runbook,
         step,
