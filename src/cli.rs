@@ -26,6 +26,9 @@ Examples:
   watchdeck --config ./ops.toml --theme high-contrast
   watchdeck check --format json | jq .status
   watchdeck config init && watchdeck config path
+  watchdeck runbook status || page-the-on-call     0 done, 1 due today, 2 overdue
+  watchdeck runbook export --period 2026-W49 --out maintenance.md
+  watchdeck runbook handover --since 12h
   watchdeck completions bash > /etc/bash_completion.d/watchdeck
 
 Files: `watchdeck config path` prints where the config, themes, keymaps, log and audit log live.
@@ -80,8 +83,48 @@ pub enum Command {
     /// The alert history the console keeps.
     #[command(subcommand)]
     Alerts(AlertsCommand),
+    /// The runbook log: the maintenance log, the hand-off, the checklists' standing.
+    #[command(subcommand)]
+    Runbook(RunbookCommand),
     /// Print a shell completion script.
     Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunbookCommand {
+    /// Print the maintenance log of a period in the manual's template (date, operator, type:
+    /// routine / incident / upgrade, content, impact, result, notes), from the ticks, notes and
+    /// actions; a shift-log note starting with "upgrade" is an upgrade.
+    Export {
+        /// A day (2026-12-07), week (2026-W49), month (2026-12) or quarter (2026-Q4); default:
+        /// today.
+        #[arg(long, value_name = "PERIOD")]
+        period: Option<String>,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Md)]
+        format: ExportFormat,
+        /// Write to this file (0600) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Print a Markdown hand-off for the next on-call engineer: what fired and still fires, who
+    /// acknowledged what, the procedures followed, the checklist steps still open, the shift log.
+    Handover {
+        /// How far back, e.g. 12h, 1d.
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "12h")]
+        since: Duration,
+    },
+    /// Print each checklist's progress; exit 0 when done, 1 when one is due today and not
+    /// done, 2 when a past period was left undone.
+    Status {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Md,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

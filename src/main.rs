@@ -6,7 +6,8 @@ use anyhow::Context as _;
 use clap::{CommandFactory, Parser};
 use watchdeck::app::{App, Exit};
 use watchdeck::check;
-use watchdeck::cli::{AlertsCommand, Cli, Command, ConfigCommand, Format};
+use watchdeck::cli::RunbookCommand;
+use watchdeck::cli::{AlertsCommand, Cli, Command, ConfigCommand, ExportFormat, Format};
 use watchdeck::collect::system::host_name;
 use watchdeck::command::Mode;
 use watchdeck::config::{self, DEFAULT_CONFIG, LoadError, Loaded, Paths};
@@ -57,6 +58,10 @@ fn main() -> ExitCode {
         }
         Some(Command::Alerts(AlertsCommand::Export { since })) => export_alerts(&paths, *since),
         Some(Command::Alerts(AlertsCommand::Timeline { since })) => print_timeline(&paths, *since),
+        Some(Command::Runbook(command)) => match load(&paths, cli.config.as_deref(), None) {
+            Ok((loaded, runbooks)) => run_runbook(command, &paths, &loaded, &runbooks),
+            Err(code) => Ok(code),
+        },
         Some(Command::Config(ConfigCommand::Path)) => print_paths(&paths, cli.config.as_deref()),
         Some(Command::Config(ConfigCommand::Init)) => init_config(&paths, cli.config.as_deref()),
         Some(Command::Config(ConfigCommand::Check { file })) => {
@@ -181,6 +186,93 @@ fn print_timeline(paths: &Paths, since: Option<std::time::Duration>) -> anyhow::
     let now = chrono::Utc::now();
     let since = since.and_then(|since| start_of_last(since, now));
     let text = watchdeck::alert_timeline::render(&kept.history, &audit, since, now);
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `watchdeck runbook …`: the log of the console's store (`[runbook] state_dir`), in local time.
+fn run_runbook(
+    command: &RunbookCommand,
+    paths: &Paths,
+    loaded: &Loaded,
+    runbooks: &Runbooks,
+) -> anyhow::Result<ExitCode> {
+    use watchdeck::runbook::{period::PeriodId, report, status};
+    let store = watchdeck::runbook::store::Store::of(&loaded.config.runbook, paths);
+    let log = store.read().map_err(anyhow::Error::msg)?;
+    let now = chrono::Utc::now();
+    let tz = chrono::Local;
+    let week_start = loaded.config.runbook.week_start;
+    let checklists = || status::status(runbooks, &log, now, &tz, week_start);
+    let text = match command {
+        RunbookCommand::Export {
+            period,
+            format,
+            out,
+        } => {
+            let period = match period {
+                Some(text) => match PeriodId::parse(text, week_start) {
+                    Some(period) => period,
+                    None => {
+                        eprintln!(
+                            "watchdeck: --period {text:?} is not a period: expected a day \
+                             (2026-12-07), a week (2026-W49), a month (2026-12) or a quarter (2026-Q4)"
+                        );
+                        return Ok(ExitCode::from(CONFIG_ERROR));
+                    }
+                },
+                None => PeriodId::containing(
+                    watchdeck::runbook::model::Cadence::Daily,
+                    now,
+                    &tz,
+                    week_start,
+                ),
+            };
+            let (from, to) = period.bounds(&tz);
+            let rows = report::maintenance_log(runbooks, &log, from, to, &tz);
+            let text = match format {
+                ExportFormat::Md => report::render_maintenance_markdown(&period.to_string(), &rows),
+                ExportFormat::Json => {
+                    let json = serde_json::json!({ "period": period.to_string(), "rows": rows });
+                    serde_json::to_string_pretty(&json)? + "\n"
+                }
+            };
+            if let Some(out) = out {
+                watchdeck::persist::atomic::write_atomically(out, text.as_bytes())
+                    .with_context(|| format!("cannot write {}", out.display()))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            text
+        }
+        RunbookCommand::Handover { since } => {
+            let alerts = watchdeck::persist::alerts::load(&paths.alerts_file())
+                .map_err(anyhow::Error::msg)?;
+            let checklists = checklists();
+            report::render_handover(&report::Handover {
+                runbooks,
+                log: &log,
+                alerts: &alerts,
+                checklists: &checklists,
+                since: start_of_last(*since, now)
+                    .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC),
+                now,
+                tz: &tz,
+            })
+        }
+        RunbookCommand::Status { format } => {
+            let checklists = checklists();
+            let worst = status::worst(&checklists);
+            let text = match format {
+                Format::Text => report::render_status_text(runbooks, &log, &checklists),
+                Format::Json => {
+                    let json = serde_json::json!({ "status": worst, "checklists": checklists });
+                    serde_json::to_string_pretty(&json)? + "\n"
+                }
+            };
+            std::io::stdout().write_all(text.as_bytes())?;
+            return Ok(ExitCode::from(worst.exit_code()));
+        }
+    };
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -81,6 +81,7 @@ const LAYERS: &[(Layer, &[&str])] = &[
             "src/runbook/log.rs",
             "src/runbook/status.rs",
             "src/runbook/toward.rs",
+            "src/runbook/report.rs",
         ],
     ),
     (Layer::Model, &["src/model/**"]),

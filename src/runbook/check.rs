@@ -33,6 +33,37 @@ pub struct Observed<'a> {
     pub store: &'a MetricStore,
     /// The rules with a firing alert that is not silenced.
     pub firing: &'a [&'a str],
+    /// A series whose newest sample is older than this says nothing of now (its source is
+    /// down or slow): the tab passes three of the source's intervals, as staleness is judged.
+    pub stale_after: Duration,
+}
+
+/// The newest sample of a series, if it is recent enough to judge by; `Err` with when it was
+/// taken when it is not.
+fn fresh(
+    store: &MetricStore,
+    id: crate::metrics::SeriesId,
+    observed: &Observed<'_>,
+    now: DateTime<Utc>,
+) -> Option<Result<f64, DateTime<Utc>>> {
+    let newest = store.history_id(id).last()?;
+    if crate::duration::later(newest.at, observed.stale_after) < now {
+        Some(Err(newest.at))
+    } else {
+        Some(Ok(newest.value))
+    }
+}
+
+/// Why a check cannot tell: the series it reads are stale, the oldest shown.
+fn stale_reason(what: &str, stale: &[(String, DateTime<Utc>)], now: DateTime<Utc>) -> String {
+    let oldest = stale.iter().map(|(_, at)| *at).min().unwrap_or(now);
+    let ago = (now - oldest).to_std().unwrap_or_default();
+    let names: Vec<&str> = stale.iter().map(|(name, _)| name.as_str()).collect();
+    format!(
+        "no fresh value of {what} for {} (last {} ago)",
+        names.join(", "),
+        crate::duration::shown(Duration::from_secs(ago.as_secs()))
+    )
 }
 
 /// What a check needs done before it can be judged.
@@ -109,25 +140,31 @@ pub fn judge(check: &Check, observed: &Observed<'_>, now: DateTime<Utc>) -> Chec
         Check::Expr(condition) => {
             let mut selected = 0;
             let mut failing = Vec::new();
+            let mut stale = Vec::new();
             for id in observed.store.select(&condition.series, &[]) {
                 let labels: Vec<(&str, &str)> = observed.store.labels(id).collect();
                 if !condition.selects(&labels) {
                     continue;
                 }
-                let Some(value) = observed.store.latest_id(id) else {
-                    continue;
-                };
-                selected += 1;
-                if !condition.comparison.holds(value, condition.threshold) {
-                    failing.push(format!("{} = {}", shown_labels(&labels), shown(value)));
+                match fresh(observed.store, id, observed, now) {
+                    None => continue,
+                    Some(Err(at)) => stale.push((shown_labels(&labels), at)),
+                    Some(Ok(value)) => {
+                        selected += 1;
+                        if !condition.comparison.holds(value, condition.threshold) {
+                            failing.push(format!("{} = {}", shown_labels(&labels), shown(value)));
+                        }
+                    }
                 }
             }
-            if selected == 0 {
-                CheckOutcome::Unknown(format!("no value of {} yet", condition.series))
-            } else if failing.is_empty() {
-                CheckOutcome::Pass
-            } else {
+            if !failing.is_empty() {
                 CheckOutcome::Fail(format!("not {condition}: {}", failing.join(", ")))
+            } else if !stale.is_empty() {
+                CheckOutcome::Unknown(stale_reason(&condition.series, &stale, now))
+            } else if selected == 0 {
+                CheckOutcome::Unknown(format!("no value of {} yet", condition.series))
+            } else {
+                CheckOutcome::Pass
             }
         }
         Check::NoAlerts(rules) => {
@@ -142,7 +179,7 @@ pub fn judge(check: &Check, observed: &Observed<'_>, now: DateTime<Utc>) -> Chec
                 CheckOutcome::Fail(format!("firing: {}", firing.join(", ")))
             }
         }
-        Check::Up { kind, name } => judge_up(*kind, name, observed.store),
+        Check::Up { kind, name } => judge_up(*kind, name, observed, now),
         Check::Logs { .. } | Check::Command { .. } => CheckOutcome::Unknown("not run yet".into()),
     };
     CheckResult {
@@ -161,33 +198,46 @@ fn up_series(kind: Subject) -> (&'static str, &'static str) {
     }
 }
 
-fn judge_up(kind: Subject, name: &str, store: &MetricStore) -> CheckOutcome {
+fn judge_up(
+    kind: Subject,
+    name: &str,
+    observed: &Observed<'_>,
+    now: DateTime<Utc>,
+) -> CheckOutcome {
+    let store = observed.store;
     let (series, label) = up_series(kind);
     let matchers = [Matcher::Glob(label, name)];
     let mut seen = 0;
     let mut down: Vec<String> = Vec::new();
+    let mut stale = Vec::new();
     for id in store.select(series, &matchers) {
-        let Some(value) = store.latest_id(id) else {
-            continue;
-        };
-        seen += 1;
-        if value < 1.0 {
-            let named = store
+        let named = || {
+            store
                 .labels(id)
                 .find(|(k, _)| *k == label)
-                .map_or_else(String::new, |(_, v)| v.to_string());
-            down.push(named);
+                .map_or_else(String::new, |(_, v)| v.to_string())
+        };
+        match fresh(store, id, observed, now) {
+            None => continue,
+            Some(Err(at)) => stale.push((named(), at)),
+            Some(Ok(value)) => {
+                seen += 1;
+                if value < 1.0 {
+                    down.push(named());
+                }
+            }
         }
     }
-    if seen == 0 {
-        return CheckOutcome::Unknown(format!("no {} matches {name:?}", kind.label()));
-    }
-    if down.is_empty() {
-        CheckOutcome::Pass
-    } else {
+    if !down.is_empty() {
         down.sort();
         down.dedup();
         CheckOutcome::Fail(format!("{} down: {}", kind.label(), down.join(", ")))
+    } else if !stale.is_empty() {
+        CheckOutcome::Unknown(stale_reason(kind.label(), &stale, now))
+    } else if seen == 0 {
+        CheckOutcome::Unknown(format!("no {} matches {name:?}", kind.label()))
+    } else {
+        CheckOutcome::Pass
     }
 }
 
@@ -298,7 +348,11 @@ mod tests {
     }
 
     fn outcome(check: &Check, store: &MetricStore, firing: &[&str]) -> CheckOutcome {
-        let observed = Observed { store, firing };
+        let observed = Observed {
+            store,
+            firing,
+            stale_after: Duration::from_secs(30),
+        };
         let result = judge(check, &observed, now());
         assert_eq!(result.checked_at, now());
         result.outcome
@@ -333,6 +387,48 @@ mod tests {
             ),
             CheckOutcome::Unknown(_)
         ));
+    }
+
+    #[test]
+    fn a_series_not_reported_lately_says_nothing_of_now() {
+        let mut up = store(&[("container_up", &[("container", "web")], 1.0)]);
+        let later = now() + chrono::Duration::seconds(10);
+        up.record(
+            SeriesKey::new("container_up").with_label("container", "api"),
+            later,
+            1.0,
+        );
+        fn observed(store: &MetricStore) -> Observed<'_> {
+            Observed {
+                store,
+                firing: &[],
+                stale_after: Duration::from_secs(30),
+            }
+        }
+        let check = Check::Up {
+            kind: Subject::Container,
+            name: "*".into(),
+        };
+        assert_eq!(
+            judge(&check, &observed(&up), later).outcome,
+            CheckOutcome::Pass
+        );
+        // A minute later, web has not been reported since: its engine may be down.
+        let minute = now() + chrono::Duration::seconds(35);
+        assert_eq!(
+            judge(&check, &observed(&up), minute).outcome,
+            CheckOutcome::Unknown("no fresh value of container for web (last 35s ago)".into())
+        );
+        up.record(
+            SeriesKey::new("container_up").with_label("container", "api"),
+            minute,
+            0.0,
+        );
+        assert_eq!(
+            judge(&check, &observed(&up), minute).outcome,
+            CheckOutcome::Fail("container down: api".into()),
+            "what is known to be down is said, whatever else is stale"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod log;
 pub mod model;
 pub mod parse;
 pub mod period;
+pub mod report;
 pub mod run;
 pub mod status;
 pub mod store;

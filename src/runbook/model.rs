@@ -264,3 +264,112 @@ impl StepAction {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alerts::engine::Origin as AlertOrigin;
+
+    /// One container `web` on `local` (and one of the same name on `edge`), and database
+    /// `main` with two idle sessions.
+    struct Listed;
+
+    impl ActionTargets for Listed {
+        fn container(&self, engine: Option<&str>, name: &str) -> Option<(String, String)> {
+            match (engine, name) {
+                (Some("edge"), "web") => Some(("edge".into(), "e1".into())),
+                (_, "web") => Some(("local".into(), "0123456789abcdef".into())),
+                _ => None,
+            }
+        }
+
+        fn idle_sessions(&self, database: &str, minutes: u32) -> Option<(String, Vec<i32>)> {
+            (database == "main").then(|| {
+                (
+                    "postgres://db:5432/app".into(),
+                    vec![41, 42 + minutes as i32],
+                )
+            })
+        }
+    }
+
+    fn unhealthy(engine: &str) -> AlertKey {
+        AlertKey {
+            rule: "ContainerUnhealthy".into(),
+            labels: vec![
+                ("container".into(), "web".into()),
+                ("engine".into(), engine.into()),
+            ],
+            origin: AlertOrigin::Console,
+        }
+    }
+
+    #[test]
+    fn a_step_action_becomes_the_operator_command_for_the_alert_that_opened_it() {
+        let restart = StepAction::Container {
+            container: None,
+            action: ContainerAction::Restart,
+        };
+        assert_eq!(
+            restart.command(Some(&unhealthy("edge")), &Listed, ""),
+            Ok(OperatorCommand::Container(ContainerCommand {
+                engine: "edge".into(),
+                id: "e1".into(),
+                name: "web".into(),
+                action: ContainerAction::Restart,
+            }))
+        );
+        assert_eq!(
+            restart.command(None, &Listed, ""),
+            Err(
+                "the step names no container and no alert with a `container` label opened it"
+                    .into()
+            )
+        );
+        let named = StepAction::Container {
+            container: Some("api".into()),
+            action: ContainerAction::Stop,
+        };
+        assert_eq!(
+            named.command(Some(&unhealthy("local")), &Listed, ""),
+            Err("no container \"api\" is listed".into())
+        );
+        let idle = StepAction::TerminateIdleSessions {
+            database: Some("main".into()),
+            minutes: 10,
+        };
+        assert_eq!(
+            idle.command(None, &Listed, ""),
+            Ok(OperatorCommand::Database(DatabaseCommand {
+                database: "main".into(),
+                address: "postgres://db:5432/app".into(),
+                action: DatabaseAction::TerminateIdle {
+                    minutes: 10,
+                    pids: vec![41, 52]
+                },
+            }))
+        );
+        let silence = StepAction::SilenceRule {
+            rule: None,
+            duration: Duration::from_secs(3600),
+        };
+        let Ok(OperatorCommand::Alert(command)) =
+            silence.command(Some(&unhealthy("local")), &Listed, "disk cleanup")
+        else {
+            panic!("not a silence")
+        };
+        assert_eq!(command.key.rule, "ContainerUnhealthy");
+        assert!(command.key.labels.is_empty(), "every alert of the rule");
+        assert_eq!(
+            command.action,
+            AlertAction::Silence(Duration::from_secs(3600))
+        );
+        assert_eq!(command.note, "disk cleanup");
+        assert_eq!(command.invalid(), None);
+        assert_eq!(silence.describe(), "silence the alert's rule for 1h");
+        assert_eq!(
+            restart.describe(),
+            "restart container the alert's container"
+        );
+    }
+}

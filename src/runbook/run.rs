@@ -1,4 +1,5 @@
-//! Running a step's command: no shell, standard input from /dev/null, its own process group
+//! Running what a step's check needs: the last log lines of containers, read from their
+//! engine; and a step's command: no shell, standard input from /dev/null, its own process group
 //! killed whole at the timeout, standard output then standard error kept up to a bound and kept
 //! as evidence. The exit status decides ([`super::check::judge_command`]).
 
@@ -8,7 +9,80 @@ use std::time::Instant;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::Command;
 
-use super::check::{CommandEnd, CommandResult, CommandRun, OUTPUT_LIMIT};
+use bollard::Docker;
+use bollard::container::LogOutput;
+use bollard::query_parameters::{ListContainersOptionsBuilder, LogsOptionsBuilder};
+use futures_util::StreamExt;
+
+use super::check::{CommandEnd, CommandResult, CommandRun, LogScan, OUTPUT_LIMIT};
+
+/// How long reading the logs of one engine may take.
+const LOGS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The last `scan.tail` lines of every running container of `docker` whose name matches
+/// `scan.containers` (`*` any run of characters, `?` one), by container name.
+pub async fn tail_logs(
+    docker: &Docker,
+    scan: &LogScan,
+) -> Result<Vec<(String, Vec<String>)>, String> {
+    tokio::time::timeout(LOGS_TIMEOUT, read_logs(docker, scan))
+        .await
+        .unwrap_or_else(|_| {
+            Err(format!(
+                "no answer from the engine within {}s",
+                LOGS_TIMEOUT.as_secs()
+            ))
+        })
+}
+
+async fn read_logs(docker: &Docker, scan: &LogScan) -> Result<Vec<(String, Vec<String>)>, String> {
+    let wanted = glob_regex(&scan.containers)?;
+    let running = docker
+        .list_containers(Some(ListContainersOptionsBuilder::default().build()))
+        .await
+        .map_err(|e| format!("listing containers failed: {e}"))?;
+    let mut found = Vec::new();
+    for summary in running {
+        let (Some(id), Some(names)) = (summary.id, summary.names) else {
+            continue;
+        };
+        let Some(name) = names
+            .iter()
+            .map(|n| n.trim_start_matches('/'))
+            .find(|n| wanted.is_match(n))
+        else {
+            continue;
+        };
+        let options = LogsOptionsBuilder::default()
+            .stdout(true)
+            .stderr(true)
+            .tail(&scan.tail.to_string())
+            .build();
+        let mut text = Vec::new();
+        let mut logs = std::pin::pin!(docker.logs(&id, Some(options)));
+        while let Some(chunk) = logs.next().await {
+            match chunk.map_err(|e| format!("{name}: reading the log failed: {e}"))? {
+                LogOutput::StdOut { message }
+                | LogOutput::StdErr { message }
+                | LogOutput::Console { message } => text.extend_from_slice(&message),
+                LogOutput::StdIn { .. } => {}
+            }
+        }
+        let lines = String::from_utf8_lossy(&text)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        found.push((name.to_string(), lines));
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// `web-*` as a regex matching whole names.
+fn glob_regex(glob: &str) -> Result<regex::Regex, String> {
+    let pattern = regex::escape(glob).replace("\\*", ".*").replace("\\?", ".");
+    regex::Regex::new(&format!("^{pattern}$")).map_err(|e| e.to_string())
+}
 
 /// Runs `run` to its end or its timeout.
 pub async fn run_command(run: &CommandRun) -> CommandResult {

@@ -138,9 +138,17 @@ pub fn evaluate_checks(state: &mut AppState, now: DateTime<Utc>) {
         .filter(|a| state.alerts.silence_of(&a.key).is_none())
         .map(|a| a.key.rule.as_str())
         .collect();
+    // Three of the slowest source's intervals, as the shell judges a source stale.
+    let slowest = state
+        .sources
+        .iter()
+        .map(|s| s.every)
+        .max()
+        .unwrap_or_default();
     let observed = Observed {
         store: &state.metrics,
         firing: &firing,
+        stale_after: state.refresh.max(slowest).saturating_mul(3),
     };
     let mut results = Vec::new();
     for runbook in state.runbook.runbooks.iter() {
