@@ -88,6 +88,7 @@ pub enum Action {
     PrevPeriod,
     NextPeriod,
     NextRunbookView,
+    RunCheck,
     Confirm,
     Cancel,
 }
@@ -168,6 +169,7 @@ impl Action {
             Action::PrevPeriod => "the period before",
             Action::NextPeriod => "the period after",
             Action::NextRunbookView => "show the checklists, the procedure or the shift log",
+            Action::RunCheck => "run the step's logs or command check now (a command asks first)",
             Action::Confirm => "confirm",
             Action::Cancel => "cancel / close",
         }
@@ -224,6 +226,7 @@ impl Action {
             Action::CopyRunbookUrl => Some("copy url"),
             Action::PrevPeriod => Some("earlier"),
             Action::NextRunbookView => Some("view"),
+            Action::RunCheck => Some("check"),
             Action::Confirm => Some("confirm"),
             Action::Cancel => Some("cancel"),
             Action::GotoResources
@@ -321,6 +324,7 @@ impl Action {
             | Action::PrevPeriod
             | Action::NextPeriod
             | Action::NextRunbookView
+            | Action::RunCheck
             | Action::Confirm
             | Action::Cancel => false,
         }

@@ -12,6 +12,7 @@ use crate::model::databases::{BigKeysReport, DatabaseSnapshot};
 use crate::model::endpoints::ProbeBatch;
 use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::{SourceDeath, SourceReport};
+use crate::runbook::check::CommandResult;
 use crate::runbook::log::RunbookLog;
 use crate::tab::Tab;
 
@@ -58,6 +59,12 @@ pub enum Msg {
         log: Result<RunbookLog, String>,
         offset: chrono::FixedOffset,
     },
+    /// What a step's log or command check found when it ran, to be judged.
+    CheckRan {
+        runbook: String,
+        step: String,
+        found: CheckRun,
+    },
     /// Once a second: the clock, stale sources, toast expiry, `--watch` rotation.
     Tick,
     /// How many rows the list of the tab shown had room for in the frame just drawn, so that
@@ -65,6 +72,14 @@ pub enum Msg {
     Drawn {
         rows_in_view: usize,
     },
+}
+
+/// What running a check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckRun {
+    /// The last lines of each matching container, by name; why not when they could not be read.
+    Logs(Result<Vec<(String, Vec<String>)>, String>),
+    Command(CommandResult),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

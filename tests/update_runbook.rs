@@ -10,7 +10,7 @@ use watchdeck::command::{ContainerCommand, Mark, Mode, OperatorCommand, RunbookC
 use watchdeck::effect::Effect;
 use watchdeck::fixtures::{self, now};
 use watchdeck::model::containers::ContainerAction;
-use watchdeck::msg::{FilterEdit, Msg};
+use watchdeck::msg::{CheckRun, FilterEdit, Msg};
 use watchdeck::runbook::check::CheckOutcome;
 use watchdeck::runbook::log::{Entry, EntryKind, RunbookLog, Scope, StepState};
 use watchdeck::state::runbook::RunbookView;
@@ -458,4 +458,178 @@ fn only_the_shown_runbooks_checks_and_the_auto_ones_are_judged() {
             step.id
         );
     }
+}
+
+/// The fixture host with, besides the shipped runbooks, the operator's own checklist `ops`
+/// whose steps check by commands: one `auto`, one only when asked.
+fn with_own_commands(mode: Mode) -> AppState {
+    use watchdeck::runbook::catalogue::{Known, RunbookText, load_runbooks};
+    use watchdeck::runbook::model::Origin;
+    let mut state = fixtures::runbook_app_state(mode);
+    let text = r#"
+name = "ops"
+title = "Ops own checks"
+kind = "checklist"
+cadence = "daily"
+
+[[step]]
+title = "nginx is active"
+check = { command = { argv = ["systemctl", "is-active", "nginx"], timeout = "5s" } }
+auto = true
+
+[[step]]
+title = "backup verify"
+check = { command = { argv = ["/usr/local/bin/verify-backup"], timeout = "30s" } }
+"#;
+    let file = "/home/ops/.config/watchdeck/runbooks/ops.toml".to_string();
+    let own = RunbookText {
+        file: file.clone(),
+        text: text.into(),
+        origin: Origin::User(file),
+    };
+    let config = watchdeck::config::Config::default();
+    let rules = watchdeck::config::default_rules().unwrap();
+    let series = watchdeck::tabs::published_series();
+    let known = Known::of(&config, &rules, &series);
+    let runbooks = load_runbooks(&RunbookText::shipped(), &[own], &known).unwrap();
+    state.runbook = state.runbook.clone().with_runbooks(runbooks);
+    state
+}
+
+fn show(state: &mut AppState, view: &RunbookView) {
+    for _ in 0..10 {
+        if state.runbook.view == *view {
+            return;
+        }
+        act(state, Action::NextRunbookView);
+    }
+    panic!("no view {view:?}");
+}
+
+#[test]
+fn an_auto_command_check_runs_each_minute_whatever_the_mode_and_one_not_auto_never_by_itself() {
+    for mode in [Mode::Interactive, Mode::ReadOnly, Mode::Watch] {
+        let mut state = with_own_commands(mode);
+        let runs = |state: &mut AppState, at: DateTime<Utc>| -> Vec<String> {
+            watchdeck::update::update(state, Msg::Tick, at)
+                .into_iter()
+                .filter_map(|e| match e {
+                    Effect::RunCheckCommand { runbook, run, .. } => {
+                        Some(format!("{runbook}: {}", run.argv.join(" ")))
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(
+            runs(&mut state, now()),
+            ["ops: systemctl is-active nginx"],
+            "{mode:?}"
+        );
+        // Still running a minute later: not stacked.
+        assert!(runs(&mut state, now() + Duration::seconds(61)).is_empty());
+        let step = step_id(&state, "ops", 0);
+        let failed = watchdeck::runbook::check::CommandResult {
+            end: watchdeck::runbook::check::CommandEnd::Exited(3),
+            output: "inactive\n".into(),
+            truncated: false,
+            took: std::time::Duration::from_millis(20),
+        };
+        update(
+            &mut state,
+            Msg::CheckRan {
+                runbook: "ops".into(),
+                step: step.clone(),
+                found: CheckRun::Command(failed),
+            },
+        );
+        let result = &state.runbook.checks[&("ops".to_string(), step)];
+        assert_eq!(
+            result.outcome,
+            CheckOutcome::Fail("exit status 3: inactive".into())
+        );
+        assert_eq!(runs(&mut state, now() + Duration::seconds(122)).len(), 1);
+    }
+}
+
+#[test]
+fn a_command_check_run_by_hand_asks_first_and_is_refused_in_the_read_only_modes() {
+    let mut state = with_own_commands(Mode::Interactive);
+    show(&mut state, &RunbookView::Checklist("ops".into()));
+    act(&mut state, Action::SelectLast);
+    assert!(act(&mut state, Action::RunCheck).is_empty());
+    assert!(matches!(&state.overlay, Overlay::Confirm(d) if d.title == "Check: backup verify"));
+    let effects = act(&mut state, Action::Confirm);
+    assert!(
+        matches!(
+            executed(&effects),
+            RunbookCommand::Check { argv, .. } if argv == &["/usr/local/bin/verify-backup"]
+        ),
+        "{effects:?}"
+    );
+    for mode in [Mode::ReadOnly, Mode::Watch] {
+        let mut state = with_own_commands(mode);
+        show(&mut state, &RunbookView::Checklist("ops".into()));
+        act(&mut state, Action::SelectLast);
+        let effects = act(&mut state, Action::RunCheck);
+        assert_eq!(state.overlay, Overlay::None);
+        assert!(
+            matches!(effects.as_slice(), [Effect::RecordRefusal { .. }]),
+            "{mode:?}: {effects:?}"
+        );
+    }
+}
+
+#[test]
+fn the_logs_check_reads_the_logs_each_minute_and_a_match_fails_it() {
+    let mut state = fixtures::runbook_app_state(Mode::ReadOnly);
+    let scans = |state: &mut AppState, at: DateTime<Utc>| -> Vec<String> {
+        watchdeck::update::update(state, Msg::Tick, at)
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::ScanLogs { runbook, scan, .. } => {
+                    Some(format!("{runbook} {} {}", scan.containers, scan.tail))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(scans(&mut state, now()), ["daily * 100"]);
+    assert!(scans(&mut state, now() + Duration::seconds(30)).is_empty());
+    let step = step_id(&state, "daily", 4);
+    let ran = |lines: Result<Vec<(String, Vec<String>)>, String>| Msg::CheckRan {
+        runbook: "daily".into(),
+        step: step.clone(),
+        found: CheckRun::Logs(lines),
+    };
+    update(
+        &mut state,
+        ran(Ok(vec![(
+            "web".into(),
+            vec!["GET / 200".into(), "ERROR upstream timed out".into()],
+        )])),
+    );
+    let outcome = |state: &AppState| {
+        state.runbook.checks[&("daily".to_string(), step.clone())]
+            .outcome
+            .clone()
+    };
+    assert!(
+        matches!(outcome(&state), CheckOutcome::Fail(why) if why.contains("web: ERROR upstream timed out")),
+        "{:?}",
+        outcome(&state)
+    );
+    update(
+        &mut state,
+        ran(Err("no answer from the engine within 10s".into())),
+    );
+    assert!(matches!(outcome(&state), CheckOutcome::Unknown(_)));
+    // Read by hand at once, even on a read-only console: reading logs changes nothing.
+    for _ in 0..4 {
+        act(&mut state, Action::SelectNext);
+    }
+    assert!(matches!(
+        act(&mut state, Action::RunCheck).as_slice(),
+        [Effect::ScanLogs { .. }]
+    ));
 }

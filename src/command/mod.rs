@@ -16,7 +16,7 @@ pub use container::{ContainerCommand, REVEAL_ENV, container_target};
 pub use database::{DatabaseAction, DatabaseCommand};
 pub use mode::Mode;
 pub use process::{ProcessCommand, ProcessSignal};
-pub use runbook::{Mark, RunbookCommand, Toward};
+pub use runbook::{Mark, RunbookCommand, Toward, check_target};
 
 /// Something that changes the world, one group per tab that acts. Each group is a module of
 /// its own here and has its own executor file in `effect/`.

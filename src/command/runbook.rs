@@ -50,6 +50,14 @@ pub enum RunbookCommand {
     },
     /// A free note of the shift log, as typed.
     Note { text: String, at: DateTime<Utc> },
+    /// Run a step's check command (from the operator's own runbook) now: no shell, no
+    /// standard input, killed at `timeout`; its exit status decides.
+    Check {
+        runbook: String,
+        step: String,
+        argv: Vec<String>,
+        timeout: std::time::Duration,
+    },
     /// Run a step's action, then record it toward its period or incident.
     Step {
         runbook: String,
@@ -64,6 +72,7 @@ impl RunbookCommand {
         match self {
             RunbookCommand::Tick { mark, .. } => format!("runbook tick {}", mark.label()),
             RunbookCommand::Note { .. } => "runbook note".into(),
+            RunbookCommand::Check { .. } => "runbook check".into(),
             RunbookCommand::Step { command, .. } => command.action(),
         }
     }
@@ -77,6 +86,12 @@ impl RunbookCommand {
                 ..
             } => format!("{runbook} step {step} {}", toward_text(toward)),
             RunbookCommand::Note { .. } => "shift log".into(),
+            RunbookCommand::Check {
+                runbook,
+                step,
+                argv,
+                ..
+            } => check_target(runbook, step, argv),
             RunbookCommand::Step {
                 runbook,
                 step,
@@ -123,6 +138,7 @@ impl RunbookCommand {
                 toward,
                 command: Box::new(command.with_note(typed)),
             },
+            check @ RunbookCommand::Check { .. } => check,
         }
     }
 
@@ -154,6 +170,18 @@ impl RunbookCommand {
                     ..
                 },
             ) => r1 == r2 && s1 == s2 && t1 == t2,
+            (
+                RunbookCommand::Check {
+                    runbook: r1,
+                    step: s1,
+                    ..
+                },
+                RunbookCommand::Check {
+                    runbook: r2,
+                    step: s2,
+                    ..
+                },
+            ) => r1 == r2 && s1 == s2,
             _ => false,
         }
     }
@@ -169,4 +197,9 @@ fn toward_text(toward: &Toward) -> String {
             since.format("%Y-%m-%d %H:%M:%S UTC")
         ),
     }
+}
+
+/// A check's command as the audit log names it: `` `df -h /` (runbook mine step disk) ``.
+pub fn check_target(runbook: &str, step: &str, argv: &[String]) -> String {
+    format!("`{}` (runbook {runbook} step {step})", argv.join(" "))
 }

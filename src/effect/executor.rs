@@ -17,12 +17,15 @@ use super::notify::{Notifier, NotifyOptions, NotifyTarget};
 use crate::collect::endpoints::ProbeTriggers;
 use crate::command::Mode;
 use crate::command::{
-    CommandError, CommandOutcome, OperatorCommand, RunbookCommand, container_target,
+    CommandError, CommandOutcome, OperatorCommand, RunbookCommand, check_target, container_target,
 };
 use crate::config::{AlertmanagerConfig, DatabaseConfig, NotifyConfig};
+use crate::msg::CheckRun;
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
+use crate::runbook::check::{CommandEnd, CommandRun};
 use crate::runbook::log::{Entry, EntryKind};
+use crate::runbook::run::run_command;
 use crate::runbook::toward::{scope, state as step_state};
 
 #[derive(Clone)]
@@ -254,6 +257,27 @@ impl Executor {
                     tracing::error!(%error, "could not write the audit log");
                 }
             }
+            Effect::ScanLogs {
+                runbook,
+                step,
+                scan,
+            } => {
+                let found = CheckRun::Logs(self.containers.tail_logs(&scan).await);
+                self.report_check(runbook, step, found).await;
+            }
+            Effect::RunCheckCommand { runbook, step, run } => {
+                let target = check_target(&runbook, &step, &run.argv);
+                let (summary, result) = self.run_check(runbook, step, run).await;
+                let (outcome, error, done) = match result {
+                    Ok(()) => (Outcome::Ok, None, Some(summary)),
+                    Err(()) => (Outcome::Failed, Some(summary), None),
+                };
+                let id = new_request_id();
+                let action = "runbook check (auto)".to_string();
+                if let Some(error) = self.append(&id, action, target, outcome, error, done).await {
+                    tracing::error!(%error, "could not write the audit log");
+                }
+            }
             Effect::LoadRunbookLog => {
                 let loaded = self.runbook.load().await;
                 if self.sender.send(loaded).await.is_err() {
@@ -290,6 +314,21 @@ impl Executor {
     async fn execute_runbook(&self, command: &RunbookCommand) -> Result<String, CommandError> {
         let user = &self.operator.user;
         let (entry, result) = match command {
+            RunbookCommand::Check {
+                runbook,
+                step,
+                argv,
+                timeout,
+            } => {
+                let run = CommandRun {
+                    argv: argv.clone(),
+                    timeout: *timeout,
+                };
+                let (summary, result) = self.run_check(runbook.clone(), step.clone(), run).await;
+                return result
+                    .map(|()| summary.clone())
+                    .map_err(|()| CommandError::Failed(summary));
+            }
             RunbookCommand::Tick {
                 runbook,
                 step,
@@ -352,6 +391,41 @@ impl Executor {
         match (result, failed) {
             (Ok(_), Some(error)) => Err(CommandError::Failed(error)),
             (result, _) => result,
+        }
+    }
+
+    /// Runs a check's command and sends what it found; says how it ended (`exit status 0`)
+    /// and whether that is a pass.
+    async fn run_check(
+        &self,
+        runbook: String,
+        step: String,
+        run: CommandRun,
+    ) -> (String, Result<(), ()>) {
+        let result = run_command(&run).await;
+        let summary = match &result.end {
+            CommandEnd::Exited(code) => format!("exit status {code}"),
+            CommandEnd::Signalled(signal) => format!("killed by signal {signal}"),
+            CommandEnd::TimedOut => format!(
+                "killed at its timeout of {}",
+                crate::duration::shown(run.timeout)
+            ),
+            CommandEnd::NotStarted(why) => format!("not started: {why}"),
+        };
+        let passed = matches!(result.end, CommandEnd::Exited(0));
+        self.report_check(runbook, step, CheckRun::Command(result))
+            .await;
+        (summary, if passed { Ok(()) } else { Err(()) })
+    }
+
+    async fn report_check(&self, runbook: String, step: String, found: CheckRun) {
+        let ran = Msg::CheckRan {
+            runbook,
+            step,
+            found,
+        };
+        if self.sender.send(ran).await.is_err() {
+            tracing::debug!("app closed before a check was reported");
         }
     }
 

@@ -15,6 +15,7 @@ use crate::alerts::kept::KeptAlerts;
 use crate::alerts::notify::Notification;
 use crate::command::OperatorCommand;
 use crate::model::containers::ContainerKey;
+use crate::runbook::check::{CommandRun, LogScan};
 
 /// What a tab keeps across restarts, saved by one effect (`Effect::Save`) to the tab's file;
 /// the tabs say what they keep (`tabs::unsaved`).
@@ -55,6 +56,18 @@ pub enum Effect {
     PollEndpoint { endpoint: String },
     /// Read the shared runbook log again: another console may have ticked.
     LoadRunbookLog,
+    /// Read the last lines of the containers a step's logs check names.
+    ScanLogs {
+        runbook: String,
+        step: String,
+        scan: LogScan,
+    },
+    /// Run an `auto = true` step's check command, whatever the mode, and audit it.
+    RunCheckCommand {
+        runbook: String,
+        step: String,
+        run: CommandRun,
+    },
     /// Put text on the terminal's clipboard (OSC 52), e.g. an alert's runbook URL.
     CopyToClipboard(String),
     /// Send a message about an alert to a `[[notify]]` target.

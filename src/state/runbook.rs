@@ -2,7 +2,7 @@
 //! read, which view is shown (a checklist, the shift log, a procedure opened from an alert),
 //! which period and step are selected, and what the automatic checks last found.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -19,6 +19,8 @@ use crate::runbook::status::{ChecklistStatus, Standing, checklist_status};
 
 /// How often the shared log is read again, so that another console's ticks show.
 pub const RELOAD_EVERY: chrono::Duration = chrono::Duration::seconds(10);
+/// How often the logs checks shown (or `auto`) and the `auto` command checks run.
+pub const RUN_EVERY: chrono::Duration = chrono::Duration::seconds(60);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunbookView {
@@ -94,6 +96,10 @@ pub struct RunbookState {
     pub checks: BTreeMap<(String, String), CheckResult>,
     /// When the log is read again.
     pub reload_at: Option<DateTime<Utc>>,
+    /// The logs and command checks running now, by runbook and step: one run at a time each.
+    pub running: BTreeSet<(String, String)>,
+    /// When the logs checks shown and the `auto` command checks run again.
+    pub runs_at: Option<DateTime<Utc>>,
 }
 
 impl RunbookState {
@@ -114,6 +120,8 @@ impl RunbookState {
             opened: None,
             checks: BTreeMap::new(),
             reload_at: None,
+            running: BTreeSet::new(),
+            runs_at: None,
         }
     }
 

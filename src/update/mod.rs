@@ -89,6 +89,14 @@ fn apply(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             tabs::runbook::update::apply_log(state, log, offset, now);
             Vec::new()
         }
+        Msg::CheckRan {
+            runbook,
+            step,
+            found,
+        } => {
+            tabs::runbook::update::apply_check_ran(state, &runbook, &step, found, now);
+            Vec::new()
+        }
         Msg::Tick => {
             apply_tick(state, now);
             tabs::runbook::update::apply_tick(state, now)
@@ -188,7 +196,8 @@ fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec
         | Action::CopyRunbookUrl
         | Action::PrevPeriod
         | Action::NextPeriod
-        | Action::NextRunbookView => return tabs::apply_action(state, action, now),
+        | Action::NextRunbookView
+        | Action::RunCheck => return tabs::apply_action(state, action, now),
     }
     Vec::new()
 }

@@ -7,12 +7,16 @@ use chrono::{DateTime, FixedOffset, Utc};
 use crate::action::Action;
 use crate::command::{Mark, OperatorCommand, RunbookCommand, Toward};
 use crate::effect::Effect;
+use crate::msg::CheckRun;
 use crate::reduce::{ask, toast};
-use crate::runbook::check::{Needs, Observed, judge};
+use crate::runbook::catalogue::Runbooks;
+use crate::runbook::check::{
+    CheckOutcome, CheckResult, CommandRun, Needs, Observed, judge, judge_command, judge_logs,
+};
 use crate::runbook::log::RunbookLog;
-use crate::runbook::model::{ActionTargets, StepAction};
+use crate::runbook::model::{ActionTargets, Check, Origin, StepAction};
 use crate::state::list::PAGE;
-use crate::state::runbook::{Opened, RELOAD_EVERY, RunbookView};
+use crate::state::runbook::{Opened, RELOAD_EVERY, RUN_EVERY, RunbookView};
 use crate::state::{AppState, ConfirmDialog, ToastKind, TypedConfirmation};
 use crate::tab::Tab;
 
@@ -37,6 +41,7 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
         Action::AddNote => return ask_note(state, now),
         Action::RunStepAction => return ask_step_action(state, now),
         Action::CopyRunbookUrl => return copy_url(state, now),
+        Action::RunCheck => return run_check(state, now),
         _ => {}
     }
     Vec::new()
@@ -46,15 +51,20 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
 /// can be browsed, the URL where an alert named one.
 pub fn offers(state: &AppState, action: Action) -> bool {
     let runbook = &state.runbook;
-    let steps = matches!(
-        runbook.view,
-        RunbookView::Checklist(_) | RunbookView::Procedure
-    );
+    let steps = match runbook.view {
+        RunbookView::Checklist(_) => true,
+        RunbookView::Procedure => runbook
+            .opened
+            .as_ref()
+            .is_some_and(|o| o.procedure.is_some()),
+        RunbookView::ShiftLog => false,
+    };
     match action {
         Action::TickDone
         | Action::TickSkipped
         | Action::TickFailed
         | Action::RunStepAction
+        | Action::RunCheck
         | Action::ToggleDetail => steps,
         Action::PrevPeriod => runbook.view != RunbookView::Procedure,
         Action::NextPeriod => runbook.view != RunbookView::Procedure && runbook.back > 0,
@@ -115,23 +125,177 @@ pub fn apply_log(
 /// [`RELOAD_EVERY`], from the first tick on.
 pub fn apply_tick(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
     evaluate_checks(state, now);
+    let mut effects = due_runs(state, now);
     let runbook = &mut state.runbook;
-    if runbook.reload_at.is_some_and(|at| now < at) {
+    if runbook.reload_at.is_none_or(|at| now >= at) {
+        runbook.reload_at = Some(now + RELOAD_EVERY);
+        effects.push(Effect::LoadRunbookLog);
+    }
+    effects
+}
+
+/// Every [`RUN_EVERY`]: the logs checks of the runbook shown and the `auto` ones, and the
+/// `auto` command checks of the operator's own runbooks (whatever the mode: the file said so),
+/// each unless it still runs.
+fn due_runs(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
+    if state.runbook.runs_at.is_some_and(|at| now < at) {
         return Vec::new();
     }
-    runbook.reload_at = Some(now + RELOAD_EVERY);
-    vec![Effect::LoadRunbookLog]
+    state.runbook.runs_at = Some(now + RUN_EVERY);
+    let shown = shown_name(state, now);
+    let runbooks = state.runbook.runbooks.clone();
+    let mut effects = Vec::new();
+    for runbook in runbooks.iter() {
+        let is_shown = shown.as_ref() == Some(&runbook.name);
+        for step in &runbook.steps {
+            let Some(check) = &step.check else {
+                continue;
+            };
+            let key = (runbook.name.clone(), step.id.clone());
+            if state.runbook.running.contains(&key) {
+                continue;
+            }
+            let (runbook, step_id) = key.clone();
+            let effect = match check.needs() {
+                Needs::Logs(scan) if is_shown || step.auto => Effect::ScanLogs {
+                    runbook,
+                    step: step_id,
+                    scan,
+                },
+                Needs::Command(run) if step.auto && runbook_is_users(&runbooks, &runbook) => {
+                    Effect::RunCheckCommand {
+                        runbook,
+                        step: step_id,
+                        run,
+                    }
+                }
+                _ => continue,
+            };
+            state.runbook.running.insert(key);
+            effects.push(effect);
+        }
+    }
+    effects
+}
+
+fn runbook_is_users(runbooks: &Runbooks, name: &str) -> bool {
+    runbooks
+        .get(name)
+        .is_some_and(|r| matches!(r.origin, Origin::User(_)))
+}
+
+/// The runbook the tab shows, while the tab is shown.
+fn shown_name(state: &AppState, now: DateTime<Utc>) -> Option<String> {
+    state
+        .runbook
+        .shown(now)
+        .filter(|_| state.tab == Tab::Runbook)
+        .map(|(r, _)| r.name.clone())
+}
+
+/// What a logs or command check found when it ran, judged by the step's check.
+pub fn apply_check_ran(
+    state: &mut AppState,
+    runbook: &str,
+    step: &str,
+    found: CheckRun,
+    now: DateTime<Utc>,
+) {
+    let key = (runbook.to_string(), step.to_string());
+    state.runbook.running.remove(&key);
+    let check = state
+        .runbook
+        .runbooks
+        .get(runbook)
+        .and_then(|r| r.step(step))
+        .and_then(|s| s.check.clone());
+    let result = match (check, found) {
+        (Some(Check::Logs { pattern, .. }), CheckRun::Logs(Ok(found))) => {
+            judge_logs(&pattern, &found, now)
+        }
+        (Some(_), CheckRun::Logs(Err(why))) => CheckResult {
+            outcome: CheckOutcome::Unknown(why),
+            checked_at: now,
+        },
+        (Some(Check::Command { argv, timeout }), CheckRun::Command(result)) => {
+            judge_command(&CommandRun { argv, timeout }, &result, now)
+        }
+        _ => return,
+    };
+    state.runbook.checks.insert(key, result);
+}
+
+/// `c`: the selected step's check now. One the console judges by itself is judged at once; a
+/// logs check reads the logs; a command asks first, through the one gate (refused in the
+/// read-only modes, audited with its exit status).
+fn run_check(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some((runbook, step, _)) = state.runbook.selected_step(now) else {
+        toast(state, ToastKind::Info, "select a step first".into(), now);
+        return Vec::new();
+    };
+    let Some(check) = &step.check else {
+        let text = format!("{:?} has no automatic check", step.title);
+        toast(state, ToastKind::Info, text, now);
+        return Vec::new();
+    };
+    let key = (runbook.name.clone(), step.id.clone());
+    let (title, needs) = (step.title.clone(), check.needs());
+    match needs {
+        Needs::Nothing => {
+            evaluate_checks(state, now);
+            toast(state, ToastKind::Info, format!("checked {title:?}"), now);
+            Vec::new()
+        }
+        Needs::Logs(_) if state.runbook.running.contains(&key) => {
+            toast(
+                state,
+                ToastKind::Info,
+                "its logs are being read".into(),
+                now,
+            );
+            Vec::new()
+        }
+        Needs::Logs(scan) => {
+            state.runbook.running.insert(key.clone());
+            let (runbook, step) = key;
+            vec![Effect::ScanLogs {
+                runbook,
+                step,
+                scan,
+            }]
+        }
+        Needs::Command(run) => {
+            let (runbook, step) = key;
+            let lines = vec![
+                format!("Run `{}`", run.argv.join(" ")),
+                format!(
+                    "no shell, no input, killed after {}; its exit status decides",
+                    crate::duration::shown(run.timeout)
+                ),
+            ];
+            let command = OperatorCommand::Runbook(RunbookCommand::Check {
+                runbook,
+                step,
+                argv: run.argv,
+                timeout: run.timeout,
+            });
+            let dialog = ConfirmDialog {
+                title: format!("Check: {title}"),
+                lines,
+                command,
+                then: None,
+                typed: None,
+            };
+            ask(state, dialog, now)
+        }
+    }
 }
 
 /// Judges the automatic checks the console can answer from what it already has (the metric
 /// store, the firing alerts): those of the runbook shown, and every `auto = true` one. Log and
 /// command checks need a run first.
 pub fn evaluate_checks(state: &mut AppState, now: DateTime<Utc>) {
-    let shown = state
-        .runbook
-        .shown(now)
-        .filter(|_| state.tab == Tab::Runbook)
-        .map(|(r, _)| r.name.clone());
+    let shown = shown_name(state, now);
     let firing: Vec<&str> = state
         .alerts
         .firing()
