@@ -683,4 +683,79 @@ mod tests {
         let outcomes: Vec<&serde_json::Value> = lines.iter().map(|l| &l["outcome"]).collect();
         assert_eq!(outcomes, ["refused"]);
     }
+
+    #[tokio::test]
+    async fn an_auto_check_command_runs_in_watch_mode_and_is_audited_with_its_exit_status() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (executor, mut results) = executor(dir.path(), Mode::Watch);
+        let run = crate::runbook::check::CommandRun {
+            argv: vec!["sh".into(), "-c".into(), "echo down; exit 3".into()],
+            timeout: Duration::from_secs(5),
+        };
+        executor
+            .run(Effect::RunCheckCommand {
+                runbook: "ops".into(),
+                step: "nginx".into(),
+                run,
+            })
+            .await;
+        let Some(Msg::CheckRan { found, .. }) = results.recv().await else {
+            panic!("no result")
+        };
+        let CheckRun::Command(result) = found else {
+            panic!("{found:?}")
+        };
+        assert_eq!(result.end, CommandEnd::Exited(3));
+        let lines = audit_lines(dir.path());
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert_eq!(lines[0]["action"], "runbook check (auto)");
+        assert_eq!(lines[0]["outcome"], "failed");
+        assert_eq!(lines[0]["error"], "exit status 3");
+        assert_eq!(lines[0]["mode"], "watch");
+        assert_eq!(
+            lines[0]["target"],
+            "`sh -c echo down; exit 3` (runbook ops step nginx)"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_tick_is_written_to_the_runbook_log_and_the_merged_log_comes_back_first() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (executor, mut results) = executor(dir.path(), Mode::Interactive);
+        let executor = executor.with_runbook_dir(dir.path().join("shared"));
+        let tick = OperatorCommand::Runbook(RunbookCommand::Tick {
+            runbook: "daily".into(),
+            step: "disk-space".into(),
+            toward: crate::command::Toward::Period("2026-12-07".into()),
+            mark: crate::command::Mark::Done,
+            note: "91% after cleanup".into(),
+            at: Utc::now(),
+        });
+        executor.run(Effect::Execute(tick)).await;
+        let Some(Msg::RunbookLog { log: Ok(log), .. }) = results.recv().await else {
+            panic!("the log first")
+        };
+        let [entry] = log.entries() else {
+            panic!("{log:?}")
+        };
+        assert_eq!(entry.operator, "alice", "the audit log's identity");
+        let Some(Msg::CommandFinished(finished)) = results.recv().await else {
+            panic!("then the result")
+        };
+        assert_eq!(finished.result, Ok("ticked disk-space done".into()));
+        let written =
+            std::fs::read_to_string(dir.path().join("shared/runbook.json")).unwrap_or_default();
+        assert!(written.contains("91% after cleanup"), "{written}");
+        let outcomes: Vec<String> = audit_lines(dir.path())
+            .iter()
+            .map(|l| format!("{} {}", l["action"], l["outcome"]))
+            .collect();
+        assert_eq!(
+            outcomes,
+            [
+                "\"runbook tick done\" \"requested\"",
+                "\"runbook tick done\" \"ok\""
+            ]
+        );
+    }
 }
