@@ -177,3 +177,44 @@ fn every_view_draws_at_every_size() {
     states.extend(render_support::with_overlays("procedure", &procedure));
     render_support::assert_draws_at_every_size(&states);
 }
+
+#[test]
+fn the_header_shows_the_daily_progress_on_every_tab_marked_when_overdue() {
+    let mut state = fixtures::runbook_app_state(Mode::Interactive);
+    let top = |state: &AppState, width: u16| {
+        text(&draw(state, width, 24))
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    for tab in [Tab::Resources, Tab::Alerts, Tab::Runbook] {
+        state.tab = tab;
+        for width in [80, 200] {
+            let header = top(&state, width);
+            assert!(header.contains("⚠ daily 4/8"), "{tab:?} {width}: {header}");
+        }
+    }
+    // Narrow, it is whole or left out, and the clock stays whole or goes first.
+    for width in [30, 40, 50, 60, 70] {
+        let header = top(&state, width);
+        assert!(
+            header.contains("⚠ daily 4/8") || !header.contains("daily"),
+            "{width}: {header}"
+        );
+    }
+    // Only today's ticks kept: yesterday was never kept, so nothing is overdue.
+    let log = fixtures::runbook_log(&state.runbook.runbooks);
+    let today: Vec<_> = log
+        .entries()
+        .iter()
+        .filter(|e| e.at.date_naive() == now().date_naive())
+        .cloned()
+        .collect();
+    state.runbook.log = watchdeck::runbook::log::RunbookLog::from_entries(today);
+    let header = top(&state, 80);
+    assert!(
+        header.contains("daily 4/8") && !header.contains('⚠'),
+        "{header}"
+    );
+}
