@@ -29,16 +29,19 @@ alive() {
 }
 pid_from() { [ -s "$1" ] && head -n 1 "$1" | tr -dc '0-9' || true; }
 
-# 1. Containers first: dockerd would otherwise wait 10 s per container on shutdown.
-if [ -S "$DOCKER_SOCK" ] && command -v docker >/dev/null \
-   && curl -sf -m 5 -o /dev/null --unix-socket "$DOCKER_SOCK" http://localhost/_ping; then
-  ids=$(DOCKER_HOST="unix://$DOCKER_SOCK" timeout 30 docker ps -aq 2>/dev/null || true)
-  if [ -n "$ids" ]; then
-    log "removing $(echo "$ids" | wc -w) container(s)"
-    # shellcheck disable=SC2086
-    DOCKER_HOST="unix://$DOCKER_SOCK" timeout 60 docker rm -f $ids >/dev/null 2>&1 || log "docker rm -f failed"
+# 1. Containers first: dockerd would otherwise wait 10 s per container on shutdown. Both engines: the
+#    local one and the TLS one of services-remote-docker.sh (through its socket).
+for sock in "$DOCKER_SOCK" "$T/dtls/sock"; do
+  if [ -S "$sock" ] && command -v docker >/dev/null \
+     && curl -sf -m 5 -o /dev/null --unix-socket "$sock" http://localhost/_ping; then
+    ids=$(DOCKER_HOST="unix://$sock" timeout 30 docker ps -aq 2>/dev/null || true)
+    if [ -n "$ids" ]; then
+      log "removing $(echo "$ids" | wc -w) container(s) of $sock"
+      # shellcheck disable=SC2086
+      DOCKER_HOST="unix://$sock" timeout 60 docker rm -f $ids >/dev/null 2>&1 || log "docker rm -f failed"
+    fi
   fi
-fi
+done
 
 # 2. Ask every service to stop. Collect "pid name" pairs to wait for.
 declare -a wait_pids=() wait_names=()
@@ -66,7 +69,8 @@ fi
 
 # The rest: SIGTERM by pid file (redis-server without persistence exits at once on SIGTERM).
 for entry in "redis/pid redis-server" "nginx/pid nginx" "prom/pid prometheus" "am/pid prometheus-alertmanager" \
-             "node/pid prometheus-node-exporter" "docker/pid dockerd" "docker/pid.launch dockerd"; do
+             "node/pid prometheus-node-exporter" "docker/pid dockerd" "docker/pid.launch dockerd" \
+             "dtls/pid dockerd" "dtls/pid.launch dockerd" "ssh/pid sshd" "ssh/pid.launch sshd"; do
   file=${entry%% *} name=${entry#* }
   pid=$(pid_from "$T/$file")
   if alive "$pid" "$name"; then

@@ -18,9 +18,10 @@ exec 3>&1 1>&2
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PG_PORT=55432 MY_PORT=53306 REDIS_PORT=56379 HTTP_PORT=58080 HTTPS_PORT=58443 HTTPS_SOON_PORT=58444 HTTPS_EXPIRED_PORT=58445
 PROM_PORT=59090 AM_PORT=59093 NODE_PORT=59100
+export WATCHDECK_DOCKER_TLS_PORT=52376 WATCHDECK_SSH_PORT=52222   # scripts/services-remote-docker.sh
 READY_TIMEOUT=${WATCHDECK_READY_TIMEOUT:-60}   # seconds, per service
 PACKAGES=(postgresql mariadb-server redis-server prometheus prometheus-alertmanager prometheus-node-exporter
-          nginx docker.io busybox-static tmux openssl curl ca-certificates)
+          nginx docker.io busybox-static tmux openssl curl ca-certificates openssh-server)
 
 T=""            # the services dir
 CURRENT=""      # service being started (for the failure report)
@@ -118,7 +119,8 @@ BUSYBOX=$(command -v busybox) || fail "busybox not found"
 
 # 2. Refuse to attach to somebody else's server.
 busy=()
-for port in $PG_PORT $MY_PORT $REDIS_PORT $HTTP_PORT $HTTPS_PORT $HTTPS_SOON_PORT $HTTPS_EXPIRED_PORT $PROM_PORT $AM_PORT $NODE_PORT; do
+for port in $PG_PORT $MY_PORT $REDIS_PORT $HTTP_PORT $HTTPS_PORT $HTTPS_SOON_PORT $HTTPS_EXPIRED_PORT $PROM_PORT $AM_PORT $NODE_PORT \
+            $WATCHDECK_DOCKER_TLS_PORT $WATCHDECK_SSH_PORT; do
   if port_in_use "$port"; then
     busy+=("$port")
     log "ERROR: port 127.0.0.1:$port is already in use:"
@@ -370,6 +372,12 @@ tar -C "$R" -c . | DOCKER_HOST="unix://$DOCKER_SOCK" timeout 120 docker import \
 rm -rf "$R"
 ready docker-image
 
+# Remote engines: a second dockerd over TLS with client certificates, and an sshd in front of it.
+begin remote-docker "$T/remote-docker.log"
+REMOTE_ENV=$("$SCRIPT_DIR/services-remote-docker.sh" "$T" "unix://$DOCKER_SOCK" 2>"$T/remote-docker.log" 3>&-) \
+  || fail "the remote Docker engines did not start"
+ready remote-docker
+
 # Prometheus only picks up targets after its first discovery round (~5 s); wait until it has node data
 # so tests can query right away, and until its always-firing alert reached Alertmanager.
 begin prometheus-data "$T/prom/log"; START_US=$PROM_START
@@ -398,5 +406,6 @@ export WATCHDECK_TEST_HTTPS_EXPIRED_URL=https://127.0.0.1:$HTTPS_EXPIRED_PORT
 export WATCHDECK_TEST_CA_CERT=$T/tls/ca.pem
 export WATCHDECK_TEST_DOCKER_HOST=unix://$DOCKER_SOCK
 export DOCKER_HOST=unix://$DOCKER_SOCK
+$REMOTE_ENV
 ENV
 log "all services ready in $T"

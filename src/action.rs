@@ -158,7 +158,7 @@ impl Action {
             Action::TerminateIdle => "terminate the sessions idle past idle_minutes",
             Action::ScanBigKeys => "scan Redis for big keys",
             Action::PollNow => "poll the selected endpoint now",
-            Action::ToggleGroups => "group endpoints by their group",
+            Action::ToggleGroups => "group rows by group or engine",
             Action::OpenRunbook => "open the alert's runbook procedure",
             Action::TickDone => "tick the step done, with a note",
             Action::TickSkipped => "tick the step skipped, with a note",

@@ -16,7 +16,8 @@ Modes:
   --watch                read-only wall display: a large status header, tabs rotating every
                          --rotate, holding on a tab with something critical; space pauses
   check                  headless: collect once from every source, print the findings the console
-                         would mark; exit 0 ok, 1 warning, 2 critical, 3 unknown (cannot run)
+                         would mark; exit 0 ok, 1 warning, 2 critical, 3 unknown (cannot run or
+                         timed out); text on a terminal, the monitoring-plugin format otherwise
 
 Examples:
   watchdeck                              the local host with the embedded default config
@@ -25,6 +26,8 @@ Examples:
   watchdeck --tab containers             start on the Containers tab
   watchdeck --config ./ops.toml --theme high-contrast
   watchdeck check --format json | jq .status
+  watchdeck check --timeout 20s --only containers,endpoints     a Nagios/Icinga/Sensu check
+  watchdeck check --format openmetrics --out /var/lib/node_exporter/textfile/watchdeck.prom
   watchdeck config init && watchdeck config path
   watchdeck runbook status || page-the-on-call     0 done, 1 due today, 2 overdue
   watchdeck runbook export --period 2026-W49 --out maintenance.md
@@ -73,10 +76,7 @@ fn tab_parser() -> impl TypedValueParser<Value = Tab> {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Collect once from every source, print the findings; exit 0/1/2/3 (ok/warning/critical/unknown).
-    Check {
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-    },
+    Check(CheckArgs),
     /// Show, create or validate the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -88,6 +88,25 @@ pub enum Command {
     Runbook(RunbookCommand),
     /// Print a shell completion script.
     Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// text for people, plugin for Nagios/Icinga/Sensu (the default when standard output is not
+    /// a terminal), json for scripts, openmetrics for a scraper or node_exporter's textfile
+    /// collector.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Give up after this long, e.g. 10s: exit 3 (unknown), saying it timed out.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub timeout: Option<Duration>,
+    /// Only the sources that feed these tabs, e.g. containers,endpoints.
+    #[arg(long, value_name = "TABS", value_delimiter = ',', value_parser = tab_parser())]
+    pub only: Vec<Tab>,
+    /// Write to this file instead of standard output, atomically (a temporary file, then a
+    /// rename), so a reader never sees half of it.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -116,9 +135,15 @@ pub enum RunbookCommand {
     /// Print each checklist's progress; exit 0 when done, 1 when one is due today and not
     /// done, 2 when a past period was left undone.
     Status {
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+        format: StatusFormat,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -158,5 +183,7 @@ pub enum ConfigCommand {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
+    Plugin,
     Json,
+    Openmetrics,
 }

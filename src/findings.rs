@@ -24,6 +24,15 @@ impl Severity {
     }
 
     /// The exit status of `watchdeck check`.
+    /// The lowercase word scripts read (`critical`), as the JSON report spells it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Severity::Ok => "ok",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+
     pub fn exit_code(self) -> i32 {
         match self {
             Severity::Ok => 0,

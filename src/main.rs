@@ -1,4 +1,4 @@
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -6,13 +6,13 @@ use anyhow::Context as _;
 use clap::{CommandFactory, Parser};
 use watchdeck::app::{App, Exit};
 use watchdeck::check;
-use watchdeck::cli::RunbookCommand;
-use watchdeck::cli::{AlertsCommand, Cli, Command, ConfigCommand, ExportFormat, Format};
+use watchdeck::cli::{AlertsCommand, CheckArgs, Cli, Command, ConfigCommand, Format};
+use watchdeck::cli::{ExportFormat, RunbookCommand, StatusFormat};
 use watchdeck::collect::system::host_name;
 use watchdeck::command::Mode;
 use watchdeck::config::{self, DEFAULT_CONFIG, LoadError, Loaded, Paths};
 use watchdeck::effect::Executor;
-use watchdeck::persist::atomic::create_atomically;
+use watchdeck::persist::atomic::{create_atomically, write_atomically};
 use watchdeck::persist::audit::{AuditLog, Operator};
 use watchdeck::persist::private;
 use watchdeck::runbook::catalogue::Runbooks;
@@ -24,6 +24,8 @@ use watchdeck::tabs::published_series;
 /// cannot run: UNKNOWN in the monitoring-plugin convention `check` follows (0 OK, 1 WARNING,
 /// 2 CRITICAL), which a script or a scheduler can tell apart from a finding.
 const CONFIG_ERROR: u8 = 3;
+/// A check that could not judge (it timed out), as monitoring plugins say UNKNOWN.
+const UNKNOWN: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -84,9 +86,9 @@ fn main() -> ExitCode {
                 Err(code) => Ok(code),
             }
         }
-        Some(Command::Check { format }) => {
+        Some(Command::Check(args)) => {
             match load(&paths, cli.config.as_deref(), display_theme(&cli)) {
-                Ok((loaded, _)) => Ok(run_check(&loaded, *format).unwrap_or_else(|error| {
+                Ok((loaded, _)) => Ok(run_check(&loaded, args).unwrap_or_else(|error| {
                     eprintln!("watchdeck: check could not run: {error:#}");
                     ExitCode::from(CONFIG_ERROR)
                 })),
@@ -263,8 +265,8 @@ fn run_runbook(
             let checklists = checklists();
             let worst = status::worst(&checklists);
             let text = match format {
-                Format::Text => report::render_status_text(runbooks, &log, &checklists),
-                Format::Json => {
+                StatusFormat::Text => report::render_status_text(runbooks, &log, &checklists),
+                StatusFormat::Json => {
                     let json = serde_json::json!({ "status": worst, "checklists": checklists });
                     serde_json::to_string_pretty(&json)? + "\n"
                 }
@@ -296,29 +298,56 @@ fn init_config(paths: &Paths, explicit: Option<&Path>) -> anyhow::Result<ExitCod
     }
 }
 
-fn run_check(loaded: &Loaded, format: Format) -> anyhow::Result<ExitCode> {
+fn run_check(loaded: &Loaded, args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Text
+    } else {
+        Format::Plugin
+    });
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let sources = watched_sources(loaded);
-    let state = runtime.block_on(check::collect(&loaded.config, &sources, host_name()));
-    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    let sources = watched_sources(loaded).only(&args.only);
+    let collect = check::collect(&loaded.config, &sources, host_name());
+    let state = runtime.block_on(async {
+        match args.timeout {
+            Some(limit) => tokio::time::timeout(limit, collect).await.ok(),
+            None => Some(collect.await),
+        }
+    });
+    // A source that hangs past the limit is dropped with the runtime, not waited for.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    let Some(state) = state else {
+        let limit = humantime::format_duration(args.timeout.unwrap_or_default());
+        let text = match format {
+            Format::Plugin => format!("WATCHDECK UNKNOWN - timed out after {limit}\n"),
+            _ => format!("watchdeck check: timed out after {limit}\n"),
+        };
+        std::io::stdout().write_all(text.as_bytes())?;
+        return Ok(ExitCode::from(UNKNOWN));
+    };
     let report = check::build_report(chrono::Utc::now(), &state);
     let text = match format {
         Format::Text => check::render_text(&report),
+        Format::Plugin => check::render_plugin(&report),
         Format::Json => check::render_json(&report) + "\n",
+        Format::Openmetrics => check::render_openmetrics(&state.metrics, &report.alerts),
     };
-    std::io::stdout().write_all(text.as_bytes())?;
+    match &args.out {
+        Some(path) => write_atomically(path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => std::io::stdout().write_all(text.as_bytes())?,
+    }
     Ok(ExitCode::from(report.status.exit_code() as u8))
 }
 
 /// The sources the console watches; its Docker engines are the configured ones, else the local
 /// engine if any.
 fn watched_sources(loaded: &Loaded) -> SourceRegistry {
-    let docker_host = std::env::var("DOCKER_HOST").ok();
-    let engines = loaded
-        .config
-        .docker_engines(docker_host.as_deref(), Path::new("/var/run/docker.sock"));
+    let engines = loaded.config.docker_engines(
+        &|name| std::env::var(name).ok(),
+        Path::new("/var/run/docker.sock"),
+    );
     SourceRegistry::from_config(&loaded.config, &engines)
 }
 
@@ -411,7 +440,7 @@ fn run_console(
         let alertmanagers = loaded.config.alertmanager.clone();
         let hosts = sources
             .engines()
-            .map(|e| (e.name.clone(), e.host.clone()))
+            .map(|e| (e.name.clone(), e.clone()))
             .collect();
         let app = App::new(state, loaded, sources, |sender| {
             Executor::new(sender, audit, operator, mode, hosts, paths.alerts_file())

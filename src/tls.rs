@@ -75,6 +75,26 @@ pub fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, St
     Ok(certificates)
 }
 
+/// Whether `path` holds a PEM private key that only its owner can read (a client's key).
+pub fn check_private_key(path: &Path) -> Result<(), String> {
+    use rustls::pki_types::PrivateKeyDer;
+    use rustls::pki_types::pem::{self, PemObject};
+    use std::os::unix::fs::PermissionsExt;
+    let shown = path.display();
+    let metadata = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?;
+    let mode = metadata.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(format!(
+            "{shown} can be read by others (mode {mode:o}): run chmod 600 on it"
+        ));
+    }
+    match PrivateKeyDer::from_pem_file(path) {
+        Ok(_) => Ok(()),
+        Err(pem::Error::NoItemsFound) => Err(format!("{shown}: no PEM private key in it")),
+        Err(error) => Err(format!("{shown}: {error}")),
+    }
+}
+
 /// The verifier of a client: the web PKI's over `roots` (the certificate and the host name
 /// checked), or, `insecure`, one that accepts any certificate.
 pub fn verifier(
@@ -175,6 +195,32 @@ mod tests {
         assert!(
             missing.is_err_and(|e| e.starts_with("/nonexistent/ca.pem: ")),
             "an unreadable file names itself"
+        );
+    }
+
+    #[test]
+    fn a_private_key_must_be_one_and_its_owners_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let key = dir.path().join("key.pem");
+        let pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIMmHNMvnmXRaMbrwwEm+eT5Xu4vNOwdsm9Ok7bpHfOfw\n-----END PRIVATE KEY-----\n";
+        std::fs::write(&key, pem).unwrap_or_else(|e| panic!("{e}"));
+        let chmod = |mode| {
+            std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode))
+                .unwrap_or_else(|e| panic!("{e}"));
+        };
+        chmod(0o644);
+        let refused = check_private_key(&key).err().unwrap_or_default();
+        assert!(
+            refused.ends_with("(mode 644): run chmod 600 on it"),
+            "{refused}"
+        );
+        chmod(0o600);
+        assert_eq!(check_private_key(&key), Ok(()));
+        std::fs::write(&key, "not a key\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            check_private_key(&key),
+            Err(format!("{}: no PEM private key in it", key.display()))
         );
     }
 }

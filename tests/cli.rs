@@ -369,7 +369,13 @@ fn check_reports_an_engine_it_cannot_reach_as_critical() {
                 .is_some_and(|m| m.contains("/nonexistent/watchdeck/docker.sock"))),
         "{value:#}"
     );
-    let text = env.run([os("--config"), config.as_os_str(), os("check")]);
+    let text = env.run([
+        os("--config"),
+        config.as_os_str(),
+        os("check"),
+        os("--format"),
+        os("text"),
+    ]);
     text.assert_code(2);
     assert!(
         text.stdout
@@ -391,7 +397,7 @@ fn check_json_is_valid_and_its_status_matches_the_exit_code() {
 #[test]
 fn check_text_ends_with_the_status_matching_the_exit_code() {
     let env = TestEnv::new();
-    let run = env.run(["check"]);
+    let run = env.run(["check", "--format", "text"]);
     let last = run.stdout.lines().last().unwrap_or_default();
     let status = last
         .strip_prefix("status: ")
@@ -425,7 +431,7 @@ fn check_exits_2_when_the_disk_thresholds_are_zero() {
         env.config_file(),
         &std::fs::read_to_string(&config).expect("fixture"),
     );
-    let run = env.run(["check"]);
+    let run = env.run(["check", "--format", "text"]);
     run.assert_code(2);
     assert!(run.stdout.contains("✖ CRIT"), "{}", run.stdout);
     assert!(
@@ -514,10 +520,10 @@ const INVALID: &[Invalid] = &[
         message: "is too long: expected at most 1day",
     },
     Invalid {
-        file: "docker-ssh.toml",
-        line: 4,
-        key: Some("docker.host"),
-        message: "ssh:// is not supported by this build",
+        file: "docker-tls-ca-missing.toml",
+        line: 5,
+        key: Some("docker.tls_ca"),
+        message: "/nonexistent/watchdeck/ca.pem: ",
     },
     Invalid {
         file: "refresh-too-fast.toml",

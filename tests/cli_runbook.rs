@@ -12,7 +12,6 @@ use chrono::{DateTime, Utc, Weekday};
 use support::{Run, TestEnv};
 use watchdeck::alerts::engine::{Ack, AlertKey, Change, Origin, Transition};
 use watchdeck::alerts::kept::KeptAlerts;
-use watchdeck::runbook::catalogue::{Known, RunbookText, Runbooks, load_runbooks};
 use watchdeck::runbook::log::{Entry, EntryKind, Incident, Scope, StepState};
 use watchdeck::runbook::model::Cadence;
 use watchdeck::runbook::period::PeriodId;
@@ -104,18 +103,6 @@ fn runbook(env: &TestEnv, args: &[&str]) -> Run {
     Run::from(command.output().unwrap())
 }
 
-fn shipped() -> Runbooks {
-    let config = watchdeck::config::Config::embedded().unwrap();
-    let rules = watchdeck::config::default_rules().unwrap();
-    let series = watchdeck::tabs::published_series();
-    load_runbooks(
-        &RunbookText::shipped(),
-        &[],
-        &Known::of(&config, &rules, &series),
-    )
-    .unwrap()
-}
-
 fn period(cadence: Cadence, at: DateTime<Utc>) -> Scope {
     Scope::period(PeriodId::containing(cadence, at, &Utc, Weekday::Mon))
 }
@@ -143,7 +130,7 @@ fn tick(
 
 /// Every step of every shipped checklist's period holding `at`, ticked done.
 fn all_done(at: DateTime<Utc>) -> Vec<Entry> {
-    let runbooks = shipped();
+    let runbooks = watchdeck::fixtures::runbooks();
     runbooks
         .checklists()
         .flat_map(|r| {

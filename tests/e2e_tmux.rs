@@ -660,26 +660,37 @@ fn watch_mode_shows_a_critical_disk() {
 /// A container on the test engine, removed when the test ends.
 struct TestContainer {
     host: String,
+    /// The PATH the docker CLI runs with, when its `ssh` must be the test services'.
+    path: Option<OsString>,
     name: String,
 }
 
+/// A container that exits on SIGTERM as a service would, so a restart does not wait for the kill.
+const SERVICE_SCRIPT: &str = "trap 'exit 0' TERM; while :; do sleep 1; done";
+
 impl TestContainer {
-    /// A container that exits on SIGTERM as a service would, so a restart does not wait for the
-    /// kill.
     fn start(host: &str) -> Self {
-        Self::start_running(host, &[], "trap 'exit 0' TERM; while :; do sleep 1; done")
+        Self::start_running(host, &[], SERVICE_SCRIPT)
     }
 
     /// A container running `script` with busybox `sh -c`, made with `options` of `docker run`.
     fn start_running(host: &str, options: &[&str], script: &str) -> Self {
-        let name = format!(
-            "wde2e-{}-{}",
-            std::process::id(),
-            SESSIONS.fetch_add(1, Ordering::Relaxed)
-        );
-        let output = Command::new("docker")
-            .env("DOCKER_HOST", host)
-            .args(["run", "-d", "--name", &name, "--network", "none"])
+        Self::start_with_path(host, None, options, script)
+    }
+
+    fn start_with_path(host: &str, path: Option<OsString>, options: &[&str], script: &str) -> Self {
+        let container = Self {
+            host: host.to_string(),
+            path,
+            name: format!(
+                "wde2e-{}-{}",
+                std::process::id(),
+                SESSIONS.fetch_add(1, Ordering::Relaxed)
+            ),
+        };
+        let output = container
+            .docker()
+            .args(["run", "-d", "--name", &container.name, "--network", "none"])
             .args(options)
             .args(["local/busybox:test", "sh", "-c", script])
             .output()
@@ -689,10 +700,16 @@ impl TestContainer {
             "docker run: {}",
             String::from_utf8_lossy(&output.stderr)
         );
-        Self {
-            host: host.to_string(),
-            name,
+        container
+    }
+
+    fn docker(&self) -> Command {
+        let mut command = Command::new("docker");
+        command.env("DOCKER_HOST", &self.host);
+        if let Some(path) = &self.path {
+            command.env("PATH", path);
         }
+        command
     }
 
     fn started_at(&self) -> String {
@@ -700,8 +717,8 @@ impl TestContainer {
     }
 
     fn inspect(&self, format: &str) -> String {
-        let output = Command::new("docker")
-            .env("DOCKER_HOST", &self.host)
+        let output = self
+            .docker()
             .args(["inspect", "-f", format, &self.name])
             .output()
             .expect("docker inspect");
@@ -711,10 +728,7 @@ impl TestContainer {
 
 impl Drop for TestContainer {
     fn drop(&mut self) {
-        let _ = Command::new("docker")
-            .env("DOCKER_HOST", &self.host)
-            .args(["rm", "-f", &self.name])
-            .output();
+        let _ = self.docker().args(["rm", "-f", &self.name]).output();
     }
 }
 
@@ -757,6 +771,36 @@ fn restarting_a_container_from_the_keyboard_restarts_it_and_is_audited() {
         target.starts_with(&format!("container {} (", container.name))
             && target.ends_with(") on local"),
         "{entry}"
+    );
+}
+
+#[test]
+fn restarting_a_container_on_an_ssh_engine_from_the_keyboard_restarts_it() {
+    require_tmux!();
+    let Some(url) = support::services::service("WATCHDECK_TEST_DOCKER_SSH_URL") else {
+        return;
+    };
+    let Some(ssh_dir) = support::services::service("WATCHDECK_TEST_SSH_PATH") else {
+        return;
+    };
+    // The services' `ssh` first: it logs in with the test key, never with the user's ~/.ssh.
+    let mut path = OsString::from(ssh_dir);
+    path.push(":");
+    path.push(std::env::var_os("PATH").unwrap_or_default());
+    let container = TestContainer::start_with_path(&url, Some(path.clone()), &[], SERVICE_SCRIPT);
+    let before = container.started_at();
+    let env = TestEnv::new().with_docker_host(&url).with_var("PATH", path);
+    let session = Session::start_with(env, &[]);
+    session.wait_for_ui();
+    session.show_only_container(&container.name);
+    session.keys(&["r"]);
+    session.wait_for(&format!("Restart {}", container.name));
+    session.keys(&["y"]);
+    session.wait_for(&format!("restarted {} on local", container.name));
+    assert_ne!(
+        before,
+        container.started_at(),
+        "the engine reports a new StartedAt"
     );
 }
 

@@ -358,7 +358,7 @@ async fn actions_do_what_they_say() {
     let mut made = engine.containers();
     let name = made.run("actions", &[], STOPPABLE);
     let id = engine.inspect(&name, "{{.Id}}");
-    let docker = docker::connect(&engine.host).expect("connect");
+    let docker = docker::connect(&engine.host, None).expect("connect");
     let status = || engine.inspect(&name, "{{.State.Status}}");
 
     let started = engine.inspect(&name, "{{.State.StartedAt}}");
@@ -456,7 +456,7 @@ fn start_follow(
     CancellationToken,
     tokio::task::JoinHandle<()>,
 ) {
-    let docker = docker::connect(&engine.host).expect("connect");
+    let docker = docker::connect(&engine.host, None).expect("connect");
     let (sender, receiver) = mpsc::channel(64);
     let cancel = CancellationToken::new();
     let options = FollowOptions {
@@ -630,7 +630,7 @@ async fn the_follow_goes_on_across_a_restart_after_a_marker() {
     })
     .await;
 
-    let docker = docker::connect(&engine.host).expect("connect");
+    let docker = docker::connect(&engine.host, None).expect("connect");
     docker::run_action(&docker, &id, ContainerAction::Restart)
         .await
         .expect("restart");

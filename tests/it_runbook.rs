@@ -95,7 +95,8 @@ fn checks_judge_a_disk_an_endpoint_a_database_a_container_and_a_log_pattern_of_r
             IMAGE,
             "sh",
             "-c",
-            "echo 'GET / 200'; echo 'ERROR: upstream refused' >&2; echo 'GET /health 200'; sleep 300",
+            // Standard error and output are separate pipes: a pause keeps the lines in order.
+            "echo 'GET / 200'; echo 'ERROR: upstream refused' >&2; sleep 1; echo 'GET /health 200'; sleep 300",
         ],
     );
     // Ready once its log has all three lines.
@@ -115,7 +116,7 @@ fn checks_judge_a_disk_an_endpoint_a_database_a_container_and_a_log_pattern_of_r
         services.docker, services.http
     );
     let config = Config::parse("it_runbook.toml", &text).unwrap_or_else(|e| panic!("{e}"));
-    let engines = config.docker_engines(None, Path::new("/nonexistent.sock"));
+    let engines = config.docker_engines(&|_| None, Path::new("/nonexistent.sock"));
     let sources = SourceRegistry::from_config(&config, &engines);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -160,7 +161,7 @@ fn checks_judge_a_disk_an_endpoint_a_database_a_container_and_a_log_pattern_of_r
         CheckOutcome::Unknown(_)
     ));
 
-    let engine = watchdeck::collect::docker::connect(&services.docker).unwrap();
+    let engine = watchdeck::collect::docker::connect(&services.docker, None).unwrap();
     let scan = LogScan {
         containers: format!("wdrunbook-{}-*", std::process::id()),
         tail: 100,

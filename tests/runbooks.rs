@@ -83,3 +83,38 @@ fn every_shipped_runbook_parses_and_every_shipped_rule_names_a_procedure() {
         }
     }
 }
+
+/// A morning (the fixtures'): the maintenance log and the hand-off, in UTC.
+#[test]
+fn the_maintenance_log_and_the_handover_of_a_morning() {
+    use chrono::{Duration, Utc, Weekday};
+    use watchdeck::alerts::kept::KeptAlerts;
+    use watchdeck::fixtures::{now, runbook_log, runbooks};
+    use watchdeck::runbook::period::PeriodId;
+    use watchdeck::runbook::report;
+    use watchdeck::runbook::status::status;
+
+    let runbooks = runbooks();
+    let log = runbook_log();
+    let day = PeriodId::containing(Cadence::Daily, now(), &Utc, Weekday::Mon);
+    let (from, to) = day.bounds(&Utc);
+    let rows = report::maintenance_log(&runbooks, &log, from, to, &Utc);
+    insta::assert_snapshot!(
+        "runbook_maintenance_log_of_a_morning",
+        report::render_maintenance_markdown(&day.to_string(), &rows)
+    );
+    let checklists = status(&runbooks, &log, now(), &Utc, Weekday::Mon);
+    assert_eq!((checklists[0].settled, checklists[0].total), (3, 8));
+    insta::assert_snapshot!(
+        "runbook_handover_of_a_morning",
+        report::render_handover(&report::Handover {
+            runbooks: &runbooks,
+            log: &log,
+            alerts: &KeptAlerts::default(),
+            checklists: &checklists,
+            since: now() - Duration::hours(12),
+            now: now(),
+            tz: &Utc,
+        })
+    );
+}

@@ -737,3 +737,20 @@ fn a_long_name_ends_with_a_mark_when_cut() {
         "{screen}"
     );
 }
+
+#[test]
+fn v_groups_the_list_by_engine() {
+    let mut state = fixtures::containers_app_state(Mode::Interactive);
+    act(&mut state, Action::ToggleGroups);
+    both_sizes("containers_by_engine", &state);
+    act(&mut state, Action::ToggleGroups);
+    assert_eq!(
+        text(&draw(&state, 200, 50)),
+        text(&draw(
+            &fixtures::containers_app_state(Mode::Interactive),
+            200,
+            50
+        )),
+        "v again groups by Compose project"
+    );
+}

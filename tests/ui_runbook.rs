@@ -204,7 +204,7 @@ fn the_header_shows_the_daily_progress_on_every_tab_marked_when_overdue() {
         );
     }
     // Only today's ticks kept: yesterday was never kept, so nothing is overdue.
-    let log = fixtures::runbook_log(&state.runbook.runbooks);
+    let log = fixtures::daily_log(&state.runbook.runbooks);
     let today: Vec<_> = log
         .entries()
         .iter()

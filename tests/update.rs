@@ -699,7 +699,7 @@ fn quit_sets_the_flag() {
 fn watch_rotation_includes_the_local_engine_found_automatically() {
     let config = Config::default();
     let engines = config.docker_engines(
-        Some("tcp://127.0.0.1:2375"),
+        &|name| (name == "DOCKER_HOST").then(|| "tcp://127.0.0.1:2375".to_string()),
         std::path::Path::new("/nonexistent/docker.sock"),
     );
     assert_eq!(

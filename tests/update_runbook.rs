@@ -137,7 +137,7 @@ fn another_consoles_tick_shows_once_the_log_is_read_again() {
             note: String::new(),
         },
     );
-    let mut shared = fixtures::runbook_log(&state.runbook.runbooks);
+    let mut shared = fixtures::daily_log(&state.runbook.runbooks);
     shared.extend([theirs]);
     update(
         &mut state,
@@ -632,4 +632,20 @@ fn the_logs_check_reads_the_logs_each_minute_and_a_match_fails_it() {
         act(&mut state, Action::RunCheck).as_slice(),
         [Effect::ScanLogs { .. }]
     ));
+}
+
+#[test]
+fn an_auto_command_check_asked_by_hand_runs_at_once_in_every_mode() {
+    for mode in [Mode::Interactive, Mode::Watch] {
+        let mut state = with_own_commands(mode);
+        show(&mut state, &RunbookView::Checklist("ops".into()));
+        let effects = act(&mut state, Action::RunCheck);
+        assert!(
+            matches!(effects.as_slice(), [Effect::RunCheckCommand { runbook, .. }] if runbook == "ops"),
+            "{mode:?}: {effects:?}"
+        );
+        assert_eq!(state.overlay, Overlay::None);
+        // Not twice at once.
+        assert!(act(&mut state, Action::RunCheck).is_empty());
+    }
 }

@@ -2,6 +2,9 @@
 //! same `update` the console uses, and print the findings for cron jobs and scripts. Exit status
 //! follows the monitoring-plugin convention: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 
+mod figures;
+mod openmetrics;
+mod plugin;
 mod render;
 mod summary;
 
@@ -22,6 +25,9 @@ use crate::state::AppState;
 use crate::state::source::SourceStatus;
 use crate::update::update;
 
+pub use figures::{Figure, Threshold, Unit};
+pub use openmetrics::render_openmetrics;
+pub use plugin::render_plugin;
 pub use render::{render_json, render_text};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,6 +46,8 @@ pub struct CheckReport {
     /// Every firing alert in full.
     pub alerts: Vec<AlertSummary>,
     pub sources: Vec<SourceSummary>,
+    /// The key figures, as a monitoring plugin's performance data carries them.
+    pub figures: Vec<Figure>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -145,6 +153,7 @@ pub fn build_report(at: DateTime<Utc>, state: &AppState) -> CheckReport {
             })
             .collect(),
         sources,
+        figures: figures::figures(state),
     }
 }
 
@@ -211,6 +220,53 @@ mod tests {
             Some("status: critical (1 critical, 0 warning)")
         );
         assert_eq!(report().status.exit_code(), 2);
+    }
+
+    #[test]
+    fn figures_carry_the_thresholds_of_the_rules_that_judge_them() {
+        let report = report();
+        let figure = |label: &str| {
+            report
+                .figures
+                .iter()
+                .find(|f| f.label == label)
+                .unwrap_or_else(|| panic!("no {label:?} in {:#?}", report.figures))
+        };
+        let above = |value| {
+            Some(Threshold {
+                value,
+                below: false,
+            })
+        };
+        let cpu = figure("cpu");
+        assert_eq!((cpu.warn, cpu.crit), (above(85.0), above(95.0)));
+        assert_eq!(
+            (cpu.unit, cpu.min, cpu.max),
+            (Unit::Percent, Some(0.0), Some(100.0))
+        );
+        // DiskSpaceLow is P1: a critical threshold, no warning one.
+        let disk = figure("disk /var/lib/postgresql");
+        assert_eq!(
+            (disk.value, disk.warn, disk.crit),
+            (93.75, None, above(90.0))
+        );
+        let source = figure("source system");
+        assert_eq!(source.value, 1.0);
+        assert_eq!(
+            source.crit,
+            Some(Threshold {
+                value: 1.0,
+                below: true
+            })
+        );
+        let first = render_plugin(&report);
+        assert!(
+            first.starts_with(
+                "WATCHDECK CRITICAL - 1 firing: DiskSpaceLow /var/lib/postgresql\n\
+                 P1 DiskSpaceLow: disk /var/lib/postgresql 93.8% full"
+            ),
+            "{first}"
+        );
     }
 
     #[test]

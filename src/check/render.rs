@@ -39,11 +39,7 @@ pub fn render_text(report: &CheckReport) -> String {
             .filter(|f| f.severity == severity)
             .count()
     };
-    let status = match report.status {
-        Severity::Ok => "ok",
-        Severity::Warning => "warning",
-        Severity::Critical => "critical",
-    };
+    let status = report.status.word();
     out.push_str(&format!(
         "status: {status} ({} critical, {} warning)\n",
         count(Severity::Critical),

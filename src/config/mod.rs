@@ -22,7 +22,7 @@ use serde::Deserialize;
 
 pub use alertmanager::AlertmanagerConfig;
 pub use database::DatabaseConfig;
-pub use docker::DockerConfig;
+pub use docker::{DockerConfig, DockerTls};
 pub use endpoint::{EndpointConfig, JsonAssertion, StatusSpec};
 pub use error::LoadError;
 pub use keymap::Keymap;
@@ -730,16 +730,9 @@ mod tests {
             ),
             "{error}"
         );
-        let error = error_of("[[docker]]\nname = \"prod\"\nhost = \"ssh://ops@prod-1\"\n");
-        assert!(
-            error.starts_with(
-                "c.toml:3:1: key `docker.host`: ssh:// is not supported by this build"
-            ),
-            "{error}"
-        );
         let error = error_of("[[docker]]\nname = \"prod\"\nhost = \"https://prod-1:2376\"\n");
         assert!(
-            error.contains("https:// is not supported by this build"),
+            error.starts_with("c.toml:3:1: key `docker.host`: \"https://prod-1:2376\" is not a Docker address: expected unix://, tcp:// or ssh://"),
             "{error}"
         );
     }

@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::collect::docker;
 use crate::command::{CommandError, ContainerCommand};
+use crate::config::DockerConfig;
 use crate::model::containers::ContainerKey;
 use crate::model::containers::LogEvent;
 use crate::msg::Msg;
@@ -21,9 +22,9 @@ const CLIENT_TIMEOUT_MARGIN: Duration = Duration::from_secs(5);
 
 #[derive(Clone)]
 pub(super) struct Containers {
-    /// Docker engine addresses by name. A client is made per action or log follow, so an engine
-    /// that was down at startup works as soon as it is back.
-    pub(super) engines: Arc<HashMap<String, String>>,
+    /// Docker engines by name. A client is made per action or log follow, so an engine that was
+    /// down at startup works as soon as it is back.
+    pub(super) engines: Arc<HashMap<String, DockerConfig>>,
     /// How long a container action may wait for the engine.
     pub(super) action_timeout: Duration,
     /// Cancels the log being followed, if any.
@@ -31,7 +32,7 @@ pub(super) struct Containers {
 }
 
 impl Containers {
-    pub(super) fn new(engines: HashMap<String, String>) -> Self {
+    pub(super) fn new(engines: HashMap<String, DockerConfig>) -> Self {
         Self {
             engines: Arc::new(engines),
             action_timeout: ACTION_TIMEOUT,
@@ -74,11 +75,11 @@ impl Containers {
     }
 
     fn client(&self, engine: &str) -> Result<bollard::Docker, String> {
-        let host = self
+        let engine = self
             .engines
             .get(engine)
             .ok_or_else(|| format!("unknown engine {engine}"))?;
-        docker::connect(host).map_err(|e| e.message)
+        docker::connect(&engine.host, engine.tls().as_ref()).map_err(|e| e.message)
     }
 
     /// Stops the log being followed. Called in the order effects are emitted, on the app's task.

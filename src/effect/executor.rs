@@ -19,7 +19,7 @@ use crate::command::Mode;
 use crate::command::{
     CommandError, CommandOutcome, OperatorCommand, RunbookCommand, check_target, container_target,
 };
-use crate::config::{AlertmanagerConfig, DatabaseConfig, NotifyConfig};
+use crate::config::{AlertmanagerConfig, DatabaseConfig, DockerConfig, NotifyConfig};
 use crate::msg::CheckRun;
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
@@ -52,7 +52,7 @@ impl Executor {
         audit: AuditLog,
         operator: Operator,
         mode: Mode,
-        docker: HashMap<String, String>,
+        docker: HashMap<String, DockerConfig>,
         alerts_file: PathBuf,
     ) -> Self {
         Self {
@@ -542,15 +542,18 @@ mod tests {
         }
     }
 
-    /// An engine address that accepts connections and never answers.
-    fn silent_engine() -> String {
+    /// An engine that accepts connections and never answers.
+    fn silent_engine() -> DockerConfig {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
         let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
         std::thread::spawn(move || {
             let held: Vec<std::net::TcpStream> = listener.incoming().flatten().collect();
             drop(held);
         });
-        format!("tcp://{address}")
+        DockerConfig {
+            host: format!("tcp://{address}"),
+            ..DockerConfig::default()
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

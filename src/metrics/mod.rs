@@ -180,6 +180,15 @@ impl MetricStore {
         self.len() == 0
     }
 
+    /// Every series the store holds, in the order they were made.
+    pub fn series_ids(&self) -> impl Iterator<Item = SeriesId> + '_ {
+        self.series
+            .iter()
+            .enumerate()
+            .filter(|(_, series)| series.is_some())
+            .map(|(index, _)| SeriesId(index as u32))
+    }
+
     fn get(&self, id: SeriesId) -> Option<&Series> {
         self.series.get(id.0 as usize)?.as_ref()
     }

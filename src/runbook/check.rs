@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use regex::Regex;
 use serde::Serialize;
 
-use super::model::{Check, Subject};
+use super::model::{Check, Step, Subject};
+use crate::command::Mode;
 use crate::metrics::{Matcher, MetricStore};
 
 /// What a check found.
@@ -131,6 +132,25 @@ impl Check {
             Check::Expr(_) | Check::NoAlerts(_) | Check::Up { .. } => Needs::Nothing,
         }
     }
+}
+
+/// Whether a step's command may run now: by itself only when the step says `auto = true` (in
+/// every mode: the operator's own file asked for it), else only when the operator asks, and
+/// never in `--read-only` or `--watch`. Shipped runbooks have no command (refused at load).
+pub fn command_allowed(step: &Step, mode: Mode, asked: bool) -> Result<(), String> {
+    if !matches!(step.check, Some(Check::Command { .. })) {
+        return Err(format!("step {:?} runs no command", step.title));
+    }
+    if step.auto {
+        return Ok(());
+    }
+    if !asked {
+        return Err(format!(
+            "step {:?} runs its command only when asked (it has no `auto = true`)",
+            step.title
+        ));
+    }
+    mode.refusal().map_or(Ok(()), |why| Err(why.to_string()))
 }
 
 /// Judges a check from what the console has; a log or command check is judged from what its
@@ -526,6 +546,47 @@ mod tests {
             judge_logs(&pattern, &[], now()).outcome,
             CheckOutcome::Unknown(_)
         ));
+    }
+
+    #[test]
+    fn a_command_runs_by_itself_only_when_auto_and_never_asked_for_in_read_only_modes() {
+        let step = |auto| Step {
+            id: "nginx".into(),
+            title: "nginx active".into(),
+            details: String::new(),
+            check: Some(Check::Command {
+                argv: vec!["systemctl".into(), "is-active".into(), "nginx".into()],
+                timeout: Duration::from_secs(5),
+            }),
+            action: None,
+            auto,
+        };
+        for mode in [Mode::Interactive, Mode::ReadOnly, Mode::Watch] {
+            assert_eq!(
+                command_allowed(&step(true), mode, false),
+                Ok(()),
+                "{mode:?}"
+            );
+            assert_eq!(command_allowed(&step(true), mode, true), Ok(()), "{mode:?}");
+            assert!(
+                command_allowed(&step(false), mode, false).is_err(),
+                "{mode:?}"
+            );
+        }
+        assert_eq!(
+            command_allowed(&step(false), Mode::Interactive, true),
+            Ok(())
+        );
+        assert_eq!(
+            command_allowed(&step(false), Mode::ReadOnly, true),
+            Err("read-only mode (--read-only): actions are disabled".into())
+        );
+        assert!(command_allowed(&step(false), Mode::Watch, true).is_err());
+        let no_command = Step {
+            check: None,
+            ..step(false)
+        };
+        assert!(command_allowed(&no_command, Mode::Interactive, true).is_err());
     }
 
     #[test]

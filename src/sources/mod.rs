@@ -123,6 +123,15 @@ impl SourceRegistry {
         self.sources.iter()
     }
 
+    /// Only the sources that feed one of `tabs`; all of them when `tabs` is empty.
+    pub fn only(mut self, tabs: &[Tab]) -> Self {
+        if !tabs.is_empty() {
+            self.sources
+                .retain(|source| source.tabs.iter().any(|tab| tabs.contains(tab)));
+        }
+        self
+    }
+
     /// The tabs with something to show, in tab order: those the sources feed, and Alerts when
     /// the config has rules of its own.
     pub fn tabs(&self, own_rules: bool) -> Vec<Tab> {

@@ -68,7 +68,7 @@ impl Source {
                     id,
                     schedule,
                     wiring,
-                    move || DockerSource::new(&engine.name, &engine.host),
+                    move || DockerSource::new(&engine.name, &engine.host).with_tls(engine.tls()),
                     move |report| SourceUpdate::Docker {
                         engine: name.clone(),
                         report,
@@ -155,7 +155,11 @@ impl Source {
                 SourceUpdate::System(report)
             }
             SourceSpec::Docker(engine) => SourceUpdate::Docker {
-                report: once(DockerSource::new(&engine.name, &engine.host), budget).await,
+                report: once(
+                    DockerSource::new(&engine.name, &engine.host).with_tls(engine.tls()),
+                    budget,
+                )
+                .await,
                 engine: engine.name,
             },
             SourceSpec::Database(config) => SourceUpdate::Database {

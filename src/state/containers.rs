@@ -317,6 +317,8 @@ pub struct ContainersState {
     /// Where each container is: (engine index, container index).
     positions: HashMap<ContainerKey, (usize, usize)>,
     pub show_detail: bool,
+    /// `v`: rows are grouped by engine rather than by Compose project.
+    pub by_engine: bool,
     /// Rows of the detail pane scrolled past; back to 0 for another container.
     pub detail_scroll: usize,
     /// The container whose environment values are shown; everywhere else they are hidden.
@@ -397,6 +399,24 @@ impl ContainersState {
         self.detail_scroll = 0;
     }
 
+    pub fn apply_toggle_groups(&mut self) {
+        self.by_engine = !self.by_engine;
+        self.refresh_rows();
+    }
+
+    /// The group a container's row is in: its engine, or its Compose project (`None`: loose).
+    pub fn group_of<'a>(
+        &self,
+        engine: &'a EngineState,
+        container: &'a ContainerInfo,
+    ) -> Option<&'a str> {
+        if self.by_engine {
+            Some(&engine.name)
+        } else {
+            container.compose_project()
+        }
+    }
+
     /// Scrolls the open detail pane by rows, at most until its last row is the top one; the view
     /// stops earlier, once the last row shows.
     pub fn apply_detail_scroll(&mut self, delta: isize) {
@@ -440,10 +460,16 @@ impl ContainersState {
             .filter(|(_, engine, c)| needle.is_empty() || matches_filter(engine, c, &needle))
             .collect();
         let (sort, descending) = (self.list.sort, self.list.descending);
+        let by_engine = self.by_engine;
         shown.sort_by(|&(ea, engine_a, a), &(eb, engine_b, b)| {
-            // Compose projects stay together; containers without one come last.
-            let group = (a.compose_project().is_none(), a.compose_project())
-                .cmp(&(b.compose_project().is_none(), b.compose_project()));
+            // Engines in the config's order, or Compose projects, stay together; containers
+            // without a project come last.
+            let group = if by_engine {
+                ea.cmp(&eb)
+            } else {
+                (a.compose_project().is_none(), a.compose_project())
+                    .cmp(&(b.compose_project().is_none(), b.compose_project()))
+            };
             let order = compare(sort, (engine_a, a), (engine_b, b));
             let order = if descending { order.reverse() } else { order };
             group

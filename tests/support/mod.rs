@@ -40,6 +40,8 @@ pub struct TestEnv {
     user: String,
     /// `WATCHDECK_LOG`, when a test chooses the log level.
     log_level: Option<String>,
+    /// Further variables of the binary's environment (`PATH`, `DOCKER_CERT_PATH`…).
+    vars: Vec<(&'static str, OsString)>,
 }
 
 /// Where tests that are not about containers point Docker: nowhere, so the tab shows the engine
@@ -63,6 +65,7 @@ impl TestEnv {
             docker_host: NO_DOCKER.to_string(),
             user: TEST_USER.to_string(),
             log_level: None,
+            vars: Vec::new(),
         }
     }
 
@@ -75,6 +78,12 @@ impl TestEnv {
     /// Points the binary at a real Docker engine.
     pub fn with_docker_host(mut self, host: &str) -> Self {
         self.docker_host = host.to_string();
+        self
+    }
+
+    /// Runs the binary with `name=value` in its environment.
+    pub fn with_var(mut self, name: &'static str, value: impl Into<OsString>) -> Self {
+        self.vars.push((name, value.into()));
         self
     }
 
@@ -155,6 +164,7 @@ impl TestEnv {
                 .as_ref()
                 .map(|level| ("WATCHDECK_LOG", level.into())),
         )
+        .chain(self.vars.iter().cloned())
         .collect()
     }
 

@@ -6,6 +6,7 @@ mod actions;
 mod logs;
 mod parse;
 mod source;
+mod ssh;
 
 pub use actions::run_action;
 pub use logs::{FollowOptions, LOG_GIVE_UP_AFTER, MAX_LOG_LINE_BYTES, follow_logs};
@@ -17,6 +18,7 @@ use std::time::Duration;
 use bollard::Docker;
 
 use crate::collect::CollectError;
+use crate::config::DockerTls;
 
 /// Where Docker listens when neither the config nor `DOCKER_HOST` says otherwise.
 pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
@@ -47,27 +49,39 @@ pub fn resolve_host(configured: Option<&str>, docker_host_env: Option<&str>) -> 
         .to_string()
 }
 
-/// A bollard client for `host`. Nothing is sent yet: an engine that is down shows up on the first
-/// request (`ping`), except a missing unix socket, which bollard reports at once.
-pub fn connect(host: &str) -> Result<Docker, CollectError> {
+/// A bollard client for `host`, over TLS with `tls`'s files for a `tcp://` host. Nothing is
+/// sent yet: an engine that is down shows up on the first request (`ping`), except a missing
+/// unix socket, which bollard reports at once.
+pub fn connect(host: &str, tls: Option<&DockerTls>) -> Result<Docker, CollectError> {
     let scheme = host.split("://").next().unwrap_or_default();
-    match scheme {
-        "unix" if host.len() > "unix://".len() => {
+    match (scheme, tls) {
+        ("unix", None) if host.len() > "unix://".len() => {
             Docker::connect_with_unix(host, REQUEST_TIMEOUT_SECONDS, bollard::API_DEFAULT_VERSION)
                 .map_err(|e| cannot_reach(host, &e))
         }
-        "tcp" | "http" => {
+        ("tcp" | "http", None) => {
             Docker::connect_with_http(host, REQUEST_TIMEOUT_SECONDS, bollard::API_DEFAULT_VERSION)
                 .map_err(|e| cannot_reach(host, &e))
         }
-        "ssh" | "https" => Err(CollectError::new(format!(
-            "{host}: {scheme}:// is not compiled into watchdeck (no SSH or TLS transport); \
-             forward the remote socket instead, e.g. \
-             `ssh -nNT -L /tmp/remote-docker.sock:/var/run/docker.sock user@host`, \
-             then set host = \"unix:///tmp/remote-docker.sock\""
+        ("tcp", Some(tls)) => Docker::connect_with_ssl(
+            host,
+            &tls.key,
+            &tls.cert,
+            &tls.ca,
+            REQUEST_TIMEOUT_SECONDS,
+            bollard::API_DEFAULT_VERSION,
+        )
+        .map_err(|e| cannot_reach(host, &e)),
+        ("ssh", None) => {
+            let target = ssh::Target::parse(host).map_err(CollectError::new)?;
+            ssh::connect(target, REQUEST_TIMEOUT_SECONDS).map_err(|e| cannot_reach(host, &e))
+        }
+        (_, Some(_)) => Err(CollectError::new(format!(
+            "{host}: TLS certificates are only used with a tcp:// host"
         ))),
         _ => Err(CollectError::new(format!(
-            "{host:?} is not a Docker address: expected unix:///path/to/docker.sock or tcp://host:port"
+            "{host:?} is not a Docker address: expected unix:///path/to/docker.sock, \
+             tcp://host:port or ssh://user@host"
         ))),
     }
 }
@@ -98,11 +112,18 @@ async fn answer_within<T>(
     }
 }
 
-/// Whether something at `host` (`unix://` or `tcp://`/`http://`) accepts a connection.
+/// Whether something at `host` (`unix://`, `tcp://`/`http://`, or the sshd of `ssh://`)
+/// accepts a connection.
 async fn accepts_connections(host: &str) -> bool {
     let connect = async {
         match host.split_once("://") {
             Some(("unix", path)) => tokio::net::UnixStream::connect(path).await.is_ok(),
+            Some(("ssh", _)) => match ssh::Target::parse(host) {
+                Ok(target) => tokio::net::TcpStream::connect(target.address())
+                    .await
+                    .is_ok(),
+                Err(_) => false,
+            },
             Some((_, address)) => tokio::net::TcpStream::connect(address.trim_end_matches('/'))
                 .await
                 .is_ok(),
@@ -136,13 +157,55 @@ pub fn describe(error: &bollard::errors::Error) -> String {
             format!("no answer within {REQUEST_TIMEOUT_SECONDS}s")
         }
         other => {
-            let mut innermost: &dyn std::error::Error = other;
-            while let Some(source) = innermost.source() {
-                innermost = source;
+            // An I/O error is transparent: its own source would skip it.
+            let mut innermost: &(dyn std::error::Error + 'static) = match other {
+                Error::IOError { err } => err,
+                other => other,
+            };
+            loop {
+                if let Some(words) = tls_refusal(innermost) {
+                    return words;
+                }
+                match innermost.source() {
+                    Some(source) => innermost = source,
+                    None => break,
+                }
             }
             strip_os_error(&innermost.to_string()).to_string()
         }
     }
+}
+
+/// A TLS handshake that failed, said as who refused what rather than as rustls's variant.
+fn tls_refusal(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    use rustls::{AlertDescription as Alert, CertificateError, Error as Tls};
+    // An I/O error carries the TLS error inside it rather than as its source.
+    let tls = error.downcast_ref::<Tls>().or_else(|| {
+        error
+            .downcast_ref::<std::io::Error>()?
+            .get_ref()?
+            .downcast_ref::<Tls>()
+    })?;
+    Some(match tls {
+        Tls::AlertReceived(
+            alert @ (Alert::BadCertificate
+            | Alert::UnknownCA
+            | Alert::CertificateRequired
+            | Alert::CertificateUnknown
+            | Alert::CertificateExpired
+            | Alert::CertificateRevoked
+            | Alert::UnsupportedCertificate
+            | Alert::AccessDenied),
+        ) => format!("the engine refused the client certificate (TLS alert {alert:?})"),
+        Tls::InvalidCertificate(CertificateError::UnknownIssuer) => {
+            "the engine's certificate is not signed by the CA of tls_ca".into()
+        }
+        Tls::InvalidCertificate(CertificateError::NotValidForName)
+        | Tls::InvalidCertificate(CertificateError::NotValidForNameContext { .. }) => {
+            "the engine's certificate is not made out to this host name".into()
+        }
+        other => format!("TLS: {other}"),
+    })
 }
 
 /// `No such file or directory (os error 2)` → `No such file or directory`.
@@ -171,27 +234,31 @@ mod tests {
     }
 
     #[test]
-    fn ssh_and_tls_explain_the_socket_forward() {
-        for host in ["ssh://ops@db1", "https://docker.example:2376"] {
-            let error = connect(host).err().map(|e| e.message).unwrap_or_default();
-            assert!(error.contains("not compiled into watchdeck"), "{error}");
-            assert!(
-                error
-                    .contains("ssh -nNT -L /tmp/remote-docker.sock:/var/run/docker.sock user@host"),
-                "{error}"
-            );
-            assert!(error.contains("unix:///tmp/remote-docker.sock"), "{error}");
-        }
-        let error = connect("ftp://x")
+    fn ssh_connects_lazily_and_anything_else_is_not_an_address() {
+        assert!(connect("ssh://ops@db1:2222", None).is_ok());
+        let error = connect("ssh://ops@db1/path", None)
             .err()
             .map(|e| e.message)
             .unwrap_or_default();
-        assert!(error.contains("not a Docker address"), "{error}");
+        assert!(error.contains("expected ssh://user@host[:port]"), "{error}");
+        for host in ["ftp://x", "https://docker.example:2376"] {
+            let error = connect(host, None)
+                .err()
+                .map(|e| e.message)
+                .unwrap_or_default();
+            assert!(error.contains("not a Docker address"), "{error}");
+        }
+        let tls = DockerTls::in_dir(std::path::Path::new("/certs"));
+        let error = connect("ssh://ops@db1", Some(&tls))
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default();
+        assert!(error.contains("only used with a tcp:// host"), "{error}");
     }
 
     #[test]
     fn a_missing_socket_names_the_host_and_the_cause() {
-        let error = connect("unix:///nonexistent/wd.sock")
+        let error = connect("unix:///nonexistent/wd.sock", None)
             .err()
             .map(|e| e.message)
             .unwrap_or_default();
@@ -203,8 +270,8 @@ mod tests {
 
     #[test]
     fn tcp_connects_lazily() {
-        assert!(connect("tcp://127.0.0.1:2375").is_ok());
-        assert!(connect("http://127.0.0.1:2375").is_ok());
+        assert!(connect("tcp://127.0.0.1:2375", None).is_ok());
+        assert!(connect("http://127.0.0.1:2375", None).is_ok());
     }
 
     #[test]
@@ -218,13 +285,22 @@ mod tests {
             err: std::io::Error::from_raw_os_error(111),
         };
         assert_eq!(describe(&io), "Connection refused");
+        let refused = bollard::errors::Error::IOError {
+            err: std::io::Error::other(rustls::Error::AlertReceived(
+                rustls::AlertDescription::BadCertificate,
+            )),
+        };
+        assert_eq!(
+            describe(&refused),
+            "the engine refused the client certificate (TLS alert BadCertificate)"
+        );
         assert_eq!(strip_os_error("odd (os error"), "odd (os error");
     }
 
     #[test]
     fn futures_the_app_spawns_are_send() {
         fn is_send<T: Send>(_: &T) {}
-        let docker = connect("tcp://127.0.0.1:1").ok();
+        let docker = connect("tcp://127.0.0.1:1", None).ok();
         if let Some(docker) = docker {
             let (sender, _receiver) = mpsc::channel::<LogEvent>(1);
             let options = FollowOptions {

@@ -21,6 +21,7 @@ use super::parse::{
 };
 use super::{PER_CONTAINER_TIMEOUT, answer_within, connect, describe};
 use crate::collect::{CollectError, Collector};
+use crate::config::DockerTls;
 use crate::model::containers::{ContainerInfo, ContainerStats, EngineSnapshot};
 
 /// A full list runs at least this often, in case an event was missed.
@@ -126,6 +127,7 @@ pub struct DockerCounters {
 pub struct DockerSource {
     engine: String,
     host: String,
+    tls: Option<DockerTls>,
     docker: Option<Docker>,
     facts: Option<EngineFacts>,
     events: Option<EventFollower>,
@@ -145,6 +147,7 @@ impl DockerSource {
         Self {
             engine: engine.to_string(),
             host: host.to_string(),
+            tls: None,
             docker: None,
             facts: None,
             events: None,
@@ -155,6 +158,12 @@ impl DockerSource {
             incomplete: true,
             counters: DockerCounters::default(),
         }
+    }
+
+    /// Reaches a `tcp://` engine over TLS with these files.
+    pub fn with_tls(mut self, tls: Option<DockerTls>) -> Self {
+        self.tls = tls;
+        self
     }
 
     pub fn host(&self) -> &str {
@@ -340,7 +349,7 @@ impl Collector for DockerSource {
         let docker = match &self.docker {
             Some(docker) => docker.clone(),
             None => {
-                let docker = connect(&self.host)?;
+                let docker = connect(&self.host, self.tls.as_ref())?;
                 self.docker = Some(docker.clone());
                 docker
             }

@@ -55,6 +55,7 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
         Action::ReverseSort => containers.apply_reverse(),
         Action::SortNextColumn => containers.apply_next_sort(),
         Action::ToggleDetail => containers.apply_toggle_detail(),
+        Action::ToggleGroups => containers.apply_toggle_groups(),
         Action::ScrollDetailDown => containers.apply_detail_scroll(1),
         Action::ScrollDetailUp => containers.apply_detail_scroll(-1),
         Action::RevealEnv => return reveal_env(state, now),

@@ -14,13 +14,13 @@ use crate::state::alerts::AlertsState;
 /// The label naming the host of every series of this tab, the local host's too.
 pub const HOST_LABEL: &str = "host";
 
-const CPU_PERCENT: &str = "system_cpu_percent";
+pub const CPU_PERCENT: &str = "system_cpu_percent";
 const CPU_CORE_PERCENT: &str = "system_cpu_core_percent";
 const LOAD: [&str; 3] = ["system_load_1m", "system_load_5m", "system_load_15m"];
-const MEMORY_USED_PERCENT: &str = "system_memory_used_percent";
+pub const MEMORY_USED_PERCENT: &str = "system_memory_used_percent";
 const MEMORY_USED_BYTES: &str = "system_memory_used_bytes";
 const SWAP_USED_PERCENT: &str = "system_swap_used_percent";
-const DISK_USED_PERCENT: &str = "system_disk_used_percent";
+pub const DISK_USED_PERCENT: &str = "system_disk_used_percent";
 const NET_RX: &str = "system_net_rx_bytes_per_second";
 const NET_TX: &str = "system_net_tx_bytes_per_second";
 

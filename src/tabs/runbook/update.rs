@@ -11,7 +11,8 @@ use crate::msg::CheckRun;
 use crate::reduce::{ask, toast};
 use crate::runbook::catalogue::Runbooks;
 use crate::runbook::check::{
-    CheckOutcome, CheckResult, CommandRun, Needs, Observed, judge, judge_command, judge_logs,
+    CheckOutcome, CheckResult, CommandRun, Needs, Observed, command_allowed, judge, judge_command,
+    judge_logs,
 };
 use crate::runbook::log::RunbookLog;
 use crate::runbook::model::{ActionTargets, Check, Origin, StepAction};
@@ -162,7 +163,10 @@ fn due_runs(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
                     step: step_id,
                     scan,
                 },
-                Needs::Command(run) if step.auto && runbook_is_users(&runbooks, &runbook) => {
+                Needs::Command(run)
+                    if command_allowed(step, state.mode, false).is_ok()
+                        && runbook_is_users(&runbooks, &runbook) =>
+                {
                     Effect::RunCheckCommand {
                         runbook,
                         step: step_id,
@@ -239,7 +243,7 @@ fn run_check(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
         return Vec::new();
     };
     let key = (runbook.name.clone(), step.id.clone());
-    let (title, needs) = (step.title.clone(), check.needs());
+    let (title, needs, auto) = (step.title.clone(), check.needs(), step.auto);
     match needs {
         Needs::Nothing => {
             evaluate_checks(state, now);
@@ -263,6 +267,16 @@ fn run_check(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
                 step,
                 scan,
             }]
+        }
+        Needs::Command(_) if state.runbook.running.contains(&key) => {
+            toast(state, ToastKind::Info, "its command is running".into(), now);
+            Vec::new()
+        }
+        // What runs by itself in every mode may run now too, as it will within the minute.
+        Needs::Command(run) if auto => {
+            state.runbook.running.insert(key.clone());
+            let (runbook, step) = key;
+            vec![Effect::RunCheckCommand { runbook, step, run }]
         }
         Needs::Command(run) => {
             let (runbook, step) = key;

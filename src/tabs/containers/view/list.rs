@@ -1,4 +1,5 @@
-//! The containers list: every engine's containers grouped by Compose project, one row each.
+//! The containers list: every engine's containers grouped by Compose project (or, `v`, by
+//! engine), one row each.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
@@ -196,17 +197,17 @@ pub(super) fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &Re
     let window = containers.list.window();
     for (index, (engine, container)) in containers.visible_containers().enumerate() {
         let first_line = rows.len();
-        let group = container.compose_project();
+        let group = containers.group_of(engine, container);
         if current_group != Some(group)
             && (group.is_some() || current_group.is_some_and(|g| g.is_some()))
         {
             let title = match group {
-                Some(project) => {
+                Some(name) => {
                     let count = containers
                         .visible_containers()
-                        .filter(|(_, c)| c.compose_project() == Some(project))
+                        .filter(|(e, c)| containers.group_of(e, c) == Some(name))
                         .count();
-                    format!("▾ {project} ({count})")
+                    format!("▾ {name} ({count})")
                 }
                 None => "▾ (no project)".to_string(),
             };
