@@ -72,6 +72,8 @@ pub enum Action {
     GotoSubject,
     NextDatabase,
     PrevDatabase,
+    NextHost,
+    PrevHost,
     CancelQuery,
     TerminateSession,
     TerminateIdle,
@@ -153,6 +155,8 @@ impl Action {
             Action::GotoSubject => "go to what the alert is about",
             Action::NextDatabase => "next database",
             Action::PrevDatabase => "previous database",
+            Action::NextHost => "next host in the list",
+            Action::PrevHost => "previous host in the list",
             Action::CancelQuery => "cancel the session's query (MySQL: KILL QUERY)",
             Action::TerminateSession => "terminate the session (MySQL: KILL the connection)",
             Action::TerminateIdle => "terminate the sessions idle past idle_minutes",
@@ -211,6 +215,7 @@ impl Action {
             Action::NextAlertView => Some("view"),
             Action::GotoSubject => Some("go to"),
             Action::NextDatabase => Some("database"),
+            Action::NextHost => Some("host"),
             Action::CancelQuery => Some("cancel query"),
             Action::TerminateSession => Some("terminate"),
             Action::TerminateIdle => Some("end idle"),
@@ -247,7 +252,8 @@ impl Action {
             | Action::ScrollDetailUp
             | Action::PrevMatch
             | Action::PrevDatabase
-            | Action::NextPeriod => None,
+            | Action::NextPeriod
+            | Action::PrevHost => None,
         }
     }
 
@@ -316,6 +322,8 @@ impl Action {
             | Action::GotoSubject
             | Action::NextDatabase
             | Action::PrevDatabase
+            | Action::NextHost
+            | Action::PrevHost
             | Action::ScanBigKeys
             | Action::PollNow
             | Action::ToggleGroups

@@ -438,6 +438,7 @@ fn run_console(
         let databases = loaded.config.database.clone();
         let notify = loaded.config.notify.clone();
         let alertmanagers = loaded.config.alertmanager.clone();
+        let prometheus = loaded.config.prometheus.clone();
         let hosts = sources
             .engines()
             .map(|e| (e.name.clone(), e.clone()))
@@ -448,6 +449,7 @@ fn run_console(
                 .with_notify(&notify)
                 .with_alertmanagers(&alertmanagers)
                 .with_runbook_dir(runbook_dir)
+                .with_prometheus(&prometheus)
         });
         app.run(&mut terminal).await
     });

@@ -10,6 +10,8 @@ use crate::model::containers::ContainerKey;
 use crate::model::containers::{EngineSnapshot, LogEvent};
 use crate::model::databases::{BigKeysReport, DatabaseSnapshot};
 use crate::model::endpoints::ProbeBatch;
+use crate::model::prometheus::{HostHistory, PrometheusSnapshot};
+use crate::model::resources::HostKey;
 use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::{SourceDeath, SourceReport};
 use crate::runbook::check::CommandResult;
@@ -37,6 +39,11 @@ pub enum Msg {
     BigKeys {
         database: String,
         result: Result<BigKeysReport, String>,
+    },
+    /// A remote host's history, fetched from its Prometheus when it was selected.
+    HostHistory {
+        host: HostKey,
+        result: Result<HostHistory, String>,
     },
     /// How an attempt to deliver a notification went.
     Notified(NotifyReport),
@@ -106,5 +113,9 @@ pub enum SourceUpdate {
     Alertmanager {
         name: String,
         report: SourceReport<AlertmanagerSnapshot>,
+    },
+    Prometheus {
+        name: String,
+        report: SourceReport<PrometheusSnapshot>,
     },
 }

@@ -96,6 +96,7 @@ const LAYERS: &[(Layer, &[&str])] = &[
             "src/update/**",
             "src/reduce/**",
             "src/tabs/*/update.rs",
+            "src/tabs/*/update/**",
             "src/tabs/mod.rs",
         ],
     ),

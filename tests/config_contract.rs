@@ -99,7 +99,9 @@ fn embedded_config_is_the_default_and_its_examples_parse() {
     // The examples read their secrets from the environment, at load.
     let env = |name: &str| match name {
         "WATCHDECK_SLACK_URL" => Some("https://hooks.slack.com/services/T0/B0/x".into()),
-        "WATCHDECK_DB_PASSWORD" | "ALERTMANAGER_TOKEN" | "API_TOKEN" => Some("s3cr3t".into()),
+        "WATCHDECK_DB_PASSWORD" | "ALERTMANAGER_TOKEN" | "API_TOKEN" | "PROMETHEUS_TOKEN" => {
+            Some("s3cr3t".into())
+        }
         _ => None,
     };
     let config = Config::parse_with_env("examples", &examples, &env)
@@ -112,8 +114,26 @@ fn embedded_config_is_the_default_and_its_examples_parse() {
             config.rule.len(),
             config.notify.len()
         ),
-        (1, 1, 1, 1, 1)
+        (1, 1, 1, 2, 1)
     );
+    // The RabbitMQ and Kafka series a Prometheus imports, and a rule over one of them.
+    let imports: Vec<&str> = config.prometheus[0]
+        .import
+        .iter()
+        .map(|i| i.name.as_str())
+        .collect();
+    assert_eq!(
+        imports,
+        [
+            "rabbitmq_queue_ready",
+            "rabbitmq_queue_unacked",
+            "kafka_consumer_lag",
+            "kafka_topic_messages_per_second"
+        ]
+    );
+    config
+        .check_series("examples", &examples, &watchdeck::tabs::published_series())
+        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
@@ -150,6 +170,22 @@ fn rules_name_the_series_registered_by_their_publishers() {
     );
     published.register("node_load1");
     assert!(config.check_series("c.toml", text, &published).is_ok());
+    // A Prometheus import publishes its series, but not over one the console records.
+    let text = "[[prometheus]]\nname = \"fleet\"\nurl = \"http://prom:9090\"\n\
+                [[prometheus.import]]\nname = \"queue_ready\"\nquery = 'sum(rabbitmq_queue_messages_ready)'\n\
+                [[prometheus.import]]\nname = \"system_cpu_percent\"\nquery = 'up'\n";
+    let config = Config::parse("c.toml", text).unwrap_or_else(|e| panic!("{e}"));
+    let error = config
+        .check_series("c.toml", text, &watchdeck::tabs::published_series())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        error.starts_with(
+            "c.toml:8:1: key `prometheus.import.name`: \"system_cpu_percent\" is a series the console records itself"
+        ),
+        "{error}"
+    );
 }
 
 /// The shipped rules parse, have unique names, and watch series the console publishes.
@@ -164,6 +200,7 @@ fn the_shipped_rules_are_the_manuals_table_on_published_series() {
             "CriticalCPUUsage",
             "HighMemoryUsage",
             "DiskSpaceLow",
+            "HostDown",
             "ContainerUnhealthy",
             "ContainerRestartLoop",
             "ContainerExited",
@@ -206,7 +243,7 @@ fn the_shipped_rules_are_the_manuals_table_on_published_series() {
         .iter()
         .map(|r| (r.name.clone(), r.condition.to_string()))
         .collect();
-    assert_eq!(evaluated.len(), 23, "{evaluated:?}");
+    assert_eq!(evaluated.len(), 24, "{evaluated:?}");
     assert!(!evaluated.iter().any(|(name, _)| name == "HighCPUUsage"));
     assert!(evaluated.contains(&(
         "DiskSpaceLow".into(),

@@ -494,7 +494,13 @@ fn check_reports_each_endpoint_that_is_down() {
              [[endpoint]]\nname = \"billing\"\nurl = \"{base}/down\"\n"
         ),
     );
-    let run = env.run(["--config", config.to_str().unwrap(), "check"]);
+    let run = env.run([
+        "--config",
+        config.to_str().unwrap(),
+        "check",
+        "--format",
+        "text",
+    ]);
     assert!(
         run.stdout
             .contains("✖ CRIT  endpoints    P1 EndpointDown: endpoint billing is down"),

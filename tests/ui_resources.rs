@@ -368,3 +368,63 @@ fn process_columns_take_their_content_and_mark_the_cut() {
     assert!(java.contains("…│"), "{java}");
     assert!(screen.contains(" prometheus "), "{screen}");
 }
+
+/// The host list above this host's panels: worst first, a mark per row.
+#[test]
+fn resources_hosts_80x24() {
+    let state = fixtures::fleet_state();
+    assert_snapshot!(draw(&state, 80, 24).backend());
+}
+
+#[test]
+fn resources_hosts_200x50() {
+    let state = fixtures::fleet_state();
+    assert_snapshot!(draw(&state, 200, 50).backend());
+}
+
+/// A remote host selected: its panels from what its Prometheus said, and no process table.
+fn remote_selected() -> AppState {
+    let mut state = fixtures::fleet_state();
+    while state
+        .fleet
+        .list
+        .selected
+        .as_ref()
+        .is_none_or(|h| h.as_str() != "db-2")
+    {
+        act(&mut state, Action::NextHost);
+    }
+    state
+}
+
+#[test]
+fn resources_remote_host_80x24() {
+    assert_snapshot!(draw(&remote_selected(), 80, 24).backend());
+}
+
+#[test]
+fn resources_remote_host_200x50() {
+    assert_snapshot!(draw(&remote_selected(), 200, 50).backend());
+}
+
+/// A Prometheus that stopped answering: a banner with why and since when, its hosts as it
+/// last answered.
+#[test]
+fn resources_hosts_prometheus_down_80x24() {
+    let mut state = fixtures::fleet_state();
+    let failure = SourceFailure {
+        error: "http://prometheus:9090: connection refused".into(),
+        retry_at: now() + chrono::Duration::seconds(8),
+    };
+    let report = SourceReport {
+        at: now(),
+        result: Err(failure),
+    };
+    let name = "fleet".to_string();
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::Prometheus { name, report }),
+        now(),
+    );
+    assert_snapshot!(draw(&state, 80, 24).backend());
+}

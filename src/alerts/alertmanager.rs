@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use super::engine::{Alert, AlertKey, AlertState, Alerts, Origin};
 use super::rule::Priority;
 use crate::model::alertmanager::{AlertmanagerAlert, AlertmanagerSilence, PushedAlert};
+use crate::model::prometheus::{PrometheusAlert, PrometheusAlertState};
 
 /// The label naming the host of the console that pushed an alert: the fleet sees where it came
 /// from, and that console does not list it a second time when it reads it back.
@@ -80,6 +81,29 @@ impl ExternalAlert {
             silenced_by: reported.silenced_by,
             inhibited_by: reported.inhibited_by,
         }
+    }
+
+    /// One of a Prometheus's own alerts, pending or firing, read as an Alertmanager's would be
+    /// (summary, runbook and priority from the same annotations and `severity`); it has no
+    /// fingerprint and no silence there.
+    pub fn from_prometheus(prometheus: &str, reported: PrometheusAlert) -> Self {
+        let as_listed = AlertmanagerAlert {
+            fingerprint: String::new(),
+            labels: reported.labels,
+            annotations: reported.annotations,
+            starts_at: reported.active_at,
+            silenced_by: Vec::new(),
+            inhibited_by: Vec::new(),
+        };
+        let mut external = Self::new(prometheus, as_listed);
+        let alert = &mut external.alert;
+        alert.key.origin = Origin::Prometheus(prometheus.to_string());
+        alert.value = reported.value.unwrap_or_default();
+        if reported.state == PrometheusAlertState::Pending {
+            alert.state = AlertState::Pending;
+            alert.firing_since = None;
+        }
+        external
     }
 
     /// The silence that holds it back in its Alertmanager, other than `own` (the one this

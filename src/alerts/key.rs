@@ -1,7 +1,9 @@
 //! What names an alert: its rule and the labels of its series, and where it comes from (the
-//! console's engine or an Alertmanager); and how `alerts.json` writes it.
+//! console's engine, an Alertmanager or a Prometheus); and how `alerts.json` writes it.
 
 use serde::{Deserialize, Serialize};
+
+use crate::model::source::SourceId;
 
 /// One alert: a rule and the labels of the series it fired on; or an Alertmanager's alert, by
 /// its `alertname` and its other labels.
@@ -22,6 +24,8 @@ pub enum Origin {
     Console,
     /// The `[[alertmanager]]` of this name.
     Alertmanager(String),
+    /// The `[[prometheus]]` of this name: its own alerting rules' alerts.
+    Prometheus(String),
 }
 
 /// A key as `alerts.json` writes it: an Alertmanager's alert names it, the console's names none
@@ -32,6 +36,8 @@ struct KeyFile {
     labels: Vec<(String, String)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     alertmanager: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    prometheus: Option<String>,
 }
 
 impl From<KeyFile> for AlertKey {
@@ -39,9 +45,11 @@ impl From<KeyFile> for AlertKey {
         AlertKey {
             rule: file.rule,
             labels: file.labels,
-            origin: file
-                .alertmanager
-                .map_or(Origin::Console, Origin::Alertmanager),
+            origin: match (file.alertmanager, file.prometheus) {
+                (Some(name), _) => Origin::Alertmanager(name),
+                (None, Some(name)) => Origin::Prometheus(name),
+                (None, None) => Origin::Console,
+            },
         }
     }
 }
@@ -49,10 +57,12 @@ impl From<KeyFile> for AlertKey {
 impl From<AlertKey> for KeyFile {
     fn from(key: AlertKey) -> Self {
         let alertmanager = key.alertmanager().map(str::to_string);
+        let prometheus = key.prometheus().map(str::to_string);
         KeyFile {
             rule: key.rule,
             labels: key.labels,
             alertmanager,
+            prometheus,
         }
     }
 }
@@ -66,19 +76,58 @@ impl AlertKey {
             .iter()
             .map(|(k, v)| format!("{k}={v:?}"))
             .collect();
-        let on = self
-            .alertmanager()
-            .map(|name| format!(" on alertmanager {name}"))
-            .unwrap_or_default();
+        let on = match &self.origin {
+            Origin::Console => String::new(),
+            Origin::Alertmanager(name) => format!(" on alertmanager {name}"),
+            Origin::Prometheus(name) => format!(" on prometheus {name}"),
+        };
         format!("{}{{{}}}{on}", self.rule, labels.join(","))
     }
 
     /// The Alertmanager an alert of the fleet comes from; none for the console's own.
     pub fn alertmanager(&self) -> Option<&str> {
         match &self.origin {
-            Origin::Console => None,
             Origin::Alertmanager(name) => Some(name),
+            Origin::Console | Origin::Prometheus(_) => None,
         }
+    }
+
+    /// The Prometheus whose own rules fire it; none for any other.
+    pub fn prometheus(&self) -> Option<&str> {
+        match &self.origin {
+            Origin::Prometheus(name) => Some(name),
+            Origin::Console | Origin::Alertmanager(_) => None,
+        }
+    }
+
+    /// The server of the fleet it comes from, as the source list names it (`am:prod`,
+    /// `prom:fleet`); none for the console's own.
+    pub fn fleet_source(&self) -> Option<SourceId> {
+        match &self.origin {
+            Origin::Console => None,
+            Origin::Alertmanager(name) => Some(SourceId::alertmanager(name)),
+            Origin::Prometheus(name) => Some(SourceId::prometheus(name)),
+        }
+    }
+
+    /// The server of the fleet it comes from in words: `Alertmanager prod`, `Prometheus fleet`.
+    pub fn fleet_server(&self) -> Option<String> {
+        match &self.origin {
+            Origin::Console => None,
+            Origin::Alertmanager(name) => Some(format!("Alertmanager {name}")),
+            Origin::Prometheus(name) => Some(format!("Prometheus {name}")),
+        }
+    }
+
+    /// Whether the console's own engine fires it (not a server of the fleet).
+    pub fn is_own(&self) -> bool {
+        self.origin == Origin::Console
+    }
+
+    /// The alertname and labels, whatever its origin: the same alert that a Prometheus and an
+    /// Alertmanager both list has the same identity.
+    pub fn identity(&self) -> (&str, &[(String, String)]) {
+        (&self.rule, &self.labels)
     }
 
     pub fn label(&self, name: &str) -> Option<&str> {
@@ -97,8 +146,11 @@ mod tests {
     fn a_key_reads_and_writes_its_origin_as_files_before_origin_did() {
         let fleet = r#"{"rule":"HighLatency","labels":[["job","api"]],"alertmanager":"prod"}"#;
         let own = r#"{"rule":"DiskSpaceLow","labels":[["mount","/"]]}"#;
+        let prometheus =
+            r#"{"rule":"HostDown","labels":[["instance","web-1"]],"prometheus":"fleet"}"#;
         for (text, origin) in [
             (fleet, Origin::Alertmanager("prod".into())),
+            (prometheus, Origin::Prometheus("fleet".into())),
             (own, Origin::Console),
         ] {
             let key: AlertKey = serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}"));

@@ -48,6 +48,24 @@ pub struct CheckReport {
     pub sources: Vec<SourceSummary>,
     /// The key figures, as a monitoring plugin's performance data carries them.
     pub figures: Vec<Figure>,
+    /// Every host a Prometheus reports, by name; none without one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<HostSummary>,
+}
+
+/// A remote host as its Prometheus last reported it; a measure it did not answer is `None`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HostSummary {
+    pub name: String,
+    pub instance: String,
+    /// The source that reports it (`prom:fleet`).
+    pub source: String,
+    pub up: Option<bool>,
+    pub cpu_percent: Option<f64>,
+    pub memory_percent: Option<f64>,
+    /// The fullest disk's.
+    pub disk_percent: Option<f64>,
+    pub load_per_core: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -56,6 +74,9 @@ pub struct AlertSummary {
     /// The Alertmanager an alert of the fleet comes from; none for the console's own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alertmanager: Option<String>,
+    /// The Prometheus whose own rules fire it; none for any other.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prometheus: Option<String>,
     pub priority: Priority,
     pub severity: Severity,
     pub labels: BTreeMap<String, String>,
@@ -144,16 +165,18 @@ pub fn build_report(at: DateTime<Utc>, state: &AppState) -> CheckReport {
             .map(|alert| AlertSummary {
                 rule: alert.key.rule.clone(),
                 alertmanager: alert.key.alertmanager().map(str::to_string),
+                prometheus: alert.key.prometheus().map(str::to_string),
                 priority: alert.priority,
                 severity: alert.priority.severity(),
                 labels: alert.key.labels.iter().cloned().collect(),
-                value: alert.key.alertmanager().is_none().then_some(alert.value),
+                value: alert.key.is_own().then_some(alert.value),
                 summary: alert.summary.clone(),
                 runbook: alert.runbook.clone(),
             })
             .collect(),
         sources,
         figures: figures::figures(state),
+        hosts: summary::hosts(state),
     }
 }
 

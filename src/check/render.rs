@@ -32,6 +32,28 @@ pub fn render_text(report: &CheckReport) -> String {
             source.name, source.summary
         ));
     }
+    for host in &report.hosts {
+        let percent = |what: &str, value: Option<f64>| {
+            value.map_or(format!("{what} ?"), |v| format!("{what} {v:.0}%"))
+        };
+        let (label, state) = match host.up {
+            Some(true) => (Severity::Ok.label(), "up"),
+            Some(false) => (Severity::Critical.label(), "down"),
+            None => (Severity::Warning.label(), "up ?"),
+        };
+        let load = host
+            .load_per_core
+            .map_or("load/core ?".to_string(), |l| format!("load/core {l:.2}"));
+        out.push_str(&format!(
+            "{label:<7} {:<width$} host {} ({}): {state}, {}, {}, {}, {load}\n",
+            host.source,
+            host.name,
+            host.instance,
+            percent("cpu", host.cpu_percent),
+            percent("memory", host.memory_percent),
+            percent("disk", host.disk_percent),
+        ));
+    }
     let count = |severity| {
         report
             .findings

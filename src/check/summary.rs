@@ -16,7 +16,57 @@ pub(super) fn of(state: &AppState, source: &SourceHealth) -> String {
         SourceKind::Database => database_summary(state, &source.name),
         SourceKind::Endpoints => endpoints_summary(state),
         SourceKind::Alertmanager => alertmanager_summary(state, &source.name),
+        SourceKind::Prometheus => prometheus_summary(state, &source.name),
     }
+}
+
+/// Every remote host, by name.
+pub(super) fn hosts(state: &AppState) -> Vec<super::HostSummary> {
+    let mut hosts: Vec<super::HostSummary> = state
+        .fleet
+        .hosts()
+        .map(|(source, host)| super::HostSummary {
+            name: host.host.to_string(),
+            instance: host.instance.clone(),
+            source: SourceId::prometheus(source).name,
+            up: host.up,
+            cpu_percent: host.cpu_percent,
+            memory_percent: host.memory.map(|m| m.percent()),
+            disk_percent: host.fullest_disk_percent(),
+            load_per_core: host.load_per_core(),
+        })
+        .collect();
+    hosts.sort_by(|a, b| a.name.cmp(&b.name));
+    hosts
+}
+
+/// Its hosts (how many are down), imported series, its own alerts, and what it did not answer.
+fn prometheus_summary(state: &AppState, source: &str) -> String {
+    let Some((name, view)) = state
+        .fleet
+        .prometheus
+        .iter()
+        .find(|(name, _)| SourceId::prometheus(name).name == source)
+    else {
+        return "no answer".into();
+    };
+    let down = view.hosts.iter().filter(|h| h.up == Some(false)).count();
+    let alerts = state
+        .alerts
+        .external
+        .keys()
+        .filter(|k| k.prometheus() == Some(name.as_str()))
+        .count();
+    let mut line = format!(
+        "{}, {down} down, {} imported series, {}",
+        count(view.hosts.len(), "host"),
+        view.imported.len(),
+        count(alerts, "alert")
+    );
+    if !view.missing.is_empty() {
+        line.push_str(&format!("; missing {}", view.missing.join("; ")));
+    }
+    line
 }
 
 fn system_summary(state: &AppState) -> String {

@@ -9,6 +9,7 @@ pub mod database;
 pub mod docker;
 pub mod endpoints;
 pub mod procfs;
+pub mod prometheus;
 pub mod supervisor;
 pub mod system;
 

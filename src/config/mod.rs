@@ -10,6 +10,7 @@ pub mod keymap;
 mod load;
 pub mod notify;
 pub mod paths;
+pub mod prometheus;
 mod rules;
 mod runbook;
 mod secrets;
@@ -29,6 +30,7 @@ pub use keymap::Keymap;
 pub use load::{Loaded, load};
 pub use notify::NotifyConfig;
 pub use paths::Paths;
+pub use prometheus::{ImportConfig, PrometheusConfig};
 pub use rules::{AlertsConfig, DEFAULT_RULES, RuleConfig, default_rules};
 pub use runbook::RunbookConfig;
 pub use theme::Theme;
@@ -94,6 +96,7 @@ pub struct Config {
     pub alerts: AlertsConfig,
     pub notify: Vec<NotifyConfig>,
     pub alertmanager: Vec<AlertmanagerConfig>,
+    pub prometheus: Vec<PrometheusConfig>,
     pub runbook: RunbookConfig,
 }
 
@@ -115,6 +118,7 @@ impl Default for Config {
             alerts: AlertsConfig::default(),
             notify: Vec::new(),
             alertmanager: Vec::new(),
+            prometheus: Vec::new(),
             runbook: RunbookConfig::default(),
         }
     }
@@ -380,6 +384,12 @@ impl Config {
             "alertmanager",
             self.alertmanager.iter().map(|a| a.name.as_str()),
         )?;
+        unique_names(
+            file,
+            text,
+            "prometheus",
+            self.prometheus.iter().map(|p| p.name.as_str()),
+        )?;
         let at_entry = |section: &str, entry: usize, key: &str, message: String| {
             Err(LoadError::at_entry_key(
                 file,
@@ -402,6 +412,10 @@ impl Config {
                 "alertmanager",
                 self.alertmanager.iter().map(|a| &a.name).collect(),
             ),
+            (
+                "prometheus",
+                self.prometheus.iter().map(|p| &p.name).collect(),
+            ),
         ] {
             if let Some(entry) = names.iter().position(|name| name.trim().is_empty()) {
                 return at_entry(
@@ -420,6 +434,17 @@ impl Config {
         for (entry, alertmanager) in self.alertmanager.iter().enumerate() {
             if let Some((key, message)) = alertmanager.invalid() {
                 return at_entry("alertmanager", entry, key, message);
+            }
+        }
+        // An import's place counts the imports of the entries before its own.
+        let mut imports_before = 0;
+        for (entry, prometheus) in self.prometheus.iter().enumerate() {
+            match prometheus.invalid() {
+                Some((key, None, message)) => return at_entry("prometheus", entry, key, message),
+                Some((key, Some(import), message)) => {
+                    return at_entry("prometheus.import", imports_before + import, key, message);
+                }
+                None => imports_before += prometheus.import.len(),
             }
         }
         for (entry, docker) in self.docker.iter().enumerate() {

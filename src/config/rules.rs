@@ -108,8 +108,8 @@ pub struct AlertsConfig {
 }
 
 impl Config {
-    /// Every rule watches a series of `published`, else the first that does not is blamed with
-    /// its place in `text`. The series are registered by whoever publishes them, which the
+    /// Every rule watches a series of `published` or one a `[[prometheus.import]]` names, else
+    /// the first that does not is blamed with its place in `text`. The series are registered by whoever publishes them, which the
     /// config does not know: whoever loads it is given them.
     pub fn check_series(
         &self,
@@ -117,6 +117,29 @@ impl Config {
         text: &str,
         published: &SeriesCatalogue,
     ) -> Result<(), LoadError> {
+        let mut published = published.clone();
+        let imports = self.prometheus.iter().flat_map(|p| &p.import);
+        // An import may not write into a series the console records itself.
+        if let Some((entry, import)) = imports
+            .clone()
+            .enumerate()
+            .find(|(_, import)| published.contains(&import.name))
+        {
+            return Err(LoadError::at_entry_key(
+                file,
+                text,
+                Some("prometheus.import"),
+                entry,
+                "name",
+                format!(
+                    "{:?} is a series the console records itself: give the import a name of its own",
+                    import.name
+                ),
+            ));
+        }
+        for import in imports {
+            published.register(&import.name);
+        }
         self.rule
             .iter()
             .enumerate()

@@ -24,6 +24,11 @@ pub(super) fn resolve(
             .resolve(env)
             .map_err(|e| at("alertmanager", entry, e))?;
     }
+    for (entry, prometheus) in config.prometheus.iter_mut().enumerate() {
+        prometheus
+            .resolve(env)
+            .map_err(|e| at("prometheus", entry, e))?;
+    }
     for (entry, endpoint) in config.endpoint.iter_mut().enumerate() {
         endpoint
             .resolve(env)

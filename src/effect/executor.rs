@@ -19,7 +19,9 @@ use crate::command::Mode;
 use crate::command::{
     CommandError, CommandOutcome, OperatorCommand, RunbookCommand, check_target, container_target,
 };
-use crate::config::{AlertmanagerConfig, DatabaseConfig, DockerConfig, NotifyConfig};
+use crate::config::{
+    AlertmanagerConfig, DatabaseConfig, DockerConfig, NotifyConfig, PrometheusConfig,
+};
 use crate::msg::CheckRun;
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
@@ -42,6 +44,8 @@ pub struct Executor {
     probes: ProbeTriggers,
     notifier: Notifier,
     runbook: super::runbook::Store,
+    /// The Prometheus sources a host's history is fetched from, by name.
+    prometheus: Arc<HashMap<String, PrometheusConfig>>,
 }
 
 use crate::command::REVEAL_ENV;
@@ -68,12 +72,20 @@ impl Executor {
             probes: ProbeTriggers::default(),
             notifier: Notifier::default(),
             runbook: super::runbook::Store::default(),
+            prometheus: Arc::default(),
         }
     }
 
     /// Where the runbook log is kept (`[runbook] state_dir`, else the state dir).
     pub fn with_runbook_dir(mut self, dir: std::path::PathBuf) -> Self {
         self.runbook = super::runbook::Store::new(dir);
+        self
+    }
+
+    /// The Prometheus sources a remote host's history is fetched from.
+    pub fn with_prometheus(mut self, prometheus: &[PrometheusConfig]) -> Self {
+        let by_name = prometheus.iter().map(|p| (p.name.clone(), p.clone()));
+        self.prometheus = Arc::new(by_name.collect());
         self
     }
 
@@ -154,6 +166,31 @@ impl Executor {
             Effect::ScanBigKeys { database } => self.scan_big_keys(database),
             Effect::StopBigKeys => self.stop_big_keys(),
             Effect::PollEndpoint { endpoint } => self.probes.poll_now(&endpoint),
+            Effect::FetchHostHistory {
+                prometheus,
+                instance,
+                host,
+                window,
+            } => {
+                let config = self.prometheus.get(&prometheus).cloned();
+                let sender = self.sender.clone();
+                tokio::spawn(async move {
+                    let result = match config {
+                        Some(config) => {
+                            crate::collect::prometheus::host_history(
+                                &config,
+                                &instance,
+                                host.clone(),
+                                Utc::now(),
+                                window,
+                            )
+                            .await
+                        }
+                        None => Err(format!("no Prometheus named {prometheus}")),
+                    };
+                    let _ = sender.send(Msg::HostHistory { host, result }).await;
+                });
+            }
             Effect::Notify {
                 target,
                 notification,
@@ -291,6 +328,7 @@ impl Executor {
             | Effect::ScanBigKeys { .. }
             | Effect::StopBigKeys
             | Effect::PollEndpoint { .. }
+            | Effect::FetchHostHistory { .. }
             | Effect::Notify { .. } => self.spawn(effect),
         }
     }

@@ -15,6 +15,7 @@ use crate::alerts::kept::KeptAlerts;
 use crate::alerts::notify::Notification;
 use crate::command::OperatorCommand;
 use crate::model::containers::ContainerKey;
+use crate::model::resources::HostKey;
 use crate::runbook::check::{CommandRun, LogScan};
 
 /// What a tab keeps across restarts, saved by one effect (`Effect::Save`) to the tab's file;
@@ -70,6 +71,14 @@ pub enum Effect {
     },
     /// Put text on the terminal's clipboard (OSC 52), e.g. an alert's runbook URL.
     CopyToClipboard(String),
+    /// Fetch a remote host's history (`window` long, up to now) from the Prometheus that
+    /// reports it, for its panels.
+    FetchHostHistory {
+        prometheus: String,
+        instance: String,
+        host: HostKey,
+        window: std::time::Duration,
+    },
     /// Send a message about an alert to a `[[notify]]` target.
     Notify {
         target: String,

@@ -7,5 +7,6 @@ pub mod containers;
 pub mod databases;
 pub mod endpoints;
 pub mod matcher;
+pub mod prometheus;
 pub mod resources;
 pub mod source;

@@ -5,6 +5,9 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
+/// The label naming the host of every series of this tab, the local host's too.
+pub const HOST_LABEL: &str = "host";
+
 /// A host the Resources tab watches, by name: the local host as the machine names itself, a
 /// remote one as its source names it. Every series of a host carries it as its `host` label.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

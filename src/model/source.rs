@@ -31,6 +31,8 @@ pub enum SourceKind {
     Endpoints,
     /// An `[[alertmanager]]`.
     Alertmanager,
+    /// A `[[prometheus]]`: the fleet's hosts, imported series and its own alerts.
+    Prometheus,
 }
 
 /// Which source: its kind and the name its health is kept under (`system`, `docker:local`).
@@ -70,6 +72,11 @@ impl SourceId {
     /// An Alertmanager, by its configured name.
     pub fn alertmanager(name: &str) -> Self {
         Self::new(SourceKind::Alertmanager, format!("am:{name}"))
+    }
+
+    /// A Prometheus, by its configured name.
+    pub fn prometheus(name: &str) -> Self {
+        Self::new(SourceKind::Prometheus, format!("prom:{name}"))
     }
 
     /// A Docker engine, by its configured name.

@@ -34,6 +34,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
     shipped!("high-cpu"),
     shipped!("high-error-rate"),
     shipped!("high-latency"),
+    shipped!("host-down"),
     shipped!("memory-pressure"),
     shipped!("redis-out-of-memory"),
     shipped!("replication-lag"),

@@ -8,7 +8,9 @@ pub mod start;
 
 use std::time::Duration;
 
-use crate::config::{AlertmanagerConfig, Config, DatabaseConfig, DockerConfig, EndpointConfig};
+use crate::config::{
+    AlertmanagerConfig, Config, DatabaseConfig, DockerConfig, EndpointConfig, PrometheusConfig,
+};
 use crate::model::source::SourceId;
 use strum::IntoEnumIterator;
 
@@ -31,6 +33,7 @@ pub enum SourceSpec {
     /// One prober for every `[[endpoint]]`, each on its own schedule.
     Endpoints(Vec<EndpointConfig>),
     Alertmanager(AlertmanagerConfig),
+    Prometheus(PrometheusConfig),
 }
 
 /// One source of the registry.
@@ -115,6 +118,20 @@ impl SourceRegistry {
                 alertmanager.timeout() * 3,
                 SourceSpec::Alertmanager(alertmanager.clone()),
             )
+        }));
+        sources.extend(config.prometheus.iter().map(|prometheus| {
+            let mut source = Source::new(
+                SourceId::prometheus(&prometheus.name),
+                Tab::Resources,
+                prometheus.interval,
+                // Its requests go out together, each bounded by the timeout; the answers are
+                // read after.
+                prometheus.timeout() * 2,
+                SourceSpec::Prometheus(prometheus.clone()),
+            );
+            // Its hosts are the Resources tab's, its own alerts the Alerts tab's.
+            source.tabs.push(Tab::Alerts);
+            source
         }));
         Self { sources }
     }

@@ -13,6 +13,7 @@ use crate::collect::alertmanager::AlertmanagerSource;
 use crate::collect::database::DatabaseSource;
 use crate::collect::docker::DockerSource;
 use crate::collect::endpoints::{self, ProbeTriggers, poll_all_once};
+use crate::collect::prometheus::PrometheusSource;
 use crate::collect::supervisor::SourceTasks;
 use crate::collect::system::SystemSource;
 use crate::collect::{CollectError, Collector, Schedule, supervise};
@@ -132,6 +133,21 @@ impl Source {
                     },
                 );
             }
+            SourceSpec::Prometheus(config) => {
+                let config = config.clone();
+                let name = config.name.clone();
+                supervised(
+                    tasks,
+                    id,
+                    schedule,
+                    wiring,
+                    move || PrometheusSource::new(&config),
+                    move |report| SourceUpdate::Prometheus {
+                        name: name.clone(),
+                        report,
+                    },
+                );
+            }
         }
     }
 
@@ -171,6 +187,10 @@ impl Source {
             }
             SourceSpec::Alertmanager(config) => SourceUpdate::Alertmanager {
                 report: once(AlertmanagerSource::new(&config), budget).await,
+                name: config.name,
+            },
+            SourceSpec::Prometheus(config) => SourceUpdate::Prometheus {
+                report: once(PrometheusSource::new(&config), budget).await,
                 name: config.name,
             },
         }

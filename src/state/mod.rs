@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod containers;
 pub mod databases;
 pub mod endpoints;
+pub mod fleet;
 pub mod list;
 pub mod resources;
 pub mod runbook;
@@ -113,6 +114,8 @@ pub struct AppState {
     pub endpoints: EndpointsState,
     /// The runbooks, the shared log of ticks and notes, and what the tab shows of them.
     pub runbook: RunbookState,
+    /// What the Prometheus sources said of the fleet's hosts and imported series.
+    pub fleet: fleet::FleetState,
     /// Lines a container log view starts with, and keeps at most.
     pub log_tail: usize,
     pub log_buffer: usize,
@@ -202,6 +205,7 @@ impl AppState {
             databases: DatabasesState::new(&config.database),
             endpoints: EndpointsState::new(&config.endpoint),
             runbook: RunbookState::new(Default::default(), config.runbook.week_start),
+            fleet: fleet::FleetState::default(),
             log_tail: config.containers.log_tail,
             log_buffer: config.containers.log_buffer,
             findings: Vec::new(),

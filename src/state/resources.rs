@@ -138,6 +138,17 @@ impl ResourcesState {
         }
     }
 
+    /// A host another source found (a Prometheus's target) joins the others, with no sample
+    /// of its own here: its source keeps what it said.
+    pub fn apply_remote(&mut self, host: &HostKey) {
+        if *host == self.local.key {
+            return;
+        }
+        if let Err(at) = self.remote.binary_search_by(|h| h.key.cmp(host)) {
+            self.remote.insert(at, HostState::new(host.clone()));
+        }
+    }
+
     /// Sorts by `key`; choosing the current key again flips the order.
     pub fn apply_sort(&mut self, key: SortKey) {
         if self.list.sort == key {

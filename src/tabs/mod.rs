@@ -100,7 +100,8 @@ pub fn offers(state: &AppState, action: Action) -> bool {
         Tab::Endpoints => endpoints::update::offers(state, action),
         Tab::Alerts => state.alerts.view.offers(action),
         Tab::Runbook => runbook::update::offers(state, action),
-        Tab::Resources | Tab::Databases => true,
+        Tab::Resources => resources::update::offers(state, action),
+        Tab::Databases => true,
     }
 }
 
@@ -118,6 +119,7 @@ pub fn cancel(state: &mut AppState) -> Vec<Effect> {
 /// The text `/` edits on the active tab, or `None` when it has nothing to filter.
 pub fn edited_filter(state: &AppState) -> Option<&str> {
     match state.tab {
+        Tab::Resources if state.fleet.filtering => Some(&state.fleet.list.filter),
         Tab::Resources => Some(&state.resources.list.filter),
         Tab::Containers => Some(containers::update::edited_filter(state)),
         Tab::Alerts => Some(&state.alerts.list.filter),
@@ -131,12 +133,16 @@ pub fn begin_filter(state: &mut AppState) -> bool {
     if state.tab == Tab::Containers {
         containers::update::begin_filter(state);
     }
+    if state.tab == Tab::Resources {
+        state.fleet.filtering = state.fleet.selected_remote().is_some();
+    }
     edited_filter(state).is_some()
 }
 
 /// The filter text as typed so far; `editing` while the prompt stays open.
 pub fn apply_filter(state: &mut AppState, text: String, edit: &FilterEdit, editing: bool) {
     match state.tab {
+        Tab::Resources if state.fleet.filtering => state.fleet.apply_filter(text),
         Tab::Resources => state.resources.apply_filter(text),
         Tab::Containers => containers::update::apply_filter(state, text, edit, editing),
         Tab::Alerts => state.alerts.apply_filter(text),
@@ -158,6 +164,9 @@ pub fn apply_source(state: &mut AppState, update: SourceUpdate, now: DateTime<Ut
         SourceUpdate::Endpoints(report) => endpoints::update::apply_report(state, report, now),
         SourceUpdate::Alertmanager { name, report } => {
             alerts::update::apply_alertmanager_report(state, &name, report, now);
+        }
+        SourceUpdate::Prometheus { name, report } => {
+            resources::update::prometheus::apply_report(state, &name, report, now);
         }
     }
 }

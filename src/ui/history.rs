@@ -37,7 +37,13 @@ pub fn bucketed(
 
 /// The bucketed history of one series, sized for a graph `width` columns wide.
 pub fn series(state: &AppState, key: &SeriesKey, width: usize) -> Vec<Option<f64>> {
-    let samples: Vec<Sample> = state.metrics.history(key).collect();
+    let mut samples: Vec<Sample> = state.metrics.history(key).collect();
+    // A remote host's history fetched when it was selected, before what the store recorded.
+    if let Some(fetched) = state.fleet.fetched(key) {
+        let first = samples.first().map(|s| s.at);
+        let earlier = fetched.iter().filter(|s| first.is_none_or(|at| s.at < at));
+        samples = earlier.copied().chain(samples).collect();
+    }
     let times: Vec<i64> = samples.iter().map(|s| s.at.timestamp()).collect();
     bucketed(
         samples.iter().map(|s| s.value),

@@ -65,6 +65,10 @@ fn apply(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             tabs::containers::update::apply_log_event(state, key, event);
             Vec::new()
         }
+        Msg::HostHistory { host, result } => {
+            tabs::resources::update::prometheus::apply_history(state, host, result);
+            Vec::new()
+        }
         Msg::BigKeys { database, result } => {
             tabs::databases::update::apply_big_keys(state, database, result);
             Vec::new()
@@ -181,6 +185,8 @@ fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec
         | Action::GotoSubject
         | Action::NextDatabase
         | Action::PrevDatabase
+        | Action::NextHost
+        | Action::PrevHost
         | Action::CancelQuery
         | Action::TerminateSession
         | Action::TerminateIdle

@@ -25,6 +25,7 @@ impl AlertsState {
             external.alert.ack = self.acks.get(&external.alert.key).cloned();
             self.external.insert(external.alert.key.clone(), external);
         }
+        self.drop_listed_twice();
         let external = &self.external;
         let resolved: Vec<AlertKey> = self
             .ack_silences
@@ -37,19 +38,20 @@ impl AlertsState {
             self.acks.remove(key);
             self.generation += 1;
         }
-        self.record_alertmanager_changes(name, read_at);
+        self.record_fleet_changes(&Origin::Alertmanager(name.to_string()), read_at);
         self.refresh_rows();
     }
 
-    /// Brings the history in line with what the Alertmanager `name` lists: an alert it lists
+    /// Brings the history in line with what the server of `origin` lists: an alert it lists
     /// that the history has not firing began firing, and one the history has firing that it no
     /// longer lists resolved, also when that happened while this console was not running. The
     /// history is the only memory of this, so a restart records nothing twice.
-    pub(super) fn record_alertmanager_changes(&mut self, name: &str, read_at: DateTime<Utc>) {
-        let mut firing = self.firing_in_history(name);
+    pub(super) fn record_fleet_changes(&mut self, origin: &Origin, read_at: DateTime<Utc>) {
+        let mut firing = self.firing_in_history(origin);
         let mut changes = Vec::new();
-        for key in self.external.keys() {
-            if key.alertmanager() == Some(name) && !firing.remove(key) {
+        let listed = self.external.iter();
+        for (key, _) in listed.filter(|(_, e)| e.alert.state == AlertState::Firing) {
+            if key.origin == *origin && !firing.remove(key) {
                 changes.push((key.clone(), Change::Firing));
             }
         }
@@ -71,12 +73,12 @@ impl AlertsState {
         }
     }
 
-    /// The alerts of the Alertmanager `name` whose last firing or resolved entry in the history
+    /// The alerts of the server of `origin` whose last firing or resolved entry in the history
     /// is firing.
-    pub(super) fn firing_in_history(&self, name: &str) -> BTreeSet<AlertKey> {
+    pub(super) fn firing_in_history(&self, origin: &Origin) -> BTreeSet<AlertKey> {
         let mut firing = BTreeSet::new();
         let entries = self.history.iter();
-        for t in entries.filter(|t| t.key.alertmanager() == Some(name)) {
+        for t in entries.filter(|t| t.key.origin == *origin) {
             match t.change {
                 Change::Firing => firing.insert(t.key.clone()),
                 Change::Resolved => firing.remove(&t.key),

@@ -92,7 +92,7 @@ impl AlertsState {
         self.restored = kept
             .alerts
             .into_iter()
-            .filter(|k| k.key.alertmanager().is_none())
+            .filter(|k| k.key.is_own())
             .filter_map(|k| {
                 let &rule = rules.named(&k.key.rule).last()?;
                 Some(k.restore(&rules[rule], rules.summary(rule)))

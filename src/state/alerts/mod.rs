@@ -4,6 +4,7 @@
 
 mod fleet;
 mod kept;
+mod prometheus;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -12,7 +13,7 @@ use chrono::{DateTime, Utc};
 use crate::action::Action;
 use crate::alerts::alertmanager::{ExternalAlert, PUSHED_BY};
 use crate::alerts::engine::{
-    Ack, Alert, AlertKey, AlertState, Alerts, Change, RuleIndex, RuleSet, Transition,
+    Ack, Alert, AlertKey, AlertState, Alerts, Change, Origin, RuleIndex, RuleSet, Transition,
 };
 use crate::alerts::kept::{AckSilence, KeptAlerts, Silence, SilenceId};
 use crate::alerts::notify::NotifyState;
@@ -356,6 +357,7 @@ impl AlertsState {
             .chain(
                 self.external
                     .values()
+                    .filter(|e| e.alert.state == AlertState::Firing)
                     .filter(|e| !e.held_back(self.ack_silence_id(&e.alert.key)))
                     .map(|e| &e.alert),
             )

@@ -6,9 +6,10 @@ use crate::findings::Finding;
 use crate::model::resources::HostKey;
 use crate::model::source::{SYSTEM_SOURCE, SourceId};
 use crate::state::alerts::AlertsState;
+use crate::state::fleet::FleetState;
 use crate::state::source::{SOURCE_UP, SourceHealth};
 use crate::tab::Tab;
-use crate::tabs::resources::record::shows_label;
+use crate::tabs::resources::record::{HOST_LABEL, shows_label};
 use crate::tabs::series_by_tab;
 
 /// Every firing alert as a finding, worst first, then oldest: the Alertmanagers' too, unless
@@ -17,6 +18,7 @@ pub fn findings(
     alerts: &AlertsState,
     sources: &[SourceHealth],
     implicit: Option<&HostKey>,
+    fleet: &FleetState,
 ) -> Vec<Finding> {
     let mut firing: Vec<&Alert> = alerts
         .firing()
@@ -31,13 +33,21 @@ pub fn findings(
                 .iter()
                 .find(|r| r.name == alert.key.rule)
                 .map_or("", |r| r.condition.series.as_str());
-            let (tab, source) = subject_of(alert, series, sources);
+            let (tab, source) = subject_of(alert, series, sources, fleet);
+            // Among several hosts, a host's alert says which (`check` prints the message).
+            let on = match alert.key.label(HOST_LABEL) {
+                Some(host) if alert.key.is_own() && implicit.is_none() => format!(" on {host}"),
+                _ => String::new(),
+            };
             Finding {
                 tab,
                 source,
                 severity: alert.priority.severity(),
                 subject: subject(alert, implicit),
-                message: format!("{} {}: {}", alert.priority, alert.key.rule, alert.summary),
+                message: format!(
+                    "{} {}{on}: {}",
+                    alert.priority, alert.key.rule, alert.summary
+                ),
             }
         })
         .collect()
@@ -46,9 +56,14 @@ pub fn findings(
 /// The tab and the source an alert is about: the Alertmanager it came from; the source named by
 /// `source_up`'s label; else the tab that publishes the series and the source of that tab that
 /// the labels name.
-fn subject_of(alert: &Alert, series: &str, sources: &[SourceHealth]) -> (Tab, String) {
-    if let Some(name) = alert.key.alertmanager() {
-        return (Tab::Alerts, SourceId::alertmanager(name).name);
+fn subject_of(
+    alert: &Alert,
+    series: &str,
+    sources: &[SourceHealth],
+    fleet: &FleetState,
+) -> (Tab, String) {
+    if let Some(source) = alert.key.fleet_source() {
+        return (Tab::Alerts, source.name);
     }
     if series == SOURCE_UP {
         let source = alert.key.label("source").unwrap_or_default();
@@ -69,7 +84,15 @@ fn subject_of(alert: &Alert, series: &str, sources: &[SourceHealth]) -> (Tab, St
         ),
         Some((Tab::Endpoints, _)) => (Tab::Endpoints, SourceId::endpoints().name),
         Some((tab @ (Tab::Resources | Tab::Alerts | Tab::Runbook), _)) => {
-            (tab, SYSTEM_SOURCE.to_string())
+            // A remote host's series are its Prometheus's.
+            let remote = alert.key.label(HOST_LABEL).and_then(|host| {
+                let mut hosts = fleet.hosts();
+                hosts.find(|(_, h)| h.host.as_str() == host)
+            });
+            let source = remote.map_or(SYSTEM_SOURCE.to_string(), |(name, _)| {
+                SourceId::prometheus(name).name
+            });
+            (tab, source)
         }
         None => (Tab::Alerts, String::new()),
     }
@@ -79,7 +102,7 @@ fn subject_of(alert: &Alert, series: &str, sources: &[SourceHealth]) -> (Tab, St
 /// host's while the console watches only its own (`implicit`).
 pub fn subject(alert: &Alert, implicit: Option<&HostKey>) -> String {
     let mut subject = alert.key.rule.clone();
-    let own = alert.key.alertmanager().is_none();
+    let own = alert.key.is_own();
     let labels = alert.key.labels.iter();
     for (_, value) in labels.filter(|(k, v)| !own || shows_label(k, v, implicit)) {
         subject.push(' ');

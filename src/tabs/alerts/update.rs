@@ -43,6 +43,7 @@ pub fn evaluate(state: &mut AppState, now: DateTime<Utc>) {
         &state.alerts,
         &state.sources,
         state.resources.implicit_host(),
+        &state.fleet,
     );
     // Taken out while it reads the rest of the tab's state: what is silenced is `silence_of`'s
     // to say, whatever silences become.
@@ -113,6 +114,7 @@ pub fn apply_done(state: &mut AppState, command: &AlertCommand, now: DateTime<Ut
         &state.alerts,
         &state.sources,
         state.resources.implicit_host(),
+        &state.fleet,
     );
 }
 

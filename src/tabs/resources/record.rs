@@ -4,15 +4,17 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use crate::alerts::engine::AlertKey;
 use crate::duration::earlier;
 use crate::findings::Severity;
 use crate::metrics::{MetricStore, SeriesKey};
+use crate::model::prometheus::{HostMeasure, RemoteHost};
 use crate::model::resources::{HostKey, ResourcesSnapshot};
 use crate::state::alerts::AlertsState;
 
-/// The label naming the host of every series of this tab, the local host's too.
-pub const HOST_LABEL: &str = "host";
+pub use crate::model::resources::HOST_LABEL;
 
 pub const CPU_PERCENT: &str = "system_cpu_percent";
 const CPU_CORE_PERCENT: &str = "system_cpu_core_percent";
@@ -23,6 +25,9 @@ const SWAP_USED_PERCENT: &str = "system_swap_used_percent";
 pub const DISK_USED_PERCENT: &str = "system_disk_used_percent";
 const NET_RX: &str = "system_net_rx_bytes_per_second";
 const NET_TX: &str = "system_net_tx_bytes_per_second";
+/// A remote host's scrape: 1 while Prometheus reaches its node_exporter, else 0 (`HostDown`).
+const UP: &str = "system_up";
+const UPTIME: &str = "system_uptime_seconds";
 
 /// Every series this tab publishes; rules may name only published series.
 pub const SERIES: &[&str] = &[
@@ -37,12 +42,29 @@ pub const SERIES: &[&str] = &[
     DISK_USED_PERCENT,
     NET_RX,
     NET_TX,
+    UP,
+    UPTIME,
 ];
 
 /// The series of one host, by what they measure.
 pub struct HostSeries;
 
 impl HostSeries {
+    pub fn up(host: &HostKey) -> SeriesKey {
+        on(UP, host)
+    }
+
+    /// The series a remote host's fetched history is of.
+    pub fn of(host: &HostKey, measure: &HostMeasure) -> SeriesKey {
+        match measure {
+            HostMeasure::Cpu => Self::cpu_percent(host),
+            HostMeasure::Memory => Self::memory_used_percent(host),
+            HostMeasure::Disk(mount) => Self::disk_used_percent(host, mount),
+            HostMeasure::NetRx(iface) => Self::net_rx_bytes_per_second(host, iface),
+            HostMeasure::NetTx(iface) => Self::net_tx_bytes_per_second(host, iface),
+        }
+    }
+
     pub fn cpu_percent(host: &HostKey) -> SeriesKey {
         on(CPU_PERCENT, host)
     }
@@ -115,12 +137,46 @@ pub fn label_local_host<'r>(
     local: &HostKey,
     series_of: impl Fn(&str) -> Option<&'r str>,
 ) {
-    let ours = key.alertmanager().is_none()
+    let ours = key.is_own()
         && key.label(HOST_LABEL).is_none()
         && series_of(&key.rule).is_some_and(|series| SERIES.contains(&series));
     if ours {
         key.labels.push((HOST_LABEL.into(), local.as_str().into()));
         key.labels.sort();
+    }
+}
+
+/// Records what a Prometheus said of a remote host at `at`, under the local host's names with
+/// its own `host` label, so the same rules judge it; a measure it did not say is not recorded.
+/// The local host's [`record`] drops what stopped reporting.
+pub fn record_remote(metrics: &mut MetricStore, remote: &RemoteHost, at: DateTime<Utc>) {
+    let host = (HOST_LABEL, remote.host.as_str());
+    let mut one = |name: &str, value: Option<f64>| {
+        if let Some(value) = value {
+            metrics.record_series(name, &[host], at, value);
+        }
+    };
+    one(UP, remote.up.map(|up| f64::from(u8::from(up))));
+    one(CPU_PERCENT, remote.cpu_percent);
+    one(MEMORY_USED_PERCENT, remote.memory.map(|m| m.percent()));
+    one(MEMORY_USED_BYTES, remote.memory.map(|m| m.used as f64));
+    one(SWAP_USED_PERCENT, remote.swap.map(|s| s.percent()));
+    one(UPTIME, remote.uptime_seconds.map(|s| s as f64));
+    for (name, value) in LOAD.iter().zip(remote.load.into_iter().flatten()) {
+        metrics.record_series(name, &[host], at, value);
+    }
+    for disk in &remote.disks {
+        metrics.record_series(
+            DISK_USED_PERCENT,
+            &[host, ("mount", &disk.mount)],
+            at,
+            disk.space.percent(),
+        );
+    }
+    for net in &remote.networks {
+        let labels = [host, ("iface", net.iface.as_str())];
+        metrics.record_series(NET_RX, &labels, at, net.rx_bytes_per_second);
+        metrics.record_series(NET_TX, &labels, at, net.tx_bytes_per_second);
     }
 }
 

@@ -224,11 +224,8 @@ pub(super) fn detail(state: &AppState, ctx: &RenderCtx) -> Vec<Line<'static>> {
         Span::raw(alert.summary.clone()),
     ])];
     let labels = labels_text(&alert.key.labels);
-    let mut facts = match alert.key.alertmanager() {
-        Some(name) => vec![format!(
-            "{} {{{labels}}} from Alertmanager {name}",
-            alert.key.rule
-        )],
+    let mut facts = match alert.key.fleet_server() {
+        Some(server) => vec![format!("{} {{{labels}}} from {server}", alert.key.rule)],
         None => vec![format!("rule {} {{{labels}}}", alert.key.rule)],
     };
     let external = state.alerts.external.get(&alert.key);

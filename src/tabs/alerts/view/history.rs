@@ -126,8 +126,8 @@ fn describe(t: &Transition) -> String {
         Some(by) if t.note.is_empty() => format!("{} by {by}", t.change.label()),
         Some(by) => format!("{} by {by}: {}", t.change.label(), t.note),
         None if !t.note.is_empty() => format!("{}: {}", t.change.label(), t.note),
-        None => match (t.key.alertmanager(), t.value) {
-            (Some(name), _) => format!("{} in Alertmanager {name}", t.change.label()),
+        None => match (t.key.fleet_server(), t.value) {
+            (Some(server), _) => format!("{} in {server}", t.change.label()),
             (None, Some(value)) => format!("{} at {}", t.change.label(), format_value(value)),
             (None, None) => t.change.label().to_string(),
         },

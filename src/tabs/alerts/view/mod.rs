@@ -16,7 +16,6 @@ use ratatui::widgets::{
 
 use crate::alerts::engine::AlertKey;
 use crate::model::resources::HostKey;
-use crate::model::source::SourceId;
 use crate::state::AppState;
 use crate::state::alerts::{AlertsState, AlertsView};
 use crate::state::list::Window;
@@ -166,7 +165,7 @@ const IDENTIFYING: [&str; 8] = [
 /// as `name=value`, the identifying ones first (`am:prod instance=db-3:9100 job=node`; its
 /// severity is in SEV already), since bare values of unknown labels say little.
 fn on_text(key: &AlertKey, implicit: Option<&HostKey>) -> String {
-    let Some(alertmanager) = key.alertmanager() else {
+    let Some(server) = key.fleet_source() else {
         let values: Vec<&str> = key
             .labels
             .iter()
@@ -186,7 +185,7 @@ fn on_text(key: &AlertKey, implicit: Option<&HostKey>) -> String {
             .position(|l| l == label)
             .unwrap_or(IDENTIFYING.len())
     });
-    let mut on = vec![SourceId::alertmanager(alertmanager).name];
+    let mut on = vec![server.name];
     on.extend(
         labels
             .iter()

@@ -1,6 +1,9 @@
 //! The Resources tab: CPU, memory, disks, network and processes of the local host; the gauges
 //! take their colours from the alerts over their series (see `record::Gauge`).
 
+mod hosts;
+mod imports;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -34,6 +37,34 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
             ..area
         };
     }
+    if state.shows_hosts() {
+        for banner in hosts::banners(state, ctx) {
+            Paragraph::new(banner).render(Rect { height: 1, ..area }, buffer);
+            area = Rect {
+                y: area.y + 1,
+                height: area.height.saturating_sub(1),
+                ..area
+            };
+        }
+        let height = hosts::list_height(state, area.height);
+        let [list, rest] =
+            Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(area);
+        hosts::render_list(buffer, list, state, ctx);
+        area = rest;
+        let imported = imports::height(state, area.height);
+        if imported > 0 {
+            let [rest, panel] =
+                Layout::vertical([Constraint::Min(0), Constraint::Length(imported)]).areas(area);
+            imports::render(buffer, panel, state, ctx);
+            area = rest;
+        }
+        if let Some(remote) = state.fleet.selected_remote() {
+            let snapshot = hosts::as_snapshot(remote, state);
+            let facts = render_panels(buffer, area, &remote.host, &snapshot, state, ctx);
+            hosts::render_facts(buffer, facts, remote, state, ctx);
+            return None;
+        }
+    }
     let host = state.resources.local();
     let Some(snapshot) = &host.latest else {
         let text = Line::styled("Collecting the first sample of this host…", ctx.theme.muted);
@@ -42,6 +73,19 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
             .render(area, buffer);
         return None;
     };
+    let bottom = render_panels(buffer, area, &host.key, snapshot, state, ctx);
+    Some(render_processes(buffer, bottom, state, ctx))
+}
+
+/// A host's CPU, memory, disks and network panels; gives back the area left under them.
+fn render_panels(
+    buffer: &mut Buffer,
+    area: Rect,
+    host: &HostKey,
+    snapshot: &ResourcesSnapshot,
+    state: &AppState,
+    ctx: &RenderCtx,
+) -> Rect {
     let top_height = (area.height * 32 / 100).max(7);
     let middle_height = (area.height * 22 / 100).max(5);
     let [top, middle, bottom] = Layout::vertical([
@@ -54,12 +98,11 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(top);
     let [disks, network] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(middle);
-    let host = &host.key;
     render_cpu(buffer, cpu, host, snapshot, state, ctx);
     render_memory(buffer, memory, host, snapshot, state, ctx);
     render_disks(buffer, disks, host, snapshot, state, ctx);
     render_network(buffer, network, host, snapshot, state, ctx);
-    Some(render_processes(buffer, bottom, state, ctx))
+    bottom
 }
 
 /// A failing sampler keeps the last data on screen under a banner that says why; a silent one
@@ -144,10 +187,14 @@ fn render_cpu(
 ) {
     let severity = Gauge::Cpu.level(host, &state.alerts);
     let [l1, l5, l15] = snapshot.load;
+    // A remote host's answer has no per-core figures.
+    let cores = match snapshot.cores.len() {
+        0 => String::new(),
+        n => format!(" · {n} cores"),
+    };
     let detail = format!(
-        "{:.0}% · load {l1:.2} {l5:.2} {l15:.2} · {} cores",
-        snapshot.cpu_percent,
-        snapshot.cores.len()
+        "{:.0}% · load {l1:.2} {l5:.2} {l15:.2}{cores}",
+        snapshot.cpu_percent
     );
     let block = panel(title("CPU", detail, severity, ctx), ctx);
     let inner = block.inner(area);

@@ -1,5 +1,7 @@
 //! The Resources tab's reducer: the process table's keys, signals, and the host's reports.
 
+pub mod prometheus;
+
 use chrono::{DateTime, Utc};
 
 use crate::action::Action;
@@ -15,6 +17,9 @@ use crate::tabs::resources::record;
 
 /// A key the shell left to this tab.
 pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+    if !offers(state, action) {
+        return Vec::new();
+    }
     let resources = &mut state.resources;
     match action {
         Action::SelectNext => resources.list.apply_move(1),
@@ -28,6 +33,12 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
         Action::SortByPid => resources.apply_sort(SortKey::Pid),
         Action::SortByName => resources.apply_sort(SortKey::Name),
         Action::ReverseSort => resources.apply_reverse(),
+        Action::NextHost | Action::PrevHost => {
+            let step = if action == Action::NextHost { 1 } else { -1 };
+            state.fleet.list.apply_move(step);
+            return prometheus::fetch_selected(state);
+        }
+        Action::SortNextColumn => state.fleet.apply_next_sort(),
         Action::TerminateProcess => return ask_to_signal(state, ProcessSignal::Term, now),
         Action::KillProcess => return ask_to_signal(state, ProcessSignal::Kill, now),
         _ => {}
@@ -47,6 +58,23 @@ pub fn apply_report(
         state.resources.apply_snapshot(&host, snapshot);
     }
     crate::tabs::alerts::update::evaluate(state, now);
+    state.refresh_hosts();
+}
+
+/// The host list's keys are offered only while it is shown; the process table's only while
+/// this host's panels are (a remote host has no process table here).
+pub fn offers(state: &AppState, action: Action) -> bool {
+    match action {
+        Action::NextHost | Action::PrevHost | Action::SortNextColumn => state.shows_hosts(),
+        Action::SortByCpu
+        | Action::SortByMemory
+        | Action::SortByPid
+        | Action::SortByName
+        | Action::ReverseSort
+        | Action::TerminateProcess
+        | Action::KillProcess => state.fleet.selected_remote().is_none(),
+        _ => true,
+    }
 }
 
 /// Opens the confirmation for a signal, or refuses it with the reason.

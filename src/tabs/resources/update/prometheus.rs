@@ -1,0 +1,201 @@
+//! A Prometheus's report: its hosts join the Resources tab and their series the metric store
+//! under the local host's names with their own `host` label, its imported series are stored
+//! under their names, and its own alerts join the Alerts tab; then the rules judge it all.
+
+use chrono::{DateTime, Utc};
+
+use crate::effect::Effect;
+use crate::metrics::Sample;
+use crate::model::prometheus::{HostHistory, PrometheusSnapshot};
+use crate::model::resources::HostKey;
+use crate::model::source::{SourceId, SourceReport};
+use crate::reduce::source_answered;
+use crate::state::AppState;
+use crate::state::fleet::FetchedHistory;
+use crate::tabs::resources::record;
+
+/// A remote host's fetched history, kept while it is the one selected.
+pub fn apply_history(state: &mut AppState, host: HostKey, result: Result<HostHistory, String>) {
+    if state.fleet.list.selected.as_ref() != Some(&host) {
+        return;
+    }
+    state.fleet.history = Some(match result {
+        Ok(history) => FetchedHistory {
+            series: history
+                .series
+                .iter()
+                .map(|(measure, points)| {
+                    let samples = points
+                        .iter()
+                        .map(|&(at, value)| Sample { at, value })
+                        .collect();
+                    (record::HostSeries::of(&host, measure), samples)
+                })
+                .collect(),
+            host,
+            error: None,
+        },
+        Err(error) => FetchedHistory {
+            host,
+            series: Vec::new(),
+            error: Some(error),
+        },
+    });
+}
+
+/// What selecting a host asks for: the history of a remote one not fetched yet.
+pub fn fetch_selected(state: &mut AppState) -> Vec<Effect> {
+    let Some(remote) = state.fleet.selected_remote() else {
+        return Vec::new();
+    };
+    if state
+        .fleet
+        .history
+        .as_ref()
+        .is_some_and(|h| h.host == remote.host)
+    {
+        return Vec::new();
+    }
+    let Some((prometheus, _)) = state.fleet.hosts().find(|(_, h)| h.host == remote.host) else {
+        return Vec::new();
+    };
+    let effect = Effect::FetchHostHistory {
+        prometheus: prometheus.to_string(),
+        instance: remote.instance.clone(),
+        host: remote.host.clone(),
+        window: state
+            .refresh
+            .saturating_mul(state.metrics.capacity() as u32),
+    };
+    state.fleet.history = None;
+    vec![effect]
+}
+
+/// One poll's answer; one that failed leaves what the last said (its source is down).
+pub fn apply_report(
+    state: &mut AppState,
+    name: &str,
+    report: SourceReport<PrometheusSnapshot>,
+    now: DateTime<Utc>,
+) {
+    let source = SourceId::prometheus(name).name;
+    if let Some((at, mut snapshot)) = source_answered(state, &source, report) {
+        for host in &snapshot.hosts {
+            record::record_remote(&mut state.metrics, host, at);
+            state.resources.apply_remote(&host.host);
+        }
+        for sample in &snapshot.imported {
+            let labels: Vec<(&str, &str)> = sample
+                .labels
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            state
+                .metrics
+                .record_series(&sample.name, &labels, at, sample.value);
+        }
+        let alerts = std::mem::take(&mut snapshot.alerts);
+        state.alerts.apply_prometheus(name, alerts, at);
+        state.fleet.apply_snapshot(name, snapshot, at);
+    }
+    crate::tabs::alerts::update::evaluate(state, now);
+    state.refresh_hosts();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alerts::engine::AlertState;
+    use crate::alerts::rule::Priority;
+    use crate::command::Mode;
+    use crate::config::Config;
+    use crate::fixtures;
+    use crate::model::prometheus::RemoteHost;
+    use crate::model::resources::{HostKey, Usage};
+
+    fn state() -> AppState {
+        let config = Config::parse(
+            "c.toml",
+            "[[prometheus]]\nname = \"fleet\"\nurl = \"http://prom:9090\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        AppState::new(
+            &config,
+            &[],
+            Mode::Interactive,
+            "console".into(),
+            fixtures::now(),
+        )
+    }
+
+    fn host(name: &str, up: bool) -> RemoteHost {
+        let mut host = RemoteHost::new(HostKey::new(name), format!("{name}:9100"));
+        host.up = Some(up);
+        if up {
+            host.cpu_percent = Some(12.0);
+        }
+        host
+    }
+
+    fn answered(state: &mut AppState, snapshot: PrometheusSnapshot, at: DateTime<Utc>) {
+        let report = SourceReport {
+            at,
+            result: Ok(snapshot),
+        };
+        apply_report(state, "fleet", report, at);
+    }
+
+    #[test]
+    fn a_target_that_is_down_fires_the_shipped_host_down_after_a_minute() {
+        let mut state = state();
+        let at = fixtures::now();
+        for seconds in [0, 30, 61] {
+            let snapshot = PrometheusSnapshot {
+                hosts: vec![host("web-1", true), host("web-2", false)],
+                ..PrometheusSnapshot::default()
+            };
+            answered(
+                &mut state,
+                snapshot,
+                at + chrono::Duration::seconds(seconds),
+            );
+        }
+        let down: Vec<_> = state
+            .alerts
+            .alerts
+            .values()
+            .filter(|a| a.key.rule == "HostDown")
+            .map(|a| (a.key.label("host"), a.state, a.priority))
+            .collect();
+        assert_eq!(
+            down,
+            [(Some("web-2"), AlertState::Firing, Priority::P0)],
+            "{:?}",
+            state.alerts.alerts
+        );
+    }
+
+    #[test]
+    fn a_partial_answer_keeps_what_it_has_and_says_what_is_missing() {
+        let mut state = state();
+        let at = fixtures::now();
+        let mut web = host("web-1", true);
+        web.memory = Some(Usage { used: 1, total: 4 });
+        let snapshot = PrometheusSnapshot {
+            hosts: vec![web],
+            missing: vec!["cpu: query timed out".into()],
+            ..PrometheusSnapshot::default()
+        };
+        answered(&mut state, snapshot, at);
+        let key = HostKey::new("web-1");
+        assert_eq!(
+            state
+                .metrics
+                .latest(&record::HostSeries::memory_used_percent(&key)),
+            Some(25.0)
+        );
+        let view = &state.fleet.prometheus["fleet"];
+        assert_eq!(view.missing, ["cpu: query timed out"]);
+        assert_eq!(state.fleet.host(&key).map(|h| h.up), Some(Some(true)));
+    }
+}

@@ -1,0 +1,160 @@
+//! The Resources tab's host list, through `update` as the keys reach it: worst first, this host
+//! shown until another is picked, sorted and filtered, and the process keys left alone while a
+//! remote host is shown.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
+
+use watchdeck::action::Action;
+use watchdeck::command::Mode;
+use watchdeck::fixtures::{self, now};
+use watchdeck::msg::{FilterEdit, Msg};
+use watchdeck::state::{AppState, Overlay};
+use watchdeck::update::update;
+
+fn act(state: &mut AppState, action: Action) {
+    update(state, Msg::Action(action), now());
+}
+
+fn rows(state: &AppState) -> Vec<&str> {
+    state.fleet.list.rows.iter().map(|h| h.as_str()).collect()
+}
+
+fn selected(state: &AppState) -> Option<&str> {
+    state.fleet.list.selected.as_ref().map(|h| h.as_str())
+}
+
+#[test]
+fn the_host_list_is_worst_first_and_shows_this_host_until_another_is_picked() {
+    let mut state = fixtures::fleet_state();
+    // web-2 is down (HostDown, P0); the others with a P1 by CPU, then the quietest.
+    assert_eq!(rows(&state), ["web-2", "cache-1", "db-01", "db-2", "web-1"]);
+    assert_eq!(selected(&state), Some("db-01"));
+    assert!(state.fleet.selected_remote().is_none());
+    act(&mut state, Action::NextHost);
+    assert_eq!(selected(&state), Some("db-2"));
+    assert_eq!(
+        state.fleet.selected_remote().map(|h| h.instance.as_str()),
+        Some("db-2:9100")
+    );
+    // The choice holds across the next answers.
+    let again = fixtures::fleet_snapshot_at(0);
+    let report = watchdeck::model::source::SourceReport {
+        at: now(),
+        result: Ok(again),
+    };
+    let name = "fleet".to_string();
+    update(
+        &mut state,
+        Msg::Source(watchdeck::msg::SourceUpdate::Prometheus { name, report }),
+        now(),
+    );
+    assert_eq!(selected(&state), Some("db-2"));
+}
+
+#[test]
+fn o_sorts_the_host_list_by_the_next_column() {
+    let mut state = fixtures::fleet_state();
+    act(&mut state, Action::SortNextColumn);
+    assert_eq!(rows(&state), ["cache-1", "db-01", "db-2", "web-1", "web-2"]);
+    act(&mut state, Action::SortNextColumn);
+    // By CPU, busiest first; a host that is down has none.
+    assert_eq!(rows(&state), ["cache-1", "db-01", "db-2", "web-1", "web-2"]);
+    act(&mut state, Action::SortNextColumn);
+    act(&mut state, Action::SortNextColumn);
+    // By the fullest disk.
+    assert_eq!(rows(&state), ["db-2", "db-01", "web-1", "cache-1", "web-2"]);
+}
+
+#[test]
+fn the_filter_narrows_the_host_list_while_a_remote_host_is_shown() {
+    let mut state = fixtures::fleet_state();
+    act(&mut state, Action::NextHost);
+    act(&mut state, Action::Filter);
+    for c in "web".chars() {
+        update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)), now());
+    }
+    update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
+    assert_eq!(rows(&state), ["web-2", "web-1"]);
+    assert!(
+        state.resources.list.filter.is_empty(),
+        "the processes' filter is untouched"
+    );
+}
+
+#[test]
+fn the_process_keys_do_nothing_while_a_remote_host_is_shown() {
+    let mut state = fixtures::fleet_state();
+    act(&mut state, Action::NextHost);
+    let effects = update(&mut state, Msg::Action(Action::TerminateProcess), now());
+    assert!(effects.is_empty());
+    assert_eq!(state.overlay, Overlay::None);
+    // Back on this host, they act again.
+    act(&mut state, Action::PrevHost);
+    act(&mut state, Action::TerminateProcess);
+    assert!(
+        matches!(state.overlay, Overlay::Confirm(_)),
+        "{:?}",
+        state.overlay
+    );
+}
+
+#[test]
+fn without_a_prometheus_there_is_no_host_list() {
+    let mut state = fixtures::app_state(Mode::Interactive);
+    act(&mut state, Action::NextHost);
+    assert!(state.fleet.rows.is_empty() && state.fleet.list.rows.is_empty());
+    assert!(!state.shows_hosts());
+}
+
+#[test]
+fn picking_a_remote_host_fetches_its_history_for_its_panels() {
+    use watchdeck::effect::Effect;
+    use watchdeck::model::prometheus::{HostHistory, HostMeasure};
+    use watchdeck::model::resources::HostKey;
+    use watchdeck::tabs::resources::record::HostSeries;
+
+    let mut state = fixtures::fleet_state();
+    let effects = update(&mut state, Msg::Action(Action::NextHost), now());
+    let db2 = HostKey::new("db-2");
+    assert_eq!(
+        effects,
+        [Effect::FetchHostHistory {
+            prometheus: "fleet".into(),
+            instance: "db-2:9100".into(),
+            host: db2.clone(),
+            // What the graphs span: the store's samples at the refresh.
+            window: state.refresh * state.metrics.capacity() as u32,
+        }]
+    );
+    // Its answer is kept for its panels, older than anything the console recorded.
+    let an_hour_ago = now() - chrono::Duration::hours(1);
+    let history = HostHistory {
+        host: db2.clone(),
+        series: vec![(HostMeasure::Cpu, vec![(an_hour_ago, 12.5)])],
+    };
+    update(
+        &mut state,
+        Msg::HostHistory {
+            host: db2.clone(),
+            result: Ok(history),
+        },
+        now(),
+    );
+    let fetched = state.fleet.fetched(&HostSeries::cpu_percent(&db2));
+    assert_eq!(
+        fetched.map(|s| (s[0].at, s[0].value)),
+        Some((an_hour_ago, 12.5))
+    );
+    // This host needs nothing fetched; a host's answer that comes after another was picked is
+    // not kept.
+    let effects = update(&mut state, Msg::Action(Action::PrevHost), now());
+    assert!(effects.is_empty());
+    update(
+        &mut state,
+        Msg::HostHistory {
+            host: HostKey::new("web-1"),
+            result: Err("late".into()),
+        },
+        now(),
+    );
+    assert!(state.fleet.history.as_ref().is_none_or(|h| h.host == db2));
+}
