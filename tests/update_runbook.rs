@@ -117,6 +117,7 @@ fn a_note_must_have_text_and_goes_to_the_shift_log() {
         &RunbookCommand::Note {
             text: "restarted nginx after the config change".into(),
             at: now(),
+            incident: None,
         }
     );
 }
@@ -648,4 +649,21 @@ fn an_auto_command_check_asked_by_hand_runs_at_once_in_every_mode() {
         // Not twice at once.
         assert!(act(&mut state, Action::RunCheck).is_empty());
     }
+}
+
+#[test]
+fn a_note_written_on_a_procedure_opened_from_an_alert_is_about_that_incident() {
+    let mut state = container_alert_selected();
+    let alert = state.alerts.selected().unwrap().clone();
+    act(&mut state, Action::OpenRunbook);
+    act(&mut state, Action::AddNote);
+    type_text(&mut state, "web restarted, watching it");
+    let effects = act(&mut state, Action::Confirm);
+    let RunbookCommand::Note { incident, .. } = executed(&effects) else {
+        panic!("not a note")
+    };
+    assert_eq!(
+        incident,
+        &Some((alert.key.clone(), alert.firing_since.unwrap()))
+    );
 }

@@ -48,8 +48,13 @@ pub enum RunbookCommand {
         note: String,
         at: DateTime<Utc>,
     },
-    /// A free note of the shift log, as typed.
-    Note { text: String, at: DateTime<Utc> },
+    /// A free note of the shift log, as typed; written on a procedure opened from an alert,
+    /// about that incident (the alert, since when it fires).
+    Note {
+        text: String,
+        at: DateTime<Utc>,
+        incident: Option<(AlertKey, DateTime<Utc>)>,
+    },
     /// Run a step's check command (from the operator's own runbook) now: no shell, no
     /// standard input, killed at `timeout`; its exit status decides.
     Check {
@@ -123,9 +128,10 @@ impl RunbookCommand {
                 note: typed.to_string(),
                 at,
             },
-            RunbookCommand::Note { at, .. } => RunbookCommand::Note {
+            RunbookCommand::Note { at, incident, .. } => RunbookCommand::Note {
                 text: typed.to_string(),
                 at,
+                incident,
             },
             RunbookCommand::Step {
                 runbook,

@@ -26,7 +26,7 @@ use crate::msg::CheckRun;
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
 use crate::runbook::check::{CommandEnd, CommandRun};
-use crate::runbook::log::{Entry, EntryKind};
+use crate::runbook::log::{Entry, EntryKind, Incident};
 use crate::runbook::run::run_command;
 use crate::runbook::toward::{scope, state as step_state};
 
@@ -385,10 +385,12 @@ impl Executor {
                 let done = format!("ticked {step} {}", mark.label());
                 (Entry::new(*at, user, kind), Ok(done))
             }
-            RunbookCommand::Note { text, at } => {
+            RunbookCommand::Note { text, at, incident } => {
                 let kind = EntryKind::Note {
                     text: text.clone(),
-                    incident: None,
+                    incident: incident
+                        .clone()
+                        .map(|(alert, since)| Incident { alert, since }),
                 };
                 (
                     Entry::new(*at, user, kind),

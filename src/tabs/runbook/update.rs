@@ -373,9 +373,16 @@ fn ask_note(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
         "What you did, what you saw: it goes into the shift log with the time and your name."
             .into(),
     ];
+    let incident = state
+        .runbook
+        .opened
+        .as_ref()
+        .filter(|_| state.runbook.view == RunbookView::Procedure)
+        .map(|o| (o.alert.clone(), o.since));
     let command = RunbookCommand::Note {
         text: String::new(),
         at: now,
+        incident,
     };
     let title = "Note for the shift log".to_string();
     ask_typed(state, title, lines, OperatorCommand::Runbook(command), now)

@@ -63,7 +63,13 @@ pub fn render(buffer: &mut Buffer, area: Rect, runbook: &RunbookState, ctx: &Ren
 /// The kind of entry and what it says.
 fn describe(entry: &Entry) -> (&'static str, String) {
     match &entry.kind {
-        EntryKind::Note { text, .. } => ("note", text.clone()),
+        EntryKind::Note { text, incident } => {
+            let about = incident
+                .as_ref()
+                .map(|i| format!(" (for {})", i.alert.name()))
+                .unwrap_or_default();
+            ("note", format!("{text}{about}"))
+        }
         EntryKind::Tick {
             runbook,
             step,
