@@ -80,6 +80,17 @@ pub enum Action {
     ScanBigKeys,
     PollNow,
     ToggleGroups,
+    OpenRunbook,
+    TickDone,
+    TickSkipped,
+    TickFailed,
+    AddNote,
+    RunStepAction,
+    CopyRunbookUrl,
+    PrevPeriod,
+    NextPeriod,
+    NextRunbookView,
+    RunCheck,
     Confirm,
     Cancel,
 }
@@ -152,6 +163,17 @@ impl Action {
             Action::ScanBigKeys => "scan Redis for big keys",
             Action::PollNow => "poll the selected endpoint now",
             Action::ToggleGroups => "group rows by group or engine",
+            Action::OpenRunbook => "open the alert's runbook procedure",
+            Action::TickDone => "tick the step done, with a note",
+            Action::TickSkipped => "tick the step skipped, with a note",
+            Action::TickFailed => "tick the step failed, with a note",
+            Action::AddNote => "add a note to the shift log",
+            Action::RunStepAction => "take the step's action (restart, silence, …)",
+            Action::CopyRunbookUrl => "copy the alert's runbook URL (OSC 52)",
+            Action::PrevPeriod => "the period before",
+            Action::NextPeriod => "the period after",
+            Action::NextRunbookView => "show the checklists, the procedure or the shift log",
+            Action::RunCheck => "run the step's logs or command check now (a command asks first)",
             Action::Confirm => "confirm",
             Action::Cancel => "cancel / close",
         }
@@ -200,6 +222,16 @@ impl Action {
             Action::ScanBigKeys => Some("big keys"),
             Action::PollNow => Some("poll now"),
             Action::ToggleGroups => Some("groups"),
+            Action::OpenRunbook => Some("runbook"),
+            Action::TickDone => Some("done"),
+            Action::TickSkipped => Some("skip"),
+            Action::TickFailed => Some("failed"),
+            Action::AddNote => Some("note"),
+            Action::RunStepAction => Some("action"),
+            Action::CopyRunbookUrl => Some("copy url"),
+            Action::PrevPeriod => Some("earlier"),
+            Action::NextRunbookView => Some("view"),
+            Action::RunCheck => Some("check"),
             Action::Confirm => Some("confirm"),
             Action::Cancel => Some("cancel"),
             Action::GotoResources
@@ -220,6 +252,7 @@ impl Action {
             | Action::ScrollDetailUp
             | Action::PrevMatch
             | Action::PrevDatabase
+            | Action::NextPeriod
             | Action::PrevHost => None,
         }
     }
@@ -244,7 +277,12 @@ impl Action {
             | Action::ExpireSilence
             | Action::CancelQuery
             | Action::TerminateSession
-            | Action::TerminateIdle => true,
+            | Action::TerminateIdle
+            | Action::TickDone
+            | Action::TickSkipped
+            | Action::TickFailed
+            | Action::AddNote
+            | Action::RunStepAction => true,
             Action::Quit
             | Action::Help
             | Action::NextTab
@@ -289,6 +327,12 @@ impl Action {
             | Action::ScanBigKeys
             | Action::PollNow
             | Action::ToggleGroups
+            | Action::OpenRunbook
+            | Action::CopyRunbookUrl
+            | Action::PrevPeriod
+            | Action::NextPeriod
+            | Action::NextRunbookView
+            | Action::RunCheck
             | Action::Confirm
             | Action::Cancel => false,
         }

@@ -96,7 +96,7 @@ fn main() -> ExitCode {
             }
         }
         None => match load(&paths, cli.config.as_deref(), display_theme(&cli)) {
-            Ok((loaded, _)) => run_console(&cli, &paths, loaded),
+            Ok((loaded, runbooks)) => run_console(&cli, &paths, loaded, runbooks),
             Err(code) => Ok(code),
         },
     };
@@ -367,7 +367,12 @@ fn init_logging(paths: &Paths) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<ExitCode> {
+fn run_console(
+    cli: &Cli,
+    paths: &Paths,
+    mut loaded: Loaded,
+    runbooks: Runbooks,
+) -> anyhow::Result<ExitCode> {
     init_logging(paths)?;
     let mode = if cli.watch {
         Mode::Watch
@@ -399,6 +404,20 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
     }
     let operator = Operator::of_this_process();
     state.operator = operator.user.clone();
+    state.runbook = state.runbook.clone().with_runbooks(runbooks);
+    let runbook_store = watchdeck::runbook::store::Store::of(&loaded.config.runbook, paths);
+    // Read before the first frame, so the header's daily progress is right from the start.
+    let runbook_log = watchdeck::msg::Msg::RunbookLog {
+        log: runbook_store.read(),
+        offset: chrono::Offset::fix(chrono::Local::now().offset()),
+    };
+    watchdeck::update::update(&mut state, runbook_log, chrono::Utc::now());
+    let runbook_dir = loaded
+        .config
+        .runbook
+        .state_dir
+        .clone()
+        .unwrap_or_else(|| paths.state_dir.clone());
     // What a previous run kept; a file that cannot be read is moved aside and said, not fatal:
     // the console is needed most when things are broken.
     let started = chrono::Utc::now();
@@ -429,6 +448,7 @@ fn run_console(cli: &Cli, paths: &Paths, mut loaded: Loaded) -> anyhow::Result<E
                 .with_databases(&databases)
                 .with_notify(&notify)
                 .with_alertmanagers(&alertmanagers)
+                .with_runbook_dir(runbook_dir)
                 .with_prometheus(&prometheus)
         });
         app.run(&mut terminal).await

@@ -14,6 +14,8 @@ use crate::model::prometheus::{HostHistory, PrometheusSnapshot};
 use crate::model::resources::HostKey;
 use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::{SourceDeath, SourceReport};
+use crate::runbook::check::CommandResult;
+use crate::runbook::log::RunbookLog;
 use crate::tab::Tab;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +59,19 @@ pub enum Msg {
         key: AlertKey,
         id: String,
     },
+    /// The shared runbook log as read (or just written) by this console, with the local time
+    /// zone's offset then, which decides the day a checklist is in; why not when it could not
+    /// be read.
+    RunbookLog {
+        log: Result<RunbookLog, String>,
+        offset: chrono::FixedOffset,
+    },
+    /// What a step's log or command check found when it ran, to be judged.
+    CheckRan {
+        runbook: String,
+        step: String,
+        found: CheckRun,
+    },
     /// Once a second: the clock, stale sources, toast expiry, `--watch` rotation.
     Tick,
     /// How many rows the list of the tab shown had room for in the frame just drawn, so that
@@ -64,6 +79,14 @@ pub enum Msg {
     Drawn {
         rows_in_view: usize,
     },
+}
+
+/// What running a check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckRun {
+    /// The last lines of each matching container, by name; why not when they could not be read.
+    Logs(Result<Vec<(String, Vec<String>)>, String>),
+    Command(CommandResult),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

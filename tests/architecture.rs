@@ -80,6 +80,7 @@ const LAYERS: &[(Layer, &[&str])] = &[
             "src/runbook/period.rs",
             "src/runbook/log.rs",
             "src/runbook/status.rs",
+            "src/runbook/toward.rs",
             "src/runbook/report.rs",
         ],
     ),

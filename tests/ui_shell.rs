@@ -130,9 +130,12 @@ fn watch_header_parts_never_overlap_when_narrow() {
 }
 
 #[test]
-fn footers_of_the_tabs_without_keys_of_their_own() {
-    let [narrow, _] = footer_snapshots!("footer_global", &on_tab(Tab::Runbook));
-    assert_eq!(narrow, " q quit   ? help   tab next   / filter   1-6 tabs");
+fn footers_of_the_runbook_tab_without_runbooks_and_of_watch() {
+    let [narrow, _] = footer_snapshots!("footer_runbook_shift_log", &on_tab(Tab::Runbook));
+    assert_eq!(
+        narrow,
+        " n note   [ earlier   v view   q quit   ? help   tab next   / filter   1-6 tabs"
+    );
     let [narrow, _] = footer_snapshots!("footer_watch", &fixtures::app_state(Mode::Watch));
     assert!(
         narrow.contains("q quit") && narrow.contains("space pause"),

@@ -6,6 +6,7 @@ mod container;
 mod database;
 mod mode;
 mod process;
+mod runbook;
 
 use std::fmt;
 use std::time::Duration;
@@ -15,6 +16,7 @@ pub use container::{ContainerCommand, REVEAL_ENV, container_target};
 pub use database::{DatabaseAction, DatabaseCommand};
 pub use mode::Mode;
 pub use process::{ProcessCommand, ProcessSignal};
+pub use runbook::{Mark, RunbookCommand, Toward, check_target};
 
 /// Something that changes the world, one group per tab that acts. Each group is a module of
 /// its own here and has its own executor file in `effect/`.
@@ -24,6 +26,7 @@ pub enum OperatorCommand {
     Container(ContainerCommand),
     Alert(AlertCommand),
     Database(DatabaseCommand),
+    Runbook(RunbookCommand),
 }
 
 impl OperatorCommand {
@@ -34,6 +37,7 @@ impl OperatorCommand {
             OperatorCommand::Container(command) => command.action(),
             OperatorCommand::Alert(command) => command.action(),
             OperatorCommand::Database(command) => command.action(),
+            OperatorCommand::Runbook(command) => command.action(),
         }
     }
 
@@ -44,6 +48,7 @@ impl OperatorCommand {
             OperatorCommand::Container(command) => command.target(),
             OperatorCommand::Alert(command) => command.target(),
             OperatorCommand::Database(command) => command.target(),
+            OperatorCommand::Runbook(command) => command.target(),
         }
     }
 
@@ -51,6 +56,7 @@ impl OperatorCommand {
     pub fn with_note(self, note: &str) -> Self {
         match self {
             OperatorCommand::Alert(command) => OperatorCommand::Alert(command.with_note(note)),
+            OperatorCommand::Runbook(command) => OperatorCommand::Runbook(command.with_note(note)),
             other => other,
         }
     }
@@ -59,18 +65,29 @@ impl OperatorCommand {
     pub fn invalid(&self) -> Option<String> {
         match self {
             OperatorCommand::Alert(command) => command.invalid(),
+            OperatorCommand::Runbook(command) => command.invalid(),
             _ => None,
         }
     }
 
     /// Whether both act on the same process or container: one at a time may be in flight there.
     pub fn same_target(&self, other: &OperatorCommand) -> bool {
-        match (self, other) {
+        match (self.acting(), other.acting()) {
             (OperatorCommand::Process(a), OperatorCommand::Process(b)) => a.pid == b.pid,
             (OperatorCommand::Container(a), OperatorCommand::Container(b)) => a.same_target(b),
             (OperatorCommand::Alert(a), OperatorCommand::Alert(b)) => a.key == b.key,
             (OperatorCommand::Database(a), OperatorCommand::Database(b)) => a.same_target(b),
+            (OperatorCommand::Runbook(a), OperatorCommand::Runbook(b)) => a.same_target(b),
             _ => false,
+        }
+    }
+
+    /// What acts on the world: a runbook step's action is its command (a restart from a
+    /// procedure is a restart of that container).
+    pub fn acting(&self) -> &OperatorCommand {
+        match self {
+            OperatorCommand::Runbook(RunbookCommand::Step { command, .. }) => command.acting(),
+            other => other,
         }
     }
 }

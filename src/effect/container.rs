@@ -13,6 +13,8 @@ use crate::config::DockerConfig;
 use crate::model::containers::ContainerKey;
 use crate::model::containers::LogEvent;
 use crate::msg::Msg;
+use crate::runbook::check::LogScan;
+use crate::runbook::run::tail_logs;
 
 /// Long enough for a stop or restart, whose grace period before SIGKILL is 10 s, on a busy engine.
 const ACTION_TIMEOUT: Duration = Duration::from_secs(60);
@@ -56,6 +58,20 @@ impl Containers {
             Ok(Err(error)) => Err(CommandError::Failed(error)),
             Err(_) => Err(CommandError::NoAnswer { within }),
         }
+    }
+
+    /// The last lines of the containers `scan` names, on every engine.
+    pub(super) async fn tail_logs(
+        &self,
+        scan: &LogScan,
+    ) -> Result<Vec<(String, Vec<String>)>, String> {
+        let mut found = Vec::new();
+        for engine in self.engines.keys() {
+            let docker = self.client(engine)?;
+            found.extend(tail_logs(&docker, scan).await?);
+        }
+        found.sort();
+        Ok(found)
     }
 
     fn client(&self, engine: &str) -> Result<bollard::Docker, String> {

@@ -16,12 +16,19 @@ use super::database::Databases;
 use super::notify::{Notifier, NotifyOptions, NotifyTarget};
 use crate::collect::endpoints::ProbeTriggers;
 use crate::command::Mode;
-use crate::command::{CommandError, CommandOutcome, OperatorCommand, container_target};
+use crate::command::{
+    CommandError, CommandOutcome, OperatorCommand, RunbookCommand, check_target, container_target,
+};
 use crate::config::{
     AlertmanagerConfig, DatabaseConfig, DockerConfig, NotifyConfig, PrometheusConfig,
 };
+use crate::msg::CheckRun;
 use crate::msg::Msg;
 use crate::persist::audit::{AuditEntry, AuditLog, Operator, Outcome, new_request_id};
+use crate::runbook::check::{CommandEnd, CommandRun};
+use crate::runbook::log::{Entry, EntryKind, Incident};
+use crate::runbook::run::run_command;
+use crate::runbook::toward::{scope, state as step_state};
 
 #[derive(Clone)]
 pub struct Executor {
@@ -36,6 +43,7 @@ pub struct Executor {
     big_keys: Arc<std::sync::Mutex<Option<tokio_util::sync::CancellationToken>>>,
     probes: ProbeTriggers,
     notifier: Notifier,
+    runbook: super::runbook::Store,
     /// The Prometheus sources a host's history is fetched from, by name.
     prometheus: Arc<HashMap<String, PrometheusConfig>>,
 }
@@ -63,8 +71,15 @@ impl Executor {
             big_keys: Arc::default(),
             probes: ProbeTriggers::default(),
             notifier: Notifier::default(),
+            runbook: super::runbook::Store::default(),
             prometheus: Arc::default(),
         }
+    }
+
+    /// Where the runbook log is kept (`[runbook] state_dir`, else the state dir).
+    pub fn with_runbook_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.runbook = super::runbook::Store::new(dir);
+        self
     }
 
     /// The Prometheus sources a remote host's history is fetched from.
@@ -180,6 +195,12 @@ impl Executor {
                 target,
                 notification,
             } => self.notifier.send(&target, notification),
+            Effect::CopyToClipboard(text) => {
+                // On the loop, between two frames: the escape never lands inside one.
+                if let Err(error) = super::runbook::copy_to_clipboard(&text) {
+                    tracing::error!(%error, "could not copy to the clipboard");
+                }
+            }
             effect => {
                 let executor = self.clone();
                 tokio::spawn(async move { executor.run(effect).await });
@@ -273,8 +294,36 @@ impl Executor {
                     tracing::error!(%error, "could not write the audit log");
                 }
             }
+            Effect::ScanLogs {
+                runbook,
+                step,
+                scan,
+            } => {
+                let found = CheckRun::Logs(self.containers.tail_logs(&scan).await);
+                self.report_check(runbook, step, found).await;
+            }
+            Effect::RunCheckCommand { runbook, step, run } => {
+                let target = check_target(&runbook, &step, &run.argv);
+                let (summary, result) = self.run_check(runbook, step, run).await;
+                let (outcome, error, done) = match result {
+                    Ok(()) => (Outcome::Ok, None, Some(summary)),
+                    Err(()) => (Outcome::Failed, Some(summary), None),
+                };
+                let id = new_request_id();
+                let action = "runbook check (auto)".to_string();
+                if let Some(error) = self.append(&id, action, target, outcome, error, done).await {
+                    tracing::error!(%error, "could not write the audit log");
+                }
+            }
+            Effect::LoadRunbookLog => {
+                let loaded = self.runbook.load().await;
+                if self.sender.send(loaded).await.is_err() {
+                    tracing::debug!("app closed before the runbook log was read");
+                }
+            }
             Effect::FollowLogs { .. }
             | Effect::StopLogs
+            | Effect::CopyToClipboard(_)
             | Effect::Save(_)
             | Effect::ScanBigKeys { .. }
             | Effect::StopBigKeys
@@ -294,6 +343,129 @@ impl Executor {
                     .await
             }
             OperatorCommand::Database(command) => self.databases.execute(command).await,
+            OperatorCommand::Runbook(command) => self.execute_runbook(command).await,
+        }
+    }
+
+    /// A tick or note is written to the shared log; a step's action runs, then is written
+    /// there toward its incident or period. The merged log comes back before the result.
+    async fn execute_runbook(&self, command: &RunbookCommand) -> Result<String, CommandError> {
+        let user = &self.operator.user;
+        let (entry, result) = match command {
+            RunbookCommand::Check {
+                runbook,
+                step,
+                argv,
+                timeout,
+            } => {
+                let run = CommandRun {
+                    argv: argv.clone(),
+                    timeout: *timeout,
+                };
+                let (summary, result) = self.run_check(runbook.clone(), step.clone(), run).await;
+                return result
+                    .map(|()| summary.clone())
+                    .map_err(|()| CommandError::Failed(summary));
+            }
+            RunbookCommand::Tick {
+                runbook,
+                step,
+                toward,
+                mark,
+                note,
+                at,
+            } => {
+                let kind = EntryKind::Tick {
+                    runbook: runbook.clone(),
+                    step: step.clone(),
+                    scope: scope(toward),
+                    state: step_state(*mark),
+                    note: note.clone(),
+                };
+                let done = format!("ticked {step} {}", mark.label());
+                (Entry::new(*at, user, kind), Ok(done))
+            }
+            RunbookCommand::Note { text, at, incident } => {
+                let kind = EntryKind::Note {
+                    text: text.clone(),
+                    incident: incident
+                        .clone()
+                        .map(|(alert, since)| Incident { alert, since }),
+                };
+                (
+                    Entry::new(*at, user, kind),
+                    Ok("noted in the shift log".into()),
+                )
+            }
+            RunbookCommand::Step {
+                runbook,
+                step,
+                toward,
+                command: acting,
+            } => {
+                let result = Box::pin(self.execute(acting)).await;
+                let kind = EntryKind::Action {
+                    runbook: runbook.clone(),
+                    step: step.clone(),
+                    scope: scope(toward),
+                    action: acting.action(),
+                    target: acting.target(),
+                    outcome: match &result {
+                        Ok(_) => "ok".into(),
+                        Err(error) => format!("failed: {error}"),
+                    },
+                };
+                (Entry::new(Utc::now(), user, kind), result)
+            }
+        };
+        let written = self.runbook.append(entry).await;
+        let failed = written.as_ref().err().cloned();
+        if self
+            .sender
+            .send(super::runbook::loaded(written))
+            .await
+            .is_err()
+        {
+            tracing::debug!("app closed before the runbook log was written");
+        }
+        match (result, failed) {
+            (Ok(_), Some(error)) => Err(CommandError::Failed(error)),
+            (result, _) => result,
+        }
+    }
+
+    /// Runs a check's command and sends what it found; says how it ended (`exit status 0`)
+    /// and whether that is a pass.
+    async fn run_check(
+        &self,
+        runbook: String,
+        step: String,
+        run: CommandRun,
+    ) -> (String, Result<(), ()>) {
+        let result = run_command(&run).await;
+        let summary = match &result.end {
+            CommandEnd::Exited(code) => format!("exit status {code}"),
+            CommandEnd::Signalled(signal) => format!("killed by signal {signal}"),
+            CommandEnd::TimedOut => format!(
+                "killed at its timeout of {}",
+                crate::duration::shown(run.timeout)
+            ),
+            CommandEnd::NotStarted(why) => format!("not started: {why}"),
+        };
+        let passed = matches!(result.end, CommandEnd::Exited(0));
+        self.report_check(runbook, step, CheckRun::Command(result))
+            .await;
+        (summary, if passed { Ok(()) } else { Err(()) })
+    }
+
+    async fn report_check(&self, runbook: String, step: String, found: CheckRun) {
+        let ran = Msg::CheckRan {
+            runbook,
+            step,
+            found,
+        };
+        if self.sender.send(ran).await.is_err() {
+            tracing::debug!("app closed before a check was reported");
         }
     }
 
@@ -553,5 +725,80 @@ mod tests {
         let lines = audit_lines(dir.path());
         let outcomes: Vec<&serde_json::Value> = lines.iter().map(|l| &l["outcome"]).collect();
         assert_eq!(outcomes, ["refused"]);
+    }
+
+    #[tokio::test]
+    async fn an_auto_check_command_runs_in_watch_mode_and_is_audited_with_its_exit_status() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (executor, mut results) = executor(dir.path(), Mode::Watch);
+        let run = crate::runbook::check::CommandRun {
+            argv: vec!["sh".into(), "-c".into(), "echo down; exit 3".into()],
+            timeout: Duration::from_secs(5),
+        };
+        executor
+            .run(Effect::RunCheckCommand {
+                runbook: "ops".into(),
+                step: "nginx".into(),
+                run,
+            })
+            .await;
+        let Some(Msg::CheckRan { found, .. }) = results.recv().await else {
+            panic!("no result")
+        };
+        let CheckRun::Command(result) = found else {
+            panic!("{found:?}")
+        };
+        assert_eq!(result.end, CommandEnd::Exited(3));
+        let lines = audit_lines(dir.path());
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert_eq!(lines[0]["action"], "runbook check (auto)");
+        assert_eq!(lines[0]["outcome"], "failed");
+        assert_eq!(lines[0]["error"], "exit status 3");
+        assert_eq!(lines[0]["mode"], "watch");
+        assert_eq!(
+            lines[0]["target"],
+            "`sh -c echo down; exit 3` (runbook ops step nginx)"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_tick_is_written_to_the_runbook_log_and_the_merged_log_comes_back_first() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (executor, mut results) = executor(dir.path(), Mode::Interactive);
+        let executor = executor.with_runbook_dir(dir.path().join("shared"));
+        let tick = OperatorCommand::Runbook(RunbookCommand::Tick {
+            runbook: "daily".into(),
+            step: "disk-space".into(),
+            toward: crate::command::Toward::Period("2026-12-07".into()),
+            mark: crate::command::Mark::Done,
+            note: "91% after cleanup".into(),
+            at: Utc::now(),
+        });
+        executor.run(Effect::Execute(tick)).await;
+        let Some(Msg::RunbookLog { log: Ok(log), .. }) = results.recv().await else {
+            panic!("the log first")
+        };
+        let [entry] = log.entries() else {
+            panic!("{log:?}")
+        };
+        assert_eq!(entry.operator, "alice", "the audit log's identity");
+        let Some(Msg::CommandFinished(finished)) = results.recv().await else {
+            panic!("then the result")
+        };
+        assert_eq!(finished.result, Ok("ticked disk-space done".into()));
+        let written =
+            std::fs::read_to_string(dir.path().join("shared/runbook.json")).unwrap_or_default();
+        assert!(written.contains("91% after cleanup"), "{written}");
+        let outcomes: Vec<String> = audit_lines(dir.path())
+            .iter()
+            .map(|l| format!("{} {}", l["action"], l["outcome"]))
+            .collect();
+        assert_eq!(
+            outcomes,
+            [
+                "\"runbook tick done\" \"requested\"",
+                "\"runbook tick done\" \"ok\""
+            ]
+        );
     }
 }

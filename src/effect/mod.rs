@@ -7,6 +7,7 @@ mod database;
 pub mod executor;
 pub mod notify;
 mod process;
+mod runbook;
 
 pub use executor::Executor;
 
@@ -15,6 +16,7 @@ use crate::alerts::notify::Notification;
 use crate::command::OperatorCommand;
 use crate::model::containers::ContainerKey;
 use crate::model::resources::HostKey;
+use crate::runbook::check::{CommandRun, LogScan};
 
 /// What a tab keeps across restarts, saved by one effect (`Effect::Save`) to the tab's file;
 /// the tabs say what they keep (`tabs::unsaved`).
@@ -53,6 +55,22 @@ pub enum Effect {
     StopBigKeys,
     /// Poll an endpoint now, out of its schedule.
     PollEndpoint { endpoint: String },
+    /// Read the shared runbook log again: another console may have ticked.
+    LoadRunbookLog,
+    /// Read the last lines of the containers a step's logs check names.
+    ScanLogs {
+        runbook: String,
+        step: String,
+        scan: LogScan,
+    },
+    /// Run an `auto = true` step's check command, whatever the mode, and audit it.
+    RunCheckCommand {
+        runbook: String,
+        step: String,
+        run: CommandRun,
+    },
+    /// Put text on the terminal's clipboard (OSC 52), e.g. an alert's runbook URL.
+    CopyToClipboard(String),
     /// Fetch a remote host's history (`window` long, up to now) from the Prometheus that
     /// reports it, for its panels.
     FetchHostHistory {

@@ -14,3 +14,4 @@ pub mod report;
 pub mod run;
 pub mod status;
 pub mod store;
+pub mod toward;

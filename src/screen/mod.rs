@@ -42,7 +42,11 @@ fn render_tab(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
         Tab::Endpoints if !state.endpoints.endpoints.is_empty() => {
             crate::tabs::endpoints::view::render(buffer, area, state, ctx)
         }
-        Tab::Containers | Tab::Databases | Tab::Endpoints | Tab::Runbook => {
+        Tab::Runbook => {
+            crate::tabs::runbook::view::render(buffer, area, state, ctx);
+            None
+        }
+        Tab::Containers | Tab::Databases | Tab::Endpoints => {
             placeholder::render(buffer, area, state.tab, ctx);
             None
         }

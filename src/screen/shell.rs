@@ -27,18 +27,21 @@ struct HeaderParts {
     source_names: bool,
     clock: bool,
     host: bool,
+    /// The daily checklists' progress (`daily 4/7`).
+    checklist: bool,
     sources: bool,
 }
 
 /// The header's top line from the widest to the narrowest: each step drops or shortens the least
 /// important part left. The title and the mode badge always stay.
-const HEADER_STEPS: [HeaderParts; 7] = {
+const HEADER_STEPS: [HeaderParts; 8] = {
     let full = HeaderParts {
         date: true,
         uptime: true,
         source_names: true,
         clock: true,
         host: true,
+        checklist: true,
         sources: true,
     };
     let time_only = HeaderParts {
@@ -61,9 +64,13 @@ const HEADER_STEPS: [HeaderParts; 7] = {
         host: false,
         ..no_clock
     };
+    let no_checklist = HeaderParts {
+        checklist: false,
+        ..no_host
+    };
     let no_sources = HeaderParts {
         sources: false,
-        ..no_host
+        ..no_checklist
     };
     [
         full,
@@ -72,6 +79,7 @@ const HEADER_STEPS: [HeaderParts; 7] = {
         bare_sources,
         no_clock,
         no_host,
+        no_checklist,
         no_sources,
     ]
 };
@@ -135,6 +143,20 @@ fn unacknowledged<'a>(state: &AppState, ctx: &RenderCtx) -> Vec<Span<'a>> {
         .collect()
 }
 
+/// The daily checklists' progress today, on every tab: `daily 4/7`, `⚠ daily 4/7` when a
+/// day's list was left open, so nobody forgets the daily check.
+fn daily_progress<'a>(state: &AppState, ctx: &RenderCtx) -> Option<Span<'a>> {
+    let (progress, overdue) = state.runbook.daily(ctx.now)?;
+    let (text, style) = if overdue {
+        (format!("⚠ daily {progress} "), ctx.theme.crit)
+    } else if progress.complete() {
+        (format!("daily {progress} "), ctx.theme.ok)
+    } else {
+        (format!("daily {progress} "), ctx.theme.text)
+    };
+    Some(Span::styled(text, ctx.theme.header.patch(style)))
+}
+
 /// The top line's left side (title, host, sources, mode) and right side (uptime, clock).
 fn header_line<'a>(
     state: &'a AppState,
@@ -151,6 +173,9 @@ fn header_line<'a>(
         left.push(Span::raw("│ "));
     }
     left.extend(unacknowledged(state, ctx));
+    if parts.checklist {
+        left.extend(daily_progress(state, ctx));
+    }
     if parts.sources {
         left.extend(source_dots(state, ctx, parts.source_names));
     }

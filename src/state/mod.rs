@@ -7,6 +7,7 @@ pub mod endpoints;
 pub mod fleet;
 pub mod list;
 pub mod resources;
+pub mod runbook;
 pub mod source;
 
 use std::time::Duration;
@@ -28,6 +29,7 @@ use containers::{ContainersState, EngineState};
 use databases::DatabasesState;
 use endpoints::EndpointsState;
 use resources::ResourcesState;
+use runbook::RunbookState;
 use source::SourceHealth;
 
 /// A destructive command waiting for the operator's yes; `then` asks again before running.
@@ -110,6 +112,8 @@ pub struct AppState {
     pub operator: String,
     pub databases: DatabasesState,
     pub endpoints: EndpointsState,
+    /// The runbooks, the shared log of ticks and notes, and what the tab shows of them.
+    pub runbook: RunbookState,
     /// What the Prometheus sources said of the fleet's hosts and imported series.
     pub fleet: fleet::FleetState,
     /// Lines a container log view starts with, and keeps at most.
@@ -200,6 +204,7 @@ impl AppState {
             ),
             databases: DatabasesState::new(&config.database),
             endpoints: EndpointsState::new(&config.endpoint),
+            runbook: RunbookState::new(Default::default(), config.runbook.week_start),
             fleet: fleet::FleetState::default(),
             log_tail: config.containers.log_tail,
             log_buffer: config.containers.log_buffer,

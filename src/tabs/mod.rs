@@ -10,6 +10,7 @@ pub mod containers;
 pub mod databases;
 pub mod endpoints;
 pub mod resources;
+pub mod runbook;
 
 use chrono::{DateTime, Utc};
 use strum::IntoEnumIterator;
@@ -21,6 +22,7 @@ use crate::effect::{Effect, Kept};
 use crate::msg::{FilterEdit, SourceUpdate};
 use crate::state::AppState;
 use crate::state::list::Listed;
+use crate::state::runbook::Opened;
 use crate::state::source::SOURCE_UP;
 use crate::tab::Tab;
 
@@ -32,7 +34,7 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
         Tab::Alerts => alerts::update::apply_action(state, action, now),
         Tab::Databases => databases::update::apply_action(state, action, now),
         Tab::Endpoints => endpoints::update::apply_action(state, action, now),
-        Tab::Runbook => Vec::new(),
+        Tab::Runbook => runbook::update::apply_action(state, action, now),
     }
 }
 
@@ -66,6 +68,8 @@ pub enum Subject {
     Endpoint {
         name: String,
     },
+    /// A procedure (or a runbook URL) opened from a firing alert.
+    Runbook(Box<Opened>),
 }
 
 impl Subject {
@@ -75,6 +79,7 @@ impl Subject {
             Subject::Container { .. } | Subject::Engine { .. } => Tab::Containers,
             Subject::Database { .. } => Tab::Databases,
             Subject::Endpoint { .. } => Tab::Endpoints,
+            Subject::Runbook(_) => Tab::Runbook,
         }
     }
 }
@@ -87,6 +92,7 @@ pub fn focus(state: &mut AppState, subject: &Subject) {
         Subject::Engine { name } => containers::update::focus_engine(state, name),
         Subject::Database { name } => databases::update::focus(state, name),
         Subject::Endpoint { name } => endpoints::update::focus(state, name),
+        Subject::Runbook(opened) => runbook::update::focus(state, opened),
     }
 }
 
@@ -98,8 +104,9 @@ pub fn offers(state: &AppState, action: Action) -> bool {
         Tab::Containers => containers::update::offers(state, action),
         Tab::Endpoints => endpoints::update::offers(state, action),
         Tab::Alerts => state.alerts.view.offers(action),
+        Tab::Runbook => runbook::update::offers(state, action),
         Tab::Resources => resources::update::offers(state, action),
-        Tab::Databases | Tab::Runbook => true,
+        Tab::Databases => true,
     }
 }
 
@@ -109,7 +116,8 @@ pub fn cancel(state: &mut AppState) -> Vec<Effect> {
         Tab::Containers => containers::update::cancel(state),
         Tab::Databases => databases::update::cancel(state),
         Tab::Endpoints => endpoints::update::cancel(state),
-        Tab::Resources | Tab::Alerts | Tab::Runbook => Vec::new(),
+        Tab::Runbook => runbook::update::cancel(state),
+        Tab::Resources | Tab::Alerts => Vec::new(),
     }
 }
 

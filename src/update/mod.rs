@@ -89,9 +89,21 @@ fn apply(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             state.alerts.notify.apply_report(report, now);
             Vec::new()
         }
+        Msg::RunbookLog { log, offset } => {
+            tabs::runbook::update::apply_log(state, log, offset, now);
+            Vec::new()
+        }
+        Msg::CheckRan {
+            runbook,
+            step,
+            found,
+        } => {
+            tabs::runbook::update::apply_check_ran(state, &runbook, &step, found, now);
+            Vec::new()
+        }
         Msg::Tick => {
             apply_tick(state, now);
-            Vec::new()
+            tabs::runbook::update::apply_tick(state, now)
         }
     }
 }
@@ -180,7 +192,18 @@ fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) -> Vec
         | Action::TerminateIdle
         | Action::ScanBigKeys
         | Action::PollNow
-        | Action::ToggleGroups => return tabs::apply_action(state, action, now),
+        | Action::ToggleGroups
+        | Action::OpenRunbook
+        | Action::TickDone
+        | Action::TickSkipped
+        | Action::TickFailed
+        | Action::AddNote
+        | Action::RunStepAction
+        | Action::CopyRunbookUrl
+        | Action::PrevPeriod
+        | Action::NextPeriod
+        | Action::NextRunbookView
+        | Action::RunCheck => return tabs::apply_action(state, action, now),
     }
     Vec::new()
 }

@@ -74,7 +74,8 @@ impl AlertsView {
             | Action::SilenceAlert
             | Action::SilenceRule
             | Action::ToggleResolved
-            | Action::GotoSubject => self == AlertsView::Alerts,
+            | Action::GotoSubject
+            | Action::OpenRunbook => self == AlertsView::Alerts,
             Action::ExpireSilence => self == AlertsView::Silences,
             _ => true,
         }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::action::Action;
 use crate::alerts::engine::{self, Alert, Change};
 use crate::alerts::kept::KeptAlerts;
+use crate::alerts::rule::format_value;
 use crate::command::{AlertAction, AlertCommand, DEFAULT_SILENCE, OperatorCommand};
 use crate::effect::Effect;
 use crate::model::alertmanager::AlertmanagerSnapshot;
@@ -13,6 +14,7 @@ use crate::model::source::{SourceId, SourceReport};
 use crate::reduce::{ask, source_answered, toast};
 use crate::state::alerts::{UnreadableFile, WENT_FALSE_WHILE_DOWN};
 use crate::state::list::PAGE;
+use crate::state::runbook::Opened;
 use crate::state::{AppState, ConfirmDialog, ToastKind, TypedConfirmation};
 use crate::tab::Tab;
 use crate::tabs::alerts::judge;
@@ -139,6 +141,7 @@ pub fn apply_action(state: &mut AppState, action: Action, now: DateTime<Utc>) ->
             return ask_about_alert(state, AlertAction::SilenceRule(DEFAULT_SILENCE), now);
         }
         Action::GotoSubject => go_to_subject(state),
+        Action::OpenRunbook => return open_runbook(state, now),
         _ => {}
     }
     Vec::new()
@@ -332,4 +335,42 @@ fn subject_of(alert: &Alert) -> Option<Subject> {
     label("database")
         .map(|name| Subject::Database { name })
         .or_else(|| label("endpoint").map(|name| Subject::Endpoint { name }))
+}
+
+/// Opens the selected alert's runbook in the Runbook tab: its procedure, with the alert at the
+/// top and its ticks and actions recorded against this firing; a runbook the console has no
+/// procedure for is shown as its URL, which `y` copies.
+fn open_runbook(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(alert) = state.alerts.selected() else {
+        toast(state, ToastKind::Info, "select an alert first".into(), now);
+        return Vec::new();
+    };
+    let Some(runbook) = alert.runbook.clone() else {
+        let text = format!("{} names no runbook", alert.key.rule);
+        toast(state, ToastKind::Info, text, now);
+        return Vec::new();
+    };
+    let procedure = state
+        .runbook
+        .runbooks
+        .procedure(&runbook)
+        .map(|r| r.name.clone());
+    let is_url = runbook.contains("://");
+    if procedure.is_none() && !is_url {
+        let text = format!("no runbook procedure is called {runbook:?}");
+        toast(state, ToastKind::Error, text, now);
+        return Vec::new();
+    }
+    let opened = Opened {
+        procedure,
+        alert: alert.key.clone(),
+        summary: alert.summary.clone(),
+        value: format_value(alert.value),
+        since: alert.firing_since.unwrap_or(alert.active_since),
+        url: is_url.then_some(runbook),
+    };
+    let subject = Subject::Runbook(Box::new(opened));
+    tabs::focus(state, &subject);
+    state.tab = subject.tab();
+    Vec::new()
 }
