@@ -9,7 +9,8 @@
 #   2. tui-latency: key-to-output p50/p99 while polls are in flight;
 #   3. what each poll costs Prometheus: queries, bytes answered and its CPU, from its own metrics
 #      over a window.
-# Needs nginx, prometheus, ../shared/tools/tui-cost and tui-latency:
+# Needs nginx, prometheus, ../shared/tools/tui-cost and tui-latency (SKIP_BUILD=1 measures the
+# release binary already built):
 #   scripts/perf-fleet.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,9 +22,9 @@ INTERVAL=${INTERVAL:-15s}
 WINDOW=${WINDOW:-60}
 RUNS=${RUNS:-2}
 # What marks the first frame that lists every host.
-MARKER=${MARKER:-Hosts $HOSTS}
+MARKER=${MARKER:-Hosts $((HOSTS + 1)) of $((HOSTS + 1))}
 NGINX_PORT=${NGINX_PORT:-58490} PROM_PORT=${PROM_PORT:-59190} CLOSED_PORT=${CLOSED_PORT:-58491}
-cargo build --release --manifest-path "$ROOT/Cargo.toml" >&2
+[ -n "${SKIP_BUILD:-}" ] || cargo build --release --manifest-path "$ROOT/Cargo.toml" >&2
 T=$(mktemp -d)
 cleanup() {
   for pid in "$T/nginx/pid" "$T/prom/pid"; do
@@ -129,23 +130,29 @@ for line in sys.stdin:
 print(requests, size, cpu)'
 }
 
+# One poll, alone: what `check` asks of the Prometheus is what the console asks each interval.
+read -r REQ0 BYTES0 _ < <(served)
+"$ROOT/target/release/watchdeck" --config "$T/config.toml" check --only resources --format json \
+  >"$T/check.json" || true
+read -r REQ1 BYTES1 _ < <(served)
+python3 - "$REQ0" "$REQ1" "$BYTES0" "$BYTES1" "$T/check.json" <<'EOF'
+import json, sys
+r0, r1, b0, b1 = map(float, sys.argv[1:5])
+hosts = len(json.load(open(sys.argv[5])).get("hosts", []))
+print(f"SUMMARY one poll: {r1 - r0:.0f} query requests, {(b1 - b0) / 1e3:.0f} kB answered, "
+      f"{hosts} hosts")
+EOF
+
 echo "# tui-cost: $HOSTS hosts, every $INTERVAL, 200x50, $RUNS windows of ${WINDOW}s" >&2
-read -r REQ0 BYTES0 CPU0 < <(served)
+read -r _ _ CPU0 < <(served)
 START=$(date +%s.%N)
 "$TUI_COST" --window "$WINDOW" --runs "$RUNS" --startup-runs 2 "${ENV[@]}" \
   "$WD" "$WINDOW" "$MARKER" 200x50
-read -r REQ1 BYTES1 CPU1 < <(served)
+read -r _ _ CPU1 < <(served)
 END=$(date +%s.%N)
-python3 - "$REQ0" "$REQ1" "$BYTES0" "$BYTES1" "$CPU0" "$CPU1" "$START" "$END" "$INTERVAL" <<'EOF'
-import sys
-r0, r1, b0, b1, c0, c1, t0, t1 = map(float, sys.argv[1:9])
-interval = float(sys.argv[9].rstrip("s"))
-polls = (t1 - t0) / interval
-print(f"SUMMARY prometheus: {r1 - r0:.0f} query requests, {(b1 - b0) / 1e6:.2f} MB answered, "
-      f"{(c1 - c0) / (t1 - t0) * 100:.2f} % of a core over {t1 - t0:.0f} s "
-      f"(about {polls:.0f} polls: {(r1 - r0) / max(polls, 1):.1f} requests and "
-      f"{(b1 - b0) / max(polls, 1) / 1e3:.0f} kB per poll, the consoles of every run together)")
-EOF
+python3 -c "import sys; c0, c1, t0, t1 = map(float, sys.argv[1:]); \
+print(f'SUMMARY prometheus: {(c1 - c0) / (t1 - t0) * 100:.2f} % of a core over {t1 - t0:.0f} s, \
+scraping $HOSTS targets and answering the consoles')" "$CPU0" "$CPU1" "$START" "$END"
 
 echo "# tui-latency: keys while polls of $HOSTS hosts are in flight" >&2
 "$TUI_LATENCY" --marker "$MARKER" --keys j,k -n 200 "${ENV[@]}" "$WD"
