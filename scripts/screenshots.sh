@@ -35,7 +35,7 @@ TABS=(
   "containers|2 g Enter|shop-worker|shop-worker running"
   "databases|4|pg_sleep"
   "endpoints|5 v o Enter|payments http"
-  "runbook|6|Runbook"
+  "runbook|6|Daily check"
   "resources|1 m|Processes"
 )
 
@@ -225,6 +225,11 @@ interval = "5s"
 name = "fleet"
 url = "$WATCHDECK_TEST_ALERTMANAGER_URL"
 interval = "2s"
+
+[[prometheus]]
+name = "fleet"
+url = "$WATCHDECK_TEST_PROMETHEUS_URL"
+interval = "5s"
 
 # The shipped rules, with \`for\` shortened so they fire within the run.
 [[rule]]
