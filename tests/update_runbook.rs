@@ -667,3 +667,37 @@ fn a_note_written_on_a_procedure_opened_from_an_alert_is_about_that_incident() {
         &Some((alert.key.clone(), alert.firing_since.unwrap()))
     );
 }
+
+#[test]
+fn no_check_is_judged_while_the_tab_is_not_shown_and_all_from_its_first_second() {
+    let mut state = fixtures::runbook_app_state(Mode::Interactive);
+    act(&mut state, Action::GotoResources);
+    state.runbook.checks.clear();
+    update(&mut state, Msg::Tick);
+    // Their results show on the Runbook tab alone: judging them elsewhere costs each second.
+    assert!(
+        state.runbook.checks.is_empty(),
+        "{:?}",
+        state.runbook.checks
+    );
+    act(&mut state, Action::GotoRunbook);
+    update(&mut state, Msg::Tick);
+    let auto = state
+        .runbook
+        .runbooks
+        .iter()
+        .flat_map(|r| r.steps.iter().map(move |s| (r, s)))
+        .filter(|(_, s)| {
+            s.auto
+                && s.check
+                    .as_ref()
+                    .is_some_and(|c| c.needs() == watchdeck::runbook::check::Needs::Nothing)
+        })
+        .count();
+    assert!(auto > 0);
+    assert!(
+        state.runbook.checks.len() >= auto,
+        "{:?}",
+        state.runbook.checks
+    );
+}

@@ -125,7 +125,10 @@ pub fn apply_log(
 /// Once a second: the automatic checks judged again, and the shared log read again every
 /// [`RELOAD_EVERY`], from the first tick on.
 pub fn apply_tick(state: &mut AppState, now: DateTime<Utc>) -> Vec<Effect> {
-    evaluate_checks(state, now);
+    // Their results show on this tab alone: judged while it is shown, from its first second.
+    if state.tab == Tab::Runbook {
+        evaluate_checks(state, now);
+    }
     let mut effects = due_runs(state, now);
     let runbook = &mut state.runbook;
     if runbook.reload_at.is_none_or(|at| now >= at) {
