@@ -214,21 +214,15 @@ impl AppState {
             .any(|s| s.kind == SourceKind::Prometheus)
     }
 
-    /// Builds every host's row again from the newest samples and alerts, and the list's order:
-    /// after each report of a host's source, once the alerts are evaluated.
-    pub fn refresh_hosts(&mut self) {
-        if !self.shows_hosts() {
-            return;
-        }
-        let alerts = &self.alerts;
-        let worst = |key: &HostKey| alerts.worst_about(HOST_LABEL, key.as_str());
-        let local = self.resources.local().clone();
-        let local = &local;
+    /// This host's row, from its newest sample and the alerts about it.
+    fn local_host_row(&self) -> HostRow {
+        let worst = |key: &HostKey| self.alerts.worst_about(HOST_LABEL, key.as_str());
+        let local = self.resources.local();
         let sampler_up = self
             .sources
             .iter()
             .any(|s| s.kind == SourceKind::System && matches!(s.status, SourceStatus::Ok { .. }));
-        let mut rows = vec![match &local.latest {
+        match &local.latest {
             Some(sample) => HostRow {
                 key: local.key.clone(),
                 local: true,
@@ -260,7 +254,39 @@ impl AppState {
                 uptime_seconds: None,
                 worst: worst(&local.key),
             },
-        }];
+        }
+    }
+
+    /// After this host's sample (each refresh): its row again, every row's alert mark (the
+    /// alerts were just evaluated) and the list's order. The other rows change with their
+    /// Prometheus's answers, so a thousand of them are not rebuilt each second.
+    pub fn refresh_local_host(&mut self) {
+        if !self.shows_hosts() {
+            return;
+        }
+        let row = self.local_host_row();
+        let alerts = &self.alerts;
+        for other in &mut self.fleet.rows {
+            other.worst = alerts.worst_about(HOST_LABEL, other.key.as_str());
+        }
+        match self.fleet.rows.iter_mut().find(|r| r.local) {
+            Some(slot) => *slot = row,
+            None => self.fleet.rows.insert(0, row),
+        }
+        self.fleet.refresh_rows();
+        self.select_local_until_chosen();
+    }
+
+    /// Builds every host's row again from the newest samples and alerts, and the list's order:
+    /// after each answer of a Prometheus, once the alerts are evaluated.
+    pub fn refresh_hosts(&mut self) {
+        if !self.shows_hosts() {
+            return;
+        }
+        let mut rows = vec![self.local_host_row()];
+        let alerts = &self.alerts;
+        let worst = |key: &HostKey| alerts.worst_about(HOST_LABEL, key.as_str());
+        let local = self.resources.local();
         rows.extend(
             self.fleet
                 .hosts()
@@ -280,10 +306,15 @@ impl AppState {
         );
         self.fleet.rows = rows;
         self.fleet.refresh_rows();
-        // Until the operator picks a host, the tab shows this one, wherever it ranks.
+        self.select_local_until_chosen();
+    }
+
+    /// Until the operator picks a host, the tab shows this one, wherever it ranks.
+    fn select_local_until_chosen(&mut self) {
+        let local = &self.resources.local().key;
         let list = &mut self.fleet.list;
-        if !list.chosen && list.rows.contains(&local.key) {
-            list.selected = Some(local.key.clone());
+        if !list.chosen && list.rows.contains(local) {
+            list.selected = Some(local.clone());
         }
     }
 }

@@ -66,7 +66,7 @@ pub fn apply_report(
         state.resources.apply_snapshot(&host, snapshot);
     }
     crate::tabs::alerts::update::evaluate(state, now);
-    state.refresh_hosts();
+    state.refresh_local_host();
 }
 
 /// The host list's keys are offered only while it is shown; the process table's only while
