@@ -120,6 +120,36 @@ pub fn client_config(verifier: Arc<dyn ServerCertVerifier>) -> Result<ClientConf
         .with_no_client_auth())
 }
 
+/// An HTTPS client's settings as its config entry gives them: the system's CAs and `ca_file`'s,
+/// or no check at all with `insecure_tls`.
+pub fn https_client(ca_file: Option<&Path>, insecure_tls: bool) -> Result<ClientConfig, String> {
+    if insecure_tls {
+        return unverified();
+    }
+    verified(ca_file.map_or(Trust::System, Trust::SystemAnd))
+}
+
+/// What is wrong with an HTTPS client's `insecure_tls` and `ca_file` for an address of `scheme`:
+/// the key at fault and why.
+pub fn https_keys_problem(
+    scheme: &str,
+    ca_file: Option<&Path>,
+    insecure_tls: bool,
+) -> Option<(&'static str, String)> {
+    for (key, set) in [
+        ("insecure_tls", insecure_tls),
+        ("ca_file", ca_file.is_some()),
+    ] {
+        if set && scheme != "https" {
+            return Some((key, "only applies to an https:// address".into()));
+        }
+    }
+    match ca_file.map(read_certificates) {
+        Some(Err(problem)) => Some(("ca_file", problem)),
+        _ => None,
+    }
+}
+
 /// Client settings that check the server's certificate and name against `trust`.
 pub fn verified(trust: Trust<'_>) -> Result<ClientConfig, String> {
     client_config(verifier(Arc::new(trust.roots()?), false)?)

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::http::{Auth, shown_url};
 use crate::secret::{self, Env};
-use crate::tls::{self, Trust};
+use crate::tls;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -123,16 +123,10 @@ impl AlertmanagerConfig {
             }
             _ => {}
         }
-        for (key, set) in [
-            ("insecure_tls", self.insecure_tls),
-            ("ca_file", self.ca_file.is_some()),
-        ] {
-            if set && parsed.scheme() != "https" {
-                return Some((key, "only applies to an https:// address".into()));
-            }
-        }
-        if let Some(Err(problem)) = self.ca_file.as_deref().map(tls::read_certificates) {
-            return Some(("ca_file", problem));
+        if let Some(problem) =
+            tls::https_keys_problem(parsed.scheme(), self.ca_file.as_deref(), self.insecure_tls)
+        {
+            return Some(problem);
         }
         if self.interval < Duration::from_secs(1) || self.interval > MAX_INTERVAL {
             return Some((
@@ -173,14 +167,7 @@ impl AlertmanagerConfig {
     /// The TLS settings of its client: the system's CAs and `ca_file`'s, or none checked with
     /// `insecure_tls`.
     pub fn tls(&self) -> Result<rustls::ClientConfig, String> {
-        if self.insecure_tls {
-            return tls::unverified();
-        }
-        tls::verified(
-            self.ca_file
-                .as_deref()
-                .map_or(Trust::System, Trust::SystemAnd),
-        )
+        tls::https_client(self.ca_file.as_deref(), self.insecure_tls)
     }
 
     /// The credentials, as read at load.

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::http::{Auth, shown_url};
 use crate::secret::{self, Env};
-use crate::tls::{self, Trust};
+use crate::tls;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -173,16 +173,10 @@ impl PrometheusConfig {
             }
             _ => {}
         }
-        for (key, set) in [
-            ("insecure_tls", self.insecure_tls),
-            ("ca_file", self.ca_file.is_some()),
-        ] {
-            if set && parsed.scheme() != "https" {
-                return Some((key, "only applies to an https:// address".into()));
-            }
-        }
-        if let Some(Err(problem)) = self.ca_file.as_deref().map(tls::read_certificates) {
-            return Some(("ca_file", problem));
+        if let Some(problem) =
+            tls::https_keys_problem(parsed.scheme(), self.ca_file.as_deref(), self.insecure_tls)
+        {
+            return Some(problem);
         }
         if let Some(problem) = self.invalid_selector() {
             return Some(("selector", problem));
@@ -262,14 +256,7 @@ impl PrometheusConfig {
     /// The TLS settings of its client: the system's CAs and `ca_file`'s, or none checked with
     /// `insecure_tls`.
     pub fn tls(&self) -> Result<rustls::ClientConfig, String> {
-        if self.insecure_tls {
-            return tls::unverified();
-        }
-        tls::verified(
-            self.ca_file
-                .as_deref()
-                .map_or(Trust::System, Trust::SystemAnd),
-        )
+        tls::https_client(self.ca_file.as_deref(), self.insecure_tls)
     }
 
     /// The credentials, as read at load.
