@@ -29,7 +29,12 @@ use crate::ui::{RenderCtx, list};
 /// Draws the tab; gives back how many processes its list showed.
 pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx) -> Option<usize> {
     let mut area = area;
-    if let Some(banner) = status_banner(state, ctx) {
+    // This host's sampler first, then each Prometheus that is down or answered in part.
+    let fleet_banners = state.shows_hosts().then(|| hosts::banners(state, ctx));
+    for banner in status_banner(state, ctx)
+        .into_iter()
+        .chain(fleet_banners.into_iter().flatten())
+    {
         Paragraph::new(banner).render(Rect { height: 1, ..area }, buffer);
         area = Rect {
             y: area.y + 1,
@@ -38,14 +43,6 @@ pub fn render(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCtx
         };
     }
     if state.shows_hosts() {
-        for banner in hosts::banners(state, ctx) {
-            Paragraph::new(banner).render(Rect { height: 1, ..area }, buffer);
-            area = Rect {
-                y: area.y + 1,
-                height: area.height.saturating_sub(1),
-                ..area
-            };
-        }
         let height = hosts::list_height(state, area.height);
         let [list, rest] =
             Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(area);
