@@ -5,45 +5,11 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::TestEnv;
-
-const IMAGE: &str = "local/busybox:test";
-
-fn docker(host: &str, args: &[&str]) -> String {
-    let output = Command::new("docker")
-        .args(args)
-        .env("DOCKER_HOST", host)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run the docker CLI");
-    assert!(
-        output.status.success(),
-        "docker {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
-}
-
-/// Removes the container when the test ends, passed or failed.
-struct Removed<'a> {
-    host: &'a str,
-    name: String,
-}
-
-impl Drop for Removed<'_> {
-    fn drop(&mut self) {
-        let _ = Command::new("docker")
-            .args(["rm", "-f", &self.name])
-            .env("DOCKER_HOST", self.host)
-            .stdin(Stdio::null())
-            .output();
-    }
-}
+use support::docker::{IMAGE, Removed, docker};
 
 /// The test engine, or `None` (with a note) when the services are not started outside CI.
 fn engine_host() -> Option<String> {

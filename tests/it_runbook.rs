@@ -8,51 +8,18 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use regex::Regex;
+use support::docker::{IMAGE, Removed, docker};
 use watchdeck::alerts::rule::Condition;
 use watchdeck::config::Config;
 use watchdeck::runbook::check::{CheckOutcome, LogScan, Observed, judge, judge_logs};
 use watchdeck::runbook::model::{Check, Subject};
 use watchdeck::runbook::run::tail_logs;
 use watchdeck::sources::SourceRegistry;
-
-const IMAGE: &str = "local/busybox:test";
-
-fn docker(host: &str, args: &[&str]) -> String {
-    let output = Command::new("docker")
-        .args(args)
-        .env("DOCKER_HOST", host)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run the docker CLI");
-    assert!(
-        output.status.success(),
-        "docker {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
-}
-
-/// Removes the container when the test ends, passed or failed.
-struct Removed<'a> {
-    host: &'a str,
-    name: String,
-}
-
-impl Drop for Removed<'_> {
-    fn drop(&mut self) {
-        let _ = Command::new("docker")
-            .args(["rm", "-f", &self.name])
-            .env("DOCKER_HOST", self.host)
-            .stdin(Stdio::null())
-            .output();
-    }
-}
 
 struct Services {
     docker: String,

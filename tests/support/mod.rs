@@ -15,6 +15,7 @@ use std::process::{Command, Output, Stdio};
 
 use tempfile::TempDir;
 
+pub mod docker;
 pub mod services;
 pub mod tmux;
 
