@@ -54,8 +54,8 @@ pub fn from_env(var: &str, env: Env<'_>) -> Result<Secret, String> {
         .ok_or_else(|| format!("${var} is not set"))
 }
 
-/// The first line of `path`, which must be readable by its owner only; errors name the file.
-pub fn from_file(path: &Path) -> Result<Secret, String> {
+/// Whether only the owner of `path` can read it, as a file holding a secret must be.
+pub fn owner_only(path: &Path) -> Result<(), String> {
     let shown = path.display();
     let metadata = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?;
     let mode = metadata.permissions().mode() & 0o777;
@@ -64,6 +64,13 @@ pub fn from_file(path: &Path) -> Result<Secret, String> {
             "{shown} can be read by others (mode {mode:o}): run chmod 600 on it"
         ));
     }
+    Ok(())
+}
+
+/// The first line of `path`, which must be readable by its owner only; errors name the file.
+pub fn from_file(path: &Path) -> Result<Secret, String> {
+    owner_only(path)?;
+    let shown = path.display();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
     let value = text.trim_end_matches(['\n', '\r']);
     if value.is_empty() {

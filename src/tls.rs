@@ -79,15 +79,8 @@ pub fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, St
 pub fn check_private_key(path: &Path) -> Result<(), String> {
     use rustls::pki_types::PrivateKeyDer;
     use rustls::pki_types::pem::{self, PemObject};
-    use std::os::unix::fs::PermissionsExt;
+    crate::secret::owner_only(path)?;
     let shown = path.display();
-    let metadata = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?;
-    let mode = metadata.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(format!(
-            "{shown} can be read by others (mode {mode:o}): run chmod 600 on it"
-        ));
-    }
     match PrivateKeyDer::from_pem_file(path) {
         Ok(_) => Ok(()),
         Err(pem::Error::NoItemsFound) => Err(format!("{shown}: no PEM private key in it")),
