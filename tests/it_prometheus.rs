@@ -411,6 +411,21 @@ async fn a_selected_host_s_history_comes_from_range_queries_for_it_alone() {
             .any(|(m, p)| matches!(m, HostMeasure::NetRx(_)) && !p.is_empty()),
         "{history:?}"
     );
+    // Each core of the target, as the host list counts them, with its busy percent.
+    let cores = host.cores.expect("cores") as usize;
+    let per_core: Vec<&str> = history
+        .series
+        .iter()
+        .filter_map(|(m, p)| match m {
+            HostMeasure::CpuCore(cpu) if p.len() > 1 => Some(cpu.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(per_core.len(), cores, "{history:?}");
+    let (busy, newest) = history.newest_per_core();
+    assert_eq!(busy.len(), cores);
+    assert!(busy.iter().all(|b| (0.0..=100.0).contains(b)), "{busy:?}");
+    assert!(newest.is_some());
     // The same through the console: selected, fetched, kept for its panels.
     let at = Utc::now();
     let mut state = state_of(&config, at);
@@ -440,6 +455,9 @@ async fn a_selected_host_s_history_comes_from_range_queries_for_it_alone() {
             .fetched(&HostSeries::cpu_percent(&key))
             .is_some_and(|s| s.len() > 1)
     );
+    // Its panels show a bar per core.
+    let shown = state.fleet.history.as_ref().map(|h| h.cores.len());
+    assert_eq!(shown, Some(cores));
 }
 
 /// A Prometheus of the test's own, scraping the test node_exporter, that the test stops and starts.

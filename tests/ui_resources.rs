@@ -382,7 +382,8 @@ fn resources_hosts_200x50() {
     assert_snapshot!(draw(&state, 200, 50).backend());
 }
 
-/// A remote host selected: its panels from what its Prometheus said, and no process table.
+/// A remote host selected: its panels from what its Prometheus said and its fetched history
+/// (each core's busy percent), and no process table.
 fn remote_selected() -> AppState {
     let mut state = fixtures::fleet_state();
     while state
@@ -394,6 +395,16 @@ fn remote_selected() -> AppState {
     {
         act(&mut state, Action::NextHost);
     }
+    let history = fixtures::remote_history("db-2");
+    let host = history.host.clone();
+    update(
+        &mut state,
+        Msg::HostHistory {
+            host,
+            result: Ok(history),
+        },
+        now(),
+    );
     state
 }
 

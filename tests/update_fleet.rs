@@ -160,6 +160,58 @@ fn picking_a_remote_host_fetches_its_history_for_its_panels() {
 }
 
 #[test]
+fn a_remote_host_s_cores_are_each_one_s_newest_by_core_number() {
+    use watchdeck::model::prometheus::{HostHistory, HostMeasure};
+    use watchdeck::model::resources::HostKey;
+
+    let mut state = fixtures::fleet_state();
+    act(&mut state, Action::NextHost);
+    let db2 = HostKey::new("db-2");
+    assert_eq!(selected(&state), Some("db-2"));
+    let at = |seconds_ago: i64| now() - chrono::Duration::seconds(seconds_ago);
+    let core = |cpu: &str, points: &[(i64, f64)]| {
+        let points = points.iter().map(|&(ago, v)| (at(ago), v)).collect();
+        (HostMeasure::CpuCore(cpu.into()), points)
+    };
+    // As Prometheus lists them: by label, `10` before `2`; a core with no point is none.
+    let history = HostHistory {
+        host: db2.clone(),
+        series: vec![
+            (HostMeasure::Cpu, vec![(at(5), 40.0)]),
+            core("0", &[(35, 90.0), (5, 10.0)]),
+            core("1", &[(35, 20.0), (5, 30.0)]),
+            core("10", &[(35, 50.0), (4, 60.0)]),
+            core("2", &[(35, 70.0), (5, 80.0)]),
+            core("3", &[]),
+        ],
+    };
+    update(
+        &mut state,
+        Msg::HostHistory {
+            host: db2.clone(),
+            result: Ok(history),
+        },
+        now(),
+    );
+    let fetched = state.fleet.history.as_ref().expect("kept");
+    assert_eq!(fetched.cores, [10.0, 30.0, 80.0, 60.0]);
+    assert_eq!(fetched.cores_at, Some(at(4)));
+    // A failed fetch has no cores to show.
+    act(&mut state, Action::NextHost);
+    act(&mut state, Action::PrevHost);
+    update(
+        &mut state,
+        Msg::HostHistory {
+            host: db2,
+            result: Err("timed out".into()),
+        },
+        now(),
+    );
+    let fetched = state.fleet.history.as_ref().expect("kept");
+    assert!(fetched.cores.is_empty() && fetched.cores_at.is_none());
+}
+
+#[test]
 fn enter_on_a_host_leads_to_its_engine_when_one_is_configured() {
     use watchdeck::config::DockerConfig;
     use watchdeck::model::source::SourceReport;

@@ -462,26 +462,27 @@ fn parse_range(body: &[u8]) -> Result<Vec<(Labels, Points)>, String> {
         .collect())
 }
 
-/// The history of the host at `instance` over `window` up to `end`, for its panels: CPU,
-/// memory, each disk and each interface, a range query each, for that host alone.
-pub async fn host_history(
-    config: &PrometheusConfig,
-    instance: &str,
-    host: HostKey,
-    end: DateTime<Utc>,
-    window: Duration,
-) -> Result<HostHistory, String> {
-    let client = PrometheusClient::new(config)?;
-    let quoted = instance.replace('\\', "\\\\").replace('"', "\\\"");
-    let instance_matcher = format!("instance=\"{quoted}\"");
-    let matchers = [config.matchers(), instance_matcher.as_str()]
+/// `value` as a PromQL string literal's content: backslash, double quote and line breaks
+/// escaped, so that any label value matches itself.
+fn promql_string(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
+}
+
+/// The range queries of the host at `instance` for its panels, for that host alone: CPU,
+/// memory, each disk, each interface's in and out, and each core.
+fn history_queries(matchers: &str, instance: &str, rate: &str) -> [String; 6] {
+    let instance_matcher = format!("instance=\"{}\"", promql_string(instance));
+    let matchers = [matchers, instance_matcher.as_str()]
         .into_iter()
         .filter(|m| !m.is_empty())
         .collect::<Vec<_>>()
         .join(",");
-    let rate = rate_window(config.interval);
     let with = |extra: &str| format!("{{{matchers},{extra}}}");
-    let queries = [
+    [
         format!(
             "100 * (1 - avg by (instance) (rate(node_cpu_seconds_total{}[{rate}])))",
             with("mode=\"idle\"")
@@ -494,9 +495,26 @@ pub async fn host_history(
             "100 * (1 - max by (mountpoint) (node_filesystem_avail_bytes{f}) / max by (mountpoint) (node_filesystem_size_bytes{f}))",
             f = with(&format!("fstype!~\"{PSEUDO_FS}\""))
         ),
-        Measure::NetRx.query(&matchers, &rate),
-        Measure::NetTx.query(&matchers, &rate),
-    ];
+        Measure::NetRx.query(&matchers, rate),
+        Measure::NetTx.query(&matchers, rate),
+        format!(
+            "100 * (1 - avg by (cpu) (rate(node_cpu_seconds_total{}[{rate}])))",
+            with("mode=\"idle\"")
+        ),
+    ]
+}
+
+/// The history of the host at `instance` over `window` up to `end`, for its panels: a range
+/// query each of [`history_queries`].
+pub async fn host_history(
+    config: &PrometheusConfig,
+    instance: &str,
+    host: HostKey,
+    end: DateTime<Utc>,
+    window: Duration,
+) -> Result<HostHistory, String> {
+    let client = PrometheusClient::new(config)?;
+    let queries = history_queries(config.matchers(), instance, &rate_window(config.interval));
     // About 300 points over the window, at least one a second.
     let step = (window.as_secs() / 300).max(1);
     let start = end - chrono::Duration::from_std(window).unwrap_or_default();
@@ -531,7 +549,8 @@ pub async fn host_history(
                 1 => HostMeasure::Memory,
                 2 => HostMeasure::Disk(label("mountpoint")),
                 3 => HostMeasure::NetRx(label("device")),
-                _ => HostMeasure::NetTx(label("device")),
+                4 => HostMeasure::NetTx(label("device")),
+                _ => HostMeasure::CpuCore(label("cpu")),
             };
             series.push((measure, points));
         }
@@ -899,6 +918,64 @@ mod tests {
         assert_eq!(
             (web2.host.as_str(), web2.up, web2.cpu_percent, web2.memory),
             ("web-2", Some(false), None, None)
+        );
+    }
+
+    /// The value of the `instance` matcher of `up{instance="…"}` as Prometheus reads it.
+    fn read_back(quoted: &str) -> String {
+        let query = format!("up{{instance=\"{quoted}\"}}");
+        match promql_parser::parser::parse(&query) {
+            Ok(promql_parser::parser::Expr::VectorSelector(selector)) => selector
+                .matchers
+                .matchers
+                .iter()
+                .find(|m| m.name == "instance")
+                .map(|m| m.value.clone())
+                .unwrap_or_else(|| panic!("no instance matcher: {query}")),
+            other => panic!("{query}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_instance_matches_itself_whatever_it_holds() {
+        for instance in [
+            "web-1:9100",
+            r#"odd"name:9100"#,
+            r"C:\exporter",
+            "two\nlines\r",
+            r#"\"both"\"#,
+        ] {
+            assert_eq!(read_back(&promql_string(instance)), instance);
+        }
+    }
+
+    #[test]
+    fn a_selected_host_s_history_is_asked_for_it_alone_and_for_each_core() {
+        let instance = "we\"ird\n:9100";
+        let queries = history_queries(r#"job=~".*node.*""#, instance, "60s");
+        let matcher = format!("instance=\"{}\"", promql_string(instance));
+        for query in &queries {
+            assert!(
+                promql_parser::parser::parse(query).is_ok(),
+                "not PromQL: {query}"
+            );
+            assert!(
+                query.contains(&matcher) && query.contains(r#"job=~".*node.*""#),
+                "{query}"
+            );
+        }
+        assert_eq!(
+            queries[5],
+            format!(
+                r#"100 * (1 - avg by (cpu) (rate(node_cpu_seconds_total{{job=~".*node.*",{matcher},mode="idle"}}[60s])))"#
+            )
+        );
+        // Without a selector the instance alone scopes them.
+        let bare = history_queries("", "web-1:9100", "60s");
+        assert!(
+            bare[5].contains(r#"{instance="web-1:9100",mode="idle"}"#),
+            "{}",
+            bare[5]
         );
     }
 

@@ -108,6 +108,8 @@ pub struct PrometheusAlert {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostMeasure {
     Cpu,
+    /// One core's busy percent, by node_exporter's `cpu` label.
+    CpuCore(String),
     Memory,
     /// The mount point's used percent.
     Disk(String),
@@ -125,4 +127,26 @@ pub type Points = Vec<(DateTime<Utc>, f64)>;
 pub struct HostHistory {
     pub host: HostKey,
     pub series: Vec<(HostMeasure, Points)>,
+}
+
+impl HostHistory {
+    /// Each core's newest busy percent, by core number (`2` before `10`), and the time of the
+    /// newest of them: what the CPU panel's per-core bars show.
+    pub fn newest_per_core(&self) -> (Vec<f64>, Option<DateTime<Utc>>) {
+        let mut cores: Vec<(Option<u64>, &str, DateTime<Utc>, f64)> = self
+            .series
+            .iter()
+            .filter_map(|(measure, points)| match measure {
+                HostMeasure::CpuCore(cpu) => {
+                    let &(at, value) = points.last()?;
+                    Some((cpu.parse().ok(), cpu.as_str(), at, value))
+                }
+                _ => None,
+            })
+            .collect();
+        // Numbered cores in their order; a name that is no number after them.
+        cores.sort_by(|a, b| (a.0.is_none(), a.0, a.1).cmp(&(b.0.is_none(), b.0, b.1)));
+        let at = cores.iter().map(|c| c.2).max();
+        (cores.into_iter().map(|c| c.3).collect(), at)
+    }
 }

@@ -81,6 +81,10 @@ pub struct HostRow {
 pub struct FetchedHistory {
     pub host: HostKey,
     pub series: Vec<(SeriesKey, Vec<Sample>)>,
+    /// Each core's busy percent, by core number, as of `cores_at`: the host list's poll has
+    /// none, so they are fetched with the history.
+    pub cores: Vec<f64>,
+    pub cores_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
 }
 

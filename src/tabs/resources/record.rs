@@ -58,6 +58,7 @@ impl HostSeries {
     pub fn of(host: &HostKey, measure: &HostMeasure) -> SeriesKey {
         match measure {
             HostMeasure::Cpu => Self::cpu_percent(host),
+            HostMeasure::CpuCore(core) => Self::cpu_core_percent(host, core),
             HostMeasure::Memory => Self::memory_used_percent(host),
             HostMeasure::Disk(mount) => Self::disk_used_percent(host, mount),
             HostMeasure::NetRx(iface) => Self::net_rx_bytes_per_second(host, iface),
@@ -67,6 +68,11 @@ impl HostSeries {
 
     pub fn cpu_percent(host: &HostKey) -> SeriesKey {
         on(CPU_PERCENT, host)
+    }
+
+    /// `core` as the local host's sampler numbers it, and node_exporter's `cpu` label.
+    pub fn cpu_core_percent(host: &HostKey, core: &str) -> SeriesKey {
+        on(CPU_CORE_PERCENT, host).with_label("core", core)
     }
 
     pub fn memory_used_percent(host: &HostKey) -> SeriesKey {

@@ -20,24 +20,31 @@ pub fn apply_history(state: &mut AppState, host: HostKey, result: Result<HostHis
         return;
     }
     state.fleet.history = Some(match result {
-        Ok(history) => FetchedHistory {
-            series: history
-                .series
-                .iter()
-                .map(|(measure, points)| {
-                    let samples = points
-                        .iter()
-                        .map(|&(at, value)| Sample { at, value })
-                        .collect();
-                    (record::HostSeries::of(&host, measure), samples)
-                })
-                .collect(),
-            host,
-            error: None,
-        },
+        Ok(history) => {
+            let (cores, cores_at) = history.newest_per_core();
+            FetchedHistory {
+                series: history
+                    .series
+                    .iter()
+                    .map(|(measure, points)| {
+                        let samples = points
+                            .iter()
+                            .map(|&(at, value)| Sample { at, value })
+                            .collect();
+                        (record::HostSeries::of(&host, measure), samples)
+                    })
+                    .collect(),
+                cores,
+                cores_at,
+                host,
+                error: None,
+            }
+        }
         Err(error) => FetchedHistory {
             host,
             series: Vec::new(),
+            cores: Vec::new(),
+            cores_at: None,
             error: Some(error),
         },
     });

@@ -14,7 +14,7 @@ use crate::model::prometheus::RemoteHost;
 use crate::model::resources::ResourcesSnapshot;
 use crate::model::source::SourceKind;
 use crate::state::AppState;
-use crate::state::fleet::HostRow;
+use crate::state::fleet::{FetchedHistory, HostRow};
 use crate::tabs::resources::record::HostSeries;
 use crate::ui::format::{duration, rate, truncate};
 use crate::ui::{RenderCtx, banner, history, list, severity_style};
@@ -197,8 +197,9 @@ fn host_row<'a>(
     Row::new(cells)
 }
 
-/// A remote host's last answer as the local host's panels draw it; a measure its Prometheus did
-/// not answer reads as nothing used (the facts below say which are missing).
+/// A remote host's last answer as the local host's panels draw it, with its cores as fetched
+/// with its history; a measure its Prometheus did not answer reads as nothing used (the facts
+/// below say which are missing).
 pub fn as_snapshot(host: &RemoteHost, state: &AppState) -> ResourcesSnapshot {
     let at = state
         .fleet
@@ -210,7 +211,9 @@ pub fn as_snapshot(host: &RemoteHost, state: &AppState) -> ResourcesSnapshot {
     ResourcesSnapshot {
         at,
         cpu_percent: host.cpu_percent.unwrap_or_default(),
-        cores: Vec::new(),
+        cores: fetched(host, state)
+            .map(|h| h.cores.clone())
+            .unwrap_or_default(),
         load: host.load.unwrap_or_default(),
         memory: host.memory.unwrap_or_default(),
         swap: host.swap.unwrap_or_default(),
@@ -220,6 +223,11 @@ pub fn as_snapshot(host: &RemoteHost, state: &AppState) -> ResourcesSnapshot {
         processes_sampled: false,
         uptime_seconds: host.uptime_seconds.unwrap_or_default(),
     }
+}
+
+/// The history fetched for `host`, if it is the one fetched.
+fn fetched<'a>(host: &RemoteHost, state: &'a AppState) -> Option<&'a FetchedHistory> {
+    state.fleet.history.as_ref().filter(|h| h.host == host.host)
 }
 
 /// Under a remote host's panels: where it is read from, its state, and what its Prometheus did
@@ -255,7 +263,15 @@ pub fn render_facts(
     let cores = host
         .cores
         .map_or(String::new(), |c| format!("{c} cores · "));
-    let fetched = state.fleet.history.as_ref().filter(|h| h.host == host.host);
+    let fetched = fetched(host, state);
+    // The host list's poll has no per-core figures: the bars are as of the fetch.
+    let cores = match fetched.and_then(|h| h.cores_at) {
+        Some(at) => format!(
+            "{cores}per core as of {} ago · ",
+            duration((ctx.now - at).to_std().unwrap_or_default())
+        ),
+        None => cores,
+    };
     let (history, style) = match fetched.map(|h| &h.error) {
         None => ("history: asking Prometheus…".to_string(), ctx.theme.muted),
         Some(None) => (

@@ -184,7 +184,7 @@ fn render_cpu(
 ) {
     let severity = Gauge::Cpu.level(host, &state.alerts);
     let [l1, l5, l15] = snapshot.load;
-    // A remote host's answer has no per-core figures.
+    // A remote host's per-core figures come with its fetched history; none until then.
     let cores = match snapshot.cores.len() {
         0 => String::new(),
         n => format!(" · {n} cores"),
