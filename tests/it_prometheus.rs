@@ -4,6 +4,8 @@
 //! address where nothing answers.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is the test failing
 
+#[allow(dead_code)] // this file reads screens, not footers
+mod render_support;
 mod support;
 
 use chrono::{DateTime, Utc};
@@ -600,6 +602,24 @@ async fn a_prometheus_stopped_and_started_again_is_down_then_read_again() {
             .hosts()
             .any(|(_, host)| host.host.as_str() == NODE_HOST)
     );
+    // The Alerts tab says its alerts are as it last listed them (it has no rules: none).
+    update(
+        &mut state,
+        Msg::ClickTab(watchdeck::tab::Tab::Alerts),
+        later,
+    );
+    let alerts_tab = |state: &AppState| render_support::text(&render_support::draw(state, 200, 50));
+    let screen = alerts_tab(&state);
+    let banner = screen
+        .lines()
+        .find(|l| l.contains("✖ Prometheus it unavailable"))
+        .unwrap_or_else(|| panic!("no banner: {screen}"));
+    assert!(
+        banner.contains(&format!("127.0.0.1:{}", own.port))
+            && banner.contains("showing its 0 alerts from")
+            && banner.contains("retry in"),
+        "{banner}"
+    );
 
     own.start();
     let again = until_host_listed(&mut source).await;
@@ -610,4 +630,6 @@ async fn a_prometheus_stopped_and_started_again_is_down_then_read_again() {
         "{:?}",
         status(&state)
     );
+    let screen = alerts_tab(&state);
+    assert!(!screen.contains("Prometheus it unavailable"), "{screen}");
 }

@@ -5,7 +5,7 @@
 mod render_support;
 
 use insta::assert_snapshot;
-use render_support::{draw, text};
+use render_support::{draw, text, theme};
 use watchdeck::action::Action;
 use watchdeck::command::CommandOutcome;
 use watchdeck::command::Mode;
@@ -334,6 +334,44 @@ fn the_fleets_alerts_join_the_list_with_their_source_and_alertmanagers_own_state
     );
     assert!(row("DeployStuck").contains("am:staging app=checkout"));
     assert_eq!(state.tab_severity(Tab::Alerts), Severity::Critical);
+}
+
+/// A Prometheus that stopped answering: a banner with its error, how many of its own alerts are
+/// shown as it last listed them and when, and the retry, as for an Alertmanager; its rows are
+/// drawn stale, the console's own are not.
+#[test]
+fn a_prometheus_that_stopped_answering_has_a_banner_and_its_alerts_as_last_listed() {
+    let state = fixtures::fleet_prometheus_down_state();
+    both_sizes("alerts_prometheus_down", &state);
+    let terminal = draw(&state, 200, 50);
+    let screen = text(&terminal);
+    assert!(
+        screen.contains(
+            "✖ Prometheus fleet unavailable: http://prometheus:9090: connection refused · showing its 2 alerts from 3m ago · retry in 8s"
+        ),
+        "{screen}"
+    );
+    let stale = theme("default").stale;
+    let buffer = terminal.backend().buffer();
+    let state_cell = |name: &str, word: &str| {
+        let (y, line) = screen
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(name))
+            .unwrap_or_else(|| panic!("no row with {name}: {screen}"));
+        let at = line.find(word).unwrap_or_else(|| panic!("{line}"));
+        buffer[(line[..at].chars().count() as u16, y as u16)].clone()
+    };
+    for (name, word) in [
+        ("NodeFilesystemAlmostFull", "firing"),
+        ("KafkaConsumerLag", "pending"),
+    ] {
+        let cell = state_cell(name, word);
+        assert_eq!(cell.fg, stale.fg.unwrap_or_default(), "{name}");
+        assert!(cell.modifier.contains(stale.add_modifier), "{name}");
+    }
+    let own = state_cell("HostDown", "firing");
+    assert!(!own.modifier.contains(stale.add_modifier), "{own:?}");
 }
 
 #[test]

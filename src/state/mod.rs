@@ -188,7 +188,8 @@ impl AppState {
                 .with_notify(NotifyState::new(
                     config.notify.iter().map(|target| target.route()).collect(),
                 ))
-                .with_alertmanagers(&config.alertmanager),
+                .with_alertmanagers(&config.alertmanager)
+                .with_prometheus(&config.prometheus),
             operator: String::new(),
             containers: ContainersState::new(
                 engines

@@ -19,7 +19,7 @@ use crate::alerts::kept::{AckSilence, KeptAlerts, Silence, SilenceId};
 use crate::alerts::notify::NotifyState;
 use crate::alerts::rule::{RuleEntry, RuleOrigin};
 use crate::command::{AlertAction, AlertCommand};
-use crate::config::AlertmanagerConfig;
+use crate::config::{AlertmanagerConfig, PrometheusConfig};
 use crate::findings::Severity;
 use crate::metrics::MetricStore;
 use crate::model::alertmanager::AlertmanagerSnapshot;
@@ -140,6 +140,8 @@ pub struct AlertsState {
     pub silences: Vec<Silence>,
     /// The configured Alertmanagers, whose alerts join the list.
     pub alertmanagers: Vec<AlertmanagerSource>,
+    /// The configured Prometheus servers, whose own alerts join the list.
+    pub prometheus: Vec<PrometheusSource>,
     /// Every Alertmanager's alerts as its last answer listed them, by key (which names the
     /// Alertmanager); the rule engine never evaluates them.
     pub external: BTreeMap<AlertKey, ExternalAlert>,
@@ -183,6 +185,13 @@ pub struct AlertmanagerSource {
     pub name: String,
     pub address: String,
     pub ack_silence: std::time::Duration,
+}
+
+/// A Prometheus, as the tab names it: its name and its address as it may be shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrometheusSource {
+    pub name: String,
+    pub address: String,
 }
 
 /// How long the history is kept.
@@ -271,6 +280,18 @@ impl AlertsState {
                 name: c.name.clone(),
                 address: c.shown_url(),
                 ack_silence: c.ack_silence,
+            })
+            .collect();
+        self
+    }
+
+    /// The Prometheus servers whose own alerts join the list.
+    pub fn with_prometheus(mut self, configs: &[PrometheusConfig]) -> Self {
+        self.prometheus = configs
+            .iter()
+            .map(|c| PrometheusSource {
+                name: c.name.clone(),
+                address: c.shown_url(),
             })
             .collect();
         self

@@ -1,6 +1,7 @@
-//! The alerts view: firing and pending alerts, the console's own and the Alertmanagers', most
-//! severe then oldest first, with when someone must respond, and the selected alert's summary and
-//! runbook below; a banner for each Alertmanager that cannot be reached, above every view.
+//! The alerts view: firing and pending alerts, the console's own, the Alertmanagers' and the
+//! Prometheus servers', most severe then oldest first, with when someone must respond, and the
+//! selected alert's summary and runbook below; a banner for each Alertmanager or Prometheus that
+//! cannot be reached, above every view.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
@@ -8,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row};
 
 use super::{ViewTable, labels_text, on_text};
-use crate::alerts::engine::{Alert, AlertState};
+use crate::alerts::engine::{Alert, AlertState, Origin};
 use crate::alerts::rule::format_value;
 use crate::model::source::SourceId;
 use crate::state::AppState;
@@ -17,43 +18,58 @@ use crate::ui::format::{content_width, duration, truncate};
 use crate::ui::severity_style;
 use crate::ui::{RenderCtx, banner, list};
 
-/// One line per Alertmanager that cannot be reached: where, why, since when, when it retries,
-/// and that its alerts are as it last listed them.
+/// One line per Alertmanager or Prometheus that cannot be reached: where, why, since when, when
+/// it retries, and that its alerts are as it last listed them.
 pub(super) fn down_banners<'a>(state: &AppState, ctx: &RenderCtx) -> Vec<Line<'a>> {
-    state
-        .alerts
-        .alertmanagers
-        .iter()
-        .filter_map(|alertmanager| {
-            let health = state.source(&SourceId::alertmanager(&alertmanager.name).name)?;
-            let what = format!("Alertmanager {}", alertmanager.name);
+    let alertmanagers = state.alerts.alertmanagers.iter().map(|a| {
+        let what = format!("Alertmanager {}", a.name);
+        let origin = Origin::Alertmanager(a.name.clone());
+        (
+            SourceId::alertmanager(&a.name),
+            what,
+            origin,
+            a.address.as_str(),
+        )
+    });
+    let prometheus = state.alerts.prometheus.iter().map(|p| {
+        let what = format!("Prometheus {}", p.name);
+        let origin = Origin::Prometheus(p.name.clone());
+        (
+            SourceId::prometheus(&p.name),
+            what,
+            origin,
+            p.address.as_str(),
+        )
+    });
+    alertmanagers
+        .chain(prometheus)
+        .filter_map(|(id, what, origin, address)| {
+            let health = state.source(&id.name)?;
             let last = |ago: &str| {
                 let known = state
                     .alerts
                     .external
                     .keys()
-                    .filter(|k| k.alertmanager() == Some(alertmanager.name.as_str()))
+                    .filter(|k| k.origin == origin)
                     .count();
                 let plural = if known == 1 { "" } else { "s" };
                 format!("showing its {known} alert{plural} from {ago} ago")
             };
-            banner::source_down(&what, &alertmanager.address, health, last, ctx)
+            banner::source_down(&what, address, health, last, ctx)
         })
         .collect()
 }
 
-/// Whether the Alertmanager an alert comes from stopped answering: its rows are as it last
-/// listed them.
+/// Whether the Alertmanager or Prometheus an alert comes from stopped answering: its rows are
+/// as it last listed them.
 fn stale(state: &AppState, alert: &Alert) -> bool {
-    alert.key.alertmanager().is_some_and(|name| {
-        state
-            .source(&SourceId::alertmanager(name).name)
-            .is_some_and(|s| {
-                matches!(
-                    s.status,
-                    SourceStatus::Down { .. } | SourceStatus::Stale { .. }
-                )
-            })
+    alert.key.fleet_source().is_some_and(|source| {
+        state.source(&source.name).is_some_and(|s| {
+            matches!(
+                s.status,
+                SourceStatus::Down { .. } | SourceStatus::Stale { .. }
+            )
+        })
     })
 }
 
