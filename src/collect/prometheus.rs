@@ -528,7 +528,7 @@ pub async fn host_history(
         let client = client.clone();
         async move {
             let body = client.get(&path, "/api/v1/query_range").await?;
-            parse_range(&body)
+            off_the_loop(move || parse_range(&body)).await
         }
     }))
     .await;
@@ -561,6 +561,17 @@ pub async fn host_history(
     Ok(HostHistory { host, series })
 }
 
+/// Runs `work` on the blocking pool. The console has one thread, which also reads keys and
+/// draws; an answer about 1,000 hosts is 1.5 MB of JSON, and reading it there held keys for
+/// tens of milliseconds.
+async fn off_the_loop<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| format!("reading the answer failed: {e}"))?
+}
+
 /// One Prometheus's API, with its credentials; cheap to clone.
 #[derive(Clone)]
 pub struct PrometheusClient {
@@ -584,13 +595,13 @@ impl PrometheusClient {
         let body = self
             .get(&format!("/api/v1/query?query={encoded}"), "/api/v1/query")
             .await?;
-        parse_query(&body)
+        off_the_loop(move || parse_query(&body)).await
     }
 
     /// Prometheus's pending and firing alerts.
     pub async fn alerts(&self) -> Result<Vec<PrometheusAlert>, String> {
         let body = self.get("/api/v1/alerts", "/api/v1/alerts").await?;
-        parse_alerts(&body)
+        off_the_loop(move || parse_alerts(&body)).await
     }
 
     /// The answer's body; errors name the host and the API path (`shown`), never the query's
@@ -692,8 +703,11 @@ impl Collector for PrometheusSource {
                 .map_or(first.as_str(), |(_, why)| why);
             return Err(CollectError::new(why.to_string()));
         }
+        let hosts = off_the_loop(move || Ok(assemble(&answers)))
+            .await
+            .map_err(CollectError::new)?;
         Ok(PrometheusSnapshot {
-            hosts: assemble(&answers),
+            hosts,
             imported: samples,
             alerts: alerts.unwrap_or_default(),
             missing,
