@@ -6,7 +6,10 @@
 # windows, with the load average and the number of processes on the machine (what a monitor
 # reads each second), to tell a disturbed run.
 # Needs ../shared/tools/tui-cost beside the project root; installs htop and btop if missing (root).
-# BEFORE=path/to/another/watchdeck adds that build to the rounds, to compare two builds.
+# BEFORE=path/to/another/watchdeck adds that build to the rounds, to compare two builds: the two
+# run at the same time in each round (each in its own tmux server), so what else the machine does
+# falls on both alike; a difference smaller than a window's spread is noise. WINDOW=120 or more
+# tells tenths of a percent apart.
 # RULES_OFF=1 adds watchdeck with every shipped rule switched off, to tell what the rule engine
 # costs at rest.
 set -euo pipefail
@@ -22,7 +25,7 @@ done
 cargo build --release --manifest-path "$ROOT/Cargo.toml" >&2
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/state" "$WORK/btop/btop"
+mkdir -p "$WORK/state" "$WORK/before-state" "$WORK/btop/btop"
 # btop reads its interval from its config file only; a fresh one holds its defaults otherwise.
 printf 'update_ms = 1000\n' >"$WORK/btop/btop/btop.conf"
 # The embedded default config with every shipped rule switched off.
@@ -42,8 +45,13 @@ run() {
 for round in $(seq 1 "$ROUNDS"); do
   echo "# round $round/$ROUNDS" >&2
   # The first full frame of watchdeck is the one with the process table.
-  run watchdeck "$ROOT/target/release/watchdeck" 'Processes' "$round" -e XDG_STATE_HOME="$WORK/state"
-  [ -z "$BEFORE" ] || run before "$BEFORE" 'Processes' "$round" -e XDG_STATE_HOME="$WORK/state"
+  run watchdeck "$ROOT/target/release/watchdeck" 'Processes' "$round" -e XDG_STATE_HOME="$WORK/state" &
+  pids=($!)
+  if [ -n "$BEFORE" ]; then
+    run before "$BEFORE" 'Processes' "$round" -e XDG_STATE_HOME="$WORK/before-state" &
+    pids+=($!)
+  fi
+  for pid in "${pids[@]}"; do wait "$pid"; done
   [ -z "$RULES_OFF" ] || run rules-off "$ROOT/target/release/watchdeck --config $WORK/rules-off.toml" \
     'Processes' "$round" -e XDG_STATE_HOME="$WORK/state"
   run htop 'htop -d 10' 'Quit' "$round"
