@@ -277,3 +277,73 @@ fn enter_on_a_host_leads_to_its_engine_when_one_is_configured() {
         "the engine's first row, {first} among them"
     );
 }
+
+#[test]
+fn a_remote_host_s_history_is_fetched_again_after_each_poll_and_a_failed_refresh_keeps_it() {
+    use watchdeck::effect::Effect;
+    use watchdeck::model::prometheus::{HostHistory, HostMeasure};
+    use watchdeck::model::resources::HostKey;
+    use watchdeck::model::source::SourceReport;
+    use watchdeck::msg::SourceUpdate;
+
+    let mut state = fixtures::fleet_state();
+    act(&mut state, Action::NextHost);
+    let db2 = HostKey::new("db-2");
+    let later = |seconds: i64| now() + chrono::Duration::seconds(seconds);
+    let fetches = |effects: Vec<Effect>| {
+        effects
+            .into_iter()
+            .filter(|e| matches!(e, Effect::FetchHostHistory { host, .. } if *host == db2))
+            .count()
+    };
+    let answered = |state: &mut AppState, result: Result<HostHistory, String>| {
+        let host = db2.clone();
+        update(state, Msg::HostHistory { host, result }, now());
+    };
+    let cores = |busy: f64| HostHistory {
+        host: db2.clone(),
+        series: vec![(HostMeasure::CpuCore("0".into()), vec![(now(), busy)])],
+    };
+    answered(&mut state, Ok(cores(40.0)));
+    // Nothing newer from its Prometheus: nothing to fetch again.
+    assert_eq!(fetches(update(&mut state, Msg::Tick, later(1))), 0);
+
+    // Its Prometheus answers again: the next tick fetches it once, and shows the old meanwhile.
+    let report = SourceReport {
+        at: later(15),
+        result: Ok(fixtures::fleet_snapshot_at(0)),
+    };
+    let name = "fleet".to_string();
+    let poll = Msg::Source(SourceUpdate::Prometheus { name, report });
+    update(&mut state, poll, later(15));
+    assert_eq!(fetches(update(&mut state, Msg::Tick, later(16))), 1);
+    assert_eq!(fetches(update(&mut state, Msg::Tick, later(17))), 0);
+    let kept = state.fleet.history.as_ref().expect("kept");
+    assert_eq!(kept.cores, [40.0]);
+
+    // The refresh fails: what it held stays, with why.
+    answered(&mut state, Err("timed out".into()));
+    let kept = state.fleet.history.as_ref().expect("kept");
+    assert_eq!(
+        (kept.cores.as_slice(), kept.error.as_deref()),
+        (&[40.0][..], Some("timed out"))
+    );
+    // Not again until its Prometheus answers again.
+    assert_eq!(fetches(update(&mut state, Msg::Tick, later(18))), 0);
+
+    // Not while another tab is shown.
+    let report = SourceReport {
+        at: later(30),
+        result: Ok(fixtures::fleet_snapshot_at(0)),
+    };
+    let name = "fleet".to_string();
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate::Prometheus { name, report }),
+        later(30),
+    );
+    state.tab = watchdeck::tab::Tab::Alerts;
+    assert_eq!(fetches(update(&mut state, Msg::Tick, later(31))), 0);
+    state.tab = watchdeck::tab::Tab::Resources;
+    assert_eq!(fetches(update(&mut state, Msg::Tick, later(32))), 1);
+}

@@ -86,6 +86,10 @@ pub struct FetchedHistory {
     pub cores: Vec<f64>,
     pub cores_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
+    /// When its Prometheus last answered as this was fetched: a newer answer fetches it again.
+    pub poll: Option<DateTime<Utc>>,
+    /// Fetched again now; what it held stays shown meanwhile.
+    pub refreshing: bool,
 }
 
 /// One Prometheus's last answer.

@@ -103,7 +103,9 @@ fn apply(state: &mut AppState, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         }
         Msg::Tick => {
             apply_tick(state, now);
-            tabs::runbook::update::apply_tick(state, now)
+            let mut effects = tabs::runbook::update::apply_tick(state, now);
+            effects.extend(tabs::resources::update::prometheus::refresh_selected(state));
+            effects
         }
     }
 }

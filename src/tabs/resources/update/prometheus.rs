@@ -12,15 +12,24 @@ use crate::model::source::{SourceId, SourceReport};
 use crate::reduce::source_answered;
 use crate::state::AppState;
 use crate::state::fleet::FetchedHistory;
+use crate::tab::Tab;
 use crate::tabs::resources::record;
 
-/// A remote host's fetched history, kept while it is the one selected.
+/// A remote host's fetched history, kept while it is the one selected. A refresh that fails
+/// keeps what the last one fetched, with its error.
 pub fn apply_history(state: &mut AppState, host: HostKey, result: Result<HostHistory, String>) {
     if state.fleet.list.selected.as_ref() != Some(&host) {
         return;
     }
-    state.fleet.history = Some(match result {
-        Ok(history) => {
+    let poll = state
+        .fleet
+        .hosts()
+        .find(|(_, h)| h.host == host)
+        .and_then(|(prometheus, _)| state.fleet.prometheus.get(prometheus))
+        .map(|view| view.read_at);
+    let kept = state.fleet.history.take().filter(|h| h.host == host);
+    state.fleet.history = Some(match (result, kept) {
+        (Ok(history), _) => {
             let (cores, cores_at) = history.newest_per_core();
             FetchedHistory {
                 series: history
@@ -38,16 +47,59 @@ pub fn apply_history(state: &mut AppState, host: HostKey, result: Result<HostHis
                 cores_at,
                 host,
                 error: None,
+                poll,
+                refreshing: false,
             }
         }
-        Err(error) => FetchedHistory {
+        (Err(error), Some(kept)) => FetchedHistory {
+            error: Some(error),
+            poll,
+            refreshing: false,
+            ..kept
+        },
+        (Err(error), None) => FetchedHistory {
             host,
             series: Vec::new(),
             cores: Vec::new(),
             cores_at: None,
             error: Some(error),
+            poll,
+            refreshing: false,
         },
     });
+}
+
+/// Each tick while the tab is shown: the selected remote host's history again once its
+/// Prometheus answered since it was fetched, so its cores (which the host list's poll does not
+/// ask for) stay as fresh as the rest; one fetch at a time.
+pub fn refresh_selected(state: &mut AppState) -> Vec<Effect> {
+    if state.tab != Tab::Resources {
+        return Vec::new();
+    }
+    let Some(remote) = state.fleet.selected_remote() else {
+        return Vec::new();
+    };
+    let Some((prometheus, _)) = state.fleet.hosts().find(|(_, h)| h.host == remote.host) else {
+        return Vec::new();
+    };
+    let read_at = state.fleet.prometheus.get(prometheus).map(|v| v.read_at);
+    let effect = Effect::FetchHostHistory {
+        prometheus: prometheus.to_string(),
+        instance: remote.instance.clone(),
+        host: remote.host.clone(),
+        window: state
+            .refresh
+            .saturating_mul(state.metrics.capacity() as u32),
+    };
+    let host = remote.host.clone();
+    let Some(history) = state.fleet.history.as_mut().filter(|h| h.host == host) else {
+        return Vec::new();
+    };
+    if history.refreshing || read_at <= history.poll {
+        return Vec::new();
+    }
+    history.refreshing = true;
+    vec![effect]
 }
 
 /// What selecting a host asks for: the history of a remote one not fetched yet.
