@@ -15,7 +15,7 @@ use crate::runbook::model::{Check, Runbook, Step};
 use crate::runbook::toward::scope;
 use crate::state::runbook::{RunbookState, RunbookView};
 use crate::ui::format::truncate;
-use crate::ui::{RenderCtx, list};
+use crate::ui::{RenderCtx, format, list};
 
 /// Draws the shown runbook's steps (the checklist's or the procedure's), or says why none.
 pub fn render(
@@ -49,40 +49,43 @@ pub fn render(
     let [list_area, detail_area] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(detail_height)]).areas(area);
     let scope = scope(&toward);
-    let rows: Vec<Row> = shown
+    let cells: Vec<StepCells> = shown
         .steps
         .iter()
         .map(|step| {
             let tick = runbook.log.tick(&shown.name, &step.id, &scope);
-            let (mark, style) = mark(tick.map(|(_, state)| state), ctx);
             let by = tick.map_or(String::new(), |(entry, _)| {
                 format!("{} {}", entry.operator, super::when(entry.at, ctx))
             });
-            let note = tick.map_or("", |(entry, _)| note_of(entry));
-            let (check, check_style) = check_cell(runbook, shown, step, ctx);
+            StepCells {
+                mark: mark(tick.map(|(_, state)| state), ctx),
+                title: step.title.clone(),
+                check: check_cell(runbook, shown, step, ctx),
+                by,
+                note: tick.map_or("", |(entry, _)| note_of(entry)).to_string(),
+            }
+        })
+        .collect();
+    let widths = column_widths(list_area.width.saturating_sub(2), &cells);
+    // Cut with `…`, so that a cut reason never reads as another value.
+    let fit = |text: &str, column: usize| format::truncate(text, usize::from(widths[column]));
+    let rows: Vec<Row> = cells
+        .into_iter()
+        .map(|cells| {
             Row::new(vec![
-                Line::styled(mark, style),
-                Line::raw(step.title.clone()),
-                Line::styled(check, check_style),
-                Line::styled(by, ctx.theme.muted),
-                Line::raw(note.to_string()),
+                Line::styled(cells.mark.0, cells.mark.1),
+                Line::raw(fit(&cells.title, 1)),
+                Line::styled(fit(&cells.check.0, 2), cells.check.1),
+                Line::styled(cells.by, ctx.theme.muted),
+                Line::raw(fit(&cells.note, 4)),
             ])
         })
         .collect();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(1),
-            Constraint::Fill(3),
-            Constraint::Fill(2),
-            Constraint::Length(if area.width < 120 { 12 } else { 18 }),
-            Constraint::Fill(2),
-        ],
-    )
-    .header(Row::new(["", "STEP", "CHECK", "TICKED", "NOTE"]).style(ctx.theme.table_header))
-    .block(super::frame(heading, runbook, area.width, ctx))
-    .row_highlight_style(ctx.theme.selected)
-    .column_spacing(1);
+    let table = Table::new(rows, widths.map(Constraint::Length))
+        .header(Row::new(["", "STEP", "CHECK", "TICKED", "NOTE"]).style(ctx.theme.table_header))
+        .block(super::frame(heading, runbook, area.width, ctx))
+        .row_highlight_style(ctx.theme.selected)
+        .column_spacing(1);
     let mut table_state = TableState::default().with_selected(Some(runbook.selected));
     StatefulWidget::render(table, list_area, buffer, &mut table_state);
     if let Some(step) = shown
@@ -92,6 +95,37 @@ pub fn render(
     {
         render_detail(buffer, detail_area, runbook, shown, step, &scope, ctx);
     }
+}
+
+/// One step's row, before the columns are measured.
+struct StepCells {
+    mark: (&'static str, ratatui::style::Style),
+    title: String,
+    check: (String, ratatui::style::Style),
+    by: String,
+    note: String,
+}
+
+/// The step and who ticked it take what they hold, up to a share of `width` each; the check's
+/// result (the reason a step failed) comes next, cut before a note only past a fifth of `width`;
+/// the note gets the rest. In the columns' order, the mark's first.
+fn column_widths(width: u16, cells: &[StepCells]) -> [u16; 5] {
+    let widest = |header: &str, text: &dyn Fn(&StepCells) -> &str| {
+        cells
+            .iter()
+            .map(|c| Line::raw(text(c)).width())
+            .chain([header.len()])
+            .max()
+            .unwrap_or_default() as u16
+    };
+    let step = widest("STEP", &|c| &c.title).min(width / 3);
+    let ticked = widest("TICKED", &|c| &c.by).min(18);
+    let note = widest("NOTE", &|c| &c.note).min(width / 5);
+    let spacing = 4;
+    let room = width.saturating_sub(spacing + 1 + step + ticked + note);
+    let check = widest("CHECK", &|c| &c.check.0).min(room);
+    let note = width.saturating_sub(spacing + 1 + step + check + ticked);
+    [1, step, check, ticked, note]
 }
 
 /// ` Daily checks · 2026-12-07 · 4/7 · overdue: 2026-12-06 left open `.
