@@ -76,22 +76,9 @@ pub fn refresh_selected(state: &mut AppState) -> Vec<Effect> {
     if state.tab != Tab::Resources {
         return Vec::new();
     }
-    let Some(remote) = state.fleet.selected_remote() else {
+    let Some((effect, host, read_at)) = fetch_of_selected(state) else {
         return Vec::new();
     };
-    let Some((prometheus, _)) = state.fleet.hosts().find(|(_, h)| h.host == remote.host) else {
-        return Vec::new();
-    };
-    let read_at = state.fleet.prometheus.get(prometheus).map(|v| v.read_at);
-    let effect = Effect::FetchHostHistory {
-        prometheus: prometheus.to_string(),
-        instance: remote.instance.clone(),
-        host: remote.host.clone(),
-        window: state
-            .refresh
-            .saturating_mul(state.metrics.capacity() as u32),
-    };
-    let host = remote.host.clone();
     let Some(history) = state.fleet.history.as_mut().filter(|h| h.host == host) else {
         return Vec::new();
     };
@@ -104,20 +91,22 @@ pub fn refresh_selected(state: &mut AppState) -> Vec<Effect> {
 
 /// What selecting a host asks for: the history of a remote one not fetched yet.
 pub fn fetch_selected(state: &mut AppState) -> Vec<Effect> {
-    let Some(remote) = state.fleet.selected_remote() else {
+    let Some((effect, host, _)) = fetch_of_selected(state) else {
         return Vec::new();
     };
-    if state
-        .fleet
-        .history
-        .as_ref()
-        .is_some_and(|h| h.host == remote.host)
-    {
+    if state.fleet.history.as_ref().is_some_and(|h| h.host == host) {
         return Vec::new();
     }
-    let Some((prometheus, _)) = state.fleet.hosts().find(|(_, h)| h.host == remote.host) else {
-        return Vec::new();
-    };
+    state.fleet.history = None;
+    vec![effect]
+}
+
+/// The fetch of the selected remote host's history, the host, and when its Prometheus last
+/// answered.
+fn fetch_of_selected(state: &AppState) -> Option<(Effect, HostKey, Option<DateTime<Utc>>)> {
+    let remote = state.fleet.selected_remote()?;
+    let (prometheus, _) = state.fleet.hosts().find(|(_, h)| h.host == remote.host)?;
+    let read_at = state.fleet.prometheus.get(prometheus).map(|v| v.read_at);
     let effect = Effect::FetchHostHistory {
         prometheus: prometheus.to_string(),
         instance: remote.instance.clone(),
@@ -126,8 +115,7 @@ pub fn fetch_selected(state: &mut AppState) -> Vec<Effect> {
             .refresh
             .saturating_mul(state.metrics.capacity() as u32),
     };
-    state.fleet.history = None;
-    vec![effect]
+    Some((effect, remote.host.clone(), read_at))
 }
 
 /// One poll's answer; one that failed leaves what the last said (its source is down).
