@@ -373,12 +373,14 @@ fn log_search_prompt_shows_the_search() {
     );
 }
 
-/// The longest description the help of the Containers tab lists, from the keymap.
+/// The longest description the help of the Containers tab lists, from the keymap: all but the
+/// rotation's, which only `--watch` offers.
 fn longest_help_description() -> &'static str {
     let keymap = watchdeck::config::Keymap::load("default", None).expect("default keymap");
     [Context::Containers, Context::Dialog, Context::Global]
         .into_iter()
         .flat_map(|context| keymap.bindings(context).to_vec())
+        .filter(|binding| binding.action != Action::ToggleRotation)
         .map(|binding| binding.action.description())
         .max_by_key(|description| description.chars().count())
         .expect("bindings")

@@ -439,3 +439,29 @@ fn resources_hosts_prometheus_down_80x24() {
     );
     assert_snapshot!(draw(&state, 80, 24).backend());
 }
+
+#[test]
+fn help_in_the_read_only_modes_offers_no_action_and_says_so() {
+    let terminate = Action::TerminateProcess.description();
+    for (mode, size) in [(Mode::ReadOnly, (80, 24)), (Mode::Watch, (200, 50))] {
+        let mut state = fixtures::app_state(mode);
+        act(&mut state, Action::Help);
+        let terminal = draw(&state, size.0, size.1);
+        let screen = text(&terminal);
+        assert!(screen.contains("read-only: no actions"), "{screen}");
+        assert!(!screen.contains(terminate), "{screen}");
+        assert!(!screen.contains("In a confirmation"), "{screen}");
+        assert_snapshot!(
+            format!("help_{mode:?}_{}x{}", size.0, size.1),
+            terminal.backend()
+        );
+    }
+    // Interactive, the same help offers them.
+    let mut state = fixtures::app_state(Mode::Interactive);
+    act(&mut state, Action::Help);
+    let screen = text(&draw(&state, 80, 24));
+    assert!(
+        screen.contains(terminate) && !screen.contains("read-only"),
+        "{screen}"
+    );
+}

@@ -72,7 +72,12 @@ enum HelpRow {
 
 /// The rows of one context's section: a heading, then keys and what they do. The six "go to
 /// tab" actions share one row when each has a key.
-fn help_section(heading: String, context: Context, ctx: &RenderCtx) -> Vec<HelpRow> {
+fn help_section(
+    heading: String,
+    context: Context,
+    shown: &dyn Fn(Action) -> bool,
+    ctx: &RenderCtx,
+) -> Vec<HelpRow> {
     let bindings = ctx.keymap.bindings(context);
     if bindings.is_empty() {
         return Vec::new();
@@ -96,7 +101,7 @@ fn help_section(heading: String, context: Context, ctx: &RenderCtx) -> Vec<HelpR
         .collect();
     let grouped = goto_keys.len() == goto.len();
     let mut rows = vec![HelpRow::Heading(heading)];
-    for action in Action::iter() {
+    for action in Action::iter().filter(|a| shown(*a)) {
         if grouped && goto.contains(&action) {
             if action == Action::GotoResources {
                 rows.push(HelpRow::Entry {
@@ -307,17 +312,28 @@ fn render_help(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     } else {
         state.tab.title().to_string()
     };
-    let mut left = help_section(heading, context, ctx);
-    if !left.is_empty() {
-        left.push(HelpRow::Blank);
+    // As the footer: what the mode would refuse is not offered, nor the confirmation it needs.
+    let refused = state.mode.refusal();
+    let shown = |action: Action| super::shell::mode_offers(state, action);
+    let mut left = help_section(heading, context, &shown, ctx);
+    if refused.is_none() {
+        if !left.is_empty() {
+            left.push(HelpRow::Blank);
+        }
+        left.extend(help_section(
+            "In a confirmation".into(),
+            Context::Dialog,
+            &shown,
+            ctx,
+        ));
     }
-    left.extend(help_section(
-        "In a confirmation".into(),
-        Context::Dialog,
+    let left = HelpColumn::new(left);
+    let right = HelpColumn::new(help_section(
+        "Everywhere".into(),
+        Context::Global,
+        &shown,
         ctx,
     ));
-    let left = HelpColumn::new(left);
-    let right = HelpColumn::new(help_section("Everywhere".into(), Context::Global, ctx));
     let inner_width = usize::from(area.width.saturating_sub(2));
     let layout = HelpLayout::new(&left, &right, inner_width, ctx);
     let content = layout.height();
@@ -334,6 +350,10 @@ fn render_help(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         ))
         .style(ctx.theme.dialog)
         .border_style(ctx.theme.border);
+    if refused.is_some() {
+        let note = Line::styled(" read-only: no actions ", ctx.theme.warn);
+        block = block.title(note.right_aligned());
+    }
     if visible < content {
         let more = match (scroll > 0, scroll + visible < content) {
             (true, true) => " ↑↓ j/k more ",

@@ -479,11 +479,7 @@ fn hints(state: &AppState, ctx: &RenderCtx) -> Vec<Hint> {
         &[context, Context::Global]
     };
     // The tab says what it offers now; the mode hides what it would refuse.
-    let shown = |action: Action| {
-        crate::tabs::offers(state, action)
-            && !(action.is_operator() && state.mode.refusal().is_some())
-            && (action != Action::ToggleRotation || state.mode == Mode::Watch)
-    };
+    let shown = |action: Action| crate::tabs::offers(state, action) && mode_offers(state, action);
     let priorities: Vec<Action> = contexts
         .iter()
         .rev()
@@ -656,4 +652,11 @@ fn render_filter_prompt(buffer: &mut Buffer, area: Rect, text: &str, ctx: &Rende
         spans.push(Span::styled(tail, ctx.theme.filter));
     }
     Paragraph::new(Line::from(spans)).render(area, buffer);
+}
+
+/// Whether the mode offers `action`: the read-only modes refuse operator actions, and only
+/// `--watch` rotates.
+pub(super) fn mode_offers(state: &AppState, action: Action) -> bool {
+    !(action.is_operator() && state.mode.refusal().is_some())
+        && (action != Action::ToggleRotation || state.mode == Mode::Watch)
 }
