@@ -557,7 +557,7 @@ fn summary_lines(entry: &EndpointEntry, ctx: &RenderCtx) -> Vec<Line<'static>> {
 /// The answered polls of the window by latency bucket, one bar each.
 fn histogram(entry: &EndpointEntry, ctx: &RenderCtx) -> Vec<Line<'static>> {
     let mut counts = [0usize; BUCKETS.len() + 1];
-    for poll in entry.window.polls.iter().filter(|p| p.up) {
+    for poll in entry.window.polls().iter().filter(|p| p.up) {
         let bucket = BUCKETS
             .iter()
             .position(|bound| f64::from(poll.latency_seconds) < *bound)
