@@ -72,6 +72,11 @@ fn sparkline(values: impl Iterator<Item = f64> + Clone, width: usize) -> String 
         .collect()
 }
 
+/// The width of [`status_text`], which it writes only for a failure.
+fn status_text_width(status: &EndpointStatus) -> usize {
+    2 + status.label().chars().count()
+}
+
 fn status_text(status: &EndpointStatus) -> String {
     let mark = match status {
         EndpointStatus::Up => "✔",
@@ -175,7 +180,6 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
             ListLine::Group { .. } => None,
         })
     };
-    let state_texts: Vec<String> = entries().map(|e| status_text(&e.status)).collect();
     // Whether a name has a mark after it, from one pass over the alerts.
     let alerted: std::collections::HashSet<&str> = state
         .alerts
@@ -184,25 +188,40 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         .filter(|a| a.state == AlertState::Firing && state.alerts.silence_of(&a.key).is_none())
         .filter_map(|a| a.key.label("endpoint"))
         .collect();
-    let names: Vec<String> = entries()
-        .map(|entry| {
-            let mark = if alerted.contains(entry.name.as_str()) {
-                " ✖"
-            } else {
-                ""
-            };
-            let insecure = if entry.insecure_tls { " ⚠" } else { "" };
-            format!("{}{mark}{insecure}", entry.name)
+    let marks = |entry: &EndpointEntry| {
+        let mark = if alerted.contains(entry.name.as_str()) {
+            " ✖"
+        } else {
+            ""
+        };
+        (mark, if entry.insecure_tls { " ⚠" } else { "" })
+    };
+    // The widest cell alone sizes a column: only the widest state and name are written, not one
+    // of each for every endpoint at every frame.
+    let widest_state = entries()
+        .max_by_key(|e| status_text_width(&e.status))
+        .map(|e| status_text(&e.status));
+    let widest_name = entries()
+        .max_by_key(|e| {
+            let (mark, insecure) = marks(e);
+            e.name.chars().count() + mark.chars().count() + insecure.chars().count()
         })
-        .collect();
+        .map(|e| {
+            let (mark, insecure) = marks(e);
+            format!("{}{mark}{insecure}", e.name)
+        });
     let room = usize::from(area.width.saturating_sub(2));
     let mut columns: Vec<(Column, &str, format::Column)> = vec![
         (
             Column::State,
             "STATE",
-            format::Column::content("STATE", state_texts.iter().map(String::as_str), room / 5),
+            format::Column::content("STATE", widest_state.as_deref().into_iter(), room / 5),
         ),
-        (Column::Name, "NAME", name_column(&names, room)),
+        (
+            Column::Name,
+            "NAME",
+            name_column(widest_name.as_deref(), room),
+        ),
         (Column::Code, "CODE", format::Column::fixed(4)),
         (Column::Last, "LAST", format::Column::fixed(6)),
     ];
@@ -296,8 +315,8 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
 
 /// The names as wide as the longest (with its marks, the insecure one in short), up to a third of
 /// the row; the state gives way before the names do, down to a quarter of the row.
-fn name_column(names: &[String], room: usize) -> format::Column {
-    let column = format::Column::content("NAME", names.iter().map(String::as_str), room / 3);
+fn name_column(longest: Option<&str>, room: usize) -> format::Column {
+    let column = format::Column::content("NAME", longest.into_iter(), room / 3);
     column.at_least(column.width.min(room / 4)).grow()
 }
 
