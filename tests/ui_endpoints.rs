@@ -186,3 +186,39 @@ group = "authentication and sessions"
         assert!(screen.contains(expected), "{expected}:\n{screen}");
     }
 }
+
+/// The list draws its rows itself (ratatui's table set each cell's style five times): the selected
+/// row takes the selection's style from border to border, the sorted column's title the accent,
+/// and a group's title row stays unselected.
+#[test]
+fn the_selected_row_is_highlighted_across_the_list_and_the_sorted_title_accented() {
+    let mut state = fixtures::endpoints_app_state(Mode::Interactive);
+    select(&mut state, "search");
+    let terminal = draw(&state, 200, 50);
+    let screen = text(&terminal);
+    let buffer = terminal.backend().buffer();
+    let theme = render_support::theme("default");
+    let row_of = |needle: &str| {
+        screen
+            .lines()
+            .position(|line| line.contains(needle))
+            .unwrap_or_else(|| panic!("{needle} in {screen}")) as u16
+    };
+    let selected = theme.selected.bg.unwrap();
+    let y = row_of("search ▲");
+    assert!((1..199).all(|x| buffer[(x, y)].bg == selected), "row {y}");
+    assert_eq!(buffer[(0, y)].symbol(), "│");
+    assert_ne!(buffer[(0, y)].bg, selected, "the border is not the row's");
+    let title = row_of("▾ shop (3)");
+    assert!((1..199).all(|x| buffer[(x, title)].bg != selected));
+    let header = row_of("STATE");
+    let line = screen.lines().nth(usize::from(header)).unwrap();
+    let x_of = |title: &str| line[..line.find(title).unwrap()].chars().count() as u16;
+    let accented = theme.table_header.patch(theme.accent).fg;
+    assert_eq!(
+        Some(buffer[(x_of("NAME"), header)].fg),
+        accented,
+        "sorted by name"
+    );
+    assert_ne!(Some(buffer[(x_of("STATE"), header)].fg), accented);
+}

@@ -90,7 +90,7 @@ fn the_window_forgets_old_polls_and_weighs_availability_by_time() {
     for seconds in (0..60).step_by(10) {
         window.push(sample(seconds, seconds != 30));
     }
-    let stats = window.stats(Duration::from_secs(10));
+    let stats = window.stats();
     assert_eq!(stats.polls, 6);
     assert_eq!(stats.error_rate_percent.map(|p| p.round()), Some(17.0));
     // Three quick polls of a down endpoint (poll now) weigh the time until the next poll (0.3s
@@ -103,7 +103,7 @@ fn the_window_forgets_old_polls_and_weighs_availability_by_time() {
             false,
         ));
     }
-    let stats = window.stats(Duration::from_secs(10));
+    let stats = window.stats();
     assert_eq!(stats.polls, 9);
     let availability = stats.availability_percent.unwrap();
     assert!(
@@ -113,8 +113,73 @@ fn the_window_forgets_old_polls_and_weighs_availability_by_time() {
     assert_eq!(stats.error_rate_percent, Some(4.0 / 9.0 * 100.0));
     // A minute later only the polls of the last minute count.
     window.push(sample(105, true));
-    assert_eq!(window.polls.front().map(|p| p.at()), Some(at(50)));
-    assert_eq!(window.stats(Duration::from_secs(10)).polls, 5);
+    assert_eq!(window.polls().front().map(|p| p.at()), Some(at(50)));
+    assert_eq!(window.stats().polls, 5);
+}
+
+/// The window's figures, kept up as polls come and go, are those of the polls it holds, worked
+/// out from them afresh: through quick re-polls, gaps longer than an interval, failures and polls
+/// leaving the window.
+#[test]
+fn the_window_figures_kept_as_polls_come_and_go_are_those_of_its_polls() {
+    let interval = Duration::from_secs(10);
+    let mut window = ProbeWindow::new(Duration::from_secs(600), interval);
+    let mut seed = 7u64;
+    let mut next = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        seed >> 33
+    };
+    let mut at_ms = 0i64;
+    for _ in 0..2000 {
+        at_ms += match next() % 10 {
+            0 => 300,
+            1 => 35_000,
+            _ => 10_000,
+        };
+        let latency = (next() % 2000) as f64 / 1000.0;
+        let up = next() % 10 != 0;
+        window.push(PollSample::new(
+            now() + chrono::Duration::milliseconds(at_ms),
+            latency,
+            up,
+        ));
+        let polls = window.polls();
+        let mut latencies: Vec<f64> = polls
+            .iter()
+            .filter(|p| p.up)
+            .map(|p| f64::from(p.latency_seconds))
+            .collect();
+        latencies.sort_by(f64::total_cmp);
+        let (mut up_time, mut total_time) = (0.0, 0.0);
+        for (index, poll) in polls.iter().enumerate() {
+            let stands = polls.get(index + 1).map_or(interval.as_secs_f64(), |next| {
+                ((next.at() - poll.at()).num_milliseconds() as f64 / 1000.0)
+                    .clamp(0.0, interval.as_secs_f64())
+            });
+            total_time += stands;
+            if poll.up {
+                up_time += stands;
+            }
+        }
+        let failed = polls.iter().filter(|p| !p.up).count();
+        let stats = window.stats();
+        assert_eq!(stats.polls, polls.len());
+        assert_eq!(stats.p50, percentile(&latencies, 0.5));
+        assert_eq!(stats.p90, percentile(&latencies, 0.9));
+        assert_eq!(stats.p99, percentile(&latencies, 0.99));
+        assert_eq!(
+            stats.error_rate_percent,
+            Some(failed as f64 / polls.len() as f64 * 100.0)
+        );
+        let availability = stats.availability_percent.unwrap();
+        assert!(
+            (availability - up_time / total_time * 100.0).abs() < 1e-9,
+            "{availability} against {}",
+            up_time / total_time * 100.0
+        );
+    }
 }
 
 #[test]
@@ -128,7 +193,7 @@ fn the_window_is_bounded_whatever_the_interval() {
         ));
     }
     assert_eq!(
-        window.polls.len(),
+        window.polls().len(),
         watchdeck::state::endpoints::MAX_WINDOW_POLLS
     );
 }
@@ -136,7 +201,7 @@ fn the_window_is_bounded_whatever_the_interval() {
 #[test]
 fn an_hour_of_polls_every_ten_seconds_fits_in_the_room_made_for_it() {
     let mut window = ProbeWindow::new(Duration::from_secs(3600), Duration::from_secs(10));
-    let room = window.polls.capacity();
+    let room = window.polls().capacity();
     for index in 0..1000 {
         window.push(PollSample::new(
             now() + chrono::Duration::seconds(index * 10),
@@ -144,8 +209,8 @@ fn an_hour_of_polls_every_ten_seconds_fits_in_the_room_made_for_it() {
             true,
         ));
     }
-    assert_eq!(window.polls.len(), 361);
-    assert_eq!(window.polls.capacity(), room, "the window grew");
+    assert_eq!(window.polls().len(), 361);
+    assert_eq!(window.polls().capacity(), room, "the window grew");
     let bytes = room * std::mem::size_of::<PollSample>();
     assert!(bytes < 6 * 1024, "{bytes} bytes for an hour");
 }
@@ -399,4 +464,54 @@ fn sort_filter_group_and_detail() {
     assert!(state.endpoints.show_detail);
     watchdeck::update::update(&mut state, Msg::Action(Action::Cancel), now());
     assert!(!state.endpoints.show_detail);
+}
+
+fn polled(name: &str, seconds: i64, failure: Option<ProbeFailure>) -> ProbeResult {
+    ProbeResult {
+        endpoint: name.into(),
+        ..poll(seconds, 5, failure)
+    }
+}
+
+/// A batch leaves the list as it is unless a poll moved an endpoint in it: the rows must still
+/// follow a poll that changes the sorted figure or what a filter on the state matches.
+#[test]
+fn the_list_follows_polls_that_move_an_endpoint_in_it() {
+    let config = Config::parse(
+        "c.toml",
+        "[[endpoint]]\nname = \"a\"\nurl = \"http://a\"\n[[endpoint]]\nname = \"b\"\nurl = \"http://b\"\n",
+    )
+    .unwrap();
+    let mut state = AppState::new(&config, &[], Mode::Interactive, "h".into(), now());
+    state.tab = Tab::Endpoints;
+    let rows = |state: &AppState| state.endpoints.list.rows.clone();
+    report(
+        &mut state,
+        0,
+        vec![polled("a", 0, None), polled("b", 0, None)],
+    );
+    assert_eq!(rows(&state), ["a", "b"]);
+    // By state, worst first: b going down puts it on top, and back up puts it back.
+    watchdeck::update::update(&mut state, Msg::Action(Action::SortNextColumn), now());
+    report(
+        &mut state,
+        10,
+        vec![polled("b", 10, Some(ProbeFailure::Refused))],
+    );
+    assert_eq!(rows(&state), ["b", "a"]);
+    report(&mut state, 20, vec![polled("b", 20, None)]);
+    assert_eq!(rows(&state), ["a", "b"]);
+    // Filtered on the state's words: an endpoint shows once it is down.
+    watchdeck::update::update(&mut state, Msg::Action(Action::Filter), now());
+    for c in "refused".chars() {
+        watchdeck::update::update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)), now());
+    }
+    watchdeck::update::update(&mut state, Msg::FilterEdit(FilterEdit::Apply), now());
+    assert!(rows(&state).is_empty());
+    report(
+        &mut state,
+        30,
+        vec![polled("a", 30, Some(ProbeFailure::Refused))],
+    );
+    assert_eq!(rows(&state), ["a"]);
 }

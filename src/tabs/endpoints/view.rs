@@ -5,10 +5,9 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, BorderType, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
-};
+use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
 
 use crate::alerts::engine::AlertState;
 use crate::findings::Severity;
@@ -70,6 +69,11 @@ fn sparkline(values: impl Iterator<Item = f64> + Clone, width: usize) -> String 
             SPARK[(level.round() as usize).min(7)]
         })
         .collect()
+}
+
+/// The width of [`status_text`], which it writes only for a failure.
+fn status_text_width(status: &EndpointStatus) -> usize {
+    2 + status.label().chars().count()
 }
 
 fn status_text(status: &EndpointStatus) -> String {
@@ -175,7 +179,6 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
             ListLine::Group { .. } => None,
         })
     };
-    let state_texts: Vec<String> = entries().map(|e| status_text(&e.status)).collect();
     // Whether a name has a mark after it, from one pass over the alerts.
     let alerted: std::collections::HashSet<&str> = state
         .alerts
@@ -184,25 +187,40 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         .filter(|a| a.state == AlertState::Firing && state.alerts.silence_of(&a.key).is_none())
         .filter_map(|a| a.key.label("endpoint"))
         .collect();
-    let names: Vec<String> = entries()
-        .map(|entry| {
-            let mark = if alerted.contains(entry.name.as_str()) {
-                " ✖"
-            } else {
-                ""
-            };
-            let insecure = if entry.insecure_tls { " ⚠" } else { "" };
-            format!("{}{mark}{insecure}", entry.name)
+    let marks = |entry: &EndpointEntry| {
+        let mark = if alerted.contains(entry.name.as_str()) {
+            " ✖"
+        } else {
+            ""
+        };
+        (mark, if entry.insecure_tls { " ⚠" } else { "" })
+    };
+    // The widest cell alone sizes a column: only the widest state and name are written, not one
+    // of each for every endpoint at every frame.
+    let widest_state = entries()
+        .max_by_key(|e| status_text_width(&e.status))
+        .map(|e| status_text(&e.status));
+    let widest_name = entries()
+        .max_by_key(|e| {
+            let (mark, insecure) = marks(e);
+            e.name.chars().count() + mark.chars().count() + insecure.chars().count()
         })
-        .collect();
+        .map(|e| {
+            let (mark, insecure) = marks(e);
+            format!("{}{mark}{insecure}", e.name)
+        });
     let room = usize::from(area.width.saturating_sub(2));
     let mut columns: Vec<(Column, &str, format::Column)> = vec![
         (
             Column::State,
             "STATE",
-            format::Column::content("STATE", state_texts.iter().map(String::as_str), room / 5),
+            format::Column::content("STATE", widest_state.as_deref().into_iter(), room / 5),
         ),
-        (Column::Name, "NAME", name_column(&names, room)),
+        (
+            Column::Name,
+            "NAME",
+            name_column(widest_name.as_deref(), room),
+        ),
         (Column::Code, "CODE", format::Column::fixed(4)),
         (Column::Last, "LAST", format::Column::fixed(6)),
     ];
@@ -239,14 +257,17 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         EndpointSort::ErrorRate => Column::Errors,
         EndpointSort::Cert => Column::Cert,
     };
-    let header = Row::new(columns.iter().map(|(column, title, _)| {
-        let style = if *column == sorted {
-            ctx.theme.table_header.patch(ctx.theme.accent)
-        } else {
-            ctx.theme.table_header
-        };
-        Cell::from(Span::styled(*title, style))
-    }));
+    let header: Vec<(Line, Style)> = columns
+        .iter()
+        .map(|(column, title, _)| {
+            let style = if *column == sorted {
+                ctx.theme.table_header.patch(ctx.theme.accent)
+            } else {
+                ctx.theme.table_header
+            };
+            (Line::from(Span::styled(*title, style)), Style::default())
+        })
+        .collect();
     let page = (area.height.saturating_sub(3) as usize).max(1);
     // The kept offset counts endpoints; the table's counts lines, group titles too.
     let line_window = Window {
@@ -261,22 +282,33 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         .iter()
         .filter(|(title, line)| title < line && (offset..offset + page).contains(title))
         .count();
-    let rows = lines.iter().skip(offset).take(page).map(|line| match line {
-        ListLine::Group { .. } => Row::new([Cell::default()]),
-        ListLine::Entry(entry) => row(entry, &columns, &alerts_on(state, &entry.name), ctx),
-    });
-    let widths: Vec<Constraint> = columns
-        .iter()
-        .map(|(_, _, width)| Constraint::Length(*width as u16))
-        .collect();
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(block)
-        .row_highlight_style(ctx.theme.selected)
-        .column_spacing(1);
-    let mut table_state = TableState::default().with_selected(selected_line.map(|s| s - offset));
-    StatefulWidget::render(table, area, buffer, &mut table_state);
+    block.render(area, buffer);
     let inner = area.inner(ratatui::layout::Margin::new(1, 1));
+    if !inner.is_empty() {
+        let widths: Vec<u16> = columns.iter().map(|(_, _, w)| *w as u16).collect();
+        draw_row(buffer, inner, inner.y, &widths, &header, Style::default());
+        let shown = lines.len().saturating_sub(offset).min(page);
+        let selected = selected_line.map(|s| (s - offset).min(shown.saturating_sub(1)));
+        for (index, (y, line)) in (inner.y + 1..inner.bottom())
+            .zip(lines.iter().skip(offset).take(page))
+            .enumerate()
+        {
+            if let ListLine::Entry(entry) = line {
+                let (cells, style) = row(entry, &columns, &alerts_on(state, &entry.name), ctx);
+                draw_row(buffer, inner, y, &widths, &cells, style);
+            }
+            if selected == Some(index) {
+                buffer.set_style(
+                    Rect {
+                        y,
+                        height: 1,
+                        ..inner
+                    },
+                    ctx.theme.selected,
+                );
+            }
+        }
+    }
     for (y, line) in (inner.y + 1..inner.bottom()).zip(lines.iter().skip(offset)) {
         if let ListLine::Group { name, count } = line {
             buffer.set_stringn(
@@ -296,8 +328,8 @@ fn render_list(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
 
 /// The names as wide as the longest (with its marks, the insecure one in short), up to a third of
 /// the row; the state gives way before the names do, down to a quarter of the row.
-fn name_column(names: &[String], room: usize) -> format::Column {
-    let column = format::Column::content("NAME", names.iter().map(String::as_str), room / 3);
+fn name_column(longest: Option<&str>, room: usize) -> format::Column {
+    let column = format::Column::content("NAME", longest.into_iter(), room / 3);
     column.at_least(column.width.min(room / 4)).grow()
 }
 
@@ -347,12 +379,12 @@ fn group_title(name: Option<&str>, count: usize) -> String {
 
 /// An endpoint's row: the cell an alert is about in the alert's colour, and a mark of the worst
 /// after the name.
-fn row<'a>(
+fn row(
     entry: &EndpointEntry,
     columns: &[(Column, &str, usize)],
     alerts: &[(Option<Column>, Severity)],
     ctx: &RenderCtx,
-) -> Row<'a> {
+) -> (Vec<(Line<'static>, Style)>, Style) {
     let worst = |of: Option<Column>| {
         alerts
             .iter()
@@ -363,7 +395,7 @@ fn row<'a>(
     };
     let last = entry.last.as_ref();
     let cells = columns.iter().map(|(column, _, width)| match column {
-        Column::State => Cell::from(status_span(&entry.status, *width, ctx)),
+        Column::State => Line::from(status_span(&entry.status, *width, ctx)),
         Column::Name => {
             let mark = match worst(None) {
                 Severity::Critical => " ✖",
@@ -377,39 +409,72 @@ fn row<'a>(
                 insecure = " ⚠";
             }
             let room = width.saturating_sub(mark.chars().count() + insecure.chars().count());
-            Cell::from(Line::from(vec![
+            Line::from(vec![
                 Span::raw(truncate(&entry.name, room.max(1))),
                 Span::styled(mark, severity_style(worst(None), ctx)),
                 Span::styled(insecure, ctx.theme.warn),
-            ]))
+            ])
         }
-        Column::Code => Cell::from(
+        Column::Code => Line::from(
             last.and_then(|l| l.status)
                 .map_or("-".into(), |code| code.to_string()),
         ),
-        Column::Last => Cell::from(last.map_or("-".into(), |l| latency(l.latency.as_secs_f64()))),
-        Column::P50 => Cell::from(optional_latency(entry.stats.p50)),
-        Column::P90 => Cell::from(optional_latency(entry.stats.p90)),
-        Column::P99 => Cell::from(optional_latency(entry.stats.p99)),
-        Column::Availability => Cell::from(percent(entry.stats.availability_percent)),
-        Column::Errors => Cell::from(percent(entry.stats.error_rate_percent)),
-        Column::Failures => Cell::from(entry.consecutive_failures.to_string()),
-        Column::Cert => Cell::from(cert_cell(entry, ctx)),
-        Column::Spark => Cell::from(Span::styled(
+        Column::Last => Line::from(last.map_or("-".into(), |l| latency(l.latency.as_secs_f64()))),
+        Column::P50 => Line::from(optional_latency(entry.stats.p50)),
+        Column::P90 => Line::from(optional_latency(entry.stats.p90)),
+        Column::P99 => Line::from(optional_latency(entry.stats.p99)),
+        Column::Availability => Line::from(percent(entry.stats.availability_percent)),
+        Column::Errors => Line::from(percent(entry.stats.error_rate_percent)),
+        Column::Failures => Line::from(entry.consecutive_failures.to_string()),
+        Column::Cert => Line::from(cert_cell(entry, ctx)),
+        Column::Spark => Line::from(Span::styled(
             sparkline(entry.recent_latencies.iter().copied(), 30),
             ctx.theme.graph_rx,
         )),
     });
     let cells = cells.zip(columns).map(|(cell, (column, _, _))| {
         if alerts.iter().any(|(c, _)| c == &Some(*column)) {
-            cell.style(severity_style(worst(Some(*column)), ctx))
+            (cell, severity_style(worst(Some(*column)), ctx))
         } else {
-            cell
+            (cell, Style::default())
         }
     });
     let uncolumned = alerts.iter().filter(|(column, _)| column.is_none());
     let row_severity = uncolumned.map(|(_, s)| *s).max().unwrap_or(Severity::Ok);
-    Row::new(cells.collect::<Vec<_>>()).style(severity_style(row_severity, ctx))
+    (cells.collect(), severity_style(row_severity, ctx))
+}
+
+/// Draws a line of the list as ratatui's table did, without its layers: the row's style over the
+/// row, each cell's over its column, its text, then the next column one space on. A table set
+/// every cell's style five times (table, row, cell, text, line), half of a 500-endpoint frame.
+fn draw_row(
+    buffer: &mut Buffer,
+    inner: Rect,
+    y: u16,
+    widths: &[u16],
+    cells: &[(Line, Style)],
+    style: Style,
+) {
+    buffer.set_style(
+        Rect {
+            y,
+            height: 1,
+            ..inner
+        },
+        style,
+    );
+    let mut x = inner.x;
+    for (width, (line, cell_style)) in widths.iter().zip(cells) {
+        let width = (*width).min(inner.right().saturating_sub(x));
+        if width == 0 {
+            break;
+        }
+        if *cell_style != Style::default() {
+            buffer.set_style(Rect::new(x, y, width, 1), *cell_style);
+        }
+        buffer.set_line(x, y, line, width);
+        x = x.saturating_add(width).saturating_add(1);
+    }
 }
 
 fn render_detail(
@@ -557,7 +622,7 @@ fn summary_lines(entry: &EndpointEntry, ctx: &RenderCtx) -> Vec<Line<'static>> {
 /// The answered polls of the window by latency bucket, one bar each.
 fn histogram(entry: &EndpointEntry, ctx: &RenderCtx) -> Vec<Line<'static>> {
     let mut counts = [0usize; BUCKETS.len() + 1];
-    for poll in entry.window.polls.iter().filter(|p| p.up) {
+    for poll in entry.window.polls().iter().filter(|p| p.up) {
         let bucket = BUCKETS
             .iter()
             .position(|bound| f64::from(poll.latency_seconds) < *bound)
