@@ -52,16 +52,7 @@ fn prometheus_answer(c: &mut Criterion) {
             },
             |(snapshot, poll)| {
                 let at = fixtures::now() + Duration::seconds(15 * poll as i64);
-                let report = SourceReport {
-                    at,
-                    result: Ok(snapshot),
-                };
-                let name = "fleet".to_string();
-                update(
-                    &mut state,
-                    Msg::Source(SourceUpdate::Prometheus { name, report }),
-                    at,
-                );
+                fixtures::fleet_answered(&mut state, snapshot, at);
             },
             criterion::BatchSize::LargeInput,
         );

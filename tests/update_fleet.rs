@@ -283,8 +283,6 @@ fn a_remote_host_s_history_is_fetched_again_after_each_poll_and_a_failed_refresh
     use watchdeck::effect::Effect;
     use watchdeck::model::prometheus::{HostHistory, HostMeasure};
     use watchdeck::model::resources::HostKey;
-    use watchdeck::model::source::SourceReport;
-    use watchdeck::msg::SourceUpdate;
 
     let mut state = fixtures::fleet_state();
     act(&mut state, Action::NextHost);
@@ -309,13 +307,7 @@ fn a_remote_host_s_history_is_fetched_again_after_each_poll_and_a_failed_refresh
     assert_eq!(fetches(update(&mut state, Msg::Tick, later(1))), 0);
 
     // Its Prometheus answers again: the next tick fetches it once, and shows the old meanwhile.
-    let report = SourceReport {
-        at: later(15),
-        result: Ok(fixtures::fleet_snapshot_at(0)),
-    };
-    let name = "fleet".to_string();
-    let poll = Msg::Source(SourceUpdate::Prometheus { name, report });
-    update(&mut state, poll, later(15));
+    fixtures::fleet_answered(&mut state, fixtures::fleet_snapshot_at(0), later(15));
     assert_eq!(fetches(update(&mut state, Msg::Tick, later(16))), 1);
     assert_eq!(fetches(update(&mut state, Msg::Tick, later(17))), 0);
     let kept = state.fleet.history.as_ref().expect("kept");
@@ -332,16 +324,7 @@ fn a_remote_host_s_history_is_fetched_again_after_each_poll_and_a_failed_refresh
     assert_eq!(fetches(update(&mut state, Msg::Tick, later(18))), 0);
 
     // Not while another tab is shown.
-    let report = SourceReport {
-        at: later(30),
-        result: Ok(fixtures::fleet_snapshot_at(0)),
-    };
-    let name = "fleet".to_string();
-    update(
-        &mut state,
-        Msg::Source(SourceUpdate::Prometheus { name, report }),
-        later(30),
-    );
+    fixtures::fleet_answered(&mut state, fixtures::fleet_snapshot_at(0), later(30));
     state.tab = watchdeck::tab::Tab::Alerts;
     assert_eq!(fetches(update(&mut state, Msg::Tick, later(31))), 0);
     state.tab = watchdeck::tab::Tab::Resources;
