@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::secrets::HttpCredentials;
 use crate::http::{Auth, shown_url};
 use crate::secret::{self, Env};
 use crate::tls;
@@ -148,19 +149,13 @@ impl AlertmanagerConfig {
     /// Reads the credentials from the environment: the key at fault and why, naming the
     /// variable, never a value.
     pub(super) fn resolve(&mut self, env: Env<'_>) -> Result<(), (&'static str, String)> {
-        let read = |key, var: &str| {
-            secret::from_env(var, env)
-                .map(|value| value.expose().to_string())
-                .map_err(|e| (key, e))
+        let credentials = HttpCredentials {
+            user: self.user.as_deref(),
+            password_env: self.password_env.as_deref(),
+            password_file: None,
+            token_env: self.token_env.as_deref(),
         };
-        self.auth = match (&self.user, &self.password_env, &self.token_env) {
-            (Some(user), Some(password), _) => Some(Auth::Basic {
-                user: user.clone(),
-                password: read("password_env", password)?,
-            }),
-            (_, _, Some(token)) => Some(Auth::Bearer(read("token_env", token)?)),
-            _ => None,
-        };
+        self.auth = credentials.read(env)?;
         Ok(())
     }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::secrets::HttpCredentials;
 use crate::http::{Auth, shown_url};
 use crate::secret::{self, Env};
 use crate::tls;
@@ -232,24 +233,13 @@ impl PrometheusConfig {
     /// Reads the credentials: the key at fault and why, naming the variable or the file, never
     /// a value.
     pub(super) fn resolve(&mut self, env: Env<'_>) -> Result<(), (&'static str, String)> {
-        let password = match (&self.password_env, &self.password_file) {
-            (Some(var), _) => Some(secret::from_env(var, env).map_err(|e| ("password_env", e))?),
-            (None, Some(path)) => Some(secret::from_file(path).map_err(|e| ("password_file", e))?),
-            (None, None) => None,
+        let credentials = HttpCredentials {
+            user: self.user.as_deref(),
+            password_env: self.password_env.as_deref(),
+            password_file: self.password_file.as_deref(),
+            token_env: self.token_env.as_deref(),
         };
-        self.auth = match (&self.user, password, &self.token_env) {
-            (Some(user), Some(password), _) => Some(Auth::Basic {
-                user: user.clone(),
-                password: password.expose().to_string(),
-            }),
-            (_, _, Some(token)) => Some(Auth::Bearer(
-                secret::from_env(token, env)
-                    .map_err(|e| ("token_env", e))?
-                    .expose()
-                    .to_string(),
-            )),
-            _ => None,
-        };
+        self.auth = credentials.read(env)?;
         Ok(())
     }
 

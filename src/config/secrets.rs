@@ -1,7 +1,10 @@
 //! The credentials a config names, read once when it is loaded: a missing variable or an unusable
 //! password file is a config error at the key that names it, not an outage at the first poll.
 
+use std::path::Path;
+
 use super::{Config, EndpointConfig, LoadError};
+use crate::http::Auth;
 use crate::secret::{self, Env};
 
 /// Reads every `*_env` and checks every `*_file` of `config`, through `env`.
@@ -35,6 +38,39 @@ pub(super) fn resolve(
             .map_err(|e| at("endpoint", entry, e))?;
     }
     Ok(())
+}
+
+/// The HTTP credentials an `[[alertmanager]]` or a `[[prometheus]]` names, checked already to be
+/// basic auth (a user and a password's variable or file) or a bearer token's variable, or none.
+pub(super) struct HttpCredentials<'a> {
+    pub user: Option<&'a str>,
+    pub password_env: Option<&'a str>,
+    pub password_file: Option<&'a Path>,
+    pub token_env: Option<&'a str>,
+}
+
+impl HttpCredentials<'_> {
+    /// Reads them: the key at fault and why, naming the variable or the file, never a value.
+    pub fn read(&self, env: Env<'_>) -> Result<Option<Auth>, (&'static str, String)> {
+        let password = match (self.password_env, self.password_file) {
+            (Some(var), _) => Some(secret::from_env(var, env).map_err(|e| ("password_env", e))?),
+            (None, Some(path)) => Some(secret::from_file(path).map_err(|e| ("password_file", e))?),
+            (None, None) => None,
+        };
+        Ok(match (self.user, password, self.token_env) {
+            (Some(user), Some(password), _) => Some(Auth::Basic {
+                user: user.to_string(),
+                password: password.expose().to_string(),
+            }),
+            (_, _, Some(token)) => Some(Auth::Bearer(
+                secret::from_env(token, env)
+                    .map_err(|e| ("token_env", e))?
+                    .expose()
+                    .to_string(),
+            )),
+            _ => None,
+        })
+    }
 }
 
 impl EndpointConfig {
