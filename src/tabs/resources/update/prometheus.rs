@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::effect::Effect;
 use crate::metrics::Sample;
-use crate::model::prometheus::{HostHistory, PrometheusSnapshot};
+use crate::model::prometheus::{HostHistory, PrometheusSnapshot, RemoteHost};
 use crate::model::resources::HostKey;
 use crate::model::source::{SourceId, SourceReport};
 use crate::reduce::source_answered;
@@ -76,46 +76,60 @@ pub fn refresh_selected(state: &mut AppState) -> Vec<Effect> {
     if state.tab != Tab::Resources {
         return Vec::new();
     }
-    let Some((effect, host, read_at)) = fetch_of_selected(state) else {
+    let Some((prometheus, remote)) = selected_remote(state) else {
         return Vec::new();
     };
-    let Some(history) = state.fleet.history.as_mut().filter(|h| h.host == host) else {
-        return Vec::new();
-    };
-    if history.refreshing || read_at <= history.poll {
+    let read_at = state.fleet.prometheus.get(prometheus).map(|v| v.read_at);
+    let due = state
+        .fleet
+        .history
+        .as_ref()
+        .is_some_and(|h| h.host == remote.host && !h.refreshing && read_at > h.poll);
+    if !due {
         return Vec::new();
     }
-    history.refreshing = true;
+    let effect = history_fetch(state, prometheus, remote);
+    if let Some(history) = state.fleet.history.as_mut() {
+        history.refreshing = true;
+    }
     vec![effect]
 }
 
 /// What selecting a host asks for: the history of a remote one not fetched yet.
 pub fn fetch_selected(state: &mut AppState) -> Vec<Effect> {
-    let Some((effect, host, _)) = fetch_of_selected(state) else {
+    let Some((prometheus, remote)) = selected_remote(state) else {
         return Vec::new();
     };
-    if state.fleet.history.as_ref().is_some_and(|h| h.host == host) {
+    if state
+        .fleet
+        .history
+        .as_ref()
+        .is_some_and(|h| h.host == remote.host)
+    {
         return Vec::new();
     }
+    let effect = history_fetch(state, prometheus, remote);
     state.fleet.history = None;
     vec![effect]
 }
 
-/// The fetch of the selected remote host's history, the host, and when its Prometheus last
-/// answered.
-fn fetch_of_selected(state: &AppState) -> Option<(Effect, HostKey, Option<DateTime<Utc>>)> {
+/// The selected remote host, with the name of the Prometheus that lists it.
+fn selected_remote(state: &AppState) -> Option<(&str, &RemoteHost)> {
     let remote = state.fleet.selected_remote()?;
     let (prometheus, _) = state.fleet.hosts().find(|(_, h)| h.host == remote.host)?;
-    let read_at = state.fleet.prometheus.get(prometheus).map(|v| v.read_at);
-    let effect = Effect::FetchHostHistory {
+    Some((prometheus, remote))
+}
+
+/// The fetch of `remote`'s history from `prometheus`, over what the graphs span.
+fn history_fetch(state: &AppState, prometheus: &str, remote: &RemoteHost) -> Effect {
+    Effect::FetchHostHistory {
         prometheus: prometheus.to_string(),
         instance: remote.instance.clone(),
         host: remote.host.clone(),
         window: state
             .refresh
             .saturating_mul(state.metrics.capacity() as u32),
-    };
-    Some((effect, remote.host.clone(), read_at))
+    }
 }
 
 /// One poll's answer; one that failed leaves what the last said (its source is down).
