@@ -199,17 +199,11 @@ fn period_id(cadence: Cadence, at: DateTime<Utc>) -> String {
     PeriodId::containing(cadence, at, &Utc, Weekday::Mon).to_string()
 }
 
+/// The fixture's incident (web unhealthy), fired at `since`.
 fn incident(since: DateTime<Utc>) -> Incident {
     Incident {
-        alert: AlertKey {
-            rule: "ContainerUnhealthy".into(),
-            labels: vec![
-                ("container".into(), "web".into()),
-                ("engine".into(), "local".into()),
-            ],
-            origin: Origin::Console,
-        },
         since,
+        ..watchdeck::fixtures::runbook_incident()
     }
 }
 

@@ -54,14 +54,7 @@ impl Engine {
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let output = self.cli(args);
-        assert!(
-            output.status.success(),
-            "docker {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).trim().to_string()
+        support::docker::docker(&self.host, args)
     }
 
     fn inspect(&self, name: &str, format: &str) -> String {

@@ -22,6 +22,16 @@ fn selected(state: &AppState) -> Option<&str> {
     state.fleet.list.selected.as_ref().map(|h| h.as_str())
 }
 
+/// A remote host's history, as its fetch answers.
+fn history_answered(
+    state: &mut AppState,
+    host: &watchdeck::model::resources::HostKey,
+    result: Result<watchdeck::model::prometheus::HostHistory, String>,
+) {
+    let host = host.clone();
+    update(state, Msg::HostHistory { host, result }, now());
+}
+
 #[test]
 fn the_host_list_is_worst_first_and_shows_this_host_until_another_is_picked() {
     let mut state = fixtures::fleet_state();
@@ -131,14 +141,7 @@ fn picking_a_remote_host_fetches_its_history_for_its_panels() {
         host: db2.clone(),
         series: vec![(HostMeasure::Cpu, vec![(an_hour_ago, 12.5)])],
     };
-    update(
-        &mut state,
-        Msg::HostHistory {
-            host: db2.clone(),
-            result: Ok(history),
-        },
-        now(),
-    );
+    history_answered(&mut state, &db2, Ok(history));
     let fetched = state.fleet.fetched(&HostSeries::cpu_percent(&db2));
     assert_eq!(
         fetched.map(|s| (s[0].at, s[0].value)),
@@ -148,14 +151,7 @@ fn picking_a_remote_host_fetches_its_history_for_its_panels() {
     // not kept.
     let effects = update(&mut state, Msg::Action(Action::PrevHost), now());
     assert!(effects.is_empty());
-    update(
-        &mut state,
-        Msg::HostHistory {
-            host: HostKey::new("web-1"),
-            result: Err("late".into()),
-        },
-        now(),
-    );
+    history_answered(&mut state, &HostKey::new("web-1"), Err("late".into()));
     assert!(state.fleet.history.as_ref().is_none_or(|h| h.host == db2));
 }
 
@@ -185,28 +181,14 @@ fn a_remote_host_s_cores_are_each_one_s_newest_by_core_number() {
             core("3", &[]),
         ],
     };
-    update(
-        &mut state,
-        Msg::HostHistory {
-            host: db2.clone(),
-            result: Ok(history),
-        },
-        now(),
-    );
+    history_answered(&mut state, &db2, Ok(history));
     let fetched = state.fleet.history.as_ref().expect("kept");
     assert_eq!(fetched.cores, [10.0, 30.0, 80.0, 60.0]);
     assert_eq!(fetched.cores_at, Some(at(4)));
     // A failed fetch has no cores to show.
     act(&mut state, Action::NextHost);
     act(&mut state, Action::PrevHost);
-    update(
-        &mut state,
-        Msg::HostHistory {
-            host: db2,
-            result: Err("timed out".into()),
-        },
-        now(),
-    );
+    history_answered(&mut state, &db2, Err("timed out".into()));
     let fetched = state.fleet.history.as_ref().expect("kept");
     assert!(fetched.cores.is_empty() && fetched.cores_at.is_none());
 }
@@ -294,15 +276,11 @@ fn a_remote_host_s_history_is_fetched_again_after_each_poll_and_a_failed_refresh
             .filter(|e| matches!(e, Effect::FetchHostHistory { host, .. } if *host == db2))
             .count()
     };
-    let answered = |state: &mut AppState, result: Result<HostHistory, String>| {
-        let host = db2.clone();
-        update(state, Msg::HostHistory { host, result }, now());
-    };
     let cores = |busy: f64| HostHistory {
         host: db2.clone(),
         series: vec![(HostMeasure::CpuCore("0".into()), vec![(now(), busy)])],
     };
-    answered(&mut state, Ok(cores(40.0)));
+    history_answered(&mut state, &db2, Ok(cores(40.0)));
     // Nothing newer from its Prometheus: nothing to fetch again.
     assert_eq!(fetches(update(&mut state, Msg::Tick, later(1))), 0);
 
@@ -314,7 +292,7 @@ fn a_remote_host_s_history_is_fetched_again_after_each_poll_and_a_failed_refresh
     assert_eq!(kept.cores, [40.0]);
 
     // The refresh fails: what it held stays, with why.
-    answered(&mut state, Err("timed out".into()));
+    history_answered(&mut state, &db2, Err("timed out".into()));
     let kept = state.fleet.history.as_ref().expect("kept");
     assert_eq!(
         (kept.cores.as_slice(), kept.error.as_deref()),
