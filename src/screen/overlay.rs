@@ -70,12 +70,12 @@ enum HelpRow {
     },
 }
 
-/// The rows of one context's section: a heading, then keys and what they do. The six "go to
-/// tab" actions share one row when each has a key.
+/// The rows of one context's section: a heading, then the keys the mode offers and what they
+/// do. The six "go to tab" actions share one row when each has a key.
 fn help_section(
     heading: String,
     context: Context,
-    shown: &dyn Fn(Action) -> bool,
+    state: &AppState,
     ctx: &RenderCtx,
 ) -> Vec<HelpRow> {
     let bindings = ctx.keymap.bindings(context);
@@ -101,7 +101,7 @@ fn help_section(
         .collect();
     let grouped = goto_keys.len() == goto.len();
     let mut rows = vec![HelpRow::Heading(heading)];
-    for action in Action::iter().filter(|a| shown(*a)) {
+    for action in Action::iter().filter(|a| super::shell::mode_offers(state, *a)) {
         if grouped && goto.contains(&action) {
             if action == Action::GotoResources {
                 rows.push(HelpRow::Entry {
@@ -314,8 +314,7 @@ fn render_help(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     };
     // As the footer: what the mode would refuse is not offered, nor the confirmation it needs.
     let refused = state.mode.refusal();
-    let shown = |action: Action| super::shell::mode_offers(state, action);
-    let mut left = help_section(heading, context, &shown, ctx);
+    let mut left = help_section(heading, context, state, ctx);
     if refused.is_none() {
         if !left.is_empty() {
             left.push(HelpRow::Blank);
@@ -323,7 +322,7 @@ fn render_help(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
         left.extend(help_section(
             "In a confirmation".into(),
             Context::Dialog,
-            &shown,
+            state,
             ctx,
         ));
     }
@@ -331,7 +330,7 @@ fn render_help(buffer: &mut Buffer, area: Rect, state: &AppState, ctx: &RenderCt
     let right = HelpColumn::new(help_section(
         "Everywhere".into(),
         Context::Global,
-        &shown,
+        state,
         ctx,
     ));
     let inner_width = usize::from(area.width.saturating_sub(2));
