@@ -21,12 +21,7 @@ pub fn apply_history(state: &mut AppState, host: HostKey, result: Result<HostHis
     if state.fleet.list.selected.as_ref() != Some(&host) {
         return;
     }
-    let poll = state
-        .fleet
-        .hosts()
-        .find(|(_, h)| h.host == host)
-        .and_then(|(prometheus, _)| state.fleet.prometheus.get(prometheus))
-        .map(|view| view.read_at);
+    let poll = last_answer_of_selected(state);
     let kept = state.fleet.history.take().filter(|h| h.host == host);
     state.fleet.history = Some(match (result, kept) {
         (Ok(history), _) => {
@@ -118,6 +113,16 @@ fn selected_remote(state: &AppState) -> Option<(&str, &RemoteHost)> {
     let remote = state.fleet.selected_remote()?;
     let (prometheus, _) = state.fleet.hosts().find(|(_, h)| h.host == remote.host)?;
     Some((prometheus, remote))
+}
+
+/// When the Prometheus that lists the selected remote host last answered.
+fn last_answer_of_selected(state: &AppState) -> Option<DateTime<Utc>> {
+    let (prometheus, _) = selected_remote(state)?;
+    state
+        .fleet
+        .prometheus
+        .get(prometheus)
+        .map(|view| view.read_at)
 }
 
 /// The fetch of `remote`'s history from `prometheus`, over what the graphs span.
