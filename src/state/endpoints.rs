@@ -42,6 +42,12 @@ impl EndpointStatus {
         }
     }
 
+    /// Whether `other` reads as this state in words; comparing the states first spares writing
+    /// both labels when nothing changed.
+    fn reads_as(&self, other: &Self) -> bool {
+        self == other || self.label() == other.label()
+    }
+
     fn rank(&self) -> u8 {
         match self {
             EndpointStatus::Down(_) => 0,
@@ -295,8 +301,7 @@ impl EndpointEntry {
             self.consecutive_failures += 1;
             self.down_since.get_or_insert(result.started);
         }
-        // Comparing the states first spares writing both labels for the poll that changed none.
-        if status != self.status && status.label() != self.status.label() {
+        if !status.reads_as(&self.status) {
             self.changes.push_front(StateChange {
                 at: result.started,
                 to: status.label().into_owned(),
@@ -461,12 +466,16 @@ impl EndpointsState {
             let at = self.by_name.get(&result.endpoint).copied();
             if let Some(entry) = at.and_then(|at| self.endpoints.get_mut(at)) {
                 touched.push(entry.name.clone());
-                let before = (entry.sort_value(sort), entry.status.clone());
+                // The state is kept only for the filter, which matches its words.
+                let before = (
+                    entry.sort_value(sort),
+                    filtered.then(|| entry.status.clone()),
+                );
                 entry.apply_result(result);
                 moved |= entry.sort_value(sort) != before.0
-                    || (filtered
-                        && entry.status != before.1
-                        && entry.status.label() != before.1.label());
+                    || before
+                        .1
+                        .is_some_and(|status| !entry.status.reads_as(&status));
             }
         }
         self.as_of = Some(at);
