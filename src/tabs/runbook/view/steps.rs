@@ -110,20 +110,16 @@ struct StepCells {
 /// result (the reason a step failed) comes next, cut before a note only past a fifth of `width`;
 /// the note gets the rest. In the columns' order, the mark's first.
 fn column_widths(width: u16, cells: &[StepCells]) -> [u16; 5] {
-    let widest = |header: &str, text: &dyn Fn(&StepCells) -> &str| {
-        cells
-            .iter()
-            .map(|c| Line::raw(text(c)).width())
-            .chain([header.len()])
-            .max()
-            .unwrap_or_default() as u16
+    // Counted in characters, as `fit` cuts them.
+    let widest = |title: &str, text: &dyn Fn(&StepCells) -> &str, max: u16| {
+        format::content_width(title, cells.iter().map(text), usize::from(max)) as u16
     };
-    let step = widest("STEP", &|c| &c.title).min(width / 3);
-    let ticked = widest("TICKED", &|c| &c.by).min(18);
-    let note = widest("NOTE", &|c| &c.note).min(width / 5);
+    let step = widest("STEP", &|c| &c.title, width / 3);
+    let ticked = widest("TICKED", &|c| &c.by, 18);
+    let note = widest("NOTE", &|c| &c.note, width / 5);
     let spacing = 4;
     let room = width.saturating_sub(spacing + 1 + step + ticked + note);
-    let check = widest("CHECK", &|c| &c.check.0).min(room);
+    let check = widest("CHECK", &|c| &c.check.0, room);
     let note = width.saturating_sub(spacing + 1 + step + check + ticked);
     [1, step, check, ticked, note]
 }
